@@ -1,0 +1,41 @@
+/*
+ * runner.h - how a lab's adapter (grader/labs/NN/adapter.c) tells the runner
+ * which student functions exist and how to call them.
+ *
+ * Each adapter declares the lab's functions weak (#pragma weak name), so a
+ * missing function links as a NULL address and is reported by name instead of
+ * failing the whole build, and lists them in runner_functions[]:
+ *     {"lora_forward", "ippzzzdp", lora_forward != 0, call_lora_forward}
+ * The signature string has one letter per parameter: p pointer to double
+ * (ARG_IN, ARG_OUT or ARG_NULL), z size_t, d double, l long long.
+ */
+#ifndef LORALAB_RUNNER_H
+#define LORALAB_RUNNER_H
+
+#include <stdint.h>
+
+typedef struct {
+    char kind;       /* enum arg_kind */
+    uint64_t count;  /* tensors: number of doubles */
+    double *p;       /* tensors: first element (guards around it); NULL for ARG_NULL */
+    uint64_t z;      /* ARG_SIZE */
+    double d;        /* ARG_REAL */
+    int64_t l;       /* ARG_INT */
+} runner_arg_t;
+
+typedef struct {
+    const char *name;
+    const char *sig;
+    int present;                            /* the student's file defines it */
+    int64_t (*call)(const runner_arg_t *a); /* calls it; returns its int result (0 for void) */
+} runner_fn_t;
+
+/* Provided by the lab's adapter, terminated by an entry whose name is NULL. */
+extern const runner_fn_t runner_functions[];
+
+#define RP(i) (a[i].p)
+#define RZ(i) ((size_t)a[i].z)
+#define RD(i) (a[i].d)
+#define RL(i) (a[i].l)
+
+#endif
