@@ -5,7 +5,7 @@
  * Each adapter declares the lab's functions weak (#pragma weak name), so a
  * missing function links as a NULL address and is reported by name instead of
  * failing the whole build, and lists them in runner_functions[]:
- *     {"lora_forward", "ippzzzdp", lora_forward != 0, call_lora_forward}
+ *     {"lora_forward", "ppzzzdp", (runner_addr_t)lora_forward, call_lora_forward}
  * The signature string has one letter per parameter: p pointer to double
  * (ARG_IN, ARG_OUT or ARG_NULL), z size_t, d double, l long long.
  */
@@ -23,10 +23,12 @@ typedef struct {
     int64_t l;       /* ARG_INT */
 } runner_arg_t;
 
+typedef void (*runner_addr_t)(void);
+
 typedef struct {
     const char *name;
     const char *sig;
-    int present;                            /* the student's file defines it */
+    runner_addr_t addr;                     /* NULL when the student's file lacks it */
     int64_t (*call)(const runner_arg_t *a); /* calls it; returns its int result (0 for void) */
 } runner_fn_t;
 

@@ -1,0 +1,659 @@
+/*
+ * call.c - one call into student code: build the request, start a fresh
+ * runner in a sandbox, collect what it sends back, explain what went wrong.
+ *
+ * The sandbox is set up in the forked child before execve, so it covers the
+ * student's code from its first instruction (constructors included):
+ *   - a seccomp allow-list (libseccomp): no open, no fork/clone, no exec but
+ *     the runner itself, no sockets, no signals to other processes; anything
+ *     else raises SIGSYS, which the runner reports by system call name;
+ *   - limits: CPU seconds, address space, no files written, no core dumps;
+ *   - a wall-clock deadline enforced here, and a cap on what it may print.
+ */
+#define _GNU_SOURCE
+#include "engine.h"
+#include "protocol.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CALL_ARGS MAX_ARGS
+
+typedef struct {
+    const char *name;
+    char kind;
+    const double *in;   /* ARG_IN: the judge's own copy (the original values) */
+    size_t count;
+    double *back;       /* ARG_IN/ARG_OUT: what came back, guards included */
+    uint64_t z;
+    double d;
+} call_arg_t;
+
+struct call {
+    judge_t *j;
+    const char *func;
+    call_arg_t args[MAX_CALL_ARGS];
+    int nargs;
+    int overflow;
+    long long ret;
+    char printed[OUTPUT_KEEP + 1];
+};
+
+call_t *call_new(judge_t *j, const char *func)
+{
+    call_t *c = calloc(1, sizeof *c);
+    if (!c) {
+        fprintf(stderr, "grader: out of memory\n");
+        exit(2);
+    }
+    c->j = j;
+    c->func = func;
+    return c;
+}
+
+static call_arg_t *add(call_t *c, const char *name, char kind)
+{
+    if (c->nargs == MAX_CALL_ARGS) {
+        c->overflow = 1;
+        return &c->args[MAX_CALL_ARGS - 1];
+    }
+    call_arg_t *a = &c->args[c->nargs++];
+    a->name = name;
+    a->kind = kind;
+    return a;
+}
+
+void call_in(call_t *c, const char *name, const double *data, size_t count)
+{
+    call_arg_t *a = add(c, name, ARG_IN);
+    a->in = data;
+    a->count = count;
+}
+
+void call_null(call_t *c, const char *name) { add(c, name, ARG_NULL); }
+
+void call_out(call_t *c, const char *name, size_t count) { add(c, name, ARG_OUT)->count = count; }
+
+void call_size(call_t *c, const char *name, size_t v) { add(c, name, ARG_SIZE)->z = v; }
+
+void call_real(call_t *c, const char *name, double v) { add(c, name, ARG_REAL)->d = v; }
+
+void call_free(call_t *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->nargs; i++)
+        free(c->args[i].back);
+    free(c);
+}
+
+const double *call_output(call_t *c, const char *name)
+{
+    for (int i = 0; i < c->nargs; i++)
+        if (strcmp(c->args[i].name, name) == 0 && c->args[i].back)
+            return c->args[i].back + GUARD;
+    judge_fail(c->j, "grader bug: no tensor called %s in this call", name);
+    return NULL;
+}
+
+long long call_return(const call_t *c) { return c->ret; }
+
+const char *call_printed(const call_t *c) { return c->printed; }
+
+/* ---- the request ---- */
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+} buf_t;
+
+static void put(buf_t *b, const void *data, size_t n)
+{
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            fprintf(stderr, "grader: out of memory\n");
+            exit(2);
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+}
+
+static void encode(const call_t *c, buf_t *b)
+{
+    uint32_t magic = REQ_MAGIC, len = (uint32_t)strlen(c->func), n = (uint32_t)c->nargs;
+    put(b, &magic, 4);
+    put(b, &len, 4);
+    put(b, c->func, len);
+    put(b, &n, 4);
+    for (int i = 0; i < c->nargs; i++) {
+        const call_arg_t *a = &c->args[i];
+        uint8_t kind = (uint8_t)a->kind;
+        uint64_t count = a->count;
+        put(b, &kind, 1);
+        if (a->kind == ARG_IN || a->kind == ARG_OUT)
+            put(b, &count, 8);
+        if (a->kind == ARG_IN)
+            put(b, a->in, a->count * sizeof(double));
+        if (a->kind == ARG_SIZE)
+            put(b, &a->z, 8);
+        if (a->kind == ARG_REAL)
+            put(b, &a->d, 8);
+    }
+}
+
+/* ---- the sandbox ---- */
+
+static int install_filter(const char *runner_path)
+{
+    static const int allowed[] = {
+        SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
+        SCMP_SYS(close), SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(lseek),
+        SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(mremap),
+        SCMP_SYS(brk), SCMP_SYS(madvise), SCMP_SYS(exit), SCMP_SYS(exit_group),
+        SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
+        SCMP_SYS(sigaltstack), SCMP_SYS(clock_gettime), SCMP_SYS(clock_getres),
+        SCMP_SYS(gettimeofday), SCMP_SYS(time), SCMP_SYS(nanosleep),
+        SCMP_SYS(clock_nanosleep), SCMP_SYS(getpid), SCMP_SYS(gettid),
+        SCMP_SYS(getuid), SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid),
+        SCMP_SYS(arch_prctl), SCMP_SYS(set_tid_address), SCMP_SYS(set_robust_list),
+        SCMP_SYS(rseq), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit), SCMP_SYS(getrandom),
+        SCMP_SYS(futex), SCMP_SYS(uname), SCMP_SYS(readlink), SCMP_SYS(ioctl),
+        SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity), SCMP_SYS(getcwd),
+    };
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+    if (!ctx)
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+    /* Signals only to itself (abort() raises SIGABRT through tgkill). */
+    scmp_datum_t self = (scmp_datum_t)getpid();
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1, SCMP_A0(SCMP_CMP_EQ, self));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tkill), 1, SCMP_A0(SCMP_CMP_EQ, self));
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, self));
+    /* execve of exactly this path pointer: the runner, once.  After the exec
+     * the address space is new and nothing there knows this address. */
+    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execve), 1,
+                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)(uintptr_t)runner_path));
+    if (rc == 0)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    return rc;
+}
+
+static void child(const char *runner, int in_r, int res_w, int out_w)
+{
+    char *path = strdup(runner);
+    char *argv[] = {"runner", NULL};
+    char *envp[] = {NULL};
+    struct rlimit cpu = {(rlim_t)opt_cpu_seconds(), (rlim_t)opt_cpu_seconds() + 1};
+    struct rlimit mem = {MEMORY_LIMIT, MEMORY_LIMIT};
+    struct rlimit zero = {0, 0};
+    struct rlimit nofile = {8, 8};
+
+    setpgid(0, 0);
+    if (dup2(in_r, 0) < 0 || dup2(out_w, 1) < 0 || dup2(out_w, 2) < 0 || dup2(res_w, 3) < 0)
+        _exit(125);
+    for (int fd = 4; fd < 1024; fd++)
+        close(fd);
+    if (chdir(judge_empty_dir()) != 0 ||
+        setrlimit(RLIMIT_CPU, &cpu) || setrlimit(RLIMIT_AS, &mem) ||
+        setrlimit(RLIMIT_FSIZE, &zero) || setrlimit(RLIMIT_CORE, &zero) ||
+        setrlimit(RLIMIT_NPROC, &zero) || setrlimit(RLIMIT_NOFILE, &nofile) ||
+        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || !path || install_filter(path) != 0)
+        _exit(125);
+    execve(path, argv, envp);
+    _exit(126);
+}
+
+static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+typedef struct {
+    buf_t res;           /* fd 3 */
+    size_t printed_len;  /* bytes of output seen in all */
+    int timed_out, flooded;
+    int status;          /* from waitpid */
+} outcome_t;
+
+static void spawn(call_t *c, const buf_t *req, outcome_t *o)
+{
+    int in[2], res[2], out[2];
+    memset(o, 0, sizeof *o);
+    if (pipe2(in, O_CLOEXEC) || pipe2(res, O_CLOEXEC) || pipe2(out, O_CLOEXEC)) {
+        fprintf(stderr, "grader: pipe: %s\n", strerror(errno));
+        exit(2);
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "grader: fork: %s\n", strerror(errno));
+        exit(2);
+    }
+    if (pid == 0)
+        child(judge_runner_path(), in[0], res[1], out[1]);
+    close(in[0]);
+    close(res[1]);
+    close(out[1]);
+    set_nonblock(in[1]);
+    set_nonblock(res[0]);
+    set_nonblock(out[0]);
+
+    size_t sent = 0, kept = 0;
+    int in_fd = in[1], res_fd = res[0], out_fd = out[0];
+    double deadline = now() + opt_wall_seconds();
+    while (res_fd >= 0 || out_fd >= 0) {
+        struct pollfd p[3];
+        int n = 0;
+        if (in_fd >= 0)
+            p[n++] = (struct pollfd){in_fd, POLLOUT, 0};
+        if (res_fd >= 0)
+            p[n++] = (struct pollfd){res_fd, POLLIN, 0};
+        if (out_fd >= 0)
+            p[n++] = (struct pollfd){out_fd, POLLIN, 0};
+        double left = deadline - now();
+        if (left <= 0) {
+            o->timed_out = 1;
+            break;
+        }
+        if (poll(p, (nfds_t)n, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+            break;
+        for (int i = 0; i < n; i++) {
+            if (!p[i].revents)
+                continue;
+            if (p[i].fd == in_fd) {
+                ssize_t k = write(in_fd, req->p + sent, req->len - sent);
+                if (k > 0)
+                    sent += (size_t)k;
+                if (k < 0 && errno != EAGAIN) {
+                    close(in_fd);
+                    in_fd = -1;
+                }
+                if (in_fd >= 0 && sent == req->len) {
+                    close(in_fd);
+                    in_fd = -1;
+                }
+            } else {
+                char tmp[65536];
+                ssize_t k = read(p[i].fd, tmp, sizeof tmp);
+                if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR)) {
+                    close(p[i].fd);
+                    if (p[i].fd == res_fd)
+                        res_fd = -1;
+                    else
+                        out_fd = -1;
+                } else if (k > 0 && p[i].fd == res_fd) {
+                    if (o->res.len + (size_t)k > RESULT_MAX) {
+                        o->flooded = 2;
+                        break;
+                    }
+                    put(&o->res, tmp, (size_t)k);
+                } else if (k > 0) {
+                    size_t room = OUTPUT_KEEP - kept;
+                    size_t take = (size_t)k < room ? (size_t)k : room;
+                    memcpy(c->printed + kept, tmp, take);
+                    kept += take;
+                    o->printed_len += (size_t)k;
+                    if (o->printed_len > OUTPUT_MAX)
+                        o->flooded = 1;
+                }
+            }
+        }
+        if (o->flooded)
+            break;
+    }
+    c->printed[kept] = '\0';
+    if (in_fd >= 0)
+        close(in_fd);
+    if (res_fd >= 0)
+        close(res_fd);
+    if (out_fd >= 0)
+        close(out_fd);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/* ---- reading the answer ---- */
+
+static const char *syscall_name(int nr)
+{
+    char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+    static char buf[64];
+    snprintf(buf, sizeof buf, "%s", name ? name : "unknown");
+    free(name);
+    return buf;
+}
+
+static void show_printed(call_t *c)
+{
+    if (!c->printed[0])
+        return;
+    judge_fail(c->j, "  what it printed (first lines):");
+    char *save = NULL, *copy = strdup(c->printed);
+    int lines = 0;
+    for (char *l = strtok_r(copy, "\n", &save); l && lines < 8; l = strtok_r(NULL, "\n", &save))
+        judge_fail(c->j, "  | %s", l);
+    free(copy);
+}
+
+/* Why the process ended without a complete answer, in words. */
+static void explain_death(call_t *c, const outcome_t *o)
+{
+    judge_t *j = c->j;
+    const char *todo = strstr(c->printed, LAB_TODO_MARKER);
+    if (todo) {
+        char line[160];
+        size_t n = strcspn(todo, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)(n < 150 ? n : 150), todo);
+        judge_fail(j, "%s: the skeleton's stub is still there; write the function", line);
+        return;
+    }
+    if (o->timed_out)
+        judge_fail(j, "%s did not return within %.1f s (wall clock): an endless loop, "
+                   "or waiting for input that never comes", c->func, opt_wall_seconds());
+    else if (o->flooded == 1)
+        judge_fail(j, "%s printed more than %d bytes: output flood, stopped", c->func, OUTPUT_MAX);
+    else if (o->flooded == 2)
+        judge_fail(j, "%s wrote more than the expected answer to the grader's channel (fd 3)", c->func);
+    else if (o->res.len >= 8 && memcmp(o->res.p, &(uint32_t){SYS_MAGIC}, 4) == 0) {
+        int32_t nr;
+        memcpy(&nr, o->res.p + 4, 4);
+        judge_fail(j, "%s made a forbidden system call: %s (student code may not open files, "
+                   "start processes or programs, or use the network)", c->func, syscall_name(nr));
+    } else if (WIFEXITED(o->status))
+        judge_fail(j, "%s called exit(%d) (or _exit) instead of returning: a library function "
+                   "must return to its caller", c->func, WEXITSTATUS(o->status));
+    else if (WIFSIGNALED(o->status)) {
+        int sig = WTERMSIG(o->status);
+        const char *why =
+            sig == SIGSEGV ? "segmentation fault: it read or wrote memory it does not own "
+                             "(an index out of range, or a NULL pointer; note malloc returns "
+                             "NULL beyond the memory limit)" :
+            sig == SIGBUS ? "bus error: a bad memory access" :
+            sig == SIGFPE ? "arithmetic exception (integer division by zero?)" :
+            sig == SIGABRT ? "abort(): an assert failed or abort() was called" :
+            sig == SIGXCPU ? "CPU time limit exceeded: an endless loop?" :
+            sig == SIGILL ? "illegal instruction" :
+            sig == SIGSYS ? "a forbidden system call (no files, processes or network)" :
+            sig == SIGKILL ? "killed (memory or time limit)" : "killed by a signal";
+        judge_fail(j, "%s crashed: %s [signal %d]", c->func, why, sig);
+    } else {
+        judge_fail(j, "%s ended without an answer", c->func);
+    }
+    show_printed(c);
+}
+
+static int decode(call_t *c, const outcome_t *o)
+{
+    const char *p = o->res.p;
+    size_t len = o->res.len, at = 0;
+    uint32_t magic = 0, ntensors = 0;
+    uint8_t status = 0;
+    int64_t ret = 0;
+#define TAKE(dst, n) do { if (at + (n) > len) return -1; memcpy((dst), p + at, (n)); at += (n); } while (0)
+    TAKE(&magic, 4);
+    if (magic != RES_MAGIC)
+        return -1;
+    TAKE(&status, 1);
+    if (status == RES_BADREQ) {
+        judge_fail(c->j, "grader bug: the runner refused the request for %s", c->func);
+        judge_internal_error();
+        return 0;
+    }
+    if (status == RES_MISSING) {
+        judge_fail(c->j, "function %s is not defined in %s: it was deleted, renamed or "
+                   "made static", c->func, judge_sources_text());
+        return 0;
+    }
+    TAKE(&ret, 8);
+    TAKE(&ntensors, 4);
+    c->ret = ret;
+    for (int i = 0; i < c->nargs; i++) {
+        call_arg_t *a = &c->args[i];
+        if (a->kind != ARG_IN && a->kind != ARG_OUT)
+            continue;
+        uint64_t total;
+        TAKE(&total, 8);
+        if (total != a->count + 2 * GUARD)
+            return -1;
+        a->back = malloc(total * sizeof(double));
+        if (!a->back)
+            return -1;
+        TAKE(a->back, total * sizeof(double));
+    }
+#undef TAKE
+    return at == len ? 1 : -1;
+}
+
+/* Did the function write into the guard zones around a tensor? */
+static int guards_intact(call_t *c)
+{
+    int ok = 1;
+    for (int i = 0; i < c->nargs; i++) {
+        const call_arg_t *a = &c->args[i];
+        if (!a->back)
+            continue;
+        long first = 0, last = 0;
+        int hit = 0;
+        for (long g = 0; g < 2 * GUARD; g++) {
+            long idx = g < GUARD ? g - GUARD : (long)a->count + (g - GUARD);
+            const double *cell = a->back + GUARD + idx;
+            uint64_t bits;
+            memcpy(&bits, cell, 8);
+            if (bits != GUARD_BITS) {
+                if (!hit)
+                    first = idx;
+                last = idx;
+                hit = 1;
+            }
+        }
+        if (hit) {
+            if (first == last)
+                judge_fail(c->j, "%s wrote outside %s (%zu elements): at index %ld. Check the "
+                           "loop bounds and the row strides.", c->func, a->name, a->count, first);
+            else
+                judge_fail(c->j, "%s wrote outside %s (%zu elements): at indices %ld .. %ld. "
+                           "Check the loop bounds and the row strides.", c->func, a->name,
+                           a->count, first, last);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+int call_run(call_t *c)
+{
+    if (c->overflow) {
+        judge_fail(c->j, "grader bug: too many arguments for %s", c->func);
+        judge_internal_error();
+        return 0;
+    }
+    buf_t req = {0};
+    outcome_t o;
+    encode(c, &req);
+    spawn(c, &req, &o);
+    free(req.p);
+    int got = (!o.timed_out && !o.flooded && WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0)
+                  ? decode(c, &o) : -1;
+    if (got < 0)
+        explain_death(c, &o);
+    free(o.res.p);
+    if (got <= 0)
+        return 0;
+    return guards_intact(c);
+}
+
+/* ---- checks ---- */
+
+static int same_class(double g, double w)
+{
+    if (isnan(w))
+        return isnan(g);
+    if (isinf(w))
+        return g == w;
+    return isfinite(g);
+}
+
+static const char *fmt_num(char *buf, size_t n, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, 8);
+    if (bits == POISON_BITS)
+        snprintf(buf, n, "(never written)");
+    else
+        snprintf(buf, n, "%.17g", v);
+    return buf;
+}
+
+static void where(char *buf, size_t n, const char *what, size_t idx, size_t rows, size_t cols)
+{
+    if (rows > 1 && cols > 1)
+        snprintf(buf, n, "%s[%zu][%zu]", what, idx / cols, idx % cols);
+    else
+        snprintf(buf, n, "%s[%zu]", what, idx);
+}
+
+static int compare(judge_t *j, const char *what, const double *got, const double *want,
+                   size_t rows, size_t cols, double tol, int exact)
+{
+    if (!got)
+        return 0;
+    size_t count = rows * cols, bad = 0;
+    double worst = 0.0;
+    for (size_t i = 0; i < count; i++) {
+        double g = got[i], w = want[i];
+        int ok;
+        if (!same_class(g, w) || isnan(g) || isinf(g))
+            ok = same_class(g, w);
+        else if (exact)
+            ok = g == w;
+        else
+            ok = fabs(g - w) <= tol * fmax(1.0, fabs(w));
+        if (isfinite(g) && isfinite(w) && fabs(g - w) > worst)
+            worst = fabs(g - w);
+        if (!ok) {
+            if (bad < 4) {
+                char at[64], gs[40], ws[40];
+                where(at, sizeof at, what, i, rows, cols);
+                judge_fail(j, "%s: got %s, expected %s", at, fmt_num(gs, sizeof gs, g),
+                           fmt_num(ws, sizeof ws, w));
+            }
+            bad++;
+        }
+    }
+    if (bad) {
+        judge_fail(j, "%zu of %zu entries of %s (%zu x %zu) wrong; max |difference| %.3g; "
+                   "tolerance %s", bad, count, what, rows, cols, worst,
+                   exact ? "exact" : (tol == 1e-9 ? "1e-9 * max(1, |expected|)" : "see lab README"));
+        return 0;
+    }
+    return 1;
+}
+
+int expect_close(judge_t *j, const char *what, const double *got, const double *want,
+                 size_t rows, size_t cols, double tol)
+{
+    return compare(j, what, got, want, rows, cols, tol, 0);
+}
+
+int expect_exact(judge_t *j, const char *what, const double *got, const double *want,
+                 size_t rows, size_t cols)
+{
+    return compare(j, what, got, want, rows, cols, 0.0, 1);
+}
+
+int expect_rounded(judge_t *j, const char *what, const double *got, const double *want,
+                   size_t count, int decimals)
+{
+    if (!got)
+        return 0;
+    int ok = 1;
+    double scale = pow(10.0, decimals);
+    for (size_t i = 0; i < count; i++) {
+        if (!isfinite(got[i]) || round(got[i] * scale) != round(want[i] * scale)) {
+            char gs[40];
+            judge_fail(j, "%s[%zu]: got %s, the course prints %.*f", what, i,
+                       fmt_num(gs, sizeof gs, got[i]), decimals, want[i]);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+int expect_inputs_unchanged(judge_t *j, const call_t *c)
+{
+    int ok = 1;
+    for (int i = 0; i < c->nargs; i++) {
+        const call_arg_t *a = &c->args[i];
+        if (a->kind != ARG_IN || !a->back)
+            continue;
+        for (size_t k = 0; k < a->count; k++) {
+            if (memcmp(&a->back[GUARD + k], &a->in[k], 8) != 0) {
+                char gs[40], ws[40];
+                judge_fail(j, "%s changed its input %s: %s[%zu] was %s, is %s after the call "
+                           "(inputs are const)", c->func, a->name, a->name, k,
+                           fmt_num(ws, sizeof ws, a->in[k]),
+                           fmt_num(gs, sizeof gs, a->back[GUARD + k]));
+                ok = 0;
+                break;
+            }
+        }
+    }
+    return ok;
+}
+
+int expect_return(judge_t *j, const call_t *c, long long want)
+{
+    if (c->ret == want)
+        return 1;
+    judge_fail(j, "%s returned %lld, expected %lld%s", c->func, c->ret, want,
+               want == 0 ? " (LAB_OK)" : want == -1 ? " (LAB_EARG)" : "");
+    return 0;
+}
+
+int expect_untouched(judge_t *j, call_t *c, const char *name)
+{
+    for (int i = 0; i < c->nargs; i++) {
+        const call_arg_t *a = &c->args[i];
+        if (strcmp(a->name, name) != 0 || !a->back)
+            continue;
+        for (size_t k = 0; k < a->count; k++) {
+            uint64_t bits;
+            memcpy(&bits, &a->back[GUARD + k], 8);
+            if (bits != POISON_BITS) {
+                judge_fail(j, "%s wrote %s[%zu] although it had to reject its arguments first",
+                           c->func, name, k);
+                return 0;
+            }
+        }
+        return 1;
+    }
+    judge_fail(j, "grader bug: no tensor called %s in this call", name);
+    return 0;
+}

@@ -1,0 +1,588 @@
+/*
+ * judge.c - the grade-NN program: options, compiling the submission into a
+ * runner, running every test in its own worker, and the report.
+ *
+ * This process decides the score.  It never runs student code: each test runs
+ * in a forked worker (grader code only), and each call into student code runs
+ * in a freshly executed, sandboxed runner (call.c).
+ */
+#define _GNU_SOURCE
+#include "engine.h"
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOG_MAX 16384
+#define DEFAULT_WALL 1.0
+
+struct judge {
+    rng_t rng;
+    kit_file_t data;
+    int have_data;
+    int failed;
+    size_t log_len;
+    char log[LOG_MAX];
+};
+
+static struct {
+    const judge_lab_t *lab;
+    unsigned long long seed;
+    const char *format, *out, *only, *sub;
+    double wall;
+    int jobs, list;
+    char root[PATH_MAX], tmp[PATH_MAX], empty[PATH_MAX + 8], runner[PATH_MAX + 8];
+    char sources_text[512];
+    int internal_error;
+} G;
+
+double opt_wall_seconds(void) { return G.wall; }
+int opt_cpu_seconds(void) { return G.wall < 1.0 ? 1 : (int)(G.wall + 0.999); }
+const char *judge_empty_dir(void) { return G.empty; }
+const char *judge_runner_path(void) { return G.runner; }
+const char *judge_sources_text(void) { return G.sources_text; }
+void judge_internal_error(void) { G.internal_error = 1; }
+
+rng_t *judge_rng(judge_t *j) { return &j->rng; }
+int judge_failed(const judge_t *j) { return j->failed; }
+
+void judge_fail(judge_t *j, const char *fmt, ...)
+{
+    va_list ap;
+    j->failed = 1;
+    if (j->log_len + 2 >= LOG_MAX)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(j->log + j->log_len, LOG_MAX - j->log_len - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    j->log_len += (size_t)n < LOG_MAX - j->log_len - 1 ? (size_t)n : LOG_MAX - j->log_len - 2;
+    j->log[j->log_len++] = '\n';
+    j->log[j->log_len] = '\0';
+}
+
+const kit_file_t *judge_data(judge_t *j, const char *relpath)
+{
+    if (j->have_data && strstr(j->data.path, relpath))
+        return &j->data;
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/data/%s", G.root, relpath);
+    if (j->have_data)
+        kit_free(&j->data);
+    j->have_data = 0;
+    if (kit_read(path, &j->data) != 0) {
+        judge_fail(j, "grader error: cannot read the data file %s (see stderr)", path);
+        judge_internal_error();
+        return NULL;
+    }
+    j->have_data = 1;
+    return &j->data;
+}
+
+const double *judge_tensor(judge_t *j, const kit_file_t *f, const char *name,
+                           size_t rows, size_t cols)
+{
+    const double *p = f ? kit_get(f, name, rows, cols) : NULL;
+    if (!p) {
+        judge_fail(j, "grader error: tensor %s (%zu x %zu) missing from the data file", name, rows, cols);
+        judge_internal_error();
+    }
+    return p;
+}
+
+static _Noreturn void usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "grade-%s: ", G.lab->id);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: grade-%s [--seed N] [--list] [--test NAME] "
+            "[--format text|gradescope|junit|tap] [--out FILE] [--timeout SECONDS] "
+            "[--jobs N] [SUBMISSION_DIR]\n", G.lab->id);
+    exit(2);
+}
+
+static void parse_options(int argc, char **argv)
+{
+    G.seed = RNG_DEFAULT_SEED;
+    G.format = "text";
+    G.wall = DEFAULT_WALL;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    G.jobs = cores < 1 ? 1 : cores > 8 ? 8 : (int)cores;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if (strcmp(a, "--list") == 0) {
+            G.list = 1;
+            continue;
+        }
+        if (a[0] != '-') {
+            if (G.sub)
+                usage_error("more than one submission folder: %s and %s", G.sub, a);
+            G.sub = a;
+            continue;
+        }
+        if (!v)
+            usage_error("%s needs a value", a);
+        i++;
+        if (strcmp(a, "--seed") == 0) {
+            errno = 0;
+            G.seed = strtoull(v, &end, 10);
+            if (errno || *end || *v == '-' || !*v)
+                usage_error("--seed takes a whole number >= 0, not \"%s\"", v);
+        } else if (strcmp(a, "--test") == 0) {
+            G.only = v;
+        } else if (strcmp(a, "--format") == 0) {
+            if (strcmp(v, "text") && strcmp(v, "gradescope") && strcmp(v, "junit") && strcmp(v, "tap"))
+                usage_error("--format is text, gradescope, junit or tap, not \"%s\"", v);
+            G.format = v;
+        } else if (strcmp(a, "--out") == 0) {
+            G.out = v;
+        } else if (strcmp(a, "--timeout") == 0) {
+            G.wall = strtod(v, &end);
+            if (*end || !(G.wall >= 0.05 && G.wall <= 600))
+                usage_error("--timeout takes seconds between 0.05 and 600, not \"%s\"", v);
+        } else if (strcmp(a, "--jobs") == 0) {
+            long n = strtol(v, &end, 10);
+            if (*end || n < 1 || n > 64)
+                usage_error("--jobs takes a number from 1 to 64, not \"%s\"", v);
+            G.jobs = (int)n;
+        } else {
+            usage_error("unknown option %s", a);
+        }
+    }
+}
+
+/* The kit's root: this program lives in <root>/grader/bin/. */
+static void find_root(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        fprintf(stderr, "grade-%s: cannot find my own path (/proc/self/exe)\n", G.lab->id);
+        exit(2);
+    }
+    exe[n] = '\0';
+    snprintf(G.root, sizeof G.root, "%s", dirname(dirname(dirname(exe))));
+}
+
+/* ---- running the compiler ---- */
+
+/* Run argv, capture stdout+stderr (at most cap-1 bytes kept) into out.
+ * Returns the exit status, or -1 if it could not run or ran past 60 s. */
+static int run_capture(char *const argv[], char *out, size_t cap)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC))
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        dup2(p[1], 2);
+        execvp(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(p[1]);
+    size_t len = 0;
+    time_t deadline = time(NULL) + 60;
+    int timed_out = 0;
+    for (;;) {
+        struct pollfd pf = {p[0], POLLIN, 0};
+        if (time(NULL) > deadline) {
+            timed_out = 1;
+            break;
+        }
+        if (poll(&pf, 1, 1000) <= 0)
+            continue;
+        char tmp[4096];
+        ssize_t k = read(p[0], tmp, sizeof tmp);
+        if (k <= 0)
+            break;
+        size_t take = (size_t)k < cap - 1 - len ? (size_t)k : cap - 1 - len;
+        memcpy(out + len, tmp, take);
+        len += take;
+    }
+    out[len] = '\0';
+    close(p[0]);
+    if (timed_out)
+        kill(pid, SIGKILL);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (timed_out || pid < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Every file the source includes must be a system header or one of the kit's
+ * lab headers: a submission may not pull in the solutions or grader files. */
+static int check_includes(const char *src, const char *name, char *msg, size_t cap)
+{
+    char dep[PATH_MAX * 2 + 8], common[PATH_MAX + 16], labdir[PATH_MAX + 16];
+    snprintf(dep, sizeof dep, "%s.d", src);
+    snprintf(common, sizeof common, "%s/labs/common", G.root);
+    snprintf(labdir, sizeof labdir, "%s/labs/%s", G.root, G.lab->dir);
+    char *argv[] = {"cc", "-std=c11", "-M", "-MF", dep, "-I", common, "-I", labdir,
+                    (char *)src, NULL};
+    if (run_capture(argv, msg, cap) != 0)
+        return -1;
+    FILE *f = fopen(dep, "r");
+    if (!f)
+        return -1;
+    char word[PATH_MAX];
+    int ok = 0, first = 1;
+    while (fscanf(f, " %4095s", word) == 1) {
+        if (first || strcmp(word, "\\") == 0) {
+            first = 0; /* the target "x.o:" */
+            continue;
+        }
+        char real[PATH_MAX];
+        if (!realpath(word, real))
+            snprintf(real, sizeof real, "%s", word);
+        if (strcmp(real, src) == 0 || under(real, "/usr/include") || under(real, "/usr/lib/gcc") ||
+            ((under(real, common) || under(real, labdir)) && strstr(real, ".h") &&
+             !strstr(real + strlen(G.root), "/tests/"))) {
+            continue;
+        }
+        snprintf(msg, cap, "%s includes %s: only the C library's headers and the lab's own "
+                 "headers may be included", name, word);
+        ok = -1;
+        break;
+    }
+    fclose(f);
+    return ok;
+}
+
+/* Inline assembly could read files at build time (.incbin): refuse it. */
+static int check_no_asm(const char *src, const char *name, char *msg, size_t cap)
+{
+    FILE *f = fopen(src, "r");
+    if (!f)
+        return -1;
+    char line[4096];
+    int lineno = 0, bad = 0;
+    while (!bad && fgets(line, sizeof line, f)) {
+        lineno++;
+        for (char *p = line; (p = strstr(p, "asm")) != NULL; p += 3) {
+            int before = p > line && (p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                                      (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9'));
+            int after = p[3] == '_' || (p[3] >= 'a' && p[3] <= 'z') || (p[3] >= 'A' && p[3] <= 'Z') ||
+                        (p[3] >= '0' && p[3] <= '9');
+            int underscored = p >= line + 2 && p[-1] == '_' && p[-2] == '_';
+            if ((!before && !after) || (underscored && (!after || p[3] == '_'))) {
+                snprintf(msg, cap, "%s:%d: inline assembly (asm) is not allowed in a submission",
+                         name, lineno);
+                bad = 1;
+                break;
+            }
+        }
+    }
+    fclose(f);
+    return bad ? -1 : 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in)
+        return -1;
+    FILE *out = fopen(to, "wb");
+    if (!out) {
+        fclose(in);
+        return -1;
+    }
+    char buf[65536];
+    size_t n, total = 0;
+    int rc = 0;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+        total += n;
+        if (total > (4u << 20) || fwrite(buf, 1, n, out) != n) {
+            rc = -1;
+            break;
+        }
+    }
+    fclose(in);
+    if (fclose(out))
+        rc = -1;
+    return rc;
+}
+
+/* Build the runner from the submission.  Returns 0, or -1 with the reason
+ * (compiler messages included) in msg. */
+static int build_runner(char *msg, size_t cap)
+{
+    char common[PATH_MAX + 16], labdir[PATH_MAX + 16], header[PATH_MAX * 2], lib[PATH_MAX + 64];
+    char objs[8][PATH_MAX + 16];
+    int nobj = 0;
+    snprintf(common, sizeof common, "%s/labs/common", G.root);
+    snprintf(labdir, sizeof labdir, "%s/labs/%s", G.root, G.lab->dir);
+    snprintf(header, sizeof header, "%s/%s", labdir, G.lab->header);
+    snprintf(lib, sizeof lib, "%s/grader/bin/lib/librunner-%s.a", G.root, G.lab->id);
+    if (access(lib, R_OK) != 0) {
+        snprintf(msg, cap, "grader files missing: %s (run make grader)", lib);
+        return -2;
+    }
+    for (const char *const *s = G.lab->sources; *s && nobj < 8; s++) {
+        char from[PATH_MAX * 2], src[PATH_MAX * 2];
+        snprintf(from, sizeof from, "%s/%s", G.sub, *s);
+        snprintf(src, sizeof src, "%s/%s", G.tmp, *s);
+        struct stat st;
+        if (stat(from, &st) != 0 || !S_ISREG(st.st_mode)) {
+            snprintf(msg, cap, "missing file: %s is not in %s (the submission folder must hold "
+                     "the lab's file names)", *s, G.sub);
+            return -1;
+        }
+        if (copy_file(from, src) != 0) {
+            snprintf(msg, cap, "cannot read %s (or it is larger than 4 MiB)", from);
+            return -1;
+        }
+        if (check_no_asm(src, *s, msg, cap) || check_includes(src, *s, msg, cap))
+            return -1;
+        snprintf(objs[nobj], sizeof objs[nobj], "%s/%s.o", G.tmp, *s);
+        char *argv[] = {"cc", "-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-fno-common",
+                        "-I", common, "-I", labdir, "-include", header, "-c", src,
+                        "-o", objs[nobj], NULL};
+        int rc = run_capture(argv, msg, cap);
+        if (rc != 0) {
+            if (rc < 0 && !msg[0])
+                snprintf(msg, cap, "the compiler could not run or took longer than 60 s");
+            return -1;
+        }
+        nobj++;
+    }
+    char *argv[16];
+    int n = 0;
+    argv[n++] = "cc";
+    argv[n++] = "-static";
+    argv[n++] = "-o";
+    argv[n++] = G.runner;
+    for (int i = 0; i < nobj; i++)
+        argv[n++] = objs[i];
+    argv[n++] = lib;
+    argv[n++] = "-lm";
+    argv[n] = NULL;
+    char link_msg[8192];
+    if (run_capture(argv, link_msg, sizeof link_msg) != 0) {
+        snprintf(msg, cap, "linking failed (did you define main() or a function twice?):\n%s",
+                 link_msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- running the tests ---- */
+
+static int selected(const judge_test_t *t)
+{
+    return !G.only || strcmp(G.only, t->name) == 0 || strcmp(G.only, t->task) == 0 ||
+           strstr(t->name, G.only) != NULL;
+}
+
+static void run_worker(const judge_test_t *t, int fd)
+{
+    static judge_t j;
+    memset(&j, 0, sizeof j);
+    char key[256];
+    snprintf(key, sizeof key, "%s %s", t->task, t->name);
+    rng_seed(&j.rng, G.seed ^ rng_hash_string(key));
+    t->run(&j);
+    char head[2] = {G.internal_error ? 'E' : j.failed ? 'F' : 'P', '\n'};
+    if (write(fd, head, 2) == 2 && j.log_len)
+        (void)!write(fd, j.log, j.log_len);
+    close(fd);
+    _exit(0);
+}
+
+static void run_tests(result_t *res, size_t n)
+{
+    size_t next = 0, done = 0, running = 0;
+    pid_t pids[64];
+    int fds[64];
+    size_t which[64];
+    while (done < n) {
+        while (running < (size_t)G.jobs && next < n) {
+            if (!res[next].selected) {
+                next++;
+                continue;
+            }
+            int p[2];
+            if (pipe2(p, O_CLOEXEC)) {
+                perror("grader: pipe");
+                exit(2);
+            }
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid < 0) {
+                perror("grader: fork");
+                exit(2);
+            }
+            if (pid == 0) {
+                close(p[0]);
+                run_worker(&G.lab->tests[next], p[1]);
+            }
+            close(p[1]);
+            pids[running] = pid;
+            fds[running] = p[0];
+            which[running] = next++;
+            running++;
+        }
+        if (running == 0) {
+            for (size_t i = 0; i < n; i++)
+                done += !res[i].selected;
+            break;
+        }
+        /* Read the first worker to finish; logs fit in a pipe (LOG_MAX). */
+        struct pollfd pf[64];
+        for (size_t i = 0; i < running; i++)
+            pf[i] = (struct pollfd){fds[i], POLLIN, 0};
+        if (poll(pf, (nfds_t)running, -1) < 0 && errno != EINTR) {
+            perror("grader: poll");
+            exit(2);
+        }
+        for (size_t i = 0; i < running; i++) {
+            if (!pf[i].revents)
+                continue;
+            char *buf = calloc(1, LOG_MAX + 8);
+            size_t len = 0;
+            ssize_t k;
+            while (len < LOG_MAX + 4 && (k = read(fds[i], buf + len, LOG_MAX + 4 - len)) > 0)
+                len += (size_t)k;
+            close(fds[i]);
+            int st;
+            waitpid(pids[i], &st, 0);
+            result_t *r = &res[which[i]];
+            if (len < 2 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                r->passed = 0;
+                r->log = strdup("grader bug: this test's worker died\n");
+                G.internal_error = 1;
+                free(buf);
+            } else {
+                r->passed = buf[0] == 'P';
+                if (buf[0] == 'E')
+                    G.internal_error = 1;
+                memmove(buf, buf + 2, len - 2);
+                buf[len - 2] = '\0';
+                r->log = buf;
+            }
+            r->score = r->passed ? r->test->points : 0;
+            done++;
+            pids[i] = pids[running - 1];
+            fds[i] = fds[running - 1];
+            which[i] = which[running - 1];
+            pf[i] = pf[running - 1];
+            running--;
+            i--;
+        }
+    }
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void cleanup(void)
+{
+    if (G.tmp[0])
+        nftw(G.tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int judge_main(int argc, char **argv, const judge_lab_t *lab)
+{
+    G.lab = lab;
+    signal(SIGPIPE, SIG_IGN);
+    parse_options(argc, argv);
+    find_root();
+    if (G.list) {
+        for (size_t i = 0; i < lab->n_tests; i++)
+            printf("%-8s %3d  %s\n", lab->tests[i].task, lab->tests[i].points, lab->tests[i].name);
+        return 0;
+    }
+    static char default_sub[PATH_MAX + 64];
+    if (!G.sub) {
+        snprintf(default_sub, sizeof default_sub, "%s/labs/%s", G.root, lab->dir);
+        G.sub = default_sub;
+    }
+    struct stat st;
+    if (stat(G.sub, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "grade-%s: the submission folder %s does not exist\n", lab->id, G.sub);
+        return 2;
+    }
+    size_t off = 0;
+    for (const char *const *s = lab->sources; *s; s++)
+        off += (size_t)snprintf(G.sources_text + off, sizeof G.sources_text - off, "%s%s",
+                                off ? ", " : "", *s);
+    const char *tmpbase = getenv("TMPDIR");
+    snprintf(G.tmp, sizeof G.tmp, "%s/loralab-grade-XXXXXX", tmpbase && *tmpbase ? tmpbase : "/tmp");
+    if (!mkdtemp(G.tmp)) {
+        fprintf(stderr, "grade-%s: cannot make a temporary folder: %s\n", lab->id, strerror(errno));
+        return 2;
+    }
+    atexit(cleanup);
+    snprintf(G.empty, sizeof G.empty, "%s/run", G.tmp);
+    snprintf(G.runner, sizeof G.runner, "%s/runner", G.tmp);
+    mkdir(G.empty, 0555);
+
+    result_t *res = calloc(lab->n_tests, sizeof *res);
+    int any = 0;
+    for (size_t i = 0; i < lab->n_tests; i++) {
+        res[i].test = &lab->tests[i];
+        res[i].selected = selected(&lab->tests[i]);
+        any |= res[i].selected;
+    }
+    if (!any) {
+        fprintf(stderr, "grade-%s: no test matches --test \"%s\" (see --list)\n", lab->id, G.only);
+        return 2;
+    }
+    static char compile_msg[16384];
+    int built = build_runner(compile_msg, sizeof compile_msg);
+    if (built == -2) {
+        fprintf(stderr, "grade-%s: %s\n", lab->id, compile_msg);
+        return 2;
+    }
+    if (built == 0)
+        run_tests(res, lab->n_tests);
+    else
+        for (size_t i = 0; i < lab->n_tests; i++)
+            res[i].log = strdup("not run: the submission did not build (see above)\n");
+
+    report_t rep = {lab, G.sub, G.seed, G.format, built == 0, compile_msg, res, lab->n_tests};
+    int rc = report_write(&rep, G.out);
+    if (rc != 0)
+        return 2;
+    for (size_t i = 0; i < lab->n_tests; i++)
+        free(res[i].log);
+    if (G.internal_error)
+        return 2;
+    for (size_t i = 0; i < lab->n_tests; i++)
+        if (res[i].selected && !res[i].passed)
+            return 1;
+    free(res);
+    return built == 0 ? 0 : 1;
+}

@@ -1,0 +1,91 @@
+/*
+ * judge.h - the grading engine as a lab's test table sees it.
+ *
+ * A lab's grader (grader/labs/NN/tests.c) is a table of named, weighted tests
+ * and a main() that hands it to judge_main().  A test builds calls to the
+ * student's functions, runs each in a fresh sandboxed runner process, and
+ * checks what comes back against the reference solution, which is linked
+ * into the judge and never into the runner.
+ */
+#ifndef LORALAB_JUDGE_H
+#define LORALAB_JUDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kitio.h"
+#include "rng.h"
+
+typedef struct judge judge_t;
+typedef struct call call_t;
+
+typedef struct {
+    const char *task;   /* "lab02.1": the TODO, README and stub carry it too */
+    const char *name;   /* reads as a sentence: "zero B gives exactly the base layer" */
+    int points;
+    const char *hint;   /* what to look at when it fails */
+    void (*run)(judge_t *j);
+} judge_test_t;
+
+typedef struct {
+    const char *id;                 /* "02" */
+    const char *title;              /* "the LoRA forward pass" */
+    const char *dir;                /* "02-forward-pass" (under labs/) */
+    const char *const *sources;     /* files the student submits, NULL-terminated */
+    const char *header;             /* the contract, force-included when compiling */
+    const judge_test_t *tests;
+    size_t n_tests;
+} judge_lab_t;
+
+int judge_main(int argc, char **argv, const judge_lab_t *lab);
+
+/* This test's random stream: seeded from --seed and the test's name, so a
+ * test draws the same numbers whatever runs before it. */
+rng_t *judge_rng(judge_t *j);
+
+/* Mark the running test failed and add a line to its report (printf-style). */
+void judge_fail(judge_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int judge_failed(const judge_t *j);
+
+/* A data file under the kit's data/ folder (for example "lab02/worked-examples.txt"),
+ * read once per test; NULL (and the run exits 2) if it cannot be read. */
+const kit_file_t *judge_data(judge_t *j, const char *relpath);
+/* The data of tensor `name` in f if it is (rows, cols), else NULL (grader error). */
+const double *judge_tensor(judge_t *j, const kit_file_t *f, const char *name,
+                           size_t rows, size_t cols);
+
+/* --- calls into student code --- */
+call_t *call_new(judge_t *j, const char *func);
+void call_in(call_t *c, const char *name, const double *data, size_t count);
+void call_null(call_t *c, const char *name);
+void call_out(call_t *c, const char *name, size_t count);
+void call_size(call_t *c, const char *name, size_t v);
+void call_real(call_t *c, const char *name, double v);
+/* Run it.  Returns 1 when the function returned normally and wrote nothing
+ * outside its tensors; otherwise records why the test failed and returns 0. */
+int call_run(call_t *c);
+const double *call_output(call_t *c, const char *name);
+long long call_return(const call_t *c);
+/* The student code's captured stdout+stderr (NUL-terminated, maybe cut). */
+const char *call_printed(const call_t *c);
+void call_free(call_t *c);
+
+/* --- checks: each records a readable failure and returns 1 on success --- */
+/* |got - want| <= tol * max(1, |want|) everywhere; NaN matches NaN, an
+ * infinity matches the same infinity.  Prints the first mismatches, the
+ * largest difference and the tolerance. */
+int expect_close(judge_t *j, const char *what, const double *got, const double *want,
+                 size_t rows, size_t cols, double tol);
+/* Rounded to `decimals` places, got equals want (for numbers a text prints). */
+int expect_rounded(judge_t *j, const char *what, const double *got, const double *want,
+                   size_t count, int decimals);
+/* Bit-for-bit equality (up to the sign of zero). */
+int expect_exact(judge_t *j, const char *what, const double *got, const double *want,
+                 size_t rows, size_t cols);
+/* Every tensor passed with call_in() is unchanged after the call. */
+int expect_inputs_unchanged(judge_t *j, const call_t *c);
+int expect_return(judge_t *j, const call_t *c, long long want);
+/* Output tensor `name` was not written at all (every entry still poisoned). */
+int expect_untouched(judge_t *j, call_t *c, const char *name);
+
+#endif

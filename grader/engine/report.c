@@ -1,0 +1,260 @@
+/*
+ * report.c - one grading run, four ways: text for people (one line per test
+ * with its points, then "Score: x/y"), Gradescope's results.json, JUnit XML
+ * and TAP for CI systems.  Student output can hold any bytes: everything is
+ * cleaned to printable ASCII before it goes into a structured format.
+ */
+#define _GNU_SOURCE
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void clean(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p >= 0x7f)
+            *p = '?';
+}
+
+static int totals(const report_t *r, int *max)
+{
+    int got = 0;
+    *max = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        if (!r->results[i].selected)
+            continue;
+        *max += r->results[i].test->points;
+        got += r->results[i].score;
+    }
+    return got;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fprintf(f, "\\%c", *s);
+        else if (*s == '\n')
+            fputs("\\n", f);
+        else if (*s == '\t')
+            fputs("\\t", f);
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void xml_str(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* The failure text shown for one test: its log, then its hint. */
+static char *details(const result_t *res)
+{
+    char *s = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&s, &len);
+    if (res->log)
+        fputs(res->log, m);
+    if (!res->passed && res->test->hint)
+        fprintf(m, "hint: %s\n", res->test->hint);
+    fclose(m);
+    clean(s);
+    return s;
+}
+
+static void header_text(const report_t *r, FILE *f)
+{
+    fprintf(f, "Lab %s: %s\n", r->lab->id, r->lab->title);
+    fprintf(f, "submission: %s\nseed: %llu (repeat with --seed %llu)\n", r->submission, r->seed, r->seed);
+    if (r->built) {
+        fprintf(f, "build: ok\n");
+        if (r->compile_msg[0])
+            fprintf(f, "compiler warnings:\n%s", r->compile_msg);
+    } else {
+        fprintf(f, "build: FAILED, every test scores 0\n%s\n", r->compile_msg);
+    }
+}
+
+static void write_text(const report_t *r, FILE *f)
+{
+    int max, got = totals(r, &max);
+    char *head = NULL;
+    size_t hl = 0;
+    FILE *m = open_memstream(&head, &hl);
+    header_text(r, m);
+    fclose(m);
+    clean(head);
+    fprintf(f, "%s\n", head);
+    free(head);
+    for (size_t i = 0; i < r->n; i++) {
+        const result_t *res = &r->results[i];
+        if (!res->selected)
+            continue;
+        char name[80];
+        snprintf(name, sizeof name, "%s ", res->test->name);
+        size_t nl = strlen(name);
+        while (nl < 60)
+            name[nl++] = '.';
+        name[nl] = '\0';
+        fprintf(f, "%-8s %s %s %3d/%d\n", res->test->task, name, res->passed ? "PASS" : "FAIL",
+                res->score, res->test->points);
+        if (!res->passed) {
+            char *d = details(res), *save = NULL;
+            for (char *l = strtok_r(d, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                fprintf(f, "         %s\n", l);
+            free(d);
+        }
+    }
+    fprintf(f, "\nScore: %d/%d\n", got, max);
+}
+
+static void write_gradescope(const report_t *r, FILE *f)
+{
+    int max, got = totals(r, &max);
+    char *head = NULL;
+    size_t hl = 0;
+    FILE *m = open_memstream(&head, &hl);
+    header_text(r, m);
+    fclose(m);
+    clean(head);
+    fprintf(f, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  \"output\": ", got, max);
+    json_str(f, head);
+    free(head);
+    fprintf(f, ",\n  \"visibility\": \"visible\",\n  \"stdout_visibility\": \"hidden\",\n  \"tests\": [");
+    int first = 1;
+    for (size_t i = 0; i < r->n; i++) {
+        const result_t *res = &r->results[i];
+        if (!res->selected)
+            continue;
+        char name[256];
+        snprintf(name, sizeof name, "%s %s", res->test->task, res->test->name);
+        char *d = details(res);
+        fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
+        json_str(f, name);
+        fprintf(f, ", \"number\": \"%s\", \"score\": %d, \"max_score\": %d, \"status\": \"%s\", "
+                   "\"visibility\": \"visible\", \"output\": ",
+                res->test->task, res->score, res->test->points, res->passed ? "passed" : "failed");
+        json_str(f, d);
+        fputc('}', f);
+        free(d);
+        first = 0;
+    }
+    fprintf(f, "\n  ]\n}\n");
+}
+
+static void write_junit(const report_t *r, FILE *f)
+{
+    int tests = 0, failures = 0, max;
+    int got = totals(r, &max);
+    for (size_t i = 0; i < r->n; i++) {
+        tests += r->results[i].selected;
+        failures += r->results[i].selected && !r->results[i].passed;
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<testsuites tests=\"%d\" failures=\"%d\">\n", tests, failures);
+    fprintf(f, "  <testsuite name=\"lab%s\" tests=\"%d\" failures=\"%d\" errors=\"0\">\n",
+            r->lab->id, tests, failures);
+    fprintf(f, "    <properties><property name=\"seed\" value=\"%llu\"/>"
+               "<property name=\"score\" value=\"%d/%d\"/></properties>\n", r->seed, got, max);
+    for (size_t i = 0; i < r->n; i++) {
+        const result_t *res = &r->results[i];
+        if (!res->selected)
+            continue;
+        fprintf(f, "    <testcase classname=\"lab%s.%s\" name=\"", r->lab->id, res->test->task);
+        xml_str(f, res->test->name);
+        fprintf(f, " (%d/%d)\"", res->score, res->test->points);
+        if (res->passed) {
+            fprintf(f, "/>\n");
+            continue;
+        }
+        char *d = details(res);
+        fprintf(f, ">\n      <failure message=\"");
+        size_t first = strcspn(d, "\n");
+        char save = d[first];
+        d[first] = '\0';
+        xml_str(f, d);
+        d[first] = save;
+        fprintf(f, "\">");
+        xml_str(f, d);
+        fprintf(f, "</failure>\n    </testcase>\n");
+        free(d);
+    }
+    fprintf(f, "  </testsuite>\n</testsuites>\n");
+}
+
+static void write_tap(const report_t *r, FILE *f)
+{
+    int count = 0, k = 0, max;
+    int got = totals(r, &max);
+    for (size_t i = 0; i < r->n; i++)
+        count += r->results[i].selected;
+    fprintf(f, "TAP version 13\n1..%d\n", count);
+    for (size_t i = 0; i < r->n; i++) {
+        const result_t *res = &r->results[i];
+        if (!res->selected)
+            continue;
+        char name[256];
+        snprintf(name, sizeof name, "%s %s (%d/%d)", res->test->task, res->test->name,
+                 res->score, res->test->points);
+        clean(name);
+        for (char *p = name; *p; p++)
+            if (*p == '#')
+                *p = '_';
+        fprintf(f, "%s %d - %s\n", res->passed ? "ok" : "not ok", ++k, name);
+        if (!res->passed) {
+            char *d = details(res), *save = NULL;
+            fprintf(f, "  ---\n  message: |\n");
+            for (char *l = strtok_r(d, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                fprintf(f, "    %s\n", l);
+            fprintf(f, "  ...\n");
+            free(d);
+        }
+    }
+    fprintf(f, "# Score: %d/%d\n", got, max);
+}
+
+int report_write(const report_t *r, const char *path)
+{
+    FILE *f = stdout;
+    char tmp[4096];
+    if (path) {
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+        f = fopen(tmp, "w");
+        if (!f) {
+            fprintf(stderr, "grader: cannot write %s: %s\n", tmp, strerror(errno));
+            return -1;
+        }
+    }
+    if (strcmp(r->format, "gradescope") == 0)
+        write_gradescope(r, f);
+    else if (strcmp(r->format, "junit") == 0)
+        write_junit(r, f);
+    else if (strcmp(r->format, "tap") == 0)
+        write_tap(r, f);
+    else
+        write_text(r, f);
+    if (!path)
+        return fflush(f) == 0 ? 0 : -1;
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}

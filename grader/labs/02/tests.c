@@ -1,0 +1,620 @@
+/*
+ * tests.c - Lab 02's hidden tests: the forward pass in three layouts.
+ *
+ * Expected values come from the reference solution (linked into this judge,
+ * never into the runner) or from data/lab02/worked-examples.txt (numbers the
+ * course prints).  Random cases draw from judge_rng(): seed printed, --seed N.
+ */
+#include "judge.h"
+#include "lora_forward.h"
+#include "matrix.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOL 1e-9
+#define DATA "lab02/worked-examples.txt"
+
+/* One random adapter problem in the kit's layout. */
+typedef struct {
+    size_t batch, d_in, d_out, r;
+    double alpha;
+    double *x, *w0, *a, *b;
+} problem_t;
+
+static void problem_random(judge_t *j, problem_t *p, size_t batch, size_t d_in, size_t d_out,
+                           size_t r)
+{
+    rng_t *g = judge_rng(j);
+    p->batch = batch;
+    p->d_in = d_in;
+    p->d_out = d_out;
+    p->r = r;
+    p->alpha = rng_uniform_range(g, 0.5, 16.0);
+    p->x = mat_alloc(batch, d_in);
+    p->w0 = mat_alloc(d_out, d_in);
+    p->a = mat_alloc(r, d_in);
+    p->b = mat_alloc(d_out, r);
+    rng_fill_uniform(g, p->x, batch * d_in, -1, 1);
+    rng_fill_uniform(g, p->w0, d_out * d_in, -1, 1);
+    rng_fill_uniform(g, p->a, r * d_in, -1, 1);
+    rng_fill_uniform(g, p->b, d_out * r, -1, 1);
+}
+
+static void problem_free(problem_t *p)
+{
+    free(p->x);
+    free(p->w0);
+    free(p->a);
+    free(p->b);
+}
+
+/* Multiples of 1/8 in [-2, 2]: every product and sum of a few hundred of
+ * them is exact in double, in any order. */
+static void fill_dyadic(rng_t *g, double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = ((double)rng_below(g, 33) - 16.0) / 8.0;
+}
+
+/* The student's lora_forward (batch) or lora_forward_row (batch must be 1). */
+static call_t *student_forward(judge_t *j, const problem_t *p, int row)
+{
+    call_t *c = call_new(j, row ? "lora_forward_row" : "lora_forward");
+    call_in(c, "x", p->x, p->batch * p->d_in);
+    if (!row)
+        call_size(c, "batch", p->batch);
+    call_in(c, "w0", p->w0, p->d_out * p->d_in);
+    call_in(c, "a", p->a, p->r * p->d_in);
+    call_in(c, "b", p->b, p->d_out * p->r);
+    call_size(c, "d_in", p->d_in);
+    call_size(c, "d_out", p->d_out);
+    call_size(c, "r", p->r);
+    call_real(c, "alpha", p->alpha);
+    call_out(c, "y", p->batch * p->d_out);
+    return c;
+}
+
+/* Run the student's forward on p and compare with the reference. */
+static int forward_matches(judge_t *j, const problem_t *p, int row)
+{
+    double *want = mat_alloc(p->batch, p->d_out);
+    lora_forward(p->x, p->batch, p->w0, p->a, p->b, p->d_in, p->d_out, p->r, p->alpha, want);
+    call_t *c = student_forward(j, p, row);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+             expect_close(j, "y", call_output(c, "y"), want, p->batch, p->d_out, TOL);
+    call_free(c);
+    free(want);
+    return ok;
+}
+
+/* ---- lab02.1: one row ---- */
+
+static void t_reference_example(judge_t *j)
+{
+    const kit_file_t *f = judge_data(j, DATA);
+    const double *x = judge_tensor(j, f, "ex000.x", 1, 2), *w0 = judge_tensor(j, f, "ex000.w0", 2, 2),
+                 *a = judge_tensor(j, f, "ex000.a", 1, 2), *b = judge_tensor(j, f, "ex000.b", 2, 1),
+                 *alpha = judge_tensor(j, f, "ex000.alpha", 1, 1), *y = judge_tensor(j, f, "ex000.y", 1, 2);
+    if (!y)
+        return;
+    problem_t p = {1, 2, 2, 1, alpha[0], (double *)x, (double *)w0, (double *)a, (double *)b};
+    call_t *c = student_forward(j, &p, 1);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_close(j, "y", call_output(c, "y"), y, 1, 2, TOL);
+    call_free(c);
+}
+
+static void t_zero_b_is_base(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 1, 24, 16, 4);
+    fill_dyadic(judge_rng(j), p.x, p.d_in);
+    fill_dyadic(judge_rng(j), p.w0, p.d_out * p.d_in);
+    memset(p.b, 0, p.d_out * p.r * sizeof(double));
+    double *base = mat_alloc(1, p.d_out);
+    mat_matmul_nt(p.x, p.w0, base, 1, p.d_in, p.d_out); /* exact: dyadic inputs */
+    call_t *c = student_forward(j, &p, 1);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_exact(j, "y", call_output(c, "y"), base, 1, p.d_out);
+    call_free(c);
+    free(base);
+    problem_free(&p);
+}
+
+static void t_scaling(judge_t *j)
+{
+    /* Several (alpha, r) pairs: alpha, alpha * r, 1 / r and alpha / r all differ. */
+    static const struct { double alpha; size_t r; } cases[] = {{8, 4}, {3, 6}, {16, 2}, {1, 8}};
+    for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
+        problem_t p;
+        problem_random(j, &p, 1, 12, 10, cases[i].r);
+        p.alpha = cases[i].alpha;
+        if (!forward_matches(j, &p, 1))
+            judge_fail(j, "(alpha = %g, r = %zu: the adapter term is scaled by alpha / r = %g)",
+                       p.alpha, p.r, p.alpha / (double)p.r);
+        problem_free(&p);
+    }
+}
+
+static void t_row_random_shapes(judge_t *j)
+{
+    static const size_t shapes[][3] = {{37, 23, 5}, {23, 37, 5}, {64, 64, 8}, {129, 65, 3}};
+    for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
+        problem_t p;
+        problem_random(j, &p, 1, shapes[i][0], shapes[i][1], shapes[i][2]);
+        if (!forward_matches(j, &p, 1))
+            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu)", p.d_in, p.d_out, p.r);
+        problem_free(&p);
+    }
+}
+
+static void t_row_rank_extremes(judge_t *j)
+{
+    static const size_t shapes[][3] = {{31, 17, 1}, {31, 17, 17}, {9, 40, 9}, {40, 40, 40}};
+    for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
+        problem_t p;
+        problem_random(j, &p, 1, shapes[i][0], shapes[i][1], shapes[i][2]);
+        if (!forward_matches(j, &p, 1))
+            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu = %s)", p.d_in, p.d_out, p.r,
+                       p.r == 1 ? "1" : "min(d_in, d_out)");
+        problem_free(&p);
+    }
+}
+
+static void t_row_inputs_unchanged(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 1, 20, 12, 3);
+    call_t *c = student_forward(j, &p, 1);
+    if (call_run(c))
+        expect_inputs_unchanged(j, c);
+    call_free(c);
+    problem_free(&p);
+}
+
+/* Bad arguments: return LAB_EARG before writing anything. */
+static void t_row_rejects_bad_arguments(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 1, 6, 5, 2);
+    for (int k = 0; k < 3 && !judge_failed(j); k++) {
+        call_t *c = call_new(j, "lora_forward_row");
+        call_in(c, "x", p.x, p.d_in);
+        call_in(c, "w0", p.w0, p.d_out * p.d_in);
+        if (k == 2)
+            call_null(c, "a");
+        else
+            call_in(c, "a", p.a, p.r * p.d_in);
+        call_in(c, "b", p.b, p.d_out * p.r);
+        call_size(c, "d_in", k == 1 ? 0 : p.d_in);
+        call_size(c, "d_out", p.d_out);
+        call_size(c, "r", k == 0 ? 0 : p.r);
+        call_real(c, "alpha", p.alpha);
+        call_out(c, "y", p.d_out);
+        static const char *what[] = {"r = 0", "d_in = 0", "a = NULL"};
+        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "y")))
+            judge_fail(j, "(the case was %s)", what[k]);
+        call_free(c);
+    }
+    problem_free(&p);
+}
+
+/* ---- lab02.2: a batch ---- */
+
+static void t_batch_two_rows(judge_t *j)
+{
+    const kit_file_t *f = judge_data(j, DATA);
+    const double *w0 = judge_tensor(j, f, "ex000.w0", 2, 2), *a = judge_tensor(j, f, "ex000.a", 1, 2),
+                 *b = judge_tensor(j, f, "ex000.b", 2, 1);
+    if (!b)
+        return;
+    double x[4] = {1, 0, 0, 1}, want[4];
+    problem_t p = {2, 2, 2, 1, 2.0, x, (double *)w0, (double *)a, (double *)b};
+    lora_forward(x, 2, w0, a, b, 2, 2, 1, 2.0, want);
+    call_t *c = student_forward(j, &p, 0);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_close(j, "y", call_output(c, "y"), want, 2, 2, TOL);
+    call_free(c);
+}
+
+static void t_batch_strides(judge_t *j)
+{
+    static const size_t shapes[][4] = {{17, 129, 65, 8}, {5, 65, 129, 7}, {33, 16, 48, 48}};
+    for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
+        problem_t p;
+        problem_random(j, &p, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
+        if (!forward_matches(j, &p, 0))
+            judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu)", p.batch, p.d_in,
+                       p.d_out, p.r);
+        problem_free(&p);
+    }
+}
+
+static void t_batch_of_one(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 1, 40, 24, 4);
+    forward_matches(j, &p, 0);
+    problem_free(&p);
+}
+
+static void t_batch_nonfinite(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 4, 10, 6, 2);
+    p.x[1 * p.d_in + 3] = NAN;      /* row 1 becomes all NaN */
+    p.x[2 * p.d_in + 0] = INFINITY; /* row 2: +-Inf or NaN where signs meet */
+    forward_matches(j, &p, 0);
+    problem_free(&p);
+}
+
+static void t_batch_empty(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 1, 5, 4, 2);
+    p.batch = 0;
+    call_t *c = student_forward(j, &p, 0);
+    if (call_run(c))
+        expect_return(j, c, LAB_OK);
+    call_free(c);
+    problem_free(&p);
+}
+
+static void t_batch_inputs_unchanged(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 6, 20, 12, 3);
+    call_t *c = student_forward(j, &p, 0);
+    if (call_run(c))
+        expect_inputs_unchanged(j, c);
+    call_free(c);
+    problem_free(&p);
+}
+
+/* ---- lab02.3: the merged weight ---- */
+
+static call_t *student_merged(judge_t *j, const problem_t *p)
+{
+    call_t *c = call_new(j, "lora_merged_weight");
+    call_in(c, "w0", p->w0, p->d_out * p->d_in);
+    call_in(c, "a", p->a, p->r * p->d_in);
+    call_in(c, "b", p->b, p->d_out * p->r);
+    call_size(c, "d_in", p->d_in);
+    call_size(c, "d_out", p->d_out);
+    call_size(c, "r", p->r);
+    call_real(c, "alpha", p->alpha);
+    call_out(c, "w_eff", p->d_out * p->d_in);
+    return c;
+}
+
+static void t_merged_reference_example(judge_t *j)
+{
+    const kit_file_t *f = judge_data(j, DATA);
+    const double *w0 = judge_tensor(j, f, "ex000.w0", 2, 2), *a = judge_tensor(j, f, "ex000.a", 1, 2),
+                 *b = judge_tensor(j, f, "ex000.b", 2, 1);
+    if (!b)
+        return;
+    double want[4];
+    lora_merged_weight(w0, a, b, 2, 2, 1, 2.0, want); /* [[3, 0], [0, 1]] */
+    problem_t p = {1, 2, 2, 1, 2.0, NULL, (double *)w0, (double *)a, (double *)b};
+    call_t *c = student_merged(j, &p);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_close(j, "w_eff", call_output(c, "w_eff"), want, 2, 2, TOL);
+    call_free(c);
+}
+
+static void t_merged_random(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 1, 45, 27, 6);
+    double *want = mat_alloc(p.d_out, p.d_in);
+    lora_merged_weight(p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, want);
+    call_t *c = student_merged(j, &p);
+    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c))
+        expect_close(j, "w_eff", call_output(c, "w_eff"), want, p.d_out, p.d_in, TOL);
+    call_free(c);
+    free(want);
+    problem_free(&p);
+}
+
+/* The 000 test "matches explicit W0 + scaling*BA": the student's forward
+ * equals x times the student's own merged weight. */
+static void t_merged_equals_forward(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 7, 33, 21, 4);
+    call_t *m = student_merged(j, &p), *f = student_forward(j, &p, 0);
+    if (call_run(m) && call_run(f)) {
+        double *via = mat_alloc(p.batch, p.d_out);
+        const double *w_eff = call_output(m, "w_eff");
+        if (w_eff) {
+            mat_matmul_nt(p.x, w_eff, via, p.batch, p.d_in, p.d_out);
+            expect_close(j, "lora_forward y vs x w_eff^T", call_output(f, "y"), via, p.batch,
+                         p.d_out, TOL);
+        }
+        free(via);
+    }
+    call_free(m);
+    call_free(f);
+    problem_free(&p);
+}
+
+/* ---- lab02.4: the (d_in, d_out) layout of 002 ---- */
+
+static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in, size_t d_out,
+                           size_t r)
+{
+    const kit_file_t *f = judge_data(j, DATA);
+    char name[64];
+#define T(field, rows, cols) (snprintf(name, sizeof name, "%s.%s", ex, field), \
+                              judge_tensor(j, f, name, rows, cols))
+    const double *x = T("x", batch, d_in), *w = T("w", d_in, d_out), *bd = T("b_down", d_in, r),
+                 *au = T("a_up", r, d_out), *alpha = T("alpha", 1, 1), *h = T("h", batch, d_out);
+#undef T
+    if (!h)
+        return;
+    call_t *c = call_new(j, "lora_forward_in_out");
+    call_in(c, "x", x, batch * d_in);
+    call_size(c, "batch", batch);
+    call_in(c, "w", w, d_in * d_out);
+    call_in(c, "b_down", bd, d_in * r);
+    call_in(c, "a_up", au, r * d_out);
+    call_size(c, "d_in", d_in);
+    call_size(c, "d_out", d_out);
+    call_size(c, "r", r);
+    call_real(c, "alpha", alpha[0]);
+    call_out(c, "h", batch * d_out);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_close(j, "h", call_output(c, "h"), h, batch, d_out, TOL);
+    call_free(c);
+}
+
+static void t_in_out_example_1(judge_t *j) { in_out_example(j, "ex002_1", 1, 2, 2, 1); }
+static void t_in_out_example_2(judge_t *j) { in_out_example(j, "ex002_2", 2, 2, 2, 2); }
+static void t_in_out_example_3(judge_t *j) { in_out_example(j, "ex002_3", 1, 1, 1, 1); }
+
+static void t_in_out_random(judge_t *j)
+{
+    rng_t *g = judge_rng(j);
+    size_t batch = 9, d_in = 37, d_out = 19, r = 5;
+    double alpha = rng_uniform_range(g, 0.5, 16);
+    double *x = mat_alloc(batch, d_in), *w = mat_alloc(d_in, d_out), *bd = mat_alloc(d_in, r),
+           *au = mat_alloc(r, d_out), *want = mat_alloc(batch, d_out);
+    rng_fill_uniform(g, x, batch * d_in, -1, 1);
+    rng_fill_uniform(g, w, d_in * d_out, -1, 1);
+    rng_fill_uniform(g, bd, d_in * r, -1, 1);
+    rng_fill_uniform(g, au, r * d_out, -1, 1);
+    lora_forward_in_out(x, batch, w, bd, au, d_in, d_out, r, alpha, want);
+    call_t *c = call_new(j, "lora_forward_in_out");
+    call_in(c, "x", x, batch * d_in);
+    call_size(c, "batch", batch);
+    call_in(c, "w", w, d_in * d_out);
+    call_in(c, "b_down", bd, d_in * r);
+    call_in(c, "a_up", au, r * d_out);
+    call_size(c, "d_in", d_in);
+    call_size(c, "d_out", d_out);
+    call_size(c, "r", r);
+    call_real(c, "alpha", alpha);
+    call_out(c, "h", batch * d_out);
+    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c))
+        expect_close(j, "h", call_output(c, "h"), want, batch, d_out, TOL);
+    call_free(c);
+    free(x);
+    free(w);
+    free(bd);
+    free(au);
+    free(want);
+}
+
+/* ---- lab02.5: converting layouts ---- */
+
+static void t_convert_transposes(judge_t *j)
+{
+    rng_t *g = judge_rng(j);
+    size_t d_in = 13, d_out = 7, r = 3;
+    double *w = mat_alloc(d_in, d_out), *bd = mat_alloc(d_in, r), *au = mat_alloc(r, d_out);
+    double *w0 = mat_alloc(d_out, d_in), *a = mat_alloc(r, d_in), *b = mat_alloc(d_out, r);
+    rng_fill_uniform(g, w, d_in * d_out, -1, 1);
+    rng_fill_uniform(g, bd, d_in * r, -1, 1);
+    rng_fill_uniform(g, au, r * d_out, -1, 1);
+    lora_from_in_out(w, bd, au, d_in, d_out, r, w0, a, b);
+    call_t *c = call_new(j, "lora_from_in_out");
+    call_in(c, "w", w, d_in * d_out);
+    call_in(c, "b_down", bd, d_in * r);
+    call_in(c, "a_up", au, r * d_out);
+    call_size(c, "d_in", d_in);
+    call_size(c, "d_out", d_out);
+    call_size(c, "r", r);
+    call_out(c, "w0", d_out * d_in);
+    call_out(c, "a", r * d_in);
+    call_out(c, "b", d_out * r);
+    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c)) {
+        expect_exact(j, "w0", call_output(c, "w0"), w0, d_out, d_in);
+        expect_exact(j, "a", call_output(c, "a"), a, r, d_in);
+        expect_exact(j, "b", call_output(c, "b"), b, d_out, r);
+    }
+    call_free(c);
+    free(w), free(bd), free(au), free(w0), free(a), free(b);
+}
+
+static void t_convert_then_forward(judge_t *j)
+{
+    rng_t *g = judge_rng(j);
+    size_t batch = 4, d_in = 10, d_out = 26, r = 2;
+    double alpha = 3.0;
+    double *x = mat_alloc(batch, d_in), *w = mat_alloc(d_in, d_out), *bd = mat_alloc(d_in, r),
+           *au = mat_alloc(r, d_out), *want = mat_alloc(batch, d_out);
+    rng_fill_uniform(g, x, batch * d_in, -1, 1);
+    rng_fill_uniform(g, w, d_in * d_out, -1, 1);
+    rng_fill_uniform(g, bd, d_in * r, -1, 1);
+    rng_fill_uniform(g, au, r * d_out, -1, 1);
+    lora_forward_in_out(x, batch, w, bd, au, d_in, d_out, r, alpha, want);
+    call_t *c = call_new(j, "lora_from_in_out");
+    call_in(c, "w", w, d_in * d_out);
+    call_in(c, "b_down", bd, d_in * r);
+    call_in(c, "a_up", au, r * d_out);
+    call_size(c, "d_in", d_in);
+    call_size(c, "d_out", d_out);
+    call_size(c, "r", r);
+    call_out(c, "w0", d_out * d_in);
+    call_out(c, "a", r * d_in);
+    call_out(c, "b", d_out * r);
+    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+        /* Feed the student's converted weights to the reference forward. */
+        double *y = mat_alloc(batch, d_out);
+        const double *w0 = call_output(c, "w0"), *a = call_output(c, "a"), *b = call_output(c, "b");
+        if (w0 && a && b) {
+            lora_forward(x, batch, w0, a, b, d_in, d_out, r, alpha, y);
+            expect_close(j, "lora_forward(converted weights)", y, want, batch, d_out, TOL);
+        }
+        free(y);
+    }
+    call_free(c);
+    free(x), free(w), free(bd), free(au), free(want);
+}
+
+/* ---- lab02.6: the paper's column form ---- */
+
+static call_t *student_columns(judge_t *j, const double *w0, const double *b, const double *a,
+                               const double *xc, size_t d, size_t k, size_t r, size_t n,
+                               double alpha)
+{
+    call_t *c = call_new(j, "lora_forward_columns");
+    call_in(c, "w0", w0, d * k);
+    call_in(c, "b", b, d * r);
+    call_in(c, "a", a, r * k);
+    call_in(c, "x_cols", xc, k * n);
+    call_size(c, "d", d);
+    call_size(c, "k", k);
+    call_size(c, "r", r);
+    call_size(c, "n", n);
+    call_real(c, "alpha", alpha);
+    call_out(c, "h_cols", d * n);
+    return c;
+}
+
+static void t_columns_course_example(judge_t *j)
+{
+    const kit_file_t *f = judge_data(j, DATA);
+    const double *w0 = judge_tensor(j, f, "ex003.w0", 4, 4), *x = judge_tensor(j, f, "ex003.x", 4, 1),
+                 *b = judge_tensor(j, f, "ex003.b", 4, 2), *a = judge_tensor(j, f, "ex003.a", 2, 4),
+                 *alpha = judge_tensor(j, f, "ex003.alpha", 1, 1),
+                 *printed = judge_tensor(j, f, "ex003.h_printed", 4, 1);
+    if (!printed)
+        return;
+    double want[4];
+    lora_forward_columns(w0, b, a, x, 4, 4, 2, 1, alpha[0], want);
+    call_t *c = student_columns(j, w0, b, a, x, 4, 4, 2, 1, alpha[0]);
+    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        expect_rounded(j, "h", call_output(c, "h_cols"), printed, 4, 3))
+        expect_close(j, "h", call_output(c, "h_cols"), want, 4, 1, TOL);
+    call_free(c);
+}
+
+static void t_columns_random(judge_t *j)
+{
+    /* The paper's d is d_out, k is d_in: compare with the row form transposed. */
+    problem_t p;
+    problem_random(j, &p, 6, 29, 15, 4);
+    double *xc = mat_alloc(p.d_in, p.batch), *y = mat_alloc(p.batch, p.d_out),
+           *want = mat_alloc(p.d_out, p.batch);
+    mat_transpose(p.x, xc, p.batch, p.d_in);
+    lora_forward(p.x, p.batch, p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, y);
+    mat_transpose(y, want, p.batch, p.d_out);
+    call_t *c = student_columns(j, p.w0, p.b, p.a, xc, p.d_out, p.d_in, p.r, p.batch, p.alpha);
+    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c))
+        expect_close(j, "h_cols", call_output(c, "h_cols"), want, p.d_out, p.batch, TOL);
+    call_free(c);
+    free(xc), free(y), free(want);
+    problem_free(&p);
+}
+
+static void t_columns_single(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 1, 50, 70, 50);
+    double *want = mat_alloc(p.d_out, 1);
+    lora_forward(p.x, 1, p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, want);
+    call_t *c = student_columns(j, p.w0, p.b, p.a, p.x, p.d_out, p.d_in, p.r, 1, p.alpha);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_close(j, "h_cols", call_output(c, "h_cols"), want, p.d_out, 1, TOL);
+    call_free(c);
+    free(want);
+    problem_free(&p);
+}
+
+static const judge_test_t tests[] = {
+    {"lab02.1", "reference example gives [3, 0]", 4,
+     "y = x W0^T + (alpha/r) (x A^T) B^T; W0 is (d_out, d_in): y[i] sums w0[i*d_in + j] * x[j].",
+     t_reference_example},
+    {"lab02.1", "zero B gives exactly the base layer", 4,
+     "With B = 0 the adapter adds nothing: is the base term x W0^T there, with W0 read as (d_out, d_in)?",
+     t_zero_b_is_base},
+    {"lab02.1", "scaling is alpha / r", 4,
+     "Scale the adapter term by alpha / r (as a double: alpha / (double)r), not alpha, r or 1/r.",
+     t_scaling},
+    {"lab02.1", "random non-square shapes match the reference", 5,
+     "Non-square shapes catch swapped d_in/d_out and transposed indexing: A is (r, d_in), B is (d_out, r).",
+     t_row_random_shapes},
+    {"lab02.1", "rank 1 and rank min(d_in, d_out) work", 3,
+     "Loop over all r ranks: k from 0 to r - 1.", t_row_rank_extremes},
+    {"lab02.1", "inputs are left unchanged", 3,
+     "x, w0, a and b are const: compute into y or local variables only.", t_row_inputs_unchanged},
+    {"lab02.1", "bad arguments return LAB_EARG and write nothing", 2,
+     "Check r, d_in, d_out and the pointers with LAB_REQUIRE before touching y.",
+     t_row_rejects_bad_arguments},
+    {"lab02.2", "batched input matches row by row", 4,
+     "Row t of x starts at x + t*d_in; row t of y at y + t*d_out.", t_batch_two_rows},
+    {"lab02.2", "large non-square batches (strides) match the reference", 5,
+     "A stride mistake (d_out where d_in belongs) shows up only when d_in != d_out.", t_batch_strides},
+    {"lab02.2", "a batch of one matches the reference", 3, "batch = 1 is an ordinary batch.",
+     t_batch_of_one},
+    {"lab02.2", "NaN and Inf propagate as IEEE arithmetic says", 3,
+     "Do not skip terms or test for zero: 0 * NaN must stay NaN, and one row must not affect another.",
+     t_batch_nonfinite},
+    {"lab02.2", "an empty batch returns LAB_OK and writes nothing", 2,
+     "batch = 0 is legal: check the other arguments, then return LAB_OK.", t_batch_empty},
+    {"lab02.2", "batch inputs are left unchanged", 3,
+     "x, w0, a and b are const: compute into y or local variables only.", t_batch_inputs_unchanged},
+    {"lab02.3", "merged weight of the reference example is [[3, 0], [0, 1]]", 4,
+     "w_eff[i][j] = w0[i][j] + (alpha/r) * sum_k b[i*r + k] * a[k*d_in + j].",
+     t_merged_reference_example},
+    {"lab02.3", "random merged weights match W0 + (alpha/r) B A", 5,
+     "B A is (d_out, r) times (r, d_in); keep the inputs unchanged.", t_merged_random},
+    {"lab02.3", "forward equals x times the merged weight", 6,
+     "lora_forward and lora_merged_weight must agree: the merge is exact up to rounding.",
+     t_merged_equals_forward},
+    {"lab02.4", "002 example 1 gives [[4, 5]]", 4,
+     "In 002's layout w is (d_in, d_out), b_down is (d_in, r), a_up is (r, d_out): h = x w + (alpha/r) (x b_down) a_up.",
+     t_in_out_example_1},
+    {"lab02.4", "002 example 2 (a batch) gives [[2.25, 1.25], [1.25, 2.25]]", 4,
+     "r = 2 here, so the scale is alpha / 2.", t_in_out_example_2},
+    {"lab02.4", "002 example 3 gives [[14]]", 2, "1 x 1 matrices: h = x w + alpha x b a.",
+     t_in_out_example_3},
+    {"lab02.4", "random (d_in, d_out)-layout problems match the reference", 5,
+     "Index w as w[i*d_out + j] (row i is input i), b_down[i*r + k], a_up[k*d_out + j].",
+     t_in_out_random},
+    {"lab02.5", "conversion transposes each matrix", 5,
+     "w0 = w^T, a = b_down^T, b = a_up^T: the letters swap roles between the layouts.",
+     t_convert_transposes},
+    {"lab02.5", "converted weights give the same forward output", 5,
+     "After conversion lora_forward must equal lora_forward_in_out.", t_convert_then_forward},
+    {"lab02.6", "course example prints h = [0.334, 0.541, -0.673, 0.241]", 5,
+     "Column form: h = W0 x + (alpha/r) B (A x) with W0 (d, k), B (d, r), A (r, k).",
+     t_columns_course_example},
+    {"lab02.6", "random column batches equal the row form transposed", 5,
+     "Input t is column t: x_cols[j*n + t]; write output t into h_cols[i*n + t].", t_columns_random},
+    {"lab02.6", "one column with full rank matches the reference", 5,
+     "n = 1 and r = min(d, k) = 50.", t_columns_single},
+};
+
+static const char *const sources[] = {"lora_forward.c", NULL};
+
+int main(int argc, char **argv)
+{
+    static const judge_lab_t lab = {"02", "the LoRA forward pass", "02-forward-pass", sources,
+                                    "lora_forward.h", tests, sizeof tests / sizeof tests[0]};
+    return judge_main(argc, argv, &lab);
+}

@@ -1,0 +1,386 @@
+/*
+ * check_lora_forward.c - the visible tests of Lab 02 (run: make check LAB=02).
+ *
+ * One suite per task (lab02.1 .. lab02.6), a few tests each, built from the
+ * worked examples in lora_forward.h.  The graded tests (make grade LAB=02)
+ * are more numerous and stricter: passing these is a start, not the finish.
+ *
+ * Each test runs in its own child process.  A function you have not written
+ * yet prints "not implemented: <function> (lab02.N)" and aborts, so its tests
+ * show up as errors ("Received signal 6"), not as passes.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "lora_forward.h"
+#include "matrix.h"
+
+/* Tolerance of the kit (lora_forward.h): |got - expected| <= TOL * max(1, |expected|). */
+#define TOL 1e-9
+#define SHOW_MAX 4 /* mismatching entries shown in a failure message */
+#define MSG_MAX 1024
+#define SENTINEL -12345.0 /* fills outputs, so untouched entries are visible */
+
+/*
+ * Compare got and expected (count entries) with the kit's tolerance.  A NaN
+ * expected entry requires a NaN.  Returns 1 if every entry is close enough;
+ * otherwise 0 and, in msg, the first few got/expected pairs, the largest
+ * difference and the tolerance.
+ */
+static int close_enough(const double *got, const double *expected, size_t count,
+                        char *msg, size_t msg_size)
+{
+    size_t bad = 0, worst_at = 0;
+    double worst = 0.0;
+    int len = 0;
+
+    msg[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        double e = expected[i], g = got[i];
+        double diff = (isnan(e) && isnan(g)) ? 0.0 : (e == g ? 0.0 : fabs(g - e));
+        double tol = TOL * fmax(1.0, fabs(e));
+        if (diff <= tol)
+            continue;
+        if (bad == 0 || !(diff <= worst)) {
+            worst = diff;
+            worst_at = i;
+        }
+        if (bad < SHOW_MAX && len >= 0 && (size_t)len < msg_size)
+            len += snprintf(msg + len, msg_size - (size_t)len,
+                            "\n    [%zu] got %.17g, expected %.17g", i, g, e);
+        bad++;
+    }
+    if (bad == 0)
+        return 1;
+    if (len >= 0 && (size_t)len < msg_size)
+        snprintf(msg + len, msg_size - (size_t)len,
+                 "%s\n    %zu of %zu entries wrong; max |got - expected| = %.3g at [%zu],"
+                 " tolerance there %.3g (1e-9 * max(1, |expected|))",
+                 bad > SHOW_MAX ? "\n    ..." : "", bad, count, worst, worst_at,
+                 TOL * fmax(1.0, fabs(expected[worst_at])));
+    return 0;
+}
+
+/* ck_assert_msg here, not in the helper, so a failure names the test's line. */
+#define CHECK_CLOSE(task, what, got, expected, count)                           \
+    do {                                                                        \
+        char msg_[MSG_MAX];                                                     \
+        int ok_ = close_enough((got), (expected), (count), msg_, sizeof msg_);  \
+        ck_assert_msg(ok_, "%s: %s is wrong:%s", (task), (what), msg_);         \
+    } while (0)
+
+#define CHECK_OK(task, call)                                                    \
+    do {                                                                        \
+        int rc_ = (call);                                                       \
+        ck_assert_msg(rc_ == LAB_OK, "%s: %s returned %d, expected LAB_OK (0)", \
+                      (task), #call, rc_);                                      \
+    } while (0)
+
+static void fill(double *a, size_t count, double v)
+{
+    for (size_t i = 0; i < count; i++)
+        a[i] = v;
+}
+
+/* The reference example of the course (lora_forward.h, lab02.1):
+ * W0 = I2, A = [[1, 0]], B = [[1], [0]], alpha = 2, r = 1. */
+static const double REF_W0[] = {1, 0, 0, 1};
+static const double REF_A[] = {1, 0};
+static const double REF_B[] = {1, 0};
+
+/* The course's worked example (003): d = k = 4, r = 2, alpha = 2. */
+static const double WX_W0[] = {
+    0.5, -0.3, 0.1, 0.2,
+    0.1, 0.4, -0.2, 0.3,
+    -0.2, 0.1, 0.6, -0.1,
+    0.3, -0.1, 0.2, 0.5,
+};
+static const double WX_X[] = {1.0, 0.5, -0.8, 0.3};
+static const double WX_B[] = { /* (4, 2) */
+    0.10, -0.05,
+    0.03, 0.08,
+    -0.07, 0.12,
+    0.06, -0.02,
+};
+static const double WX_A[] = { /* (2, 4) */
+    0.15, -0.20, 0.10, 0.05,
+    -0.08, 0.12, 0.06, -0.15,
+};
+static const double WX_H[] = {0.33415, 0.54051, -0.67251, 0.24136};
+
+/* ---- lab02.1 lora_forward_row ---------------------------------------- */
+
+START_TEST(test_row_reference_example_gives_3_0)
+{
+    const double x[] = {1, 0}, expected[] = {3, 0};
+    double y[2];
+    fill(y, 2, SENTINEL);
+    CHECK_OK("lab02.1", lora_forward_row(x, REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, y));
+    CHECK_CLOSE("lab02.1", "y", y, expected, 2);
+}
+END_TEST
+
+START_TEST(test_row_with_zero_b_is_exactly_the_base_layer)
+{
+    /* Multiples of 1/8: x W0^T is exact in any order, so B = 0 must give it
+     * bit for bit, whatever A and alpha are. */
+    const double x[] = {0.125, -0.75, 2.5};
+    const double w0[] = {0.375, -0.5, 1.75, -0.625, 0.125, -2.25}; /* (2, 3) */
+    const double a[] = {1.5, -2, 3, 0.25, 7, -1};                  /* (2, 3) */
+    const double b[] = {0, 0, 0, 0};                               /* (2, 2) */
+    const double expected[] = {4.796875, -5.796875};
+    double y[2];
+    fill(y, 2, SENTINEL);
+    CHECK_OK("lab02.1", lora_forward_row(x, w0, a, b, 3, 2, 2, 3.0, y));
+    for (size_t i = 0; i < 2; i++)
+        ck_assert_msg(y[i] == expected[i],
+                      "lab02.1: with B = 0, y[%zu] must equal x W0^T exactly:"
+                      " got %.17g, expected %.17g", i, y[i], expected[i]);
+}
+END_TEST
+
+START_TEST(test_row_scales_the_update_by_alpha_over_r)
+{
+    /* r = 2, alpha = 1: the update is x / 2, not x (alpha) or 2x (alpha * r). */
+    const double x[] = {1, 2}, a[] = {1, 0, 0, 1}, b[] = {1, 0, 0, 1};
+    const double expected[] = {1.5, 3};
+    double y[2];
+    fill(y, 2, SENTINEL);
+    CHECK_OK("lab02.1", lora_forward_row(x, REF_W0, a, b, 2, 2, 2, 1.0, y));
+    CHECK_CLOSE("lab02.1", "y", y, expected, 2);
+}
+END_TEST
+
+START_TEST(test_row_rank_zero_is_rejected_and_y_untouched)
+{
+    const double x[] = {1, 0};
+    double y[2];
+    fill(y, 2, SENTINEL);
+    int rc = lora_forward_row(x, REF_W0, REF_A, REF_B, 2, 2, 0, 2.0, y);
+    ck_assert_msg(rc == LAB_EARG,
+                  "lab02.1: r == 0 must return LAB_EARG (%d) via LAB_REQUIRE, got %d",
+                  LAB_EARG, rc);
+    ck_assert_msg(y[0] == SENTINEL && y[1] == SENTINEL,
+                  "lab02.1: r == 0 was rejected but y was written (y = [%g, %g]);"
+                  " check the arguments before writing anything", y[0], y[1]);
+}
+END_TEST
+
+/* ---- lab02.2 lora_forward -------------------------------------------- */
+
+START_TEST(test_batch_of_identity_rows_gives_3_0_and_0_1)
+{
+    const double x[] = {1, 0, 0, 1}, expected[] = {3, 0, 0, 1};
+    double y[4];
+    fill(y, 4, SENTINEL);
+    CHECK_OK("lab02.2", lora_forward(x, 2, REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, y));
+    CHECK_CLOSE("lab02.2", "y (2 x 2)", y, expected, 4);
+}
+END_TEST
+
+START_TEST(test_batch_of_three_rows_uses_both_strides)
+{
+    /* d_in = 3 differs from d_out = 2, so mixing up the strides shows. */
+    const double x[] = {1, 2, 3, 0, -1, 1, 2, 0, 0}; /* (3, 3) */
+    const double w0[] = {1, 0, 2, 0, 1, -1};         /* (2, 3) */
+    const double a[] = {1, 1, 0, 0, 1, 1};           /* (2, 3) */
+    const double b[] = {1, 0, 1, -1};                /* (2, 2) */
+    const double expected[] = {8.5, -2, 1.5, -2.5, 3, 1};
+    double y[6];
+    fill(y, 6, SENTINEL);
+    CHECK_OK("lab02.2", lora_forward(x, 3, w0, a, b, 3, 2, 2, 1.0, y));
+    CHECK_CLOSE("lab02.2", "y (3 x 2)", y, expected, 6);
+}
+END_TEST
+
+START_TEST(test_batch_of_zero_rows_returns_ok_and_writes_nothing)
+{
+    const double x[] = {1, 0};
+    double y[2];
+    fill(y, 2, SENTINEL);
+    CHECK_OK("lab02.2", lora_forward(x, 0, REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, y));
+    ck_assert_msg(y[0] == SENTINEL && y[1] == SENTINEL,
+                  "lab02.2: batch == 0 has no rows, but y was written (y = [%g, %g])",
+                  y[0], y[1]);
+}
+END_TEST
+
+/* ---- lab02.3 lora_merged_weight -------------------------------------- */
+
+START_TEST(test_merged_reference_weights_give_3_0_0_1)
+{
+    const double expected[] = {3, 0, 0, 1};
+    double w_eff[4];
+    fill(w_eff, 4, SENTINEL);
+    CHECK_OK("lab02.3", lora_merged_weight(REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, w_eff));
+    CHECK_CLOSE("lab02.3", "w_eff (2 x 2)", w_eff, expected, 4);
+}
+END_TEST
+
+START_TEST(test_merged_weight_times_x_gives_worked_example_h)
+{
+    double w_eff[16], h[4];
+    fill(w_eff, 16, SENTINEL);
+    CHECK_OK("lab02.3", lora_merged_weight(WX_W0, WX_A, WX_B, 4, 4, 2, 2.0, w_eff));
+    mat_matmul_nt(WX_X, w_eff, h, 1, 4, 4); /* h = x w_eff^T */
+    CHECK_CLOSE("lab02.3", "x w_eff^T (the worked example's h)", h, WX_H, 4);
+}
+END_TEST
+
+/* ---- lab02.4 lora_forward_in_out (002 layout: w (d_in, d_out)) -------- */
+
+START_TEST(test_in_out_example_x_1_2_gives_4_5)
+{
+    const double x[] = {1, 2}, w[] = {1, 0, 0, 1};
+    const double b_down[] = {1, 1}, a_up[] = {0.5, 0.5}; /* (2, 1), (1, 2) */
+    const double expected[] = {4, 5};
+    double h[2];
+    fill(h, 2, SENTINEL);
+    CHECK_OK("lab02.4", lora_forward_in_out(x, 1, w, b_down, a_up, 2, 2, 1, 2.0, h));
+    CHECK_CLOSE("lab02.4", "h (1 x 2)", h, expected, 2);
+}
+END_TEST
+
+START_TEST(test_in_out_identity_batch_gives_2_25_and_1_25)
+{
+    const double x[] = {1, 0, 0, 1}, w[] = {2, 1, 1, 2};
+    const double b_down[] = {0.5, 0.5, 0.5, 0.5}, a_up[] = {1, 0, 0, 1};
+    const double expected[] = {2.25, 1.25, 1.25, 2.25};
+    double h[4];
+    fill(h, 4, SENTINEL);
+    CHECK_OK("lab02.4", lora_forward_in_out(x, 2, w, b_down, a_up, 2, 2, 2, 1.0, h));
+    CHECK_CLOSE("lab02.4", "h (2 x 2)", h, expected, 4);
+}
+END_TEST
+
+START_TEST(test_in_out_scalar_with_alpha_4_gives_14)
+{
+    const double x[] = {2}, w[] = {3}, b_down[] = {1}, a_up[] = {1}, expected[] = {14};
+    double h[1] = {SENTINEL};
+    CHECK_OK("lab02.4", lora_forward_in_out(x, 1, w, b_down, a_up, 1, 1, 1, 4.0, h));
+    CHECK_CLOSE("lab02.4", "h (1 x 1)", h, expected, 1);
+}
+END_TEST
+
+/* ---- lab02.5 lora_from_in_out ---------------------------------------- */
+
+START_TEST(test_from_in_out_transposes_all_three_matrices)
+{
+    /* d_in = 3, d_out = 4, r = 2: no matrix is square, so each transpose
+     * must use the right shape. */
+    const double w[] = {      /* (3, 4) */
+        11, 12, 13, 14,
+        21, 22, 23, 24,
+        31, 32, 33, 34,
+    };
+    const double b_down[] = { /* (3, 2) */
+        -1, -2,
+        -3, -4,
+        -5, -6,
+    };
+    const double a_up[] = {   /* (2, 4) */
+        0.5, 1.5, 2.5, 3.5,
+        4.5, 5.5, 6.5, 7.5,
+    };
+    const double exp_w0[] = {11, 21, 31, 12, 22, 32, 13, 23, 33, 14, 24, 34}; /* (4, 3) */
+    const double exp_a[] = {-1, -3, -5, -2, -4, -6};                          /* (2, 3) */
+    const double exp_b[] = {0.5, 4.5, 1.5, 5.5, 2.5, 6.5, 3.5, 7.5};          /* (4, 2) */
+    double w0[12], a[6], b[8];
+    fill(w0, 12, SENTINEL);
+    fill(a, 6, SENTINEL);
+    fill(b, 8, SENTINEL);
+    CHECK_OK("lab02.5", lora_from_in_out(w, b_down, a_up, 3, 4, 2, w0, a, b));
+    CHECK_CLOSE("lab02.5", "w0 = w^T (4 x 3)", w0, exp_w0, 12);
+    CHECK_CLOSE("lab02.5", "a = b_down^T (2 x 3)", a, exp_a, 6);
+    CHECK_CLOSE("lab02.5", "b = a_up^T (4 x 2)", b, exp_b, 8);
+}
+END_TEST
+
+/* ---- lab02.6 lora_forward_columns ------------------------------------ */
+
+START_TEST(test_columns_worked_example_gives_0_33415_first)
+{
+    double h[4];
+    fill(h, 4, SENTINEL);
+    CHECK_OK("lab02.6", lora_forward_columns(WX_W0, WX_B, WX_A, WX_X, 4, 4, 2, 1, 2.0, h));
+    CHECK_CLOSE("lab02.6", "h (4 x 1)", h, WX_H, 4);
+}
+END_TEST
+
+START_TEST(test_columns_two_inputs_are_columns_not_rows)
+{
+    /* Column 0 of x_cols is the worked example's x, column 1 is 2x; the
+     * forward pass is linear, so column 1 of h must be 2h. */
+    double x_cols[8], h[8], expected[8];
+    for (size_t j = 0; j < 4; j++) {
+        x_cols[j * 2 + 0] = WX_X[j];
+        x_cols[j * 2 + 1] = 2.0 * WX_X[j];
+        expected[j * 2 + 0] = WX_H[j];
+        expected[j * 2 + 1] = 2.0 * WX_H[j];
+    }
+    fill(h, 8, SENTINEL);
+    CHECK_OK("lab02.6", lora_forward_columns(WX_W0, WX_B, WX_A, x_cols, 4, 4, 2, 2, 2.0, h));
+    CHECK_CLOSE("lab02.6", "h_cols (4 x 2), h_cols[i * 2 + t]", h, expected, 8);
+}
+END_TEST
+
+/* ---- suites ---------------------------------------------------------- */
+
+/* The test case carries the task ID too, so even a crash ("Received signal
+ * 6") names the task in Check's output line. */
+static Suite *make_suite(const char *task, TCase **tc)
+{
+    Suite *s = suite_create(task);
+    *tc = tcase_create(task);
+    suite_add_tcase(s, *tc);
+    return s;
+}
+
+int main(void)
+{
+    TCase *tc;
+    Suite *s;
+    SRunner *sr;
+
+    s = make_suite("lab02.1", &tc);
+    tcase_add_test(tc, test_row_reference_example_gives_3_0);
+    tcase_add_test(tc, test_row_with_zero_b_is_exactly_the_base_layer);
+    tcase_add_test(tc, test_row_scales_the_update_by_alpha_over_r);
+    tcase_add_test(tc, test_row_rank_zero_is_rejected_and_y_untouched);
+    sr = srunner_create(s);
+
+    s = make_suite("lab02.2", &tc);
+    tcase_add_test(tc, test_batch_of_identity_rows_gives_3_0_and_0_1);
+    tcase_add_test(tc, test_batch_of_three_rows_uses_both_strides);
+    tcase_add_test(tc, test_batch_of_zero_rows_returns_ok_and_writes_nothing);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab02.3", &tc);
+    tcase_add_test(tc, test_merged_reference_weights_give_3_0_0_1);
+    tcase_add_test(tc, test_merged_weight_times_x_gives_worked_example_h);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab02.4", &tc);
+    tcase_add_test(tc, test_in_out_example_x_1_2_gives_4_5);
+    tcase_add_test(tc, test_in_out_identity_batch_gives_2_25_and_1_25);
+    tcase_add_test(tc, test_in_out_scalar_with_alpha_4_gives_14);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab02.5", &tc);
+    tcase_add_test(tc, test_from_in_out_transposes_all_three_matrices);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab02.6", &tc);
+    tcase_add_test(tc, test_columns_worked_example_gives_0_33415_first);
+    tcase_add_test(tc, test_columns_two_inputs_are_columns_not_rows);
+    srunner_add_suite(sr, s);
+
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
