@@ -247,6 +247,12 @@ static void t_batch_nonfinite(judge_t *j)
     p.x[1 * p.d_in + 3] = NAN;      /* row 1 becomes all NaN */
     p.x[2 * p.d_in + 0] = INFINITY; /* row 2: +-Inf or NaN where signs meet */
     forward_matches(j, &p, 0);
+    /* A zero factor must not hide a NaN: column 3 of W0 and all of B are 0. */
+    for (size_t i = 0; i < p.d_out; i++)
+        p.w0[i * p.d_in + 3] = 0.0;
+    memset(p.b, 0, p.d_out * p.r * sizeof(double));
+    if (!judge_failed(j) && !forward_matches(j, &p, 0))
+        judge_fail(j, "(x[1][3] is NaN, W0[:, 3] = 0 and B = 0: 0 * NaN is NaN)");
     problem_free(&p);
 }
 

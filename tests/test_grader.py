@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""test_grader.py - the kit's tests of each lab's grader, run by `make test`.
+
+For every lab given on the command line (ids like 02):
+  - the reference solution scores full marks, the generated skeleton scores 0
+    on every test and each failure says "not implemented";
+  - every deliberately broken solution in grader/broken/NN/*.mut (a mutation
+    of the reference: what it breaks, which tests must fail, which words the
+    report must contain) loses those tests, and the grader still finishes;
+  - the report formats parse: Gradescope JSON (its documented fields), JUnit
+    XML, TAP; --out writes atomically; --list, --test and --seed behave.
+Closing line: "N passed, M failed".  Uses only Python's standard library.
+"""
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PASSED, FAILED = 0, 0
+
+
+def check(ok, what, detail=""):
+    global PASSED, FAILED
+    if ok:
+        PASSED += 1
+        print(f"  ok   {what}")
+    else:
+        FAILED += 1
+        print(f"  FAIL {what}")
+        if detail:
+            print("       " + detail.strip().replace("\n", "\n       ")[:3000])
+
+
+def grade(lab, sub, *opts, timeout=120):
+    start = time.monotonic()
+    p = subprocess.run([os.path.join(ROOT, "grader/bin/grade-" + lab), *opts, sub],
+                       capture_output=True, text=True, errors="replace", timeout=timeout)
+    return p.returncode, p.stdout, p.stderr, time.monotonic() - start
+
+
+def lab_dir(top, lab):
+    found = glob.glob(os.path.join(ROOT, top, lab + "-*"))
+    return found[0] if found else None
+
+
+def score_of(text):
+    m = re.search(r"^Score: (\d+)/(\d+)$", text, re.M)
+    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
+
+
+def test_lines(text):
+    """{test name: 'PASS'|'FAIL'} from the text report."""
+    out = {}
+    for m in re.finditer(r"^lab\d\d\.\d+\s+(.*?) \.+ (PASS|FAIL)\s+\d+/\d+$", text, re.M):
+        out[m.group(1)] = m.group(2)
+    return out
+
+
+def parse_mutation(path):
+    spec = {"fail": [], "reason": [], "edits": [], "max-seconds": 60.0, "what": ""}
+    pending = None
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            key, _, val = line.partition(": ")
+            val = val.replace("\\n", "\n")
+            if key == "replace":
+                pending = val
+            elif key == "with":
+                if pending is None:
+                    raise SystemExit(f"{path}:{n}: 'with' without 'replace'")
+                spec["edits"].append((pending, val))
+                pending = None
+            elif key in ("fail", "reason"):
+                spec[key].append(val)
+            elif key == "max-seconds":
+                spec[key] = float(val)
+            elif key == "what":
+                spec["what"] = val
+            else:
+                raise SystemExit(f"{path}:{n}: unknown key {key!r}")
+    return spec
+
+
+def apply_mutation(src_dir, spec, dest, path):
+    for name in os.listdir(src_dir):
+        if name.endswith(".c"):
+            shutil.copy(os.path.join(src_dir, name), dest)
+    for name in os.listdir(dest):
+        p = os.path.join(dest, name)
+        text = open(p, encoding="utf-8").read()
+        for old, new in spec["edits"]:
+            if old in text:
+                text = text.replace(old, new.replace("@ROOT@", ROOT))
+                spec.setdefault("applied", set()).add(old)
+        open(p, "w", encoding="utf-8").write(text)
+    missing = [old for old, _ in spec["edits"] if old not in spec.get("applied", set())]
+    return missing
+
+
+def validate_gradescope(text):
+    d = json.loads(text)
+    assert isinstance(d.get("score"), (int, float)), "score"
+    assert isinstance(d.get("max_score"), (int, float)), "max_score"
+    assert isinstance(d.get("tests"), list) and d["tests"], "tests"
+    total = 0
+    for t in d["tests"]:
+        for k in ("name", "output"):
+            assert isinstance(t.get(k), str), f"test field {k}"
+        assert isinstance(t.get("score"), (int, float)) and isinstance(t.get("max_score"), (int, float))
+        assert t.get("status") in ("passed", "failed"), "status"
+        assert t.get("visibility") in ("hidden", "after_due_date", "after_published", "visible")
+        assert (t["status"] == "passed") == (t["score"] == t["max_score"])
+        total += t["score"]
+    assert total == d["score"], "tests' scores add up to score"
+    return d
+
+
+def validate_junit(text):
+    root = ET.fromstring(text)
+    suites = root.findall("testsuite")
+    assert suites, "a testsuite"
+    for s in suites:
+        cases = s.findall("testcase")
+        assert int(s.get("tests")) == len(cases), "tests count"
+        assert int(s.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
+    return root
+
+
+def validate_tap(text):
+    lines = text.splitlines()
+    assert lines[0] == "TAP version 13", "version line"
+    m = re.fullmatch(r"1\.\.(\d+)", lines[1])
+    assert m, "plan line"
+    n, seen, in_yaml = int(m.group(1)), 0, False
+    for line in lines[2:]:
+        if in_yaml:
+            in_yaml = line != "  ..."
+            assert line.startswith("  "), "YAML block indented"
+            continue
+        if line == "  ---":
+            in_yaml = True
+            continue
+        if line.startswith("#"):
+            continue
+        m = re.fullmatch(r"(ok|not ok) (\d+) - [^#]*", line)
+        assert m, f"test line: {line!r}"
+        seen += 1
+        assert int(m.group(2)) == seen, "numbered in order"
+    assert seen == n and not in_yaml, "plan matches"
+
+
+def test_lab(lab):
+    print(f"lab {lab}:")
+    sol, skel = lab_dir("solutions", lab), lab_dir("labs", lab)
+    rc, out, err, secs = grade(lab, sol)
+    got, mx = score_of(out)
+    check(rc == 0 and got == mx and mx, f"the reference scores full marks ({got}/{mx}, {secs:.2f} s)",
+          out + err)
+    names = test_lines(out)
+    rc2, out2, _, _ = grade(lab, sol)
+    check(out == out2, "grading twice with the same seed prints the same report")
+
+    rc, out, err, _ = grade(lab, skel)
+    lines = test_lines(out)
+    check(rc == 1 and score_of(out)[0] == 0 and lines and all(v == "FAIL" for v in lines.values()),
+          "the skeleton scores 0 on every test", out + err)
+    fails = re.findall(r"FAIL\s+0/\d+\n\s+(.*)", out)
+    check(fails and all("not implemented" in f for f in fails),
+          "every skeleton failure says 'not implemented'", "\n".join(fails[:5]))
+
+    # Formats, on a run with failures (the skeleton) and on the reference.
+    for sub, label in ((skel, "skeleton"), (sol, "reference")):
+        for fmt, validate in (("gradescope", validate_gradescope), ("junit", validate_junit),
+                              ("tap", validate_tap)):
+            rc, out, err, _ = grade(lab, sub, "--format", fmt)
+            try:
+                validate(out)
+                check(True, f"--format {fmt} is valid ({label})")
+            except Exception as e:  # noqa: BLE001 - report any parse failure
+                check(False, f"--format {fmt} is valid ({label})", f"{e!r}\n{out[:2000]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = os.path.join(tmp, "results.json")
+        rc, out, err, _ = grade(lab, sol, "--format", "gradescope", "--out", dest)
+        check(rc == 0 and out == "" and os.path.exists(dest) and os.listdir(tmp) == ["results.json"],
+              "--out writes the file and leaves no temporary file", out + err)
+    rc, out, err, _ = grade(lab, sol, "--list")
+    check(rc == 0 and len(out.splitlines()) == len(names), "--list lists every test", out + err)
+    first = next(iter(names))
+    rc, out, err, _ = grade(lab, sol, "--test", first)
+    check(rc == 0 and list(test_lines(out)) == [first], "--test runs only the named test", out + err)
+    rc, out, err, _ = grade(lab, sol, "--seed", "7")
+    check(rc == 0 and "seed: 7" in out, "--seed is used and printed", out + err)
+    rc, out, err, _ = grade(lab, sol, "--seed", "x7")
+    check(rc == 2 and "--seed" in err, "a bad option exits 2 with a message", out + err)
+    rc, out, err, _ = grade(lab, "/nonexistent/folder")
+    check(rc == 2 and "does not exist" in err, "a missing submission folder exits 2", out + err)
+
+    for path in sorted(glob.glob(os.path.join(ROOT, "grader/broken", lab, "*.mut"))):
+        name = os.path.basename(path)[:-4]
+        spec = parse_mutation(path)
+        with tempfile.TemporaryDirectory() as tmp:
+            missing = apply_mutation(sol, spec, tmp, path)
+            if missing:
+                check(False, f"broken/{name}: mutation applies", f"not found in the solution: {missing[0]!r}")
+                continue
+            rc, out, err, secs = grade(lab, tmp, timeout=spec["max-seconds"] + 30)
+        lines = test_lines(out)
+        got, mx = score_of(out)
+        problems = []
+        if rc != 1:
+            problems.append(f"exit status {rc}, expected 1")
+        if got is None or got >= mx:
+            problems.append(f"score {got}/{mx} is not below full marks")
+        problems += [f"test '{t}' did not fail" for t in spec["fail"] if lines.get(t) != "FAIL"]
+        problems += [f"report lacks '{r}'" for r in spec["reason"] if r not in out]
+        if secs > spec["max-seconds"]:
+            problems.append(f"took {secs:.1f} s, more than {spec['max-seconds']:.0f} s")
+        check(not problems, f"broken/{name} ({spec['what']}): {got}/{mx} in {secs:.1f} s",
+              "; ".join(problems) + "\n" + out[-3000:] + err[-1000:])
+
+
+def main():
+    labs = sys.argv[1:]
+    if not labs:
+        sys.exit("usage: test_grader.py LAB_ID...")
+    for lab in labs:
+        test_lab(lab)
+    print(f"{PASSED} passed, {FAILED} failed")
+    sys.exit(1 if FAILED else 0)
+
+
+if __name__ == "__main__":
+    main()
