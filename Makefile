@@ -73,3 +73,116 @@ grade: deps $(GRADERS) ## grade labs/ (LAB=NN for one lab, SUB=dir for a submiss
 	done; \
 	echo "next: edit the TODOs in labs/NN-*/, then 'make check LAB=NN' and 'make grade LAB=NN'"; \
 	exit $$rc
+
+# ---------------------------------------------------------------- visible tests
+CHECK_LIBS = $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -pthread) -lm
+# check-one ID SRC_DIR OUT_DIR EXTRA_FLAGS: build and run lab ID's visible tests
+# against the .c files of SRC_DIR.
+define check-one
+	@mkdir -p $(3)
+	$(CC) $(CFLAGS) $(4) $(COMMON_INC) -I$(call labdir,$(1)) $(call labdir,$(1))/tests/check_*.c \
+	  $(filter-out %/demo.c,$(wildcard $(2)/*.c)) $(COMMON_SRC) $(CHECK_LIBS) -o $(3)/check-lab$(1)
+	$(5) $(3)/check-lab$(1)
+endef
+
+.PHONY: check
+check: deps-build ## run a lab's visible tests (LAB=NN; SUB=dir to test another folder)
+	@[ -n "$(LAB)" ] || { echo "usage: make check LAB=NN   (labs: $(LAB_IDS))"; exit 2; }
+	$(call check-one,$(LAB),$(if $(SUB),$(SUB),$(call labdir,$(LAB))),$(B)/check/$(LAB))
+	@echo "next: make grade LAB=$(LAB)"
+
+# ---------------------------------------------------------------- skeletons
+.PHONY: skeletons check-skeletons
+skeletons: ## regenerate every labs/NN-*/X.c skeleton from its marked solution
+	@for s in solutions/[0-9][0-9]-*/*.c; do \
+	  d=labs/$$(basename $$(dirname $$s)); $(PY) tools/skelgen.py $$s > $$d/$$(basename $$s) || exit 1; \
+	  echo "generated $$d/$$(basename $$s)"; done
+
+check-skeletons: ## fail if a committed skeleton drifted from its solution
+	@for s in solutions/[0-9][0-9]-*/*.c; do \
+	  d=labs/$$(basename $$(dirname $$s)); $(PY) tools/skelgen.py --check $$s $$d/$$(basename $$s) || exit 1; \
+	done; echo "skeletons match their solutions"
+
+# ---------------------------------------------------------------- demos and plots
+# demo-src ID: the reference when the kit has it, else the student's file.
+demo-src = $(if $(wildcard $(call soldir,$(1))/*.c),$(call soldir,$(1)),$(call labdir,$(1)))
+$(B)/demo/lab%: $(B)/libcommon.a FORCE
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$*) $(call labdir,$*)/demo.c \
+	  $(wildcard $(call demo-src,$*)/*.c) $(B)/libcommon.a -lm -o $@
+FORCE:
+
+.PHONY: demo
+demo: ## run a lab's demo: worked numbers of the course (LAB=NN)
+	@[ -n "$(LAB)" ] || { echo "usage: make demo LAB=NN"; exit 2; }
+	@$(MAKE) --no-print-directory $(B)/demo/lab$(LAB) >/dev/null
+	$(B)/demo/lab$(LAB) examples
+
+PLOTS := plots/roadmap.svg plots/lab02-lora-layer.svg plots/lab02-opcount.svg
+.PHONY: plots
+plots: deps-build $(PLOTS) ## make every figure in plots/ (gnuplot, Graphviz)
+	@echo "figures: $(PLOTS)"
+plots/roadmap.svg: plots/roadmap.dot | deps-build
+	dot -Tsvg $< -o $@
+plots/lab02-lora-layer.svg: labs/02-forward-pass/diagrams/lora_layer.dot | deps-build
+	dot -Tsvg $< -o $@
+$(B)/plots/lab02-opcount.dat: $(B)/demo/lab02
+	@mkdir -p $(@D)
+	$(B)/demo/lab02 opcounts > $@
+plots/lab02-opcount.svg: labs/02-forward-pass/plots/opcount.gp $(B)/plots/lab02-opcount.dat | deps-build
+	gnuplot -e "datafile='$(B)/plots/lab02-opcount.dat'; outfile='$@'" $<
+
+# ---------------------------------------------------------------- the kit's tests
+.PHONY: test unit-tests visible-tests grader-tests
+test: deps ## the kit's whole test suite (what CI runs)
+	@$(MAKE) --no-print-directory unit-tests check-skeletons visible-tests grader-tests plots sanitize valgrind
+	@echo "all kit tests passed"
+
+$(B)/tests/check_common: tests/check_common.c $(COMMON_SRC) labs/common/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(COMMON_INC) $< $(COMMON_SRC) $(CHECK_LIBS) -o $@
+unit-tests: $(B)/tests/check_common ## Check suites of labs/common
+	$(B)/tests/check_common
+
+visible-tests: ## every lab's visible tests pass on its reference solution
+	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/check-ref/$(id)))
+
+grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken solutions lose points
+	$(PY) tests/test_grader.py $(LAB_IDS)
+
+# ---------------------------------------------------------------- sanitizers
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+.PHONY: sanitize valgrind
+sanitize: deps-build ## ASan/UBSan: common tests and every lab's visible tests on its solution
+	@mkdir -p $(B)/san
+	$(CC) $(CFLAGS) $(SAN) $(COMMON_INC) tests/check_common.c $(COMMON_SRC) $(CHECK_LIBS) -o $(B)/san/check_common
+	CK_FORK=no $(B)/san/check_common
+	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/san/$(id),$(SAN),CK_FORK=no))
+	@# The judge itself, instrumented, grading the reference (runners stay plain).
+	$(foreach id,$(LAB_IDS),\
+	  $(CC) $(CFLAGS) $(SAN) $(COMMON_INC) -I$(call labdir,$(id)) -Igrader/engine grader/labs/$(id)/tests.c \
+	    $(wildcard $(call soldir,$(id))/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$(id) && \
+	  $(BIN)/asan-grade-$(id) $(call soldir,$(id)) >/dev/null && rm -f $(BIN)/asan-grade-$(id);)
+	@echo "sanitizers: clean"
+
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+valgrind: $(B)/tests/check_common $(GRADERS) ## valgrind: common tests, visible tests, and the graders' judge processes
+	CK_FORK=no $(VALGRIND) $(B)/tests/check_common
+	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/vg/$(id),,CK_FORK=no $(VALGRIND)))
+	@# The judge under valgrind cannot build its sandbox (valgrind's own system
+	@# calls would hit the filter), so it grades an empty folder here, in every
+	@# format; the full grading path runs under ASan/UBSan in 'make sanitize'.
+	@mkdir -p $(B)/vg/empty
+	for id in $(LAB_IDS); do for f in text gradescope junit tap; do \
+	  $(VALGRIND) $(BIN)/grade-$$id --format $$f $(B)/vg/empty >/dev/null; \
+	  [ $$? = 1 ] || { echo "valgrind: grade-$$id --format $$f failed"; exit 1; }; done; done
+	@echo "valgrind: clean"
+
+# ---------------------------------------------------------------- benchmarks
+.PHONY: bench
+bench: $(GRADERS) ## time grading each reference (compile included) and an all-hanging submission
+	@$(PY) tests/bench_grader.py $(LAB_IDS)
+
+.PHONY: clean
+clean: ## remove build outputs (build/, grader/bin/)
+	rm -rf $(B) $(BIN)

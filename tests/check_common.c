@@ -341,7 +341,8 @@ START_TEST(test_max_abs_diff_finds_largest_gap)
     ck_assert_msg(mat_max_abs_diff(a, b, 4) == 4.0, "expected 4, got %g", mat_max_abs_diff(a, b, 4));
     ck_assert_msg(mat_max_abs_diff(a, a, 4) == 0.0, "a matrix differs from itself");
     ck_assert_msg(mat_max_abs_diff(a, b, 0) == 0.0, "zero entries must give 0");
-    const double inf1[] = {INFINITY, 1}, inf2[] = {INFINITY, 1}, fin[] = {1e308, 1};
+    /* inf - inf is NaN: equal infinities must count as no difference, also last. */
+    const double inf1[] = {1, INFINITY}, inf2[] = {1, INFINITY}, fin[] = {1, 1e308};
     ck_assert_msg(mat_max_abs_diff(inf1, inf2, 2) == 0.0, "equal infinities must give 0, got %g",
                   mat_max_abs_diff(inf1, inf2, 2));
     ck_assert_msg(isinf(mat_max_abs_diff(inf1, fin, 2)), "inf vs finite must give inf, got %g",
@@ -351,9 +352,9 @@ END_TEST
 
 START_TEST(test_max_abs_diff_with_nan)
 {
-    const double a[] = {1, NAN, 3};
-    const double b[] = {1, 2, 3};
-    const double c[] = {1, NAN, 5};
+    const double a[] = {1, 3, NAN};
+    const double b[] = {1, 3, 2};
+    const double c[] = {1, 5, NAN}; /* the shared NaN comes last: it must not stick */
     ck_assert_msg(isnan(mat_max_abs_diff(a, b, 3)), "NaN against a number must give NaN, got %g",
                   mat_max_abs_diff(a, b, 3));
     ck_assert_msg(isnan(mat_max_abs_diff(b, a, 3)), "a number against NaN must give NaN, got %g",
@@ -362,7 +363,7 @@ START_TEST(test_max_abs_diff_with_nan)
                   "NaN in both at the same place must be skipped: expected 2, got %g",
                   mat_max_abs_diff(a, c, 3));
     /* A NaN after a large gap still wins. */
-    const double d[] = {100, 2, 3};
+    const double d[] = {100, 3, 2};
     ck_assert_msg(isnan(mat_max_abs_diff(d, a, 3)), "a late NaN mismatch must give NaN, got %g",
                   mat_max_abs_diff(d, a, 3));
 }
@@ -383,6 +384,11 @@ START_TEST(test_mat_alloc_zeroes_and_rejects_overflow)
     free(m);
     m = mat_alloc(SIZE_MAX / sizeof(double) / 2 + 1, 2);
     ck_assert_msg(m == NULL, "mat_alloc whose byte count overflows must return NULL");
+    free(m);
+    /* m * n wraps to exactly 0: without the overflow check this would
+     * "succeed" with a one-element array. */
+    m = mat_alloc(SIZE_MAX / 2 + 1, 2);
+    ck_assert_msg(m == NULL, "mat_alloc(SIZE_MAX / 2 + 1, 2), whose m * n wraps to 0, must return NULL");
     free(m);
 }
 END_TEST
@@ -527,12 +533,13 @@ START_TEST(test_kitio_bad_header_fails)
     expect_read_error("hdr_missing.txt", "tensor w 1\n1\n", "no column count");
     expect_read_error("hdr_extra.txt", "tensor w 1 1 1\n1\n", "one field too many");
     expect_read_error("hdr_negative.txt", "tensor w -1 2\n", "negative rows");
+    expect_read_error("hdr_minus_zero.txt", "tensor w -0 2\n", "rows \"-0\"");
     expect_read_error("hdr_not_number.txt", "tensor w 2x 2\n1 2\n1 2\n", "rows \"2x\"");
     expect_read_error("hdr_huge.txt", "tensor w 100000000 100000000\n", "an absurd shape");
     expect_read_error("hdr_number_first.txt", "1 2 3\n", "numbers before any header");
     char long_name[KIT_NAME_MAX + 32];
     memset(long_name, 'n', KIT_NAME_MAX);
-    snprintf(long_name + KIT_NAME_MAX, 32, " 1 1\n1\n");
+    snprintf(long_name + KIT_NAME_MAX, 32, " 0 1\n"); /* an empty tensor: nothing else to trip on */
     char text[KIT_NAME_MAX + 64];
     snprintf(text, sizeof text, "tensor %s", long_name);
     expect_read_error("hdr_long_name.txt", text, "a 64-character name");

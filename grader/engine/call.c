@@ -201,7 +201,19 @@ static int install_filter(const char *runner_path)
     return rc;
 }
 
-static void child(const char *runner, int in_r, int res_w, int out_w)
+/* The sandbox could not be built: that is the grader's failure, not the
+ * student's.  Say so on the answer channel, which the judge checks first. */
+static _Noreturn void setup_failed(int fd, const char *what)
+{
+    uint32_t magic = SETUP_MAGIC;
+    char msg[128];
+    int n = snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+    (void)!write(fd, &magic, 4);
+    (void)!write(fd, msg, (size_t)(n > 0 ? n : 0));
+    _exit(125);
+}
+
+static _Noreturn void child(const char *runner, int in_r, int res_w, int out_w)
 {
     char *path = strdup(runner);
     char *argv[] = {"runner", NULL};
@@ -213,17 +225,22 @@ static void child(const char *runner, int in_r, int res_w, int out_w)
 
     setpgid(0, 0);
     if (dup2(in_r, 0) < 0 || dup2(out_w, 1) < 0 || dup2(out_w, 2) < 0 || dup2(res_w, 3) < 0)
-        _exit(125);
+        setup_failed(res_w, "dup2");
     for (int fd = 4; fd < 1024; fd++)
         close(fd);
-    if (chdir(judge_empty_dir()) != 0 ||
-        setrlimit(RLIMIT_CPU, &cpu) || setrlimit(RLIMIT_AS, &mem) ||
+    if (chdir(judge_empty_dir()) != 0)
+        setup_failed(3, "chdir to the empty run folder");
+    /* The filter first: building it allocates, which the address-space
+     * limit could refuse (and setrlimit's prlimit64 stays allowed). */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || !path || install_filter(path) != 0)
+        setup_failed(3, "seccomp filter (libseccomp)");
+    if (setrlimit(RLIMIT_CPU, &cpu) || setrlimit(RLIMIT_AS, &mem) ||
         setrlimit(RLIMIT_FSIZE, &zero) || setrlimit(RLIMIT_CORE, &zero) ||
-        setrlimit(RLIMIT_NPROC, &zero) || setrlimit(RLIMIT_NOFILE, &nofile) ||
-        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || !path || install_filter(path) != 0)
-        _exit(125);
+        setrlimit(RLIMIT_NPROC, &zero) || setrlimit(RLIMIT_NOFILE, &nofile))
+        setup_failed(3, "setrlimit");
     execve(path, argv, envp);
-    _exit(126);
+    /* Only reached if execve failed: the filter is in place, write and exit. */
+    setup_failed(3, "execve of the runner");
 }
 
 static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
@@ -499,6 +516,16 @@ int call_run(call_t *c)
     encode(c, &req);
     spawn(c, &req, &o);
     free(req.p);
+    uint32_t head = 0;
+    if (o.res.len >= 4)
+        memcpy(&head, o.res.p, 4);
+    if (head == SETUP_MAGIC) {
+        judge_fail(c->j, "grader error: cannot sandbox the student's code: %.*s",
+                   (int)(o.res.len - 4 > 200 ? 200 : o.res.len - 4), o.res.p + 4);
+        judge_internal_error();
+        free(o.res.p);
+        return 0;
+    }
     int got = (!o.timed_out && !o.flooded && WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0)
                   ? decode(c, &o) : -1;
     if (got < 0)

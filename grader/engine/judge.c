@@ -574,15 +574,15 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
 
     report_t rep = {lab, G.sub, G.seed, G.format, built == 0, compile_msg, res, lab->n_tests};
     int rc = report_write(&rep, G.out);
-    if (rc != 0)
-        return 2;
     for (size_t i = 0; i < lab->n_tests; i++)
         free(res[i].log);
-    if (G.internal_error)
+    if (rc != 0) {
+        free(res);
         return 2;
+    }
+    int all_passed = built == 0;
     for (size_t i = 0; i < lab->n_tests; i++)
-        if (res[i].selected && !res[i].passed)
-            return 1;
+        all_passed &= !res[i].selected || res[i].passed;
     free(res);
-    return built == 0 ? 0 : 1;
+    return G.internal_error ? 2 : all_passed ? 0 : 1;
 }

@@ -28,6 +28,7 @@
 #define REQ_MAGIC 0x51524c4cu /* "LLRQ" */
 #define RES_MAGIC 0x53524c4cu /* "LLRS" */
 #define SYS_MAGIC 0x59534c4cu /* "LLSY" */
+#define SETUP_MAGIC 0x45534c4cu /* "LLSE": the judge could not build the sandbox */
 
 enum arg_kind {
     ARG_IN = 'i',

@@ -84,8 +84,9 @@ static int read_rows(FILE *fp, char *buf, size_t *lineno, const char *path, kit_
         while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
             p++;
         if (*p) {
-            kit_error(path, *lineno, "tensor %s row %zu: more than %zu numbers (at \"%.20s\")",
-                      t->name, i, t->cols, p);
+            int shown = (int)strcspn(p, "\r\n");
+            kit_error(path, *lineno, "tensor %s row %zu: more than %zu numbers (at \"%.*s\")",
+                      t->name, i, t->cols, shown < 20 ? shown : 20, p);
             return -1;
         }
     }
@@ -127,7 +128,7 @@ int kit_read(const char *path, kit_file_t *out)
             err = 1;
             break;
         }
-        if (parse_size(rows, &t.rows) || parse_size(cols, &t.cols) ||
+        if (parse_size(rows, &t.rows) || parse_size(cols, &t.cols) || (t.rows && !t.cols) ||
             (t.cols && t.rows > KIT_MAX_ENTRIES / t.cols)) {
             kit_error(path, lineno, "tensor %s: bad shape \"%s %s\"", name, rows, cols);
             err = 1;
@@ -206,7 +207,7 @@ void kit_free(kit_file_t *f)
 int kit_write_tensor(FILE *f, const char *name, const double *data,
                      size_t rows, size_t cols)
 {
-    if (fprintf(f, "tensor %s %zu %zu\n", name, rows, cols) < 0)
+    if ((rows && !cols) || fprintf(f, "tensor %s %zu %zu\n", name, rows, cols) < 0)
         return -1;
     for (size_t i = 0; i < rows; i++) {
         for (size_t j = 0; j < cols; j++)

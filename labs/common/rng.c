@@ -1,6 +1,7 @@
 /* rng.c - xoshiro256** (Blackman and Vigna), seeded through splitmix64. */
 #include "rng.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -33,7 +34,7 @@ uint64_t rng_seed_from_env(const char *var, uint64_t fallback)
         char *end = NULL;
         errno = 0;
         unsigned long long parsed = strtoull(v, &end, 10);
-        if (errno || *end || *v == '-')
+        if (errno || *end || !isdigit((unsigned char)v[0]))
             fprintf(stderr, "rng.c: rng_seed_from_env: %s=\"%s\" is not a whole number; using %llu\n",
                     var, v, (unsigned long long)fallback);
         else
