@@ -193,8 +193,13 @@ static int run_capture(char *const argv[], char *out, size_t cap)
         return -1;
     pid_t pid = fork();
     if (pid == 0) {
+        /* In the build folder, so messages name "lora_forward.c:12:" and not a
+         * temporary path; in the C locale, so quotes are plain ASCII. */
         dup2(p[1], 1);
         dup2(p[1], 2);
+        setenv("LC_ALL", "C", 1);
+        if (chdir(G.tmp) != 0)
+            _exit(127);
         execvp(argv[0], argv);
         fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -246,7 +251,7 @@ static int check_includes(const char *src, const char *name, char *msg, size_t c
     snprintf(common, sizeof common, "%s/labs/common", G.root);
     snprintf(labdir, sizeof labdir, "%s/labs/%s", G.root, G.lab->dir);
     char *argv[] = {"cc", "-std=c11", "-M", "-MF", dep, "-I", common, "-I", labdir,
-                    (char *)src, NULL};
+                    (char *)name, NULL};
     if (run_capture(argv, msg, cap) != 0)
         return -1;
     FILE *f = fopen(dep, "r");
@@ -259,9 +264,10 @@ static int check_includes(const char *src, const char *name, char *msg, size_t c
             first = 0; /* the target "x.o:" */
             continue;
         }
-        char real[PATH_MAX];
-        if (!realpath(word, real))
-            snprintf(real, sizeof real, "%s", word);
+        char full[PATH_MAX * 2], real[PATH_MAX * 2];
+        snprintf(full, sizeof full, "%s%s%s", word[0] == '/' ? "" : G.tmp, word[0] == '/' ? "" : "/", word);
+        if (!realpath(full, real))
+            snprintf(real, sizeof real, "%s", full);
         if (strcmp(real, src) == 0 || under(real, "/usr/include") || under(real, "/usr/lib/gcc") ||
             ((under(real, common) || under(real, labdir)) && strstr(real, ".h") &&
              !strstr(real + strlen(G.root), "/tests/"))) {
@@ -363,7 +369,7 @@ static int build_runner(char *msg, size_t cap)
             return -1;
         snprintf(objs[nobj], sizeof objs[nobj], "%s/%s.o", G.tmp, *s);
         char *argv[] = {"cc", "-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-fno-common",
-                        "-I", common, "-I", labdir, "-include", header, "-c", src,
+                        "-I", common, "-I", labdir, "-include", header, "-c", (char *)*s,
                         "-o", objs[nobj], NULL};
         int rc = run_capture(argv, msg, cap);
         if (rc != 0) {
