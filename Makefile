@@ -133,9 +133,9 @@ plots/lab02-opcount.svg: labs/02-forward-pass/plots/opcount.gp $(B)/plots/lab02-
 	gnuplot -e "datafile='$(B)/plots/lab02-opcount.dat'; outfile='$@'" $<
 
 # ---------------------------------------------------------------- the kit's tests
-.PHONY: test unit-tests visible-tests grader-tests
+.PHONY: test unit-tests visible-tests demo-tests grader-tests
 test: deps ## the kit's whole test suite (what CI runs)
-	@$(MAKE) --no-print-directory unit-tests check-skeletons visible-tests grader-tests plots sanitize valgrind
+	@$(MAKE) --no-print-directory unit-tests check-skeletons visible-tests demo-tests grader-tests plots sanitize valgrind
 	@echo "all kit tests passed"
 
 $(B)/tests/check_common: tests/check_common.c $(COMMON_SRC) labs/common/*.h
@@ -146,6 +146,10 @@ unit-tests: $(B)/tests/check_common ## Check suites of labs/common
 
 visible-tests: ## every lab's visible tests pass on its reference solution
 	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/check-ref/$(id)))
+
+demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed numbers
+	$(foreach id,$(LAB_IDS),$(MAKE) --no-print-directory $(B)/demo/lab$(id) >/dev/null && $(B)/demo/lab$(id) examples >/dev/null &&) true
+	@echo "demos: every printed course number reproduced"
 
 grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken solutions lose points
 	$(PY) tests/test_grader.py $(LAB_IDS)

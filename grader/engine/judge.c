@@ -128,6 +128,15 @@ static void parse_options(int argc, char **argv)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            printf("usage: grade-%s [--seed N] [--list] [--test NAME] "
+                   "[--format text|gradescope|junit|tap] [--out FILE] [--timeout SECONDS] "
+                   "[--jobs N] [SUBMISSION_DIR]\n"
+                   "Grades Lab %s (%s) in SUBMISSION_DIR (default: labs/%s).\n"
+                   "Exit status: 0 all passed, 1 some failed, 2 the grader could not run.\n",
+                   G.lab->id, G.lab->id, G.lab->title, G.lab->dir);
+            exit(0);
+        }
         if (strcmp(a, "--list") == 0) {
             G.list = 1;
             continue;
