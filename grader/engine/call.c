@@ -40,6 +40,7 @@ typedef struct {
     double *back;       /* ARG_IN/ARG_OUT: what came back, guards included */
     uint64_t z;
     double d;
+    int64_t l;
 } call_arg_t;
 
 struct call {
@@ -90,6 +91,8 @@ void call_out(call_t *c, const char *name, size_t count) { add(c, name, ARG_OUT)
 void call_size(call_t *c, const char *name, size_t v) { add(c, name, ARG_SIZE)->z = v; }
 
 void call_real(call_t *c, const char *name, double v) { add(c, name, ARG_REAL)->d = v; }
+
+void call_int(call_t *c, const char *name, long long v) { add(c, name, ARG_INT)->l = v; }
 
 void call_free(call_t *c)
 {
@@ -158,6 +161,8 @@ static void encode(const call_t *c, buf_t *b)
             put(b, &a->z, 8);
         if (a->kind == ARG_REAL)
             put(b, &a->d, 8);
+        if (a->kind == ARG_INT)
+            put(b, &a->l, 8);
     }
 }
 

@@ -61,6 +61,7 @@ void call_null(call_t *c, const char *name);
 void call_out(call_t *c, const char *name, size_t count);
 void call_size(call_t *c, const char *name, size_t v);
 void call_real(call_t *c, const char *name, double v);
+void call_int(call_t *c, const char *name, long long v); /* int, long long, uint64_t seeds */
 /* Run it.  Returns 1 when the function returned normally and wrote nothing
  * outside its tensors; otherwise records why the test failed and returns 0. */
 int call_run(call_t *c);

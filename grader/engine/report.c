@@ -78,8 +78,12 @@ static char *details(const result_t *res)
     return s;
 }
 
-static void header_text(const report_t *r, FILE *f)
+/* The report's opening lines (lab, submission, seed, build), cleaned. */
+static char *header_string(const report_t *r)
 {
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
     fprintf(f, "Lab %s: %s\n", r->lab->id, r->lab->title);
     fprintf(f, "submission: %s\nseed: %llu (repeat with --seed %llu)\n", r->submission, r->seed, r->seed);
     if (r->built) {
@@ -89,17 +93,15 @@ static void header_text(const report_t *r, FILE *f)
     } else {
         fprintf(f, "build: FAILED, every test scores 0\n%s\n", r->compile_msg);
     }
+    fclose(f);
+    clean(s);
+    return s;
 }
 
 static void write_text(const report_t *r, FILE *f)
 {
     int max, got = totals(r, &max);
-    char *head = NULL;
-    size_t hl = 0;
-    FILE *m = open_memstream(&head, &hl);
-    header_text(r, m);
-    fclose(m);
-    clean(head);
+    char *head = header_string(r);
     fprintf(f, "%s\n", head);
     free(head);
     for (size_t i = 0; i < r->n; i++) {
@@ -127,12 +129,7 @@ static void write_text(const report_t *r, FILE *f)
 static void write_gradescope(const report_t *r, FILE *f)
 {
     int max, got = totals(r, &max);
-    char *head = NULL;
-    size_t hl = 0;
-    FILE *m = open_memstream(&head, &hl);
-    header_text(r, m);
-    fclose(m);
-    clean(head);
+    char *head = header_string(r);
     fprintf(f, "{\n  \"score\": %d,\n  \"max_score\": %d,\n  \"output\": ", got, max);
     json_str(f, head);
     free(head);

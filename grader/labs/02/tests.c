@@ -349,6 +349,52 @@ static void t_merged_equals_forward(judge_t *j)
 
 /* ---- lab02.4: the (d_in, d_out) layout of 002 ---- */
 
+static call_t *student_in_out(judge_t *j, const double *x, size_t batch, const double *w,
+                              const double *bd, const double *au, size_t d_in, size_t d_out,
+                              size_t r, double alpha)
+{
+    call_t *c = call_new(j, "lora_forward_in_out");
+    call_in(c, "x", x, batch * d_in);
+    call_size(c, "batch", batch);
+    call_in(c, "w", w, d_in * d_out);
+    call_in(c, "b_down", bd, d_in * r);
+    call_in(c, "a_up", au, r * d_out);
+    call_size(c, "d_in", d_in);
+    call_size(c, "d_out", d_out);
+    call_size(c, "r", r);
+    call_real(c, "alpha", alpha);
+    call_out(c, "h", batch * d_out);
+    return c;
+}
+
+/* A random problem in 002's layout: x (batch, d_in), w (d_in, d_out),
+ * b_down (d_in, r), a_up (r, d_out). */
+typedef struct {
+    size_t batch, d_in, d_out, r;
+    double alpha;
+    double *x, *w, *bd, *au;
+} in_out_t;
+
+static void in_out_random(judge_t *j, in_out_t *q, size_t batch, size_t d_in, size_t d_out,
+                          size_t r)
+{
+    rng_t *g = judge_rng(j);
+    *q = (in_out_t){batch, d_in, d_out, r, rng_uniform_range(g, 0.5, 16), mat_alloc(batch, d_in),
+                    mat_alloc(d_in, d_out), mat_alloc(d_in, r), mat_alloc(r, d_out)};
+    rng_fill_uniform(g, q->x, batch * d_in, -1, 1);
+    rng_fill_uniform(g, q->w, d_in * d_out, -1, 1);
+    rng_fill_uniform(g, q->bd, d_in * r, -1, 1);
+    rng_fill_uniform(g, q->au, r * d_out, -1, 1);
+}
+
+static void in_out_free(in_out_t *q)
+{
+    free(q->x);
+    free(q->w);
+    free(q->bd);
+    free(q->au);
+}
+
 static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in, size_t d_out,
                            size_t r)
 {
@@ -361,17 +407,7 @@ static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in
 #undef T
     if (!h)
         return;
-    call_t *c = call_new(j, "lora_forward_in_out");
-    call_in(c, "x", x, batch * d_in);
-    call_size(c, "batch", batch);
-    call_in(c, "w", w, d_in * d_out);
-    call_in(c, "b_down", bd, d_in * r);
-    call_in(c, "a_up", au, r * d_out);
-    call_size(c, "d_in", d_in);
-    call_size(c, "d_out", d_out);
-    call_size(c, "r", r);
-    call_real(c, "alpha", alpha[0]);
-    call_out(c, "h", batch * d_out);
+    call_t *c = student_in_out(j, x, batch, w, bd, au, d_in, d_out, r, alpha[0]);
     if (call_run(c) && expect_return(j, c, LAB_OK))
         expect_close(j, "h", call_output(c, "h"), h, batch, d_out, TOL);
     call_free(c);
@@ -383,102 +419,70 @@ static void t_in_out_example_3(judge_t *j) { in_out_example(j, "ex002_3", 1, 1, 
 
 static void t_in_out_random(judge_t *j)
 {
-    rng_t *g = judge_rng(j);
-    size_t batch = 9, d_in = 37, d_out = 19, r = 5;
-    double alpha = rng_uniform_range(g, 0.5, 16);
-    double *x = mat_alloc(batch, d_in), *w = mat_alloc(d_in, d_out), *bd = mat_alloc(d_in, r),
-           *au = mat_alloc(r, d_out), *want = mat_alloc(batch, d_out);
-    rng_fill_uniform(g, x, batch * d_in, -1, 1);
-    rng_fill_uniform(g, w, d_in * d_out, -1, 1);
-    rng_fill_uniform(g, bd, d_in * r, -1, 1);
-    rng_fill_uniform(g, au, r * d_out, -1, 1);
-    lora_forward_in_out(x, batch, w, bd, au, d_in, d_out, r, alpha, want);
-    call_t *c = call_new(j, "lora_forward_in_out");
-    call_in(c, "x", x, batch * d_in);
-    call_size(c, "batch", batch);
-    call_in(c, "w", w, d_in * d_out);
-    call_in(c, "b_down", bd, d_in * r);
-    call_in(c, "a_up", au, r * d_out);
-    call_size(c, "d_in", d_in);
-    call_size(c, "d_out", d_out);
-    call_size(c, "r", r);
-    call_real(c, "alpha", alpha);
-    call_out(c, "h", batch * d_out);
+    in_out_t q;
+    in_out_random(j, &q, 9, 37, 19, 5);
+    double *want = mat_alloc(q.batch, q.d_out);
+    lora_forward_in_out(q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha, want);
+    call_t *c = student_in_out(j, q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha);
     if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c))
-        expect_close(j, "h", call_output(c, "h"), want, batch, d_out, TOL);
+        expect_close(j, "h", call_output(c, "h"), want, q.batch, q.d_out, TOL);
     call_free(c);
-    free(x);
-    free(w);
-    free(bd);
-    free(au);
     free(want);
+    in_out_free(&q);
 }
 
 /* ---- lab02.5: converting layouts ---- */
 
+static call_t *student_convert(judge_t *j, const in_out_t *q)
+{
+    call_t *c = call_new(j, "lora_from_in_out");
+    call_in(c, "w", q->w, q->d_in * q->d_out);
+    call_in(c, "b_down", q->bd, q->d_in * q->r);
+    call_in(c, "a_up", q->au, q->r * q->d_out);
+    call_size(c, "d_in", q->d_in);
+    call_size(c, "d_out", q->d_out);
+    call_size(c, "r", q->r);
+    call_out(c, "w0", q->d_out * q->d_in);
+    call_out(c, "a", q->r * q->d_in);
+    call_out(c, "b", q->d_out * q->r);
+    return c;
+}
+
 static void t_convert_transposes(judge_t *j)
 {
-    rng_t *g = judge_rng(j);
-    size_t d_in = 13, d_out = 7, r = 3;
-    double *w = mat_alloc(d_in, d_out), *bd = mat_alloc(d_in, r), *au = mat_alloc(r, d_out);
-    double *w0 = mat_alloc(d_out, d_in), *a = mat_alloc(r, d_in), *b = mat_alloc(d_out, r);
-    rng_fill_uniform(g, w, d_in * d_out, -1, 1);
-    rng_fill_uniform(g, bd, d_in * r, -1, 1);
-    rng_fill_uniform(g, au, r * d_out, -1, 1);
-    lora_from_in_out(w, bd, au, d_in, d_out, r, w0, a, b);
-    call_t *c = call_new(j, "lora_from_in_out");
-    call_in(c, "w", w, d_in * d_out);
-    call_in(c, "b_down", bd, d_in * r);
-    call_in(c, "a_up", au, r * d_out);
-    call_size(c, "d_in", d_in);
-    call_size(c, "d_out", d_out);
-    call_size(c, "r", r);
-    call_out(c, "w0", d_out * d_in);
-    call_out(c, "a", r * d_in);
-    call_out(c, "b", d_out * r);
+    in_out_t q;
+    in_out_random(j, &q, 1, 13, 7, 3);
+    double *w0 = mat_alloc(q.d_out, q.d_in), *a = mat_alloc(q.r, q.d_in), *b = mat_alloc(q.d_out, q.r);
+    lora_from_in_out(q.w, q.bd, q.au, q.d_in, q.d_out, q.r, w0, a, b);
+    call_t *c = student_convert(j, &q);
     if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c)) {
-        expect_exact(j, "w0", call_output(c, "w0"), w0, d_out, d_in);
-        expect_exact(j, "a", call_output(c, "a"), a, r, d_in);
-        expect_exact(j, "b", call_output(c, "b"), b, d_out, r);
+        expect_exact(j, "w0", call_output(c, "w0"), w0, q.d_out, q.d_in);
+        expect_exact(j, "a", call_output(c, "a"), a, q.r, q.d_in);
+        expect_exact(j, "b", call_output(c, "b"), b, q.d_out, q.r);
     }
     call_free(c);
-    free(w), free(bd), free(au), free(w0), free(a), free(b);
+    free(w0), free(a), free(b);
+    in_out_free(&q);
 }
 
 static void t_convert_then_forward(judge_t *j)
 {
-    rng_t *g = judge_rng(j);
-    size_t batch = 4, d_in = 10, d_out = 26, r = 2;
-    double alpha = 3.0;
-    double *x = mat_alloc(batch, d_in), *w = mat_alloc(d_in, d_out), *bd = mat_alloc(d_in, r),
-           *au = mat_alloc(r, d_out), *want = mat_alloc(batch, d_out);
-    rng_fill_uniform(g, x, batch * d_in, -1, 1);
-    rng_fill_uniform(g, w, d_in * d_out, -1, 1);
-    rng_fill_uniform(g, bd, d_in * r, -1, 1);
-    rng_fill_uniform(g, au, r * d_out, -1, 1);
-    lora_forward_in_out(x, batch, w, bd, au, d_in, d_out, r, alpha, want);
-    call_t *c = call_new(j, "lora_from_in_out");
-    call_in(c, "w", w, d_in * d_out);
-    call_in(c, "b_down", bd, d_in * r);
-    call_in(c, "a_up", au, r * d_out);
-    call_size(c, "d_in", d_in);
-    call_size(c, "d_out", d_out);
-    call_size(c, "r", r);
-    call_out(c, "w0", d_out * d_in);
-    call_out(c, "a", r * d_in);
-    call_out(c, "b", d_out * r);
+    in_out_t q;
+    in_out_random(j, &q, 4, 10, 26, 2);
+    double *want = mat_alloc(q.batch, q.d_out), *y = mat_alloc(q.batch, q.d_out);
+    lora_forward_in_out(q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha, want);
+    call_t *c = student_convert(j, &q);
     if (call_run(c) && expect_return(j, c, LAB_OK)) {
         /* Feed the student's converted weights to the reference forward. */
-        double *y = mat_alloc(batch, d_out);
         const double *w0 = call_output(c, "w0"), *a = call_output(c, "a"), *b = call_output(c, "b");
         if (w0 && a && b) {
-            lora_forward(x, batch, w0, a, b, d_in, d_out, r, alpha, y);
-            expect_close(j, "lora_forward(converted weights)", y, want, batch, d_out, TOL);
+            lora_forward(q.x, q.batch, w0, a, b, q.d_in, q.d_out, q.r, q.alpha, y);
+            expect_close(j, "lora_forward(converted weights)", y, want, q.batch, q.d_out, TOL);
         }
-        free(y);
     }
     call_free(c);
-    free(x), free(w), free(bd), free(au), free(want);
+    free(want), free(y);
+    in_out_free(&q);
 }
 
 /* ---- lab02.6: the paper's column form ---- */
