@@ -118,19 +118,14 @@ demo: ## run a lab's demo: worked numbers of the course (LAB=NN)
 	@$(MAKE) --no-print-directory $(B)/demo/lab$(LAB) >/dev/null
 	$(B)/demo/lab$(LAB) examples
 
-PLOTS := plots/roadmap.svg plots/lab02-lora-layer.svg plots/lab02-opcount.svg
+# Each lab adds its figures to PLOTS in its own labs/NN-*/lab.mk.
+PLOTS := plots/roadmap.svg
+-include $(wildcard labs/[0-9][0-9]-*/lab.mk)
 .PHONY: plots
 plots: deps-build $(PLOTS) ## make every figure in plots/ (gnuplot, Graphviz)
 	@echo "figures: $(PLOTS)"
 plots/roadmap.svg: plots/roadmap.dot | deps-build
 	dot -Tsvg $< -o $@
-plots/lab02-lora-layer.svg: labs/02-forward-pass/diagrams/lora_layer.dot | deps-build
-	dot -Tsvg $< -o $@
-$(B)/plots/lab02-opcount.dat: $(B)/demo/lab02
-	@mkdir -p $(@D)
-	$(B)/demo/lab02 opcounts > $@
-plots/lab02-opcount.svg: labs/02-forward-pass/plots/opcount.gp $(B)/plots/lab02-opcount.dat | deps-build
-	gnuplot -e "datafile='$(B)/plots/lab02-opcount.dat'; outfile='$@'" $<
 
 # ---------------------------------------------------------------- the kit's tests
 .PHONY: test unit-tests visible-tests demo-tests grader-tests
