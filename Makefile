@@ -129,9 +129,14 @@ plots/roadmap.svg: plots/roadmap.dot | deps-build
 
 # ---------------------------------------------------------------- the kit's tests
 .PHONY: test unit-tests visible-tests demo-tests grader-tests
+TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-tests plots sanitize valgrind
 test: deps ## the kit's whole test suite (what CI runs)
-	@$(MAKE) --no-print-directory unit-tests check-skeletons visible-tests demo-tests grader-tests plots sanitize valgrind
-	@echo "all kit tests passed"
+	@pass=0; fail=0; failed=; for t in $(TEST_STAGES); do \
+	  echo "=== make $$t"; \
+	  if $(MAKE) --no-print-directory $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
+	done; \
+	[ -z "$$failed" ] || echo "failed stages:$$failed"; \
+	echo "kit: $$pass passed, $$fail failed"; [ $$fail = 0 ]
 
 $(B)/tests/check_common: tests/check_common.c $(COMMON_SRC) labs/common/*.h
 	@mkdir -p $(@D)
