@@ -78,12 +78,9 @@ grade: deps $(GRADERS) ## grade labs/ (LAB=NN for one lab, SUB=dir for a submiss
 CHECK_LIBS = $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -pthread) -lm
 # check-one ID SRC_DIR OUT_DIR EXTRA_FLAGS: build and run lab ID's visible tests
 # against the .c files of SRC_DIR.
-define check-one
-	@mkdir -p $(3)
-	$(CC) $(CFLAGS) $(4) $(COMMON_INC) -I$(call labdir,$(1)) $(call labdir,$(1))/tests/check_*.c \
-	  $(filter-out %/demo.c,$(wildcard $(2)/*.c)) $(COMMON_SRC) $(CHECK_LIBS) -o $(3)/check-lab$(1)
-	$(5) $(3)/check-lab$(1)
-endef
+check-one = mkdir -p $(3) && $(CC) $(CFLAGS) $(4) $(COMMON_INC) -I$(call labdir,$(1)) \
+  $(call labdir,$(1))/tests/check_*.c $(filter-out %/demo.c,$(wildcard $(2)/*.c)) $(COMMON_SRC) \
+  $(CHECK_LIBS) -o $(3)/check-lab$(1) && $(5) $(3)/check-lab$(1)
 
 .PHONY: check
 check: deps-build ## run a lab's visible tests (LAB=NN; SUB=dir to test another folder)
@@ -145,7 +142,7 @@ unit-tests: $(B)/tests/check_common ## Check suites of labs/common
 	$(B)/tests/check_common
 
 visible-tests: ## every lab's visible tests pass on its reference solution
-	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/check-ref/$(id)))
+	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/check-ref/$(id)) &&) true
 
 demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed numbers
 	$(foreach id,$(LAB_IDS),$(MAKE) --no-print-directory $(B)/demo/lab$(id) >/dev/null && $(B)/demo/lab$(id) examples >/dev/null &&) true
@@ -161,18 +158,18 @@ sanitize: deps-build ## ASan/UBSan: common tests and every lab's visible tests o
 	@mkdir -p $(B)/san
 	$(CC) $(CFLAGS) $(SAN) $(COMMON_INC) tests/check_common.c $(COMMON_SRC) $(CHECK_LIBS) -o $(B)/san/check_common
 	CK_FORK=no $(B)/san/check_common
-	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/san/$(id),$(SAN),CK_FORK=no))
+	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/san/$(id),$(SAN),CK_FORK=no) &&) true
 	@# The judge itself, instrumented, grading the reference (runners stay plain).
 	$(foreach id,$(LAB_IDS),\
 	  $(CC) $(CFLAGS) $(SAN) $(COMMON_INC) -I$(call labdir,$(id)) -Igrader/engine grader/labs/$(id)/tests.c \
 	    $(wildcard $(call soldir,$(id))/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$(id) && \
-	  $(BIN)/asan-grade-$(id) $(call soldir,$(id)) >/dev/null && rm -f $(BIN)/asan-grade-$(id);)
+	  $(BIN)/asan-grade-$(id) $(call soldir,$(id)) >/dev/null && rm -f $(BIN)/asan-grade-$(id) &&) true
 	@echo "sanitizers: clean"
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
 valgrind: $(B)/tests/check_common $(GRADERS) ## valgrind: common tests, visible tests, and the graders' judge processes
 	CK_FORK=no $(VALGRIND) $(B)/tests/check_common
-	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/vg/$(id),,CK_FORK=no $(VALGRIND)))
+	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/vg/$(id),,CK_FORK=no $(VALGRIND)) &&) true
 	@# The judge under valgrind cannot build its sandbox (valgrind's own system
 	@# calls would hit the filter), so it grades an empty folder here, in every
 	@# format; the full grading path runs under ASan/UBSan in 'make sanitize'.

@@ -1,0 +1,789 @@
+/*
+ * tests.c - Lab 03's hidden tests: initialization, scaling, the wrapped
+ * layer's forward pass, its gradients and one SGD step.
+ *
+ * Expected values come from the reference solution (linked into this judge,
+ * never into the runner), from central finite differences of the reference
+ * loss, or from numbers the course prints (the d = k = 6, r = 3, alpha = 6
+ * exercise).  Random cases draw from judge_rng(): seed printed, --seed N.
+ *
+ * The initialization tests are of two kinds.  Exact ones: lora_init draws in
+ * a fixed order (lora_linear.h), so the same seed must give the reference's A
+ * bit for bit.  Statistical ones, on a large A (r * d_in = 16384 draws) from
+ * a seed taken from judge_rng: max |A| <= bound; min and max within 1% of
+ * -bound and +bound; sample variance within 5% of bound^2 / 3 (uniform) or
+ * std^2 (Gaussian) and |mean| <= 0.05 * bound.  For the uniform law the
+ * variance estimate has a relative standard deviation of 0.7% at this size
+ * (the Gaussian's 1.1%), and max < 0.99 bound has probability below e^-80,
+ * so a right solution passes for every seed while a wrong bound, the wrong
+ * fan (d_out instead of d_in, with d_out != d_in) or a Gaussian where the
+ * uniform law was asked fails.
+ */
+#include "judge.h"
+#include "lora_linear.h"
+#include "matrix.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOL 1e-9
+
+/* ------------------------------------------------------------ helpers */
+
+typedef struct {
+    size_t batch, d_in, d_out, r;
+    double scale;
+    double *x, *t, *w0, *bias, *a, *b;
+} problem_t;
+
+static void problem_random(judge_t *j, problem_t *p, size_t batch, size_t d_in, size_t d_out,
+                           size_t r)
+{
+    rng_t *g = judge_rng(j);
+    p->batch = batch, p->d_in = d_in, p->d_out = d_out, p->r = r;
+    p->scale = rng_uniform_range(g, 0.25, 4.0);
+    p->x = mat_alloc(batch ? batch : 1, d_in);
+    p->t = mat_alloc(batch ? batch : 1, d_out);
+    p->w0 = mat_alloc(d_out, d_in);
+    p->bias = mat_alloc(1, d_out);
+    p->a = mat_alloc(r, d_in);
+    p->b = mat_alloc(d_out, r);
+    rng_fill_uniform(g, p->x, (batch ? batch : 1) * d_in, -1, 1);
+    rng_fill_uniform(g, p->t, (batch ? batch : 1) * d_out, -1, 1);
+    rng_fill_uniform(g, p->w0, d_out * d_in, -1, 1);
+    rng_fill_uniform(g, p->bias, d_out, -1, 1);
+    rng_fill_uniform(g, p->a, r * d_in, -1, 1);
+    rng_fill_uniform(g, p->b, d_out * r, -1, 1);
+}
+
+static void problem_free(problem_t *p)
+{
+    free(p->x), free(p->t), free(p->w0), free(p->bias), free(p->a), free(p->b);
+}
+
+/* Multiples of 1/8 in [-2, 2]: sums of a few hundred products are exact. */
+static void fill_dyadic(rng_t *g, double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = ((double)rng_below(g, 33) - 16.0) / 8.0;
+}
+
+static long long draw_seed(judge_t *j) { return (long long)(rng_next_u64(judge_rng(j)) >> 1); }
+
+static call_t *student_init(judge_t *j, size_t d_in, size_t d_out, size_t r, long long kind,
+                            double std, long long seed)
+{
+    call_t *c = call_new(j, "lora_init");
+    call_out(c, "a", r * d_in);
+    call_out(c, "b", d_out * r);
+    call_size(c, "d_in", d_in);
+    call_size(c, "d_out", d_out);
+    call_size(c, "r", r);
+    call_int(c, "kind", kind);
+    call_real(c, "std", std);
+    call_int(c, "seed", seed);
+    return c;
+}
+
+static call_t *student_scaling(judge_t *j, double alpha, size_t r, long long kind)
+{
+    call_t *c = call_new(j, "lora_scaling");
+    call_real(c, "alpha", alpha);
+    call_size(c, "r", r);
+    call_int(c, "kind", kind);
+    call_out(c, "scale", 1);
+    return c;
+}
+
+static call_t *student_forward(judge_t *j, const problem_t *p)
+{
+    call_t *c = call_new(j, "lora_linear_forward");
+    call_in(c, "x", p->x, p->batch * p->d_in);
+    call_size(c, "batch", p->batch);
+    call_in(c, "w0", p->w0, p->d_out * p->d_in);
+    call_in(c, "bias", p->bias, p->d_out);
+    call_in(c, "a", p->a, p->r * p->d_in);
+    call_in(c, "b", p->b, p->d_out * p->r);
+    call_size(c, "d_in", p->d_in);
+    call_size(c, "d_out", p->d_out);
+    call_size(c, "r", p->r);
+    call_real(c, "scale", p->scale);
+    call_out(c, "y", p->batch * p->d_out);
+    return c;
+}
+
+static call_t *student_grad(judge_t *j, const problem_t *p)
+{
+    call_t *c = call_new(j, "lora_grad");
+    call_in(c, "x", p->x, p->batch * p->d_in);
+    call_in(c, "t", p->t, p->batch * p->d_out);
+    call_size(c, "batch", p->batch);
+    call_in(c, "w0", p->w0, p->d_out * p->d_in);
+    call_in(c, "bias", p->bias, p->d_out);
+    call_in(c, "a", p->a, p->r * p->d_in);
+    call_in(c, "b", p->b, p->d_out * p->r);
+    call_size(c, "d_in", p->d_in);
+    call_size(c, "d_out", p->d_out);
+    call_size(c, "r", p->r);
+    call_real(c, "scale", p->scale);
+    call_out(c, "loss", 1);
+    call_out(c, "grad_a", p->r * p->d_in);
+    call_out(c, "grad_b", p->d_out * p->r);
+    return c;
+}
+
+static call_t *student_step(judge_t *j, const problem_t *p, double lr)
+{
+    call_t *c = call_new(j, "lora_sgd_step");
+    call_in(c, "x", p->x, p->batch * p->d_in);
+    call_in(c, "t", p->t, p->batch * p->d_out);
+    call_size(c, "batch", p->batch);
+    call_in(c, "w0", p->w0, p->d_out * p->d_in);
+    call_in(c, "bias", p->bias, p->d_out);
+    call_in(c, "a", p->a, p->r * p->d_in);
+    call_in(c, "b", p->b, p->d_out * p->r);
+    call_size(c, "d_in", p->d_in);
+    call_size(c, "d_out", p->d_out);
+    call_size(c, "r", p->r);
+    call_real(c, "scale", p->scale);
+    call_real(c, "lr", lr);
+    call_out(c, "loss", 1);
+    call_out(c, "a_new", p->r * p->d_in);
+    call_out(c, "b_new", p->d_out * p->r);
+    return c;
+}
+
+static int all_zero(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != 0.0)
+            return 0;
+    return 1;
+}
+
+/* ---- lab03.1: initialization ---- */
+
+static void init_matches_reference(judge_t *j, long long kind, double std)
+{
+    static const size_t shapes[][3] = {{48, 20, 4}, {7, 33, 3}, {100, 100, 16}};
+    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
+        size_t di = shapes[s][0], dn = shapes[s][1], r = shapes[s][2];
+        long long seed = draw_seed(j);
+        double *a = mat_alloc(r, di), *b = mat_alloc(dn, r);
+        lora_init(a, b, di, dn, r, kind, std, seed);
+        call_t *c = student_init(j, di, dn, r, kind, std, seed);
+        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+            !expect_exact(j, "a", call_output(c, "a"), a, r, di))
+            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu, seed = %lld: one rng_seed, then "
+                       "a[0], a[1], ... in order, one draw each)", di, dn, r, seed);
+        call_free(c);
+        free(a), free(b);
+    }
+}
+
+static void t_init_kaiming_exact(judge_t *j) { init_matches_reference(j, LORA_INIT_KAIMING_UNIFORM, 0.0); }
+static void t_init_gaussian_exact(judge_t *j)
+{
+    init_matches_reference(j, LORA_INIT_GAUSSIAN, rng_uniform_range(judge_rng(j), 0.01, 0.5));
+}
+
+/* A large Kaiming-uniform A from the student; returns its statistics. */
+typedef struct { double min, max, mean, var, bound; } stats_t;
+
+static int big_init(judge_t *j, size_t d_in, size_t d_out, size_t r, long long kind, double std,
+                    stats_t *st)
+{
+    call_t *c = student_init(j, d_in, d_out, r, kind, std, draw_seed(j));
+    int ok = call_run(c) && expect_return(j, c, LAB_OK);
+    const double *a = ok ? call_output(c, "a") : NULL;
+    if (a) {
+        size_t n = r * d_in;
+        double s = 0, s2 = 0;
+        st->min = st->max = a[0];
+        for (size_t i = 0; i < n; i++) {
+            st->min = fmin(st->min, a[i]), st->max = fmax(st->max, a[i]);
+            s += a[i];
+        }
+        st->mean = s / (double)n;
+        for (size_t i = 0; i < n; i++)
+            s2 += (a[i] - st->mean) * (a[i] - st->mean);
+        st->var = s2 / (double)(n - 1);
+        st->bound = 1.0 / sqrt((double)d_in);
+    }
+    call_free(c);
+    return a != NULL;
+}
+
+static void t_init_within_bound(judge_t *j)
+{
+    /* d_out < d_in: 1/sqrt(d_out) is the larger bound, and sqrt(6/d_in)
+     * (Kaiming with a = 0) is larger still: both overshoot. */
+    stats_t st;
+    if (!big_init(j, 256, 64, 64, LORA_INIT_KAIMING_UNIFORM, 0.0, &st))
+        return;
+    if (!(fmax(-st.min, st.max) <= st.bound))
+        judge_fail(j, "max |a| = %.6g exceeds the bound 1/sqrt(d_in) = %.6g (d_in = 256, "
+                   "d_out = 64: is the fan d_in, and is it uniform, not normal?)",
+                   fmax(-st.min, st.max), st.bound);
+}
+
+static void t_init_uniform_spread(judge_t *j)
+{
+    /* d_out > d_in: 1/sqrt(d_out) is the smaller bound and would undershoot. */
+    stats_t st;
+    if (!big_init(j, 128, 512, 128, LORA_INIT_KAIMING_UNIFORM, 0.0, &st))
+        return;
+    const double b = st.bound, want_var = b * b / 3.0;
+    if (!(st.min <= -0.99 * b && st.max >= 0.99 * b && st.max <= b && st.min >= -b))
+        judge_fail(j, "a spans [%.6g, %.6g]; uniform on [-%.6g, %.6g) (1/sqrt(d_in), d_in = 128) "
+                   "should come within 1%% of both ends", st.min, st.max, b, b);
+    if (!(fabs(st.var - want_var) <= 0.05 * want_var))
+        judge_fail(j, "sample variance %.6g, expected bound^2/3 = %.6g within 5%% (a normal law "
+                   "with std = bound gives bound^2)", st.var, want_var);
+    if (!(fabs(st.mean) <= 0.05 * b))
+        judge_fail(j, "sample mean %.6g is not near 0 (|mean| <= 0.05 bound = %.6g)", st.mean,
+                   0.05 * b);
+}
+
+static void t_init_gaussian_std(judge_t *j)
+{
+    stats_t st;
+    const double std = rng_uniform_range(judge_rng(j), 0.02, 0.2);
+    if (!big_init(j, 256, 32, 64, LORA_INIT_GAUSSIAN, std, &st))
+        return;
+    if (!(fabs(st.var - std * std) <= 0.05 * std * std))
+        judge_fail(j, "sample variance %.6g, expected std^2 = %.6g within 5%%", st.var, std * std);
+    if (!(fabs(st.mean) <= 0.05 * std))
+        judge_fail(j, "sample mean %.6g is not near 0", st.mean);
+    if (!(fmax(-st.min, st.max) > 3.0 * std))
+        judge_fail(j, "no draw beyond 3 std in 16384 normal draws (max |a| = %.6g): is it "
+                   "uniform?", fmax(-st.min, st.max));
+}
+
+static void t_init_b_zero(judge_t *j)
+{
+    for (long long kind = 0; kind < 2 && !judge_failed(j); kind++) {
+        call_t *c = student_init(j, 40, 24, 6, kind, 0.1, draw_seed(j));
+        if (call_run(c) && expect_return(j, c, LAB_OK)) {
+            const double *b = call_output(c, "b");
+            if (b && !all_zero(b, 24 * 6))
+                judge_fail(j, "b (d_out = 24, r = 6) is not all 0.0 (kind = %lld): B starts at "
+                           "zero so the layer starts as the base layer", kind);
+        }
+        call_free(c);
+    }
+}
+
+static void t_init_seeded(judge_t *j)
+{
+    long long seed = draw_seed(j);
+    call_t *c1 = student_init(j, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
+    call_t *c2 = student_init(j, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
+    call_t *c3 = student_init(j, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed + 1);
+    if (call_run(c1) && call_run(c2) && call_run(c3)) {
+        const double *a1 = call_output(c1, "a"), *a2 = call_output(c2, "a"),
+                     *a3 = call_output(c3, "a");
+        if (a1 && a2 && a3) {
+            if (memcmp(a1, a2, 120 * sizeof(double)) != 0)
+                judge_fail(j, "two calls with seed %lld gave different A", seed);
+            else if (memcmp(a1, a3, 120 * sizeof(double)) == 0)
+                judge_fail(j, "seeds %lld and %lld gave the same A: is the seed used?", seed,
+                           seed + 1);
+        }
+    }
+    call_free(c1), call_free(c2), call_free(c3);
+}
+
+static void t_init_bad_arguments(judge_t *j)
+{
+    static const struct { size_t r; long long kind; double std; const char *what; } cases[] = {
+        {0, 0, 0.1, "r = 0"}, {3, 2, 0.1, "kind = 2"}, {3, 1, 0.0, "Gaussian with std = 0"},
+        {3, 1, NAN, "Gaussian with std = NaN"}};
+    for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
+        call_t *c = student_init(j, 8, 5, cases[k].r, cases[k].kind, cases[k].std, 1);
+        if (cases[k].r == 0) { /* zero-size outputs: ask for a 1-element a, b anyway */
+            call_free(c);
+            c = call_new(j, "lora_init");
+            call_out(c, "a", 1), call_out(c, "b", 1);
+            call_size(c, "d_in", 8), call_size(c, "d_out", 5), call_size(c, "r", 0);
+            call_int(c, "kind", 0), call_real(c, "std", 0.1), call_int(c, "seed", 1);
+        }
+        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "a") &&
+                             expect_untouched(j, c, "b")))
+            judge_fail(j, "(the case was %s)", cases[k].what);
+        call_free(c);
+    }
+}
+
+/* ---- lab03.2: scaling ---- */
+
+static int scaling_is(judge_t *j, double alpha, size_t r, long long kind, double want)
+{
+    call_t *c = student_scaling(j, alpha, r, kind);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+             expect_close(j, "scale", call_output(c, "scale"), &want, 1, 1, TOL);
+    if (!ok)
+        judge_fail(j, "(alpha = %g, r = %zu, %s: expected %.10g)", alpha, r,
+                   kind ? "rsLoRA alpha/sqrt(r)" : "alpha/r", want);
+    call_free(c);
+    return ok;
+}
+
+static void t_scaling_course(judge_t *j)
+{
+    /* The course: d = k = 6, r = 3, alpha = 6 -> 2; switch to r = 1 -> 6. */
+    if (scaling_is(j, 6, 3, LORA_SCALING_STANDARD, 2.0) &&
+        scaling_is(j, 6, 1, LORA_SCALING_STANDARD, 6.0))
+        scaling_is(j, 8, 4, LORA_SCALING_STANDARD, 2.0);
+}
+
+static void t_scaling_random(judge_t *j)
+{
+    rng_t *g = judge_rng(j);
+    for (int i = 0; i < 4 && !judge_failed(j); i++) {
+        size_t r = 2 + (size_t)rng_below(g, 200);
+        double alpha = rng_uniform_range(g, 0.5, 64);
+        scaling_is(j, alpha, r, LORA_SCALING_STANDARD, alpha / (double)r);
+    }
+}
+
+static void t_scaling_rslora(judge_t *j)
+{
+    if (!scaling_is(j, 6, 3, LORA_SCALING_RSLORA, 6.0 / sqrt(3.0)) ||
+        !scaling_is(j, 16, 64, LORA_SCALING_RSLORA, 2.0) || !scaling_is(j, 6, 1, LORA_SCALING_RSLORA, 6.0))
+        return;
+    rng_t *g = judge_rng(j);
+    size_t r = 2 + (size_t)rng_below(g, 500);
+    double alpha = rng_uniform_range(g, 0.5, 64);
+    scaling_is(j, alpha, r, LORA_SCALING_RSLORA, alpha / sqrt((double)r));
+}
+
+static void t_scaling_bad_arguments(judge_t *j)
+{
+    static const struct { double alpha; size_t r; long long kind; const char *what; } cases[] = {
+        {8, 0, 0, "r = 0"}, {8, 4, 3, "kind = 3"}, {NAN, 4, 0, "alpha = NaN"}};
+    for (size_t k = 0; k < 3 && !judge_failed(j); k++) {
+        call_t *c = student_scaling(j, cases[k].alpha, cases[k].r, cases[k].kind);
+        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "scale")))
+            judge_fail(j, "(the case was %s)", cases[k].what);
+        call_free(c);
+    }
+}
+
+/* ---- lab03.3: the forward pass with bias ---- */
+
+static void t_forward_init_is_base(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 5, 24, 16, 4);
+    rng_t *g = judge_rng(j);
+    fill_dyadic(g, p.x, p.batch * p.d_in);
+    fill_dyadic(g, p.w0, p.d_out * p.d_in);
+    fill_dyadic(g, p.bias, p.d_out);
+    /* A as the init makes it (not dyadic), B = 0. */
+    lora_init(p.a, p.b, p.d_in, p.d_out, p.r, LORA_INIT_KAIMING_UNIFORM, 0.0, draw_seed(j));
+    double *base = mat_alloc(p.batch, p.d_out);
+    mat_matmul_nt(p.x, p.w0, base, p.batch, p.d_in, p.d_out); /* exact: dyadic */
+    for (size_t t = 0; t < p.batch; t++)
+        for (size_t i = 0; i < p.d_out; i++)
+            base[t * p.d_out + i] += p.bias[i];
+    call_t *c = student_forward(j, &p);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_exact(j, "y", call_output(c, "y"), base, p.batch, p.d_out);
+    call_free(c);
+    free(base);
+    problem_free(&p);
+}
+
+static void t_forward_example(judge_t *j)
+{
+    double x[2] = {1, 2}, w0[4] = {1, 0, 0, 1}, bias[2] = {0.5, -1}, a[2] = {1, 1}, b[2] = {1, 0},
+           want[2] = {7.5, 1}, t[2] = {0, 0};
+    problem_t p = {1, 2, 2, 1, 2.0, x, t, w0, bias, a, b};
+    call_t *c = student_forward(j, &p);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_close(j, "y", call_output(c, "y"), want, 1, 2, TOL);
+    call_free(c);
+}
+
+static void t_forward_random(judge_t *j)
+{
+    static const size_t shapes[][4] = {{9, 37, 23, 5}, {4, 23, 61, 7}, {1, 64, 64, 64}};
+    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
+        problem_t p;
+        problem_random(j, &p, shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]);
+        double *want = mat_alloc(p.batch, p.d_out);
+        lora_linear_forward(p.x, p.batch, p.w0, p.bias, p.a, p.b, p.d_in, p.d_out, p.r, p.scale,
+                            want);
+        call_t *c = student_forward(j, &p);
+        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+            !expect_close(j, "y", call_output(c, "y"), want, p.batch, p.d_out, TOL))
+            judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu, scale = %g)", p.batch,
+                       p.d_in, p.d_out, p.r, p.scale);
+        call_free(c);
+        free(want);
+        problem_free(&p);
+    }
+}
+
+static void t_forward_inputs_unchanged(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 3, 20, 12, 3);
+    call_t *c = student_forward(j, &p);
+    if (call_run(c))
+        expect_inputs_unchanged(j, c);
+    call_free(c);
+    problem_free(&p);
+}
+
+static void t_forward_empty(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 0, 5, 4, 2);
+    call_t *c = student_forward(j, &p);
+    if (call_run(c))
+        expect_return(j, c, LAB_OK);
+    call_free(c);
+    problem_free(&p);
+}
+
+/* ---- lab03.4: gradients ---- */
+
+static void t_grad_reference(judge_t *j)
+{
+    static const size_t shapes[][4] = {{6, 13, 7, 3}, {3, 7, 19, 5}, {10, 32, 32, 8}};
+    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
+        problem_t p;
+        problem_random(j, &p, shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]);
+        double loss, *ga = mat_alloc(p.r, p.d_in), *gb = mat_alloc(p.d_out, p.r);
+        lora_grad(p.x, p.t, p.batch, p.w0, p.bias, p.a, p.b, p.d_in, p.d_out, p.r, p.scale, &loss,
+                  ga, gb);
+        call_t *c = student_grad(j, &p);
+        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+            !(expect_close(j, "grad_b", call_output(c, "grad_b"), gb, p.d_out, p.r, TOL) &&
+              expect_close(j, "grad_a", call_output(c, "grad_a"), ga, p.r, p.d_in, TOL)))
+            judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu, scale = %g)", p.batch,
+                       p.d_in, p.d_out, p.r, p.scale);
+        call_free(c);
+        free(ga), free(gb);
+        problem_free(&p);
+    }
+}
+
+/* The reference loss at (a, b), for finite differences. */
+static double ref_loss(const problem_t *p, const double *a, const double *b)
+{
+    double *y = mat_alloc(p->batch, p->d_out), l = 0;
+    lora_linear_forward(p->x, p->batch, p->w0, p->bias, a, b, p->d_in, p->d_out, p->r, p->scale, y);
+    for (size_t i = 0; i < p->batch * p->d_out; i++)
+        l += (y[i] - p->t[i]) * (y[i] - p->t[i]);
+    free(y);
+    return l / (double)p->batch;
+}
+
+static void t_grad_finite_differences(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 4, 9, 6, 3);
+    call_t *c = student_grad(j, &p);
+    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+        const double *ga = call_output(c, "grad_a"), *gb = call_output(c, "grad_b");
+        const double h = 1e-5;
+        double *fa = mat_alloc(p.r, p.d_in), *fb = mat_alloc(p.d_out, p.r);
+        double *a = mat_dup(p.a, p.r, p.d_in), *b = mat_dup(p.b, p.d_out, p.r);
+        for (size_t i = 0; i < p.r * p.d_in; i++) {
+            double v = a[i];
+            a[i] = v + h;
+            double lp = ref_loss(&p, a, b);
+            a[i] = v - h;
+            fa[i] = (lp - ref_loss(&p, a, b)) / (2 * h);
+            a[i] = v;
+        }
+        for (size_t i = 0; i < p.d_out * p.r; i++) {
+            double v = b[i];
+            b[i] = v + h;
+            double lp = ref_loss(&p, a, b);
+            b[i] = v - h;
+            fb[i] = (lp - ref_loss(&p, a, b)) / (2 * h);
+            b[i] = v;
+        }
+        /* Central differences with h = 1e-5: error ~ h^2 |L'''| plus rounding
+         * ~ 1e-16 L / h; 1e-6 relative is far above both, far below a factor 2. */
+        if (ga && gb && expect_close(j, "grad_b vs finite differences", gb, fb, p.d_out, p.r, 1e-6))
+            expect_close(j, "grad_a vs finite differences", ga, fa, p.r, p.d_in, 1e-6);
+        free(fa), free(fb), free(a), free(b);
+    }
+    call_free(c);
+    problem_free(&p);
+}
+
+static void t_grad_loss(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 7, 11, 5, 2);
+    double want = ref_loss(&p, p.a, p.b);
+    call_t *c = student_grad(j, &p);
+    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        !expect_close(j, "loss", call_output(c, "loss"), &want, 1, 1, TOL))
+        judge_fail(j, "(L = (1/batch) sum over the batch and the outputs of (y - t)^2; batch = 7, "
+                   "d_out = 5)");
+    call_free(c);
+    problem_free(&p);
+}
+
+static void t_grad_b_zero(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 5, 12, 8, 4);
+    lora_init(p.a, p.b, p.d_in, p.d_out, p.r, LORA_INIT_KAIMING_UNIFORM, 0.0, draw_seed(j));
+    double loss, *ga = mat_alloc(p.r, p.d_in), *gb = mat_alloc(p.d_out, p.r);
+    lora_grad(p.x, p.t, p.batch, p.w0, p.bias, p.a, p.b, p.d_in, p.d_out, p.r, p.scale, &loss, ga, gb);
+    call_t *c = student_grad(j, &p);
+    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+        const double *sa = call_output(c, "grad_a");
+        if (sa && !all_zero(sa, p.r * p.d_in))
+            judge_fail(j, "with B = 0, dL/dA = scale (G B)^T X must be exactly 0");
+        else
+            expect_close(j, "grad_b (B = 0, A from the init)", call_output(c, "grad_b"), gb,
+                         p.d_out, p.r, TOL);
+    }
+    call_free(c);
+    free(ga), free(gb);
+    problem_free(&p);
+}
+
+static void t_grad_both_zero(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 5, 12, 8, 4);
+    memset(p.a, 0, p.r * p.d_in * sizeof(double));
+    memset(p.b, 0, p.d_out * p.r * sizeof(double));
+    call_t *c = student_grad(j, &p);
+    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+        const double *sa = call_output(c, "grad_a"), *sb = call_output(c, "grad_b");
+        if (sa && sb && !(all_zero(sa, p.r * p.d_in) && all_zero(sb, p.d_out * p.r)))
+            judge_fail(j, "with A = B = 0 both gradients must be exactly 0 (Z = 0 and B = 0)");
+    }
+    call_free(c);
+    problem_free(&p);
+}
+
+static void t_grad_inputs_unchanged(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 4, 10, 6, 3);
+    call_t *c = student_grad(j, &p);
+    if (call_run(c))
+        expect_inputs_unchanged(j, c);
+    call_free(c);
+    problem_free(&p);
+}
+
+static void t_grad_empty_batch(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 0, 5, 4, 2);
+    call_t *c = student_grad(j, &p);
+    if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "loss")))
+        judge_fail(j, "(batch = 0: the mean over the batch is undefined)");
+    call_free(c);
+    problem_free(&p);
+}
+
+/* ---- lab03.5: one SGD step ---- */
+
+/* The student's step on p compared with the reference's; on success copies
+ * the new A, B into p (so steps can be chained) and returns the loss. */
+static int step_matches(judge_t *j, problem_t *p, double lr, double *loss_out)
+{
+    double loss, *an = mat_alloc(p->r, p->d_in), *bn = mat_alloc(p->d_out, p->r);
+    lora_sgd_step(p->x, p->t, p->batch, p->w0, p->bias, p->a, p->b, p->d_in, p->d_out, p->r,
+                  p->scale, lr, &loss, an, bn);
+    call_t *c = student_step(j, p, lr);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
+             expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL) &&
+             expect_close(j, "a_new", call_output(c, "a_new"), an, p->r, p->d_in, TOL) &&
+             expect_close(j, "b_new", call_output(c, "b_new"), bn, p->d_out, p->r, TOL);
+    if (ok) {
+        memcpy(p->a, call_output(c, "a_new"), p->r * p->d_in * sizeof(double));
+        memcpy(p->b, call_output(c, "b_new"), p->d_out * p->r * sizeof(double));
+        if (loss_out)
+            *loss_out = call_output(c, "loss")[0];
+    }
+    call_free(c);
+    free(an), free(bn);
+    return ok;
+}
+
+static void t_step_reference(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 8, 17, 11, 4);
+    step_matches(j, &p, 0.05, NULL);
+    problem_free(&p);
+}
+
+static void t_step_frozen_base(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 6, 12, 9, 3);
+    lora_init(p.a, p.b, p.d_in, p.d_out, p.r, LORA_INIT_KAIMING_UNIFORM, 0.0, draw_seed(j));
+    for (int s = 0; s < 12 && !judge_failed(j); s++)
+        if (!step_matches(j, &p, 0.05, NULL))
+            judge_fail(j, "(at step %d of 12, each fed the previous a_new, b_new)", s + 1);
+    problem_free(&p);
+}
+
+static void t_step_loss_decreases(judge_t *j)
+{
+    /* A target the adapter can reach: t = x (W0 + s B* A*)^T + bias. */
+    problem_t p;
+    problem_random(j, &p, 16, 8, 6, 2);
+    p.scale = 1.0;
+    lora_linear_forward(p.x, p.batch, p.w0, p.bias, p.a, p.b, p.d_in, p.d_out, p.r, 1.0, p.t);
+    lora_init(p.a, p.b, p.d_in, p.d_out, p.r, LORA_INIT_KAIMING_UNIFORM, 0.0, draw_seed(j));
+    double first = 0, prev = INFINITY, l = 0;
+    for (int s = 0; s < 20 && !judge_failed(j); s++) {
+        if (!step_matches(j, &p, 0.1, &l))
+            break;
+        if (s == 0)
+            first = l;
+        if (!(l <= prev))
+            judge_fail(j, "loss went up at step %d: %.6g after %.6g (lr = 0.1)", s + 1, l, prev);
+        prev = l;
+    }
+    if (!judge_failed(j) && !(l < 0.9 * first))
+        judge_fail(j, "20 steps took the loss only from %.6g to %.6g", first, l);
+    problem_free(&p);
+}
+
+static void t_step_lr_zero(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 3, 7, 5, 2);
+    call_t *c = student_step(j, &p, 0.0);
+    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        expect_exact(j, "a_new (lr = 0)", call_output(c, "a_new"), p.a, p.r, p.d_in))
+        expect_exact(j, "b_new (lr = 0)", call_output(c, "b_new"), p.b, p.d_out, p.r);
+    call_free(c);
+    problem_free(&p);
+}
+
+static void t_step_both_zero(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 5, 10, 6, 3);
+    memset(p.a, 0, p.r * p.d_in * sizeof(double));
+    memset(p.b, 0, p.d_out * p.r * sizeof(double));
+    for (int s = 0; s < 3 && !judge_failed(j); s++) {
+        call_t *c = student_step(j, &p, 0.5);
+        if (call_run(c) && expect_return(j, c, LAB_OK)) {
+            const double *an = call_output(c, "a_new"), *bn = call_output(c, "b_new");
+            if (an && bn && !(all_zero(an, p.r * p.d_in) && all_zero(bn, p.d_out * p.r)))
+                judge_fail(j, "from A = B = 0 a step must leave both exactly 0 (step %d)", s + 1);
+        }
+        call_free(c);
+    }
+    problem_free(&p);
+}
+
+static void t_step_bad_lr(judge_t *j)
+{
+    problem_t p;
+    problem_random(j, &p, 2, 4, 3, 1);
+    static const double lrs[] = {-0.1, NAN, INFINITY};
+    for (int k = 0; k < 3 && !judge_failed(j); k++) {
+        call_t *c = student_step(j, &p, lrs[k]);
+        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "a_new")))
+            judge_fail(j, "(the case was lr = %g)", lrs[k]);
+        call_free(c);
+    }
+    problem_free(&p);
+}
+
+static const judge_test_t tests[] = {
+    {"lab03.1", "Kaiming-uniform A equals the reference for the same seed", 6,
+     "One rng_seed(&g, (uint64_t)seed), then a[i] = rng_uniform_range(&g, -bound, bound) for i = 0, 1, ... in order; bound = 1/sqrt(d_in).",
+     t_init_kaiming_exact},
+    {"lab03.1", "Gaussian A equals the reference for the same seed", 4,
+     "kind = LORA_INIT_GAUSSIAN: a[i] = std * rng_normal(&g), one call per entry, in order.",
+     t_init_gaussian_exact},
+    {"lab03.1", "a large Kaiming-uniform A stays within 1/sqrt(d_in)", 4,
+     "The bound is 1/sqrt(fan_in) with fan_in = d_in (A's columns), and the law is uniform, not normal.",
+     t_init_within_bound},
+    {"lab03.1", "a large Kaiming-uniform A has the uniform spread", 6,
+     "Uniform on [-1/sqrt(d_in), 1/sqrt(d_in)): not 1/sqrt(d_out), not sqrt(6/d_in), not a normal law.",
+     t_init_uniform_spread},
+    {"lab03.1", "a large Gaussian A has standard deviation std", 3,
+     "std * rng_normal(&g): std is the standard deviation, not the variance.", t_init_gaussian_std},
+    {"lab03.1", "B is exactly zero after init", 3,
+     "Every entry of b is 0.0, for both kinds: the layer must start as the base layer.", t_init_b_zero},
+    {"lab03.1", "the same seed repeats A and another seed changes it", 2,
+     "Seed a local rng_t from the seed argument; no global state, no time().", t_init_seeded},
+    {"lab03.1", "init rejects bad arguments and writes nothing", 2,
+     "Check r, kind and (for Gaussian) std with LAB_REQUIRE before writing a or b.",
+     t_init_bad_arguments},
+    {"lab03.2", "course exercise: alpha = 6 gives 2 at r = 3 and 6 at r = 1", 4,
+     "Standard scaling is alpha / (double)r.", t_scaling_course},
+    {"lab03.2", "random alpha and r give alpha / r", 2, "alpha / (double)r, not alpha, r or 1/r.",
+     t_scaling_random},
+    {"lab03.2", "rsLoRA scaling is alpha / sqrt(r)", 3,
+     "kind = LORA_SCALING_RSLORA: alpha / sqrt((double)r).", t_scaling_rslora},
+    {"lab03.2", "scaling rejects bad arguments", 1,
+     "r = 0, a kind other than 0 or 1, and a non-finite alpha are LAB_EARG.", t_scaling_bad_arguments},
+    {"lab03.3", "output at init equals the base layer bit for bit", 5,
+     "Compute x W0^T + bias first, then add scale * (x A^T) B^T; with B = 0 that adds exactly 0.",
+     t_forward_init_is_base},
+    {"lab03.3", "worked example gives [[7.5, 1]]", 3,
+     "y = x W0^T + bias + scale (x A^T) B^T; the bias is added once per output.", t_forward_example},
+    {"lab03.3", "random batches with bias match the reference", 4,
+     "Row t of x starts at t*d_in, row t of y at t*d_out; A is (r, d_in), B is (d_out, r).",
+     t_forward_random},
+    {"lab03.3", "forward leaves its inputs unchanged", 2,
+     "x, w0, bias, a and b are const.", t_forward_inputs_unchanged},
+    {"lab03.3", "an empty batch returns LAB_OK", 1, "batch = 0 is legal for the forward pass.",
+     t_forward_empty},
+    {"lab03.4", "gradients match the reference on non-square shapes", 6,
+     "dL/dB = scale G^T Z (d_out, r) and dL/dA = scale (G B)^T X (r, d_in), with G = (2/batch)(Y - T), Z = X A^T.",
+     t_grad_reference},
+    {"lab03.4", "gradients match central finite differences", 6,
+     "The derivative of (y - t)^2 is 2 (y - t), and the mean divides by batch only.",
+     t_grad_finite_differences},
+    {"lab03.4", "loss is the batch mean of summed squared errors", 3,
+     "L = (1/batch) sum_n sum_i (y[n][i] - t[n][i])^2: divide by batch, not batch * d_out.",
+     t_grad_loss},
+    {"lab03.4", "with B = 0 only B gets a gradient", 4,
+     "dL/dA goes through B, so B = 0 makes it exactly 0; dL/dB goes through Z = X A^T.",
+     t_grad_b_zero},
+    {"lab03.4", "with A = B = 0 no gradient flows", 3,
+     "Each gradient is a product with the other matrix (or with Z = X A^T).", t_grad_both_zero},
+    {"lab03.4", "gradient leaves its inputs unchanged", 2,
+     "x, t, w0, bias, a and b are const: use local scratch memory.", t_grad_inputs_unchanged},
+    {"lab03.4", "batch = 0 is rejected", 1, "The loss divides by batch: LAB_EARG.",
+     t_grad_empty_batch},
+    {"lab03.5", "one step matches the reference", 6,
+     "a_new = a - lr dL/dA, b_new = b - lr dL/dB, both gradients at the old a and b.",
+     t_step_reference},
+    {"lab03.5", "the frozen base stays bitwise unchanged through 12 steps", 6,
+     "Never write to w0 or bias (they are const inputs); update only A and B.",
+     t_step_frozen_base},
+    {"lab03.5", "the loss goes down on a reachable target", 3,
+     "Step against the gradient: minus lr times dL/dA and dL/dB.", t_step_loss_decreases},
+    {"lab03.5", "lr = 0 returns A and B unchanged", 2, "a_new = a - 0 * grad: copy a and b.",
+     t_step_lr_zero},
+    {"lab03.5", "from A = B = 0 steps never move", 2,
+     "Both gradients are 0 there, so a_new and b_new stay exactly 0.", t_step_both_zero},
+    {"lab03.5", "a negative or non-finite lr is rejected", 1,
+     "Check lr with LAB_REQUIRE before writing.", t_step_bad_lr},
+};
+
+static const char *const sources[] = {"lora_linear.c", NULL};
+
+int main(int argc, char **argv)
+{
+    static const judge_lab_t lab = {"03", "initialization and scaling", "03-init-scaling", sources,
+                                    "lora_linear.h", tests, sizeof tests / sizeof tests[0]};
+    return judge_main(argc, argv, &lab);
+}

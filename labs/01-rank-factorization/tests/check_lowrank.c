@@ -1,0 +1,355 @@
+/*
+ * check_lowrank.c - the visible tests of Lab 01 (run: make check LAB=01).
+ *
+ * One suite per task (lab01.1 .. lab01.7), a few tests each, built from the
+ * worked examples in lowrank.h.  The graded tests (make grade LAB=01)
+ * are more numerous and stricter: passing these is a start, not the finish.
+ *
+ * Each test runs in its own child process.  A function you have not written
+ * yet prints "not implemented: <function> (lab01.N)" and aborts, so its tests
+ * show up as errors ("Received signal 6"), not as passes.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "lowrank.h"
+#include "matrix.h"
+
+/* Tolerance of the kit (lowrank.h): |got - expected| <= TOL * max(1, |expected|). */
+#define TOL 1e-9
+#define SHOW_MAX 4 /* mismatching entries shown in a failure message */
+#define MSG_MAX 1024
+#define SENTINEL -12345.0 /* fills outputs, so untouched entries are visible */
+
+/*
+ * Compare got and expected (count entries) with the kit's tolerance.  A NaN
+ * expected entry requires a NaN.  Returns 1 if every entry is close enough;
+ * otherwise 0 and, in msg, the first few got/expected pairs, the largest
+ * difference and the tolerance.
+ */
+static int close_enough(const double *got, const double *expected, size_t count,
+                        char *msg, size_t msg_size)
+{
+    size_t bad = 0, worst_at = 0;
+    double worst = 0.0;
+    int len = 0;
+
+    msg[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        double e = expected[i], g = got[i];
+        double diff = (isnan(e) && isnan(g)) ? 0.0 : (e == g ? 0.0 : fabs(g - e));
+        double tol = TOL * fmax(1.0, fabs(e));
+        if (diff <= tol)
+            continue;
+        if (bad == 0 || !(diff <= worst)) {
+            worst = diff;
+            worst_at = i;
+        }
+        if (bad < SHOW_MAX && len >= 0 && (size_t)len < msg_size)
+            len += snprintf(msg + len, msg_size - (size_t)len,
+                            "\n    [%zu] got %.17g, expected %.17g", i, g, e);
+        bad++;
+    }
+    if (bad == 0)
+        return 1;
+    if (len >= 0 && (size_t)len < msg_size)
+        snprintf(msg + len, msg_size - (size_t)len,
+                 "%s\n    %zu of %zu entries wrong; max |got - expected| = %.3g at [%zu],"
+                 " tolerance there %.3g (1e-9 * max(1, |expected|))",
+                 bad > SHOW_MAX ? "\n    ..." : "", bad, count, worst, worst_at,
+                 TOL * fmax(1.0, fabs(expected[worst_at])));
+    return 0;
+}
+
+/* ck_assert_msg here, not in the helper, so a failure names the test's line. */
+#define CHECK_CLOSE(task, what, got, expected, count)                           \
+    do {                                                                        \
+        char msg_[MSG_MAX];                                                     \
+        int ok_ = close_enough((got), (expected), (count), msg_, sizeof msg_);  \
+        ck_assert_msg(ok_, "%s: %s is wrong:%s", (task), (what), msg_);         \
+    } while (0)
+
+#define CHECK_OK(task, call)                                                    \
+    do {                                                                        \
+        int rc_ = (call);                                                       \
+        ck_assert_msg(rc_ == LAB_OK, "%s: %s returned %d, expected LAB_OK (0)", \
+                      (task), #call, rc_);                                      \
+    } while (0)
+
+/* The course's factorization example (003): B (4, 2), A (2, 4), and B A
+ * with the erratum corrected (entry [0][3] is -0.06, not 0.00). */
+static const double EX_B[] = {0.1, 0.3, 0.2, -0.1, -0.3, 0.2, 0.4, 0.1};
+static const double EX_A[] = {0.5, -0.2, 0.1, 0.3, -0.1, 0.4, 0.2, -0.3};
+static const double EX_DW[] = {
+    0.02, 0.10, 0.07, -0.06,
+    0.11, -0.08, 0.00, 0.09,
+    -0.17, 0.14, 0.01, -0.15,
+    0.19, -0.04, 0.06, 0.09,
+};
+
+static void fill(double *a, size_t count, double v)
+{
+    for (size_t i = 0; i < count; i++)
+        a[i] = v;
+}
+
+/* A small deterministic matrix: entries in [-1, 1], no structure. */
+static void fill_pattern(double *m, size_t count, unsigned seed)
+{
+    for (size_t i = 0; i < count; i++)
+        m[i] = sin(1.7 * (double)(i + 1) + 0.3 * seed) * cos(0.9 * (double)(i * i % 17) + seed);
+}
+
+/* max |Q^T Q - I| over the p columns of q (n, p). */
+static double orth_error(const double *q, size_t n, size_t p)
+{
+    double worst = 0.0;
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++) {
+            double s = 0.0;
+            for (size_t i = 0; i < n; i++)
+                s += q[i * p + a] * q[i * p + b];
+            worst = fmax(worst, fabs(s - (a == b)));
+        }
+    return worst;
+}
+
+/* ---- lab01.1 lowrank_rank -------------------------------------------- */
+
+START_TEST(test_rank_of_identity_zero_and_course_delta_w)
+{
+    const double eye[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, zero[6] = {0};
+    ck_assert_int_eq(lowrank_rank(eye, 3, 3, LOWRANK_RTOL), 3);
+    ck_assert_int_eq(lowrank_rank(zero, 2, 3, LOWRANK_RTOL), 0);
+    ck_assert_int_eq(lowrank_rank(EX_DW, 4, 4, LOWRANK_RTOL), 2);
+}
+END_TEST
+
+START_TEST(test_rank_needs_the_row_swap)
+{
+    const double swap[4] = {0, 1, 1, 0}, dep[4] = {1, 2, 2, 4};
+    ck_assert_msg(lowrank_rank(swap, 2, 2, LOWRANK_RTOL) == 2,
+                  "lab01.1: [[0, 1], [1, 0]] has rank 2 (pivot on the larger entry below)");
+    ck_assert_int_eq(lowrank_rank(dep, 2, 2, LOWRANK_RTOL), 1);
+}
+END_TEST
+
+START_TEST(test_rank_tolerance_is_relative)
+{
+    /* rank 2 (row 2 = row 0 + row 1) times 1e9: the residual rounding is
+     * about 1e-7, far above 1e-10 but far below 1e-10 * max|m|. */
+    double m[12] = {1, 2, 3, 4, 0.5, -1, 2, 7, 1.5, 1, 5, 11};
+    for (int i = 0; i < 12; i++)
+        m[i] *= 1e9 / 3.0;
+    double mt[12];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 4; j++)
+            mt[j * 3 + i] = m[i * 4 + j];
+    ck_assert_int_eq(lowrank_rank(m, 3, 4, LOWRANK_RTOL), 2);
+    ck_assert_int_eq(lowrank_rank(mt, 4, 3, LOWRANK_RTOL), 2); /* the transpose: same rank */
+}
+END_TEST
+
+START_TEST(test_rank_rejects_bad_arguments)
+{
+    const double m[2] = {1, NAN};
+    ck_assert_int_eq(lowrank_rank(m, 0, 2, LOWRANK_RTOL), LAB_EARG);
+    ck_assert_int_eq(lowrank_rank(m, 1, 2, LOWRANK_RTOL), LAB_EARG); /* NaN */
+    ck_assert_int_eq(lowrank_rank(m, 1, 1, -1.0), LAB_EARG);
+}
+END_TEST
+
+/* ---- lab01.2 lowrank_product ----------------------------------------- */
+
+START_TEST(test_product_of_course_example_is_corrected_delta_w)
+{
+    double m[16];
+    fill(m, 16, SENTINEL);
+    CHECK_OK("lab01.2", lowrank_product(EX_B, EX_A, 4, 2, 4, m));
+    CHECK_CLOSE("lab01.2", "B A", m, EX_DW, 16);
+}
+END_TEST
+
+START_TEST(test_product_non_square_shapes)
+{
+    const double b[3] = {1, 2, 3}, a[2] = {4, -1}, want[6] = {4, -1, 8, -2, 12, -3};
+    double m[6];
+    fill(m, 6, SENTINEL);
+    CHECK_OK("lab01.2", lowrank_product(b, a, 3, 1, 2, m));
+    CHECK_CLOSE("lab01.2", "B A (3 x 1)(1 x 2)", m, want, 6);
+}
+END_TEST
+
+/* ---- lab01.3 lowrank_storage ----------------------------------------- */
+
+START_TEST(test_storage_gpt3_layer_at_r4_compresses_1536_times)
+{
+    const double want[4] = {150994944, 98304, 1536, 100.0 / 1536};
+    double out[4];
+    fill(out, 4, SENTINEL);
+    CHECK_OK("lab01.3", lowrank_storage(12288, 12288, 4, out));
+    CHECK_CLOSE("lab01.3", "[d k, r (d + k), ratio, percent]", out, want, 4);
+}
+END_TEST
+
+START_TEST(test_storage_100_by_200_at_rank_3)
+{
+    const double want[4] = {20000, 900, 20000.0 / 900, 4.5};
+    double out[4];
+    CHECK_OK("lab01.3", lowrank_storage(100, 200, 3, out));
+    CHECK_CLOSE("lab01.3", "[d k, r (d + k), ratio, percent]", out, want, 4);
+}
+END_TEST
+
+/* ---- lab01.4 lowrank_svd --------------------------------------------- */
+
+START_TEST(test_svd_of_diagonal_sorts_and_drops_signs)
+{
+    const double m[4] = {2, 0, 0, -3}, want[2] = {3, 2};
+    double u[4], s[2], v[4];
+    CHECK_OK("lab01.4", lowrank_svd(m, 2, 2, u, s, v));
+    CHECK_CLOSE("lab01.4", "s of [[2, 0], [0, -3]]", s, want, 2);
+}
+END_TEST
+
+START_TEST(test_svd_reconstructs_tall_and_wide_matrices)
+{
+    static const size_t shapes[2][2] = {{7, 4}, {4, 7}};
+    for (int q = 0; q < 2; q++) {
+        size_t rows = shapes[q][0], cols = shapes[q][1], p = 4;
+        double m[28], u[28], s[4], v[28], back[28];
+        fill_pattern(m, rows * cols, (unsigned)q);
+        CHECK_OK("lab01.4", lowrank_svd(m, rows, cols, u, s, v));
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++) {
+                double acc = 0.0;
+                for (size_t t = 0; t < p; t++)
+                    acc += u[i * p + t] * s[t] * v[j * p + t];
+                back[i * cols + j] = acc;
+            }
+        CHECK_CLOSE("lab01.4", "U diag(s) V^T", back, m, rows * cols);
+        ck_assert_msg(orth_error(u, rows, p) < 1e-9 && orth_error(v, cols, p) < 1e-9,
+                      "lab01.4: U or V does not have orthonormal columns (%zu x %zu)", rows, cols);
+        for (size_t t = 1; t < p; t++)
+            ck_assert_msg(s[t] <= s[t - 1] && s[t] >= 0, "lab01.4: s is not sorted descending");
+    }
+}
+END_TEST
+
+/* ---- lab01.5 lowrank_best_approx ------------------------------------- */
+
+START_TEST(test_best_rank_2_of_diag_3_2_1_drops_the_1)
+{
+    const double m[9] = {3, 0, 0, 0, 2, 0, 0, 0, 1}, want[9] = {3, 0, 0, 0, 2, 0, 0, 0, 0};
+    double out[9];
+    fill(out, 9, SENTINEL);
+    CHECK_OK("lab01.5", lowrank_best_approx(m, 3, 3, 2, out));
+    CHECK_CLOSE("lab01.5", "best rank-2 approximation", out, want, 9);
+}
+END_TEST
+
+START_TEST(test_best_approx_of_rank_2_matrix_at_r2_is_itself)
+{
+    double out[16];
+    CHECK_OK("lab01.5", lowrank_best_approx(EX_DW, 4, 4, 2, out));
+    CHECK_CLOSE("lab01.5", "best rank-2 approximation of B A", out, EX_DW, 16);
+}
+END_TEST
+
+/* ---- lab01.6 lowrank_truncation_error -------------------------------- */
+
+START_TEST(test_error_of_diag_3_2_1_at_r1_is_sqrt_5)
+{
+    const double m[9] = {3, 0, 0, 0, 2, 0, 0, 0, 1}, want = sqrt(5.0);
+    double err = SENTINEL;
+    CHECK_OK("lab01.6", lowrank_truncation_error(m, 3, 3, 1, &err));
+    CHECK_CLOSE("lab01.6", "error", &err, &want, 1);
+    ck_assert_int_eq(lowrank_truncation_error(m, 3, 3, 4, &err), LAB_EARG);
+}
+END_TEST
+
+/* ---- lab01.7 lowrank_subspace_similarity ----------------------------- */
+
+START_TEST(test_similarity_of_a_matrix_with_itself_is_1)
+{
+    double m[30], phi = SENTINEL;
+    const double one = 1.0;
+    fill_pattern(m, 30, 5);
+    CHECK_OK("lab01.7", lowrank_subspace_similarity(m, 5, m, 5, 6, 2, 4, &phi));
+    CHECK_CLOSE("lab01.7", "phi(m, m)", &phi, &one, 1);
+}
+END_TEST
+
+START_TEST(test_similarity_of_orthogonal_directions_is_0)
+{
+    const double e0[9] = {1, 0, 0, 0, 0, 0, 0, 0, 0}, e2[9] = {0, 0, 0, 0, 0, 0, 0, 0, 4};
+    const double zero = 0.0;
+    double phi = SENTINEL;
+    CHECK_OK("lab01.7", lowrank_subspace_similarity(e0, 3, e2, 3, 3, 1, 1, &phi));
+    CHECK_CLOSE("lab01.7", "phi(e0 e0^T, e2 e2^T)", &phi, &zero, 1);
+}
+END_TEST
+
+/* ---- suites ---------------------------------------------------------- */
+
+/* The test case carries the task ID too, so even a crash ("Received signal
+ * 6") names the task in Check's output line. */
+static Suite *make_suite(const char *task, TCase **tc)
+{
+    Suite *s = suite_create(task);
+    *tc = tcase_create(task);
+    suite_add_tcase(s, *tc);
+    return s;
+}
+
+int main(void)
+{
+    TCase *tc;
+    Suite *s;
+    SRunner *sr;
+
+    s = make_suite("lab01.1", &tc);
+    tcase_add_test(tc, test_rank_of_identity_zero_and_course_delta_w);
+    tcase_add_test(tc, test_rank_needs_the_row_swap);
+    tcase_add_test(tc, test_rank_tolerance_is_relative);
+    tcase_add_test(tc, test_rank_rejects_bad_arguments);
+    sr = srunner_create(s);
+
+    s = make_suite("lab01.2", &tc);
+    tcase_add_test(tc, test_product_of_course_example_is_corrected_delta_w);
+    tcase_add_test(tc, test_product_non_square_shapes);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab01.3", &tc);
+    tcase_add_test(tc, test_storage_gpt3_layer_at_r4_compresses_1536_times);
+    tcase_add_test(tc, test_storage_100_by_200_at_rank_3);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab01.4", &tc);
+    tcase_add_test(tc, test_svd_of_diagonal_sorts_and_drops_signs);
+    tcase_add_test(tc, test_svd_reconstructs_tall_and_wide_matrices);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab01.5", &tc);
+    tcase_add_test(tc, test_best_rank_2_of_diag_3_2_1_drops_the_1);
+    tcase_add_test(tc, test_best_approx_of_rank_2_matrix_at_r2_is_itself);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab01.6", &tc);
+    tcase_add_test(tc, test_error_of_diag_3_2_1_at_r1_is_sqrt_5);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab01.7", &tc);
+    tcase_add_test(tc, test_similarity_of_a_matrix_with_itself_is_1);
+    tcase_add_test(tc, test_similarity_of_orthogonal_directions_is_0);
+    srunner_add_suite(sr, s);
+
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,372 @@
+/*
+ * demo.c - lab03-demo: Lab 03's course exercise, the questions about
+ * initialization answered by running the lab's functions, and the data of
+ * the lab's two figures.
+ *
+ *   lab03-demo examples      the course's exercise (d = k = 6, r = 3,
+ *                            alpha = 6, then r = 1), what the init gives, and
+ *                            which gradients flow from B = 0 and from
+ *                            A = B = 0; exits 1 if any check disagrees
+ *   lab03-demo update-size   the size of the first update ||Delta W x||
+ *                            against r for alpha/r, alpha/sqrt(r) and no
+ *                            scaling (alpha fixed), as a table for gnuplot
+ *   lab03-demo loss-curves   loss against step of a small regression trained
+ *                            at several ranks with each scaling, for gnuplot
+ *
+ * Random numbers come from the kit's RNG; the seed is printed on stderr
+ * (LORALAB_SEED=N changes it).  It links the lab's lora_linear.c (yours or
+ * the reference) and labs/common, so what it prints is what your code
+ * computes.  A function you have not written yet stops it with
+ * "not implemented: <function> (lab03.N)".  Students do not need to edit it.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "lora_linear.h"
+#include "matrix.h"
+#include "rng.h"
+
+#define PROG "lab03-demo"
+
+#define CALL(expr)                                                           \
+    do {                                                                     \
+        if ((expr) != LAB_OK) {                                              \
+            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", \
+                    #expr);                                                  \
+            exit(1);                                                         \
+        }                                                                    \
+    } while (0)
+
+static int checks_total, checks_bad;
+
+/* One yes/no fact the lab claims, checked on what the code computed. */
+static void check(const char *what, int ok)
+{
+    checks_total++;
+    if (!ok)
+        checks_bad++;
+    printf("  check: %-62s %s\n", what, ok ? "ok" : "DIFFERS");
+}
+
+static double max_abs(const double *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(v[i]));
+    return m;
+}
+
+static double norm2(const double *v, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += v[i] * v[i];
+    return sqrt(s);
+}
+
+/* One random layer with its data: W0, bias, x, targets. */
+typedef struct {
+    size_t batch, d_in, d_out, r;
+    double *x, *t, *w0, *bias, *a, *b;
+} layer_t;
+
+static void layer_new(layer_t *L, rng_t *g, size_t batch, size_t d_in, size_t d_out, size_t r)
+{
+    *L = (layer_t){batch, d_in, d_out, r, mat_alloc(batch, d_in), mat_alloc(batch, d_out),
+                   mat_alloc(d_out, d_in), mat_alloc(1, d_out), mat_alloc(r, d_in),
+                   mat_alloc(d_out, r)};
+    rng_fill_normal(g, L->x, batch * d_in, 1.0);
+    rng_fill_normal(g, L->t, batch * d_out, 1.0);
+    rng_fill_uniform(g, L->w0, d_out * d_in, -1.0 / sqrt((double)d_in), 1.0 / sqrt((double)d_in));
+    rng_fill_uniform(g, L->bias, d_out, -0.1, 0.1);
+}
+
+static void layer_free(layer_t *L)
+{
+    free(L->x), free(L->t), free(L->w0), free(L->bias), free(L->a), free(L->b);
+}
+
+/*
+ * ||Delta W x|| after one SGD step from the init (B = 0), averaged over the
+ * rows of L->x: Delta W = scale * B1 A, where B1 is B after the step (A does
+ * not move at step 0, because its gradient goes through B = 0).
+ */
+static double first_update(layer_t *L, double scale, double lr, long long seed)
+{
+    const size_t di = L->d_in, dn = L->d_out, r = L->r, n = L->batch;
+    double loss, *an = mat_alloc(r, di), *bn = mat_alloc(dn, r), *zero_w0 = mat_alloc(dn, di),
+                 *zero_bias = mat_alloc(1, dn), *dy = mat_alloc(n, dn);
+    CALL(lora_init(L->a, L->b, di, dn, r, LORA_INIT_KAIMING_UNIFORM, 0.0, seed));
+    CALL(lora_sgd_step(L->x, L->t, n, L->w0, L->bias, L->a, L->b, di, dn, r, scale, lr, &loss, an,
+                       bn));
+    memset(zero_w0, 0, dn * di * sizeof(double));
+    memset(zero_bias, 0, dn * sizeof(double));
+    /* The adapter's output alone: the forward pass with a zero base. */
+    CALL(lora_linear_forward(L->x, n, zero_w0, zero_bias, an, bn, di, dn, r, scale, dy));
+    double s = 0;
+    for (size_t t = 0; t < n; t++)
+        s += norm2(dy + t * dn, dn);
+    free(an), free(bn), free(zero_w0), free(zero_bias), free(dy);
+    return s / (double)n;
+}
+
+/* ------------------------------------------------------------ examples */
+
+static void exercise(void)
+{
+    double s3, s1, rs3, rs1;
+    printf("== 003 course, \"Apply\": d = k = 6, r = 3, alpha = 6, then r = 1 ==\n");
+    CALL(lora_scaling(6, 3, LORA_SCALING_STANDARD, &s3));
+    CALL(lora_scaling(6, 1, LORA_SCALING_STANDARD, &s1));
+    CALL(lora_scaling(6, 3, LORA_SCALING_RSLORA, &rs3));
+    CALL(lora_scaling(6, 1, LORA_SCALING_RSLORA, &rs1));
+    printf("  %-44s r = 3: %-10.6g r = 1: %.6g\n", "alpha / r (lora_scaling, standard)", s3, s1);
+    printf("  %-44s r = 3: %-10.6g r = 1: %.6g\n", "alpha / sqrt(r) (lora_scaling, rsLoRA)", rs3, rs1);
+    check("alpha = 6, r = 3: alpha / r = 2", s3 == 2.0);
+    check("alpha = 6, r = 1: alpha / r = 6 (three times larger)", s1 == 6.0);
+    check("rsLoRA: 6 / sqrt(3) = 3.4641 at r = 3, 6 at r = 1",
+          fabs(rs3 - 3.4641016151377544) < 1e-12 && rs1 == 6.0);
+
+    /* The learning-rate question, measured on a 6 x 6 layer: the first
+     * update's size at r = 3 and r = 1 with the same lr, averaged over seeds. */
+    rng_t g;
+    rng_seed(&g, 3);
+    const double lr = 1e-3;
+    double u[2][3] = {{0}}; /* [r = 3, r = 1][alpha/r, alpha/sqrt(r), none] */
+    const int trials = 200;
+    for (int k = 0; k < trials; k++) {
+        layer_t L3, L1;
+        layer_new(&L3, &g, 8, 6, 6, 3);
+        layer_new(&L1, &g, 8, 6, 6, 1);
+        memcpy(L1.x, L3.x, 8 * 6 * sizeof(double)), memcpy(L1.t, L3.t, 8 * 6 * sizeof(double));
+        memcpy(L1.w0, L3.w0, 36 * sizeof(double)), memcpy(L1.bias, L3.bias, 6 * sizeof(double));
+        long long seed = 1000 + k;
+        u[0][0] += first_update(&L3, s3, lr, seed), u[1][0] += first_update(&L1, s1, lr, seed);
+        u[0][1] += first_update(&L3, rs3, lr, seed), u[1][1] += first_update(&L1, rs1, lr, seed);
+        u[0][2] += first_update(&L3, 1.0, lr, seed), u[1][2] += first_update(&L1, 1.0, lr, seed);
+        layer_free(&L3), layer_free(&L1);
+    }
+    printf("  first update ||Delta W x||, same lr = %g, mean of %d random layers (seed 3):\n", lr, trials);
+    static const char *names[3] = {"alpha / r", "alpha / sqrt(r)", "no scaling (s = 1)"};
+    for (int m = 0; m < 3; m++)
+        printf("    %-20s r = 3: %-10.4g r = 1: %-10.4g ratio r=1 / r=3: %.3f\n", names[m],
+               u[0][m] / trials, u[1][m] / trials, u[1][m] / u[0][m]);
+    check("alpha / r: r = 1's first update is larger than r = 3's", u[1][0] > u[0][0]);
+    check("no scaling: r = 1's first update is smaller than r = 3's", u[1][2] < u[0][2]);
+    printf("\n");
+}
+
+static void init_facts(void)
+{
+    enum { DI = 6, DO = 6, R = 3, N = 4 };
+    double a[R * DI], b[DO * R], a2[R * DI], b2[DO * R], y[N * DO], y_base[N * DO];
+    const long long seed = 2026;
+    printf("== 001 \"LoRA layer\": the init on the exercise's 6 x 6 layer, r = 3, seed %lld ==\n",
+           seed);
+    CALL(lora_init(a, b, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, seed));
+    CALL(lora_init(a2, b2, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, seed));
+    printf("  %-44s %.6f\n", "bound 1/sqrt(d_in) = 1/sqrt(6)", 1.0 / sqrt(6.0));
+    printf("  %-44s %.6f\n", "max |A| (lora_init, Kaiming uniform)", max_abs(a, R * DI));
+    printf("  %-44s [%.4f, %.4f, %.4f, ...]\n", "A[0][0..2]", a[0], a[1], a[2]);
+    printf("  %-44s %g\n", "max |B|", max_abs(b, DO * R));
+    check("max |A| <= 1/sqrt(6) = 0.408248", max_abs(a, R * DI) <= 1.0 / sqrt(6.0));
+    check("B is exactly zero", max_abs(b, DO * R) == 0.0);
+    check("the same seed gives the same A, bit for bit", memcmp(a, a2, sizeof a) == 0);
+
+    /* Output at init equals the base layer: multiples of 1/8 make x W0^T + bias exact. */
+    rng_t g;
+    rng_seed(&g, 5);
+    double x[N * DI], w0[DO * DI], bias[DO], zero_a[R * DI] = {0};
+    for (size_t i = 0; i < N * DI; i++)
+        x[i] = (double)((int)rng_below(&g, 17) - 8) / 8.0;
+    for (size_t i = 0; i < DO * DI; i++)
+        w0[i] = (double)((int)rng_below(&g, 17) - 8) / 8.0;
+    for (size_t i = 0; i < DO; i++)
+        bias[i] = (double)((int)rng_below(&g, 17) - 8) / 8.0;
+    double scale;
+    CALL(lora_scaling(6, R, LORA_SCALING_STANDARD, &scale));
+    CALL(lora_linear_forward(x, N, w0, bias, a, b, DI, DO, R, scale, y));
+    CALL(lora_linear_forward(x, N, w0, bias, zero_a, b, DI, DO, R, scale, y_base));
+    printf("  %-44s %g\n", "max |y(init) - y(base)| over a batch of 4", mat_max_abs_diff(y, y_base, N * DO));
+    check("output at init equals the base layer bit for bit", memcmp(y, y_base, sizeof y) == 0 ||
+                                                                  mat_max_abs_diff(y, y_base, N * DO) == 0);
+    printf("\n");
+}
+
+static void gradient_facts(void)
+{
+    enum { N = 8, DI = 6, DO = 6, R = 3 };
+    rng_t g;
+    rng_seed(&g, 7);
+    layer_t L;
+    layer_new(&L, &g, N, DI, DO, R);
+    double loss, ga[R * DI], gb[DO * R], an[R * DI], bn[DO * R];
+    const double scale = 2.0, lr = 0.05;
+
+    printf("== 003 course, \"Recall\": which gradients flow at the start (6 x 6, r = 3, scale 2, seed 7) ==\n");
+    CALL(lora_init(L.a, L.b, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, 11));
+    CALL(lora_grad(L.x, L.t, N, L.w0, L.bias, L.a, L.b, DI, DO, R, scale, &loss, ga, gb));
+    printf("  B = 0, A from the init, step 0:   max |dL/dA| = %-10g max |dL/dB| = %.6g\n",
+           max_abs(ga, R * DI), max_abs(gb, DO * R));
+    check("with B = 0 only B gets a gradient at step 0",
+          max_abs(ga, R * DI) == 0.0 && max_abs(gb, DO * R) > 0.0);
+    CALL(lora_sgd_step(L.x, L.t, N, L.w0, L.bias, L.a, L.b, DI, DO, R, scale, lr, &loss, an, bn));
+    CALL(lora_grad(L.x, L.t, N, L.w0, L.bias, an, bn, DI, DO, R, scale, &loss, ga, gb));
+    printf("  after one step (lr = %g), step 1:  max |dL/dA| = %-10.6g max |dL/dB| = %.6g\n", lr,
+           max_abs(ga, R * DI), max_abs(gb, DO * R));
+    check("after one step B != 0, so A gets a gradient too", max_abs(ga, R * DI) > 0.0);
+
+    /* Both zero: nothing ever moves. */
+    memset(L.a, 0, sizeof(double) * R * DI);
+    memset(L.b, 0, sizeof(double) * DO * R);
+    double first_loss = 0, l = 0, moved = 0;
+    for (int s = 0; s < 100; s++) {
+        CALL(lora_sgd_step(L.x, L.t, N, L.w0, L.bias, L.a, L.b, DI, DO, R, scale, lr, &l, an, bn));
+        if (s == 0)
+            first_loss = l;
+        moved = fmax(moved, fmax(max_abs(an, R * DI), max_abs(bn, DO * R)));
+        memcpy(L.a, an, sizeof an), memcpy(L.b, bn, sizeof bn);
+    }
+    printf("  A = B = 0, 100 steps:             max |A|, |B| ever = %g, loss %.6g -> %.6g\n",
+           moved, first_loss, l);
+    check("with A = B = 0 no gradient ever flows (100 steps)", moved == 0.0 && l == first_loss);
+    layer_free(&L);
+    printf("\n");
+}
+
+static int cmd_examples(void)
+{
+    printf("lab03-demo examples: the course's exercise and questions through the kit's functions\n\n");
+    exercise();
+    init_facts();
+    gradient_facts();
+    if (checks_bad == 0)
+        printf("all %d checks agree with the course\n", checks_total);
+    else
+        printf("%d of %d checks DIFFER\n", checks_bad, checks_total);
+    return checks_bad == 0 ? 0 : 1;
+}
+
+/* ------------------------------------------------------------ update-size */
+
+static int cmd_update_size(void)
+{
+    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    enum { D = 128, N = 32, TRIALS = 8 };
+    const double alpha = 16, lr = 1e-3;
+    rng_t g;
+    rng_seed(&g, seed);
+    printf("# lab03-demo update-size: mean ||Delta W x|| after one SGD step from the init\n");
+    printf("# (A Kaiming uniform, B = 0), layer %d x %d, batch %d, alpha = %g, lr = %g,\n", D, D, N,
+           alpha, lr);
+    printf("# %d random layers per r, seed %llu\n", TRIALS, (unsigned long long)seed);
+    printf("# %5s %14s %14s %14s\n", "r", "alpha/r", "alpha/sqrt(r)", "none(s=1)");
+    for (size_t r = 1; r <= D; r *= 2) {
+        double u[3] = {0};
+        for (int k = 0; k < TRIALS; k++) {
+            layer_t L;
+            layer_new(&L, &g, N, D, D, r);
+            long long s = (long long)rng_next_u64(&g);
+            double sc[3];
+            CALL(lora_scaling(alpha, r, LORA_SCALING_STANDARD, &sc[0]));
+            CALL(lora_scaling(alpha, r, LORA_SCALING_RSLORA, &sc[1]));
+            sc[2] = 1.0;
+            for (int m = 0; m < 3; m++)
+                u[m] += first_update(&L, sc[m], lr, s);
+            layer_free(&L);
+        }
+        printf("  %5zu %14.6g %14.6g %14.6g\n", r, u[0] / TRIALS, u[1] / TRIALS, u[2] / TRIALS);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ loss-curves */
+
+static int cmd_loss_curves(void)
+{
+    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    enum { DI = 32, DO = 16, N = 64, TRUE_R = 4, STEPS = 300 };
+    static const size_t ranks[] = {1, 4, 16};
+    const double alpha = 8, lr = 0.005;
+    rng_t g;
+    rng_seed(&g, seed);
+
+    /* The task: targets from W0 + a rank-4 change, so the adapter can reach them. */
+    layer_t L;
+    layer_new(&L, &g, N, DI, DO, TRUE_R);
+    rng_fill_normal(&g, L.a, TRUE_R * DI, 0.3);
+    rng_fill_normal(&g, L.b, DO * TRUE_R, 0.3);
+    CALL(lora_linear_forward(L.x, N, L.w0, L.bias, L.a, L.b, DI, DO, TRUE_R, 1.0, L.t));
+    const long long init_seed = (long long)rng_next_u64(&g);
+
+    printf("# lab03-demo loss-curves: SGD on A and B only, layer %d -> %d, batch %d, target from a\n",
+           DI, DO, N);
+    printf("# rank-%d change of W0; alpha = %g, lr = %g, seed %llu\n", TRUE_R, alpha, lr,
+           (unsigned long long)seed);
+    printf("# one block per scaling (gnuplot index 0: alpha/r, 1: alpha/sqrt(r), 2: none, s = 1)\n");
+    static const char *names[3] = {"alpha/r", "alpha/sqrt(r)", "none"};
+    double *curves = malloc(sizeof(double) * 3 * 3 * (STEPS + 1));
+    for (int m = 0; m < 3; m++)
+        for (size_t ri = 0; ri < 3; ri++) {
+            const size_t r = ranks[ri];
+            double scale = 1.0, loss;
+            if (m < 2)
+                CALL(lora_scaling(alpha, r, m == 0 ? LORA_SCALING_STANDARD : LORA_SCALING_RSLORA, &scale));
+            double *a = mat_alloc(r, DI), *b = mat_alloc(DO, r), *an = mat_alloc(r, DI),
+                   *bn = mat_alloc(DO, r);
+            CALL(lora_init(a, b, DI, DO, r, LORA_INIT_KAIMING_UNIFORM, 0.0, init_seed));
+            for (int s = 0; s <= STEPS; s++) {
+                CALL(lora_sgd_step(L.x, L.t, N, L.w0, L.bias, a, b, DI, DO, r, scale, lr, &loss, an, bn));
+                curves[(m * 3 + ri) * (STEPS + 1) + s] = loss;
+                memcpy(a, an, sizeof(double) * r * DI), memcpy(b, bn, sizeof(double) * DO * r);
+            }
+            free(a), free(b), free(an), free(bn);
+        }
+    for (int m = 0; m < 3; m++) {
+        if (m)
+            printf("\n\n");
+        printf("# scaling %s\n# %5s %14s %14s %14s\n", names[m], "step", "r=1", "r=4", "r=16");
+        for (int s = 0; s <= STEPS; s++)
+            printf("  %5d %14.6g %14.6g %14.6g\n", s, curves[(m * 3 + 0) * (STEPS + 1) + s],
+                   curves[(m * 3 + 1) * (STEPS + 1) + s], curves[(m * 3 + 2) * (STEPS + 1) + s]);
+    }
+    free(curves);
+    layer_free(&L);
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: " PROG " examples | update-size | loss-curves\n"
+               "  examples     the course's exercise and the init/gradient facts, checked\n"
+               "  update-size  ||Delta W x|| after one step against r, three scalings (data)\n"
+               "  loss-curves  loss against step at r = 1, 4, 16, three scalings (data)\n"
+               "  LORALAB_SEED=N sets the seed of the data commands (printed on stderr)\n");
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc != 2) {
+        fprintf(stderr, PROG ": expected exactly one command, got %d arguments\n", argc - 1);
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "examples"))
+        return cmd_examples();
+    if (!strcmp(argv[1], "update-size"))
+        return cmd_update_size();
+    if (!strcmp(argv[1], "loss-curves"))
+        return cmd_loss_curves();
+    fprintf(stderr, PROG ": unknown command \"%s\"\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,290 @@
+/*
+ * check_lora_linear.c - the visible tests of Lab 03 (run: make check LAB=03).
+ *
+ * One suite per task (lab03.1 .. lab03.5), a few tests each, built from the
+ * examples in lora_linear.h.  The graded tests (make grade LAB=03) are more
+ * numerous and stricter: passing these is a start, not the finish.
+ *
+ * Each test runs in its own child process.  A function you have not written
+ * yet prints "not implemented: <function> (lab03.N)" and aborts, so its tests
+ * show up as errors ("Received signal 6"), not as passes.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "lora_linear.h"
+#include "matrix.h"
+#include "rng.h"
+
+/* Tolerance of the kit (lora_linear.h): |got - expected| <= TOL * max(1, |expected|). */
+#define TOL 1e-9
+#define SENTINEL -12345.0 /* fills outputs, so untouched entries are visible */
+
+static void fill(double *a, size_t count, double v)
+{
+    for (size_t i = 0; i < count; i++)
+        a[i] = v;
+}
+
+#define CHECK_OK(task, call)                                                    \
+    do {                                                                        \
+        int rc_ = (call);                                                       \
+        ck_assert_msg(rc_ == LAB_OK, "%s: %s returned %d, expected LAB_OK (0)", \
+                      (task), #call, rc_);                                      \
+    } while (0)
+
+#define CHECK_NEAR(task, what, got, want)                                               \
+    do {                                                                                \
+        double g_ = (got), w_ = (want);                                                 \
+        ck_assert_msg(fabs(g_ - w_) <= TOL * fmax(1.0, fabs(w_)),                       \
+                      "%s: %s is %.17g, expected %.17g", (task), (what), g_, w_);       \
+    } while (0)
+
+/* The example of lora_linear.h (lab03.3): x = [[1, 2]], W0 = I2,
+ * bias = [0.5, -1], A = [[1, 1]], B = [[1], [0]], scale = 2 -> [[7.5, 1]]. */
+static const double EX_X[] = {1, 2}, EX_W0[] = {1, 0, 0, 1}, EX_BIAS[] = {0.5, -1},
+                    EX_A[] = {1, 1}, EX_B[] = {1, 0};
+
+/* ---- lab03.1 lora_init ------------------------------------------------ */
+
+START_TEST(test_init_kaiming_stays_within_one_over_sqrt_d_in)
+{
+    enum { DI = 16, DO = 4, R = 8 }; /* bound 0.25; 1/sqrt(d_out) would be 0.5 */
+    double a[R * DI], b[DO * R];
+    CHECK_OK("lab03.1", lora_init(a, b, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, 42));
+    double m = 0;
+    for (size_t i = 0; i < R * DI; i++)
+        m = fmax(m, fabs(a[i]));
+    ck_assert_msg(m <= 0.25, "lab03.1: max |a| = %g exceeds 1/sqrt(d_in) = 0.25", m);
+    ck_assert_msg(m > 0.2, "lab03.1: max |a| = %g: 128 uniform draws should come near 0.25", m);
+}
+END_TEST
+
+START_TEST(test_init_b_is_exactly_zero)
+{
+    double a[3 * 5], b[7 * 3];
+    fill(b, 21, SENTINEL);
+    CHECK_OK("lab03.1", lora_init(a, b, 5, 7, 3, LORA_INIT_GAUSSIAN, 0.02, 1));
+    for (size_t i = 0; i < 21; i++)
+        ck_assert_msg(b[i] == 0.0, "lab03.1: b[%zu] = %g, expected 0", i, b[i]);
+}
+END_TEST
+
+START_TEST(test_init_follows_the_stated_draw_order)
+{
+    double a[2 * 4], b[3 * 2];
+    CHECK_OK("lab03.1", lora_init(a, b, 4, 3, 2, LORA_INIT_KAIMING_UNIFORM, 0.0, 7));
+    rng_t g;
+    rng_seed(&g, 7);
+    for (size_t i = 0; i < 8; i++) {
+        double want = rng_uniform_range(&g, -0.5, 0.5);
+        ck_assert_msg(a[i] == want, "lab03.1: a[%zu] = %.17g, expected %.17g (seed 7, d_in = 4)",
+                      i, a[i], want);
+    }
+}
+END_TEST
+
+START_TEST(test_init_rejects_unknown_kind)
+{
+    double a[4], b[4];
+    fill(a, 4, SENTINEL);
+    ck_assert_int_eq(lora_init(a, b, 2, 2, 2, 5, 0.1, 1), LAB_EARG);
+    ck_assert_msg(a[0] == SENTINEL, "lab03.1: a was written before the check failed");
+}
+END_TEST
+
+/* ---- lab03.2 lora_scaling --------------------------------------------- */
+
+START_TEST(test_scaling_course_exercise_2_then_6)
+{
+    double s = SENTINEL;
+    CHECK_OK("lab03.2", lora_scaling(6, 3, LORA_SCALING_STANDARD, &s));
+    CHECK_NEAR("lab03.2", "alpha = 6, r = 3", s, 2.0);
+    CHECK_OK("lab03.2", lora_scaling(6, 1, LORA_SCALING_STANDARD, &s));
+    CHECK_NEAR("lab03.2", "alpha = 6, r = 1", s, 6.0);
+}
+END_TEST
+
+START_TEST(test_scaling_rslora_divides_by_sqrt_r)
+{
+    double s = SENTINEL;
+    CHECK_OK("lab03.2", lora_scaling(16, 64, LORA_SCALING_RSLORA, &s));
+    CHECK_NEAR("lab03.2", "rsLoRA alpha = 16, r = 64", s, 2.0);
+}
+END_TEST
+
+START_TEST(test_scaling_rank_zero_is_rejected)
+{
+    double s = SENTINEL;
+    ck_assert_int_eq(lora_scaling(8, 0, LORA_SCALING_STANDARD, &s), LAB_EARG);
+    ck_assert_msg(s == SENTINEL, "lab03.2: scale was written before the check failed");
+}
+END_TEST
+
+/* ---- lab03.3 lora_linear_forward -------------------------------------- */
+
+START_TEST(test_forward_example_gives_7_5_and_1)
+{
+    double y[2];
+    fill(y, 2, SENTINEL);
+    CHECK_OK("lab03.3", lora_linear_forward(EX_X, 1, EX_W0, EX_BIAS, EX_A, EX_B, 2, 2, 1, 2.0, y));
+    CHECK_NEAR("lab03.3", "y[0]", y[0], 7.5);
+    CHECK_NEAR("lab03.3", "y[1]", y[1], 1.0);
+}
+END_TEST
+
+START_TEST(test_forward_after_init_is_the_base_layer_bit_for_bit)
+{
+    /* Multiples of 1/8 (exact sums), A from the init, B = 0. */
+    const double x[2 * 3] = {1, -0.5, 0.25, 2, 0.125, -1};
+    const double w0[2 * 3] = {0.5, 1, -1.5, 0.75, -0.25, 2}, bias[2] = {0.375, -2};
+    double a[4 * 3], b[2 * 4], y[4];
+    CHECK_OK("lab03.1", lora_init(a, b, 3, 2, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, 3));
+    CHECK_OK("lab03.3", lora_linear_forward(x, 2, w0, bias, a, b, 3, 2, 4, 5.0, y));
+    for (size_t t = 0; t < 2; t++)
+        for (size_t i = 0; i < 2; i++) {
+            double base = bias[i];
+            for (size_t j = 0; j < 3; j++)
+                base += w0[i * 3 + j] * x[t * 3 + j];
+            ck_assert_msg(y[t * 2 + i] == base, "lab03.3: y[%zu][%zu] = %.17g, the base layer "
+                          "gives %.17g (must be equal bit for bit)", t, i, y[t * 2 + i], base);
+        }
+}
+END_TEST
+
+/* ---- lab03.4 lora_grad ------------------------------------------------ */
+
+START_TEST(test_grad_of_the_example_by_hand)
+{
+    /* y = [[7.5, 1]], t = [[7, 3]]: G = 2 (y - t) = [1, -4], z = 3.
+     * dL/dB = 2 * G^T z = [[6], [-24]]; dL/dA = 2 * (G B)^T x = 2 * 1 * [1, 2]. */
+    const double t[2] = {7, 3};
+    double loss, ga[2], gb[2];
+    CHECK_OK("lab03.4", lora_grad(EX_X, t, 1, EX_W0, EX_BIAS, EX_A, EX_B, 2, 2, 1, 2.0, &loss, ga, gb));
+    CHECK_NEAR("lab03.4", "loss", loss, 0.25 + 4.0);
+    CHECK_NEAR("lab03.4", "grad_b[0]", gb[0], 6.0);
+    CHECK_NEAR("lab03.4", "grad_b[1]", gb[1], -24.0);
+    CHECK_NEAR("lab03.4", "grad_a[0]", ga[0], 2.0);
+    CHECK_NEAR("lab03.4", "grad_a[1]", ga[1], 4.0);
+}
+END_TEST
+
+START_TEST(test_grad_with_b_zero_only_b_moves)
+{
+    const double t[2] = {0, 0}, zero_b[2] = {0, 0};
+    double loss, ga[2], gb[2];
+    CHECK_OK("lab03.4", lora_grad(EX_X, t, 1, EX_W0, EX_BIAS, EX_A, zero_b, 2, 2, 1, 2.0, &loss, ga, gb));
+    ck_assert_msg(ga[0] == 0.0 && ga[1] == 0.0, "lab03.4: with B = 0, grad_a must be 0 (got %g, %g)",
+                  ga[0], ga[1]);
+    ck_assert_msg(gb[0] != 0.0 || gb[1] != 0.0, "lab03.4: with B = 0 and A != 0, grad_b is not 0");
+}
+END_TEST
+
+START_TEST(test_grad_matches_finite_differences)
+{
+    enum { N = 3, DI = 4, DO = 3, R = 2 };
+    rng_t g;
+    rng_seed(&g, 11);
+    double x[N * DI], t[N * DO], w0[DO * DI], bias[DO], a[R * DI], b[DO * R], y[N * DO];
+    rng_fill_uniform(&g, x, N * DI, -1, 1), rng_fill_uniform(&g, t, N * DO, -1, 1);
+    rng_fill_uniform(&g, w0, DO * DI, -1, 1), rng_fill_uniform(&g, bias, DO, -1, 1);
+    rng_fill_uniform(&g, a, R * DI, -1, 1), rng_fill_uniform(&g, b, DO * R, -1, 1);
+    double loss, ga[R * DI], gb[DO * R];
+    CHECK_OK("lab03.4", lora_grad(x, t, N, w0, bias, a, b, DI, DO, R, 1.5, &loss, ga, gb));
+    for (size_t i = 0; i < R * DI; i++) {
+        double v = a[i], lp = 0, lm = 0, h = 1e-5;
+        a[i] = v + h;
+        CHECK_OK("lab03.3", lora_linear_forward(x, N, w0, bias, a, b, DI, DO, R, 1.5, y));
+        for (size_t k = 0; k < N * DO; k++)
+            lp += (y[k] - t[k]) * (y[k] - t[k]) / N;
+        a[i] = v - h;
+        CHECK_OK("lab03.3", lora_linear_forward(x, N, w0, bias, a, b, DI, DO, R, 1.5, y));
+        for (size_t k = 0; k < N * DO; k++)
+            lm += (y[k] - t[k]) * (y[k] - t[k]) / N;
+        a[i] = v;
+        double fd = (lp - lm) / (2 * h);
+        ck_assert_msg(fabs(ga[i] - fd) <= 1e-6 * fmax(1, fabs(fd)),
+                      "lab03.4: grad_a[%zu] = %.10g, finite differences give %.10g", i, ga[i], fd);
+    }
+}
+END_TEST
+
+/* ---- lab03.5 lora_sgd_step -------------------------------------------- */
+
+START_TEST(test_step_moves_a_and_b_against_the_gradient)
+{
+    const double t[2] = {7, 3};
+    double loss, an[2], bn[2];
+    CHECK_OK("lab03.5", lora_sgd_step(EX_X, t, 1, EX_W0, EX_BIAS, EX_A, EX_B, 2, 2, 1, 2.0, 0.01,
+                                      &loss, an, bn));
+    CHECK_NEAR("lab03.5", "loss (before the step)", loss, 4.25);
+    CHECK_NEAR("lab03.5", "a_new[0]", an[0], 1 - 0.01 * 2.0);
+    CHECK_NEAR("lab03.5", "a_new[1]", an[1], 1 - 0.01 * 4.0);
+    CHECK_NEAR("lab03.5", "b_new[0]", bn[0], 1 - 0.01 * 6.0);
+    CHECK_NEAR("lab03.5", "b_new[1]", bn[1], 0 + 0.01 * 24.0);
+}
+END_TEST
+
+START_TEST(test_step_from_both_zero_never_moves)
+{
+    const double t[2] = {7, 3}, zero[2] = {0, 0};
+    double loss, an[2], bn[2];
+    CHECK_OK("lab03.5", lora_sgd_step(EX_X, t, 1, EX_W0, EX_BIAS, zero, zero, 2, 2, 1, 2.0, 0.5,
+                                      &loss, an, bn));
+    ck_assert_msg(an[0] == 0 && an[1] == 0 && bn[0] == 0 && bn[1] == 0,
+                  "lab03.5: from A = B = 0 the step must leave both at 0");
+}
+END_TEST
+
+static Suite *make_suite(const char *task, TCase **tc)
+{
+    Suite *s = suite_create(task);
+    *tc = tcase_create(task);
+    suite_add_tcase(s, *tc);
+    return s;
+}
+
+int main(void)
+{
+    TCase *tc;
+    Suite *s;
+    SRunner *sr;
+
+    s = make_suite("lab03.1", &tc);
+    tcase_add_test(tc, test_init_kaiming_stays_within_one_over_sqrt_d_in);
+    tcase_add_test(tc, test_init_b_is_exactly_zero);
+    tcase_add_test(tc, test_init_follows_the_stated_draw_order);
+    tcase_add_test(tc, test_init_rejects_unknown_kind);
+    sr = srunner_create(s);
+
+    s = make_suite("lab03.2", &tc);
+    tcase_add_test(tc, test_scaling_course_exercise_2_then_6);
+    tcase_add_test(tc, test_scaling_rslora_divides_by_sqrt_r);
+    tcase_add_test(tc, test_scaling_rank_zero_is_rejected);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab03.3", &tc);
+    tcase_add_test(tc, test_forward_example_gives_7_5_and_1);
+    tcase_add_test(tc, test_forward_after_init_is_the_base_layer_bit_for_bit);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab03.4", &tc);
+    tcase_add_test(tc, test_grad_of_the_example_by_hand);
+    tcase_add_test(tc, test_grad_with_b_zero_only_b_moves);
+    tcase_add_test(tc, test_grad_matches_finite_differences);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab03.5", &tc);
+    tcase_add_test(tc, test_step_moves_a_and_b_against_the_gradient);
+    tcase_add_test(tc, test_step_from_both_zero_never_moves);
+    srunner_add_suite(sr, s);
+
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
