@@ -181,8 +181,9 @@ valgrind: $(B)/tests/check_common $(GRADERS) ## valgrind: common tests, visible 
 
 # ---------------------------------------------------------------- benchmarks
 .PHONY: bench
-bench: $(GRADERS) ## time grading each reference (compile included) and an all-hanging submission
+bench: $(GRADERS) ## time grading each reference, an all-hanging submission, and Lab 01's 256 x 256 SVD
 	@$(PY) tests/bench_grader.py $(LAB_IDS)
+	@$(MAKE) --no-print-directory $(B)/demo/lab01 >/dev/null && $(B)/demo/lab01 bench
 
 .PHONY: clean
 clean: ## remove build outputs (build/, grader/bin/)
