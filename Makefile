@@ -50,8 +50,10 @@ $(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(B)/lab$(1)/adapter.o $(
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 $(B)/lab$(1)/reference.o: $(call soldir,$(1))/*.c $(call labdir,$(1))/*.h
-	@mkdir -p $$(@D)
-	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -c $(call soldir,$(1))/*.c -o $$@
+	@mkdir -p $$(@D)/ref
+	for f in $(call soldir,$(1))/*.c; do \
+	  $(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -c $$$$f -o $$(@D)/ref/$$$$(basename $$$$f .c).o || exit 1; done
+	ld -r $$(@D)/ref/*.o -o $$@
 $(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(B)/lab$(1)/reference.o $(addprefix $(B)/engine/,judge.o call.o report.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -Igrader/engine grader/labs/$(1)/tests.c \
@@ -115,9 +117,15 @@ demo: ## run a lab's demo: worked numbers of the course (LAB=NN)
 	@$(MAKE) --no-print-directory $(B)/demo/lab$(LAB) >/dev/null
 	$(B)/demo/lab$(LAB) examples
 
-# Each lab adds its figures to PLOTS in its own labs/NN-*/lab.mk.
+# Each lab adds, in its own labs/NN-*/lab.mk: its figures to PLOTS, extra test
+# targets (cross-checks and the like) to LAB_TESTS, which `make test` runs in
+# its lab-tests stage, and benchmark targets to LAB_BENCH, which `make bench` runs.
 PLOTS := plots/roadmap.svg
+LAB_TESTS :=
+LAB_BENCH :=
 -include $(wildcard labs/[0-9][0-9]-*/lab.mk)
+# Kit-wide pieces beyond the labs (instructor workflow, platforms) live in mk/.
+-include $(filter-out mk/deps.mk,$(wildcard mk/*.mk))
 .PHONY: plots
 plots: deps-build $(PLOTS) ## make every figure in plots/ (gnuplot, Graphviz)
 	@echo "figures: $(PLOTS)"
@@ -126,7 +134,7 @@ plots/roadmap.svg: plots/roadmap.dot | deps-build
 
 # ---------------------------------------------------------------- the kit's tests
 .PHONY: test unit-tests visible-tests demo-tests grader-tests
-TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-tests plots sanitize valgrind
+TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-tests lab-tests plots sanitize valgrind
 test: deps ## the kit's whole test suite (what CI runs)
 	@pass=0; fail=0; failed=; for t in $(TEST_STAGES); do \
 	  echo "=== make $$t"; \
@@ -150,6 +158,10 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 
 grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken solutions lose points
 	$(PY) tests/test_grader.py $(LAB_IDS)
+
+.PHONY: lab-tests
+lab-tests: $(LAB_TESTS) ## each lab's extra checks (cross-checks against numpy, file formats)
+	@echo "lab tests: $(if $(LAB_TESTS),$(LAB_TESTS),none) passed"
 
 # ---------------------------------------------------------------- sanitizers
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -181,9 +193,10 @@ valgrind: $(B)/tests/check_common $(GRADERS) ## valgrind: common tests, visible 
 
 # ---------------------------------------------------------------- benchmarks
 .PHONY: bench
-bench: $(GRADERS) ## time grading each reference, an all-hanging submission, and Lab 01's 256 x 256 SVD
+bench: $(GRADERS) ## time grading each reference, an all-hanging submission, and each lab's own benchmarks
 	@$(PY) tests/bench_grader.py $(LAB_IDS)
 	@$(MAKE) --no-print-directory $(B)/demo/lab01 >/dev/null && $(B)/demo/lab01 bench
+	@$(if $(LAB_BENCH),$(MAKE) --no-print-directory $(LAB_BENCH),true)
 
 .PHONY: clean
 clean: ## remove build outputs (build/, grader/bin/)

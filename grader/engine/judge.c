@@ -534,6 +534,22 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
     signal(SIGPIPE, SIG_IGN);
     parse_options(argc, argv);
     find_root();
+    /* A table error is the kit's bug, not the student's: refuse to grade
+     * (exit 2) rather than print a report tools cannot read back. */
+    for (size_t i = 0; i < lab->n_tests; i++) {
+        const judge_test_t *t = &lab->tests[i];
+        if (strlen(t->name) > JUDGE_MAX_NAME || t->points <= 0 || !t->run || !t->hint) {
+            fprintf(stderr, "grade-%s: test table entry %zu (%s) is malformed: names are at most "
+                    "%d characters, points > 0, a hint and a run function are required\n",
+                    lab->id, i + 1, t->name, JUDGE_MAX_NAME);
+            return 2;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (!strcmp(lab->tests[k].name, t->name)) {
+                fprintf(stderr, "grade-%s: two tests are named \"%s\"\n", lab->id, t->name);
+                return 2;
+            }
+    }
     if (G.list) {
         for (size_t i = 0; i < lab->n_tests; i++)
             printf("%-8s %3d  %s\n", lab->tests[i].task, lab->tests[i].points, lab->tests[i].name);

@@ -19,6 +19,9 @@
 typedef struct judge judge_t;
 typedef struct call call_t;
 
+/* Longest test name: the text report keeps one line per test. */
+#define JUDGE_MAX_NAME 72
+
 typedef struct {
     const char *task;   /* "lab02.1": the TODO, README and stub carry it too */
     const char *name;   /* reads as a sentence: "zero B gives exactly the base layer" */

@@ -108,11 +108,11 @@ static void write_text(const report_t *r, FILE *f)
         const result_t *res = &r->results[i];
         if (!res->selected)
             continue;
-        char name[80];
+        char name[JUDGE_MAX_NAME + 8];
         snprintf(name, sizeof name, "%s ", res->test->name);
-        size_t nl = strlen(name);
-        while (nl < 60)
-            name[nl++] = '.';
+        size_t nl = strlen(name), dots = 0;
+        while (nl < 60 || dots < 3) /* at least three dots: the line stays parseable */
+            name[nl++] = '.', dots++;
         name[nl] = '\0';
         fprintf(f, "%-8s %s %s %3d/%d\n", res->test->task, name, res->passed ? "PASS" : "FAIL",
                 res->score, res->test->points);
