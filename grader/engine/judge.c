@@ -44,6 +44,10 @@ static struct {
     const char *format, *out, *only, *sub;
     double wall;
     int jobs, list;
+    /* --also FORMAT:FILE: further reports of the same run (grade-all keeps the
+     * text feedback and the JSON scores of one run, so both agree). */
+    const char *also_format[4], *also_path[4];
+    int n_also;
     char root[PATH_MAX], tmp[PATH_MAX], empty[PATH_MAX + 8], runner[PATH_MAX + 8];
     char sources_text[512];
     int internal_error;
@@ -112,9 +116,14 @@ static _Noreturn void usage_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nusage: grade-%s [--seed N] [--list] [--test NAME] "
-            "[--format text|gradescope|junit|tap] [--out FILE] [--timeout SECONDS] "
-            "[--jobs N] [SUBMISSION_DIR]\n", G.lab->id);
+            "[--format text|gradescope|junit|tap] [--out FILE] [--also FORMAT:FILE] "
+            "[--timeout SECONDS] [--jobs N] [SUBMISSION_DIR]\n", G.lab->id);
     exit(2);
+}
+
+static int valid_format(const char *f)
+{
+    return !strcmp(f, "text") || !strcmp(f, "gradescope") || !strcmp(f, "junit") || !strcmp(f, "tap");
 }
 
 static void parse_options(int argc, char **argv)
@@ -130,8 +139,8 @@ static void parse_options(int argc, char **argv)
         char *end;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             printf("usage: grade-%s [--seed N] [--list] [--test NAME] "
-                   "[--format text|gradescope|junit|tap] [--out FILE] [--timeout SECONDS] "
-                   "[--jobs N] [SUBMISSION_DIR]\n"
+                   "[--format text|gradescope|junit|tap] [--out FILE] [--also FORMAT:FILE] "
+                   "[--timeout SECONDS] [--jobs N] [SUBMISSION_DIR]\n"
                    "Grades Lab %s (%s) in SUBMISSION_DIR (default: labs/%s).\n"
                    "Exit status: 0 all passed, 1 some failed, 2 the grader could not run.\n",
                    G.lab->id, G.lab->id, G.lab->title, G.lab->dir);
@@ -158,11 +167,25 @@ static void parse_options(int argc, char **argv)
         } else if (strcmp(a, "--test") == 0) {
             G.only = v;
         } else if (strcmp(a, "--format") == 0) {
-            if (strcmp(v, "text") && strcmp(v, "gradescope") && strcmp(v, "junit") && strcmp(v, "tap"))
+            if (!valid_format(v))
                 usage_error("--format is text, gradescope, junit or tap, not \"%s\"", v);
             G.format = v;
         } else if (strcmp(a, "--out") == 0) {
             G.out = v;
+        } else if (strcmp(a, "--also") == 0) {
+            const char *colon = strchr(v, ':');
+            static char fmts[4][16];
+            size_t n = colon ? (size_t)(colon - v) : 0;
+            if (G.n_also == 4)
+                usage_error("--also may be given at most 4 times");
+            if (!colon || !colon[1] || n >= sizeof fmts[0])
+                usage_error("--also takes FORMAT:FILE, for example text:feedback.txt, not \"%s\"", v);
+            memcpy(fmts[G.n_also], v, n);
+            fmts[G.n_also][n] = '\0';
+            if (!valid_format(fmts[G.n_also]))
+                usage_error("--also: the format is text, gradescope, junit or tap, not \"%s\"", fmts[G.n_also]);
+            G.also_format[G.n_also] = fmts[G.n_also];
+            G.also_path[G.n_also++] = colon + 1;
         } else if (strcmp(a, "--timeout") == 0) {
             G.wall = strtod(v, &end);
             if (*end || !(G.wall >= 0.05 && G.wall <= 600))
@@ -605,6 +628,10 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
 
     report_t rep = {lab, G.sub, G.seed, G.format, built == 0, compile_msg, res, lab->n_tests};
     int rc = report_write(&rep, G.out);
+    for (int k = 0; k < G.n_also; k++) {
+        rep.format = G.also_format[k];
+        rc |= report_write(&rep, G.also_path[k]);
+    }
     for (size_t i = 0; i < lab->n_tests; i++)
         free(res[i].log);
     if (rc != 0) {
