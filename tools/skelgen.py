@@ -15,6 +15,9 @@ becomes, in the skeleton,
 and a region whose END line carries no stub (helpers at file scope) is
 removed.  Usage:
     skelgen.py SOLUTION.c                 print the skeleton
+    skelgen.py --task labNN.K SOLUTION.c  print the solution with only that task's
+                                          regions stubbed (a partly done submission,
+                                          for the kit's sample classes)
     skelgen.py --check SOLUTION.c SKEL.c  exit 1 (with a diff) if SKEL.c drifted
 """
 import difflib
@@ -32,7 +35,7 @@ def fail(path, lineno, msg):
     sys.exit(2)
 
 
-def generate(path):
+def generate(path, only=None):
     header = os.path.splitext(os.path.basename(path))[0] + ".h"
     out, open_at, task = [], None, None
     with open(path, encoding="utf-8") as f:
@@ -45,13 +48,15 @@ def generate(path):
         if b:
             if open_at:
                 fail(path, n, f"BEGIN SOLUTION inside the region opened at line {open_at}")
-            open_at, task = n, b.group(2)
+            open_at, task, kept = n, b.group(2), []
             continue
         if e:
             if not open_at:
                 fail(path, n, "END SOLUTION without a BEGIN SOLUTION")
             stub = e.group(2)
-            if stub:
+            if only and task != only:  # partial: keep this region's code
+                out.extend(kept)
+            elif stub:
                 m = STUB.match(stub)
                 if not m:
                     fail(path, n, f"the stub must be lab_todo(\"labNN.K\", \"function\", params...); got: {stub}")
@@ -66,6 +71,8 @@ def generate(path):
             continue
         if not open_at:
             out.append(line)
+        else:
+            kept.append(line)
     if open_at:
         fail(path, open_at, "BEGIN SOLUTION is never closed")
     return "\n".join(out)
@@ -74,6 +81,9 @@ def generate(path):
 def main(argv):
     if len(argv) == 2:
         sys.stdout.write(generate(argv[1]))
+        return 0
+    if len(argv) == 4 and argv[1] == "--task":
+        sys.stdout.write(generate(argv[3], only=argv[2]))
         return 0
     if len(argv) == 4 and argv[1] == "--check":
         want = generate(argv[2])

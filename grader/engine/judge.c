@@ -138,7 +138,7 @@ static void parse_options(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("usage: grade-%s [--seed N] [--list] [--test NAME] "
+            printf("usage: grade-%s [--seed N] [--list] [--sources] [--test NAME] "
                    "[--format text|gradescope|junit|tap] [--out FILE] [--also FORMAT:FILE] "
                    "[--timeout SECONDS] [--jobs N] [SUBMISSION_DIR]\n"
                    "Grades Lab %s (%s) in SUBMISSION_DIR (default: labs/%s).\n"
@@ -149,6 +149,11 @@ static void parse_options(int argc, char **argv)
         if (strcmp(a, "--list") == 0) {
             G.list = 1;
             continue;
+        }
+        if (strcmp(a, "--sources") == 0) { /* the file names a submission must hold */
+            for (const char *const *s = G.lab->sources; *s; s++)
+                printf("%s\n", *s);
+            exit(0);
         }
         if (a[0] != '-') {
             if (G.sub)
@@ -388,6 +393,11 @@ static int build_runner(char *msg, size_t cap)
         snprintf(from, sizeof from, "%s/%s", G.sub, *s);
         snprintf(src, sizeof src, "%s/%s", G.tmp, *s);
         struct stat st;
+        /* lstat: a symbolic link could point at the reference solution. */
+        if (lstat(from, &st) == 0 && S_ISLNK(st.st_mode)) {
+            snprintf(msg, cap, "%s in %s is a symbolic link; submit the file itself", *s, G.sub);
+            return -1;
+        }
         if (stat(from, &st) != 0 || !S_ISREG(st.st_mode)) {
             snprintf(msg, cap, "missing file: %s is not in %s (the submission folder must hold "
                      "the lab's file names)", *s, G.sub);
