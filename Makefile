@@ -5,36 +5,12 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-CC      ?= cc
-CFLAGS  := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
-PY      := /usr/bin/python3
-LABS    := $(sort $(notdir $(wildcard labs/[0-9][0-9]-*)))
-LAB_IDS := $(foreach l,$(LABS),$(firstword $(subst -, ,$(l))))
-B       := build
-BIN     := grader/bin
-COMMON_SRC := $(wildcard labs/common/*.c)
-COMMON_INC := -Ilabs/common
+# What a student's copy shares with this Makefile (variables, visible tests,
+# demos, plots); `make handout` ships it with the student Makefile.
+include mk/common.inc
 ENGINE_SRC := grader/engine/judge.c grader/engine/call.c grader/engine/report.c
 
-# The lab folder and files for LAB=NN.
-labdir   = labs/$(filter $(1)-%,$(LABS))
-soldir   = solutions/$(filter $(1)-%,$(LABS))
-
-include mk/deps.mk
-
-.PHONY: help
-help: ## list every target with one line each
-	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Labs here: $(LAB_IDS)   (LAB=NN picks one; SUB=dir grades a submission folder)"
-
 # ---------------------------------------------------------------- build
-$(B)/common/%.o: labs/common/%.c labs/common/*.h | deps-build
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(COMMON_INC) -c $< -o $@
-COMMON_OBJ := $(patsubst labs/common/%.c,$(B)/common/%.o,$(COMMON_SRC))
-$(B)/libcommon.a: $(COMMON_OBJ)
-	ar rcs $@ $^
-
 $(B)/engine/%.o: grader/engine/%.c grader/engine/*.h labs/common/*.h | deps-build
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(COMMON_INC) -Igrader/engine -c $< -o $@
@@ -76,20 +52,6 @@ grade: deps $(GRADERS) ## grade labs/ (LAB=NN for one lab, SUB=dir for a submiss
 	echo "next: edit the TODOs in labs/NN-*/, then 'make check LAB=NN' and 'make grade LAB=NN'"; \
 	exit $$rc
 
-# ---------------------------------------------------------------- visible tests
-CHECK_LIBS = $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -pthread) -lm
-# check-one ID SRC_DIR OUT_DIR EXTRA_FLAGS: build and run lab ID's visible tests
-# against the .c files of SRC_DIR.
-check-one = mkdir -p $(3) && $(CC) $(CFLAGS) $(4) $(COMMON_INC) -I$(call labdir,$(1)) \
-  $(call labdir,$(1))/tests/check_*.c $(filter-out %/demo.c,$(wildcard $(2)/*.c)) $(COMMON_SRC) \
-  $(CHECK_LIBS) -o $(3)/check-lab$(1) && $(5) $(3)/check-lab$(1)
-
-.PHONY: check
-check: deps-build ## run a lab's visible tests (LAB=NN; SUB=dir to test another folder)
-	@[ -n "$(LAB)" ] || { echo "usage: make check LAB=NN   (labs: $(LAB_IDS))"; exit 2; }
-	$(call check-one,$(LAB),$(if $(SUB),$(SUB),$(call labdir,$(LAB))),$(B)/check/$(LAB))
-	@echo "next: make grade LAB=$(LAB)"
-
 # ---------------------------------------------------------------- skeletons
 .PHONY: skeletons check-skeletons
 skeletons: ## regenerate every labs/NN-*/X.c skeleton from its marked solution
@@ -102,35 +64,8 @@ check-skeletons: ## fail if a committed skeleton drifted from its solution
 	  d=labs/$$(basename $$(dirname $$s)); $(PY) tools/skelgen.py --check $$s $$d/$$(basename $$s) || exit 1; \
 	done; echo "skeletons match their solutions"
 
-# ---------------------------------------------------------------- demos and plots
-# demo-src ID: the reference when the kit has it, else the student's file.
-demo-src = $(if $(wildcard $(call soldir,$(1))/*.c),$(call soldir,$(1)),$(call labdir,$(1)))
-$(B)/demo/lab%: $(B)/libcommon.a FORCE
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$*) $(call labdir,$*)/demo.c \
-	  $(wildcard $(call demo-src,$*)/*.c) $(B)/libcommon.a -lm -o $@
-FORCE:
-
-.PHONY: demo
-demo: ## run a lab's demo: worked numbers of the course (LAB=NN)
-	@[ -n "$(LAB)" ] || { echo "usage: make demo LAB=NN"; exit 2; }
-	@$(MAKE) --no-print-directory $(B)/demo/lab$(LAB) >/dev/null
-	$(B)/demo/lab$(LAB) examples
-
-# Each lab adds, in its own labs/NN-*/lab.mk: its figures to PLOTS, extra test
-# targets (cross-checks and the like) to LAB_TESTS, which `make test` runs in
-# its lab-tests stage, and benchmark targets to LAB_BENCH, which `make bench` runs.
-PLOTS := plots/roadmap.svg
-LAB_TESTS :=
-LAB_BENCH :=
--include $(wildcard labs/[0-9][0-9]-*/lab.mk)
 # Kit-wide pieces beyond the labs (instructor workflow, platforms) live in mk/.
 -include $(filter-out mk/deps.mk,$(wildcard mk/*.mk))
-.PHONY: plots
-plots: deps-build $(PLOTS) ## make every figure in plots/ (gnuplot, Graphviz)
-	@echo "figures: $(PLOTS)"
-plots/roadmap.svg: plots/roadmap.dot | deps-build
-	dot -Tsvg $< -o $@
 
 # ---------------------------------------------------------------- the kit's tests
 .PHONY: test unit-tests visible-tests demo-tests grader-tests

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""test_handout.py - the students' copy builds, grades, and holds no answers.
+
+Builds the copy both ways (`make handout`, and with HANDOUT_GRADERS=1) in a
+temporary folder, then checks: no solution or hidden-test file or line in it
+(and the check does catch one planted on purpose); the archive unpacks to the
+same files; every skeleton compiles with the kit's flags; `make check LAB=NN`
+builds the visible tests and they stop with "not implemented"; `make grade`
+says grading happens on submission (no graders) or grades the skeleton 0 and
+a copied-in reference full marks (graders shipped).
+Closing line: "N passed, M failed".  Uses only Python's standard library.
+"""
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import test_grader as tg  # noqa: E402
+from test_grader import check  # noqa: E402
+
+ROOT = tg.ROOT
+HANDOUT = [sys.executable, os.path.join(ROOT, "tools/handout.py")]
+CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L"]
+
+
+def sh(cmd, cwd, timeout=300):
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                       env=dict(os.environ, MAKEFLAGS=""))
+    return p.returncode, p.stdout + p.stderr
+
+
+def check_copy(tmp, graders):
+    label = "with graders" if graders else "without graders"
+    out = os.path.join(tmp, "graders" if graders else "plain")
+    rc, log = sh(["make", "--no-print-directory", "handout", f"HANDOUT_OUT={out}",
+                  f"HANDOUT_GRADERS={1 if graders else 0}"], ROOT)
+    check(rc == 0 and "content check: no line of" in log, f"make handout ({label}) builds", log)
+    copy = os.path.join(out, "loralab-student")
+    if rc != 0:
+        return
+    names = {os.path.relpath(os.path.join(d, f), copy) for d, _, fs in os.walk(copy) for f in fs}
+    bad = [n for n in names if re.search(r"solutions/|grader/labs|grader/broken|\.mut$|tests\.c$", n)]
+    check(not bad and any(n.startswith("labs/common/") for n in names)
+          and any(re.match(r"labs/\d\d-[^/]+/tests/check_", n) for n in names)
+          and any(n.startswith("data/") for n in names) and "Makefile" in names,
+          f"({label}) it has labs, visible tests, common, data, Makefile and no answers", str(bad))
+    with tarfile.open(os.path.join(out, "loralab-student.tar.gz")) as t:
+        in_tar = {m.name.split("/", 1)[1] for m in t.getmembers() if m.isfile()}
+    check(in_tar == names, f"({label}) the archive holds the same files", str(in_tar ^ names))
+
+    # Unpack the archive elsewhere and work in it as a student would.
+    home = os.path.join(tmp, "student-" + label.replace(" ", "-"))
+    with tarfile.open(os.path.join(out, "loralab-student.tar.gz")) as t:
+        t.extractall(home, filter="data") if hasattr(tarfile, "data_filter") else t.extractall(home)
+    home = os.path.join(home, "loralab-student")
+    labs = sorted(os.path.basename(d) for d in glob.glob(os.path.join(home, "labs/[0-9][0-9]-*")))
+    broken = []
+    for lab in labs:
+        for c in glob.glob(os.path.join(home, "labs", lab, "*.c")):
+            if c.endswith("/demo.c"):
+                continue
+            rc, log = sh(["cc", *CFLAGS, "-Ilabs/common", "-I" + os.path.join("labs", lab), "-c", c,
+                          "-o", "/dev/null"], home)
+            if rc:
+                broken.append(log)
+    check(labs and not broken, f"({label}) every skeleton compiles with the kit's flags", "\n".join(broken))
+    first = labs[0][:2]
+    rc, log = sh(["make", "--no-print-directory", "check", f"LAB={first}"], home)
+    check(rc != 0 and ("not implemented" in log or "Aborted" in log) and "error:" not in log,
+          f"({label}) make check LAB={first} builds the visible tests and they fail on the skeleton",
+          log[-2000:])
+    for lab in labs:
+        lid = lab[:2]
+        rc, log = sh(["make", "--no-print-directory", "grade", f"LAB={lid}"], home)
+        if not graders:
+            check(rc == 0 and "hidden tests are run when you hand in" in log,
+                  f"(no graders) make grade LAB={lid} says grading happens on submission", log)
+            continue
+        m = re.search(r"Score: (\d+)/(\d+)", log)
+        check(rc == 0 and m and m.group(1) == "0", f"(graders) make grade LAB={lid}: skeleton scores 0",
+              log[-1500:])
+        for src in glob.glob(os.path.join(ROOT, "solutions", lab, "*.c")):
+            shutil.copy(src, os.path.join(home, "labs", lab))
+        rc, log = sh(["make", "--no-print-directory", "grade", f"LAB={lid}"], home)
+        m = re.search(r"Score: (\d+)/(\d+)", log)
+        check(rc == 0 and m and m.group(1) == m.group(2),
+              f"(graders) make grade LAB={lid}: the reference copied in scores full marks", log[-1500:])
+
+    # The content check must catch an answer planted in the copy.
+    if not graders:
+        sol = sorted(glob.glob(os.path.join(ROOT, "solutions/*/*.c")))[0]
+        text = open(sol, encoding="utf-8").read()
+        body = text.split("BEGIN SOLUTION", 1)[1].split("END SOLUTION", 1)[0].splitlines()[1:]
+        line = max(body, key=len)
+        with open(os.path.join(copy, "labs", "common", "notes.txt"), "w", encoding="utf-8") as f:
+            f.write("a student's notes\n" + line + "\n")
+        rc, log = sh(HANDOUT + ["--verify", copy], ROOT)
+        check(rc == 1 and "notes.txt: holds a line of solutions/" in log,
+              "the content check catches a reference line planted in the copy", log)
+        os.remove(os.path.join(copy, "labs", "common", "notes.txt"))
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        check_copy(tmp, graders=False)
+        check_copy(tmp, graders=True)
+    print(f"{tg.PASSED} passed, {tg.FAILED} failed")
+    sys.exit(1 if tg.FAILED else 0)
+
+
+if __name__ == "__main__":
+    main()
