@@ -3,7 +3,7 @@
 HANDOUT_OUT     ?= $(B)/handout
 HANDOUT_GRADERS ?= 0
 GRADE_ALL_OUT   ?= $(B)/grade-all/lab-$(LAB)
-JOBS            ?= $(shell nproc 2>/dev/null || echo 2)
+JOBS            ?= $(shell echo $$(( 2 * $$(nproc 2>/dev/null || echo 1) )))
 SEED            ?= 20261124
 CLASS_SIZE      ?= 200
 

@@ -9,8 +9,8 @@ inside it), or a .zip / .tar / .tar.gz / .tgz archive of one.  For each student
 the lab's source files are taken out (regular files only, no links, at most
 1 MiB each; the shallowest copy wins when a file appears twice), put in a
 fresh folder and graded by grader/bin/grade-NN, which compiles and runs them
-sandboxed.  Several students are graded at once (--jobs, default: the number
-of cores).
+sandboxed.  Several students are graded at once (--jobs, default: twice the
+number of cores, since a hanging submission holds a slot without using a core).
 
 Written under --out (default build/grade-all/lab-NN):
   gradebook.csv        student, total, max, status, one column per test, seed,
@@ -368,9 +368,10 @@ def summary(run, rows, tests):
         for b in starts:
             f.write(f"{b} {min(b + step, max_total)} {counts[b]}\n")
     with open(os.path.join(run.out, "failures.dat"), "w", encoding="utf-8") as f:
-        f.write("# index task failed graded\n")
+        f.write("# index label failed graded name (label: test number in the gradebook:task)\n")
         for i, (n_fail, t) in enumerate(fails):
-            f.write(f"{i} {t[0]} {n_fail} {len(graded)}\n")
+            name = t[2].replace('"', "'")
+            f.write(f'{i} {i + 1}:{t[0]} {n_fail} {len(graded)} "{name}"\n')
     return "\n".join(lines) + "\n"
 
 
@@ -396,7 +397,8 @@ def main():
     ap.add_argument("--lab", required=True)
     ap.add_argument("--submissions", required=True)
     ap.add_argument("--out")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    # Twice the cores: a hanging submission waits on its wall clock, not the CPU.
+    ap.add_argument("--jobs", type=int, default=min(16, 2 * (os.cpu_count() or 1)))
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--timeout", type=float, default=1.0)
     ap.add_argument("--regrade", action="store_true")

@@ -2,7 +2,7 @@
 # Variables: datafile, outfile, maxscore, lab.
 set terminal svg size 900,420 dynamic font "sans,11"
 set output outfile
-set title sprintf("Lab %s: students who failed each test", lab)
+set title sprintf("Lab %s: students who failed each test (test number:task, in gradebook order)", lab)
 set ylabel "students who failed"
 set style fill solid 0.7 border -1
 set boxwidth 0.8
