@@ -30,9 +30,11 @@ TIMEOUT = "0.5"  # seconds per call: the class has hanging students
 
 
 def run_grade_all(lab, subs, out, *extra):
-    p = subprocess.run(GRADE_ALL + ["--lab", lab, "--submissions", subs, "--out", out,
-                                    "--timeout", TIMEOUT, *extra],
-                       capture_output=True, text=True, timeout=900)
+    # Relative paths, as an instructor types them (the grader compiles in a
+    # folder of its own, so they must still work).
+    p = subprocess.run(GRADE_ALL + ["--lab", lab, "--submissions", os.path.relpath(subs, ROOT),
+                                    "--out", os.path.relpath(out, ROOT), "--timeout", TIMEOUT, *extra],
+                       capture_output=True, text=True, timeout=900, cwd=ROOT)
     return p.returncode, p.stdout, p.stderr
 
 

@@ -204,6 +204,10 @@ def test_lab(lab):
     check(rc == 2 and "--seed" in err, "a bad option exits 2 with a message", out + err)
     rc, out, err, _ = grade(lab, "/nonexistent/folder")
     check(rc == 2 and "does not exist" in err, "a missing submission folder exits 2", out + err)
+    p = subprocess.run([os.path.join(ROOT, "grader/bin/grade-" + lab), sol], capture_output=True,
+                       text=True, env=dict(os.environ, PATH="/nonexistent"), timeout=60)
+    check(p.returncode == 2 and "compiler" in p.stderr and "Score:" not in p.stdout,
+          "no C compiler is a grader error (exit 2), not a student's 0", p.stdout[-500:] + p.stderr)
 
     for path in sorted(glob.glob(os.path.join(ROOT, "grader/broken", lab, "*.mut"))):
         name = os.path.basename(path)[:-4]

@@ -409,7 +409,7 @@ def main():
         sys.exit(f"grade_all: the submissions folder {args.submissions} does not exist")
     if not 1 <= args.jobs <= 64:
         sys.exit("grade_all: --jobs takes 1 to 64")
-    args.out = args.out or os.path.join(ROOT, "build", "grade-all", "lab-" + args.lab)
+    args.out = os.path.abspath(args.out or os.path.join(ROOT, "build", "grade-all", "lab-" + args.lab))
     run = Run(args)
     if not os.access(run.grader, os.X_OK):
         sys.exit(f"grade_all: no grader for lab {args.lab} ({run.grader}); run make grader")
@@ -420,6 +420,18 @@ def main():
     with open(run.grader, "rb") as f:
         grader_hash = hashlib.sha256(f.read()).hexdigest()[:16]
     key_extra = f"seed={args.seed} timeout={args.timeout} kit={version} grader={grader_hash}"
+
+    # Safety net: if the grader cannot give its own reference full marks here
+    # (a broken toolchain, a full disk), every student would get a wrong 0.
+    ref = [os.path.join(ROOT, "solutions", d) for d in sorted(os.listdir(os.path.join(ROOT, "solutions")))
+           if d.startswith(args.lab + "-")] if os.path.isdir(os.path.join(ROOT, "solutions")) else []
+    if ref:
+        p = subprocess.run([run.grader, "--seed", str(args.seed), "--timeout", str(args.timeout),
+                            ref[0]], capture_output=True, text=True)
+        if p.returncode != 0:
+            sys.stderr.write(p.stdout[-3000:] + p.stderr[-2000:])
+            sys.exit(f"grade_all: the grader does not give the reference solution ({shown(ref[0])}) "
+                     f"full marks on this machine; nobody was graded. Fix the kit first.")
 
     entries = sorted(e for e in os.listdir(args.submissions) if not e.startswith("."))
     students, seen = [], {}

@@ -388,6 +388,16 @@ static int build_runner(char *msg, size_t cap)
         snprintf(msg, cap, "grader files missing: %s (run make grader)", lib);
         return -2;
     }
+    /* No compiler is the machine's fault, never the student's: exit 2. */
+    char *probe[] = {"cc", "--version", NULL};
+    if (run_capture(probe, msg, cap) != 0) {
+        size_t keep = strcspn(msg, "\n");
+        char why[256];
+        memcpy(why, msg, keep < sizeof why - 1 ? keep : sizeof why - 1);
+        why[keep < sizeof why - 1 ? keep : sizeof why - 1] = '\0';
+        snprintf(msg, cap, "the C compiler (cc) does not run here: %s", why[0] ? why : "no output");
+        return -2;
+    }
     for (const char *const *s = G.lab->sources; *s && nobj < 8; s++) {
         char from[PATH_MAX * 2], src[PATH_MAX * 2];
         snprintf(from, sizeof from, "%s/%s", G.sub, *s);
@@ -609,6 +619,13 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
         return 2;
     }
     atexit(cleanup);
+    /* Absolute: the compiler runs inside it, so a relative TMPDIR would break. */
+    char abs_tmp[PATH_MAX];
+    if (!realpath(G.tmp, abs_tmp) || strlen(abs_tmp) >= sizeof G.tmp) {
+        fprintf(stderr, "grade-%s: cannot resolve the temporary folder %s\n", lab->id, G.tmp);
+        return 2;
+    }
+    memcpy(G.tmp, abs_tmp, strlen(abs_tmp) + 1);
     snprintf(G.empty, sizeof G.empty, "%s/run", G.tmp);
     snprintf(G.runner, sizeof G.runner, "%s/runner", G.tmp);
     mkdir(G.empty, 0555);
