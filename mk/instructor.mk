@@ -31,3 +31,6 @@ LAB_TESTS += instructor-tests
 instructor-tests: $(GRADERS) ## sample classes graded by grade-all; the handout builds, grades, holds no answers
 	$(PY) tests/test_grade_all.py $(LAB_IDS)
 	$(PY) tests/test_handout.py
+
+# `make bench` times a class too.
+LAB_BENCH += bench-class
