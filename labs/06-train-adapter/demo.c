@@ -264,11 +264,30 @@ static void reachable(void)
     prob_free(&P);
 }
 
+/* Where eps goes in Adam's denominator, for a first step (v_hat = g^2). */
+static void eps_placement(void)
+{
+    printf("\n== Adam's eps: sqrt(v_hat) + eps (PyTorch) against sqrt(v_hat + eps), first step ==\n");
+    static const double gs[] = {1, 1e-2, 1e-3, 1e-4};
+    double r4 = 0;
+    for (int k = 0; k < 4; k++) {
+        const double g = gs[k], outside = g + TRAIN_ADAM_EPS, inside = sqrt(g * g + TRAIN_ADAM_EPS);
+        printf("  |g| = %-6g  sqrt(g^2 + eps) / (|g| + eps) = %.9f\n", g, inside / outside);
+        r4 = inside / outside;
+    }
+    check("eps inside the root is invisible at |g| = 1, 41% off at |g| = 1e-4", fabs(r4 - 1.414) < 1e-3);
+    const double nobc = (1 - TRAIN_ADAM_BETA1) / sqrt(1 - TRAIN_ADAM_BETA2);
+    printf("  without bias correction the first step is (1 - beta1) / sqrt(1 - beta2) = %.6f lr\n",
+           nobc);
+    check("no bias correction: the first step is 3.162 times lr", fabs(nobc - 3.162278) < 1e-6);
+}
+
 static int examples(void)
 {
     printf(PROG " examples: Lab 06's worked numbers, recomputed by the lab's functions\n\n");
     worked_example();
     two_losses();
+    eps_placement();
     reachable();
     printf("\n004 prints no example output (only its algorithm), so there is no printed number "
            "to reproduce;\nits one error is in the text: see the README's errata.\n\n");
@@ -442,8 +461,8 @@ static int rank_table(void)
     double(*c)[NRANKS + 1][CSTEPS + 1] = all_curves(seed);
     printf(PROG " rank-table (seed %llu): MSE after %d steps; the task's Delta has rank %d\n\n",
            (unsigned long long)seed, CSTEPS, CTRUE_RANK);
-    printf("| run | SGD (lr %g) | Adam (lr %g) | SGD / floor | Adam / floor |\n|---|---|---|---|---|\n",
-           C_SGD_LR, C_ADAM_LR);
+    printf("| run | SGD (lr %g) | Adam (lr %g) | SGD / floor | Adam / floor | SGD steps to 1.1 x final "
+           "| Adam steps to 1.1 x final |\n|---|---|---|---|---|---|---|\n", C_SGD_LR, C_ADAM_LR);
     const double fs = c[0][NRANKS][CSTEPS], fa = c[1][NRANKS][CSTEPS];
     for (size_t k = 0; k <= NRANKS; k++) {
         char name[32];
@@ -451,8 +470,12 @@ static int rank_table(void)
             snprintf(name, sizeof name, "r = %zu (%zu params)", RANKS[k], RANKS[k] * (CDI + CDO));
         else
             snprintf(name, sizeof name, "full (%d params)", CDI * CDO);
-        printf("| %s | %.5g | %.5g | %.3f | %.3f |\n", name, c[0][k][CSTEPS], c[1][k][CSTEPS],
-               c[0][k][CSTEPS] / fs, c[1][k][CSTEPS] / fa);
+        int reach[2] = {0, 0}; /* first step within 10% of the run's final loss */
+        for (int opt = 0; opt < 2; opt++)
+            while (c[opt][k][reach[opt]] > 1.1 * c[opt][k][CSTEPS])
+                reach[opt]++;
+        printf("| %s | %.5g | %.5g | %.3f | %.3f | %d | %d |\n", name, c[0][k][CSTEPS],
+               c[1][k][CSTEPS], c[0][k][CSTEPS] / fs, c[1][k][CSTEPS] / fa, reach[0], reach[1]);
     }
     /* Within 20% of the floor: what is left is the noise that full fine-tuning
      * fits with its extra parameters, not signal. */
