@@ -132,7 +132,7 @@ int train_gradients(const train_problem_t *p, train_mat_t a, train_mat_t b, doub
  *   transposed, twice or half as large, or wrong in one entry by 1e-4 of
  *   its size scores far above 1e-6.
  *   Broken contract: the shapes; grad_a or grad_b NULL; eps not finite or <= 0.
- *   Example: lab06.1's problem with lab06.2's gradient gives about 1e-11,
+ *   Example: lab06.1's problem with lab06.2's gradient gives about 5e-11,
  *   accepted; grad_b = [[-1, 3]] (half of it) gives 3 / 6 = 0.5, rejected.
  */
 int train_grad_check(const train_problem_t *p, train_mat_t a, train_mat_t b,
