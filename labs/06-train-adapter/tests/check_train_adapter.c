@@ -1,0 +1,264 @@
+/*
+ * check_train_adapter.c - the visible tests of Lab 06 (run: make check LAB=06).
+ *
+ * One suite per task (lab06.1 .. lab06.5), built from the worked example of
+ * train_adapter.h:
+ *     x = [[1, 2]], y = [[3, 0]], w_base = I2, a = [[1], [0]], b = [[1, 1]]
+ * (N = 1, d_in = d_out = 2, r = 1), which the README works out by hand.  The
+ * graded tests (make grade LAB=06) are more numerous and stricter: random
+ * non-square problems, long trajectories, wrong gradients handed to your
+ * checker.  Passing these is a start, not the finish.
+ *
+ * Each test runs in its own child process: a function you have not written
+ * yet prints "not implemented: <function> (lab06.N)" and aborts, so its tests
+ * show up as errors ("Received signal 6"), not as passes.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_helpers.h"
+#include "matrix.h"
+#include "rng.h"
+#include "train_adapter.h"
+
+static const double EX_X[] = {1, 2}, EX_Y[] = {3, 0}, EX_W[] = {1, 0, 0, 1}, EX_A[] = {1, 0},
+                    EX_B[] = {1, 1};
+
+static train_problem_t example(void)
+{
+    return (train_problem_t){{EX_X, 1, 2}, {EX_Y, 1, 2}, {EX_W, 2, 2}};
+}
+static const train_mat_t EX_AM = {EX_A, 2, 1}, EX_BM = {EX_B, 1, 2};
+
+static void fill(double *v, size_t n, double x)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = x;
+}
+
+/* A random problem of the given shape (entries in [-1, 1) and [-0.5, 0.5)). */
+typedef struct {
+    double *x, *y, *w, *a, *b;
+    train_problem_t p;
+    train_mat_t am, bm;
+} random_problem_t;
+
+static void random_problem(random_problem_t *R, uint64_t seed, size_t n, size_t d_in,
+                           size_t d_out, size_t r)
+{
+    rng_t g;
+    rng_seed(&g, seed);
+    R->x = mat_alloc(n, d_in), R->y = mat_alloc(n, d_out), R->w = mat_alloc(d_in, d_out);
+    R->a = mat_alloc(d_in, r), R->b = mat_alloc(r, d_out);
+    rng_fill_uniform(&g, R->x, n * d_in, -1, 1);
+    rng_fill_uniform(&g, R->y, n * d_out, -1, 1);
+    rng_fill_uniform(&g, R->w, d_in * d_out, -0.5, 0.5);
+    rng_fill_uniform(&g, R->a, d_in * r, -0.5, 0.5);
+    rng_fill_uniform(&g, R->b, r * d_out, -0.5, 0.5);
+    R->p = (train_problem_t){{R->x, n, d_in}, {R->y, n, d_out}, {R->w, d_in, d_out}};
+    R->am = (train_mat_t){R->a, d_in, r}, R->bm = (train_mat_t){R->b, r, d_out};
+}
+
+static void random_free(random_problem_t *R) { free(R->x), free(R->y), free(R->w), free(R->a), free(R->b); }
+
+/* ---- lab06.1 train_forward -------------------------------------------- */
+
+START_TEST(test_forward_example_gives_2_3_and_loss_5)
+{
+    train_problem_t p = example();
+    double y_hat[2], loss = SENTINEL;
+    static const double want[] = {2, 3}, want_loss = 5;
+    fill(y_hat, 2, SENTINEL);
+    CHECK_OK("lab06.1", train_forward(&p, EX_AM, EX_BM, y_hat, &loss));
+    CHECK_CLOSE("lab06.1", "y_hat", y_hat, want, 2);
+    CHECK_CLOSE("lab06.1", "loss (mean over N * d_out = 2 entries)", &loss, &want_loss, 1);
+}
+END_TEST
+
+START_TEST(test_forward_rejects_x_that_does_not_fit_w_base)
+{
+    train_problem_t p = example();
+    p.x.cols = 1, p.x.rows = 2; /* x (2, 1) against w_base (2, 2) */
+    double loss = SENTINEL;
+    ck_assert_int_eq(train_forward(&p, EX_AM, EX_BM, NULL, &loss), LAB_EARG);
+    ck_assert_msg(loss == SENTINEL, "lab06.1: loss was written before the check failed");
+}
+END_TEST
+
+/* ---- lab06.2 train_gradients ------------------------------------------ */
+
+START_TEST(test_gradients_of_the_example_by_hand)
+{
+    train_problem_t p = example();
+    double ga[2], gb[2];
+    static const double want_a[] = {4, 8}, want_b[] = {-2, 6};
+    CHECK_OK("lab06.2", train_gradients(&p, EX_AM, EX_BM, ga, gb));
+    CHECK_CLOSE("lab06.2", "grad_a = G b^T", ga, want_a, 2);
+    CHECK_CLOSE("lab06.2", "grad_b = a^T G", gb, want_b, 2);
+}
+END_TEST
+
+START_TEST(test_gradients_with_b_zero_leave_grad_a_exactly_zero)
+{
+    random_problem_t R;
+    random_problem(&R, 6, 7, 5, 3, 2);
+    memset(R.b, 0, 6 * sizeof(double));
+    double ga[10], gb[6];
+    CHECK_OK("lab06.2", train_gradients(&R.p, R.am, R.bm, ga, gb));
+    for (size_t i = 0; i < 10; i++)
+        ck_assert_msg(ga[i] == 0.0, "lab06.2: b = 0 but grad_a[%zu] = %g", i, ga[i]);
+    random_free(&R);
+}
+END_TEST
+
+/* ---- lab06.3 train_grad_check ----------------------------------------- */
+
+START_TEST(test_checker_accepts_your_gradient_on_a_random_problem)
+{
+    random_problem_t R;
+    random_problem(&R, 3, 9, 5, 4, 2);
+    double ga[10], gb[8], err = SENTINEL, acc = SENTINEL;
+    CHECK_OK("lab06.2", train_gradients(&R.p, R.am, R.bm, ga, gb));
+    CHECK_OK("lab06.3", train_grad_check(&R.p, R.am, R.bm, ga, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
+    ck_assert_msg(err <= 1e-8 && acc == 1.0,
+                  "lab06.3: your gradient against your checker: max_rel_err %.3g, accepted %g "
+                  "(a right pair gives below 1e-8 and 1)", err, acc);
+    random_free(&R);
+}
+END_TEST
+
+START_TEST(test_checker_rejects_half_the_gradient_with_error_0_5)
+{
+    train_problem_t p = example();
+    static const double ga[] = {4, 8}, half_b[] = {-1, 3}, want = 0.5;
+    double err = SENTINEL, acc = SENTINEL;
+    CHECK_OK("lab06.3", train_grad_check(&p, EX_AM, EX_BM, ga, half_b, TRAIN_GRADCHECK_EPS, &err, &acc));
+    ck_assert_msg(fabs(err - want) <= 1e-6, "lab06.3: max_rel_err %.10g, expected 0.5 "
+                  "(|3 - 6| / max(1, 3, 6))", err);
+    ck_assert_msg(acc == 0.0, "lab06.3: a gradient half as large was accepted");
+}
+END_TEST
+
+/* ---- lab06.4 train_sgd ------------------------------------------------ */
+
+START_TEST(test_sgd_one_step_of_the_example)
+{
+    train_problem_t p = example();
+    double out[4], losses[2];
+    static const double want[] = {0.8, -0.4, 1.1, 0.7}, want_losses[] = {5, 4};
+    CHECK_OK("lab06.4", train_sgd(&p, EX_AM, EX_BM, 0.05, 1, out, 4, losses, 2));
+    CHECK_CLOSE("lab06.4", "out (a then b)", out, want, 4);
+    CHECK_CLOSE("lab06.4", "losses", losses, want_losses, 2);
+}
+END_TEST
+
+START_TEST(test_sgd_zero_steps_returns_a0_then_b0)
+{
+    train_problem_t p = example();
+    double out[4];
+    static const double want[] = {1, 0, 1, 1};
+    fill(out, 4, SENTINEL);
+    CHECK_OK("lab06.4", train_sgd(&p, EX_AM, EX_BM, 0.05, 0, out, 4, NULL, 0));
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_msg(out[i] == want[i], "lab06.4: n_steps = 0, out[%zu] = %g, expected %g", i,
+                      out[i], want[i]);
+}
+END_TEST
+
+START_TEST(test_sgd_rejects_negative_steps)
+{
+    train_problem_t p = example();
+    double out[4];
+    fill(out, 4, SENTINEL);
+    ck_assert_int_eq(train_sgd(&p, EX_AM, EX_BM, 0.05, -1, out, 4, NULL, 0), LAB_EARG);
+    ck_assert_msg(out[0] == SENTINEL, "lab06.4: out was written before the check failed");
+}
+END_TEST
+
+START_TEST(test_sgd_loss_goes_down_on_a_random_problem)
+{
+    random_problem_t R;
+    random_problem(&R, 4, 20, 6, 4, 2);
+    double out[20], losses[51];
+    CHECK_OK("lab06.4", train_sgd(&R.p, R.am, R.bm, 0.05, 50, out, 20, losses, 51));
+    for (int k = 1; k <= 50; k++)
+        ck_assert_msg(losses[k] <= losses[k - 1], "lab06.4: the loss went up at step %d: %g -> %g",
+                      k, losses[k - 1], losses[k]);
+    random_free(&R);
+}
+END_TEST
+
+/* ---- lab06.5 train_adam ----------------------------------------------- */
+
+START_TEST(test_adam_first_step_moves_each_entry_by_lr)
+{
+    train_problem_t p = example();
+    double out[4];
+    static const double want[] = {0.9, -0.1, 1.1, 0.9};
+    CHECK_OK("lab06.5", train_adam(&p, EX_AM, EX_BM, 0.1, 1, out, 4, NULL, 0));
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_msg(fabs(out[i] - want[i]) <= 1e-8,
+                      "lab06.5: out[%zu] = %.12g, expected %g to 1e-8 (step 1 with bias "
+                      "correction: lr g / (|g| + eps))", i, out[i], want[i]);
+}
+END_TEST
+
+START_TEST(test_adam_lr_zero_changes_nothing)
+{
+    train_problem_t p = example();
+    double out[4];
+    static const double want[] = {1, 0, 1, 1};
+    CHECK_OK("lab06.5", train_adam(&p, EX_AM, EX_BM, 0.0, 5, out, 4, NULL, 0));
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_msg(out[i] == want[i], "lab06.5: lr = 0, out[%zu] = %g, expected %g", i, out[i],
+                      want[i]);
+}
+END_TEST
+
+static Suite *make_suite(const char *task, TCase **tc)
+{
+    Suite *s = suite_create(task);
+    *tc = tcase_create(task);
+    suite_add_tcase(s, *tc);
+    return s;
+}
+
+int main(void)
+{
+    TCase *tc;
+    Suite *s;
+    SRunner *sr;
+
+    s = make_suite("lab06.1", &tc);
+    tcase_add_test(tc, test_forward_example_gives_2_3_and_loss_5);
+    tcase_add_test(tc, test_forward_rejects_x_that_does_not_fit_w_base);
+    sr = srunner_create(s);
+
+    s = make_suite("lab06.2", &tc);
+    tcase_add_test(tc, test_gradients_of_the_example_by_hand);
+    tcase_add_test(tc, test_gradients_with_b_zero_leave_grad_a_exactly_zero);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab06.3", &tc);
+    tcase_add_test(tc, test_checker_accepts_your_gradient_on_a_random_problem);
+    tcase_add_test(tc, test_checker_rejects_half_the_gradient_with_error_0_5);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab06.4", &tc);
+    tcase_add_test(tc, test_sgd_one_step_of_the_example);
+    tcase_add_test(tc, test_sgd_zero_steps_returns_a0_then_b0);
+    tcase_add_test(tc, test_sgd_rejects_negative_steps);
+    tcase_add_test(tc, test_sgd_loss_goes_down_on_a_random_problem);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab06.5", &tc);
+    tcase_add_test(tc, test_adam_first_step_moves_each_entry_by_lr);
+    tcase_add_test(tc, test_adam_lr_zero_changes_nothing);
+    srunner_add_suite(sr, s);
+
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
