@@ -401,6 +401,14 @@ def test_lab(lab):
                        f"({time.monotonic() - t1:.1f} s)", out + err):
             return L
         shutil.copy2(os.path.join(src, "run_autograder"), os.path.join(tree, "run_autograder"))
+        conf = open(os.path.join(src, "lab.conf"), encoding="utf-8").read()
+        m = re.search(r'^LAB_SOURCES="([^"]+)"$', conf, re.M)
+        sources = m.group(1).split() if m else []
+        L.check(sources and all(os.path.isfile(os.path.join(soldir, f)) and os.path.isfile(os.path.join(labdir, f))
+                                for f in sources),
+                f"lab.conf names the submitted files ({' '.join(sources)}), each in labs/ and solutions/", conf)
+        if not sources:
+            return L
         rc, out, err = run([grader, "--list"])
         tests = [(m.group(1), int(m.group(2)), m.group(3))
                  for m in re.finditer(r"^(\S+)\s+(\d+)  (.*)$", out, re.M)]
@@ -429,8 +437,9 @@ def test_lab(lab):
                 lambda d: (d["score"] == 0 and d.get("max_score") == total and len(d["tests"]) == len(tests)
                            and all(t["status"] == "failed" and "not implemented" in t["output"] for t in d["tests"]),
                            f"0/{d.get('max_score')}, every test failed with 'not implemented'"))
-        gone = os.path.basename(ref_files[0])
-        gs_case(L, tree, "missing file", copy_to(ref_files[1:] + [os.path.join(labdir, "README.md")]),
+        gone = sources[0]
+        gs_case(L, tree, "missing file", copy_to([f for f in ref_files if os.path.basename(f) != gone]
+                                                 + [os.path.join(labdir, "README.md")]),
                 lambda d: (d["score"] == 0 and gone in d["output"] and "Missing file" in d["output"],
                            f"score 0 and the output names the missing {gone}"))
 

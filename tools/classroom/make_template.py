@@ -157,8 +157,10 @@ def main(argv):
     shutil.copytree(os.path.join(ROOT, "labs", "common"), os.path.join(dest, "labs", "common"))
     if os.path.isdir(os.path.join(ROOT, "data", "lab" + lab)):
         shutil.copytree(os.path.join(ROOT, "data", "lab" + lab), os.path.join(dest, "data", "lab" + lab))
-    sources = sorted(os.path.basename(p) for p in glob.glob(os.path.join(found[0], "*.c"))
-                     if not p.endswith("/demo.c"))
+    sys.dont_write_bytecode = True  # no __pycache__ in tools/
+    sys.path.insert(0, os.path.join(ROOT, "tools", "gradescope"))
+    from pack import lab_sources  # the `sources` table of grader/labs/NN/tests.c
+    sources = lab_sources(os.path.join(ROOT, "grader", "labs", lab, "tests.c"))
     wdir = os.path.join(dest, ".github", "workflows")
     os.makedirs(wdir)
     with open(os.path.join(wdir, "classroom.yml"), "w", encoding="utf-8") as f:
