@@ -438,14 +438,19 @@ def test_lab(lab):
                            and all(t["status"] == "failed" and "not implemented" in t["output"] for t in d["tests"]),
                            f"0/{d.get('max_score')}, every test failed with 'not implemented'"))
         gone = sources[0]
-        gs_case(L, tree, "missing file", copy_to([f for f in ref_files if os.path.basename(f) != gone]
-                                                 + [os.path.join(labdir, "README.md")]),
+
+        def missing(sub):
+            copy_to([f for f in ref_files if os.path.basename(f) != gone])(sub)
+            # A name that needs JSON escaping: the output lists the upload.
+            with open(os.path.join(sub, 'notes "v2"\\draft\tn\u00e4me.txt'), "w", encoding="utf-8") as f:
+                f.write("not code\n")
+        gs_case(L, tree, "missing file, an odd file name", missing,
                 lambda d: (d["score"] == 0 and gone in d["output"] and "Missing file" in d["output"],
                            f"score 0 and the output names the missing {gone}"))
 
         def nested(sub):
-            copy_to(ref_files, f"loralab-main/labs/{labname}")(sub)
-            copy_to(skel_files, "loralab-main/backup")(sub)  # a decoy: shallower, not under labs/
+            copy_to(ref_files, f'loralab "main"/labs/{labname}')(sub)
+            copy_to(skel_files, 'loralab "main"/backup')(sub)  # a decoy: shallower, not under labs/
         gs_case(L, tree, "nested in a repository zip, with a decoy copy", nested,
                 lambda d: (full(d)[0] and "found 2 files" in d["output"],
                            "full marks, and the output says which of the 2 copies it graded"))
