@@ -277,6 +277,23 @@ def workflow_yaml_check(text, lab, tests):
     return steps
 
 
+def simulated_env(step, blank=()):
+    """A step's env as GitHub would set it with the settings in place:
+    ${{ x != '' }} is "true", any other ${{ ... }} a placeholder value;
+    names in blank are empty (a setting that is missing)."""
+    env = {}
+    for k, v in (step.get("env") or {}).items():
+        v = str(v)
+        if k in blank:
+            v = ""
+        elif re.fullmatch(r"\$\{\{.*!= ''\s*\}\}", v):
+            v = "true"
+        elif "${{" in v:
+            v = "simulated/value"
+        env[k] = v
+    return env
+
+
 def simulate_workflow(L, steps, tdir, bundle, lab, labname, sub_files, expect_pass, label):
     """Run the workflow's shell steps and test commands in tdir."""
     grader_dir = os.path.join(tdir, ".grader", f"lab-{lab}")
@@ -294,10 +311,11 @@ def simulate_workflow(L, steps, tdir, bundle, lab, labname, sub_files, expect_pa
         cmd = s.get("run")
         if not cmd or "apt-get" in cmd:
             continue
-        if cmd == f"bash .grader/lab-{lab}/build.sh" and os.path.exists(
+        if cmd == f"bash .github/loralab/build.sh {lab}" and os.path.exists(
                 os.path.join(grader_dir, "kit", "grader", "bin", f"grade-{lab}")):
             continue  # built by setup.sh from the same sources (see above)
-        rc, out, err = run(["bash", "-eo", "pipefail", "-c", cmd], cwd=tdir)
+        env = simulated_env(s)
+        rc, out, err = run(["bash", "-eo", "pipefail", "-c", cmd], cwd=tdir, env=env)
         if not L.check(rc == 0, f"classroom ({label}): step '{s['name']}' succeeds", out + err):
             return
     passed, reasons, points = 0, [], 0
@@ -538,7 +556,7 @@ def test_lab(lab):
         else:
             L.lines.append("  note python3-yaml is not installed: the workflow had the line check only")
         if steps is None:  # no parser: the steps the simulation needs, read by lines
-            steps = [{"name": "Build the grader", "run": f"bash .grader/lab-{lab}/build.sh"},
+            steps = [{"name": "Build the grader", "run": f"bash .github/loralab/build.sh {lab}"},
                      {"name": "Grade", "run": f"bash .github/loralab/grade.sh {lab}"}]
             for k, (points, cmd) in enumerate(zip(re.findall(r"max-score: (\d+)", text),
                                                   re.findall(r"command: (.*)", text)), 1):
@@ -546,6 +564,17 @@ def test_lab(lab):
                               "with": {"command": cmd, "max-score": int(points)}})
         tdir = os.path.join(tmp, "classroom")
         shutil.copytree(tdir_built, tdir)
+        for st in steps:
+            if "GRADER_REPO" in (st.get("env") or {}):
+                rc, out, err = run(["bash", "-eo", "pipefail", "-c", st["run"]], cwd=tdir,
+                                   env=simulated_env(st, blank=("GRADER_REPO",)))
+                L.check(rc == 1 and "LORALAB_GRADER_REPO" in out + err,
+                        "classroom: without the LORALAB_GRADER_REPO variable the workflow stops and names it",
+                        out + err)
+        rc, out, err = run(["bash", ".github/loralab/build.sh", lab], cwd=tdir)
+        L.check(rc == 1 and f"lab-{lab}/" in err and "make gradescope" in err,
+                "classroom: without the grader repository's lab folder, the build step fails and says what to push",
+                out + err)
         simulate_workflow(L, steps, tdir, src, lab, labname, ref_files, True, "reference")
         simulate_workflow(L, steps, tdir, src, lab, labname, skel_files, False, "skeleton")
         os.remove(os.path.join(tdir, ".grader-results", f"lab-{lab}.tap"))
@@ -574,8 +603,8 @@ def test_kit_wide():
         except (OSError, AssertionError, ValueError) as e:
             L.check(False, "gradescope: run_autograder without lab.conf writes a valid results.json", f"{e}\n{out}{err}")
     scripts = [os.path.join(ROOT, p) for p in ("tools/gradescope/setup.sh", "tools/gradescope/run_autograder",
-                                               "tools/gradescope/build.sh", "tools/classroom/grade.sh",
-                                               "tools/classroom/check.sh")]
+                                               "tools/gradescope/build.sh", "tools/classroom/build.sh",
+                                               "tools/classroom/grade.sh", "tools/classroom/check.sh")]
     for s in scripts:
         L.check("set -euo pipefail" in open(s, encoding="utf-8").read(), f"{os.path.relpath(s, ROOT)}: set -euo pipefail")
     if shutil.which("shellcheck"):

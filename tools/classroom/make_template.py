@@ -13,7 +13,7 @@ push as the assignment's template repository:
     labs/common/  data/labNN/       what the lab's code and tests use
     .github/workflows/classroom.yml from tools/classroom/classroom.yml.in: one
                                     autograding step per graded test, with its points
-    .github/loralab/grade.sh, check.sh
+    .github/loralab/build.sh, grade.sh, check.sh
 
 --grader private (default): the workflow fetches the grader from a private
 repository (lab-NN/ there is build/gradescope/lab-NN-autograder/, the same
@@ -167,7 +167,7 @@ def main(argv):
         f.write(workflow(lab, labdir, tests, mode))
     sdir = os.path.join(dest, ".github", "loralab")
     os.makedirs(sdir)
-    for script in ("grade.sh", "check.sh"):
+    for script in ("build.sh", "grade.sh", "check.sh"):
         shutil.copy2(os.path.join(HERE, script), os.path.join(sdir, script))
     with open(os.path.join(dest, "Makefile"), "w", encoding="utf-8") as f:
         f.write(MAKEFILE.format(lab=lab, labdir=labdir))
