@@ -380,6 +380,15 @@ def unzip(zpath, dest):
 
 def test_lab(lab):
     L = Lab(lab)
+    try:
+        return check_lab(L, lab)
+    except Exception:  # noqa: BLE001 - a bug or a surprise: a failed check, not a crash
+        import traceback
+        L.check(False, f"lab {lab}: the test stopped on an exception", traceback.format_exc())
+        return L
+
+
+def check_lab(L, lab):
     t0 = time.monotonic()
     labdir, soldir = lab_dir("labs", lab), lab_dir("solutions", lab)
     if not L.check(labdir and soldir, f"lab {lab} has labs/{lab}-*/ and solutions/{lab}-*/"):
@@ -558,6 +567,22 @@ def test_lab(lab):
                                                   re.findall(r"command: (.*)", text)), 1):
                 steps.append({"name": f"test {k}", "uses": "classroom-resources/autograding-command-grader@v1",
                               "with": {"command": cmd, "max-score": int(points)}})
+        # The embedded variant: the grader committed into the template.
+        rc, out, err = run([sys.executable, os.path.join(ROOT, "tools", "classroom", "make_template.py"), lab,
+                            "--grader", "embedded", "--out", os.path.join(tmp, "embedded")])
+        emb = os.path.join(tmp, "embedded", f"lab-{lab}")
+        try:
+            assert rc == 0, out + err
+            etext = open(os.path.join(emb, ".github", "workflows", "classroom.yml"), encoding="utf-8").read()
+            assert "Fetch the grader" not in etext and "secrets." not in etext, "no private-repository steps"
+            assert os.path.isfile(os.path.join(emb, ".grader", f"lab-{lab}", "build.sh")), "the grader is committed"
+            workflow_lines_check(etext, len(tests), total)
+            if yaml is not None:
+                workflow_yaml_check(etext, lab, tests)
+            L.check(True, "classroom --grader embedded: the grader is in the template, the workflow has no "
+                    "private-repository step and is still valid")
+        except Exception as e:  # noqa: BLE001 - an assertion, a missing file, a YAML error
+            L.check(False, "classroom --grader embedded", repr(e))
         tdir = os.path.join(tmp, "classroom")
         shutil.copytree(tdir_built, tdir)
         for st in steps:
