@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# grade.sh NN - GitHub Classroom: grade lab NN of this repository.
+#
+# Runs the grader that the workflow built in .grader/lab-NN/ on the lab's
+# folder labs/NN-*/ and writes .grader-results/lab-NN.tap (also printed into
+# the workflow log), which check.sh reads once per test.  Always exits 0, so
+# that every test step runs and reports its points; when the grader cannot
+# run, check.sh fails every test with the reason.
+set -euo pipefail
+[ $# = 1 ] || { echo "usage: grade.sh NN" >&2; exit 2; }
+lab=$1
+bundle=.grader/lab-$lab
+grader=$bundle/kit/grader/bin/grade-$lab
+results=.grader-results
+mkdir -p "$results"
+rm -f "$results/lab-$lab.tap"
+if [ ! -x "$grader" ]; then
+    echo "grade.sh: $grader was not built: see the 'Build the grader' step" >&2
+    exit 0
+fi
+shopt -s nullglob
+dirs=(labs/"$lab"-*/)
+if [ "${#dirs[@]}" != 1 ]; then
+    echo "grade.sh: expected one folder labs/$lab-*/ in this repository, found ${#dirs[@]}" | tee "$results/lab-$lab.error" >&2
+    exit 0
+fi
+sub=${dirs[0]%/}
+rc=0
+"$grader" --format tap --out "$results/lab-$lab.tap" "$sub" || rc=$?
+[ ! -s "$results/lab-$lab.tap" ] || cat "$results/lab-$lab.tap"
+if [ "$rc" -gt 1 ]; then
+    echo "grade.sh: the grader could not run (exit status $rc); tell your instructor" | tee "$results/lab-$lab.error" >&2
+    rm -f "$results/lab-$lab.tap"
+fi
+exit 0
