@@ -12,6 +12,7 @@
  *   lab04-demo exercises    the course's two exercises, answered
  *   lab04-demo budget       the course's ~18M budget spread over 1, 2, 4 weight types
  *   lab04-demo storage-table  bytes for 1, 10, 100 tasks (full copies vs adapters)
+ *   lab04-demo models       every model's parameters by place (lab04.3)
  *   lab04-demo summary MODEL R [TARGET ...]   PEFT's summary line for
  *                           data/lab04/MODEL.cfg with LoRA of rank R on the
  *                           targets (default: the model's default_targets)
@@ -164,8 +165,8 @@ static void published_counts(void)
     pc_model_t g;
     load("gpt3-175b", &g);
     int64_t untied = total_of(&g, NULL) + g.vocab * g.d_model;
-    printf("  %-58s %18s   (%.1fM; published 175,255.8M)\n", "gpt3-175b with an untied head",
-           commas(untied), (double)untied / 1e6);
+    printf("  %-58s %18s   published %s (rounded): differs by %s\n", "gpt3-175b with an untied head",
+           commas(untied), commas(g.published), commas(g.published - untied));
 }
 
 static void course_numbers(void)
@@ -322,6 +323,25 @@ static int cmd_examples(void)
     return failures ? 1 : 0;
 }
 
+/* Every model's breakdown (lab04.3) and its named linear layers. */
+static int cmd_models(void)
+{
+    static const char *const names[] = {"gpt2-small", "gpt2-medium", "bert-base", "llama-7b",
+                                        "gpt3-175b"};
+    printf("%-12s %15s %17s %17s %12s %13s %17s %8s\n", "model", "embeddings", "attention", "mlp",
+           "norms", "top", "total", "modules");
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        pc_model_t m;
+        pc_breakdown_t p;
+        load(names[i], &m);
+        total_of(&m, &p);
+        printf("%-12s %15s %17s %17s %12s %13s %17s %8zu\n", m.name, commas(p.embeddings),
+               commas(p.attention), commas(p.mlp), commas(p.norms), commas(p.top), commas(p.total),
+               pc_model_module_count(&m));
+    }
+    return 0;
+}
+
 static int cmd_summary(int argc, char **argv)
 {
     if (argc < 4) {
@@ -402,7 +422,7 @@ static int cmd_where(void)
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-        fprintf(stderr, "usage: " PROG " examples | exercises | budget | storage-table |\n"
+        fprintf(stderr, "usage: " PROG " examples | exercises | budget | storage-table | models |\n"
                         "       summary MODEL R [TARGET ...] | rank-sweep | storage | where\n");
         return argc < 2 ? 2 : 0;
     }
@@ -416,6 +436,8 @@ int main(int argc, char **argv)
         return storage_table(0);
     if (!strcmp(argv[1], "summary"))
         return cmd_summary(argc, argv);
+    if (!strcmp(argv[1], "models"))
+        return cmd_models();
     if (!strcmp(argv[1], "rank-sweep"))
         return cmd_rank_sweep();
     if (!strcmp(argv[1], "storage"))

@@ -17,7 +17,7 @@ plots/lab04-where.svg: labs/04-param-counting/plots/where.gp $(B)/plots/lab04-wh
 # message naming the file and line (the parser's errors, end to end).
 .PHONY: lab04-demo-commands
 lab04-demo-commands: $(B)/demo/lab04
-	@for c in exercises budget storage-table rank-sweep storage where; do \
+	@for c in exercises budget storage-table models rank-sweep storage where; do \
 	  $(B)/demo/lab04 $$c > /dev/null || { echo "lab04-demo $$c failed"; exit 1; }; done
 	@$(B)/demo/lab04 summary llama-7b 8 | grep -qx 'trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622'
 	@mkdir -p $(B)/lab04-bad && sed 's/^d_model 768/d_model -768/' data/lab04/gpt2-small.cfg > $(B)/lab04-bad/gpt2-small.cfg
