@@ -574,6 +574,16 @@ static void t_apply_budget(judge_t *j)
     }
 }
 
+static void t_apply_gpt3_big(judge_t *j)
+{
+    pc_model_t m;
+    if (!load_model(j, "gpt3-175b", &m) || !modules_of(j, &m, &ML))
+        return;
+    /* Every linear kind of GPT-3 at r = 256 or more: above 2^32, in 576 modules. */
+    const char *all[] = {"q_proj", "k_proj", "v_proj", "o_proj", "fc", "proj"};
+    apply_matches(j, "gpt3-175b", &ML, all, 6, between(j, 256, 1024));
+}
+
 static void t_apply_random(judge_t *j)
 {
     for (int k = 0; k < 8 && !judge_failed(j); k++) {
@@ -884,10 +894,12 @@ static const judge_test_t tests[] = {
     {"lab04.5", "LLaMA-7B q_proj, v_proj at r = 8 trains 4,194,304 in 64 modules", 5,
      "Sum r (d_in + d_out) over the matched modules; set lora_r[i] = r there and 0 elsewhere.",
      t_apply_llama},
-    {"lab04.5", "GPT-3 budget table: 1, 2 or 4 weight types give 18,874,368", 4,
+    {"lab04.5", "GPT-3 budget table: 1, 2 or 4 weight types give 18,874,368", 3,
      "Each matched module adds lora_matrix_params(d_in, d_out, r).", t_apply_budget},
-    {"lab04.5", "random models and targets match the reference counts and ranks", 5,
+    {"lab04.5", "random models and targets match the reference counts and ranks", 4,
      "Use the PEFT suffix rule (lab04.4) for every module and every target.", t_apply_random},
+    {"lab04.5", "GPT-3 with every linear kind at r >= 256 sums past 2^32", 2,
+     "Sum the counts in an int64_t: 96 layers of six kinds at large r pass 2^32.", t_apply_gpt3_big},
     {"lab04.5", "BERT's output.dense also selects the MLP output, as in PEFT", 2,
      "\"output.dense\" is a suffix of both attention.output.dense and layer.N.output.dense.",
      t_apply_bert_output_dense},
