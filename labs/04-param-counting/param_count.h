@@ -32,6 +32,10 @@
  * LAB_EARG (-1) when an argument breaks the contract, after LAB_REQUIRE
  * printed "param_count.c: <function>: <what was wrong>".
  *
+ * Tolerance: none.  Every count is an integer and must be exact; the grader
+ * compares with ==.  The one floating-point value, lab04.6's percentage,
+ * must print exactly as "%.4f" prints 100.0 * (double)T / (double)N.
+ *
  * Functions never write to their inputs and write nothing on LAB_EARG.
  * Helpers from the C library only (string.h, stdio.h, stdint.h, ...).
  */
