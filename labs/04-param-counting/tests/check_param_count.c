@@ -1,0 +1,328 @@
+/*
+ * check_param_count.c - the visible tests of Lab 04 (run: make check LAB=04).
+ *
+ * One suite per task (lab04.1 .. lab04.8), built from the examples in
+ * param_count.h, and one suite for the given config parser (model_config.c):
+ * its error messages must name the file and the line.  The graded tests
+ * (make grade LAB=04) are more numerous and stricter.
+ *
+ * Each test runs in its own child process.  A function you have not written
+ * yet prints "not implemented: <function> (lab04.N)" and aborts, so its tests
+ * show up as errors ("Received signal 6"), not as passes.
+ * Run from the kit's root (make does): the tests read the model files in data/lab04.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab.h"
+#include "model_config.h"
+#include "param_count.h"
+
+#define CHECK_COUNT(task, what, got, want)                                               \
+    do {                                                                                 \
+        long long g_ = (long long)(got), w_ = (long long)(want);                         \
+        ck_assert_msg(g_ == w_, "%s: %s is %lld, expected %lld", (task), (what), g_, w_); \
+    } while (0)
+
+static pc_model_t load(const char *name)
+{
+    char path[256];
+    pc_model_t m;
+    snprintf(path, sizeof path, "data/lab04/%s.cfg", name);
+    ck_assert_msg(pc_config_load(path, &m) == LAB_OK, "cannot load %s (run from the kit's root)", path);
+    return m;
+}
+
+/* ---- lab04.1 ---- */
+START_TEST(test_one_matrix_holds_r_times_d_in_plus_d_out)
+{
+    CHECK_COUNT("lab04.1", "lora_matrix_params(768, 768, 4)", lora_matrix_params(768, 768, 4), 6144);
+    CHECK_COUNT("lab04.1", "lora_matrix_params(4096, 11008, 8)", lora_matrix_params(4096, 11008, 8), 120832);
+    CHECK_COUNT("lab04.1", "lora_matrix_params(100, 200, 3)", lora_matrix_params(100, 200, 3), 900);
+    CHECK_COUNT("lab04.1", "seed 001's lora_matrix_params(4096, 4096, 16)",
+                lora_matrix_params(4096, 4096, 16), 131072);
+}
+END_TEST
+
+START_TEST(test_counts_beyond_32_bits_come_back_whole)
+{
+    /* 3,000,000,000 does not fit in an int: the product must be done in int64_t. */
+    CHECK_COUNT("lab04.1", "lora_matrix_params(1000000, 500000, 2000)",
+                lora_matrix_params(1000000, 500000, 2000), 3000000000LL);
+}
+END_TEST
+
+START_TEST(test_zero_rank_and_overflow_are_rejected)
+{
+    CHECK_COUNT("lab04.1", "lora_matrix_params(768, 768, 0)", lora_matrix_params(768, 768, 0), LAB_EARG);
+    CHECK_COUNT("lab04.1", "lora_matrix_params(0, 768, 4)", lora_matrix_params(0, 768, 4), LAB_EARG);
+    CHECK_COUNT("lab04.1", "lora_matrix_params(2^40, 2^40, 2^30)",
+                lora_matrix_params(1LL << 40, 1LL << 40, 1LL << 30), LAB_EARG);
+}
+END_TEST
+
+/* ---- lab04.2 ---- */
+START_TEST(test_course_formula_gives_the_gpt3_numbers)
+{
+    CHECK_COUNT("lab04.2", "lora_course_params(192, 12288, 4)", lora_course_params(192, 12288, 4), 18874368);
+    CHECK_COUNT("lab04.2", "lora_course_params(192, 12288, 1)", lora_course_params(192, 12288, 1), 4718592);
+}
+END_TEST
+
+/* ---- lab04.3 ---- */
+START_TEST(test_gpt2_small_has_its_published_count_and_breakdown)
+{
+    pc_model_t m = load("gpt2-small");
+    pc_breakdown_t p;
+    CHECK_COUNT("lab04.3", "GPT-2 small's total", pc_model_params(&m, &p), 124439808);
+    CHECK_COUNT("lab04.3", "embeddings", p.embeddings, 39383808);
+    CHECK_COUNT("lab04.3", "attention", p.attention, 28348416);
+    CHECK_COUNT("lab04.3", "mlp", p.mlp, 56669184);
+    CHECK_COUNT("lab04.3", "norms", p.norms, 38400);
+    CHECK_COUNT("lab04.3", "top", p.top, 0);
+    CHECK_COUNT("lab04.3", "total field", p.total, 124439808);
+}
+END_TEST
+
+START_TEST(test_every_exact_published_count_is_reproduced)
+{
+    static const char *const names[] = {"gpt2-small", "gpt2-medium", "bert-base", "llama-7b"};
+    for (int i = 0; i < 4; i++) {
+        pc_model_t m = load(names[i]);
+        pc_breakdown_t p;
+        ck_assert_msg(m.published_exact, "%s: published should be exact", names[i]);
+        CHECK_COUNT("lab04.3", names[i], pc_model_params(&m, &p), m.published);
+    }
+}
+END_TEST
+
+START_TEST(test_gpt3_total_does_not_overflow)
+{
+    pc_model_t m = load("gpt3-175b");
+    pc_breakdown_t p;
+    int64_t t = pc_model_params(&m, &p);
+    /* 96 layers of 12 d^2 + 13 d, d = 12288, plus (50257 + 2048 + 2) d. */
+    CHECK_COUNT("lab04.3", "GPT-3's total", t, 96LL * (12LL * 12288 * 12288 + 13 * 12288) + (50257LL + 2048 + 2) * 12288);
+}
+END_TEST
+
+/* ---- lab04.4 ---- */
+START_TEST(test_peft_suffix_rule_examples)
+{
+    ck_assert_int_eq(pc_target_matches("model.layers.0.self_attn.q_proj", "q_proj"), 1);
+    ck_assert_int_eq(pc_target_matches("lm_head", "lm_head"), 1);
+    ck_assert_int_eq(pc_target_matches("h.0.attn.kv_proj", "v_proj"), 0);
+    ck_assert_int_eq(pc_target_matches("model.layers.0.self_attn.q_proj_gate", "q_proj"), 0);
+    ck_assert_int_eq(pc_target_matches("encoder.layer.0.output.dense", "output.dense"), 1);
+    ck_assert_int_eq(pc_target_matches("q_proj", "self_attn.q_proj"), 0);
+    ck_assert_int_eq(pc_target_matches("a.q_proj", ""), 0);
+}
+END_TEST
+
+/* ---- lab04.5 ---- */
+START_TEST(test_llama_query_value_at_rank_8)
+{
+    pc_model_t m = load("llama-7b");
+    static pc_module_t mods[512];
+    static int64_t r[512];
+    size_t n;
+    ck_assert_int_eq(pc_model_modules(&m, mods, 512, &n), LAB_OK);
+    const char *t[] = {"q_proj", "v_proj"};
+    CHECK_COUNT("lab04.5", "trainable", pc_apply_lora(mods, n, t, 2, 8, r), 4194304);
+    size_t adapted = 0;
+    for (size_t i = 0; i < n; i++) {
+        int want = strstr(mods[i].name, "q_proj") || strstr(mods[i].name, "v_proj");
+        ck_assert_msg(r[i] == (want ? 8 : 0), "lab04.5: lora_r of %s is %lld", mods[i].name, (long long)r[i]);
+        adapted += want;
+    }
+    ck_assert_int_eq(adapted, 64);
+}
+END_TEST
+
+START_TEST(test_targets_that_match_nothing_are_rejected)
+{
+    pc_model_t m = load("bert-base");
+    static pc_module_t mods[128];
+    static int64_t r[128];
+    size_t n;
+    ck_assert_int_eq(pc_model_modules(&m, mods, 128, &n), LAB_OK);
+    const char *t[] = {"q_proj"};
+    CHECK_COUNT("lab04.5", "BERT with target q_proj", pc_apply_lora(mods, n, t, 1, 8, r), LAB_EARG);
+}
+END_TEST
+
+/* ---- lab04.6 ---- */
+START_TEST(test_summary_line_of_llama_7b)
+{
+    char line[160];
+    ck_assert_int_eq(pc_summary_line(4194304, 6742609920LL, line, sizeof line), LAB_OK);
+    ck_assert_str_eq(line, "trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622");
+}
+END_TEST
+
+START_TEST(test_summary_line_small_numbers)
+{
+    char line[160];
+    ck_assert_int_eq(pc_summary_line(0, 999, line, sizeof line), LAB_OK);
+    ck_assert_str_eq(line, "trainable params: 0 || all params: 999 || trainable%: 0.0000");
+    ck_assert_int_eq(pc_summary_line(1000, 1000, line, sizeof line), LAB_OK);
+    ck_assert_str_eq(line, "trainable params: 1,000 || all params: 1,000 || trainable%: 100.0000");
+    ck_assert_int_eq(pc_summary_line(1, 2, line, 10), LAB_EARG);
+}
+END_TEST
+
+/* ---- lab04.7 and lab04.8 ---- */
+START_TEST(test_bytes_per_dtype)
+{
+    CHECK_COUNT("lab04.7", "fp32", pc_param_bytes(18874368, PC_FP32), 75497472);
+    CHECK_COUNT("lab04.7", "fp16", pc_param_bytes(18874368, PC_FP16), 37748736);
+    CHECK_COUNT("lab04.7", "bf16", pc_param_bytes(18874368, PC_BF16), 37748736);
+    CHECK_COUNT("lab04.7", "dtype 3", pc_param_bytes(1, 3), LAB_EARG);
+}
+END_TEST
+
+START_TEST(test_storage_course_table)
+{
+    CHECK_COUNT("lab04.8", "100 full copies",
+                pc_storage_bytes(175000000000LL, 18874368, 100, PC_FP16, PC_FULL_COPIES), 35000000000000LL);
+    CHECK_COUNT("lab04.8", "base + 100 adapters",
+                pc_storage_bytes(175000000000LL, 18874368, 100, PC_FP16, PC_BASE_PLUS_ADAPTERS),
+                353774873600LL);
+}
+END_TEST
+
+/* ---- the given parser ---- */
+
+/* Parse text named "t.cfg"; returns the return code and the stderr text in msg. */
+static int parse_capturing(const char *text, pc_model_t *m, char *msg, size_t cap)
+{
+    fflush(stderr);
+    int saved = dup(2);
+    FILE *tmp = tmpfile();
+    ck_assert(saved >= 0 && tmp);
+    dup2(fileno(tmp), 2);
+    int rc = pc_config_parse(text, "t.cfg", m);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    size_t got = fread(msg, 1, cap - 1, tmp);
+    msg[got] = '\0';
+    fclose(tmp);
+    return rc;
+}
+
+static const char *GOOD =
+    "model tiny\nvocab 10\ncontext 4\ntype_vocab 0\nd_model 8\nlayers 2\nheads 2\nd_ff 16\n"
+    "norm rmsnorm\nnorms_per_layer 2\nembed_norm 0\nfinal_norm 1\nlayer_prefix blocks\n"
+    "default_targets q\nlinear attn.q 8 8 nobias attn\nlinear mlp.up 8 16 bias mlp\n";
+
+START_TEST(test_parser_reads_a_good_config)
+{
+    pc_model_t m;
+    char msg[512];
+    ck_assert_int_eq(parse_capturing(GOOD, &m, msg, sizeof msg), LAB_OK);
+    ck_assert_int_eq(m.n_kinds, 2);
+    ck_assert_int_eq(m.kinds[1].d_out, 16);
+    ck_assert_int_eq(m.kinds[1].bias, 1);
+    ck_assert_int_eq(m.norm, PC_RMSNORM);
+    pc_module_t mods[8];
+    size_t n;
+    ck_assert_int_eq(pc_model_modules(&m, mods, 8, &n), LAB_OK);
+    ck_assert_int_eq(n, 4);
+    ck_assert_str_eq(mods[3].name, "blocks.1.mlp.up");
+}
+END_TEST
+
+/* GOOD with line `line` (1-based) replaced by `with`; expects an error naming t.cfg:at and `words`. */
+static void expect_parse_error(const char *with, int line, int at, const char *words)
+{
+    char text[1024] = "", msg[512];
+    const char *p = GOOD;
+    for (int l = 1; *p; l++) {
+        const char *eol = strchr(p, '\n');
+        size_t len = (size_t)(eol - p) + 1;
+        if (l == line)
+            strcat(text, with), strcat(text, "\n");
+        else
+            strncat(text, p, len);
+        p += len;
+    }
+    pc_model_t m;
+    int rc = parse_capturing(text, &m, msg, sizeof msg);
+    char where[32];
+    snprintf(where, sizeof where, "t.cfg:%d: ", at);
+    ck_assert_msg(rc == LAB_EARG, "parsing with line %d = '%s' returned %d", line, with, rc);
+    ck_assert_msg(strstr(msg, where) && strstr(msg, words),
+                  "the message should name %s and say '%s'; got: %s", where, words, msg);
+}
+
+START_TEST(test_parser_errors_name_file_and_line)
+{
+    expect_parse_error("d_model eight", 5, 5, "not a whole number");
+    expect_parse_error("vocab -3", 2, 2, "cannot be negative");
+    expect_parse_error("linear attn.q 8 -8 nobias attn", 15, 15, "cannot be negative");
+    expect_parse_error("d_model 0", 5, 5, "out of range");
+    expect_parse_error("layer 2", 6, 6, "unknown key 'layer'");
+    expect_parse_error("linear attn.q 8 8 nobias", 15, 15, "takes 5 words");
+    expect_parse_error("linear attn.q 8 8 maybe attn", 15, 15, "neither bias nor nobias");
+    expect_parse_error("norm batchnorm", 9, 9, "neither layernorm nor rmsnorm");
+    expect_parse_error("# layers removed", 6, 0, "missing key 'layers'");
+    expect_parse_error("heads 3", 7, 0, "does not divide d_model");
+    expect_parse_error("vocab 99999999999999999999", 2, 2, "out of range");
+}
+END_TEST
+
+static Suite *make_suite(const char *name, TCase **tc)
+{
+    Suite *s = suite_create(name);
+    *tc = tcase_create("core");
+    suite_add_tcase(s, *tc);
+    return s;
+}
+
+int main(void)
+{
+    TCase *tc;
+    SRunner *sr = srunner_create(NULL);
+    Suite *s = make_suite("lab04.1", &tc);
+    tcase_add_test(tc, test_one_matrix_holds_r_times_d_in_plus_d_out);
+    tcase_add_test(tc, test_counts_beyond_32_bits_come_back_whole);
+    tcase_add_test(tc, test_zero_rank_and_overflow_are_rejected);
+    srunner_add_suite(sr, s);
+    s = make_suite("lab04.2", &tc);
+    tcase_add_test(tc, test_course_formula_gives_the_gpt3_numbers);
+    srunner_add_suite(sr, s);
+    s = make_suite("lab04.3", &tc);
+    tcase_add_test(tc, test_gpt2_small_has_its_published_count_and_breakdown);
+    tcase_add_test(tc, test_every_exact_published_count_is_reproduced);
+    tcase_add_test(tc, test_gpt3_total_does_not_overflow);
+    srunner_add_suite(sr, s);
+    s = make_suite("lab04.4", &tc);
+    tcase_add_test(tc, test_peft_suffix_rule_examples);
+    srunner_add_suite(sr, s);
+    s = make_suite("lab04.5", &tc);
+    tcase_add_test(tc, test_llama_query_value_at_rank_8);
+    tcase_add_test(tc, test_targets_that_match_nothing_are_rejected);
+    srunner_add_suite(sr, s);
+    s = make_suite("lab04.6", &tc);
+    tcase_add_test(tc, test_summary_line_of_llama_7b);
+    tcase_add_test(tc, test_summary_line_small_numbers);
+    srunner_add_suite(sr, s);
+    s = make_suite("lab04.7-8", &tc);
+    tcase_add_test(tc, test_bytes_per_dtype);
+    tcase_add_test(tc, test_storage_course_table);
+    srunner_add_suite(sr, s);
+    s = make_suite("model_config (given)", &tc);
+    tcase_add_test(tc, test_parser_reads_a_good_config);
+    tcase_add_test(tc, test_parser_errors_name_file_and_line);
+    srunner_add_suite(sr, s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
