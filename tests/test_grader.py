@@ -209,9 +209,11 @@ def test_lab(lab):
     check(p.returncode == 2 and "compiler" in p.stderr and "Score:" not in p.stdout,
           "no C compiler is a grader error (exit 2), not a student's 0", p.stdout[-500:] + p.stderr)
 
+    covered = set()
     for path in sorted(glob.glob(os.path.join(ROOT, "grader/broken", lab, "*.mut"))):
         name = os.path.basename(path)[:-4]
         spec = parse_mutation(path)
+        covered.update(spec["fail"])
         with tempfile.TemporaryDirectory() as tmp:
             missing = apply_mutation(sol, spec, tmp, path)
             if missing:
@@ -231,6 +233,10 @@ def test_lab(lab):
             problems.append(f"took {secs:.1f} s, more than {spec['max-seconds']:.0f} s")
         check(not problems, f"broken/{name} ({spec['what']}): {got}/{mx} in {secs:.1f} s",
               "; ".join(problems) + "\n" + out[-3000:] + err[-1000:])
+    # No test that cannot fail: each one is failed by some broken solution.
+    uncovered = [t for t in names if t not in covered]
+    check(not uncovered, f"every one of the {len(names)} hidden tests fails under some broken solution",
+          "never failed on purpose: " + "; ".join(uncovered))
 
 
 def main():

@@ -15,7 +15,5 @@ int opt_cpu_seconds(void);
 const char *judge_empty_dir(void);
 const char *judge_runner_path(void);
 const char *judge_sources_text(void);
-/* The grader itself went wrong: the run exits 2 at the end. */
-void judge_internal_error(void);
 
 #endif

@@ -59,6 +59,7 @@ const char *judge_empty_dir(void) { return G.empty; }
 const char *judge_runner_path(void) { return G.runner; }
 const char *judge_sources_text(void) { return G.sources_text; }
 void judge_internal_error(void) { G.internal_error = 1; }
+const char *judge_root(void) { return G.root; }
 
 rng_t *judge_rng(judge_t *j) { return &j->rng; }
 int judge_failed(const judge_t *j) { return j->failed; }

@@ -53,6 +53,12 @@ int judge_failed(const judge_t *j);
 /* A data file under the kit's data/ folder (for example "lab02/worked-examples.txt"),
  * read once per test; NULL (and the run exits 2) if it cannot be read. */
 const kit_file_t *judge_data(judge_t *j, const char *relpath);
+/* The kit's root folder (data/, labs/), for data files in a lab's own format. */
+const char *judge_root(void);
+/* The grader itself went wrong (a data file missing, say): the test fails and
+ * the run exits 2, so nobody mistakes it for the student's score. */
+void judge_internal_error(void);
+
 /* The data of tensor `name` in f if it is (rows, cols), else NULL (grader error). */
 const double *judge_tensor(judge_t *j, const kit_file_t *f, const char *name,
                            size_t rows, size_t cols);

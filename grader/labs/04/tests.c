@@ -16,7 +16,6 @@
 #include "param_count.h"
 #include "wire.h"
 
-#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -35,16 +34,11 @@ static long long between(judge_t *j, long long lo, long long hi)
  * in <root>/grader/bin/). */
 static int load_model(judge_t *j, const char *name, pc_model_t *m)
 {
-    char exe[PATH_MAX], path[PATH_MAX + 64];
-    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (len <= 0) {
-        judge_fail(j, "grader error: cannot find the kit's root");
-        return 0;
-    }
-    exe[len] = '\0';
-    snprintf(path, sizeof path, "%s/data/lab04/%s.cfg", dirname(dirname(dirname(exe))), name);
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/data/lab04/%s.cfg", judge_root(), name);
     if (pc_config_load(path, m) != LAB_OK) {
         judge_fail(j, "grader error: cannot read %s (see stderr)", path);
+        judge_internal_error();
         return 0;
     }
     return 1;
