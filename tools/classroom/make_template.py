@@ -93,7 +93,7 @@ MAKEFILE = """\
 #   make check    build and run the lab's visible tests (needs: check, pkg-config)
 #   make demo     run the lab's demo on your code
 CC     ?= cc
-CFLAGS := -std=c11 -O2 -g -Wall -Wextra -D_POSIX_C_SOURCE=200809L -Ilabs/common -Ilabs/{labdir}
+CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ilabs/common -Ilabs/{labdir}
 SRC    := $(filter-out %/demo.c,$(wildcard labs/{labdir}/*.c)) $(wildcard labs/common/*.c)
 CHECK_LIBS := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -pthread) -lm
 
