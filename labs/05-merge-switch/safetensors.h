@@ -61,7 +61,7 @@ enum st_dtype {
  *   8.  Then A's bytes, then B's.  The file is 8 + N + SA + SB bytes; if cap
  *   is smaller, return LAB_EARG and write nothing.
  *   Example: module "m", r = 1, d_in = 1, d_out = 1, F32: the header text is
- *   152 bytes, padded to N = 152 (already a multiple of 8), file 168 bytes.
+ *   204 bytes, padded with 4 spaces to N = 208, and the file is 8 + 208 + 8 = 224 bytes.
  */
 int st_encode_lora(const char *module, const double *a, const double *b, size_t d_in,
                    size_t d_out, size_t r, long long dtype, unsigned char *buf, size_t cap,
@@ -82,16 +82,21 @@ int st_encode_lora(const char *module, const double *a, const double *b, size_t 
  *     n < 8; N > n - 8; N == 0; the header is not one JSON object (a syntax
  *     error, trailing bytes other than whitespace, nesting deeper than 16);
  *     a tensor entry lacks dtype, shape or data_offsets or has other fields;
- *     an unknown dtype; a shape that is not 2 non-negative integers for the
- *     pair (any rank elsewhere); offsets that are not 2 integers with
+ *     a tensor name twice; more than 64 tensors; a string (name, dtype,
+ *     metadata) longer than 511 bytes; \u0000 or a lone surrogate;
+ *     an unknown dtype; a shape that is not a list of at most 8 non-negative
+ *     integers (exactly 2 for the pair); offsets that are not 2 integers with
  *     begin <= end; end past the data section (8 + N + end > n);
  *     end - begin != elements * dtype size (check the product for overflow);
  *     two tensors' byte ranges overlap; the ranges leave a hole or bytes
  *     after the last tensor (the data section must be exactly covered);
  *     no lora_A or no lora_B, more than one pair, or A and B with different P;
- *     shapes that disagree (A [r, d_in], B [d_out, r] with the same r, r > 0);
+ *     shapes that disagree (A [r, d_in], B [d_out, r] with the same r;
+ *     r, d_in and d_out all > 0);
  *     P longer than module_cap - 1 or r * d_in > cap_a or d_out * r > cap_b.
  *   "__metadata__", when present, must be an object of string values.
+ *   Integers in the header: decimal digits only (no sign, fraction, exponent
+ *   or leading zero), below 2^64.
  */
 int st_decode_lora(const unsigned char *buf, size_t n, char *module, size_t module_cap,
                    double *a, size_t cap_a, double *b, size_t cap_b, size_t *dims);

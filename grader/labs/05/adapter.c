@@ -259,6 +259,38 @@ static int64_t call_decode(const runner_arg_t *a)
     return rc;
 }
 
+/*
+ * Many decodes in one runner (the fuzz test): bytes_all (the files one after
+ * another), lens (n_cases), n_cases, cap, rcs_out (n_cases), dims_out
+ * (3 n_cases), a_out and b_out (cap n_cases each).  Each file gets its own
+ * buffer ending at an inaccessible page.
+ */
+static int64_t call_decode_batch(const runner_arg_t *a)
+{
+    size_t n_cases = RZ(2), cap = RZ(3), at = 0;
+    for (size_t k = 0; k < n_cases; k++) {
+        size_t n = (size_t)RP(1)[k], maplen = 0;
+        void *map = NULL;
+        if (n > a[0].count - at)
+            return BAD_CALL;
+        unsigned char *bytes = guarded_bytes(n, &map, &maplen);
+        if (!bytes)
+            return BAD_CALL;
+        to_bytes(RP(0) + at, bytes, n);
+        at += n;
+        char module[256];
+        size_t dims[3];
+        int rc = st_decode_lora(bytes, n, module, sizeof module, RP(6) + k * cap, cap,
+                                RP(7) + k * cap, cap, dims);
+        RP(4)[k] = rc;
+        if (rc == LAB_OK)
+            for (int i = 0; i < 3; i++)
+                RP(5)[3 * k + i] = (double)dims[i];
+        munmap(map, maplen);
+    }
+    return LAB_OK;
+}
+
 /* r, alpha, targets (bytes), cap, out (cap), len_out (1) */
 static int64_t call_config(const runner_arg_t *a)
 {
@@ -297,6 +329,7 @@ const runner_fn_t runner_functions[] = {
      call_from_base_cycles},
     {"st_encode_lora", "pppzzzlzpp", (runner_addr_t)st_encode_lora, call_encode},
     {"st_decode_lora", "pzzzpppp", (runner_addr_t)st_decode_lora, call_decode},
+    {"st_decode_lora_batch", "ppzzpppp", (runner_addr_t)st_decode_lora, call_decode_batch},
     {"peft_config_json", "zdpzpp", (runner_addr_t)peft_config_json, call_config},
     {0, 0, 0, 0},
 };

@@ -1197,6 +1197,19 @@ static void t_decode_header_length(judge_t *j)
     }
     free(u);
     adapter_free(&ad);
+    /* A valid header whose data bytes are all spaces: a parser that believes
+     * N skips them as JSON whitespace and walks off the end of the file. */
+    if (!judge_failed(j)) {
+        unsigned char spaces[56];
+        memset(spaces, ' ', sizeof spaces);
+        size_t m;
+        unsigned char *f = make_file("{" GOOD_A "," GOOD_B "}", 5, spaces, sizeof spaces, &m);
+        uint64_t claim = (uint64_t)(m - 8) + 16;
+        for (int i = 0; i < 8; i++)
+            f[i] = (unsigned char)(claim >> (8 * i));
+        decode_agrees(j, f, m, "a header length 16 bytes past the end, data bytes all spaces");
+        free(f);
+    }
 }
 
 static void t_decode_bad_json(judge_t *j)
@@ -1313,35 +1326,71 @@ static void t_decode_capacity(judge_t *j)
 
 static void t_decode_fuzz(judge_t *j)
 {
-    /* 300 corruptions of a valid file: random truncations, random bytes of the
-     * length field, and header bytes replaced by random printable ASCII (so
-     * the reference's verdict is fixed by the format alone). */
+    /* 300 corruptions of a valid file, decoded in one runner: random
+     * truncations, random bytes of the length field, and header bytes
+     * replaced by random printable ASCII (so the reference's verdict is fixed
+     * by the format alone).  Same status as the reference; same dims, A and B
+     * when the file is still valid. */
+    enum { CASES = 300, CAP = 64 };
     adapter_t ad;
     adapter_random(j, &ad, "model.layers.1.attn.q", 5, 4, 2, ST_F32);
     size_t n;
-    unsigned char *u = ref_encode(&ad, &n), *v = malloc(n);
+    unsigned char *u = ref_encode(&ad, &n);
     const size_t hl = (size_t)le64(u);
     rng_t *g = judge_rng(j);
-    for (int k = 0; k < 300 && !judge_failed(j); k++) {
+    double *all = pooled(CASES * n), *lens = pooled(CASES);
+    unsigned char *v = malloc(n);
+    char what[CASES][96];
+    int want_rc[CASES];
+    size_t want_dims[CASES][3], at = 0;
+    double *want_a = mat_alloc(CASES, CAP), *want_b = mat_alloc(CASES, CAP);
+    for (int k = 0; k < CASES; k++) {
         memcpy(v, u, n);
         size_t m = n;
-        char what[128];
-        int kind = k % 3;
-        if (kind == 0) {
+        if (k % 3 == 0) {
             m = rng_below(g, n);
-            snprintf(what, sizeof what, "fuzz case %d: the file cut to %zu of %zu bytes", k, m, n);
-        } else if (kind == 1) {
-            size_t at = rng_below(g, 8);
-            v[at] = (unsigned char)rng_below(g, 256);
-            snprintf(what, sizeof what, "fuzz case %d: byte %zu of the length set to 0x%02x", k, at, v[at]);
+            snprintf(what[k], sizeof what[k], "the file cut to %zu of %zu bytes", m, n);
+        } else if (k % 3 == 1) {
+            size_t p = rng_below(g, 8);
+            v[p] = (unsigned char)rng_below(g, 256);
+            snprintf(what[k], sizeof what[k], "byte %zu of the length set to 0x%02x", p, v[p]);
         } else {
-            size_t at = 8 + rng_below(g, hl);
-            v[at] = (unsigned char)(32 + rng_below(g, 95));
-            snprintf(what, sizeof what, "fuzz case %d: header byte %zu set to '%c'", k, at, v[at]);
+            size_t p = 8 + rng_below(g, hl);
+            v[p] = (unsigned char)(32 + rng_below(g, 95));
+            snprintf(what[k], sizeof what[k], "header byte %zu set to '%c'", p, v[p]);
         }
-        decode_agrees(j, v, m, what);
+        char mod[256];
+        want_rc[k] = quiet_decode(v, m, mod, want_a + k * CAP, CAP, want_b + k * CAP, CAP, want_dims[k]);
+        for (size_t i = 0; i < m; i++)
+            all[at + i] = v[i];
+        at += m;
+        lens[k] = (double)m;
     }
-    free(u), free(v);
+    call_t *c = call_new(j, "st_decode_lora_batch");
+    call_in(c, "bytes_all", all, at), call_in(c, "lens", lens, CASES);
+    call_size(c, "n_cases", CASES), call_size(c, "cap", CAP);
+    call_out(c, "rcs", CASES), call_out(c, "dims", 3 * CASES);
+    call_out(c, "a", CASES * CAP), call_out(c, "b", CASES * CAP);
+    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+        const double *rcs = call_output(c, "rcs"), *dims = call_output(c, "dims"),
+                     *ga = call_output(c, "a"), *gb = call_output(c, "b");
+        for (int k = 0; k < CASES && !judge_failed(j); k++) {
+            if (rcs[k] != want_rc[k]) {
+                judge_fail(j, "fuzz case %d (%s): returned %g, expected %s", k, what[k], rcs[k],
+                           want_rc[k] == LAB_OK ? "LAB_OK (still a valid file)" : "LAB_EARG");
+            } else if (want_rc[k] == LAB_OK) {
+                const size_t *d = want_dims[k];
+                if (dims[3 * k] != (double)d[0] || dims[3 * k + 1] != (double)d[1] ||
+                    dims[3 * k + 2] != (double)d[2] ||
+                    memcmp(ga + k * CAP, want_a + k * CAP, d[2] * d[0] * sizeof(double)) ||
+                    memcmp(gb + k * CAP, want_b + k * CAP, d[1] * d[2] * sizeof(double)))
+                    judge_fail(j, "fuzz case %d (%s): still valid, but dims, A or B differ from "
+                               "the reference's", k, what[k]);
+            }
+        }
+    }
+    free_call(c);
+    free(u), free(v), free(want_a), free(want_b);
     adapter_free(&ad);
 }
 
@@ -1402,7 +1451,7 @@ static void t_config_bad(judge_t *j)
     static const struct { size_t r; double alpha; const char *t; size_t cap; const char *what; } cases[] = {
         {8, 16, "q_proj,,v_proj", 256, "an empty name"}, {8, 16, "", 256, "no targets"},
         {8, 0, "q_proj", 256, "alpha = 0"}, {0, 16, "q_proj", 256, "r = 0"},
-        {8, 16, "q_proj,v_proj", 40, "cap 40 for an 85-byte text"}};
+        {8, 16, "q_proj,v_proj", 40, "cap 40 for an 88-byte text"}};
     for (int k = 0; k < 5 && !judge_failed(j); k++)
         expect_rejected(j, student_config(j, cases[k].r, cases[k].alpha, cases[k].t, cases[k].cap), "out",
                         cases[k].what);
