@@ -12,7 +12,7 @@ if (!exists("datafile") || !exists("outfile")) {
     print "  gnuplot -e \"datafile='lab05-drift.dat'; outfile='lab05-drift.svg'\" drift.gp"
     exit status 2
 }
-set terminal svg size 900,560 dynamic enhanced font "sans,12" background rgb "white"
+set terminal svg size 900,680 dynamic enhanced font "sans,12" background rgb "white"
 set output outfile
 set title "Lab 05: drift of W from W_0 + s B A after n switches (16 x 16, r = 4, alpha = 8; lab05-demo drift)"
 set logscale x 10
@@ -22,7 +22,7 @@ set format x "10^{%L}"
 set yrange [1e-17:1e-2]
 set xlabel "number of switches"
 set ylabel "max |W - (W_0 + s B A)|"
-set key top left box opaque
+set key outside below box maxrows 3
 set grid
 plot datafile using 1:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#d62728" title "float32 naive, round 3 tasks", \
      datafile using 1:2 with linespoints lw 2 pt 6 ps 0.6 lc rgb "#ff9896" title "float32 naive, back and forth (2 tasks)", \
