@@ -108,11 +108,13 @@ int lora_swap_count(size_t d_in, size_t d_out, size_t r, size_t n_matrices, doub
  *                      p1 = sum_k b1[i][k] * a1[k][j]   (k ascending, float)
  *                      w[i][j] += scale * (p2 - p1)     (float)
  *   scale is the float alpha / r the caller already computed (finite, else
- *   LAB_EARG).  Every float operation rounds to 24 bits, so switching back
- *   and forth thousands of times lets w drift away from W0 + s B A: the
- *   grader drives your function through 4000 switches and checks the drift
- *   is what float rounding gives (within a factor of 8 of the reference's,
- *   and at least 1e-6), not zero (a double computation) nor far larger.
+ *   LAB_EARG).  Every float operation rounds to 24 bits.  Back and forth
+ *   between two tasks the two deltas are exact negatives and w only wobbles
+ *   by one rounding; round three tasks (A -> B -> C -> A ...) the computed
+ *   deltas do not sum to exactly 0 and w drifts away from W0 + s B A.  The
+ *   grader drives your function through 3000 switches round three tasks and
+ *   checks the drift is what float rounding gives (within a factor of 8 of
+ *   the reference's, and at least 1e-5), not far larger.
  */
 int lora_switch_f32(float *w, const float *a1, const float *b1, const float *a2,
                     const float *b2, size_t d_in, size_t d_out, size_t r, float scale);
@@ -124,8 +126,9 @@ int lora_switch_f32(float *w, const float *a1, const float *b1, const float *a2,
  *   Inputs w0, a_new, b_new; w is the output (its old contents are ignored).
  *   Compute each entry as w0[i][j] + s * sum_k b_new[i][k] a_new[k][j] in that
  *   order: then any number of switches leaves w bit for bit equal to one
- *   merge of the current task into W0.  The grader switches 5000 times and
- *   demands |w - (W0 + s B A)| <= 1e-15 * max(1, |.|) (lab05.3 may drift).
+ *   merge of the current task into W0.  The grader switches 3000 times
+ *   round three tasks and demands |w - (W0 + s B A)| <= 1e-15 * max(1, |.|)
+ *   (lab05.3 is allowed 1e-9 there).
  */
 int lora_switch_from_base(double *w, const double *w0, const double *a_new,
                           const double *b_new, size_t d_in, size_t d_out, size_t r,
