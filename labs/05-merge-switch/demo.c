@@ -1,0 +1,412 @@
+/*
+ * demo.c - lab05-demo: Lab 05's worked numbers, the drift experiment and the
+ * adapter files the Python cross-check reads.
+ *
+ *   lab05-demo examples     the course's lifecycle (W_A, W_A x, the switch to
+ *                           the kit's Task B), the swap counts, the seed-003
+ *                           project's counts recomputed (errata), the
+ *                           safetensors example sizes, the config text and
+ *                           the drift after 3000 switches; exits 1 if any
+ *                           check disagrees with the value the kit states
+ *   lab05-demo drift        drift of W from the exact W0 + s B A against the
+ *                           number of switches: float32 and double, naive
+ *                           (lab05.3 / lab05.6) round 2 and round 3 tasks,
+ *                           and re-derived from W0 (lab05.7), for gnuplot
+ *   lab05-demo save DIR     writes DIR/adapter_model.safetensors and
+ *                           DIR/adapter_config.json (the lifecycle's Task A
+ *                           as module model.layers.0.self_attn.q_proj, F32)
+ *                           plus DIR/f64.safetensors (a random module, F64)
+ *                           and prints every value written, one per line
+ *   lab05-demo load FILE    reads FILE with st_load_lora and prints the
+ *                           module, dims and values (%.17g), one per line
+ *
+ * Random numbers come from the kit's RNG; the seed is printed on stderr
+ * (LORALAB_SEED=N changes it).  It links the lab's .c files (the reference
+ * when the kit has it, else yours), so what it prints is what that code
+ * computes.  Students do not need to edit it.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "lifecycle_example.h"
+#include "matrix.h"
+#include "merge_switch.h"
+#include "rng.h"
+#include "safetensors.h"
+
+#define PROG "lab05-demo"
+
+#define CALL(expr)                                                           \
+    do {                                                                     \
+        if ((expr) != LAB_OK) {                                              \
+            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", \
+                    #expr);                                                  \
+            exit(1);                                                         \
+        }                                                                    \
+    } while (0)
+
+static int checks_total, checks_bad;
+
+static void check(const char *what, int ok)
+{
+    checks_total++;
+    if (!ok)
+        checks_bad++;
+    printf("  check: %-64s %s\n", what, ok ? "ok" : "DIFFERS");
+}
+
+static void print_matrix(const char *name, const double *m, size_t rows, size_t cols)
+{
+    printf("  %s =\n", name);
+    for (size_t i = 0; i < rows; i++) {
+        printf("    [");
+        for (size_t j = 0; j < cols; j++)
+            printf("%s%6.2f", j ? ", " : "", m[i * cols + j] + 0.0);
+        printf("]\n");
+    }
+}
+
+static int close_to(const double *got, const double *want, size_t n, double tol)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!(fabs(got[i] - want[i]) <= tol))
+            return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- drift */
+
+#define D_IN 16
+#define D_OUT 16
+#define RANK 4
+#define ALPHA 8.0
+#define N_TASKS 3
+
+typedef struct {
+    double w0[D_OUT * D_IN], a[N_TASKS][RANK * D_IN], b[N_TASKS][D_OUT * RANK];
+    float w0f[D_OUT * D_IN], af[N_TASKS][RANK * D_IN], bf[N_TASKS][D_OUT * RANK];
+} tasks_t;
+
+static void tasks_make(tasks_t *t, uint64_t seed)
+{
+    rng_t g;
+    rng_seed(&g, seed);
+    rng_fill_uniform(&g, t->w0, D_OUT * D_IN, -1, 1);
+    for (int k = 0; k < N_TASKS; k++) {
+        rng_fill_uniform(&g, t->a[k], RANK * D_IN, -0.5, 0.5);
+        rng_fill_uniform(&g, t->b[k], D_OUT * RANK, -0.5, 0.5);
+    }
+    /* The float runs start from the doubles rounded to float. */
+    for (int i = 0; i < D_OUT * D_IN; i++)
+        t->w0f[i] = (float)t->w0[i];
+    for (int k = 0; k < N_TASKS; k++) {
+        for (int i = 0; i < RANK * D_IN; i++)
+            t->af[k][i] = (float)t->a[k][i];
+        for (int i = 0; i < D_OUT * RANK; i++)
+            t->bf[k][i] = (float)t->b[k][i];
+    }
+}
+
+/* max |w - (W0 + s B_k A_k)|, the exact value in long double (from the float
+ * inputs when f32). */
+static double drift(const tasks_t *t, int k, const double *w, const float *wf)
+{
+    const long double s = ALPHA / RANK;
+    double m = 0;
+    for (int i = 0; i < D_OUT; i++)
+        for (int j = 0; j < D_IN; j++) {
+            long double e = 0;
+            for (int q = 0; q < RANK; q++)
+                e += wf ? (long double)t->bf[k][i * RANK + q] * t->af[k][q * D_IN + j]
+                        : (long double)t->b[k][i * RANK + q] * t->a[k][q * D_IN + j];
+            e = (wf ? (long double)t->w0f[i * D_IN + j] : (long double)t->w0[i * D_IN + j]) + s * e;
+            long double got = wf ? (long double)wf[i * D_IN + j] : (long double)w[i * D_IN + j];
+            m = fmax(m, (double)fabsl(got - e));
+        }
+    return m;
+}
+
+/* The float counterpart of lab05.7 (the demo's own; lab05.7 is double). */
+static void rederive_f32(float *w, const float *w0, const float *a, const float *b, float s)
+{
+    for (int i = 0; i < D_OUT; i++)
+        for (int j = 0; j < D_IN; j++) {
+            float p = 0.0f;
+            for (int q = 0; q < RANK; q++)
+                p += b[i * RANK + q] * a[q * D_IN + j];
+            w[i * D_IN + j] = w0[i * D_IN + j] + s * p;
+        }
+}
+
+enum { V_F32_2, V_F32_3, V_F32_RE, V_F64_2, V_F64_3, V_F64_RE, N_VARIANTS };
+static const char *const VARIANT_NAMES[N_VARIANTS] = {
+    "f32_naive_2tasks", "f32_naive_3tasks", "f32_rederived", "f64_naive_2tasks",
+    "f64_naive_3tasks", "f64_rederived"};
+
+/* Runs every variant for n_max switches; calls report(n, drifts) at each n in marks. */
+static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_t n_marks,
+                      double (*out)[N_VARIANTS])
+{
+    double w[N_VARIANTS][D_OUT * D_IN];
+    float wf[N_VARIANTS][D_OUT * D_IN];
+    const float sf = (float)(ALPHA / RANK);
+    int cur[N_VARIANTS] = {0};
+    for (int v = 0; v < N_VARIANTS; v++) {
+        memcpy(w[v], t->w0, sizeof w[v]);
+        CALL(lora_merge(w[v], t->a[0], t->b[0], D_IN, D_OUT, RANK, ALPHA));
+        rederive_f32(wf[v], t->w0f, t->af[0], t->bf[0], sf);
+    }
+    size_t m = 0;
+    for (size_t n = 1; n <= n_max && m < n_marks; n++) {
+        for (int v = 0; v < N_VARIANTS; v++) {
+            int tasks = (v == V_F32_2 || v == V_F64_2) ? 2 : 3;
+            int from = cur[v], to = (cur[v] + 1) % tasks;
+            switch (v) {
+            case V_F32_2:
+            case V_F32_3:
+                CALL(lora_switch_f32(wf[v], t->af[from], t->bf[from], t->af[to], t->bf[to], D_IN, D_OUT,
+                                     RANK, sf));
+                break;
+            case V_F32_RE:
+                rederive_f32(wf[v], t->w0f, t->af[to], t->bf[to], sf);
+                break;
+            case V_F64_2:
+            case V_F64_3:
+                CALL(lora_switch(w[v], t->a[from], t->b[from], t->a[to], t->b[to], D_IN, D_OUT, RANK,
+                                 ALPHA));
+                break;
+            default:
+                CALL(lora_switch_from_base(w[v], t->w0, t->a[to], t->b[to], D_IN, D_OUT, RANK, ALPHA));
+            }
+            cur[v] = to;
+        }
+        if (n == marks[m]) {
+            for (int v = 0; v < N_VARIANTS; v++)
+                out[m][v] = drift(t, cur[v], v >= V_F64_2 ? w[v] : NULL, v < V_F64_2 ? wf[v] : NULL);
+            m++;
+        }
+    }
+}
+
+static uint64_t demo_seed(void)
+{
+    return rng_seed_from_env("LORALAB_SEED", 5); /* prints the seed on stderr */
+}
+
+static int cmd_drift(void)
+{
+    static size_t marks[64];
+    size_t n_marks = 0;
+    for (double x = 1; x <= 10000.5 && n_marks < 64; x *= 1.25) {
+        size_t n = (size_t)llround(x);
+        if (n_marks == 0 || n > marks[n_marks - 1])
+            marks[n_marks++] = n;
+    }
+    if (marks[n_marks - 1] != 10000 && n_marks < 64)
+        marks[n_marks++] = 10000;
+    tasks_t t;
+    tasks_make(&t, demo_seed());
+    double (*out)[N_VARIANTS] = calloc(n_marks, sizeof *out);
+    run_drift(&t, 10000, marks, n_marks, out);
+    printf("# lab05-demo drift: max |W - (W0 + s B A)| after n switches, d_in = d_out = %d, r = %d,\n"
+           "# alpha = %g; naive = lab05.3 / lab05.6 (W += s (B2 A2 - B1 A1)), rederived = W0 + s B A\n"
+           "# (lab05.7 in double, the demo's float copy of it); 2tasks = back and forth, 3tasks =\n"
+           "# round three tasks.  Exact values in long double from the same (float) inputs.\n"
+           "# switches", D_IN, RANK, ALPHA);
+    for (int v = 0; v < N_VARIANTS; v++)
+        printf(" %s", VARIANT_NAMES[v]);
+    printf("\n");
+    for (size_t m = 0; m < n_marks; m++) {
+        printf("%zu", marks[m]);
+        for (int v = 0; v < N_VARIANTS; v++)
+            printf(" %.6e", out[m][v]);
+        printf("\n");
+    }
+    free(out);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- examples */
+
+static void example_lifecycle(void)
+{
+    printf("The course's lifecycle (seed 003): W0 = I4, alpha = r = 2, so s = 1.\n");
+    double w[16], wx[4], w_b[16], w_bx[4];
+    memcpy(w, LIFE_W0, sizeof w);
+    CALL(lora_merge(w, LIFE_A_A, LIFE_B_A, 4, 4, LIFE_R, LIFE_ALPHA));
+    print_matrix("W_A = W0 + B_A A_A (lab05.1)", w, 4, 4);
+    mat_matmul(w, LIFE_X, wx, 4, 4, 1);
+    printf("  W_A x for x = [1, 0, 0, 0]: [%.2f, %.2f, %.2f, %.2f]\n", wx[0], wx[1], wx[2] + 0.0, wx[3] + 0.0);
+    check("W_A equals the course's matrix (1e-12)", close_to(w, LIFE_W_A, 16, 1e-12));
+    check("W_A x = [1.03, 0, -0.03, 0] (course)", close_to(wx, LIFE_W_A_X, 4, 1e-12));
+    CALL(lora_switch(w, LIFE_A_A, LIFE_B_A, LIFE_A_B, LIFE_B_B, 4, 4, LIFE_R, LIFE_ALPHA));
+    print_matrix("W_B = W_A + B_B A_B - B_A A_A (lab05.3, the kit's Task B)", w, 4, 4);
+    memcpy(w_b, LIFE_W0, sizeof w_b);
+    CALL(lora_merge(w_b, LIFE_A_B, LIFE_B_B, 4, 4, LIFE_R, LIFE_ALPHA));
+    mat_matmul(w, LIFE_X, w_bx, 4, 4, 1);
+    printf("  W_B x for x = [1, 0, 0, 0]: [%.2f, %.2f, %.2f, %.2f]\n", w_bx[0], w_bx[1] + 0.0,
+           w_bx[2], w_bx[3] + 0.0);
+    static const double kit_w_bx[4] = {1.01, 0.0, -0.02, 0.0};
+    check("the switch gives W0 + B_B A_B without reading W0 (1e-12)", close_to(w, w_b, 16, 1e-12));
+    check("W_B x = [1.01, 0, -0.02, 0] (kit's Task B)", close_to(w_bx, kit_w_bx, 4, 1e-12));
+    CALL(lora_unmerge(w, LIFE_A_B, LIFE_B_B, 4, 4, LIFE_R, LIFE_ALPHA));
+    check("unmerging Task B gives W0 back (1e-12)", close_to(w, LIFE_W0, 16, 1e-12));
+}
+
+static void example_counts(void)
+{
+    double sw, re;
+    printf("\nNumbers moved by a switch (lab05.5): old B, A out and new B, A in.\n");
+    CALL(lora_swap_count(4, 4, 2, 1, &sw, &re));
+    printf("  course toy (4 x 4, r = 2): swap %.0f numbers, reload %.0f\n", sw, re);
+    check("toy: swap 32, reload 16 (course)", sw == LIFE_SWAP && re == LIFE_RELOAD);
+    CALL(lora_swap_count(12288, 12288, 4, 192, &sw, &re));
+    printf("  GPT-3 (d = 12288, r = 4, W_q and W_v in 96 layers): swap %.0f, reload %.0f "
+           "(%.0fx fewer)\n", sw, re, re / sw);
+    check("GPT-3: swap 37,748,736, reload 28,991,029,248", sw == 37748736.0 && re == 28991029248.0);
+    check("one GPT-3 adapter is 18,874,368 numbers (course: 18.9M)", sw / 2 == 18874368.0);
+    printf("  one adapter is %.0f numbers = %.1f MB in 16-bit (the course's 37.8 MB);\n"
+           "  a swap reads the old and the new one: %.0f numbers, %.1f MB in 16-bit\n",
+           sw / 2, sw / 2 * 2 / 1e6, sw, sw * 2 / 1e6);
+
+    /* Seed 003's two-task project: d = 8, d_ff = 16, r = 4; errata. */
+    const double d = 8, d_ff = 16, r = 4;
+    double frozen = d * d_ff + d_ff + d_ff * d + d;   /* W1, b1, W2, b2 */
+    double deltas = 2 * (d * d_ff);                   /* delta_A.size + delta_B.size */
+    CALL(lora_swap_count(16, 8, 4, 1, &sw, &re));
+    printf("\nSeed 003's project (d = 8, d_ff = 16, r = 4), recomputed from its code:\n"
+           "  frozen parameters W1 + b1 + W2 + b2 = %.0f (the project prints 272)\n"
+           "  its swap counts delta_A.size + delta_B.size = %.0f (it prints 128)\n"
+           "  ratio %.0f / %.0f = %.2fx (it prints 2.1x)\n"
+           "  moving the factors instead (lab05.5, one 8 x 16 matrix): swap %.0f, reload %.0f\n",
+           frozen, deltas, frozen, deltas, frozen / deltas, sw, re);
+    check("project: frozen parameters 280", frozen == 280);
+    check("project: two full deltas are 256 numbers", deltas == 256);
+    check("project: factors swap 2 r (d_in + d_out) = 192", sw == 2 * r * (d + d_ff));
+}
+
+static void example_files(void)
+{
+    unsigned char buf[512];
+    size_t len = 0;
+    double one = 1.0;
+    CALL(st_encode_lora("m", &one, &one, 1, 1, 1, ST_F32, buf, sizeof buf, &len));
+    uint64_t n = 0;
+    for (int i = 7; i >= 0; i--)
+        n = n << 8 | buf[i];
+    size_t text = (size_t)n;
+    while (text > 0 && buf[8 + text - 1] == ' ')
+        text--;
+    printf("\nsafetensors (lab05.8): module \"m\", r = d_in = d_out = 1, F32:\n"
+           "  header text %zu bytes, padded to N = %llu, file %zu bytes\n  %.*s\n", text,
+           (unsigned long long)n, len, (int)text, (const char *)buf + 8);
+    check("example: text 204, N 208, file 224", text == 204 && n == 208 && len == 224);
+    char cfg[256];
+    size_t cl = 0;
+    CALL(peft_config_json(8, 16.0, "q_proj,v_proj", cfg, sizeof cfg, &cl));
+    printf("adapter_config.json (lab05.10) for r = 8, alpha = 16:\n  %s", cfg);
+    check("config is 88 bytes", cl == 88);
+}
+
+static void example_drift(void)
+{
+    static const size_t marks[] = {3000};
+    double out[1][N_VARIANTS];
+    tasks_t t;
+    tasks_make(&t, demo_seed());
+    run_drift(&t, 3000, marks, 1, out);
+    printf("\nDrift max |W - (W0 + s B A)| after 3000 switches (16 x 16, r = 4, alpha = 8):\n");
+    for (int v = 0; v < N_VARIANTS; v++)
+        printf("  %-18s %.3e\n", VARIANT_NAMES[v], out[0][v]);
+    check("float naive round 3 tasks drifts > 100x the re-derived",
+          out[0][V_F32_3] > 100 * out[0][V_F32_RE]);
+    check("float naive back and forth stays below 1e-6",
+          out[0][V_F32_2] < 1e-6);
+    check("double re-derived stays below 1e-15", out[0][V_F64_RE] < 1e-15);
+    check("double naive round 3 tasks stays below 1e-11", out[0][V_F64_3] < 1e-11);
+}
+
+static int cmd_examples(void)
+{
+    example_lifecycle();
+    example_counts();
+    example_files();
+    example_drift();
+    printf("\n%d checks, %d differ\n", checks_total, checks_bad);
+    return checks_bad ? 1 : 0;
+}
+
+/* ---------------------------------------------------------------- files */
+
+static void print_values(const char *name, const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        printf("%s %zu %.17g\n", name, i, v[i]);
+}
+
+static int cmd_save(const char *dir)
+{
+    const char *mod = "model.layers.0.self_attn.q_proj";
+    CALL(st_save_adapter(dir, mod, LIFE_A_A, LIFE_B_A, 4, 4, LIFE_R, LIFE_ALPHA, ST_F32));
+    printf("file adapter_model.safetensors\nmodule %s\ndtype F32\ndims 4 4 2\nalpha 2\n", mod);
+    double a32[8], b32[8];
+    for (int i = 0; i < 8; i++)
+        a32[i] = (double)(float)LIFE_A_A[i], b32[i] = (double)(float)LIFE_B_A[i];
+    print_values("A", a32, 8);
+    print_values("B", b32, 8);
+    /* A random F64 module, non-square, written with the encoder directly. */
+    enum { DI = 7, DO = 5, R = 3 };
+    double a[R * DI], b[DO * R];
+    rng_t g;
+    rng_seed(&g, demo_seed());
+    rng_fill_normal(&g, a, R * DI, 1.0);
+    rng_fill_normal(&g, b, DO * R, 1.0);
+    unsigned char buf[1024];
+    size_t len = 0;
+    CALL(st_encode_lora("transformer.h.3.attn.c_attn", a, b, DI, DO, R, ST_F64, buf, sizeof buf, &len));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/f64.safetensors", dir);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(buf, 1, len, f) != len || fclose(f) != 0) {
+        fprintf(stderr, PROG ": cannot write %s\n", path);
+        return 1;
+    }
+    printf("file f64.safetensors\nmodule transformer.h.3.attn.c_attn\ndtype F64\ndims %d %d %d\n", DI, DO, R);
+    print_values("A", a, R * DI);
+    print_values("B", b, DO * R);
+    return 0;
+}
+
+static int cmd_load(const char *path)
+{
+    char module[256];
+    size_t dims[3];
+    double *a = malloc(65536 * sizeof(double)), *b = malloc(65536 * sizeof(double));
+    if (!a || !b || st_load_lora(path, module, sizeof module, a, 65536, b, 65536, dims) != LAB_OK) {
+        free(a), free(b);
+        return 1;
+    }
+    printf("module %s\ndims %zu %zu %zu\n", module, dims[0], dims[1], dims[2]);
+    print_values("A", a, dims[2] * dims[0]);
+    print_values("B", b, dims[1] * dims[2]);
+    free(a), free(b);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "examples"))
+        return cmd_examples();
+    if (argc == 2 && !strcmp(argv[1], "drift"))
+        return cmd_drift();
+    if (argc == 3 && !strcmp(argv[1], "save"))
+        return cmd_save(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "load"))
+        return cmd_load(argv[2]);
+    fprintf(stderr, "usage: " PROG " examples | drift | save DIR | load FILE\n");
+    return 2;
+}
