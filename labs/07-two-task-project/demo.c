@@ -149,8 +149,8 @@ static int problem_write(FILE *f, const problem_t *P)
     const size_t d = P->d, d_ff = P->d_ff, r = P->r;
     double sizes[] = {(double)d, (double)d_ff, (double)r, P->scale * (double)r, LR, EPOCHS};
     fprintf(f, "# Lab 07 data: the two-task project of seed 003 (d = %zu, d_ff = %zu, r = %zu).\n"
-               "# Made by: make data/lab07/two-task.txt  (build/demo/lab07 write-data,\n"
-               "# LORALAB_SEED=%llu); do not edit: make lab-tests checks it is reproduced.\n"
+               "# Made by: make lab07-data-update  (LORALAB_SEED=%llu build/demo/lab07 write-data);\n"
+               "# do not edit: make lab-tests (target lab07-data) checks it is reproduced.\n"
                "# Layout: the kit's (weights (d_out, d_in), rows are samples).  W1, b1, W2, b2\n"
                "# are frozen; a.* and b.* are tasks A and B's starting adapters (LoRA 1 on W2:\n"
                "# A1 (r, d_ff), B1 (d, r); LoRA 2 on the output: A2 (r, d), B2 (d, r); head w, c).\n"
