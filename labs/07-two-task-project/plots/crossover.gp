@@ -11,7 +11,7 @@ if (!exists("datafile") || !exists("outfile")) {
 }
 set terminal svg size 1300,520 dynamic enhanced font "sans,12" background rgb "white"
 set output outfile
-set multiplot layout 1,2 title "Lab 07: stored numbers, LoRA vs full fine-tuning (project's network, d_{ff} = 2d, r = 4; lab07-demo crossover)" font ",13"
+set multiplot layout 1,2 title "Lab 07: stored numbers, LoRA vs full fine-tuning (network of the project, d_ff = 2 d, r = 4; from lab07-demo crossover)" font ",13" noenhanced
 set logscale xy 10
 set format y "10^{%L}"
 set xlabel "width d"
