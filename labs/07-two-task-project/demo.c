@@ -422,10 +422,10 @@ static void header_examples(void)
 
 /* What the README states about the default seed's run (measured by this
  * demo; `make demo LAB=07` fails if the code stops reproducing them). */
-#define README_ACC_A_FULL 0.0
-#define README_ACC_B_FULL 0.0
-#define README_ACC_A_SIMPLIFIED 0.0
-#define README_ACC_B_SIMPLIFIED 0.0
+#define README_ACC_A_FULL 0.84
+#define README_ACC_B_FULL 0.69
+#define README_ACC_A_SIMPLIFIED 0.84
+#define README_ACC_B_SIMPLIFIED 0.69
 
 static void parameter_counts(void)
 {
