@@ -194,7 +194,10 @@ static call_t *s_merge(judge_t *j, const problem_t *p, const double *adapter)
     return c;
 }
 
-static call_t *s_checks(judge_t *j, const problem_t *p, double lr, size_t epochs, long long mode)
+/* dims (7 doubles, owned by the caller: call_in keeps the pointer until the
+ * call is freed) carries n, n_probe, d, d_ff, r, epochs, mode. */
+static call_t *s_checks(judge_t *j, const problem_t *p, double lr, size_t epochs, long long mode,
+                        double *dims)
 {
     call_t *c = call_new(j, "project_checks");
     call_in(c, "x", p->x, p->n * p->d);
@@ -204,8 +207,9 @@ static call_t *s_checks(judge_t *j, const problem_t *p, double lr, size_t epochs
     call_in(c, "frozen", p->frozen, p->nf);
     call_in(c, "init_a", p->init_a, p->na);
     call_in(c, "init_b", p->init_b, p->na);
-    const double dims[7] = {(double)p->n, (double)p->n_probe, (double)p->d, (double)p->d_ff,
-                            (double)p->r, (double)epochs, (double)mode};
+    const double v[7] = {(double)p->n, (double)p->n_probe, (double)p->d, (double)p->d_ff,
+                         (double)p->r, (double)epochs, (double)mode};
+    memcpy(dims, v, sizeof v);
     call_in(c, "dims", dims, 7);
     call_real(c, "scale", p->scale);
     call_real(c, "lr", lr);
@@ -584,15 +588,14 @@ static void t_train_project(judge_t *j)
     problem_t p;
     if (!problem_project(j, &p))
         return;
-    if (train_matches(j, &p, p.y_a, p.init_a, 0.1, 300, TT_BACKPROP_FULL)) {
-        call_t *c = s_train(j, &p, p.y_a, p.init_a, 0.1, 300, TT_BACKPROP_FULL);
-        if (call_run(c)) {
-            const double *l = call_output(c, "losses");
-            if (l && !(l[299] < l[0]))
-                judge_fail(j, "the loss did not go down: %g -> %g", l[0], l[299]);
-        }
-        call_free(c);
-    }
+    double *ad = mat_alloc(1, p.na), *losses = mat_alloc(300, 1);
+    train_task(p.x, p.y_a, p.n, p.frozen, p.init_a, p.d, p.d_ff, p.r, p.scale, 0.1, 300, 0, ad, losses);
+    if (!(losses[299] < losses[0]))
+        judge_fail(j, "grader error: the reference's loss did not go down (%g -> %g)", losses[0],
+                   losses[299]);
+    else
+        train_matches(j, &p, p.y_a, p.init_a, 0.1, 300, TT_BACKPROP_FULL);
+    free(ad), free(losses);
     problem_free(&p);
 }
 
@@ -688,7 +691,8 @@ static int checks_match(judge_t *j, const problem_t *p, double lr, size_t epochs
     double rep[TT_REPORT_LEN], *aa = mat_alloc(1, p->na), *ab = mat_alloc(1, p->na);
     project_checks(p->x, p->y_a, p->y_b, p->n, p->probe, p->n_probe, p->frozen, p->init_a,
                    p->init_b, p->d, p->d_ff, p->r, p->scale, lr, epochs, mode, rep, aa, ab);
-    call_t *c = s_checks(j, p, lr, epochs, mode);
+    double dims[7];
+    call_t *c = s_checks(j, p, lr, epochs, mode, dims);
     int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
              expect_close(j, "adapter_a", call_output(c, "adapter_a"), aa, 1, p->na, TOL) &&
              expect_close(j, "adapter_b", call_output(c, "adapter_b"), ab, 1, p->na, TOL);
@@ -745,7 +749,8 @@ static void t_checks_five_pass(judge_t *j)
     problem_t p;
     problem_random(j, &p, 30, 6, 7, 2, 1);
     double rep[TT_REPORT_LEN];
-    call_t *c = s_checks(j, &p, 0.5, 40, TT_BACKPROP_FULL);
+    double dims[7];
+    call_t *c = s_checks(j, &p, 0.5, 40, TT_BACKPROP_FULL, dims);
     if (call_run(c) && expect_return(j, c, LAB_OK)) {
         const double *g = call_output(c, "report");
         if (g) {
@@ -786,12 +791,13 @@ static void t_checks_bad(judge_t *j)
     problem_t p;
     problem_random(j, &p, 6, 3, 4, 2, 1);
     p.n_probe = 0;
-    call_t *c = s_checks(j, &p, 0.1, 5, 0);
+    double dims[7];
+    call_t *c = s_checks(j, &p, 0.1, 5, 0, dims);
     if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "report")))
         judge_fail(j, "(the case was n_probe = 0)");
     call_free(c);
     p.n_probe = 4;
-    c = s_checks(j, &p, 0.1, 0, 0);
+    c = s_checks(j, &p, 0.1, 0, 0, dims);
     if (!judge_failed(j) && call_run(c) &&
         !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "report")))
         judge_fail(j, "(the case was epochs = 0)");
