@@ -565,8 +565,10 @@ static void t_train_many(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 30, 6, 10, 2, 1);
-    if (train_matches(j, &p, p.y_b, p.init_b, 0.2, 150, TT_BACKPROP_FULL))
-        train_matches(j, &p, p.y_b, p.init_b, 0.2, 150, TT_BACKPROP_SIMPLIFIED);
+    /* A small lr keeps the run smooth, so a right answer summed in another
+     * order stays within the tolerance after 150 steps. */
+    if (train_matches(j, &p, p.y_b, p.init_b, 0.05, 150, TT_BACKPROP_FULL))
+        train_matches(j, &p, p.y_b, p.init_b, 0.05, 150, TT_BACKPROP_SIMPLIFIED);
     problem_free(&p);
 }
 
@@ -740,7 +742,7 @@ static void t_checks_random(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 40, 5, 9, 3, 1);
-    checks_match(j, &p, 0.3, 60, TT_BACKPROP_SIMPLIFIED);
+    checks_match(j, &p, 0.1, 60, TT_BACKPROP_SIMPLIFIED);
     problem_free(&p);
 }
 
@@ -750,7 +752,7 @@ static void t_checks_five_pass(judge_t *j)
     problem_random(j, &p, 30, 6, 7, 2, 1);
     double rep[TT_REPORT_LEN];
     double dims[7];
-    call_t *c = s_checks(j, &p, 0.5, 40, TT_BACKPROP_FULL, dims);
+    call_t *c = s_checks(j, &p, 0.1, 40, TT_BACKPROP_FULL, dims);
     if (call_run(c) && expect_return(j, c, LAB_OK)) {
         const double *g = call_output(c, "report");
         if (g) {
@@ -781,7 +783,7 @@ static void t_checks_own_heads(judge_t *j)
     double *hb = p.init_b + TT_HEAD(p.d, p.d_ff, p.r);
     for (size_t i = 0; i <= p.d; i++)
         hb[i] = -2.0 * p.init_a[TT_HEAD(p.d, p.d_ff, p.r) + i] + 0.5;
-    if (!checks_match(j, &p, 0.2, 30, TT_BACKPROP_FULL))
+    if (!checks_match(j, &p, 0.1, 30, TT_BACKPROP_FULL))
         judge_fail(j, "(each task trains its own head from its own init: init_b's head for B)");
     problem_free(&p);
 }
