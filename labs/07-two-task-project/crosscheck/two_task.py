@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+"""two_task.py - Lab 07's independent numpy version of the two-task project.
+
+The same network as two_task.h, written with numpy's matrix products (batch
+form, the numpy project's row convention x @ W.T), trained from the same
+initial weights on the same data (data/lab07/two-task.txt, written by the C
+demo).  Two uses:
+
+  two_task.py check DATA C_LOSSES   compare every per-epoch loss (both tasks,
+                                    full and simplified backprop) with the C
+                                    demo's (lab07-demo losses --data DATA);
+                                    prints the max difference; exit 1 if it
+                                    exceeds 1e-9
+  two_task.py bench DATA C_DEMO     time the whole project (both tasks, the five
+                                    checks) in numpy and in C (C_DEMO project
+                                    --data DATA) in this run; prints both and
+                                    their ratio; exit 1 if C takes >= 1 s
+
+Run with /usr/bin/python3 (it has numpy).
+"""
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+TOL = 1e-9
+
+
+def read_kit(path):
+    """{name: 2-D array} from a kit tensor file (see labs/common/kitio.h)."""
+    tensors, name, rows, cols, buf = {}, None, 0, 0, []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if line.startswith("tensor "):
+                _, name, rows, cols = line.split()
+                rows, cols, buf = int(rows), int(cols), []
+                if rows == 0:
+                    tensors[name] = np.zeros((0, cols))
+                continue
+            buf.extend(float(v) for v in line.split())
+            if len(buf) == rows * cols:
+                tensors[name] = np.array(buf).reshape(rows, cols)
+    return tensors
+
+
+def load(path):
+    t = read_kit(path)
+    d, d_ff, r, alpha, lr, epochs = t["sizes"][0]
+    task = lambda k: {p: t[k + "." + p].copy() for p in ("A1", "B1", "A2", "B2", "w", "c")}
+    return dict(W1=t["W1"], b1=t["b1"][0], W2=t["W2"], b2=t["b2"][0], X=t["X"],
+                y_a=t["y_a"][:, 0], y_b=t["y_b"][:, 0], probe=t["probe"], a=task("a"),
+                b=task("b"), s=alpha / r, lr=lr, epochs=int(epochs))
+
+
+def forward(P, ad, X):
+    h1 = np.maximum(0.0, X @ P["W1"].T + P["b1"])
+    z1 = h1 @ ad["A1"].T
+    h2 = h1 @ P["W2"].T + P["b2"] + P["s"] * z1 @ ad["B1"].T
+    z2 = h2 @ ad["A2"].T
+    out = h2 + P["s"] * z2 @ ad["B2"].T
+    return h1, z1, h2, z2, out
+
+
+def logits(ad, out):
+    return out @ ad["w"][0] + ad["c"][0, 0]
+
+
+def bce(z, y):
+    return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def grads(P, ad, X, y, full):
+    s, n = P["s"], len(y)
+    h1, z1, h2, z2, out = forward(P, ad, X)
+    z = logits(ad, out)
+    g = (sigmoid(z) - y) / n                       # (n,)
+    g_out = np.outer(g, ad["w"][0])                # (n, d)
+    G = {"w": (g @ out)[None, :], "c": np.array([[g.sum()]])}
+    G["B2"] = s * g_out.T @ z2                     # (d, r)
+    g_z2 = s * g_out @ ad["B2"]                    # (n, r)
+    G["A2"] = g_z2.T @ h2                          # (r, d)
+    g_h2 = g_out + g_z2 @ ad["A2"] if full else g_out
+    G["B1"] = s * g_h2.T @ z1
+    g_z1 = s * g_h2 @ ad["B1"]
+    G["A1"] = g_z1.T @ h1                          # (r, d_ff)
+    return bce(z, y), G
+
+
+def train(P, init, y, full):
+    ad = {k: v.copy() for k, v in init.items()}
+    losses = []
+    for _ in range(P["epochs"]):
+        loss, G = grads(P, ad, P["X"], y, full)
+        losses.append(loss)
+        for k in ad:
+            ad[k] -= P["lr"] * G[k]
+    return ad, np.array(losses)
+
+
+def accuracy(P, ad, y):
+    return np.mean((sigmoid(logits(ad, forward(P, ad, P["X"])[4])) > 0.5) == (y == 1.0))
+
+
+def merge(P, ad):
+    s, d = P["s"], P["W2"].shape[0]
+    M = np.eye(d) + s * ad["B2"] @ ad["A2"]
+    return M @ (P["W2"] + s * ad["B1"] @ ad["A1"]), M @ P["b2"]
+
+
+def base(P, W2, b2, X):
+    return np.maximum(0.0, X @ P["W1"].T + P["b1"]) @ W2.T + b2
+
+
+def project(P):
+    """The whole project with its five checks, as lab07-demo project runs it."""
+    W1c, W2c = P["W1"].copy(), P["W2"].copy()
+    init_diff = np.abs(forward(P, P["a"], P["probe"])[4] - base(P, P["W2"], P["b2"], P["probe"])).max()
+    ad_a, _ = train(P, P["a"], P["y_a"], True)
+    acc_a = accuracy(P, ad_a, P["y_a"])
+    W2m, b2m = merge(P, ad_a)
+    merge_diff = np.abs(base(P, W2m, b2m, P["probe"]) - forward(P, ad_a, P["probe"])[4]).max()
+    ad_b, _ = train(P, P["b"], P["y_b"], True)
+    acc_b, acc_a2 = accuracy(P, ad_b, P["y_b"]), accuracy(P, ad_a, P["y_a"])
+    W2m, b2m = merge(P, ad_b)
+    p_merged = sigmoid(logits(ad_b, base(P, W2m, b2m, P["X"])))
+    p_adapter = sigmoid(logits(ad_b, forward(P, ad_b, P["X"])[4]))
+    ok = (init_diff == 0 and np.array_equal(W1c, P["W1"]) and np.array_equal(W2c, P["W2"])
+          and merge_diff <= TOL and acc_a2 == acc_a and np.abs(p_merged - p_adapter).max() <= TOL)
+    return ok, acc_a, acc_b
+
+
+def cmd_check(data, c_losses):
+    P, C = load(data), read_kit(c_losses)
+    worst = 0.0
+    for full, mode in ((True, "full"), (False, "simplified")):
+        for task, y in (("a", "y_a"), ("b", "y_b")):
+            _, ours = train(P, P[task], P[y], full)
+            theirs = C[f"loss_{task}_{mode}"][:, 0]
+            if theirs.shape != ours.shape:
+                print(f"two_task.py: {c_losses}: loss_{task}_{mode} has {theirs.size} epochs, "
+                      f"numpy trained {ours.size}")
+                return 1
+            diff = np.abs(ours - theirs).max()
+            worst = max(worst, diff)
+            print(f"  task {task.upper()}, {mode:10s} backprop: {ours.size} epochs, "
+                  f"loss {ours[0]:.6f} -> {ours[-1]:.6f}, max |numpy - C| = {diff:.3g}")
+    ok = worst <= TOL
+    print(f"lab07 numpy cross-check: max |numpy - C| over every logged epoch = {worst:.3g} "
+          f"(tolerance {TOL:g}): {'ok' if ok else 'FAILED'}")
+    return 0 if ok else 1
+
+
+def cmd_bench(data, demo):
+    """Best of 7 runs each (the least disturbed by other jobs on the machine)."""
+    P = load(data)
+    reps, t_np, t_c = 7, [], []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        ok, acc_a, acc_b = project(P)
+        t_np.append(time.perf_counter() - t0)
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        p = subprocess.run([demo, "project", "--data", data], capture_output=True, text=True)
+        t_c.append(time.perf_counter() - t0)
+        if p.returncode != 0:
+            print(p.stdout + p.stderr)
+            return 1
+    b_np, b_c = min(t_np), min(t_c)
+    print(f"lab07 bench: the whole project (2 tasks x {P['epochs']} epochs, 5 checks), "
+          f"best of {reps} runs (median in brackets)")
+    print(f"  numpy  {b_np * 1000:9.1f} ms  [{sorted(t_np)[reps // 2] * 1000:.1f}]  (checks "
+          f"{'pass' if ok else 'FAIL'}, accuracy A {acc_a:.1%}, B {acc_b:.1%})")
+    print(f"  C      {b_c * 1000:9.1f} ms  [{sorted(t_c)[reps // 2] * 1000:.1f}]  (whole process: "
+          f"{demo} project)")
+    print(f"  numpy / C = {b_np / b_c:.1f}x;  C under 1 s: {'yes' if max(t_c) < 1.0 else 'NO'}")
+    return 0 if max(t_c) < 1.0 and ok else 1
+
+
+def main(argv):
+    if len(argv) == 4 and argv[1] == "check":
+        return cmd_check(argv[2], argv[3])
+    if len(argv) == 4 and argv[1] == "bench":
+        return cmd_bench(argv[2], argv[3])
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

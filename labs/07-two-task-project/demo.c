@@ -1,0 +1,663 @@
+/*
+ * demo.c - lab07-demo: the course's two-task project, run on the lab's
+ * functions, with its five checks, honest parameter counts, and the data of
+ * the lab's figures.
+ *
+ *   lab07-demo examples         the project's report (both tasks, the five
+ *                               checks, full vs simplified backprop), the
+ *                               header's worked examples and the recounted
+ *                               parameter numbers; exits 1 if any check
+ *                               fails or a number differs from the README's
+ *   lab07-demo project [simplified] [--data FILE]
+ *                               the project's report alone (what the bench times)
+ *   lab07-demo write-data       the data file (data/lab07/two-task.txt) on stdout
+ *   lab07-demo losses --data FILE
+ *                               per-epoch losses of both tasks, both backprops,
+ *                               in the kit's tensor format (numpy cross-check)
+ *   lab07-demo curves           loss and accuracy per epoch (gnuplot data)
+ *   lab07-demo crossover        stored numbers, LoRA vs full fine-tuning, by width
+ *   lab07-demo sweep            accuracy over a grid of epochs, rank, optimizer, lr
+ *
+ * Everything random comes from the kit's RNG; the seed is printed on stderr
+ * (LORALAB_SEED=N changes it; the README's numbers use the default).  It
+ * links the lab's two_task.c (yours or the reference), so what it prints is
+ * what that code computes.  Students do not need to edit it.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kitio.h"
+#include "lab.h"
+#include "matrix.h"
+#include "rng.h"
+#include "two_task.h"
+
+#define PROG "lab07-demo"
+
+/* The project's settings (seed 003): d, d_ff, r, alpha = r, 200 samples,
+ * 5 probe rows, 300 epochs of full-batch gradient descent at lr 0.1, A drawn
+ * N(0, 0.01^2), head weights N(0, 0.01^2), frozen weights N(0, 0.3^2). */
+enum { D = 8, D_FF = 16, RANK = 4, N_SAMPLES = 200, N_PROBE = 5, EPOCHS = 300 };
+#define LR 0.1
+#define FROZEN_STD 0.3
+#define INIT_STD 0.01
+
+#define CALL(expr)                                                           \
+    do {                                                                     \
+        if ((expr) != LAB_OK) {                                              \
+            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", \
+                    #expr);                                                  \
+            exit(1);                                                         \
+        }                                                                    \
+    } while (0)
+
+static int checks_total, checks_bad;
+
+static void check(const char *what, int ok)
+{
+    checks_total++;
+    if (!ok)
+        checks_bad++;
+    printf("  check: %-66s %s\n", what, ok ? "ok" : "DIFFERS");
+}
+
+static void *xmalloc(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p) {
+        fprintf(stderr, PROG ": out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+#define NEWD(count) ((double *)xmalloc((count) * sizeof(double)))
+
+/* ------------------------------------------------------------ the problem */
+
+typedef struct {
+    size_t d, d_ff, r, n, n_probe;
+    double scale;
+    unsigned long long seed;
+    double *frozen, *x, *y_a, *y_b, *probe, *init_a, *init_b;
+} problem_t;
+
+/* One task's starting adapter at rank r: A1, A2 ~ N(0, 0.01^2), B1 = B2 = 0,
+ * head w ~ N(0, 0.01^2), c = 0. */
+static void draw_adapter(rng_t *g, size_t d, size_t d_ff, size_t r, double *a)
+{
+    memset(a, 0, two_task_adapter_count(d, d_ff, r) * sizeof(double));
+    rng_fill_normal(g, a, r * d_ff, INIT_STD);
+    rng_fill_normal(g, a + TT_A2(d, d_ff, r), r * d, INIT_STD);
+    rng_fill_normal(g, a + TT_HEAD(d, d_ff, r), d, INIT_STD);
+}
+
+/* The project's data from a seed, in a fixed draw order: W1, W2, X, probe,
+ * then task A's adapter, then task B's.  Labels: A = (sum x > 0), B = (x0 > 0). */
+static void problem_generate(problem_t *P, unsigned long long seed, size_t r)
+{
+    const size_t d = D, d_ff = D_FF, n = N_SAMPLES;
+    *P = (problem_t){d, d_ff, r, n, N_PROBE, 1.0, seed, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    rng_t g;
+    rng_seed(&g, seed);
+    P->frozen = NEWD(two_task_frozen_count(d, d_ff));
+    memset(P->frozen, 0, two_task_frozen_count(d, d_ff) * sizeof(double));
+    rng_fill_normal(&g, P->frozen, d_ff * d, FROZEN_STD);
+    rng_fill_normal(&g, P->frozen + TT_W2(d, d_ff), d * d_ff, FROZEN_STD);
+    P->x = NEWD(n * d), P->y_a = NEWD(n), P->y_b = NEWD(n), P->probe = NEWD(N_PROBE * d);
+    rng_fill_normal(&g, P->x, n * d, 1.0);
+    rng_fill_normal(&g, P->probe, N_PROBE * d, 1.0);
+    for (size_t t = 0; t < n; t++) {
+        double s = 0;
+        for (size_t j = 0; j < d; j++)
+            s += P->x[t * d + j];
+        P->y_a[t] = s > 0 ? 1.0 : 0.0;
+        P->y_b[t] = P->x[t * d] > 0 ? 1.0 : 0.0;
+    }
+    P->init_a = NEWD(two_task_adapter_count(d, d_ff, r));
+    P->init_b = NEWD(two_task_adapter_count(d, d_ff, r));
+    draw_adapter(&g, d, d_ff, r, P->init_a);
+    draw_adapter(&g, d, d_ff, r, P->init_b);
+}
+
+static void problem_free(problem_t *P)
+{
+    free(P->frozen), free(P->x), free(P->y_a), free(P->y_b), free(P->probe), free(P->init_a),
+        free(P->init_b);
+}
+
+/* Named pieces of the packed arrays, for the data file (numpy reads them). */
+static void write_adapter(FILE *f, const char *task, const double *a, size_t d, size_t d_ff,
+                          size_t r)
+{
+    char name[KIT_NAME_MAX];
+    struct { const char *part; size_t off, rows, cols; } parts[] = {
+        {"A1", 0, r, d_ff}, {"B1", TT_B1(d_ff, r), d, r}, {"A2", TT_A2(d, d_ff, r), r, d},
+        {"B2", TT_B2(d, d_ff, r), d, r}, {"w", TT_HEAD(d, d_ff, r), 1, d},
+        {"c", TT_HEAD(d, d_ff, r) + d, 1, 1}};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        snprintf(name, sizeof name, "%s.%s", task, parts[i].part);
+        kit_write_tensor(f, name, a + parts[i].off, parts[i].rows, parts[i].cols);
+    }
+}
+
+static int problem_write(FILE *f, const problem_t *P)
+{
+    const size_t d = P->d, d_ff = P->d_ff, r = P->r;
+    double sizes[] = {(double)d, (double)d_ff, (double)r, P->scale * (double)r, LR, EPOCHS};
+    fprintf(f, "# Lab 07 data: the two-task project of seed 003 (d = %zu, d_ff = %zu, r = %zu).\n"
+               "# Made by: make lab07-data-update  (LORALAB_SEED=%llu build/demo/lab07 write-data);\n"
+               "# do not edit: make lab-tests (target lab07-data) checks it is reproduced.\n"
+               "# Layout: the kit's (weights (d_out, d_in), rows are samples).  W1, b1, W2, b2\n"
+               "# are frozen; a.* and b.* are tasks A and B's starting adapters (LoRA 1 on W2:\n"
+               "# A1 (r, d_ff), B1 (d, r); LoRA 2 on the output: A2 (r, d), B2 (d, r); head w, c).\n"
+               "# sizes = d, d_ff, r, alpha, lr, epochs.  y_a = (sum x > 0), y_b = (x[0] > 0).\n",
+            d, d_ff, r, P->seed);
+    kit_write_tensor(f, "sizes", sizes, 1, 6);
+    kit_write_tensor(f, "W1", P->frozen, d_ff, d);
+    kit_write_tensor(f, "b1", P->frozen + d_ff * d, 1, d_ff);
+    kit_write_tensor(f, "W2", P->frozen + TT_W2(d, d_ff), d, d_ff);
+    kit_write_tensor(f, "b2", P->frozen + TT_B2BIAS(d, d_ff), 1, d);
+    kit_write_tensor(f, "X", P->x, P->n, d);
+    kit_write_tensor(f, "y_a", P->y_a, P->n, 1);
+    kit_write_tensor(f, "y_b", P->y_b, P->n, 1);
+    kit_write_tensor(f, "probe", P->probe, P->n_probe, d);
+    write_adapter(f, "a", P->init_a, d, d_ff, r);
+    write_adapter(f, "b", P->init_b, d, d_ff, r);
+    return ferror(f) ? -1 : 0;
+}
+
+static int read_adapter(const kit_file_t *kf, const char *task, double *a, size_t d, size_t d_ff,
+                        size_t r)
+{
+    char name[KIT_NAME_MAX];
+    struct { const char *part; size_t off, rows, cols; } parts[] = {
+        {"A1", 0, r, d_ff}, {"B1", TT_B1(d_ff, r), d, r}, {"A2", TT_A2(d, d_ff, r), r, d},
+        {"B2", TT_B2(d, d_ff, r), d, r}, {"w", TT_HEAD(d, d_ff, r), 1, d},
+        {"c", TT_HEAD(d, d_ff, r) + d, 1, 1}};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        snprintf(name, sizeof name, "%s.%s", task, parts[i].part);
+        const double *v = kit_get(kf, name, parts[i].rows, parts[i].cols);
+        if (!v)
+            return -1;
+        memcpy(a + parts[i].off, v, parts[i].rows * parts[i].cols * sizeof(double));
+    }
+    return 0;
+}
+
+/* Read a data file written by problem_write (sizes must be the project's). */
+static int problem_read(problem_t *P, const char *path)
+{
+    kit_file_t kf;
+    if (kit_read(path, &kf) != 0)
+        return -1;
+    const double *sizes = kit_get(&kf, "sizes", 1, 6);
+    const kit_tensor_t *xt = kit_find(&kf, "X");
+    if (!sizes || !xt) {
+        kit_free(&kf);
+        return -1;
+    }
+    if (sizes[0] != D || sizes[1] != D_FF || sizes[2] < 1 || sizes[2] > 64 || xt->cols != D ||
+        xt->rows < 1) {
+        fprintf(stderr, PROG ": %s: sizes must be d = %d, d_ff = %d, 1 <= r <= 64, X (n, %d)\n",
+                path, D, D_FF, D);
+        kit_free(&kf);
+        return -1;
+    }
+    problem_generate(P, 0, (size_t)sizes[2]); /* allocates; every array is overwritten */
+    const size_t d = D, d_ff = D_FF, r = P->r;
+    free(P->x), free(P->y_a), free(P->y_b);
+    P->n = xt->rows;
+    P->scale = sizes[3] / (double)r;
+    P->x = NEWD(P->n * d), P->y_a = NEWD(P->n), P->y_b = NEWD(P->n);
+    struct { const char *name; double *dst; size_t rows, cols; } parts[] = {
+        {"W1", P->frozen, d_ff, d}, {"b1", P->frozen + d_ff * d, 1, d_ff},
+        {"W2", P->frozen + TT_W2(d, d_ff), d, d_ff}, {"b2", P->frozen + TT_B2BIAS(d, d_ff), 1, d},
+        {"X", P->x, P->n, d}, {"y_a", P->y_a, P->n, 1}, {"y_b", P->y_b, P->n, 1},
+        {"probe", P->probe, N_PROBE, d}};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && rc == 0; i++) {
+        const double *v = kit_get(&kf, parts[i].name, parts[i].rows, parts[i].cols);
+        if (!v)
+            rc = -1;
+        else
+            memcpy(parts[i].dst, v, parts[i].rows * parts[i].cols * sizeof(double));
+    }
+    if (rc == 0)
+        rc = read_adapter(&kf, "a", P->init_a, d, d_ff, r) || read_adapter(&kf, "b", P->init_b, d, d_ff, r);
+    kit_free(&kf);
+    return rc;
+}
+
+/* The default problem, or the one in --data FILE. */
+static void problem_load(problem_t *P, const char *path)
+{
+    if (path) {
+        if (problem_read(P, path) != 0) {
+            fprintf(stderr, PROG ": cannot use data file %s (message above)\n", path);
+            exit(1);
+        }
+        return;
+    }
+    problem_generate(P, rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED), RANK);
+}
+
+/* ------------------------------------------------------------ training */
+
+static double accuracy(const problem_t *P, const double *adapter, const double *y)
+{
+    double *out = NEWD(P->n * P->d), *p = NEWD(P->n), loss;
+    CALL(adapted_forward(P->x, P->n, P->frozen, adapter, P->d, P->d_ff, P->r, P->scale, out));
+    CALL(head_bce(out, y, P->n, adapter + TT_HEAD(P->d, P->d_ff, P->r), P->d, p, &loss));
+    size_t right = 0;
+    for (size_t t = 0; t < P->n; t++)
+        right += (p[t] > 0.5) == (y[t] == 1.0);
+    free(out), free(p);
+    return (double)right / (double)P->n;
+}
+
+enum optimizer { OPT_SGD = 0, OPT_ADAM = 1 };
+
+/* Train one task from init with SGD (exactly train_task's steps) or Adam
+ * (beta1 0.9, beta2 0.999, eps 1e-8), recording the loss at every epoch in
+ * loss[e] and the accuracy every acc_every epochs in acc[e] (before step e;
+ * index epochs = after the last step, always recorded). */
+static void train_traced(const problem_t *P, const double *init, const double *y, size_t epochs,
+                         double lr, long long mode, int opt, double *adapter, double *loss,
+                         double *acc, size_t acc_every)
+{
+    const size_t count = two_task_adapter_count(P->d, P->d_ff, P->r);
+    double *grad = NEWD(count), *m = NEWD(count), *v = NEWD(count);
+    memcpy(adapter, init, count * sizeof(double));
+    memset(m, 0, count * sizeof(double));
+    memset(v, 0, count * sizeof(double));
+    for (size_t e = 0; e <= epochs; e++) {
+        double l;
+        CALL(adapter_gradient(P->x, y, P->n, P->frozen, adapter, P->d, P->d_ff, P->r, P->scale,
+                              mode, &l, grad));
+        if (loss)
+            loss[e] = l;
+        if (acc && (e % acc_every == 0 || e == epochs))
+            acc[e] = accuracy(P, adapter, y);
+        if (e == epochs)
+            break;
+        if (opt == OPT_SGD) {
+            for (size_t i = 0; i < count; i++)
+                adapter[i] -= lr * grad[i];
+        } else {
+            const double b1 = 0.9, b2 = 0.999, t = (double)(e + 1);
+            for (size_t i = 0; i < count; i++) {
+                m[i] = b1 * m[i] + (1 - b1) * grad[i];
+                v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
+                double mh = m[i] / (1 - pow(b1, t)), vh = v[i] / (1 - pow(b2, t));
+                adapter[i] -= lr * mh / (sqrt(vh) + 1e-8);
+            }
+        }
+    }
+    free(grad), free(m), free(v);
+}
+
+/* ------------------------------------------------------------ counts */
+
+/* Stored numbers of the project's architecture at width d (d_ff = 2 d). */
+typedef struct {
+    double frozen, lora, head, full_two, lora_two, formula_lora, swap_code;
+} counts_t;
+
+static counts_t counts_at(size_t d, size_t d_ff, size_t r)
+{
+    counts_t c;
+    c.frozen = (double)two_task_frozen_count(d, d_ff);
+    c.lora = (double)two_task_lora_count(d, d_ff, r);
+    c.head = (double)(d + 1);
+    c.full_two = 2 * (c.frozen + c.head);
+    c.lora_two = c.frozen + 2 * (c.lora + c.head);
+    c.formula_lora = (double)(2 * (d_ff * r + d * r + d * r + d * r)); /* the code's line */
+    c.swap_code = (double)(2 * d * d_ff); /* delta_A.size + delta_B.size (LoRA 1 only) */
+    return c;
+}
+
+/* ------------------------------------------------------------ the report */
+
+typedef struct {
+    double report[TT_REPORT_LEN];
+    double *adapter_a, *adapter_b;
+} run_t;
+
+static void run_project(const problem_t *P, long long mode, run_t *R)
+{
+    const size_t count = two_task_adapter_count(P->d, P->d_ff, P->r);
+    R->adapter_a = NEWD(count), R->adapter_b = NEWD(count);
+    CALL(project_checks(P->x, P->y_a, P->y_b, P->n, P->probe, P->n_probe, P->frozen, P->init_a,
+                        P->init_b, P->d, P->d_ff, P->r, P->scale, LR, EPOCHS, mode, R->report,
+                        R->adapter_a, R->adapter_b));
+}
+
+static const char *pass(int ok) { return ok ? "PASS" : "FAIL"; }
+
+/* The five checks of the project, from a report; returns how many failed. */
+static int print_checks(const double *rep)
+{
+    int f = 0, ok;
+    ok = rep[TT_INIT_DIFF] == 0.0, f += !ok;
+    printf("  1 zero init: max |adapted - frozen| on the probe rows = %.3g   %s\n",
+           rep[TT_INIT_DIFF], pass(ok));
+    ok = rep[TT_FROZEN_CHANGED] == 0.0, f += !ok;
+    printf("  2 frozen weights bit for bit unchanged after both tasks            %s\n", pass(ok));
+    ok = rep[TT_MERGE_DIFF] <= 1e-9, f += !ok;
+    printf("  3 merged weights vs adapters: max |difference| = %.3g (<= 1e-9)  %s\n",
+           rep[TT_MERGE_DIFF], pass(ok));
+    ok = rep[TT_ACC_A_AFTER_B] == rep[TT_ACC_A], f += !ok;
+    printf("  4 task A accuracy after training B: %.1f%% (was %.1f%%, exactly equal)  %s\n",
+           100 * rep[TT_ACC_A_AFTER_B], 100 * rep[TT_ACC_A], pass(ok));
+    ok = rep[TT_SWITCH_DIFF] <= 1e-9 && rep[TT_SWITCH_ACC_B] == rep[TT_ACC_B], f += !ok;
+    printf("  5 switch A -> B by merging B: max |p| difference %.3g, accuracy %.1f%%  %s\n",
+           rep[TT_SWITCH_DIFF], 100 * rep[TT_SWITCH_ACC_B], pass(ok));
+    return f;
+}
+
+static int cmd_project(int argc, char **argv)
+{
+    const char *data = NULL;
+    long long mode = TT_BACKPROP_FULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "simplified"))
+            mode = TT_BACKPROP_SIMPLIFIED;
+        else if (!strcmp(argv[i], "--data") && i + 1 < argc)
+            data = argv[++i];
+        else {
+            fprintf(stderr, PROG ": project: unknown argument \"%s\"\n", argv[i]);
+            return 2;
+        }
+    }
+    problem_t P;
+    problem_load(&P, data);
+    run_t R;
+    run_project(&P, mode, &R);
+    printf("== Lab 07 project (seed %llu, %s backprop, %d epochs, lr %g, r = %zu) ==\n", P.seed,
+           mode == TT_BACKPROP_FULL ? "full" : "simplified", EPOCHS, LR, P.r);
+    int failed = print_checks(R.report);
+    printf("  task A (sum > 0): accuracy %.1f%%, final loss %.6f\n", 100 * R.report[TT_ACC_A],
+           R.report[TT_LOSS_A]);
+    printf("  task B (x[0] > 0): accuracy %.1f%%, final loss %.6f\n", 100 * R.report[TT_ACC_B],
+           R.report[TT_LOSS_B]);
+    free(R.adapter_a), free(R.adapter_b);
+    problem_free(&P);
+    return failed ? 1 : 0;
+}
+
+/* The header's small examples, recomputed. */
+static void header_examples(void)
+{
+    printf("== the examples of two_task.h ==\n");
+    /* d = 1, d_ff = 2: frozen = W1 (2x1), b1 (2), W2 (1x2), b2 (1). */
+    const double frozen[] = {1, -1, 0, 0, 2, 3, 0.5}, x[] = {-2};
+    double out;
+    CALL(base_forward(x, 1, frozen, 1, 2, &out));
+    printf("  lab07.1 base_forward: out = %.17g (header: 6.5)\n", out);
+    check("lab07.1 example gives 6.5", out == 6.5);
+    /* r = 1: A1 (1x2), B1 (1x1), A2 (1x1), B2 (1x1), w, c. */
+    const double adapter[] = {1, 1, 1, 1, 0.5, 0, 0};
+    CALL(adapted_forward(x, 1, frozen, adapter, 1, 2, 1, 2.0, &out));
+    printf("  lab07.2 adapted_forward: out = %.17g (header: 21)\n", out);
+    check("lab07.2 example gives 21", out == 21.0);
+    const double outs[] = {1, -1}, y[] = {1, 1}, head[] = {2, 0};
+    double p[2], loss;
+    CALL(head_bce(outs, y, 2, head, 1, p, &loss));
+    printf("  lab07.3 head_bce: p = [%.15g, %.15g], loss = %.17g\n", p[0], p[1], loss);
+    check("lab07.3 example: p = [0.880797077977882, 0.119202922022118]",
+          fabs(p[0] - 0.880797077977882) < 1e-15 && fabs(p[1] - 0.119202922022118) < 1e-15);
+    check("lab07.3 example: loss = 1.1269280110429725", fabs(loss - 1.1269280110429725) < 1e-15);
+    /* d = d_ff = r = 1: frozen = W1, b1, W2 = 2, b2 = 1. */
+    const double f1[] = {1, 0, 2, 1}, ad1[] = {1, 1, 1, 0.5, 0, 0};
+    double merged[4];
+    CALL(merge_adapter(f1, ad1, 1, 1, 1, 2.0, merged));
+    printf("  lab07.6 merge_adapter: W2' = %.17g, b2' = %.17g (header: 8, 2)\n", merged[2],
+           merged[3]);
+    check("lab07.6 example gives W2' = 8, b2' = 2", merged[2] == 8.0 && merged[3] == 2.0);
+}
+
+/* What the README states about the default seed's run (measured by this
+ * demo; `make demo LAB=07` fails if the code stops reproducing them). */
+#define README_ACC_A_FULL 0.84
+#define README_ACC_B_FULL 0.69
+#define README_ACC_A_SIMPLIFIED 0.84
+#define README_ACC_B_SIMPLIFIED 0.69
+
+static void parameter_counts(void)
+{
+    counts_t c = counts_at(D, D_FF, RANK);
+    printf("== parameter counts of the project's network (d = 8, d_ff = 16, r = 4) ==\n");
+    printf("  %-44s %8s %8s %8s\n", "", "printed", "code", "kit");
+    printf("  %-44s %8d %8.0f %8.0f\n", "frozen network params", 272, c.frozen, c.frozen);
+    printf("  %-44s %8d %8.0f %8.0f\n", "LoRA params per task (rank 4)", 192, c.formula_lora, c.lora);
+    printf("  %-44s %8d %8.0f %8.0f\n", "head params per task", 9, c.head, c.head);
+    printf("  %-44s %8d %8.0f %8.0f\n", "full fine-tuning for 2 tasks", 562, c.full_two, c.full_two);
+    printf("  %-44s %8d %8.0f %8.0f\n", "LoRA for 2 tasks", 674,
+           c.frozen + 2 * (c.formula_lora + c.head), c.lora_two);
+    printf("  %-44s %8d %8.0f %8.0f\n", "numbers moved to swap tasks", 128, c.swap_code,
+           c.lora + c.head);
+    printf("  %-44s %8d %8.0f %8.0f\n", "full model reload would move", 272, c.frozen,
+           c.frozen + c.head);
+    printf("  %-44s %8.1f %8.2f %8.2f\n", "swap is ... x smaller than a full reload", 2.1,
+           c.frozen / c.swap_code, (c.frozen + c.head) / (c.lora + c.head));
+    printf("  (kit: LoRA 1 on W2 is A1 4x16 + B1 8x4 = 96, LoRA 2 on the output is A2 4x8 +\n"
+           "   B2 8x4 = 64; a swap loads the new task's adapter and head; a full reload loads a\n"
+           "   fine-tuned network and its head)\n");
+    check("frozen params: 16x8 + 16 + 8x16 + 8 = 280", c.frozen == 280);
+    check("LoRA params per task: 96 + 64 = 160", c.lora == 160);
+    check("the code's formula 2 (d_ff r + 3 d r) gives 320", c.formula_lora == 320);
+    check("2 tasks: full fine-tuning 578, LoRA 618 (LoRA stores more)",
+          c.full_two == 578 && c.lora_two == 618);
+    check("swap: 169 numbers (adapter + head) vs 289 for a full reload",
+          c.lora + c.head == 169 && c.frozen + c.head == 289);
+    check("the code's swap count delta_A.size + delta_B.size = 256", c.swap_code == 256);
+    /* Smallest width at which LoRA stores fewer numbers for 2 tasks. */
+    size_t cross = 0;
+    for (size_t d = 1; d < 100000 && !cross; d++) {
+        counts_t k = counts_at(d, 2 * d, RANK);
+        if (k.lora_two < k.full_two)
+            cross = d;
+    }
+    printf("  2 tasks, d_ff = 2 d, r = 4: LoRA stores fewer numbers from d = %zu on\n", cross);
+    check("crossover width for 2 tasks at r = 4 is d = 10", cross == 10);
+    counts_t g = counts_at(12288, 2 * 12288, RANK);
+    printf("  at d = 12288, d_ff = 2 d: per task, full fine-tuning stores %.4g numbers, LoRA %.4g"
+           " (ratio %.0f)\n", g.frozen + g.head, g.lora + g.head, (g.frozen + g.head) / (g.lora + g.head));
+}
+
+static int cmd_examples(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    header_examples();
+    parameter_counts();
+    problem_t P;
+    problem_generate(&P, RNG_DEFAULT_SEED, RANK);
+    run_t full, simp;
+    run_project(&P, TT_BACKPROP_FULL, &full);
+    run_project(&P, TT_BACKPROP_SIMPLIFIED, &simp);
+    printf("== the project, seed %llu, %d epochs, lr %g, r = %d, alpha = r ==\n", P.seed, EPOCHS,
+           LR, RANK);
+    printf(" full backprop:\n");
+    int failed = print_checks(full.report);
+    printf(" simplified backprop (the numpy project's):\n");
+    failed += print_checks(simp.report);
+    check("the five checks pass with both backprops", failed == 0);
+    printf("  %-28s %10s %10s %10s\n", "accuracy (training set)", "full", "simplified", "difference");
+    printf("  %-28s %9.1f%% %9.1f%% %+9.1f pt\n", "task A (sum > 0)", 100 * full.report[TT_ACC_A],
+           100 * simp.report[TT_ACC_A], 100 * (full.report[TT_ACC_A] - simp.report[TT_ACC_A]));
+    printf("  %-28s %9.1f%% %9.1f%% %+9.1f pt\n", "task B (x[0] > 0)", 100 * full.report[TT_ACC_B],
+           100 * simp.report[TT_ACC_B], 100 * (full.report[TT_ACC_B] - simp.report[TT_ACC_B]));
+    printf("  %-28s %10.6f %10.6f %+10.2e\n", "final loss A", full.report[TT_LOSS_A],
+           simp.report[TT_LOSS_A], full.report[TT_LOSS_A] - simp.report[TT_LOSS_A]);
+    printf("  %-28s %10.6f %10.6f %+10.2e\n", "final loss B", full.report[TT_LOSS_B],
+           simp.report[TT_LOSS_B], full.report[TT_LOSS_B] - simp.report[TT_LOSS_B]);
+    check("accuracies are the README's (full A, B; simplified A, B)",
+          full.report[TT_ACC_A] == README_ACC_A_FULL && full.report[TT_ACC_B] == README_ACC_B_FULL &&
+              simp.report[TT_ACC_A] == README_ACC_A_SIMPLIFIED &&
+              simp.report[TT_ACC_B] == README_ACC_B_SIMPLIFIED);
+    /* train_task equals the traced loop the figures use. */
+    const size_t count = two_task_adapter_count(P.d, P.d_ff, P.r);
+    double *ad = NEWD(count), *ad2 = NEWD(count), *losses = NEWD(EPOCHS), *traced = NEWD(EPOCHS + 1);
+    CALL(train_task(P.x, P.y_a, P.n, P.frozen, P.init_a, P.d, P.d_ff, P.r, P.scale, LR, EPOCHS,
+                    TT_BACKPROP_FULL, ad, losses));
+    train_traced(&P, P.init_a, P.y_a, EPOCHS, LR, TT_BACKPROP_FULL, OPT_SGD, ad2, traced, NULL, 1);
+    check("train_task and the figures' training loop agree",
+          mat_max_abs_diff(ad, ad2, count) == 0 && mat_max_abs_diff(losses, traced, EPOCHS) == 0);
+    printf("  loss A: epoch 0 %.6f, 100 %.6f, 200 %.6f, 299 %.6f (project prints 0.69XX, 0.4XXX, 0.3XXX)\n",
+           losses[0], losses[100], losses[200], losses[299]);
+    free(ad), free(ad2), free(losses), free(traced);
+    free(full.adapter_a), free(full.adapter_b), free(simp.adapter_a), free(simp.adapter_b);
+    problem_free(&P);
+    printf("%d of %d checks ok\n", checks_total - checks_bad, checks_total);
+    return checks_bad ? 1 : 0;
+}
+
+/* ------------------------------------------------------------ data for files and plots */
+
+static int cmd_write_data(void)
+{
+    problem_t P;
+    problem_generate(&P, rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED), RANK);
+    int rc = problem_write(stdout, &P);
+    problem_free(&P);
+    return rc ? 1 : 0;
+}
+
+static int cmd_losses(int argc, char **argv)
+{
+    if (argc != 4 || strcmp(argv[2], "--data")) {
+        fprintf(stderr, "usage: " PROG " losses --data FILE\n");
+        return 2;
+    }
+    problem_t P;
+    problem_load(&P, argv[3]);
+    const size_t count = two_task_adapter_count(P.d, P.d_ff, P.r);
+    double *ad = NEWD(count), *losses = NEWD(EPOCHS);
+    printf("# per-epoch training losses (loss before step e), from " PROG " losses --data %s\n",
+           argv[3]);
+    const char *names[2][2] = {{"loss_a_full", "loss_b_full"},
+                               {"loss_a_simplified", "loss_b_simplified"}};
+    for (long long mode = 0; mode < 2; mode++)
+        for (int task = 0; task < 2; task++) {
+            CALL(train_task(P.x, task ? P.y_b : P.y_a, P.n, P.frozen, task ? P.init_b : P.init_a,
+                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, mode, ad, losses));
+            kit_write_tensor(stdout, names[mode][task], losses, EPOCHS, 1);
+        }
+    free(ad), free(losses);
+    problem_free(&P);
+    return 0;
+}
+
+static int cmd_curves(void)
+{
+    problem_t P;
+    problem_load(&P, NULL);
+    const size_t count = two_task_adapter_count(P.d, P.d_ff, P.r), E = 3000;
+    double *ad = NEWD(count), *l[4], *a[4];
+    for (int k = 0; k < 4; k++) {
+        l[k] = NEWD(E + 1), a[k] = NEWD(E + 1);
+        train_traced(&P, k & 1 ? P.init_b : P.init_a, k & 1 ? P.y_b : P.y_a, E, LR,
+                     k < 2 ? TT_BACKPROP_FULL : TT_BACKPROP_SIMPLIFIED, OPT_SGD, ad, l[k], a[k], 1);
+    }
+    printf("# Lab 07: training loss and accuracy per epoch, lr %g, r = %zu, seed %llu "
+           "(" PROG " curves); the project stops at epoch %d\n", LR, P.r, P.seed, EPOCHS);
+    printf("# epoch loss_A_full loss_B_full loss_A_simpl loss_B_simpl acc_A_full acc_B_full "
+           "acc_A_simpl acc_B_simpl\n");
+    for (size_t e = 0; e <= E; e++)
+        printf("%zu %.9g %.9g %.9g %.9g %.4f %.4f %.4f %.4f\n", e, l[0][e], l[1][e], l[2][e],
+               l[3][e], a[0][e], a[1][e], a[2][e], a[3][e]);
+    for (int k = 0; k < 4; k++)
+        free(l[k]), free(a[k]);
+    free(ad);
+    problem_free(&P);
+    return 0;
+}
+
+static int cmd_crossover(void)
+{
+    printf("# Lab 07: stored numbers for 2 tasks and per task, the project's architecture at\n"
+           "# width d (d_ff = 2 d as in the project), r = 4 (" PROG " crossover)\n");
+    printf("# d full_2tasks lora_2tasks full_per_task lora_per_task per_task_ratio\n");
+    for (double w = 2; w <= 12288 * 1.0001; w *= pow(2.0, 0.25)) {
+        size_t d = (size_t)llround(w);
+        counts_t c = counts_at(d, 2 * d, RANK);
+        printf("%zu %.0f %.0f %.0f %.0f %.6g\n", d, c.full_two, c.lora_two, c.frozen + c.head,
+               c.lora + c.head, (c.frozen + c.head) / (c.lora + c.head));
+    }
+    return 0;
+}
+
+static int cmd_sweep(void)
+{
+    static const size_t ranks[] = {1, 4, 8}, checkpoints[] = {300, 1000, 3000};
+    static const double lrs[2][3] = {{0.1, 0.5, 2.0}, {0.003, 0.01, 0.03}};
+    const unsigned long long seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const size_t E = 3000;
+    printf("# Lab 07 sweep (" PROG " sweep, seed %llu): training-set accuracy of both tasks,\n"
+           "# full backprop, each rank with its own draws of the starting adapters\n", seed);
+    printf("# %-5s %4s %7s %6s %8s %8s %s\n", "opt", "rank", "lr", "epochs", "acc_A", "acc_B",
+           "both >= 90%");
+    for (int opt = 0; opt < 2; opt++)
+        for (size_t ri = 0; ri < 3; ri++)
+            for (size_t li = 0; li < 3; li++) {
+                problem_t P;
+                problem_generate(&P, seed, ranks[ri]);
+                const size_t count = two_task_adapter_count(P.d, P.d_ff, P.r);
+                double *ad = NEWD(count), *aa = NEWD(E + 1), *ab = NEWD(E + 1);
+                train_traced(&P, P.init_a, P.y_a, E, lrs[opt][li], TT_BACKPROP_FULL, opt, ad, NULL, aa, 100);
+                train_traced(&P, P.init_b, P.y_b, E, lrs[opt][li], TT_BACKPROP_FULL, opt, ad, NULL, ab, 100);
+                for (size_t c = 0; c < 3; c++) {
+                    size_t e = checkpoints[c];
+                    printf("  %-5s %4zu %7g %6zu %7.1f%% %7.1f%% %s\n", opt ? "adam" : "sgd",
+                           ranks[ri], lrs[opt][li], e, 100 * aa[e], 100 * ab[e],
+                           aa[e] >= 0.9 && ab[e] >= 0.9 ? "yes" : "no");
+                }
+                free(ad), free(aa), free(ab);
+                problem_free(&P);
+            }
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: " PROG " examples | project [simplified] [--data FILE] | write-data |\n"
+               "       losses --data FILE | curves | crossover | sweep\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *c = argv[1];
+    if (!strcmp(c, "-h") || !strcmp(c, "--help") || !strcmp(c, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(c, "project"))
+        return cmd_project(argc, argv);
+    if (!strcmp(c, "losses"))
+        return cmd_losses(argc, argv);
+    if (argc != 2) {
+        fprintf(stderr, PROG ": %s takes no arguments\n", c);
+        return 2;
+    }
+    if (!strcmp(c, "examples"))
+        return cmd_examples();
+    if (!strcmp(c, "write-data"))
+        return cmd_write_data();
+    if (!strcmp(c, "curves"))
+        return cmd_curves();
+    if (!strcmp(c, "crossover"))
+        return cmd_crossover();
+    if (!strcmp(c, "sweep"))
+        return cmd_sweep();
+    fprintf(stderr, PROG ": unknown command \"%s\"\n", c);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,42 @@
+# lab.mk - Lab 07 (the two-task project), included by the root Makefile:
+# its figures (make plots), the numpy cross-check and the data-file check
+# (make test's lab-tests stage) and the benchmark (make bench).
+L07 := labs/07-two-task-project
+PLOTS += plots/lab07-loss-curves.svg plots/lab07-accuracy.svg plots/lab07-crossover.svg \
+         plots/lab07-network.svg
+LAB_TESTS += lab07-data lab07-numpy-crosscheck
+LAB_BENCH += lab07-bench
+
+# The data file every implementation trains on (regenerate: make lab07-data-update).
+.PHONY: lab07-data lab07-data-update lab07-numpy-crosscheck lab07-bench
+lab07-data-update: $(B)/demo/lab07
+	LORALAB_SEED=20261124 $(B)/demo/lab07 write-data > data/lab07/two-task.txt
+# The committed file is what the demo writes today, bit for bit.
+lab07-data: $(B)/demo/lab07
+	@mkdir -p $(B)/lab07
+	LORALAB_SEED=20261124 $(B)/demo/lab07 write-data > $(B)/lab07/two-task.txt
+	cmp $(B)/lab07/two-task.txt data/lab07/two-task.txt
+	@echo "lab07 data: data/lab07/two-task.txt is reproduced by lab07-demo write-data"
+
+lab07-numpy-crosscheck: $(B)/demo/lab07 | deps-build
+	@mkdir -p $(B)/lab07
+	$(B)/demo/lab07 losses --data data/lab07/two-task.txt > $(B)/lab07/c-losses.txt
+	$(PY) $(L07)/crosscheck/two_task.py check data/lab07/two-task.txt $(B)/lab07/c-losses.txt
+
+lab07-bench: $(B)/demo/lab07 | deps-build
+	$(PY) $(L07)/crosscheck/two_task.py bench data/lab07/two-task.txt $(B)/demo/lab07
+
+$(B)/plots/lab07-curves.dat: $(B)/demo/lab07
+	@mkdir -p $(@D)
+	$(B)/demo/lab07 curves > $@
+$(B)/plots/lab07-crossover.dat: $(B)/demo/lab07
+	@mkdir -p $(@D)
+	$(B)/demo/lab07 crossover > $@
+plots/lab07-loss-curves.svg: $(L07)/plots/loss_curves.gp $(B)/plots/lab07-curves.dat | deps-build
+	gnuplot -e "datafile='$(B)/plots/lab07-curves.dat'; outfile='$@'" $<
+plots/lab07-accuracy.svg: $(L07)/plots/accuracy.gp $(B)/plots/lab07-curves.dat | deps-build
+	gnuplot -e "datafile='$(B)/plots/lab07-curves.dat'; outfile='$@'" $<
+plots/lab07-crossover.svg: $(L07)/plots/crossover.gp $(B)/plots/lab07-crossover.dat | deps-build
+	gnuplot -e "datafile='$(B)/plots/lab07-crossover.dat'; outfile='$@'" $<
+plots/lab07-network.svg: $(L07)/diagrams/network.dot | deps-build
+	dot -Tsvg $< -o $@
