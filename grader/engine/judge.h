@@ -65,6 +65,7 @@ const double *judge_tensor(judge_t *j, const kit_file_t *f, const char *name,
 
 /* --- calls into student code --- */
 call_t *call_new(judge_t *j, const char *func);
+/* call_in keeps the pointer, not a copy: data must stay valid until call_free(c). */
 void call_in(call_t *c, const char *name, const double *data, size_t count);
 void call_null(call_t *c, const char *name);
 void call_out(call_t *c, const char *name, size_t count);
