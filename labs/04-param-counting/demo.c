@@ -13,6 +13,8 @@
  *   lab04-demo budget       the course's ~18M budget spread over 1, 2, 4 weight types
  *   lab04-demo storage-table  bytes for 1, 10, 100 tasks (full copies vs adapters)
  *   lab04-demo models       every model's parameters by place (lab04.3)
+ *   lab04-demo models MODEL one model in detail: embeddings by table, one
+ *                           layer kind by kind, the norms, the total
  *   lab04-demo summary MODEL R [TARGET ...]   PEFT's summary line for
  *                           data/lab04/MODEL.cfg with LoRA of rank R on the
  *                           targets (default: the model's default_targets)
@@ -189,14 +191,16 @@ static void course_numbers(void)
                  "course");
     expect_count("  adapted matrices", (int64_t)adapted, 192, "course: L_LoRA = 192");
     int64_t total = total_of(&g, NULL);
-    expect_rounded("share of 175B at r = 4 (%)", 100.0 * 18874368 / GPT3_NOMINAL, 4, 0.0108, "%", "course");
+    const int64_t theta4 = lora_course_params(192, 12288, 4), theta1 = lora_course_params(192, 12288, 1);
+    expect_rounded("share of 175B at r = 4 (%)", 100.0 * (double)theta4 / GPT3_NOMINAL, 4, 0.0108, "%", "course");
     printf("  %-58s %18.6f %%\n", "share of the counted 174,604.3M at r = 4",
            100.0 * (double)by_name / (double)total);
-    expect_rounded("share of 175B at r = 1 (%)", 100.0 * 4718592 / GPT3_NOMINAL, 3, 0.003, "%", "course");
+    expect_rounded("share of 175B at r = 1 (%)", 100.0 * (double)theta1 / GPT3_NOMINAL, 3, 0.003, "%", "course");
     printf("\nSeed 001's layer (d = 4096, r = 16):\n");
-    expect_count("LoRA A and B (lab04.1)", lora_matrix_params(4096, 4096, 16), 131072, "seed 001");
+    const int64_t seed001 = lora_matrix_params(4096, 4096, 16);
+    expect_count("LoRA A and B (lab04.1)", seed001, 131072, "seed 001");
     printf("  %-58s %18s   ratio %.2f%%, %lldx fewer\n", "the full matrix", commas(4096 * 4096),
-           100.0 * 131072 / (4096.0 * 4096), (long long)(4096 * 4096 / 131072));
+           100.0 * (double)seed001 / (4096.0 * 4096), (long long)(4096 * 4096 / seed001));
 }
 
 static void summary_lines(void)
@@ -342,6 +346,79 @@ static int cmd_models(void)
     return 0;
 }
 
+/* One model in detail (`models MODEL`): the embeddings by table, one layer
+ * kind by kind, the norms, and the total put back together.  The per-layer
+ * count, the norms and the total come from pc_model_params (lab04.3) on
+ * copies of the model (one layer, no outer norms; no layers' norms); the
+ * kind-by-kind lines are the contract's formula, and the two must agree. */
+static int cmd_model_detail(const char *name)
+{
+    pc_model_t m, one, outer;
+    pc_breakdown_t p, p1, po;
+    load(name, &m);
+    int64_t total = total_of(&m, &p);
+    one = m, one.layers = 1, one.embed_norm = 0, one.final_norm = 0;
+    outer = m, outer.norms_per_layer = 0;
+    total_of(&one, &p1);
+    total_of(&outer, &po);
+    const int64_t norm_size = (m.norm == PC_LAYERNORM ? 2 : 1) * m.d_model;
+    const char *norm_name = m.norm == PC_LAYERNORM ? "LayerNorm" : "RMSNorm";
+    printf("%s, counted from data/lab04/%s.cfg (lab04.3):\n", m.name, name);
+    printf("  %-52s %18s\n", "embeddings (pc_model_params)", commas(p.embeddings));
+    printf("    %-50s %18s\n", "tokens: vocab x d_model", commas(m.vocab * m.d_model));
+    if (m.context)
+        printf("    %-50s %18s\n", "positions: context x d_model", commas(m.context * m.d_model));
+    if (m.type_vocab)
+        printf("    %-50s %18s\n", "token types: type_vocab x d_model", commas(m.type_vocab * m.d_model));
+    int64_t by_kind = 0;
+    printf("  one layer, kind by kind (d_in x d_out + bias):\n");
+    for (size_t k = 0; k < m.n_kinds; k++) {
+        const pc_linear_kind_t *q = &m.kinds[k];
+        if (q->place == PC_TOP)
+            continue;
+        int64_t c = q->d_in * q->d_out + q->bias * q->d_out;
+        char what[160];
+        snprintf(what, sizeof what, "%s: %" PRId64 " x %" PRId64 "%s", q->name, q->d_in, q->d_out,
+                 q->bias ? " + bias" : "");
+        printf("    %-50s %18s\n", what, commas(c));
+        by_kind += c;
+    }
+    char what[160];
+    snprintf(what, sizeof what, "%" PRId64 " %s(s) of %s", m.norms_per_layer, norm_name, commas(norm_size));
+    printf("    %-50s %18s\n", what, commas(m.norms_per_layer * norm_size));
+    by_kind += m.norms_per_layer * norm_size;
+    int64_t per_layer = p1.attention + p1.mlp + p1.norms;
+    printf("  %-52s %18s\n", "per layer (pc_model_params with layers = 1)", commas(per_layer));
+    if (per_layer != by_kind) {
+        printf("      DIFFERS from the kind-by-kind sum %s\n", commas(by_kind));
+        failures++;
+    }
+    snprintf(what, sizeof what, "times %" PRId64 " layers", m.layers);
+    printf("  %-52s %18s\n", what, commas(m.layers * per_layer));
+    if (m.embed_norm) {
+        snprintf(what, sizeof what, "%s after the embeddings (%" PRId64 ")", norm_name, m.embed_norm);
+        printf("  %-52s %18s\n", what, commas(m.embed_norm * norm_size));
+    }
+    if (m.final_norm) {
+        snprintf(what, sizeof what, "final %s (%" PRId64 ")", norm_name, m.final_norm);
+        printf("  %-52s %18s\n", what, commas(m.final_norm * norm_size));
+    }
+    printf("  %-52s %18s\n", "norms outside the layers (pc_model_params)", commas(po.norms));
+    printf("  %-52s %18s\n", "top (pc_model_params)", commas(p.top));
+    for (size_t k = 0; k < m.n_kinds; k++)
+        if (m.kinds[k].place == PC_TOP) {
+            const pc_linear_kind_t *q = &m.kinds[k];
+            snprintf(what, sizeof what, "%s: %" PRId64 " x %" PRId64 "%s", q->name, q->d_in, q->d_out,
+                     q->bias ? " + bias" : "");
+            printf("    %-50s %18s\n", what, commas(q->d_in * q->d_out + q->bias * q->d_out));
+        }
+    int64_t sum = p.embeddings + m.layers * per_layer + po.norms + p.top;
+    printf("  %-52s %18s\n", "embeddings + layers + outer norms + top", commas(sum));
+    printf("  %-52s %18s   %s\n", "total (pc_model_params)", commas(total), sum == total ? "ok" : "DIFFERS");
+    failures += sum != total;
+    return failures ? 1 : 0;
+}
+
 static int cmd_summary(int argc, char **argv)
 {
     if (argc < 4) {
@@ -422,7 +499,7 @@ static int cmd_where(void)
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-        fprintf(stderr, "usage: " PROG " examples | exercises | budget | storage-table | models |\n"
+        fprintf(stderr, "usage: " PROG " examples | exercises | budget | storage-table | models [MODEL] |\n"
                         "       summary MODEL R [TARGET ...] | rank-sweep | storage | where\n");
         return argc < 2 ? 2 : 0;
     }
@@ -437,7 +514,7 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "summary"))
         return cmd_summary(argc, argv);
     if (!strcmp(argv[1], "models"))
-        return cmd_models();
+        return argc > 2 ? cmd_model_detail(argv[2]) : cmd_models();
     if (!strcmp(argv[1], "rank-sweep"))
         return cmd_rank_sweep();
     if (!strcmp(argv[1], "storage"))

@@ -13,12 +13,16 @@ plots/lab04-storage.svg: labs/04-param-counting/plots/storage.gp $(B)/plots/lab0
 plots/lab04-where.svg: labs/04-param-counting/plots/where.gp $(B)/plots/lab04-where.dat | deps-build
 	gnuplot -e "datafile='$(B)/plots/lab04-where.dat'; outfile='$@'" $<
 
-# The demo's other subcommands run, and a bad config stops them with a
+# The demo's other subcommands run, `models MODEL` prints the README's
+# GPT-2 small by hand, and a bad config stops them with a
 # message naming the file and line (the parser's errors, end to end).
 .PHONY: lab04-demo-commands
 lab04-demo-commands: $(B)/demo/lab04
 	@for c in exercises budget storage-table models rank-sweep storage where; do \
 	  $(B)/demo/lab04 $$c > /dev/null || { echo "lab04-demo $$c failed"; exit 1; }; done
+	@$(B)/demo/lab04 models gpt2-small | grep -q '^  per layer (pc_model_params with layers = 1) *7,087,872$$'
+	@$(B)/demo/lab04 models gpt2-small | grep -q '^  final LayerNorm (1) *1,536$$'
+	@$(B)/demo/lab04 models bert-base | grep -q 'total (pc_model_params) *109,482,240   ok$$'
 	@$(B)/demo/lab04 summary llama-7b 8 | grep -qx 'trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622'
 	@mkdir -p $(B)/lab04-bad && sed 's/^d_model 768/d_model -768/' data/lab04/gpt2-small.cfg > $(B)/lab04-bad/gpt2-small.cfg
 	@! LAB04_DATA=$(B)/lab04-bad $(B)/demo/lab04 summary gpt2-small 4 2> $(B)/lab04-bad/err.txt

@@ -128,7 +128,8 @@ int st_encode_lora(const char *module, const double *a, const double *b, size_t 
 /* ---- a small JSON reader for the header: only what safetensors needs ---- */
 typedef struct {
     const unsigned char *p, *end;
-    char err[160];
+    char err[224];
+    const unsigned char *start; /* the header's first byte (file byte 8) */
 } js_t;
 
 typedef struct {
@@ -142,10 +143,18 @@ static const struct { const char *name; size_t size; } DTYPES[] = {
     {"F32", 4}, {"F64", 8}, {"F16", 2}, {"BF16", 2}};
 #define N_DTYPES 4
 
+/* Records the first error with where the reader stood: the byte offset in
+ * the header (0 = the byte after the 8-byte length) and in the file. */
 static int js_fail(js_t *js, const char *what)
 {
-    if (!js->err[0])
-        snprintf(js->err, sizeof js->err, "%s", what);
+    if (js->err[0])
+        return 0;
+    size_t at = (size_t)(js->p - js->start), len = (size_t)(js->end - js->start);
+    if (at >= len)
+        snprintf(js->err, sizeof js->err, "%s at header byte %zu (file byte %zu): the %zu-byte header ends there",
+                 what, at, at + 8, len);
+    else
+        snprintf(js->err, sizeof js->err, "%s at header byte %zu (file byte %zu)", what, at, at + 8);
     return 0;
 }
 
@@ -185,13 +194,14 @@ static int hex4(js_t *js, unsigned *v)
         return js_fail(js, "header JSON: \\u escape cut short");
     *v = 0;
     for (int i = 0; i < 4; i++) {
-        unsigned char c = *js->p++;
+        unsigned char c = *js->p;
         unsigned d = (c >= '0' && c <= '9')   ? (unsigned)(c - '0')
                      : (c >= 'a' && c <= 'f') ? (unsigned)(c - 'a' + 10)
                      : (c >= 'A' && c <= 'F') ? (unsigned)(c - 'A' + 10)
                                               : 16u;
         if (d == 16)
             return js_fail(js, "header JSON: bad hex digit in \\u escape");
+        js->p++;
         *v = *v * 16 + d;
     }
     return 1;
@@ -210,8 +220,10 @@ static int js_string(js_t *js, char *out, size_t cap)
         unsigned cp;
         if (c == '"')
             break;
-        if (c < 0x20)
+        if (c < 0x20) {
+            js->p--; /* point at it */
             return js_fail(js, "header JSON: control character inside a string");
+        }
         if (c != '\\') {
             cp = c; /* a raw byte, UTF-8 passes through */
             if (n + 1 >= cap)
@@ -249,6 +261,7 @@ static int js_string(js_t *js, char *out, size_t cap)
             }
             break;
         default:
+            js->p -= 2; /* point at the backslash */
             return js_fail(js, "header JSON: unknown escape in a string");
         }
         unsigned char u[4];
@@ -483,7 +496,7 @@ int st_decode_lora(const unsigned char *buf, size_t n, char *module, size_t modu
                 (unsigned long long)n_hdr, n);
     static entry_t ents[MAX_TENSORS]; /* 40 KiB: kept off the stack */
     size_t count;
-    js_t js = {buf + 8, buf + 8 + n_hdr, {0}};
+    js_t js = {.p = buf + 8, .end = buf + 8 + n_hdr, .start = buf + 8};
     LAB_REQUIRE(js_header(&js, ents, &count), "%s", js.err);
     const size_t data_len = n - 8 - (size_t)n_hdr;
     const unsigned char *data = buf + 8 + n_hdr;

@@ -5,7 +5,8 @@
 #           labs/05-merge-switch/plots/drift.gp
 #
 # Columns: switches, then max |W - exact| for f32 naive (2 tasks, 3 tasks),
-# f32 re-derived, f64 naive (2 tasks, 3 tasks), f64 re-derived.
+# f32 re-derived (2, 3; the demo's own float code), f64 naive (2, 3),
+# f64 re-derived (2, 3; lab05.7).
 
 if (!exists("datafile") || !exists("outfile")) {
     print "drift.gp: set both datafile and outfile, e.g."
@@ -22,11 +23,13 @@ set format x "10^{%L}"
 set yrange [1e-17:1e-2]
 set xlabel "number of switches"
 set ylabel "max |W - (W_0 + s B A)|"
-set key outside below box maxrows 3
+set key outside below box maxrows 4
 set grid
-plot datafile using 1:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#d62728" title "float32 naive, round 3 tasks", \
+plot datafile using 1:3 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#d62728" title "float32 naive, round 3 tasks (lab05.6)", \
      datafile using 1:2 with linespoints lw 2 pt 6 ps 0.6 lc rgb "#ff9896" title "float32 naive, back and forth (2 tasks)", \
-     datafile using 1:4 with linespoints lw 2 pt 4 ps 0.6 lc rgb "#2ca02c" title "float32 re-derived from W_0", \
-     datafile using 1:6 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#1f77b4" title "double naive, round 3 tasks", \
-     datafile using 1:5 with linespoints lw 2 pt 6 ps 0.6 lc rgb "#aec7e8" title "double naive, back and forth (2 tasks)", \
-     datafile using 1:7 with linespoints lw 2 pt 4 ps 0.6 lc rgb "#98df8a" title "double re-derived (lab05.7)"
+     datafile using 1:5 with linespoints lw 2 pt 4 ps 0.6 lc rgb "#2ca02c" title "float32 re-derived from W_0, 3 tasks (demo's float code)", \
+     datafile using 1:4 with linespoints lw 1 pt 1 ps 0.6 lc rgb "#2ca02c" title "float32 re-derived, 2 tasks", \
+     datafile using 1:7 with linespoints lw 2 pt 7 ps 0.6 lc rgb "#1f77b4" title "double naive, round 3 tasks (lab05.3)", \
+     datafile using 1:6 with linespoints lw 2 pt 6 ps 0.6 lc rgb "#aec7e8" title "double naive, back and forth (2 tasks)", \
+     datafile using 1:9 with linespoints lw 2 pt 4 ps 0.6 lc rgb "#98df8a" title "double re-derived (lab05.7), 3 tasks", \
+     datafile using 1:8 with linespoints lw 1 pt 1 ps 0.6 lc rgb "#98df8a" title "double re-derived (lab05.7), 2 tasks"
