@@ -320,6 +320,20 @@ static counts_t counts_at(size_t d, size_t d_ff, size_t r)
     return c;
 }
 
+/* Smallest width d (d_ff = 2 d, r = 4) at which LoRA stores fewer numbers
+ * than full fine-tuning for two tasks; 0 if none below 100000. */
+static size_t crossover_width(void)
+{
+    for (size_t d = 1; d < 100000; d++) {
+        counts_t k = counts_at(d, 2 * d, RANK);
+        if (k.lora_two < k.full_two)
+            return d;
+    }
+    return 0;
+}
+
+#define GPT3_WIDTH 12288
+
 /* ------------------------------------------------------------ the report */
 
 typedef struct {
@@ -456,15 +470,10 @@ static void parameter_counts(void)
           c.lora + c.head == 169 && c.frozen + c.head == 289);
     check("the code's swap count delta_A.size + delta_B.size = 256", c.swap_code == 256);
     /* Smallest width at which LoRA stores fewer numbers for 2 tasks. */
-    size_t cross = 0;
-    for (size_t d = 1; d < 100000 && !cross; d++) {
-        counts_t k = counts_at(d, 2 * d, RANK);
-        if (k.lora_two < k.full_two)
-            cross = d;
-    }
+    size_t cross = crossover_width();
     printf("  2 tasks, d_ff = 2 d, r = 4: LoRA stores fewer numbers from d = %zu on\n", cross);
     check("crossover width for 2 tasks at r = 4 is d = 10", cross == 10);
-    counts_t g = counts_at(12288, 2 * 12288, RANK);
+    counts_t g = counts_at(GPT3_WIDTH, 2 * GPT3_WIDTH, RANK);
     printf("  at d = 12288, d_ff = 2 d: per task, full fine-tuning stores %.4g numbers, LoRA %.4g"
            " (ratio %.0f)\n", g.frozen + g.head, g.lora + g.head, (g.frozen + g.head) / (g.lora + g.head));
 }
@@ -699,17 +708,42 @@ static int cmd_curves(void)
     return 0;
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Block 0: the counts at every integer width 2..16 (around the crossover),
+ * at log-spaced widths 2^(k/4) rounded up to GPT-3's 12288, and at 12288
+ * itself; each width once, ascending.  Block 1 (after two blank lines, for
+ * gnuplot's `index 1`): the crossover width computed here, the project's
+ * width and GPT-3's, which crossover.gp reads instead of typing them. */
 static int cmd_crossover(void)
 {
+    size_t widths[128], nw = 0;
+    for (size_t d = 2; d <= 16; d++)
+        widths[nw++] = d;
+    for (double w = 16; w < GPT3_WIDTH; w *= pow(2.0, 0.25))
+        widths[nw++] = (size_t)llround(w);
+    widths[nw++] = GPT3_WIDTH;
+    qsort(widths, nw, sizeof widths[0], cmp_size);
     printf("# Lab 07: stored numbers for 2 tasks and per task, the project's architecture at\n"
-           "# width d (d_ff = 2 d as in the project), r = 4 (" PROG " crossover)\n");
+           "# width d (d_ff = 2 d as in the project), r = 4 (" PROG " crossover)\n"
+           "# block 0: d = 2..16, then 2^(k/4) rounded, then GPT-3's %d; each d once\n",
+           GPT3_WIDTH);
     printf("# d full_2tasks lora_2tasks full_per_task lora_per_task per_task_ratio\n");
-    for (double w = 2; w <= 12288 * 1.0001; w *= pow(2.0, 0.25)) {
-        size_t d = (size_t)llround(w);
+    for (size_t i = 0; i < nw; i++) {
+        if (i > 0 && widths[i] == widths[i - 1])
+            continue;
+        size_t d = widths[i];
         counts_t c = counts_at(d, 2 * d, RANK);
         printf("%zu %.0f %.0f %.0f %.0f %.6g\n", d, c.full_two, c.lora_two, c.frozen + c.head,
                c.lora + c.head, (c.frozen + c.head) / (c.lora + c.head));
     }
+    printf("\n\n# block 1: crossover_d (smallest d where LoRA stores fewer numbers for 2 tasks,"
+           " computed by the demo), project_d, gpt3_d\n");
+    printf("%zu %d %d\n", crossover_width(), D, GPT3_WIDTH);
     return 0;
 }
 
