@@ -8,8 +8,9 @@
  *                               header's worked examples and the recounted
  *                               parameter numbers; exits 1 if any check
  *                               fails or a number differs from the README's
+ *                               (what make lab07-bench times)
  *   lab07-demo project [simplified] [--data FILE]
- *                               the project's report alone (what the bench times)
+ *                               the project's report alone
  *   lab07-demo write-data       the data file (data/lab07/two-task.txt) on stdout
  *   lab07-demo losses --data FILE
  *                               per-epoch losses of both tasks, both backprops,
