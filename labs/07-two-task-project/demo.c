@@ -8,8 +8,9 @@
  *                               header's worked examples and the recounted
  *                               parameter numbers; exits 1 if any check
  *                               fails or a number differs from the README's
+ *                               (what make lab07-bench times)
  *   lab07-demo project [simplified] [--data FILE]
- *                               the project's report alone (what the bench times)
+ *                               the project's report alone
  *   lab07-demo write-data       the data file (data/lab07/two-task.txt) on stdout
  *   lab07-demo losses --data FILE
  *                               per-epoch losses of both tasks, both backprops,
@@ -320,6 +321,20 @@ static counts_t counts_at(size_t d, size_t d_ff, size_t r)
     return c;
 }
 
+/* Smallest width d (d_ff = 2 d, r = 4) at which LoRA stores fewer numbers
+ * than full fine-tuning for two tasks; 0 if none below 100000. */
+static size_t crossover_width(void)
+{
+    for (size_t d = 1; d < 100000; d++) {
+        counts_t k = counts_at(d, 2 * d, RANK);
+        if (k.lora_two < k.full_two)
+            return d;
+    }
+    return 0;
+}
+
+#define GPT3_WIDTH 12288
+
 /* ------------------------------------------------------------ the report */
 
 typedef struct {
@@ -456,17 +471,113 @@ static void parameter_counts(void)
           c.lora + c.head == 169 && c.frozen + c.head == 289);
     check("the code's swap count delta_A.size + delta_B.size = 256", c.swap_code == 256);
     /* Smallest width at which LoRA stores fewer numbers for 2 tasks. */
-    size_t cross = 0;
-    for (size_t d = 1; d < 100000 && !cross; d++) {
-        counts_t k = counts_at(d, 2 * d, RANK);
-        if (k.lora_two < k.full_two)
-            cross = d;
-    }
+    size_t cross = crossover_width();
     printf("  2 tasks, d_ff = 2 d, r = 4: LoRA stores fewer numbers from d = %zu on\n", cross);
     check("crossover width for 2 tasks at r = 4 is d = 10", cross == 10);
-    counts_t g = counts_at(12288, 2 * 12288, RANK);
+    counts_t g = counts_at(GPT3_WIDTH, 2 * GPT3_WIDTH, RANK);
     printf("  at d = 12288, d_ff = 2 d: per task, full fine-tuning stores %.4g numbers, LoRA %.4g"
            " (ratio %.0f)\n", g.frozen + g.head, g.lora + g.head, (g.frozen + g.head) / (g.lora + g.head));
+}
+
+/* The project's loss log (it prints epochs 0, 100, 200 of both tasks as
+ * 0.69XX, 0.4XXX, 0.3XXX) next to the measured losses, and the README's
+ * values (erratum 9).  losses[mode][task], EPOCHS values each. */
+static const size_t LOGGED[] = {0, 100, 200, EPOCHS - 1};
+static const double README_LOSS[2][4] = {{0.691342, 0.462920, 0.427455, 0.341511},
+                                         {0.692929, 0.619928, 0.592717, 0.564813}};
+static const char *const PRINTED_LOSS[4] = {"0.69XX", "0.4XXX", "0.3XXX", "(not printed)"};
+
+static void loss_lines(double *losses[2][2])
+{
+    printf("== the loss log (full backprop; the project prints every 100 epochs) ==\n");
+    printf("  %-6s %-14s %-12s %-12s\n", "epoch", "project prints", "task A", "task B");
+    int same = 1;
+    for (size_t i = 0; i < 4; i++) {
+        size_t e = LOGGED[i];
+        printf("  %-6zu %-14s %-12.6f %-12.6f\n", e, PRINTED_LOSS[i], losses[0][0][e],
+               losses[0][1][e]);
+        for (int task = 0; task < 2; task++)
+            same &= fabs(losses[0][task][e] - README_LOSS[task][i]) < 5e-7;
+    }
+    check("losses at epochs 0, 100, 200, 299 are the README's (both tasks)", same);
+}
+
+/* Full minus simplified backprop, epoch by epoch: how far apart the two
+ * training runs are.  The shortcut drops A2^T g_z2 with g_z2 = s B2^T g_out,
+ * so the gap grows with B2, which starts at 0. */
+static void backprop_difference(const problem_t *P, double *losses[2][2], const double *ad_a,
+                                const double *ad_b)
+{
+    printf("== full minus simplified backprop, per epoch (%d epochs, lr %g) ==\n", EPOCHS, LR);
+    for (int task = 0; task < 2; task++) {
+        double lo = 0, hi = 0;
+        size_t at_lo = 0, at_hi = 0;
+        for (size_t e = 0; e < EPOCHS; e++) {
+            double dl = losses[0][task][e] - losses[1][task][e];
+            if (dl < lo)
+                lo = dl, at_lo = e;
+            if (dl > hi)
+                hi = dl, at_hi = e;
+        }
+        const double *b2 = (task ? ad_b : ad_a) + TT_B2(P->d, P->d_ff, P->r);
+        double b2max = 0;
+        for (size_t i = 0; i < P->d * P->r; i++)
+            b2max = fmax(b2max, fabs(b2[i]));
+        printf("  task %c: loss difference min %+.3e (epoch %zu), max %+.3e (epoch %zu); "
+               "max |B2| after training %.4f\n", task ? 'B' : 'A', lo, at_lo, hi, at_hi, b2max);
+    }
+    printf("  (epochs 0 and 1 agree exactly: the first step is taken at B2 = 0, where the\n"
+           "   dropped term A2^T s B2^T g_out is 0)\n");
+    check("full and simplified losses agree at epochs 0 and 1, differ later",
+          losses[0][0][0] == losses[1][0][0] && losses[0][0][1] == losses[1][0][1] &&
+              losses[0][0][EPOCHS - 1] != losses[1][0][EPOCHS - 1]);
+}
+
+/* Check 5 serves B by merging it into the KEPT frozen weights.  Switching
+ * back to A the same way must give A's served weights, outputs and accuracy
+ * back exactly.  For contrast: undoing B in place by subtracting its LoRA 1
+ * update, as one would for a single additive LoRA, misses LoRA 2's product
+ * term s B2 A2 (W2 + s B1 A1) (b2' = M b2 too, but the project's b2 is 0). */
+static void switch_back(const problem_t *P, const run_t *R)
+{
+    const size_t d = P->d, d_ff = P->d_ff, r = P->r, nf = two_task_frozen_count(d, d_ff);
+    double *m_a = NEWD(nf), *m_b = NEWD(nf), *m_a2 = NEWD(nf);
+    double *out1 = NEWD(P->n * d), *out2 = NEWD(P->n * d), *p1 = NEWD(P->n), *p2 = NEWD(P->n), l;
+    const double *head_a = R->adapter_a + TT_HEAD(d, d_ff, r);
+    CALL(merge_adapter(P->frozen, R->adapter_a, d, d_ff, r, P->scale, m_a)); /* serve A */
+    CALL(merge_adapter(P->frozen, R->adapter_b, d, d_ff, r, P->scale, m_b)); /* switch to B */
+    CALL(merge_adapter(P->frozen, R->adapter_a, d, d_ff, r, P->scale, m_a2)); /* back to A */
+    CALL(base_forward(P->x, P->n, m_a, d, d_ff, out1));
+    CALL(base_forward(P->x, P->n, m_a2, d, d_ff, out2));
+    CALL(head_bce(out1, P->y_a, P->n, head_a, d, p1, &l));
+    CALL(head_bce(out2, P->y_a, P->n, head_a, d, p2, &l));
+    size_t right = 0;
+    for (size_t t = 0; t < P->n; t++)
+        right += (p2[t] > 0.5) == (P->y_a[t] == 1.0);
+    const double acc = (double)right / (double)P->n;
+    /* In place from B's merged weights: W2'_B - s B1 A1 (as if B were one additive LoRA). */
+    const double *ab = R->adapter_b, *B1 = ab + TT_B1(d_ff, r);
+    double naive = 0;
+    for (size_t i = 0; i < d; i++) {
+        for (size_t k = 0; k < d_ff; k++) {
+            double u = 0;
+            for (size_t q = 0; q < r; q++)
+                u += B1[i * r + q] * ab[q * d_ff + k];
+            size_t at = TT_W2(d, d_ff) + i * d_ff + k;
+            naive = fmax(naive, fabs(m_b[at] - P->scale * u - P->frozen[at]));
+        }
+    }
+    printf("== switching back: A -> B -> A, each by merging into the kept frozen weights ==\n");
+    printf("  A's merged weights after the round trip: %s; A's p on the 200 samples: %s; "
+           "accuracy %.1f%%\n", memcmp(m_a, m_a2, nf * sizeof(double)) ? "DIFFER" : "bit for bit equal",
+           memcmp(p1, p2, P->n * sizeof(double)) ? "DIFFER" : "bit for bit equal", 100 * acc);
+    printf("  undoing B in place by subtracting s B1 A1 from its merged W2: max |W2 error| %.3e\n",
+           naive);
+    check("A -> B -> A gives A's weights, p and accuracy back exactly",
+          !memcmp(m_a, m_a2, nf * sizeof(double)) && !memcmp(p1, p2, P->n * sizeof(double)) &&
+              acc == R->report[TT_ACC_A]);
+    check("an additive in-place undo of B does not recover W2 (LoRA 2 is a product)", naive > 1e-6);
+    free(m_a), free(m_b), free(m_a2), free(out1), free(out2), free(p1), free(p2);
 }
 
 static int cmd_examples(void)
@@ -499,17 +610,27 @@ static int cmd_examples(void)
           full.report[TT_ACC_A] == README_ACC_A_FULL && full.report[TT_ACC_B] == README_ACC_B_FULL &&
               simp.report[TT_ACC_A] == README_ACC_A_SIMPLIFIED &&
               simp.report[TT_ACC_B] == README_ACC_B_SIMPLIFIED);
-    /* train_task equals the traced loop the figures use. */
+    /* The per-epoch losses of both tasks and both backprops (train_task). */
     const size_t count = two_task_adapter_count(P.d, P.d_ff, P.r);
-    double *ad = NEWD(count), *ad2 = NEWD(count), *losses = NEWD(EPOCHS), *traced = NEWD(EPOCHS + 1);
-    CALL(train_task(P.x, P.y_a, P.n, P.frozen, P.init_a, P.d, P.d_ff, P.r, P.scale, LR, EPOCHS,
-                    TT_BACKPROP_FULL, ad, losses));
-    train_traced(&P, P.init_a, P.y_a, EPOCHS, LR, TT_BACKPROP_FULL, OPT_SGD, ad2, traced, NULL, 1);
+    double *ad = NEWD(count), *ad2 = NEWD(count), *losses[2][2], *traced = NEWD(EPOCHS + 1);
+    for (int mode = 0; mode < 2; mode++)
+        for (int task = 0; task < 2; task++) {
+            losses[mode][task] = NEWD(EPOCHS);
+            CALL(train_task(P.x, task ? P.y_b : P.y_a, P.n, P.frozen, task ? P.init_b : P.init_a,
+                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, mode, ad, losses[mode][task]));
+        }
+    /* train_task equals the traced loop the figures use (the last call was B, simplified). */
+    train_traced(&P, P.init_b, P.y_b, EPOCHS, LR, TT_BACKPROP_SIMPLIFIED, OPT_SGD, ad2, traced,
+                 NULL, 1);
     check("train_task and the figures' training loop agree",
-          mat_max_abs_diff(ad, ad2, count) == 0 && mat_max_abs_diff(losses, traced, EPOCHS) == 0);
-    printf("  loss A: epoch 0 %.6f, 100 %.6f, 200 %.6f, 299 %.6f (project prints 0.69XX, 0.4XXX, 0.3XXX)\n",
-           losses[0], losses[100], losses[200], losses[299]);
-    free(ad), free(ad2), free(losses), free(traced);
+          mat_max_abs_diff(ad, ad2, count) == 0 &&
+              mat_max_abs_diff(losses[1][1], traced, EPOCHS) == 0);
+    loss_lines(losses);
+    backprop_difference(&P, losses, full.adapter_a, full.adapter_b);
+    switch_back(&P, &full);
+    free(ad), free(ad2), free(traced);
+    for (int mode = 0; mode < 2; mode++)
+        free(losses[mode][0]), free(losses[mode][1]);
     free(full.adapter_a), free(full.adapter_b), free(simp.adapter_a), free(simp.adapter_b);
     problem_free(&P);
     printf("%d of %d checks ok\n", checks_total - checks_bad, checks_total);
@@ -565,6 +686,17 @@ static int cmd_curves(void)
     }
     printf("# Lab 07: training loss and accuracy per epoch, lr %g, r = %zu, seed %llu "
            "(" PROG " curves); the project stops at epoch %d\n", LR, P.r, P.seed, EPOCHS);
+    for (int task = 0; task < 2; task++) {
+        double lo = 0, hi = 0, acc = 0;
+        for (size_t e = 0; e <= E; e++) {
+            lo = fmin(lo, l[task][e] - l[task + 2][e]), hi = fmax(hi, l[task][e] - l[task + 2][e]);
+            acc = fmax(acc, fabs(a[task][e] - a[task + 2][e]));
+        }
+        printf("# task %c, full minus simplified over epochs 0..%zu: loss min %+.3e, max %+.3e; "
+               "max |accuracy difference| %.1f pt; at epoch %d: %+.3e, %+.1f pt\n", task ? 'B' : 'A',
+               E, lo, hi, 100 * acc, EPOCHS, l[task][EPOCHS] - l[task + 2][EPOCHS],
+               100 * (a[task][EPOCHS] - a[task + 2][EPOCHS]));
+    }
     printf("# epoch loss_A_full loss_B_full loss_A_simpl loss_B_simpl acc_A_full acc_B_full "
            "acc_A_simpl acc_B_simpl\n");
     for (size_t e = 0; e <= E; e++)
@@ -577,17 +709,42 @@ static int cmd_curves(void)
     return 0;
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Block 0: the counts at every integer width 2..16 (around the crossover),
+ * at log-spaced widths 2^(k/4) rounded up to GPT-3's 12288, and at 12288
+ * itself; each width once, ascending.  Block 1 (after two blank lines, for
+ * gnuplot's `index 1`): the crossover width computed here, the project's
+ * width and GPT-3's, which crossover.gp reads instead of typing them. */
 static int cmd_crossover(void)
 {
+    size_t widths[128], nw = 0;
+    for (size_t d = 2; d <= 16; d++)
+        widths[nw++] = d;
+    for (double w = 16; w < GPT3_WIDTH; w *= pow(2.0, 0.25))
+        widths[nw++] = (size_t)llround(w);
+    widths[nw++] = GPT3_WIDTH;
+    qsort(widths, nw, sizeof widths[0], cmp_size);
     printf("# Lab 07: stored numbers for 2 tasks and per task, the project's architecture at\n"
-           "# width d (d_ff = 2 d as in the project), r = 4 (" PROG " crossover)\n");
+           "# width d (d_ff = 2 d as in the project), r = 4 (" PROG " crossover)\n"
+           "# block 0: d = 2..16, then 2^(k/4) rounded, then GPT-3's %d; each d once\n",
+           GPT3_WIDTH);
     printf("# d full_2tasks lora_2tasks full_per_task lora_per_task per_task_ratio\n");
-    for (double w = 2; w <= 12288 * 1.0001; w *= pow(2.0, 0.25)) {
-        size_t d = (size_t)llround(w);
+    for (size_t i = 0; i < nw; i++) {
+        if (i > 0 && widths[i] == widths[i - 1])
+            continue;
+        size_t d = widths[i];
         counts_t c = counts_at(d, 2 * d, RANK);
         printf("%zu %.0f %.0f %.0f %.0f %.6g\n", d, c.full_two, c.lora_two, c.frozen + c.head,
                c.lora + c.head, (c.frozen + c.head) / (c.lora + c.head));
     }
+    printf("\n\n# block 1: crossover_d (smallest d where LoRA stores fewer numbers for 2 tasks,"
+           " computed by the demo), project_d, gpt3_d\n");
+    printf("%zu %d %d\n", crossover_width(), D, GPT3_WIDTH);
     return 0;
 }
 
