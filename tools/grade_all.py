@@ -238,9 +238,8 @@ class Run:
             with open(res + ".key", encoding="utf-8") as f:
                 if f.read().strip() == key:
                     return student, "kept"
-        for old in (res + ".key",):
-            if os.path.exists(old):
-                os.remove(old)
+        if os.path.exists(res + ".key"):  # graded again: not done until the new key is written
+            os.remove(res + ".key")
         fb = os.path.join(self.out, "feedback", student + ".txt")
         cmd = [self.grader, "--seed", str(self.args.seed), "--timeout", str(self.args.timeout),
                "--jobs", "1", "--format", "gradescope", "--out", res + ".json",
@@ -302,8 +301,7 @@ def gradebook(run, students, tests, version):
     rows = []
     for s in students:
         path = os.path.join(run.out, "results", s + ".json")
-        if not os.path.exists(path + "") or not os.path.exists(
-                os.path.join(run.out, "results", s + ".key")):
+        if not (os.path.exists(path) and os.path.exists(os.path.join(run.out, "results", s + ".key"))):
             rows.append({"student": s, "total": "", "status": "not graded", "scores": {}})
             continue
         with open(path, encoding="utf-8") as f:
