@@ -438,6 +438,10 @@ static int cmd_load(const char *path)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        printf("usage: " PROG " examples | drift | save DIR | load FILE\n");
+        return 0;
+    }
     if (argc == 2 && !strcmp(argv[1], "examples"))
         return cmd_examples();
     if (argc == 2 && !strcmp(argv[1], "drift"))
