@@ -64,3 +64,11 @@ int lora_sgd_step(const double *x, const double *t, size_t batch,
     /* TODO lab03.5: write lora_sgd_step (contract in lora_linear.h). */
     lab_todo("lab03.5", "lora_sgd_step", x, t, batch, w0, bias, a, b, d_in, d_out, r, scale, lr, loss, a_new, b_new);
 }
+
+/* lab03.6 - PEFT's "gaussian" init: A ~ normal(0, (1/r)^2), B = 0. */
+int lora_init_peft_gaussian(double *a, double *b, size_t d_in, size_t d_out, size_t r,
+                            long long seed)
+{
+    /* TODO lab03.6: write lora_init_peft_gaussian (contract in lora_linear.h). */
+    lab_todo("lab03.6", "lora_init_peft_gaussian", a, b, d_in, d_out, r, seed);
+}

@@ -150,4 +150,19 @@ int lora_sgd_step(const double *x, const double *t, size_t batch,
                   double scale, double lr, double *loss, double *a_new,
                   double *b_new);
 
+/*
+ * lab03.6  lora_init_peft_gaussian: PEFT's init_lora_weights="gaussian".
+ *   (6 points)  The same as lora_init(a, b, d_in, d_out, r,
+ *   LORA_INIT_GAUSSIAN, 1.0 / r, seed): one generator seeded with seed, a[0],
+ *   a[1], ... in order, a[i] = (1.0 / (double)r) * rng_normal(&g), then b = 0.
+ *   The standard deviation is 1 / r, whatever d_in is: at d_in = 4096, r = 8
+ *   it is 0.125, about 14 times PEFT's default (Kaiming-uniform, standard
+ *   deviation 1 / sqrt(3 d_in) = 0.00902); `lab03-demo peft-gaussian`
+ *   measures both.  Calling your lora_init is the simplest way.
+ *   Broken contract: as lora_init (NULL, zero sizes or rank).
+ *   Example: r = 4 -> A drawn with standard deviation 0.25, B = 0.
+ */
+int lora_init_peft_gaussian(double *a, double *b, size_t d_in, size_t d_out, size_t r,
+                            long long seed);
+
 #endif

@@ -67,3 +67,17 @@ int lora_switch_from_base(double *w, const double *w0, const double *a_new,
     /* TODO lab05.7: write lora_switch_from_base (contract in merge_switch.h). */
     lab_todo("lab05.7", "lora_switch_from_base", w, w0, a_new, b_new, d_in, d_out, r, alpha);
 }
+
+
+int adapter_overhead_gpu_seconds_per_hour(double ms_with, double ms_without,
+                                          double requests_per_s, double *gpu_seconds)
+{
+    /* TODO lab05.11: write adapter_overhead_gpu_seconds_per_hour (contract in merge_switch.h). */
+    lab_todo("lab05.11", "adapter_overhead_gpu_seconds_per_hour", ms_with, ms_without, requests_per_s, gpu_seconds);
+}
+
+int extra_gpus_needed(double ms_with, double ms_without, double requests_per_s, double *gpus)
+{
+    /* TODO lab05.12: write extra_gpus_needed (contract in merge_switch.h). */
+    lab_todo("lab05.12", "extra_gpus_needed", ms_with, ms_without, requests_per_s, gpus);
+}

@@ -134,4 +134,43 @@ int lora_switch_from_base(double *w, const double *w0, const double *a_new,
                           const double *b_new, size_t d_in, size_t d_out, size_t r,
                           double alpha);
 
+/*
+ * THE COURSE'S QUESTIONS (lesson 1, "Apply"): what adapter layers cost a
+ * server.  An adapter in series adds latency to every request; at 100 %
+ * utilization a GPU does one GPU-second of work per second, so a load of
+ * requests_per_s requests of ms milliseconds each keeps
+ *     g = ms * requests_per_s / 1000      GPUs busy (GPU-seconds per second).
+ * Arguments for both: every number finite, 0 <= ms_without <= ms_with,
+ * requests_per_s >= 0, and g <= 1e15 for both latencies; else LAB_EARG and
+ * nothing written.
+ */
+
+/*
+ * lab05.11  adapter_overhead_gpu_seconds_per_hour.  (4 points)
+ *   *gpu_seconds = (ms_with - ms_without) * requests_per_s / 1000 * 3600:
+ *   the extra GPU-seconds the slower path costs in one hour of traffic.
+ *   Tolerance 1e-9 relative (any order of the operations passes).
+ *   Example (the course: GPT-2 medium with Houlsby adapters, batch 1,
+ *   25.8 ms against 19.8 ms, 500 requests/s): 6 ms x 500/s = 3 GPU-seconds
+ *   per second -> 10,800 GPU-seconds per hour.
+ */
+int adapter_overhead_gpu_seconds_per_hour(double ms_with, double ms_without,
+                                          double requests_per_s, double *gpu_seconds);
+
+/*
+ * lab05.12  extra_gpus_needed: whole GPUs to add to keep the same throughput.
+ *   (4 points)  A fleet serving a load g needs whole(g) GPUs, where
+ *     whole(x) = ceil(x - 1e-9 * max(1, x))
+ *   (round up, but a load that is a whole number up to rounding error, such
+ *   as 16.8 / 1000 * 1250 = 21.000000000000004, needs 21 GPUs, not 22).
+ *   *gpus = whole(g_with) - whole(g_without), an exact whole number: the
+ *   fleet with adapters minus the fleet without.  This is not always
+ *   whole(g_with - g_without): 500 requests/s at 20.2 ms need 11 GPUs
+ *   (10.1 busy), at 25.8 ms 13 (12.9 busy), so 2 more, although the
+ *   overhead alone is 2.8 GPUs.
+ *   Example (the course): 12.9 busy with adapters, 9.9 without -> 13 - 10 = 3.
+ */
+int extra_gpus_needed(double ms_with, double ms_without, double requests_per_s,
+                      double *gpus);
+
 #endif

@@ -192,3 +192,13 @@ int lora_sgd_step(const double *x, const double *t, size_t batch,
     return LAB_OK;
     /* END SOLUTION lab_todo("lab03.5", "lora_sgd_step", x, t, batch, w0, bias, a, b, d_in, d_out, r, scale, lr, loss, a_new, b_new); */
 }
+
+/* lab03.6 - PEFT's "gaussian" init: A ~ normal(0, (1/r)^2), B = 0. */
+int lora_init_peft_gaussian(double *a, double *b, size_t d_in, size_t d_out, size_t r,
+                            long long seed)
+{
+    /* BEGIN SOLUTION lab03.6 */
+    LAB_REQUIRE(r > 0, "rank r must be >= 1 (got 0): the standard deviation is 1 / r");
+    return lora_init(a, b, d_in, d_out, r, LORA_INIT_GAUSSIAN, 1.0 / (double)r, seed);
+    /* END SOLUTION lab_todo("lab03.6", "lora_init_peft_gaussian", a, b, d_in, d_out, r, seed); */
+}

@@ -156,3 +156,45 @@ int lora_switch_from_base(double *w, const double *w0, const double *a_new,
     return LAB_OK;
     /* END SOLUTION lab_todo("lab05.7", "lora_switch_from_base", w, w0, a_new, b_new, d_in, d_out, r, alpha); */
 }
+
+/* BEGIN SOLUTION */
+/* The argument checks lab05.11 and lab05.12 share (a macro, so that each
+ * LAB_REQUIRE returns from the function that uses it and names it). */
+#define SERVING_ARGS_OK(ms_with, ms_without, requests_per_s, out)                              \
+    LAB_REQUIRE(out, "the output pointer is NULL");                                            \
+    LAB_REQUIRE(isfinite(ms_with) && isfinite(ms_without) && isfinite(requests_per_s),        \
+                "latencies and rate must be finite (got %g, %g, %g)", ms_with, ms_without,     \
+                requests_per_s);                                                               \
+    LAB_REQUIRE(ms_without >= 0.0 && ms_with >= ms_without && requests_per_s >= 0.0,          \
+                "need 0 <= ms_without <= ms_with and requests_per_s >= 0 (got %g, %g, %g)",    \
+                ms_with, ms_without, requests_per_s);                                          \
+    LAB_REQUIRE(ms_with * requests_per_s / 1000.0 <= 1e15,                                     \
+                "the load (%g GPUs busy) is past 1e15", ms_with * requests_per_s / 1000.0)
+
+/* Whole GPUs for a load x, forgiving a relative rounding error of 1e-9. */
+static double whole_gpus(double x)
+{
+    return ceil(x - 1e-9 * (x > 1.0 ? x : 1.0));
+}
+/* END SOLUTION */
+
+int adapter_overhead_gpu_seconds_per_hour(double ms_with, double ms_without,
+                                          double requests_per_s, double *gpu_seconds)
+{
+    /* BEGIN SOLUTION lab05.11 */
+    SERVING_ARGS_OK(ms_with, ms_without, requests_per_s, gpu_seconds);
+    *gpu_seconds = (ms_with - ms_without) * requests_per_s / 1000.0 * 3600.0;
+    return LAB_OK;
+    /* END SOLUTION lab_todo("lab05.11", "adapter_overhead_gpu_seconds_per_hour", ms_with, ms_without, requests_per_s, gpu_seconds); */
+}
+
+int extra_gpus_needed(double ms_with, double ms_without, double requests_per_s, double *gpus)
+{
+    /* BEGIN SOLUTION lab05.12 */
+    SERVING_ARGS_OK(ms_with, ms_without, requests_per_s, gpus);
+    const double busy_with = ms_with * requests_per_s / 1000.0;
+    const double busy_without = ms_without * requests_per_s / 1000.0;
+    *gpus = whole_gpus(busy_with) - whole_gpus(busy_without);
+    return LAB_OK;
+    /* END SOLUTION lab_todo("lab05.12", "extra_gpus_needed", ms_with, ms_without, requests_per_s, gpus); */
+}

@@ -703,6 +703,8 @@ static void t_step_bad_lr(judge_t *j)
     problem_free(&p);
 }
 
+#include "questions_tests.c" /* lab03.6: PEFT's "gaussian" init */
+
 static const judge_test_t tests[] = {
     {"lab03.1", "Kaiming-uniform A equals the reference for the same seed", 6,
      "One rng_seed(&g, (uint64_t)seed), then a[i] = rng_uniform_range(&g, -bound, bound) for i = 0, 1, ... in order; bound = 1/sqrt(d_in).",
@@ -777,6 +779,15 @@ static const judge_test_t tests[] = {
      "Both gradients are 0 there, so a_new and b_new stay exactly 0.", t_step_both_zero},
     {"lab03.5", "a negative or non-finite lr is rejected", 1,
      "Check lr with LAB_REQUIRE before writing.", t_step_bad_lr},
+    /* PEFT's other init option (questions_tests.c). */
+    {"lab03.6", "PEFT gaussian A equals the reference for the same seed, B = 0", 2,
+     "lora_init with kind LORA_INIT_GAUSSIAN and std = 1.0 / (double)r: same seed, same draws.",
+     t_peft_gaussian_exact},
+    {"lab03.6", "a large PEFT gaussian A has standard deviation 1/r", 3,
+     "PEFT's gaussian option: std = 1 / r (not 1 / sqrt(r), not 1 / r^2, not Kaiming's bound).",
+     t_peft_gaussian_std},
+    {"lab03.6", "PEFT gaussian init rejects zero sizes and rank", 1,
+     "r, d_in and d_out must be >= 1: LAB_EARG before writing a or b.", t_peft_gaussian_bad},
 };
 
 static const char *const sources[] = {"lora_linear.c", NULL};

@@ -36,6 +36,8 @@
 #pragma weak st_encode_lora
 #pragma weak st_decode_lora
 #pragma weak peft_config_json
+#pragma weak adapter_overhead_gpu_seconds_per_hour
+#pragma weak extra_gpus_needed
 
 #define BAD_CALL (-99) /* the adapter itself could not set the call up */
 
@@ -315,6 +317,17 @@ static int64_t call_config(const runner_arg_t *a)
     return rc;
 }
 
+/* The course's questions (lab05.11, lab05.12): three doubles in, one out. */
+static int64_t call_overhead(const runner_arg_t *a)
+{
+    return adapter_overhead_gpu_seconds_per_hour(RD(0), RD(1), RD(2), RP(3));
+}
+
+static int64_t call_extra_gpus(const runner_arg_t *a)
+{
+    return extra_gpus_needed(RD(0), RD(1), RD(2), RP(3));
+}
+
 const runner_fn_t runner_functions[] = {
     {"lora_merge", "pppzzzdp", (runner_addr_t)lora_merge, call_merge},
     {"lora_unmerge", "pppzzzdp", (runner_addr_t)lora_unmerge, call_unmerge},
@@ -331,5 +344,8 @@ const runner_fn_t runner_functions[] = {
     {"st_decode_lora", "pzzzpppp", (runner_addr_t)st_decode_lora, call_decode},
     {"st_decode_lora_batch", "ppzzpppp", (runner_addr_t)st_decode_lora, call_decode_batch},
     {"peft_config_json", "zdpzpp", (runner_addr_t)peft_config_json, call_config},
+    {"adapter_overhead_gpu_seconds_per_hour", "dddp",
+     (runner_addr_t)adapter_overhead_gpu_seconds_per_hour, call_overhead},
+    {"extra_gpus_needed", "dddp", (runner_addr_t)extra_gpus_needed, call_extra_gpus},
     {0, 0, 0, 0},
 };

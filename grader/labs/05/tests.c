@@ -1459,6 +1459,8 @@ static void t_config_bad(judge_t *j)
 
 /* ------------------------------------------------------------ the table */
 
+#include "questions_tests.c" /* lab05.11, lab05.12: the course's questions */
+
 static const judge_test_t tests[] = {
     {"lab05.1", "course lifecycle: merging Task A gives W_A, W_A x = [1.03, 0, -0.03, 0]", 3,
      "W = W0 + (alpha / r) B A with alpha = r = 2: W_A[0][0] = 1 + 0.1 * 0.3.", t_merge_lifecycle},
@@ -1573,6 +1575,30 @@ static const judge_test_t tests[] = {
      "lora_alpha with %.17g; one quoted name per comma-separated target.", t_config_random},
     {"lab05.10", "empty names, bad r or alpha and a small buffer are rejected", 2,
      "Check everything, and the length + 1 <= cap, before writing.", t_config_bad},
+    /* The course's questions (questions_tests.c). */
+    {"lab05.11", "course: 6 ms x 500 requests/s is 10,800 GPU-seconds per hour", 2,
+     "(ms_with - ms_without) / 1000 s times requests_per_s is GPU-seconds per second; times 3600.",
+     t_overhead_course},
+    {"lab05.11", "random cases: GPU-seconds match the reference", 1,
+     "Milliseconds to seconds (/ 1000), per second to per hour (* 3600).", t_overhead_random},
+    {"lab05.11", "GPU-seconds: bad latencies and rates are rejected", 1,
+     "Finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.",
+     t_overhead_bad},
+    {"lab05.12", "course: Houlsby adapters at 500 requests/s need 3 more GPUs", 1,
+     "Fleet with adapters (13 for 12.9 busy) minus fleet without (10 for 9.9 busy).",
+     t_gpus_course},
+    {"lab05.12", "the fleet difference, not the overhead rounded up", 1,
+     "whole(g_with) - whole(g_without): 11 GPUs for 10.1 busy, 13 for 12.9, so 2 more.",
+     t_gpus_fleet},
+    {"lab05.12", "a load of exactly 21 GPUs needs 21, not 22", 1,
+     "Round up with whole(x) = ceil(x - 1e-9 * max(1, x)): a float product may overshoot.",
+     t_gpus_whole_load},
+    {"lab05.12", "random cases: GPU counts match the reference", 1,
+     "g = ms * requests_per_s / 1000 GPUs busy for each latency; round each up to whole GPUs.",
+     t_gpus_random},
+    {"lab05.12", "GPU count: bad latencies and rates are rejected", 1,
+     "Finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.",
+     t_gpus_bad},
 };
 
 static const char *const sources[] = {"merge_switch.c", "safetensors.c", NULL};

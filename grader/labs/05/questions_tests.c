@@ -1,0 +1,121 @@
+/*
+ * questions_tests.c - Lab 05's hidden tests of the course's lesson-1 "Apply"
+ * question: what adapter layers in series cost a server (lab05.11, lab05.12).
+ * #included by tests.c, whose table lists these tests at its end.
+ *
+ * Expected values: the course's numbers (6 ms x 500 requests/s = 3 GPU-seconds
+ * per second = 10,800 per hour, 3 more GPUs), hand-made cases whose answer is
+ * written next to them, and the reference solution (linked into this judge)
+ * on random inputs drawn from judge_rng().  Tolerance: 1e-9 relative for the
+ * GPU-seconds (the order of the operations is free); the GPU counts are whole
+ * numbers and must be exact.
+ */
+
+static call_t *student_serving(judge_t *j, const char *func, double ms_with, double ms_without,
+                               double rate)
+{
+    call_t *c = call_new(j, func);
+    call_real(c, "ms_with", ms_with);
+    call_real(c, "ms_without", ms_without);
+    call_real(c, "requests_per_s", rate);
+    call_out(c, "out", 1);
+    return c;
+}
+
+/* One call; 1 when it returns LAB_OK and *out is want within tol (0: exact). */
+static int serving_is(judge_t *j, const char *func, double ms_with, double ms_without,
+                      double rate, double want, double tol)
+{
+    call_t *c = student_serving(j, func, ms_with, ms_without, rate);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+             (tol > 0 ? expect_close(j, "out", call_output(c, "out"), &want, 1, 1, tol)
+                      : expect_exact(j, "out", call_output(c, "out"), &want, 1, 1));
+    if (!ok)
+        judge_fail(j, "(ms_with = %.17g, ms_without = %.17g, requests_per_s = %.17g: expected %.17g)",
+                   ms_with, ms_without, rate, want);
+    call_free(c);
+    return ok;
+}
+
+static void serving_bad(judge_t *j, const char *func)
+{
+    static const struct { double w, wo, rate; const char *what; } cases[] = {
+        {NAN, 19.8, 500, "ms_with = NaN"},
+        {25.8, 19.8, INFINITY, "requests_per_s = Inf"},
+        {19.8, 25.8, 500, "ms_with < ms_without"},
+        {25.8, -1.0, 500, "ms_without < 0"},
+        {25.8, 19.8, -500, "requests_per_s < 0"},
+        {2e15, 1.0, 1e6, "a load of 2e15 GPUs"}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0] && !judge_failed(j); k++) {
+        call_t *c = student_serving(j, func, cases[k].w, cases[k].wo, cases[k].rate);
+        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "out")))
+            judge_fail(j, "(the case was %s)", cases[k].what);
+        call_free(c);
+    }
+}
+
+/* Random latencies (0.5 .. 200 ms, with <= without + overhead) and rates. */
+static void serving_random(judge_t *j, const char *func, int exact)
+{
+    rng_t *g = judge_rng(j);
+    for (int i = 0; i < 40 && !judge_failed(j); i++) {
+        double wo = rng_uniform_range(g, 0.5, 200.0);
+        double w = wo + (i % 8 == 0 ? 0.0 : rng_uniform_range(g, 0.0, 60.0));
+        double rate = i % 10 == 0 ? 0.0 : rng_uniform_range(g, 1.0, 20000.0);
+        double want;
+        int rc = exact ? extra_gpus_needed(w, wo, rate, &want)
+                       : adapter_overhead_gpu_seconds_per_hour(w, wo, rate, &want);
+        if (rc != LAB_OK) {
+            judge_fail(j, "the reference rejected a valid case (grader error)");
+            judge_internal_error();
+            return;
+        }
+        serving_is(j, func, w, wo, rate, want, exact ? 0.0 : 1e-9);
+    }
+}
+
+/* ---- lab05.11 ---- */
+
+static void t_overhead_course(judge_t *j)
+{
+    /* Houlsby adapters on GPT-2 medium, batch 1: 25.8 ms against 19.8 ms. */
+    if (serving_is(j, "adapter_overhead_gpu_seconds_per_hour", 25.8, 19.8, 500, 10800, 1e-9))
+        serving_is(j, "adapter_overhead_gpu_seconds_per_hour", 23.9, 19.8, 500, 7380, 1e-9);
+}
+
+static void t_overhead_random(judge_t *j)
+{
+    serving_random(j, "adapter_overhead_gpu_seconds_per_hour", 0);
+}
+
+static void t_overhead_bad(judge_t *j) { serving_bad(j, "adapter_overhead_gpu_seconds_per_hour"); }
+
+/* ---- lab05.12 ---- */
+
+static void t_gpus_course(judge_t *j)
+{
+    /* 12.9 GPUs busy with adapters (13), 9.9 without (10): 3 more. */
+    serving_is(j, "extra_gpus_needed", 25.8, 19.8, 500, 3, 0);
+}
+
+static void t_gpus_fleet(judge_t *j)
+{
+    /* 10.1 busy -> 11 GPUs, 12.9 -> 13: 2 more, though the overhead is 2.8.
+     * The same latency twice needs nothing more; no traffic needs nothing. */
+    if (serving_is(j, "extra_gpus_needed", 25.8, 20.2, 500, 2, 0) &&
+        serving_is(j, "extra_gpus_needed", 19.8, 19.8, 500, 0, 0))
+        serving_is(j, "extra_gpus_needed", 25.8, 19.8, 0, 0, 0);
+}
+
+static void t_gpus_whole_load(judge_t *j)
+{
+    /* 16.8 ms x 1250/s is 21 GPUs exactly; 10 ms x 1250/s is 12.5 -> 13.
+     * Computed as 16.8 / 1000 * 1250 it is 21.000000000000004: rounding up
+     * without the tolerance gives 22 and 9 instead of 8. */
+    if (serving_is(j, "extra_gpus_needed", 16.8, 10.0, 1250, 8, 0))
+        serving_is(j, "extra_gpus_needed", 8.75, 2.5, 800, 5, 0); /* 7 - 2 */
+}
+
+static void t_gpus_random(judge_t *j) { serving_random(j, "extra_gpus_needed", 1); }
+
+static void t_gpus_bad(judge_t *j) { serving_bad(j, "extra_gpus_needed"); }
