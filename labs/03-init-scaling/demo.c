@@ -12,6 +12,8 @@
  *                            scaling (alpha fixed), as a table for gnuplot
  *   lab03-demo loss-curves   loss against step of a small regression trained
  *                            at several ranks with each scaling, for gnuplot
+ *   lab03-demo peft-gaussian the spread of A under PEFT's gaussian init
+ *                            (lab03.6, std 1/r) and its Kaiming default
  *
  * Random numbers come from the kit's RNG; the seed is printed on stderr
  * (LORALAB_SEED=N changes it).  It links the lab's lora_linear.c (yours or
@@ -339,12 +341,65 @@ static int cmd_loss_curves(void)
     return 0;
 }
 
+/* ------------------------------------------------------------ peft-gaussian */
+
+/* Sample standard deviation of v (n >= 2). */
+static double sample_std(const double *v, size_t n)
+{
+    double m = 0, s2 = 0;
+    for (size_t i = 0; i < n; i++)
+        m += v[i];
+    m /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        s2 += (v[i] - m) * (v[i] - m);
+    return sqrt(s2 / (double)(n - 1));
+}
+
+/*
+ * PEFT's init_lora_weights="gaussian" (lab03.6) next to its default: the
+ * spread of A each gives, on the course's 6 x 6 layer and on model-sized
+ * ones.  Kaiming-uniform with a = sqrt(5) has standard deviation
+ * 1/sqrt(3 d_in); the gaussian option 1/r, whatever d_in.
+ */
+static int cmd_peft_gaussian(void)
+{
+    static const size_t shapes[][2] = {{6, 3}, {768, 8}, {4096, 8}, {4096, 64}};
+    const long long seed = 2026;
+    int b_zero = 1;
+    printf("lab03-demo peft-gaussian: the spread of A under PEFT's two built-in inits (seed %lld)\n\n",
+           seed);
+    printf("  %6s %4s  %-26s  %-26s  %s\n", "d_in", "r", "Kaiming (lora_init)", "gaussian (lab03.6)",
+           "gaussian / Kaiming");
+    printf("  %6s %4s  %-12s %-13s  %-12s %-13s\n", "", "", "1/sqrt(3d_in)", "measured", "1/r",
+           "measured");
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        const size_t d_in = shapes[k][0], r = shapes[k][1], d_out = 6;
+        double *a = mat_alloc(r, d_in), *b = mat_alloc(d_out, r);
+        CALL(lora_init(a, b, d_in, d_out, r, LORA_INIT_KAIMING_UNIFORM, 0.0, seed));
+        const double kaiming = sample_std(a, r * d_in);
+        CALL(lora_init_peft_gaussian(a, b, d_in, d_out, r, seed));
+        const double gauss = sample_std(a, r * d_in);
+        printf("  %6zu %4zu  %-12.4g %-13.4g  %-12.4g %-13.4g  %.3g\n", d_in, r,
+               1.0 / sqrt(3.0 * (double)d_in), kaiming, 1.0 / (double)r, gauss, gauss / kaiming);
+        b_zero = b_zero && max_abs(b, d_out * r) == 0.0;
+        free(a), free(b);
+    }
+    printf("\n");
+    check("B is exactly zero after every gaussian init", b_zero);
+    if (checks_bad == 0)
+        printf("all %d checks agree\n", checks_total);
+    else
+        printf("%d of %d checks DIFFER\n", checks_bad, checks_total);
+    return checks_bad == 0 ? 0 : 1;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: " PROG " examples | update-size | loss-curves\n"
                "  examples     the course's exercise and the init/gradient facts, checked\n"
                "  update-size  ||Delta W x|| after one step against r, three scalings (data)\n"
                "  loss-curves  loss against step at r = 1, 4, 16, three scalings (data)\n"
+               "  peft-gaussian  the spread of A: PEFT's gaussian init (std 1/r) and Kaiming\n"
                "  LORALAB_SEED=N sets the seed of the data commands (printed on stderr)\n");
 }
 
@@ -366,6 +421,8 @@ int main(int argc, char **argv)
         return cmd_update_size();
     if (!strcmp(argv[1], "loss-curves"))
         return cmd_loss_curves();
+    if (!strcmp(argv[1], "peft-gaussian"))
+        return cmd_peft_gaussian();
     fprintf(stderr, PROG ": unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return 2;

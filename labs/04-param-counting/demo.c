@@ -19,6 +19,9 @@
  *                           data/lab04/MODEL.cfg with LoRA of rank R on the
  *                           targets (default: the model's default_targets)
  *   lab04-demo rank-sweep | storage | where   plot data (for gnuplot)
+ *   lab04-demo errata       the seeds' other counts: 001's demo, complexity
+ *                           notes and memory claim, 003's adapter share;
+ *                           exits 1 if one differs from what the kit states
  *
  * The model files are read from data/lab04/ (LAB04_DATA=dir changes it), so
  * run it from the kit's root, as make does.  Nothing here is random.
@@ -496,11 +499,65 @@ static int cmd_where(void)
     return 0;
 }
 
+/*
+ * The seeds' own numbers that the other commands do not cover: seed 001's
+ * demo (one nn.Linear(768, 768) with bias, LoRA r = 8, alpha = 16), its
+ * complexity notes and its memory claim, and seed 003's adapter share.
+ */
+static int cmd_errata(void)
+{
+    printf("lab04-demo errata: the seeds' counts and shares, recomputed\n");
+
+    printf("\nSeed 001's demo: nn.Linear(768, 768) with bias, LoRA r = 8 (A 768 x 8, B 8 x 768):\n");
+    const int64_t frozen = 768 * 768 + 768, lora = lora_matrix_params(768, 768, 8);
+    expect_count("frozen: weight 768 x 768 + bias 768", frozen, 590592, "kit; 001 prints it as Frozen");
+    expect_count("trainable (lora_matrix_params, lab04.1)", lora, 12288, "001 prints 12,288");
+    expect_count("total", frozen + lora, 602880, "001 prints 602,880");
+    expect_rounded("trainable ratio, trainable / total (%)", 100.0 * (double)lora / (double)(frozen + lora),
+                   2, 2.04, "%", "001 prints 2.04%");
+    char line[160];
+    if (pc_summary_line(lora, frozen + lora, line, sizeof line) != LAB_OK)
+        exit(1);
+    printf("  PEFT's line for the same layer: %s\n", line);
+
+    printf("\nSeed 001's complexity notes: d = 4096, r = 16:\n");
+    const int64_t big = lora_matrix_params(4096, 4096, 16);
+    expect_count("LoRA parameters (lab04.1)", big, 131072, "001 prints 131,072");
+    expect_rounded("of the 16,777,216 of the full matrix (%)", 100.0 * (double)big / (4096.0 * 4096.0), 1,
+                   0.8, "%", "001 prints 0.8%");
+    expect_rounded("reduction (x)", 4096.0 * 4096.0 / (double)big, 0, 128, "x", "001 prints 128x");
+
+    printf("\nSeed 001's memory claim, \"for a 7B model ... from ~56GB to ~2GB\": Adam keeps two fp32\n"
+           "states (first and second moment) per trained parameter:\n");
+    pc_model_t m;
+    load("llama-7b", &m);
+    const int64_t base = total_of(&m, NULL), qv = lora_of(&m, QV, 2, 8, NULL);
+    expect_count("LLaMA-7B, LoRA r = 8 on q_proj, v_proj (lab04.5)", qv, 4194304, "kit");
+    expect_count("Adam states, full fine-tuning: 2 x fp32 x 6,738,415,616 (B)",
+                 2 * pc_param_bytes(base, PC_FP32), 53907324928LL, "kit");
+    expect_count("Adam states, full fine-tuning of a round 7e9 (B)", 2 * pc_param_bytes(7000000000LL, PC_FP32),
+                 56000000000LL, "kit: 8 bytes a parameter, 001 says 56 GB");
+    expect_count("Adam states, LoRA (B)", 2 * pc_param_bytes(qv, PC_FP32), 33554432, "kit: 34 MB, not 2 GB");
+    expect_count("the frozen weights themselves in fp16 (B)", pc_param_bytes(base, PC_FP16), 13476831232LL,
+                 "kit: on the GPU either way");
+    expect_rounded("full-tuning states over LoRA states (x)", (double)base / (double)qv, 0, 1607, "x", "kit");
+
+    printf("\nSeed 003, lesson 1: \"Adapters at 0.04%% of parameters (about 7.1M)\" of GPT-3:\n");
+    expect_rounded("7.1M of 175,255.8M (%)", 100.0 * 7.1e6 / 175255.8e6, 4, 0.0041, "%",
+                   "kit; 003 prints 0.04, errata");
+    expect_rounded("7.1M of the round 175e9 (%)", 100.0 * 7.1e6 / (double)GPT3_NOMINAL, 4, 0.0041, "%", "kit");
+    expect_rounded("what 0.04% of 175,255.8M would be (M)", 0.0004 * 175255.8, 1, 70.1, "M",
+                   "kit: ten times 7.1M");
+
+    printf("\n%s\n", failures ? "SOME NUMBERS DIFFER" : "every number above reproduced");
+    return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         fprintf(stderr, "usage: " PROG " examples | exercises | budget | storage-table | models [MODEL] |\n"
-                        "       summary MODEL R [TARGET ...] | rank-sweep | storage | where\n");
+                        "       summary MODEL R [TARGET ...] | rank-sweep | storage | where | errata\n");
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "examples"))
@@ -521,6 +578,8 @@ int main(int argc, char **argv)
         return cmd_storage();
     if (!strcmp(argv[1], "where"))
         return cmd_where();
+    if (!strcmp(argv[1], "errata"))
+        return cmd_errata();
     fprintf(stderr, PROG ": unknown command \"%s\" (try --help)\n", argv[1]);
     return 2;
 }
