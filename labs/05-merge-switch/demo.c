@@ -8,6 +8,9 @@
  *                           safetensors example sizes, the config text and
  *                           the drift after 3000 switches; exits 1 if any
  *                           check disagrees with the value the kit states
+ *   lab05-demo questions    the course's Apply questions of lessons 1 (what
+ *                           adapters in series cost a server: lab05.11,
+ *                           lab05.12) and 5 (what a GPT-3 switch reads)
  *   lab05-demo drift        drift of W from the exact W0 + s B A against the
  *                           number of switches: float32 and double, naive
  *                           (lab05.3 / lab05.6) and re-derived from W0
@@ -379,6 +382,63 @@ static int cmd_examples(void)
     return checks_bad ? 1 : 0;
 }
 
+/* ---------------------------------------------------------------- questions */
+
+#define Q_CALL(expr)                                                                 \
+    do {                                                                             \
+        if ((expr) != LAB_OK) {                                                      \
+            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", #expr); \
+            exit(1);                                                                 \
+        }                                                                            \
+    } while (0)
+
+/* One row of lesson 1's serving question: a latency against the base's. */
+static void serving_row(const char *label, double ms_with, double ms_without, double rate,
+                        double *gpu_s, double *gpus)
+{
+    Q_CALL(adapter_overhead_gpu_seconds_per_hour(ms_with, ms_without, rate, gpu_s));
+    Q_CALL(extra_gpus_needed(ms_with, ms_without, rate, gpus));
+    printf("  %-30s %6.1f ms  %5.2f busy  %10.0f GPU-s/hour  %3.0f more GPUs\n", label, ms_with,
+           ms_with * rate / 1000.0, *gpu_s, *gpus);
+}
+
+/*
+ * The course's "Apply" questions of lesson 1 (what adapters in series cost a
+ * server, lab05.11 and lab05.12) and lesson 5 (what a switch of GPT-3's
+ * adapter reads, lab05.5), through the lab's functions.
+ */
+static int cmd_questions(void)
+{
+    const double rate = 500.0, base_ms = 19.8;
+    double gpu_s, gpus;
+    printf("lab05-demo questions: the course's Apply questions through the lab's functions\n");
+    printf("\n== lesson 1: GPT-2 medium at batch 1, %.0f requests/s, %.1f ms without adapters ==\n",
+           rate, base_ms);
+    printf("  %-30s %9s  %10s  %21s  %s\n", "layer", "latency", "GPUs busy", "overhead (lab05.11)",
+           "lab05.12");
+    serving_row("no adapter (or LoRA merged)", base_ms, base_ms, rate, &gpu_s, &gpus);
+    check("a merged LoRA layer costs nothing more", gpu_s == 0.0 && gpus == 0.0);
+    serving_row("Adapter^L", 23.9, base_ms, rate, &gpu_s, &gpus);
+    check("Adapter^L: 4.1 ms x 500/s = 7,380 GPU-s/hour, 2 more GPUs",
+          fabs(gpu_s - 7380.0) < 1e-6 && gpus == 2.0);
+    serving_row("Adapter^H (the question)", 25.8, base_ms, rate, &gpu_s, &gpus);
+    printf("  Adapter^H: 6 ms x 500 requests/s = %.4g GPU-seconds per second\n", gpu_s / 3600.0);
+    check("Adapter^H: 10,800 GPU-seconds per hour", fabs(gpu_s - 10800.0) < 1e-6);
+    check("Adapter^H: 13 GPUs instead of 10, 3 more", gpus == 3.0);
+
+    printf("\n== lesson 5: switching GPT-3 from task A to task B (r = 4, W_q and W_v, 96 layers) ==\n");
+    double swap, reload;
+    Q_CALL(lora_swap_count(12288, 12288, 4, 192, &swap, &reload));
+    printf("  per matrix: W -= s B_A A_A, then W += s B_B A_B (lab05.3 does both in one pass)\n");
+    printf("  %-52s %16.0f\n", "numbers read from storage: task B's A and B", swap / 2.0);
+    printf("  %-52s %16.0f\n", "lab05.5's swap count (task A's factors as well)", swap);
+    printf("  %-52s %16.0f\n", "reloading the 192 merged matrices instead", reload);
+    check("task B's adapter is 18,874,368 numbers (37.7 MB in fp16)", swap / 2.0 == 18874368.0);
+
+    printf("\n%d checks, %d differ\n", checks_total, checks_bad);
+    return checks_bad ? 1 : 0;
+}
+
 /* ---------------------------------------------------------------- files */
 
 static void print_values(const char *name, const double *v, size_t n)
@@ -439,17 +499,19 @@ static int cmd_load(const char *path)
 int main(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        printf("usage: " PROG " examples | drift | save DIR | load FILE\n");
+        printf("usage: " PROG " examples | questions | drift | save DIR | load FILE\n");
         return 0;
     }
     if (argc == 2 && !strcmp(argv[1], "examples"))
         return cmd_examples();
+    if (argc == 2 && !strcmp(argv[1], "questions"))
+        return cmd_questions();
     if (argc == 2 && !strcmp(argv[1], "drift"))
         return cmd_drift();
     if (argc == 3 && !strcmp(argv[1], "save"))
         return cmd_save(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "load"))
         return cmd_load(argv[2]);
-    fprintf(stderr, "usage: " PROG " examples | drift | save DIR | load FILE\n");
+    fprintf(stderr, "usage: " PROG " examples | questions | drift | save DIR | load FILE\n");
     return 2;
 }
