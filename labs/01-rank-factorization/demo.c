@@ -14,6 +14,9 @@
  *   lab01-demo ratios     compression ratio d k / (r (d + k)) against r for a
  *                         few layer shapes (data table for gnuplot)
  *   lab01-demo bench      times lowrank_svd on a 256 x 256 matrix (bar: 1 s)
+ *   lab01-demo span       the columns of Delta W = B A lie in the span of B
+ *                         (and its rows in the span of A's rows): distances
+ *                         after projecting on an orthonormal basis (lab01.4)
  *
  * It links the lab's lowrank.c (yours or the reference) and labs/common, so
  * what it prints is what your code computes.  A function you have not
@@ -362,6 +365,107 @@ static int cmd_bench(void)
     return ok ? 0 : 1;
 }
 
+/* ------------------------------------------------------------ span */
+
+/*
+ * Largest distance of a column of m (rows, cols) from the span of the
+ * orthonormal columns of q (rows, p), relative to the largest column norm:
+ * max_j ||m_j - Q Q^T m_j|| / max_j ||m_j||.
+ */
+static double span_residual(const double *m, size_t rows, size_t cols, const double *q, size_t p)
+{
+    double worst = 0, biggest = 0, *res = malloc(rows * sizeof(double));
+    for (size_t j = 0; j < cols; j++) {
+        double norm = 0, dist = 0;
+        for (size_t i = 0; i < rows; i++)
+            res[i] = m[i * cols + j], norm += res[i] * res[i];
+        for (size_t t = 0; t < p; t++) {
+            double c = 0;
+            for (size_t i = 0; i < rows; i++)
+                c += q[i * p + t] * m[i * cols + j];
+            for (size_t i = 0; i < rows; i++)
+                res[i] -= c * q[i * p + t];
+        }
+        for (size_t i = 0; i < rows; i++)
+            dist += res[i] * res[i];
+        worst = fmax(worst, sqrt(dist)), biggest = fmax(biggest, sqrt(norm));
+    }
+    free(res);
+    return biggest > 0 ? worst / biggest : 0;
+}
+
+/* An orthonormal basis of the column space of m (rows, p), rows >= p, full
+ * column rank: U of its SVD (lab01.4). */
+static double *column_basis(const double *m, size_t rows, size_t p)
+{
+    double *u = malloc(rows * p * sizeof(double)), *s = malloc(p * sizeof(double)),
+           *v = malloc(p * p * sizeof(double));
+    CALL(lowrank_svd(m, rows, p, u, s, v));
+    free(s), free(v);
+    return u;
+}
+
+/* Transpose of m (rows, cols) into a new (cols, rows) array. */
+static double *transposed(const double *m, size_t rows, size_t cols)
+{
+    double *t = malloc(rows * cols * sizeof(double));
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            t[j * rows + i] = m[i * cols + j];
+    return t;
+}
+
+/*
+ * Delta W = B A: every column of Delta W is B times a column of A, so it lies
+ * in the span of B's r columns; every row lies in the span of A's rows.
+ * Measured by projecting on an orthonormal basis of each span.
+ */
+static int cmd_span(void)
+{
+    printf("lab01-demo span: the columns of Delta W = B A lie in the span of B\n\n");
+    static const double b4[8] = {0.1, 0.3, 0.2, -0.1, -0.3, 0.2, 0.4, 0.1};
+    static const double a4[8] = {0.5, -0.2, 0.1, 0.3, -0.1, 0.4, 0.2, -0.3};
+    double dw4[16];
+    CALL(lowrank_product(b4, a4, 4, 2, 4, dw4));
+    printf("== 003's 4 x 4 example, r = 2 ==\n");
+    printf("  column 0 of Delta W                [%.2f, %.2f, %.2f, %.2f]\n", unneg(dw4[0]), unneg(dw4[4]),
+           unneg(dw4[8]), unneg(dw4[12]));
+    printf("  = A[0][0] B[:,0] + A[1][0] B[:,1]  = %.1f B[:,0] %+.1f B[:,1]\n", a4[0], a4[4]);
+    double *q4 = column_basis(b4, 4, 2);
+    const double r4 = span_residual(dw4, 4, 4, q4, 2);
+    printf("  max distance of a column from span(B), relative   %.1e\n", r4);
+    free(q4);
+
+    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    enum { D = 64, K = 48, R = 4 };
+    rng_t g;
+    rng_seed(&g, seed);
+    double *b = malloc(D * R * sizeof(double)), *a = malloc(R * K * sizeof(double)),
+           *dw = malloc(D * K * sizeof(double)), *full = malloc(D * K * sizeof(double));
+    rng_fill_normal(&g, b, D * R, 1.0);
+    rng_fill_normal(&g, a, R * K, 1.0);
+    rng_fill_normal(&g, full, D * K, 1.0);
+    CALL(lowrank_product(b, a, D, R, K, dw));
+    printf("\n== a random B (%d x %d) and A (%d x %d), seed %llu ==\n", D, R, R, K,
+           (unsigned long long)seed);
+    long long rank = lowrank_rank(dw, D, K, LOWRANK_RTOL);
+    double *qb = column_basis(b, D, R), *at = transposed(a, R, K), *qa = column_basis(at, K, R),
+           *dwt = transposed(dw, D, K), *fullt = transposed(full, D, K);
+    const double cols_b = span_residual(dw, D, K, qb, R), rows_a = span_residual(dwt, K, D, qa, R),
+                 rand_b = span_residual(full, D, K, qb, R), rand_a = span_residual(fullt, K, D, qa, R);
+    printf("  rank of Delta W (lowrank_rank)                     %lld\n", rank);
+    printf("  columns of Delta W: max distance from span(B)      %.1e\n", cols_b);
+    printf("  rows of Delta W: max distance from span(rows of A) %.1e\n", rows_a);
+    printf("  a random full %d x %d matrix, the same measures    %.2f and %.2f\n", D, K, rand_b,
+           rand_a);
+    const int ok = rank == R && r4 < 1e-12 && cols_b < 1e-12 && rows_a < 1e-12 && rand_b > 0.5 &&
+                   rand_a > 0.5;
+    printf("\n%s\n", ok ? "Delta W lives in span(B) x span(rows of A): checked"
+                        : "DIFFERS: a residual is not at rounding level");
+    free(b), free(a), free(dw), free(full), free(qb), free(at), free(qa), free(dwt), free(fullt);
+    return ok ? 0 : 1;
+}
+
 /* ------------------------------------------------------------ main */
 
 static void usage(FILE *f)
@@ -373,6 +477,7 @@ static void usage(FILE *f)
             "  errors     relative Eckart-Young error vs r (gnuplot data)\n"
             "  ratios     compression ratio vs r for four layer shapes (gnuplot data)\n"
             "  bench      time lowrank_svd on 256 x 256 (bar: 1 s)\n"
+            "  span       the columns of Delta W = B A lie in span(B), measured\n"
             "  (random matrices: seed from LORALAB_SEED, default %llu)\n",
             (unsigned long long)RNG_DEFAULT_SEED);
 }
@@ -399,6 +504,8 @@ int main(int argc, char **argv)
         return cmd_ratios();
     if (!strcmp(argv[1], "bench"))
         return cmd_bench();
+    if (!strcmp(argv[1], "span"))
+        return cmd_span();
     fprintf(stderr, PROG ": unknown command \"%s\"\n", argv[1]);
     usage(stderr);
     return 2;
