@@ -398,8 +398,8 @@ static void serving_row(const char *label, double ms_with, double ms_without, do
 {
     Q_CALL(adapter_overhead_gpu_seconds_per_hour(ms_with, ms_without, rate, gpu_s));
     Q_CALL(extra_gpus_needed(ms_with, ms_without, rate, gpus));
-    printf("  %-30s %6.1f ms  %5.2f busy  %10.0f GPU-s/hour  %3.0f more GPUs\n", label, ms_with,
-           ms_with * rate / 1000.0, *gpu_s, *gpus);
+    printf("  %-28s %5.1f ms %+6.1f %%  %5.2f busy  %6.0f GPU-s/hour  %2.0f more GPUs\n", label,
+           ms_with, 100.0 * (ms_with / ms_without - 1.0), ms_with * rate / 1000.0, *gpu_s, *gpus);
 }
 
 /*
@@ -414,8 +414,8 @@ static int cmd_questions(void)
     printf("lab05-demo questions: the course's Apply questions through the lab's functions\n");
     printf("\n== lesson 1: GPT-2 medium at batch 1, %.0f requests/s, %.1f ms without adapters ==\n",
            rate, base_ms);
-    printf("  %-30s %9s  %10s  %21s  %s\n", "layer", "latency", "GPUs busy", "overhead (lab05.11)",
-           "lab05.12");
+    printf("  %-28s %8s %8s  %10s  %17s  %s\n", "layer", "latency", "slower", "GPUs busy",
+           "lab05.11", "lab05.12");
     serving_row("no adapter (or LoRA merged)", base_ms, base_ms, rate, &gpu_s, &gpus);
     check("a merged LoRA layer costs nothing more", gpu_s == 0.0 && gpus == 0.0);
     serving_row("Adapter^L", 23.9, base_ms, rate, &gpu_s, &gpus);
