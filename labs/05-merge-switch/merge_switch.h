@@ -159,7 +159,7 @@ int adapter_overhead_gpu_seconds_per_hour(double ms_with, double ms_without,
 
 /*
  * lab05.12  extra_gpus_needed: whole GPUs to add to keep the same throughput.
- *   (4 points)  A fleet serving a load g needs whole(g) GPUs, where
+ *   (5 points)  A fleet serving a load g needs whole(g) GPUs, where
  *     whole(x) = ceil(x - 1e-9 * max(1, x))
  *   (round up, but a load that is a whole number up to rounding error, such
  *   as 16.8 / 1000 * 1250 = 21.000000000000004, needs 21 GPUs, not 22).
