@@ -248,6 +248,22 @@ static Suite *make_suite(const char *task, TCase **tc)
     return s;
 }
 
+/* ---- lab03.6 lora_init_peft_gaussian ---------------------------------- */
+
+START_TEST(test_peft_gaussian_is_the_gaussian_init_with_std_one_over_r)
+{
+    double a[3 * 6], b[6 * 3], want_a[3 * 6], want_b[6 * 3];
+    CHECK_OK("lab03.6", lora_init(want_a, want_b, 6, 6, 3, LORA_INIT_GAUSSIAN, 1.0 / 3.0, 42));
+    fill(b, 18, SENTINEL);
+    CHECK_OK("lab03.6", lora_init_peft_gaussian(a, b, 6, 6, 3, 42));
+    for (size_t i = 0; i < 18; i++) {
+        ck_assert_msg(a[i] == want_a[i], "lab03.6: a[%zu] = %.17g, but lora_init with std 1/r = 1/3 "
+                      "and the same seed gives %.17g", i, a[i], want_a[i]);
+        ck_assert_msg(b[i] == 0.0, "lab03.6: b[%zu] = %g, expected exactly 0", i, b[i]);
+    }
+}
+END_TEST
+
 int main(void)
 {
     TCase *tc;
@@ -276,6 +292,10 @@ int main(void)
     tcase_add_test(tc, test_grad_of_the_example_by_hand);
     tcase_add_test(tc, test_grad_with_b_zero_only_b_moves);
     tcase_add_test(tc, test_grad_matches_finite_differences);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab03.6", &tc);
+    tcase_add_test(tc, test_peft_gaussian_is_the_gaussian_init_with_std_one_over_r);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab03.5", &tc);

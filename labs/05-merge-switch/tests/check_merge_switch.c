@@ -326,6 +326,31 @@ static Suite *make_suite(const char *name, TCase **tc)
     return s;
 }
 
+/* ---- lab05.11, lab05.12: the course's lesson-1 question ---- */
+
+START_TEST(test_adapter_overhead_is_10800_gpu_seconds_per_hour)
+{
+    double got = SENTINEL, want = 10800.0;
+    CHECK_OK("lab05.11", adapter_overhead_gpu_seconds_per_hour(25.8, 19.8, 500, &got));
+    CHECK_CLOSE("lab05.11", "6 ms x 500/s x 3600 s (course)", &got, &want, 1);
+    got = SENTINEL;
+    CHECK_EARG("lab05.11", adapter_overhead_gpu_seconds_per_hour(19.8, 25.8, 500, &got));
+    ck_assert_msg(got == SENTINEL, "lab05.11: the output was written before the check failed");
+}
+END_TEST
+
+START_TEST(test_extra_gpus_are_13_minus_10)
+{
+    double got = SENTINEL, want = 3.0;
+    CHECK_OK("lab05.12", extra_gpus_needed(25.8, 19.8, 500, &got));
+    CHECK_CLOSE("lab05.12", "13 GPUs with adapters minus 10 without (course)", &got, &want, 1);
+    /* 10.1 busy -> 11 GPUs, 12.9 -> 13: 2 more, not the overhead 2.8 rounded up. */
+    want = 2.0;
+    CHECK_OK("lab05.12", extra_gpus_needed(25.8, 20.2, 500, &got));
+    CHECK_CLOSE("lab05.12", "13 - 11 (fleets, not the overhead)", &got, &want, 1);
+}
+END_TEST
+
 int main(void)
 {
     TCase *tc;
@@ -374,6 +399,11 @@ int main(void)
 
     s = make_suite("lab05.10", &tc);
     tcase_add_test(tc, test_config_for_r8_alpha16);
+    srunner_add_suite(sr, s);
+
+    s = make_suite("lab05.11-12", &tc);
+    tcase_add_test(tc, test_adapter_overhead_is_10800_gpu_seconds_per_hour);
+    tcase_add_test(tc, test_extra_gpus_are_13_minus_10);
     srunner_add_suite(sr, s);
 
     s = make_suite("files", &tc);
