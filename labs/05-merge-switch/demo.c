@@ -425,6 +425,20 @@ static int cmd_questions(void)
     printf("  Adapter^H: 6 ms x 500 requests/s = %.4g GPU-seconds per second\n", gpu_s / 3600.0);
     check("Adapter^H: 10,800 GPU-seconds per hour", fabs(gpu_s - 10800.0) < 1e-6);
     check("Adapter^H: 13 GPUs instead of 10, 3 more", gpus == 3.0);
+    printf("  two cases the fleet count must get right (lab05.12):\n");
+    double fleet_with, fleet_without;
+    Q_CALL(extra_gpus_needed(25.8, 20.2, rate, &gpus));
+    Q_CALL(extra_gpus_needed(25.8, 0.0, rate, &fleet_with));
+    Q_CALL(extra_gpus_needed(20.2, 0.0, rate, &fleet_without));
+    printf("    25.8 ms against 20.2 ms: %.1f and %.1f busy, %.0f - %.0f = %.0f more GPUs (overhead %.1f)\n",
+           25.8 * rate / 1000.0, 20.2 * rate / 1000.0, fleet_with, fleet_without, gpus,
+           (25.8 - 20.2) * rate / 1000.0);
+    check("fleets, not the overhead rounded up: 2 more GPUs, not 3", gpus == 2.0);
+    double exact21;
+    Q_CALL(extra_gpus_needed(16.8, 0.0, 1250.0, &exact21));
+    printf("    16.8 ms x 1250/s computed as 16.8 / 1000 * 1250 = %.17g: %.0f GPUs\n",
+           16.8 / 1000.0 * 1250.0, exact21);
+    check("a load of exactly 21 GPUs needs 21", exact21 == 21.0);
 
     printf("\n== lesson 5: switching GPT-3 from task A to task B (r = 4, W_q and W_v, 96 layers) ==\n");
     double swap, reload;
