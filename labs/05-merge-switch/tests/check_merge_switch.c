@@ -1,7 +1,7 @@
 /*
  * check_merge_switch.c - the visible tests of Lab 05 (run: make check LAB=05).
  *
- * One suite per task (lab05.1 .. lab05.10), a few tests each, built from the
+ * One suite per task (lab05.1 .. lab05.12), a few tests each, built from the
  * course's lifecycle example and the examples in merge_switch.h and
  * safetensors.h, plus the file wrappers (st_save_adapter, st_load_lora) on
  * real files in a temporary folder.  The graded tests (make grade LAB=05) are
