@@ -162,22 +162,51 @@ static void rederive_f32(float *w, const float *w0, const float *a, const float 
         }
 }
 
-/* Float variants first (v < V_F64_2), then double; each back and forth
- * between two tasks and round three tasks. */
+/* lab05.6's switch with the addition W + d compensated (Kahan): c (d_out,
+ * d_in) carries what each rounding of W + d dropped, so only the error of
+ * the computed deltas themselves (their sum over a cycle is not exactly 0)
+ * stays.  The deltas are computed exactly as lab05.6 computes them. */
+static void switch_f32_compensated(float *w, float *c, const float *a1, const float *b1,
+                                   const float *a2, const float *b2, float scale)
+{
+    for (int i = 0; i < D_OUT; i++)
+        for (int j = 0; j < D_IN; j++) {
+            float p2 = 0.0f, p1 = 0.0f;
+            for (int q = 0; q < RANK; q++)
+                p2 += b2[i * RANK + q] * a2[q * D_IN + j];
+            for (int q = 0; q < RANK; q++)
+                p1 += b1[i * RANK + q] * a1[q * D_IN + j];
+            float d = scale * (p2 - p1);
+            float y = d - c[i * D_IN + j];
+            float t = w[i * D_IN + j] + y;
+            c[i * D_IN + j] = (t - w[i * D_IN + j]) - y;
+            w[i * D_IN + j] = t;
+        }
+}
+
+/* Float variants (is_f32), then double; each back and forth between two
+ * tasks and round three tasks.  The compensated float switch comes last so
+ * that the older columns of the data table keep their places. */
 enum {
     V_F32_2, V_F32_3, V_F32_RE2, V_F32_RE3,
-    V_F64_2, V_F64_3, V_F64_RE2, V_F64_RE3, N_VARIANTS
+    V_F64_2, V_F64_3, V_F64_RE2, V_F64_RE3, V_F32_K2, V_F32_K3, N_VARIANTS
 };
 static const char *const VARIANT_NAMES[N_VARIANTS] = {
     "f32_naive_2tasks", "f32_naive_3tasks", "f32_rederived_2tasks", "f32_rederived_3tasks",
-    "f64_naive_2tasks", "f64_naive_3tasks", "f64_rederived_2tasks", "f64_rederived_3tasks"};
+    "f64_naive_2tasks", "f64_naive_3tasks", "f64_rederived_2tasks", "f64_rederived_3tasks",
+    "f32_compensated_2tasks", "f32_compensated_3tasks"};
+static int is_f32(int v) { return v < V_F64_2 || v >= V_F32_K2; }
+static int two_tasks(int v)
+{
+    return v == V_F32_2 || v == V_F32_RE2 || v == V_F64_2 || v == V_F64_RE2 || v == V_F32_K2;
+}
 
 /* Runs every variant for n_max switches; calls report(n, drifts) at each n in marks. */
 static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_t n_marks,
-                      double (*out)[N_VARIANTS])
+                      double (*out)[N_VARIANTS + 1])
 {
     double w[N_VARIANTS][D_OUT * D_IN];
-    float wf[N_VARIANTS][D_OUT * D_IN];
+    float wf[N_VARIANTS][D_OUT * D_IN], comp[N_VARIANTS][D_OUT * D_IN] = {{0}};
     const float sf = (float)(ALPHA / RANK);
     int cur[N_VARIANTS] = {0};
     for (int v = 0; v < N_VARIANTS; v++) {
@@ -188,7 +217,7 @@ static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_
     size_t m = 0;
     for (size_t n = 1; n <= n_max && m < n_marks; n++) {
         for (int v = 0; v < N_VARIANTS; v++) {
-            int tasks = (v == V_F32_2 || v == V_F32_RE2 || v == V_F64_2 || v == V_F64_RE2) ? 2 : 3;
+            int tasks = two_tasks(v) ? 2 : 3;
             int from = cur[v], to = (cur[v] + 1) % tasks;
             switch (v) {
             case V_F32_2:
@@ -199,6 +228,10 @@ static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_
             case V_F32_RE2:
             case V_F32_RE3:
                 rederive_f32(wf[v], t->w0f, t->af[to], t->bf[to], sf);
+                break;
+            case V_F32_K2:
+            case V_F32_K3:
+                switch_f32_compensated(wf[v], comp[v], t->af[from], t->bf[from], t->af[to], t->bf[to], sf);
                 break;
             case V_F64_2:
             case V_F64_3:
@@ -212,7 +245,13 @@ static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_
         }
         if (n == marks[m]) {
             for (int v = 0; v < N_VARIANTS; v++)
-                out[m][v] = drift(t, cur[v], v >= V_F64_2 ? w[v] : NULL, v < V_F64_2 ? wf[v] : NULL);
+                out[m][v] = drift(t, cur[v], is_f32(v) ? NULL : w[v], is_f32(v) ? wf[v] : NULL);
+            /* The rounding of W + d alone: how far the naive and the
+             * compensated float switch have come apart (3 tasks). */
+            double apart = 0;
+            for (int e = 0; e < D_OUT * D_IN; e++)
+                apart = fmax(apart, fabs((double)wf[V_F32_3][e] - (double)wf[V_F32_K3][e]));
+            out[m][N_VARIANTS] = apart;
             m++;
         }
     }
@@ -221,6 +260,68 @@ static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_
 static uint64_t demo_seed(void)
 {
     return rng_seed_from_env("LORALAB_SEED", 5); /* prints the seed on stderr */
+}
+
+/* The computed float deltas of one cycle round three tasks, summed exactly
+ * (three floats add exactly in double): what no compensated addition can
+ * remove.  Prints its largest entry and that times the number of cycles. */
+static void delta_cycle_sum(const tasks_t *t, size_t switches)
+{
+    const float sf = (float)(ALPHA / RANK);
+    double worst = 0;
+    for (int i = 0; i < D_OUT; i++)
+        for (int j = 0; j < D_IN; j++) {
+            float p[N_TASKS];
+            for (int k = 0; k < N_TASKS; k++) {
+                p[k] = 0.0f;
+                for (int q = 0; q < RANK; q++)
+                    p[k] += t->bf[k][i * RANK + q] * t->af[k][q * D_IN + j];
+            }
+            double sum = 0;
+            for (int k = 0; k < N_TASKS; k++)
+                sum += (double)(float)(sf * (p[(k + 1) % N_TASKS] - p[k]));
+            worst = fmax(worst, fabs(sum));
+        }
+    printf("#   one cycle's computed deltas summed exactly: max %.3e per entry;\n"
+           "#   times %zu cycles = %.3e (the deltas' share, if every cycle adds it)\n",
+           worst, switches / N_TASKS, worst * (double)(switches / N_TASKS));
+}
+
+/* Back and forth between two tasks (lab05.6 and lab05.3): the deltas are
+ * exact negatives, yet fl(fl(W + d) - d) is not always W.  Counts the
+ * entries the first round trip changes, then checks that every later round
+ * trip returns exactly the state after the first (a 2-cycle). */
+static void two_task_cycle(const tasks_t *t)
+{
+    enum { TRIPS = 5000, N = D_OUT * D_IN };
+    const float sf = (float)(ALPHA / RANK);
+    float wf[N], start_f[N], first_f[N];
+    double w[N], start[N], first[N];
+    rederive_f32(wf, t->w0f, t->af[0], t->bf[0], sf);
+    memcpy(w, t->w0, sizeof w);
+    CALL(lora_merge(w, t->a[0], t->b[0], D_IN, D_OUT, RANK, ALPHA));
+    memcpy(start_f, wf, sizeof wf), memcpy(start, w, sizeof w);
+    int changed_f = 0, changed = 0, later_f = 0, later = 0;
+    for (int trip = 1; trip <= TRIPS; trip++) {
+        CALL(lora_switch_f32(wf, t->af[0], t->bf[0], t->af[1], t->bf[1], D_IN, D_OUT, RANK, sf));
+        CALL(lora_switch_f32(wf, t->af[1], t->bf[1], t->af[0], t->bf[0], D_IN, D_OUT, RANK, sf));
+        CALL(lora_switch(w, t->a[0], t->b[0], t->a[1], t->b[1], D_IN, D_OUT, RANK, ALPHA));
+        CALL(lora_switch(w, t->a[1], t->b[1], t->a[0], t->b[0], D_IN, D_OUT, RANK, ALPHA));
+        if (trip == 1) {
+            memcpy(first_f, wf, sizeof wf), memcpy(first, w, sizeof w);
+            for (int e = 0; e < N; e++)
+                changed_f += wf[e] != start_f[e], changed += w[e] != start[e];
+            continue;
+        }
+        for (int e = 0; e < N; e++)
+            later_f += wf[e] != first_f[e], later += w[e] != first[e];
+    }
+    printf("# back and forth between 2 tasks, %d round trips (W -> task B -> task A):\n"
+           "#   entries where fl(fl(W + d) - d) != W after the first round trip:\n"
+           "#     float32 %d of %d, double %d of %d\n"
+           "#   entries that differ from the state after round trip 1 in any later\n"
+           "#   round trip (2 .. %d): float32 %d, double %d\n",
+           TRIPS, changed_f, N, changed, N, TRIPS, later_f, later);
 }
 
 static int cmd_drift(void)
@@ -236,7 +337,7 @@ static int cmd_drift(void)
         marks[n_marks++] = 10000;
     tasks_t t;
     tasks_make(&t, demo_seed());
-    double (*out)[N_VARIANTS] = calloc(n_marks, sizeof *out);
+    double (*out)[N_VARIANTS + 1] = calloc(n_marks, sizeof *out);
     run_drift(&t, 10000, marks, n_marks, out);
     printf("# lab05-demo drift: max |W - (W0 + s B A)| after n switches, d_in = d_out = %d, r = %d,\n"
            "# alpha = %g; naive = lab05.3 / lab05.6 (W += s (B2 A2 - B1 A1)), rederived = W0 + s B A\n"
@@ -246,10 +347,10 @@ static int cmd_drift(void)
            "# switches", D_IN, RANK, ALPHA);
     for (int v = 0; v < N_VARIANTS; v++)
         printf(" %s", VARIANT_NAMES[v]);
-    printf("\n");
+    printf(" f32_naive_minus_compensated_3tasks\n");
     for (size_t m = 0; m < n_marks; m++) {
         printf("%zu", marks[m]);
-        for (int v = 0; v < N_VARIANTS; v++)
+        for (int v = 0; v <= N_VARIANTS; v++)
             printf(" %.6e", out[m][v]);
         printf("\n");
     }
@@ -257,13 +358,20 @@ static int cmd_drift(void)
     const double *last = out[n_marks - 1];
     printf("#\n# after %zu switches, max |W - exact|:\n#   %-40s %12s %12s\n", marks[n_marks - 1],
            "variant", "2 tasks", "3 tasks");
-    static const char *const rows[4] = {"float32, naive (lab05.6)", "float32, re-derived (demo's float code)",
-                                        "double, naive (lab05.3)", "double, re-derived (lab05.7)"};
-    for (int k = 0; k < 4; k++)
+    static const char *const rows[5] = {"float32, naive (lab05.6)", "float32, re-derived (demo's float code)",
+                                        "double, naive (lab05.3)", "double, re-derived (lab05.7)",
+                                        "float32, naive but W + d compensated"};
+    for (int k = 0; k < 5; k++)
         printf("#   %-40s %12.2e %12.2e\n", rows[k], last[2 * k], last[2 * k + 1]);
     printf("# float32 naive round 3 tasks / float32 re-derived round 3 tasks (one merge's\n"
            "# rounding): %.3e / %.3e = %.0fx\n", last[V_F32_3], last[V_F32_RE3],
            last[V_F32_3] / last[V_F32_RE3]);
+    printf("# the two sources of the float32 round-3-tasks drift after %zu switches:\n"
+           "#   deltas that do not cancel (what compensation leaves)    %.3e\n"
+           "#   the rounding of W + d (naive minus compensated W)       %.3e\n",
+           marks[n_marks - 1], last[V_F32_K3], last[N_VARIANTS]);
+    delta_cycle_sum(&t, marks[n_marks - 1]);
+    two_task_cycle(&t);
     free(out);
     return 0;
 }
@@ -353,7 +461,7 @@ static void example_files(void)
 static void example_drift(void)
 {
     static const size_t marks[] = {3000};
-    double out[1][N_VARIANTS];
+    double out[1][N_VARIANTS + 1];
     tasks_t t;
     tasks_make(&t, demo_seed());
     run_drift(&t, 3000, marks, 1, out);
