@@ -406,17 +406,25 @@ static void example_lifecycle(void)
 static void example_counts(void)
 {
     double sw, re;
-    printf("\nNumbers moved by a switch (lab05.5): old B, A out and new B, A in.\n");
+    printf("\nWhat a switch moves (the kit's definition, used by every lab):\n"
+           "  read   = numbers read from storage: the new task's adapter (and head, if any);\n"
+           "           the old adapter is already resident in memory\n"
+           "  used   = adapter numbers the switch works with in memory: old B, A out and\n"
+           "           new B, A in (lab05.5's swap; the course's toy count)\n"
+           "  reload = numbers read from storage to serve the task without an adapter:\n"
+           "           a fine-tuned copy of the weights (lab05.5: the adapted matrices)\n");
     CALL(lora_swap_count(4, 4, 2, 1, &sw, &re));
-    printf("  course toy (4 x 4, r = 2): swap %s numbers, reload %s\n", grouped(sw), grouped(re));
+    printf("  course toy (4 x 4, r = 2): used %s numbers, read %s, reload %s\n", grouped(sw),
+           grouped(sw / 2), grouped(re));
     check("toy: swap 32, reload 16 (course)", sw == LIFE_SWAP && re == LIFE_RELOAD);
     CALL(lora_swap_count(12288, 12288, 4, 192, &sw, &re));
-    printf("  GPT-3 (d = 12288, r = 4, W_q and W_v in 96 layers): swap %s numbers,\n"
-           "  reload %s (%.0fx more than the swap)\n", grouped(sw), grouped(re), re / sw);
+    printf("  GPT-3 (d = 12288, r = 4, W_q and W_v in 96 layers): used %s numbers,\n"
+           "  reload %s (%.0fx more than used, %.0fx more than read)\n", grouped(sw), grouped(re),
+           re / sw, re / (sw / 2));
     check("GPT-3: swap 37,748,736, reload 28,991,029,248", sw == 37748736.0 && re == 28991029248.0);
     check("one GPT-3 adapter is 18,874,368 numbers (course: 18.9M)", sw / 2 == 18874368.0);
-    printf("  one adapter is %s numbers = %.1f MB in 16-bit (the course's 37.8 MB);\n"
-           "  a swap reads the old and the new one: %s numbers, %.1f MB in 16-bit\n",
+    printf("  read: one adapter, %s numbers = %.1f MB in 16-bit (the course's 37.8 MB);\n"
+           "  used: the old and the new one, %s numbers = %.1f MB in 16-bit\n",
            grouped(sw / 2), sw / 2 * 2 / 1e6, grouped(sw), sw * 2 / 1e6);
 
     /* Seed 003's two-task project: d = 8, d_ff = 16, r = 4; errata. */
@@ -428,8 +436,19 @@ static void example_counts(void)
            "  frozen parameters W1 + b1 + W2 + b2 = %.0f (the project prints 272)\n"
            "  its swap counts delta_A.size + delta_B.size = %.0f (it prints 128)\n"
            "  ratio %.0f / %.0f = %.2fx (it prints 2.1x)\n"
-           "  moving the factors instead (lab05.5, one 8 x 16 matrix): swap %.0f, reload %.0f\n",
+           "  lab05.5 on its first adapted matrix alone (8 x 16): used %.0f, reload %.0f\n",
            frozen, deltas, frozen, deltas, frozen / deltas, sw, re);
+    /* The kit's definition on the whole network (Lab 07): LoRA 1 on W2 (d_in 16,
+     * d_out 8), LoRA 2 on the output layer (8 x 8), and a 9-number head per task. */
+    double sw2, re2;
+    CALL(lora_swap_count(8, 8, 4, 1, &sw2, &re2));
+    const double adapter = sw / 2 + sw2 / 2, head = d + 1;
+    printf("  the kit's definition on the whole network (Lab 07 builds it):\n"
+           "    read for a switch: new adapter %.0f + head %.0f = %.0f; used: 2 x %.0f = %.0f\n"
+           "    reload: a fine-tuned network %.0f + head %.0f = %.0f; reload / read = %.2fx\n",
+           adapter, head, adapter + head, adapter, 2 * adapter, frozen, head, frozen + head,
+           (frozen + head) / (adapter + head));
+    check("project: read 169, reload 289 (Lab 07's counts)", adapter + head == 169 && frozen + head == 289);
     check("project: frozen parameters 280", frozen == 280);
     check("project: two full deltas are 256 numbers", deltas == 256);
     check("project: factors swap 2 r (d_in + d_out) = 192", sw == 2 * r * (d + d_ff));

@@ -91,7 +91,9 @@ int lora_to_linear(const double *w0, const double *bias, const double *a, const 
  * lab05.5  lora_swap_count: how many numbers a task switch moves.  (5 points)
  *   For n_matrices adapted (d_out, d_in) weights of rank r, write
  *     swap[0]   = n_matrices * 2 * r * (d_in + d_out)
- *                 (the old B and A to subtract plus the new B and A to add)
+ *                 (the old B and A to subtract plus the new B and A to add:
+ *                 the size a switch "uses" in the README's definition; it
+ *                 "reads" half of it, the new adapter, from storage)
  *     reload[0] = n_matrices * d_out * d_in   (the merged weights read again)
  *   as doubles (exact up to 2^53; a count past that is LAB_EARG, as is
  *   n_matrices == 0).  Examples: the course's toy, d_in = d_out = 4, r = 2,
