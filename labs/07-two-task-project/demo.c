@@ -18,6 +18,8 @@
  *   lab07-demo curves           loss and accuracy per epoch (gnuplot data)
  *   lab07-demo crossover        stored numbers, LoRA vs full fine-tuning, by width
  *   lab07-demo sweep            accuracy over a grid of epochs, rank, optimizer, lr
+ *   lab07-demo seeds            the project's accuracies over 50 data seeds (and
+ *                               the mean by rank), where the graded draw falls
  *
  * Everything random comes from the kit's RNG; the seed is printed on stderr
  * (LORALAB_SEED=N changes it; the README's numbers use the default).  It
@@ -779,10 +781,105 @@ static int cmd_sweep(void)
     return 0;
 }
 
+/* ------------------------------------------------------------ seeds */
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The project (full backprop, its settings) on one data draw at rank r:
+ * accuracy of task A and of task B on the 200 training samples. */
+static void project_accuracy(unsigned long long seed, size_t r, double *acc_a, double *acc_b)
+{
+    problem_t P;
+    problem_generate(&P, seed, r);
+    run_t R;
+    run_project(&P, TT_BACKPROP_FULL, &R);
+    *acc_a = R.report[TT_ACC_A], *acc_b = R.report[TT_ACC_B];
+    free(R.adapter_a), free(R.adapter_b);
+    problem_free(&P);
+}
+
+/* How many of the n sorted values lie below v. */
+static size_t below(const double *sorted, size_t n, double v)
+{
+    size_t k = 0;
+    while (k < n && sorted[k] < v)
+        k++;
+    return k;
+}
+
+/* The project's accuracies over data seeds 1 .. N_SEEDS at r = 4 (each seed
+ * draws a new network, data set and starting adapters), where the graded
+ * draw and the project's own seed fall among them, and the mean accuracy
+ * by rank over the first RANK_SEEDS seeds (few, to keep make plots short). */
+enum { N_SEEDS = 50, RANK_SEEDS = 10 };
+static int cmd_seeds(void)
+{
+    double acc[2][N_SEEDS], sorted[2][N_SEEDS];
+    printf("# lab07-demo seeds: the project (full backprop, %d epochs, lr %g, r = %d) on data\n"
+           "# seeds 1 .. %d; training-set accuracy of each task\n"
+           "# index 0: seed acc_A acc_B\n", EPOCHS, LR, RANK, N_SEEDS);
+    for (int k = 0; k < N_SEEDS; k++) {
+        project_accuracy((unsigned long long)k + 1, RANK, &acc[0][k], &acc[1][k]);
+        printf("%d %.3f %.3f\n", k + 1, acc[0][k], acc[1][k]);
+    }
+    printf("\n\n# index 1: k (1 = lowest) acc_A sorted, acc_B sorted\n");
+    for (int t = 0; t < 2; t++) {
+        memcpy(sorted[t], acc[t], sizeof acc[t]);
+        qsort(sorted[t], N_SEEDS, sizeof(double), cmp_double);
+    }
+    for (int k = 0; k < N_SEEDS; k++)
+        printf("%d %.3f %.3f\n", k + 1, sorted[0][k], sorted[1][k]);
+    static const size_t ranks[] = {1, 2, 4, 8};
+    double mean[4][2] = {{0}};
+    for (size_t ri = 0; ri < 4; ri++)
+        for (int k = 0; k < RANK_SEEDS; k++) {
+            double a = acc[0][k], b = acc[1][k];
+            if (ranks[ri] != RANK)
+                project_accuracy((unsigned long long)k + 1, ranks[ri], &a, &b);
+            mean[ri][0] += a / RANK_SEEDS, mean[ri][1] += b / RANK_SEEDS;
+        }
+    printf("\n\n# index 2: rank, mean acc_A, mean acc_B over seeds 1 .. %d\n", RANK_SEEDS);
+    for (size_t ri = 0; ri < 4; ri++)
+        printf("%zu %.4f %.4f\n", ranks[ri], mean[ri][0], mean[ri][1]);
+    /* The summary the README quotes. */
+    double g[2], p42[2];
+    project_accuracy(RNG_DEFAULT_SEED, RANK, &g[0], &g[1]);
+    project_accuracy(42, RANK, &p42[0], &p42[1]);
+    printf("#\n# over %d data seeds (r = %d):   min     median  max\n", N_SEEDS, RANK);
+    for (int t = 0; t < 2; t++)
+        printf("#   task %c accuracy          %5.1f%%  %5.2f%%  %5.1f%%\n", t ? 'B' : 'A',
+               100 * sorted[t][0], 50 * (sorted[t][N_SEEDS / 2 - 1] + sorted[t][N_SEEDS / 2]),
+               100 * sorted[t][N_SEEDS - 1]);
+    int b90 = 0, both90 = 0, promised = 0;
+    for (int k = 0; k < N_SEEDS; k++) {
+        b90 += acc[1][k] >= 0.9, both90 += acc[0][k] >= 0.9 && acc[1][k] >= 0.9;
+        promised += acc[0][k] >= 0.85 && acc[0][k] <= 0.95 && acc[1][k] >= 0.85 && acc[1][k] <= 0.95;
+    }
+    printf("#   seeds with task B >= 90%%: %d of %d; with both tasks >= 90%%: %d of %d\n", b90,
+           N_SEEDS, both90, N_SEEDS);
+    printf("#   seeds with both tasks in the project's promised 85-95%%: %d of %d\n", promised,
+           N_SEEDS);
+    printf("# the graded draw (seed %llu, data/lab07/two-task.txt): A %.1f%%, B %.1f%%;\n"
+           "#   %zu of %d seeds are below it on A, %zu of %d on B\n",
+           (unsigned long long)RNG_DEFAULT_SEED, 100 * g[0], 100 * g[1], below(sorted[0], N_SEEDS, g[0]),
+           N_SEEDS, below(sorted[1], N_SEEDS, g[1]), N_SEEDS);
+    printf("# the project's own seed 42: A %.1f%%, B %.1f%%\n", 100 * p42[0], 100 * p42[1]);
+    printf("# mean accuracy by rank over seeds 1 .. %d:\n#  ", RANK_SEEDS);
+    for (size_t ri = 0; ri < 4; ri++)
+        printf("%s r = %zu: A %.1f%%, B %.1f%%", ri ? ";" : "", ranks[ri], 100 * mean[ri][0],
+               100 * mean[ri][1]);
+    printf("\n");
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: " PROG " examples | project [simplified] [--data FILE] | write-data |\n"
-               "       losses --data FILE | curves | crossover | sweep\n");
+               "       losses --data FILE | curves | crossover | sweep | seeds\n");
 }
 
 int main(int argc, char **argv)
@@ -814,6 +911,8 @@ int main(int argc, char **argv)
         return cmd_crossover();
     if (!strcmp(c, "sweep"))
         return cmd_sweep();
+    if (!strcmp(c, "seeds"))
+        return cmd_seeds();
     fprintf(stderr, PROG ": unknown command \"%s\"\n", c);
     usage(stderr);
     return 2;
