@@ -20,6 +20,8 @@
  *   lab07-demo sweep            accuracy over a grid of epochs, rank, optimizer, lr
  *   lab07-demo seeds            the project's accuracies over 50 data seeds (and
  *                               the mean by rank), where the graded draw falls
+ *   lab07-demo amplification    how much the trained LoRA 1 amplifies directions
+ *                               of the frozen W2 (the paper's 21.5x, in small)
  *
  * Everything random comes from the kit's RNG; the seed is printed on stderr
  * (LORALAB_SEED=N changes it; the README's numbers use the default).  It
@@ -876,10 +878,161 @@ static int cmd_seeds(void)
     return 0;
 }
 
+/* ------------------------------------------------------------ amplification */
+
+/* Orthonormal columns, in place: modified Gram-Schmidt on the k columns of
+ * m (n, k), row-major.  The LoRA factors here have full rank r. */
+static void orthonormalize(double *m, size_t n, size_t k)
+{
+    for (size_t c = 0; c < k; c++) {
+        for (size_t q = 0; q < c; q++) {
+            double dot = 0;
+            for (size_t i = 0; i < n; i++)
+                dot += m[i * k + q] * m[i * k + c];
+            for (size_t i = 0; i < n; i++)
+                m[i * k + c] -= dot * m[i * k + q];
+        }
+        double norm = 0;
+        for (size_t i = 0; i < n; i++)
+            norm += m[i * k + c] * m[i * k + c];
+        norm = sqrt(norm);
+        for (size_t i = 0; i < n; i++)
+            m[i * k + c] = norm > 0 ? m[i * k + c] / norm : 0;
+    }
+}
+
+/* ||U^T W V||_F for W (rows, cols), U (rows, k), V (cols, k). */
+static double projected_norm(const double *w, size_t rows, size_t cols, const double *u,
+                             const double *v, size_t k)
+{
+    double sum = 0;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++) {
+            double x = 0;
+            for (size_t i = 0; i < rows; i++)
+                for (size_t j = 0; j < cols; j++)
+                    x += u[i * k + a] * w[i * cols + j] * v[j * k + b];
+            sum += x * x;
+        }
+    return sqrt(sum);
+}
+
+/* The paper's section 7.3 on LoRA 1 of a trained task: Delta W = s B1 A1
+ * (d, d_ff) against the frozen W2 (d, d_ff).  U, V span the column and row
+ * spaces of Delta W (orthonormalized B1 and A1^T: the norm does not depend
+ * on which orthonormal basis, so no SVD is needed); W's own top-r
+ * directions come from subspace iteration; random ones are averaged over
+ * 200 draws.  out: ||Delta W||_F, ||U^T W V|| for Delta W's, W's and random
+ * directions, ||W||_F. */
+static void amplification_of(const problem_t *P, const double *adapter, rng_t *g, double out[5])
+{
+    const size_t d = P->d, f = P->d_ff, r = P->r;
+    const double *a1 = adapter, *b1 = adapter + TT_B1(f, r), *w2 = P->frozen + TT_W2(d, f);
+    double *u = NEWD(d * r), *v = NEWD(f * r), *dw = NEWD(d * f);
+    double dw_norm = 0, w_norm = 0;
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < f; j++) {
+            double x = 0;
+            for (size_t q = 0; q < r; q++)
+                x += b1[i * r + q] * a1[q * f + j];
+            dw[i * f + j] = P->scale * x;
+            dw_norm += dw[i * f + j] * dw[i * f + j];
+            w_norm += w2[i * f + j] * w2[i * f + j];
+        }
+    memcpy(u, b1, d * r * sizeof(double));
+    for (size_t j = 0; j < f; j++)
+        for (size_t q = 0; q < r; q++)
+            v[j * r + q] = a1[q * f + j];
+    orthonormalize(u, d, r), orthonormalize(v, f, r);
+    out[0] = sqrt(dw_norm), out[1] = projected_norm(w2, d, f, u, v, r), out[4] = sqrt(w_norm);
+    /* W's top-r singular subspaces: V <- orth(W^T W V), U = orth(W V). */
+    rng_fill_normal(g, v, f * r, 1.0);
+    orthonormalize(v, f, r);
+    for (int it = 0; it < 500; it++) {
+        for (size_t i = 0; i < d; i++)
+            for (size_t q = 0; q < r; q++) {
+                double x = 0;
+                for (size_t j = 0; j < f; j++)
+                    x += w2[i * f + j] * v[j * r + q];
+                u[i * r + q] = x;
+            }
+        orthonormalize(u, d, r);
+        for (size_t j = 0; j < f; j++)
+            for (size_t q = 0; q < r; q++) {
+                double x = 0;
+                for (size_t i = 0; i < d; i++)
+                    x += w2[i * f + j] * u[i * r + q];
+                v[j * r + q] = x;
+            }
+        orthonormalize(v, f, r);
+    }
+    out[2] = projected_norm(w2, d, f, u, v, r);
+    double rnd = 0;
+    for (int t = 0; t < 200; t++) {
+        rng_fill_normal(g, u, d * r, 1.0), rng_fill_normal(g, v, f * r, 1.0);
+        orthonormalize(u, d, r), orthonormalize(v, f, r);
+        rnd += projected_norm(w2, d, f, u, v, r) / 200;
+    }
+    out[3] = rnd;
+    free(u), free(v), free(dw);
+}
+
+/* The amplification of the project's trained LoRA 1, both tasks, on the
+ * graded draw and on data seeds 1 .. AMP_SEEDS; the course's 21.5x beside. */
+enum { AMP_SEEDS = 20 };
+static int cmd_amplification(void)
+{
+    rng_t g;
+    rng_seed(&g, 7);
+    printf("# lab07-demo amplification: the LoRA paper's section 7.3 on the project's LoRA 1\n"
+           "# (Delta W = s B1 A1, %d x %d, r = %d, against the frozen W2; full backprop, %d epochs)\n"
+           "# ||U^T W2 V||_F with U, V the column/row spaces of Delta W, of W2's top-%d, of random ones;\n"
+           "# factor = ||Delta W||_F / ||U^T W2 V||_F (Delta W's own U, V). The course: 21.5x\n"
+           "# (GPT-3, r = 4, layer 48; data/course/amplification.tsv)\n"
+           "# seed task ||dW|| proj_dW proj_W_top proj_random ||W2|| factor\n", D, D_FF, RANK, EPOCHS, RANK);
+    double factors[2][AMP_SEEDS], graded[2][5];
+    int ordered[2] = {0, 0}; /* random < Delta W's < W2's top, as in the paper */
+    for (int k = -1; k < AMP_SEEDS; k++) {
+        unsigned long long seed = k < 0 ? RNG_DEFAULT_SEED : (unsigned long long)k + 1;
+        problem_t P;
+        problem_generate(&P, seed, RANK);
+        run_t R;
+        run_project(&P, TT_BACKPROP_FULL, &R);
+        for (int t = 0; t < 2; t++) {
+            double o[5];
+            amplification_of(&P, t ? R.adapter_b : R.adapter_a, &g, o);
+            printf("%llu %c %.4g %.4g %.4g %.4g %.4g %.3f\n", seed, t ? 'B' : 'A', o[0], o[1], o[2], o[3],
+                   o[4], o[0] / o[1]);
+            if (k < 0)
+                memcpy(graded[t], o, sizeof o);
+            else {
+                factors[t][k] = o[0] / o[1];
+                ordered[t] += o[3] < o[1] && o[1] < o[2];
+            }
+        }
+        free(R.adapter_a), free(R.adapter_b);
+        problem_free(&P);
+    }
+    printf("#\n# the graded draw (seed %llu):        ||dW||  U,V of dW  W2's top-%d  random  ||W2||  factor\n",
+           (unsigned long long)RNG_DEFAULT_SEED, RANK);
+    for (int t = 0; t < 2; t++)
+        printf("#   task %c                           %6.3f  %9.3f  %10.3f  %6.3f  %6.3f  %5.2fx\n",
+               t ? 'B' : 'A', graded[t][0], graded[t][1], graded[t][2], graded[t][3], graded[t][4],
+               graded[t][0] / graded[t][1]);
+    for (int t = 0; t < 2; t++) {
+        qsort(factors[t], AMP_SEEDS, sizeof(double), cmp_double);
+        printf("# task %c over data seeds 1 .. %d: factor min %.2fx, median %.2fx, max %.2fx;\n"
+               "#   random < U,V of dW < W2's top in %d of %d\n", t ? 'B' : 'A',
+               AMP_SEEDS, factors[t][0], (factors[t][AMP_SEEDS / 2 - 1] + factors[t][AMP_SEEDS / 2]) / 2,
+               factors[t][AMP_SEEDS - 1], ordered[t], AMP_SEEDS);
+    }
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: " PROG " examples | project [simplified] [--data FILE] | write-data |\n"
-               "       losses --data FILE | curves | crossover | sweep | seeds\n");
+               "       losses --data FILE | curves | crossover | sweep | seeds | amplification\n");
 }
 
 int main(int argc, char **argv)
@@ -913,6 +1066,8 @@ int main(int argc, char **argv)
         return cmd_sweep();
     if (!strcmp(c, "seeds"))
         return cmd_seeds();
+    if (!strcmp(c, "amplification"))
+        return cmd_amplification();
     fprintf(stderr, PROG ": unknown command \"%s\"\n", c);
     usage(stderr);
     return 2;
