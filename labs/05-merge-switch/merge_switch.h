@@ -111,8 +111,9 @@ int lora_swap_count(size_t d_in, size_t d_out, size_t r, size_t n_matrices, doub
  *                      w[i][j] += scale * (p2 - p1)     (float)
  *   scale is the float alpha / r the caller already computed (finite, else
  *   LAB_EARG).  Every float operation rounds to 24 bits.  Back and forth
- *   between two tasks the two deltas are exact negatives and w only wobbles
- *   by one rounding; round three tasks (A -> B -> C -> A ...) the computed
+ *   between two tasks the two deltas are exact negatives, yet
+ *   fl(fl(w + d) - d) is not always w: after the first round trip w repeats
+ *   a 2-cycle and stays within one rounding; round three tasks (A -> B -> C -> A ...) the computed
  *   deltas do not sum to exactly 0 and w drifts away from W0 + s B A.  The
  *   grader drives your function through 3000 switches round three tasks and
  *   checks the drift is what float rounding gives (within a factor of 8 of
