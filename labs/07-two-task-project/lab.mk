@@ -48,3 +48,11 @@ $(B)/plots/lab07-seeds.dat: $(B)/demo/lab07
 	$(B)/demo/lab07 seeds > $@
 plots/lab07-seeds.svg: $(L07)/plots/seeds.gp $(B)/plots/lab07-seeds.dat | deps-build
 	gnuplot -e "datafile='$(B)/plots/lab07-seeds.dat'; outfile='$@'" $<
+
+# The course's 21.5x amplification beside the project's trained LoRA 1 (about 1 s).
+PLOTS += plots/lab07-amplification.svg
+$(B)/plots/lab07-amplification.dat: $(B)/demo/lab07
+	@mkdir -p $(@D)
+	$(B)/demo/lab07 amplification > $@
+plots/lab07-amplification.svg: $(L07)/plots/amplification.gp data/course/amplification.tsv $(B)/plots/lab07-amplification.dat | deps-build
+	gnuplot -e "course='data/course/amplification.tsv'; datafile='$(B)/plots/lab07-amplification.dat'; outfile='$@'" $<
