@@ -5,11 +5,13 @@
  *
  *   lab03-demo examples      the course's exercise (d = k = 6, r = 3,
  *                            alpha = 6, then r = 1), what the init gives, and
- *                            which gradients flow from B = 0 and from
- *                            A = B = 0; exits 1 if any check disagrees
+ *                            which gradients flow from B = 0, from A = 0
+ *                            (B random) and from A = B = 0; exits 1 if any
+ *                            check disagrees
  *   lab03-demo update-size   the size of the first update ||Delta W x||
  *                            against r for alpha/r, alpha/sqrt(r) and no
- *                            scaling (alpha fixed), as a table for gnuplot
+ *                            scaling (alpha fixed), as a table for gnuplot,
+ *                            and the fitted exponent of each against r
  *   lab03-demo loss-curves   loss against step of a small regression trained
  *                            at several ranks with each scaling, for gnuplot
  *

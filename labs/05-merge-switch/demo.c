@@ -13,9 +13,12 @@
  *                           (lab05.3 / lab05.6) and re-derived from W0
  *                           (lab05.7 in double, this file's rederive_f32 in
  *                           float), each back and forth between 2 tasks and
- *                           round 3 tasks, for gnuplot; then, as # comments,
- *                           the table after 10000 switches and the ratio of
- *                           float naive drift to one merge's rounding
+ *                           round 3 tasks, plus a float switch whose W + d
+ *                           is compensated (Kahan), for gnuplot; then, as #
+ *                           comments, the table after 10000 switches, the
+ *                           ratio of float naive drift to one merge's
+ *                           rounding, the two sources of the 3-task drift,
+ *                           and the 2-task round trips' 2-cycle
  *   lab05-demo save DIR     writes DIR/adapter_model.safetensors and
  *                           DIR/adapter_config.json (the lifecycle's Task A
  *                           as module model.layers.0.self_attn.q_proj, F32)
