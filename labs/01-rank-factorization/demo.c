@@ -73,6 +73,26 @@ static void line(const char *label, const double *m, size_t rows, size_t cols, i
     printf("]\n");
 }
 
+/* Two (d, 8) and (d, 64) matrices whose columns are Gaussian noise (std
+ * 0.1) plus one shared random direction: A_8^T and A_64^T (or B_8 and B_64)
+ * of two "adapters" that learned the same single direction. */
+static void shared_direction(uint64_t seed, size_t d, double *m8, double *m64)
+{
+    rng_t g;
+    rng_seed(&g, seed);
+    double *dir = mat_alloc(d, 1);
+    rng_fill_normal(&g, m8, d * 8, 0.1);
+    rng_fill_normal(&g, m64, d * 64, 0.1);
+    rng_fill_normal(&g, dir, d, 1.0);
+    for (size_t i = 0; i < d; i++) {
+        for (size_t c = 0; c < 8; c++)
+            m8[i * 8 + c] += dir[i];
+        for (size_t c = 0; c < 64; c++)
+            m64[i * 64 + c] += dir[i];
+    }
+    free(dir);
+}
+
 /* Thousands separators: 150994944 -> "150,994,944". */
 static const char *commas(double v, char *buf, size_t cap)
 {
@@ -202,23 +222,21 @@ static int cmd_examples(void)
     printf("  %-34s %s parameters = %.2f %% of full (ratio %g)\n", "(c) rank 1: B (768,1) + A (1,768)",
            commas(st[1], b1, sizeof b1), st[3], st[2]);
 
-    /* Subspace similarity, the paper's rank-8 vs rank-64 comparison, in small. */
-    printf("\n== 003: subspace similarity of two \"adapters\" that share one direction ==\n");
+    /* Subspace similarity, the paper's rank-8 vs rank-64 comparison (its
+     * section 7.2), in small.  The paper compares the RIGHT singular vectors
+     * of A_8 (8, k) and A_64 (64, k), the input side; they are the left
+     * singular vectors of A^T (k, r), so the lab's function gets A^T.  Its
+     * footnote: the same with B (d, r) and left singular vectors, passed as
+     * they are. */
+    printf("\n== 003: subspace similarity of two \"adapters\" that share one input direction ==\n");
     {
-        rng_t g;
-        rng_seed(&g, seed + 1);
         const size_t d = 128;
-        double *m8 = mat_alloc(d, 8), *m64 = mat_alloc(d, 64), *dir = mat_alloc(d, 1);
-        rng_fill_normal(&g, m8, d * 8, 0.1);
-        rng_fill_normal(&g, m64, d * 64, 0.1);
-        rng_fill_normal(&g, dir, d, 1.0);
-        for (size_t i = 0; i < d; i++) {
-            for (size_t c = 0; c < 8; c++)
-                m8[i * 8 + c] += dir[i];
-            for (size_t c = 0; c < 64; c++)
-                m64[i * 64 + c] += dir[i];
-        }
-        printf("  Delta W_8 (128 x 8) and Delta W_64 (128 x 64): noise plus one shared direction\n");
+        double *a8t = mat_alloc(d, 8), *a64t = mat_alloc(d, 64), *b8 = mat_alloc(d, 8),
+               *b64 = mat_alloc(d, 64);
+        shared_direction(seed + 1, d, a8t, a64t);
+        printf("  A_8 (8 x 128) and A_64 (64 x 128): noise plus one shared input direction;\n"
+               "  phi compares their right singular vectors (the paper's choice), i.e. the\n"
+               "  left singular vectors of A_8^T (128 x 8) and A_64^T (128 x 64)\n");
         printf("  %-12s", "phi(i, j)");
         static const size_t js[] = {1, 2, 8, 32, 64};
         for (size_t t = 0; t < 5; t++)
@@ -229,13 +247,21 @@ static int cmd_examples(void)
             printf("  i = %-8zu", is[a]);
             for (size_t t = 0; t < 5; t++) {
                 double phi;
-                CALL(lowrank_subspace_similarity(m8, 8, m64, 64, d, is[a], js[t], &phi));
+                CALL(lowrank_subspace_similarity(a8t, 8, a64t, 64, d, is[a], js[t], &phi));
                 printf("  %-9.4f", phi);
             }
             putchar('\n');
         }
         printf("  the top direction is shared (phi(1, 1) near 1); the others are noise\n");
-        free(m8), free(m64), free(dir);
+        /* The footnote's side: B (d, r), left singular vectors, same construction. */
+        double pb11, pb22;
+        shared_direction(seed + 2, d, b8, b64);
+        CALL(lowrank_subspace_similarity(b8, 8, b64, 64, d, 1, 1, &pb11));
+        CALL(lowrank_subspace_similarity(b8, 8, b64, 64, d, 2, 2, &pb22));
+        printf("  the other side (paper's footnote): B_8 (128 x 8), B_64 (128 x 64) sharing one\n"
+               "  output direction, left singular vectors: phi(1, 1) = %.4f, phi(2, 2) = %.4f\n",
+               pb11, pb22);
+        free(a8t), free(a64t), free(b8), free(b64);
     }
 
     /* Every printed number of the course, against the kit. */

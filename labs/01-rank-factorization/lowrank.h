@@ -120,7 +120,13 @@ int lowrank_truncation_error(const double *m, size_t rows, size_t cols, size_t r
 /*
  * lab01.7  lowrank_subspace_similarity: how much of the top-i left singular
  * directions of m1 the top-j left singular directions of m2 contain (the
- * measure the LoRA paper uses to compare a rank-8 and a rank-64 adapter):
+ * measure the LoRA paper uses to compare a rank-8 and a rank-64 adapter).
+ * Which side: the paper (section 7.2) compares the RIGHT singular vectors of
+ * A_8 (8, k) and A_64 (64, k), the input side; they are the left singular
+ * vectors of A^T, so call this with m1 = A_8^T (k, 8), m2 = A_64^T (k, 64),
+ * rows = k.  Its footnote: the same with B (d, r) and left singular
+ * vectors, the output side (pass B as it is, rows = d); the two are
+ * symmetric.  This function always uses the left singular vectors of m:
  *   phi[0] = ||U1_i^T U2_j||_F^2 / min(i, j)
  *   where U1_i (rows, i) holds the first i columns of U of m1 (rows, cols1)
  *   and U2_j (rows, j) the first j columns of U of m2 (rows, cols2).

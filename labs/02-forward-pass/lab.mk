@@ -8,3 +8,8 @@ $(B)/plots/lab02-opcount.dat: $(B)/demo/lab02
 	$(B)/demo/lab02 opcounts > $@
 plots/lab02-opcount.svg: labs/02-forward-pass/plots/opcount.gp $(B)/plots/lab02-opcount.dat | deps-build
 	gnuplot -e "datafile='$(B)/plots/lab02-opcount.dat'; outfile='$@'" $<
+
+# Lesson 1's latency table (data/course) beside Lab 02's operation count.
+PLOTS += plots/lab02-course-latency.svg
+plots/lab02-course-latency.svg: labs/02-forward-pass/plots/course_latency.gp data/course/latency.tsv $(B)/plots/lab02-opcount.dat | deps-build
+	gnuplot -e "latency='data/course/latency.tsv'; datafile='$(B)/plots/lab02-opcount.dat'; outfile='$@'" $<

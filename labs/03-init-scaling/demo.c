@@ -5,11 +5,13 @@
  *
  *   lab03-demo examples      the course's exercise (d = k = 6, r = 3,
  *                            alpha = 6, then r = 1), what the init gives, and
- *                            which gradients flow from B = 0 and from
- *                            A = B = 0; exits 1 if any check disagrees
+ *                            which gradients flow from B = 0, from A = 0
+ *                            (B random) and from A = B = 0; exits 1 if any
+ *                            check disagrees
  *   lab03-demo update-size   the size of the first update ||Delta W x||
  *                            against r for alpha/r, alpha/sqrt(r) and no
- *                            scaling (alpha fixed), as a table for gnuplot
+ *                            scaling (alpha fixed), as a table for gnuplot,
+ *                            and the fitted exponent of each against r
  *   lab03-demo loss-curves   loss against step of a small regression trained
  *                            at several ranks with each scaling, for gnuplot
  *   lab03-demo peft-gaussian the spread of A under PEFT's gaussian init
@@ -167,7 +169,7 @@ static void init_facts(void)
     enum { DI = 6, DO = 6, R = 3, N = 4 };
     double a[R * DI], b[DO * R], a2[R * DI], b2[DO * R], y[N * DO], y_base[N * DO];
     const long long seed = 2026;
-    printf("== 001 \"LoRA layer\": the init on the exercise's 6 x 6 layer, r = 3, seed %lld ==\n",
+    printf("== 001 \"LoRA layer\": its init, on 003's 6 x 6 exercise layer, r = 3, seed %lld ==\n",
            seed);
     CALL(lora_init(a, b, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, seed));
     CALL(lora_init(a2, b2, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, seed));
@@ -222,6 +224,44 @@ static void gradient_facts(void)
            max_abs(ga, R * DI), max_abs(gb, DO * R));
     check("after one step B != 0, so A gets a gradient too", max_abs(ga, R * DI) > 0.0);
 
+    /* The other choice: A = 0, B random.  The output at init is the base too,
+     * but now dL/dB = s G^T (X A^T) = 0 and dL/dA = s (G B)^T X is not: A
+     * moves first, then both. */
+    double b_rand[DO * R], a_zero[R * DI] = {0};
+    rng_fill_uniform(&g, b_rand, DO * R, -1.0 / sqrt((double)R), 1.0 / sqrt((double)R));
+    CALL(lora_grad(L.x, L.t, N, L.w0, L.bias, a_zero, b_rand, DI, DO, R, scale, &loss, ga, gb));
+    printf("  A = 0, B random, step 0:          max |dL/dA| = %-10.6g max |dL/dB| = %g\n",
+           max_abs(ga, R * DI), max_abs(gb, DO * R));
+    check("with A = 0 only A gets a gradient at step 0",
+          max_abs(gb, DO * R) == 0.0 && max_abs(ga, R * DI) > 0.0);
+    CALL(lora_sgd_step(L.x, L.t, N, L.w0, L.bias, a_zero, b_rand, DI, DO, R, scale, lr, &loss, an, bn));
+    double b_moved = mat_max_abs_diff(bn, b_rand, DO * R);
+    CALL(lora_grad(L.x, L.t, N, L.w0, L.bias, an, bn, DI, DO, R, scale, &loss, ga, gb));
+    printf("  after one step (lr = %g), step 1:  max |dL/dA| = %-10.6g max |dL/dB| = %.6g"
+           " (B moved by %g in step 0)\n", lr, max_abs(ga, R * DI), max_abs(gb, DO * R), b_moved);
+    check("after one step A != 0, so B gets a gradient too", max_abs(gb, DO * R) > 0.0 && b_moved == 0.0);
+    /* Both inits train: the loss after 100 steps from each. */
+    double loss_init[2][2];
+    for (int which = 0; which < 2; which++) {
+        double aa[R * DI], bb[DO * R];
+        if (which == 0)
+            CALL(lora_init(aa, bb, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, 11));
+        else
+            memset(aa, 0, sizeof aa), memcpy(bb, b_rand, sizeof bb);
+        for (int st = 0; st < 100; st++) {
+            CALL(lora_sgd_step(L.x, L.t, N, L.w0, L.bias, aa, bb, DI, DO, R, scale, lr, &loss, an, bn));
+            if (st == 0)
+                loss_init[which][0] = loss;
+            memcpy(aa, an, sizeof an), memcpy(bb, bn, sizeof bn);
+        }
+        loss_init[which][1] = loss;
+    }
+    printf("  100 steps, loss:  B = 0, A random %.6g -> %.6g;  A = 0, B random %.6g -> %.6g\n",
+           loss_init[0][0], loss_init[0][1], loss_init[1][0], loss_init[1][1]);
+    check("both inits start at the base layer's loss and train",
+          loss_init[0][0] == loss_init[1][0] && loss_init[0][1] < loss_init[0][0] &&
+              loss_init[1][1] < loss_init[1][0]);
+
     /* Both zero: nothing ever moves. */
     memset(L.a, 0, sizeof(double) * R * DI);
     memset(L.b, 0, sizeof(double) * DO * R);
@@ -255,6 +295,19 @@ static int cmd_examples(void)
 
 /* ------------------------------------------------------------ update-size */
 
+/* A least-squares line y = c + e x through the points added (sums only). */
+typedef struct {
+    double n, sx, sy, sxx, sxy;
+} fit_t;
+static void fit_add(fit_t *f, double x, double y)
+{
+    f->n += 1, f->sx += x, f->sy += y, f->sxx += x * x, f->sxy += x * y;
+}
+static double fit_slope(const fit_t *f)
+{
+    return (f->n * f->sxy - f->sx * f->sy) / (f->n * f->sxx - f->sx * f->sx);
+}
+
 static int cmd_update_size(void)
 {
     const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
@@ -267,6 +320,7 @@ static int cmd_update_size(void)
            alpha, lr);
     printf("# %d random layers per r, seed %llu\n", TRIALS, (unsigned long long)seed);
     printf("# %5s %14s %14s %14s\n", "r", "alpha/r", "alpha/sqrt(r)", "none(s=1)");
+    fit_t fits[3] = {{0}};
     for (size_t r = 1; r <= D; r *= 2) {
         double u[3] = {0};
         for (int k = 0; k < TRIALS; k++) {
@@ -282,7 +336,12 @@ static int cmd_update_size(void)
             layer_free(&L);
         }
         printf("  %5zu %14.6g %14.6g %14.6g\n", r, u[0] / TRIALS, u[1] / TRIALS, u[2] / TRIALS);
+        for (int m = 0; m < 3; m++)
+            fit_add(&fits[m], log((double)r), log(u[m] / TRIALS));
     }
+    printf("# least-squares fit of log(update) = c + e log(r) over these r: exponent e\n"
+           "#   alpha/r %.3f   alpha/sqrt(r) %.3f   none(s=1) %.3f\n",
+           fit_slope(&fits[0]), fit_slope(&fits[1]), fit_slope(&fits[2]));
     return 0;
 }
 

@@ -307,13 +307,13 @@ static void exercises(int check)
     load("gpt3-175b", &g);
     int64_t one = lora_of(&g, QV, 2, 4, NULL), full = total_of(&g, NULL);
     if (check) {
-        expect_count("numbers to load: task B's A and B", one, 18874368, "2 * 192 * 12288 * 4");
-        expect_count("numbers moved counting both adapters (course's toy way)", 2 * one, 37748736,
+        expect_count("read from storage: task B's A and B (Lab 05)", one, 18874368, "2 * 192 * 12288 * 4");
+        expect_count("used in memory: both adapters (Lab 05; course's toy way)", 2 * one, 37748736,
                      "2 x 18,874,368");
         expect_count("toy check: 2 * (4*2 + 2*4) at d = 4, r = 2", 2 * lora_matrix_params(4, 4, 2), 32,
                      "course");
     } else
-        printf("  load %s numbers (%s counting the old adapter too)\n", commas(one), commas(2 * one));
+        printf("  read %s numbers, use %s (old adapter too; Lab 05's definition)\n", commas(one), commas(2 * one));
     printf("  %-58s %18s bytes in fp16\n", "task B's adapter", commas(pc_param_bytes(one, PC_FP16)));
     printf("  %-58s %18s numbers\n", "versus reloading the whole model", commas(full));
 }

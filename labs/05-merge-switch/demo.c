@@ -16,9 +16,12 @@
  *                           (lab05.3 / lab05.6) and re-derived from W0
  *                           (lab05.7 in double, this file's rederive_f32 in
  *                           float), each back and forth between 2 tasks and
- *                           round 3 tasks, for gnuplot; then, as # comments,
- *                           the table after 10000 switches and the ratio of
- *                           float naive drift to one merge's rounding
+ *                           round 3 tasks, plus a float switch whose W + d
+ *                           is compensated (Kahan), for gnuplot; then, as #
+ *                           comments, the table after 10000 switches, the
+ *                           ratio of float naive drift to one merge's
+ *                           rounding, the two sources of the 3-task drift,
+ *                           and the 2-task round trips' 2-cycle
  *   lab05-demo save DIR     writes DIR/adapter_model.safetensors and
  *                           DIR/adapter_config.json (the lifecycle's Task A
  *                           as module model.layers.0.self_attn.q_proj, F32)
@@ -165,22 +168,51 @@ static void rederive_f32(float *w, const float *w0, const float *a, const float 
         }
 }
 
-/* Float variants first (v < V_F64_2), then double; each back and forth
- * between two tasks and round three tasks. */
+/* lab05.6's switch with the addition W + d compensated (Kahan): c (d_out,
+ * d_in) carries what each rounding of W + d dropped, so only the error of
+ * the computed deltas themselves (their sum over a cycle is not exactly 0)
+ * stays.  The deltas are computed exactly as lab05.6 computes them. */
+static void switch_f32_compensated(float *w, float *c, const float *a1, const float *b1,
+                                   const float *a2, const float *b2, float scale)
+{
+    for (int i = 0; i < D_OUT; i++)
+        for (int j = 0; j < D_IN; j++) {
+            float p2 = 0.0f, p1 = 0.0f;
+            for (int q = 0; q < RANK; q++)
+                p2 += b2[i * RANK + q] * a2[q * D_IN + j];
+            for (int q = 0; q < RANK; q++)
+                p1 += b1[i * RANK + q] * a1[q * D_IN + j];
+            float d = scale * (p2 - p1);
+            float y = d - c[i * D_IN + j];
+            float t = w[i * D_IN + j] + y;
+            c[i * D_IN + j] = (t - w[i * D_IN + j]) - y;
+            w[i * D_IN + j] = t;
+        }
+}
+
+/* Float variants (is_f32), then double; each back and forth between two
+ * tasks and round three tasks.  The compensated float switch comes last so
+ * that the older columns of the data table keep their places. */
 enum {
     V_F32_2, V_F32_3, V_F32_RE2, V_F32_RE3,
-    V_F64_2, V_F64_3, V_F64_RE2, V_F64_RE3, N_VARIANTS
+    V_F64_2, V_F64_3, V_F64_RE2, V_F64_RE3, V_F32_K2, V_F32_K3, N_VARIANTS
 };
 static const char *const VARIANT_NAMES[N_VARIANTS] = {
     "f32_naive_2tasks", "f32_naive_3tasks", "f32_rederived_2tasks", "f32_rederived_3tasks",
-    "f64_naive_2tasks", "f64_naive_3tasks", "f64_rederived_2tasks", "f64_rederived_3tasks"};
+    "f64_naive_2tasks", "f64_naive_3tasks", "f64_rederived_2tasks", "f64_rederived_3tasks",
+    "f32_compensated_2tasks", "f32_compensated_3tasks"};
+static int is_f32(int v) { return v < V_F64_2 || v >= V_F32_K2; }
+static int two_tasks(int v)
+{
+    return v == V_F32_2 || v == V_F32_RE2 || v == V_F64_2 || v == V_F64_RE2 || v == V_F32_K2;
+}
 
 /* Runs every variant for n_max switches; calls report(n, drifts) at each n in marks. */
 static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_t n_marks,
-                      double (*out)[N_VARIANTS])
+                      double (*out)[N_VARIANTS + 1])
 {
     double w[N_VARIANTS][D_OUT * D_IN];
-    float wf[N_VARIANTS][D_OUT * D_IN];
+    float wf[N_VARIANTS][D_OUT * D_IN], comp[N_VARIANTS][D_OUT * D_IN] = {{0}};
     const float sf = (float)(ALPHA / RANK);
     int cur[N_VARIANTS] = {0};
     for (int v = 0; v < N_VARIANTS; v++) {
@@ -191,7 +223,7 @@ static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_
     size_t m = 0;
     for (size_t n = 1; n <= n_max && m < n_marks; n++) {
         for (int v = 0; v < N_VARIANTS; v++) {
-            int tasks = (v == V_F32_2 || v == V_F32_RE2 || v == V_F64_2 || v == V_F64_RE2) ? 2 : 3;
+            int tasks = two_tasks(v) ? 2 : 3;
             int from = cur[v], to = (cur[v] + 1) % tasks;
             switch (v) {
             case V_F32_2:
@@ -202,6 +234,10 @@ static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_
             case V_F32_RE2:
             case V_F32_RE3:
                 rederive_f32(wf[v], t->w0f, t->af[to], t->bf[to], sf);
+                break;
+            case V_F32_K2:
+            case V_F32_K3:
+                switch_f32_compensated(wf[v], comp[v], t->af[from], t->bf[from], t->af[to], t->bf[to], sf);
                 break;
             case V_F64_2:
             case V_F64_3:
@@ -215,7 +251,13 @@ static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_
         }
         if (n == marks[m]) {
             for (int v = 0; v < N_VARIANTS; v++)
-                out[m][v] = drift(t, cur[v], v >= V_F64_2 ? w[v] : NULL, v < V_F64_2 ? wf[v] : NULL);
+                out[m][v] = drift(t, cur[v], is_f32(v) ? NULL : w[v], is_f32(v) ? wf[v] : NULL);
+            /* The rounding of W + d alone: how far the naive and the
+             * compensated float switch have come apart (3 tasks). */
+            double apart = 0;
+            for (int e = 0; e < D_OUT * D_IN; e++)
+                apart = fmax(apart, fabs((double)wf[V_F32_3][e] - (double)wf[V_F32_K3][e]));
+            out[m][N_VARIANTS] = apart;
             m++;
         }
     }
@@ -224,6 +266,68 @@ static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_
 static uint64_t demo_seed(void)
 {
     return rng_seed_from_env("LORALAB_SEED", 5); /* prints the seed on stderr */
+}
+
+/* The computed float deltas of one cycle round three tasks, summed exactly
+ * (three floats add exactly in double): what no compensated addition can
+ * remove.  Prints its largest entry and that times the number of cycles. */
+static void delta_cycle_sum(const tasks_t *t, size_t switches)
+{
+    const float sf = (float)(ALPHA / RANK);
+    double worst = 0;
+    for (int i = 0; i < D_OUT; i++)
+        for (int j = 0; j < D_IN; j++) {
+            float p[N_TASKS];
+            for (int k = 0; k < N_TASKS; k++) {
+                p[k] = 0.0f;
+                for (int q = 0; q < RANK; q++)
+                    p[k] += t->bf[k][i * RANK + q] * t->af[k][q * D_IN + j];
+            }
+            double sum = 0;
+            for (int k = 0; k < N_TASKS; k++)
+                sum += (double)(float)(sf * (p[(k + 1) % N_TASKS] - p[k]));
+            worst = fmax(worst, fabs(sum));
+        }
+    printf("#   one cycle's computed deltas summed exactly: max %.3e per entry;\n"
+           "#   times %zu cycles = %.3e (the deltas' share, if every cycle adds it)\n",
+           worst, switches / N_TASKS, worst * (double)(switches / N_TASKS));
+}
+
+/* Back and forth between two tasks (lab05.6 and lab05.3): the deltas are
+ * exact negatives, yet fl(fl(W + d) - d) is not always W.  Counts the
+ * entries the first round trip changes, then checks that every later round
+ * trip returns exactly the state after the first (a 2-cycle). */
+static void two_task_cycle(const tasks_t *t)
+{
+    enum { TRIPS = 5000, N = D_OUT * D_IN };
+    const float sf = (float)(ALPHA / RANK);
+    float wf[N], start_f[N], first_f[N];
+    double w[N], start[N], first[N];
+    rederive_f32(wf, t->w0f, t->af[0], t->bf[0], sf);
+    memcpy(w, t->w0, sizeof w);
+    CALL(lora_merge(w, t->a[0], t->b[0], D_IN, D_OUT, RANK, ALPHA));
+    memcpy(start_f, wf, sizeof wf), memcpy(start, w, sizeof w);
+    int changed_f = 0, changed = 0, later_f = 0, later = 0;
+    for (int trip = 1; trip <= TRIPS; trip++) {
+        CALL(lora_switch_f32(wf, t->af[0], t->bf[0], t->af[1], t->bf[1], D_IN, D_OUT, RANK, sf));
+        CALL(lora_switch_f32(wf, t->af[1], t->bf[1], t->af[0], t->bf[0], D_IN, D_OUT, RANK, sf));
+        CALL(lora_switch(w, t->a[0], t->b[0], t->a[1], t->b[1], D_IN, D_OUT, RANK, ALPHA));
+        CALL(lora_switch(w, t->a[1], t->b[1], t->a[0], t->b[0], D_IN, D_OUT, RANK, ALPHA));
+        if (trip == 1) {
+            memcpy(first_f, wf, sizeof wf), memcpy(first, w, sizeof w);
+            for (int e = 0; e < N; e++)
+                changed_f += wf[e] != start_f[e], changed += w[e] != start[e];
+            continue;
+        }
+        for (int e = 0; e < N; e++)
+            later_f += wf[e] != first_f[e], later += w[e] != first[e];
+    }
+    printf("# back and forth between 2 tasks, %d round trips (W -> task B -> task A):\n"
+           "#   entries where fl(fl(W + d) - d) != W after the first round trip:\n"
+           "#     float32 %d of %d, double %d of %d\n"
+           "#   entries that differ from the state after round trip 1 in any later\n"
+           "#   round trip (2 .. %d): float32 %d, double %d\n",
+           TRIPS, changed_f, N, changed, N, TRIPS, later_f, later);
 }
 
 static int cmd_drift(void)
@@ -239,7 +343,7 @@ static int cmd_drift(void)
         marks[n_marks++] = 10000;
     tasks_t t;
     tasks_make(&t, demo_seed());
-    double (*out)[N_VARIANTS] = calloc(n_marks, sizeof *out);
+    double (*out)[N_VARIANTS + 1] = calloc(n_marks, sizeof *out);
     run_drift(&t, 10000, marks, n_marks, out);
     printf("# lab05-demo drift: max |W - (W0 + s B A)| after n switches, d_in = d_out = %d, r = %d,\n"
            "# alpha = %g; naive = lab05.3 / lab05.6 (W += s (B2 A2 - B1 A1)), rederived = W0 + s B A\n"
@@ -249,10 +353,10 @@ static int cmd_drift(void)
            "# switches", D_IN, RANK, ALPHA);
     for (int v = 0; v < N_VARIANTS; v++)
         printf(" %s", VARIANT_NAMES[v]);
-    printf("\n");
+    printf(" f32_naive_minus_compensated_3tasks\n");
     for (size_t m = 0; m < n_marks; m++) {
         printf("%zu", marks[m]);
-        for (int v = 0; v < N_VARIANTS; v++)
+        for (int v = 0; v <= N_VARIANTS; v++)
             printf(" %.6e", out[m][v]);
         printf("\n");
     }
@@ -260,13 +364,20 @@ static int cmd_drift(void)
     const double *last = out[n_marks - 1];
     printf("#\n# after %zu switches, max |W - exact|:\n#   %-40s %12s %12s\n", marks[n_marks - 1],
            "variant", "2 tasks", "3 tasks");
-    static const char *const rows[4] = {"float32, naive (lab05.6)", "float32, re-derived (demo's float code)",
-                                        "double, naive (lab05.3)", "double, re-derived (lab05.7)"};
-    for (int k = 0; k < 4; k++)
+    static const char *const rows[5] = {"float32, naive (lab05.6)", "float32, re-derived (demo's float code)",
+                                        "double, naive (lab05.3)", "double, re-derived (lab05.7)",
+                                        "float32, naive but W + d compensated"};
+    for (int k = 0; k < 5; k++)
         printf("#   %-40s %12.2e %12.2e\n", rows[k], last[2 * k], last[2 * k + 1]);
     printf("# float32 naive round 3 tasks / float32 re-derived round 3 tasks (one merge's\n"
            "# rounding): %.3e / %.3e = %.0fx\n", last[V_F32_3], last[V_F32_RE3],
            last[V_F32_3] / last[V_F32_RE3]);
+    printf("# the two sources of the float32 round-3-tasks drift after %zu switches:\n"
+           "#   deltas that do not cancel (what compensation leaves)    %.3e\n"
+           "#   the rounding of W + d (naive minus compensated W)       %.3e\n",
+           marks[n_marks - 1], last[V_F32_K3], last[N_VARIANTS]);
+    delta_cycle_sum(&t, marks[n_marks - 1]);
+    two_task_cycle(&t);
     free(out);
     return 0;
 }
@@ -301,17 +412,25 @@ static void example_lifecycle(void)
 static void example_counts(void)
 {
     double sw, re;
-    printf("\nNumbers moved by a switch (lab05.5): old B, A out and new B, A in.\n");
+    printf("\nWhat a switch moves (the kit's definition, used by every lab):\n"
+           "  read   = numbers read from storage: the new task's adapter (and head, if any);\n"
+           "           the old adapter is already resident in memory\n"
+           "  used   = adapter numbers the switch works with in memory: old B, A out and\n"
+           "           new B, A in (lab05.5's swap; the course's toy count)\n"
+           "  reload = numbers read from storage to serve the task without an adapter:\n"
+           "           a fine-tuned copy of the weights (lab05.5: the adapted matrices)\n");
     CALL(lora_swap_count(4, 4, 2, 1, &sw, &re));
-    printf("  course toy (4 x 4, r = 2): swap %s numbers, reload %s\n", grouped(sw), grouped(re));
+    printf("  course toy (4 x 4, r = 2): used %s numbers, read %s, reload %s\n", grouped(sw),
+           grouped(sw / 2), grouped(re));
     check("toy: swap 32, reload 16 (course)", sw == LIFE_SWAP && re == LIFE_RELOAD);
     CALL(lora_swap_count(12288, 12288, 4, 192, &sw, &re));
-    printf("  GPT-3 (d = 12288, r = 4, W_q and W_v in 96 layers): swap %s numbers,\n"
-           "  reload %s (%.0fx more than the swap)\n", grouped(sw), grouped(re), re / sw);
+    printf("  GPT-3 (d = 12288, r = 4, W_q and W_v in 96 layers): used %s numbers,\n"
+           "  reload %s (%.0fx more than used, %.0fx more than read)\n", grouped(sw), grouped(re),
+           re / sw, re / (sw / 2));
     check("GPT-3: swap 37,748,736, reload 28,991,029,248", sw == 37748736.0 && re == 28991029248.0);
     check("one GPT-3 adapter is 18,874,368 numbers (course: 18.9M)", sw / 2 == 18874368.0);
-    printf("  one adapter is %s numbers = %.1f MB in 16-bit (the course's 37.8 MB);\n"
-           "  a swap reads the old and the new one: %s numbers, %.1f MB in 16-bit\n",
+    printf("  read: one adapter, %s numbers = %.1f MB in 16-bit (the course's 37.8 MB);\n"
+           "  used: the old and the new one, %s numbers = %.1f MB in 16-bit\n",
            grouped(sw / 2), sw / 2 * 2 / 1e6, grouped(sw), sw * 2 / 1e6);
 
     /* Seed 003's two-task project: d = 8, d_ff = 16, r = 4; errata. */
@@ -323,8 +442,19 @@ static void example_counts(void)
            "  frozen parameters W1 + b1 + W2 + b2 = %.0f (the project prints 272)\n"
            "  its swap counts delta_A.size + delta_B.size = %.0f (it prints 128)\n"
            "  ratio %.0f / %.0f = %.2fx (it prints 2.1x)\n"
-           "  moving the factors instead (lab05.5, one 8 x 16 matrix): swap %.0f, reload %.0f\n",
+           "  lab05.5 on its first adapted matrix alone (8 x 16): used %.0f, reload %.0f\n",
            frozen, deltas, frozen, deltas, frozen / deltas, sw, re);
+    /* The kit's definition on the whole network (Lab 07): LoRA 1 on W2 (d_in 16,
+     * d_out 8), LoRA 2 on the output layer (8 x 8), and a 9-number head per task. */
+    double sw2, re2;
+    CALL(lora_swap_count(8, 8, 4, 1, &sw2, &re2));
+    const double adapter = sw / 2 + sw2 / 2, head = d + 1;
+    printf("  the kit's definition on the whole network (Lab 07 builds it):\n"
+           "    read for a switch: new adapter %.0f + head %.0f = %.0f; used: 2 x %.0f = %.0f\n"
+           "    reload: a fine-tuned network %.0f + head %.0f = %.0f; reload / read = %.2fx\n",
+           adapter, head, adapter + head, adapter, 2 * adapter, frozen, head, frozen + head,
+           (frozen + head) / (adapter + head));
+    check("project: read 169, reload 289 (Lab 07's counts)", adapter + head == 169 && frozen + head == 289);
     check("project: frozen parameters 280", frozen == 280);
     check("project: two full deltas are 256 numbers", deltas == 256);
     check("project: factors swap 2 r (d_in + d_out) = 192", sw == 2 * r * (d + d_ff));
@@ -356,7 +486,7 @@ static void example_files(void)
 static void example_drift(void)
 {
     static const size_t marks[] = {3000};
-    double out[1][N_VARIANTS];
+    double out[1][N_VARIANTS + 1];
     tasks_t t;
     tasks_make(&t, demo_seed());
     run_drift(&t, 3000, marks, 1, out);

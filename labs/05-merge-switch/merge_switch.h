@@ -91,7 +91,9 @@ int lora_to_linear(const double *w0, const double *bias, const double *a, const 
  * lab05.5  lora_swap_count: how many numbers a task switch moves.  (5 points)
  *   For n_matrices adapted (d_out, d_in) weights of rank r, write
  *     swap[0]   = n_matrices * 2 * r * (d_in + d_out)
- *                 (the old B and A to subtract plus the new B and A to add)
+ *                 (the old B and A to subtract plus the new B and A to add:
+ *                 the size a switch "uses" in the README's definition; it
+ *                 "reads" half of it, the new adapter, from storage)
  *     reload[0] = n_matrices * d_out * d_in   (the merged weights read again)
  *   as doubles (exact up to 2^53; a count past that is LAB_EARG, as is
  *   n_matrices == 0).  Examples: the course's toy, d_in = d_out = 4, r = 2,
@@ -109,8 +111,9 @@ int lora_swap_count(size_t d_in, size_t d_out, size_t r, size_t n_matrices, doub
  *                      w[i][j] += scale * (p2 - p1)     (float)
  *   scale is the float alpha / r the caller already computed (finite, else
  *   LAB_EARG).  Every float operation rounds to 24 bits.  Back and forth
- *   between two tasks the two deltas are exact negatives and w only wobbles
- *   by one rounding; round three tasks (A -> B -> C -> A ...) the computed
+ *   between two tasks the two deltas are exact negatives, yet
+ *   fl(fl(w + d) - d) is not always w: after the first round trip w repeats
+ *   a 2-cycle and stays within one rounding; round three tasks (A -> B -> C -> A ...) the computed
  *   deltas do not sum to exactly 0 and w drifts away from W0 + s B A.  The
  *   grader drives your function through 3000 switches round three tasks and
  *   checks the drift is what float rounding gives (within a factor of 8 of

@@ -15,3 +15,18 @@ lab06-numpy: $(B)/demo/lab06
 	@mkdir -p $(B)/lab06
 	$(B)/demo/lab06 dump > $(B)/lab06/dump.txt
 	$(PY) labs/06-train-adapter/tests/crosscheck_numpy.py $(B)/lab06/dump.txt
+
+# The course's tables (data/course) beside the kit's rank table (Lab 06) and
+# Lab 07's accuracy by rank (its seeds data, made by labs/07-*/lab.mk).
+PLOTS += plots/lab06-course-rank.svg plots/lab06-course-results.svg
+# lab06-rank.dat: r (0 = full fine-tuning) params mse_sgd mse_adam sgd/floor adam/floor
+$(B)/plots/lab06-rank.dat: $(B)/demo/lab06
+	@mkdir -p $(@D)
+	$(B)/demo/lab06 rank-table | sed -n \
+	  -e 's/^| r = \([0-9]*\) (\([0-9]*\) params) | \([^ ]*\) | \([^ ]*\) | \([^ ]*\) | \([^ ]*\) |.*/\1 \2 \3 \4 \5 \6/p' \
+	  -e 's/^| full (\([0-9]*\) params) | \([^ ]*\) | \([^ ]*\) | .*/0 \1 \2 \3 1 1/p' > $@
+	@test $$(wc -l < $@) -ge 5 || { echo "$@: rank-table rows not found (did its format change?)"; exit 1; }
+plots/lab06-course-rank.svg: labs/06-train-adapter/plots/course_rank.gp data/course/rank.tsv data/course/weight_types.tsv $(B)/plots/lab06-rank.dat $(B)/plots/lab07-seeds.dat | deps-build
+	gnuplot -e "rank='data/course/rank.tsv'; types='data/course/weight_types.tsv'; lab06='$(B)/plots/lab06-rank.dat'; lab07='$(B)/plots/lab07-seeds.dat'; outfile='$@'" $<
+plots/lab06-course-results.svg: labs/06-train-adapter/plots/course_results.gp data/course/gpt3_results.tsv data/course/deberta_xxl.tsv $(B)/plots/lab06-rank.dat | deps-build
+	gnuplot -e "gpt3='data/course/gpt3_results.tsv'; deberta='data/course/deberta_xxl.tsv'; lab06='$(B)/plots/lab06-rank.dat'; outfile='$@'" $<

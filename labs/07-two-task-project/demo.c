@@ -18,6 +18,10 @@
  *   lab07-demo curves           loss and accuracy per epoch (gnuplot data)
  *   lab07-demo crossover        stored numbers, LoRA vs full fine-tuning, by width
  *   lab07-demo sweep            accuracy over a grid of epochs, rank, optimizer, lr
+ *   lab07-demo seeds            the project's accuracies over 50 data seeds (and
+ *                               the mean by rank), where the graded draw falls
+ *   lab07-demo amplification    how much the trained LoRA 1 amplifies directions
+ *                               of the frozen W2 (the paper's 21.5x, in small)
  *
  * Everything random comes from the kit's RNG; the seed is printed on stderr
  * (LORALAB_SEED=N changes it; the README's numbers use the default).  It
@@ -779,10 +783,256 @@ static int cmd_sweep(void)
     return 0;
 }
 
+/* ------------------------------------------------------------ seeds */
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The project (full backprop, its settings) on one data draw at rank r:
+ * accuracy of task A and of task B on the 200 training samples. */
+static void project_accuracy(unsigned long long seed, size_t r, double *acc_a, double *acc_b)
+{
+    problem_t P;
+    problem_generate(&P, seed, r);
+    run_t R;
+    run_project(&P, TT_BACKPROP_FULL, &R);
+    *acc_a = R.report[TT_ACC_A], *acc_b = R.report[TT_ACC_B];
+    free(R.adapter_a), free(R.adapter_b);
+    problem_free(&P);
+}
+
+/* How many of the n sorted values lie below v. */
+static size_t below(const double *sorted, size_t n, double v)
+{
+    size_t k = 0;
+    while (k < n && sorted[k] < v)
+        k++;
+    return k;
+}
+
+/* The project's accuracies over data seeds 1 .. N_SEEDS at r = 4 (each seed
+ * draws a new network, data set and starting adapters), where the graded
+ * draw and the project's own seed fall among them, and the mean accuracy
+ * by rank over the first RANK_SEEDS seeds (few, to keep make plots short). */
+enum { N_SEEDS = 50, RANK_SEEDS = 10 };
+static int cmd_seeds(void)
+{
+    double acc[2][N_SEEDS], sorted[2][N_SEEDS];
+    printf("# lab07-demo seeds: the project (full backprop, %d epochs, lr %g, r = %d) on data\n"
+           "# seeds 1 .. %d; training-set accuracy of each task\n"
+           "# index 0: seed acc_A acc_B\n", EPOCHS, LR, RANK, N_SEEDS);
+    for (int k = 0; k < N_SEEDS; k++) {
+        project_accuracy((unsigned long long)k + 1, RANK, &acc[0][k], &acc[1][k]);
+        printf("%d %.3f %.3f\n", k + 1, acc[0][k], acc[1][k]);
+    }
+    printf("\n\n# index 1: k (1 = lowest) acc_A sorted, acc_B sorted\n");
+    for (int t = 0; t < 2; t++) {
+        memcpy(sorted[t], acc[t], sizeof acc[t]);
+        qsort(sorted[t], N_SEEDS, sizeof(double), cmp_double);
+    }
+    for (int k = 0; k < N_SEEDS; k++)
+        printf("%d %.3f %.3f\n", k + 1, sorted[0][k], sorted[1][k]);
+    static const size_t ranks[] = {1, 2, 4, 8};
+    double mean[4][2] = {{0}};
+    for (size_t ri = 0; ri < 4; ri++)
+        for (int k = 0; k < RANK_SEEDS; k++) {
+            double a = acc[0][k], b = acc[1][k];
+            if (ranks[ri] != RANK)
+                project_accuracy((unsigned long long)k + 1, ranks[ri], &a, &b);
+            mean[ri][0] += a / RANK_SEEDS, mean[ri][1] += b / RANK_SEEDS;
+        }
+    printf("\n\n# index 2: rank, mean acc_A, mean acc_B over seeds 1 .. %d\n", RANK_SEEDS);
+    for (size_t ri = 0; ri < 4; ri++)
+        printf("%zu %.4f %.4f\n", ranks[ri], mean[ri][0], mean[ri][1]);
+    /* The summary the README quotes. */
+    double g[2], p42[2];
+    project_accuracy(RNG_DEFAULT_SEED, RANK, &g[0], &g[1]);
+    project_accuracy(42, RANK, &p42[0], &p42[1]);
+    printf("#\n# over %d data seeds (r = %d):   min     median  max\n", N_SEEDS, RANK);
+    for (int t = 0; t < 2; t++)
+        printf("#   task %c accuracy          %5.1f%%  %5.2f%%  %5.1f%%\n", t ? 'B' : 'A',
+               100 * sorted[t][0], 50 * (sorted[t][N_SEEDS / 2 - 1] + sorted[t][N_SEEDS / 2]),
+               100 * sorted[t][N_SEEDS - 1]);
+    int b90 = 0, both90 = 0, promised = 0;
+    for (int k = 0; k < N_SEEDS; k++) {
+        b90 += acc[1][k] >= 0.9, both90 += acc[0][k] >= 0.9 && acc[1][k] >= 0.9;
+        promised += acc[0][k] >= 0.85 && acc[0][k] <= 0.95 && acc[1][k] >= 0.85 && acc[1][k] <= 0.95;
+    }
+    printf("#   seeds with task B >= 90%%: %d of %d; with both tasks >= 90%%: %d of %d\n", b90,
+           N_SEEDS, both90, N_SEEDS);
+    printf("#   seeds with both tasks in the project's promised 85-95%%: %d of %d\n", promised,
+           N_SEEDS);
+    printf("# the graded draw (seed %llu, data/lab07/two-task.txt): A %.1f%%, B %.1f%%;\n"
+           "#   %zu of %d seeds are below it on A, %zu of %d on B\n",
+           (unsigned long long)RNG_DEFAULT_SEED, 100 * g[0], 100 * g[1], below(sorted[0], N_SEEDS, g[0]),
+           N_SEEDS, below(sorted[1], N_SEEDS, g[1]), N_SEEDS);
+    printf("# the project's own seed 42: A %.1f%%, B %.1f%%\n", 100 * p42[0], 100 * p42[1]);
+    printf("# mean accuracy by rank over seeds 1 .. %d:\n#  ", RANK_SEEDS);
+    for (size_t ri = 0; ri < 4; ri++)
+        printf("%s r = %zu: A %.1f%%, B %.1f%%", ri ? ";" : "", ranks[ri], 100 * mean[ri][0],
+               100 * mean[ri][1]);
+    printf("\n");
+    return 0;
+}
+
+/* ------------------------------------------------------------ amplification */
+
+/* Orthonormal columns, in place: modified Gram-Schmidt on the k columns of
+ * m (n, k), row-major.  The LoRA factors here have full rank r. */
+static void orthonormalize(double *m, size_t n, size_t k)
+{
+    for (size_t c = 0; c < k; c++) {
+        for (size_t q = 0; q < c; q++) {
+            double dot = 0;
+            for (size_t i = 0; i < n; i++)
+                dot += m[i * k + q] * m[i * k + c];
+            for (size_t i = 0; i < n; i++)
+                m[i * k + c] -= dot * m[i * k + q];
+        }
+        double norm = 0;
+        for (size_t i = 0; i < n; i++)
+            norm += m[i * k + c] * m[i * k + c];
+        norm = sqrt(norm);
+        for (size_t i = 0; i < n; i++)
+            m[i * k + c] = norm > 0 ? m[i * k + c] / norm : 0;
+    }
+}
+
+/* ||U^T W V||_F for W (rows, cols), U (rows, k), V (cols, k). */
+static double projected_norm(const double *w, size_t rows, size_t cols, const double *u,
+                             const double *v, size_t k)
+{
+    double sum = 0;
+    for (size_t a = 0; a < k; a++)
+        for (size_t b = 0; b < k; b++) {
+            double x = 0;
+            for (size_t i = 0; i < rows; i++)
+                for (size_t j = 0; j < cols; j++)
+                    x += u[i * k + a] * w[i * cols + j] * v[j * k + b];
+            sum += x * x;
+        }
+    return sqrt(sum);
+}
+
+/* The paper's section 7.3 on LoRA 1 of a trained task: Delta W = s B1 A1
+ * (d, d_ff) against the frozen W2 (d, d_ff).  U, V span the column and row
+ * spaces of Delta W (orthonormalized B1 and A1^T: the norm does not depend
+ * on which orthonormal basis, so no SVD is needed); W's own top-r
+ * directions come from subspace iteration; random ones are averaged over
+ * 200 draws.  out: ||Delta W||_F, ||U^T W V|| for Delta W's, W's and random
+ * directions, ||W||_F. */
+static void amplification_of(const problem_t *P, const double *adapter, rng_t *g, double out[5])
+{
+    const size_t d = P->d, f = P->d_ff, r = P->r;
+    const double *a1 = adapter, *b1 = adapter + TT_B1(f, r), *w2 = P->frozen + TT_W2(d, f);
+    double *u = NEWD(d * r), *v = NEWD(f * r), *dw = NEWD(d * f);
+    double dw_norm = 0, w_norm = 0;
+    for (size_t i = 0; i < d; i++)
+        for (size_t j = 0; j < f; j++) {
+            double x = 0;
+            for (size_t q = 0; q < r; q++)
+                x += b1[i * r + q] * a1[q * f + j];
+            dw[i * f + j] = P->scale * x;
+            dw_norm += dw[i * f + j] * dw[i * f + j];
+            w_norm += w2[i * f + j] * w2[i * f + j];
+        }
+    memcpy(u, b1, d * r * sizeof(double));
+    for (size_t j = 0; j < f; j++)
+        for (size_t q = 0; q < r; q++)
+            v[j * r + q] = a1[q * f + j];
+    orthonormalize(u, d, r), orthonormalize(v, f, r);
+    out[0] = sqrt(dw_norm), out[1] = projected_norm(w2, d, f, u, v, r), out[4] = sqrt(w_norm);
+    /* W's top-r singular subspaces: V <- orth(W^T W V), U = orth(W V). */
+    rng_fill_normal(g, v, f * r, 1.0);
+    orthonormalize(v, f, r);
+    for (int it = 0; it < 500; it++) {
+        for (size_t i = 0; i < d; i++)
+            for (size_t q = 0; q < r; q++) {
+                double x = 0;
+                for (size_t j = 0; j < f; j++)
+                    x += w2[i * f + j] * v[j * r + q];
+                u[i * r + q] = x;
+            }
+        orthonormalize(u, d, r);
+        for (size_t j = 0; j < f; j++)
+            for (size_t q = 0; q < r; q++) {
+                double x = 0;
+                for (size_t i = 0; i < d; i++)
+                    x += w2[i * f + j] * u[i * r + q];
+                v[j * r + q] = x;
+            }
+        orthonormalize(v, f, r);
+    }
+    out[2] = projected_norm(w2, d, f, u, v, r);
+    double rnd = 0;
+    for (int t = 0; t < 200; t++) {
+        rng_fill_normal(g, u, d * r, 1.0), rng_fill_normal(g, v, f * r, 1.0);
+        orthonormalize(u, d, r), orthonormalize(v, f, r);
+        rnd += projected_norm(w2, d, f, u, v, r) / 200;
+    }
+    out[3] = rnd;
+    free(u), free(v), free(dw);
+}
+
+/* The amplification of the project's trained LoRA 1, both tasks, on the
+ * graded draw and on data seeds 1 .. AMP_SEEDS; the course's 21.5x beside. */
+enum { AMP_SEEDS = 20 };
+static int cmd_amplification(void)
+{
+    rng_t g;
+    rng_seed(&g, 7);
+    printf("# lab07-demo amplification: the LoRA paper's section 7.3 on the project's LoRA 1\n"
+           "# (Delta W = s B1 A1, %d x %d, r = %d, against the frozen W2; full backprop, %d epochs)\n"
+           "# ||U^T W2 V||_F with U, V the column/row spaces of Delta W, of W2's top-%d, of random ones;\n"
+           "# factor = ||Delta W||_F / ||U^T W2 V||_F (Delta W's own U, V). The course: 21.5x\n"
+           "# (GPT-3, r = 4, layer 48; data/course/amplification.tsv)\n"
+           "# seed task ||dW|| proj_dW proj_W_top proj_random ||W2|| factor\n", D, D_FF, RANK, EPOCHS, RANK);
+    double factors[2][AMP_SEEDS], graded[2][5];
+    int ordered[2] = {0, 0}; /* random < Delta W's < W2's top, as in the paper */
+    for (int k = -1; k < AMP_SEEDS; k++) {
+        unsigned long long seed = k < 0 ? RNG_DEFAULT_SEED : (unsigned long long)k + 1;
+        problem_t P;
+        problem_generate(&P, seed, RANK);
+        run_t R;
+        run_project(&P, TT_BACKPROP_FULL, &R);
+        for (int t = 0; t < 2; t++) {
+            double o[5];
+            amplification_of(&P, t ? R.adapter_b : R.adapter_a, &g, o);
+            printf("%llu %c %.4g %.4g %.4g %.4g %.4g %.3f\n", seed, t ? 'B' : 'A', o[0], o[1], o[2], o[3],
+                   o[4], o[0] / o[1]);
+            if (k < 0)
+                memcpy(graded[t], o, sizeof o);
+            else {
+                factors[t][k] = o[0] / o[1];
+                ordered[t] += o[3] < o[1] && o[1] < o[2];
+            }
+        }
+        free(R.adapter_a), free(R.adapter_b);
+        problem_free(&P);
+    }
+    printf("#\n# the graded draw (seed %llu):        ||dW||  U,V of dW  W2's top-%d  random  ||W2||  factor\n",
+           (unsigned long long)RNG_DEFAULT_SEED, RANK);
+    for (int t = 0; t < 2; t++)
+        printf("#   task %c                           %6.3f  %9.3f  %10.3f  %6.3f  %6.3f  %5.2fx\n",
+               t ? 'B' : 'A', graded[t][0], graded[t][1], graded[t][2], graded[t][3], graded[t][4],
+               graded[t][0] / graded[t][1]);
+    for (int t = 0; t < 2; t++) {
+        qsort(factors[t], AMP_SEEDS, sizeof(double), cmp_double);
+        printf("# task %c over data seeds 1 .. %d: factor min %.2fx, median %.2fx, max %.2fx;\n"
+               "#   random < U,V of dW < W2's top in %d of %d\n", t ? 'B' : 'A',
+               AMP_SEEDS, factors[t][0], (factors[t][AMP_SEEDS / 2 - 1] + factors[t][AMP_SEEDS / 2]) / 2,
+               factors[t][AMP_SEEDS - 1], ordered[t], AMP_SEEDS);
+    }
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: " PROG " examples | project [simplified] [--data FILE] | write-data |\n"
-               "       losses --data FILE | curves | crossover | sweep\n");
+               "       losses --data FILE | curves | crossover | sweep | seeds | amplification\n");
 }
 
 int main(int argc, char **argv)
@@ -814,6 +1064,10 @@ int main(int argc, char **argv)
         return cmd_crossover();
     if (!strcmp(c, "sweep"))
         return cmd_sweep();
+    if (!strcmp(c, "seeds"))
+        return cmd_seeds();
+    if (!strcmp(c, "amplification"))
+        return cmd_amplification();
     fprintf(stderr, PROG ": unknown command \"%s\"\n", c);
     usage(stderr);
     return 2;
