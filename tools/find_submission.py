@@ -48,7 +48,7 @@ MAX_DEPTH = 4000             # folders deeper than this are not listed (paths ne
 MAX_INFLATE = 64 << 20       # bytes unpacked from archives per upload
 MAX_INNER = 8 << 20          # bytes of an archive inside the upload
 ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
-JUNK = ("__MACOSX", ".git", ".DS_Store")
+JUNK = ("__MACOSX", ".git", ".DS_Store", ".grader", ".grader-results")  # not the student's work
 
 
 class Limit(Exception):
@@ -385,7 +385,7 @@ def pick(listing, sources, lab_dir):
         chosen[name] = ranked[0]
         why = (f"the copy under labs/{lab_dir}/ wins" if own else "the shallowest copy wins")
         others = ", ".join(p for p in sorted(usable) if p != ranked[0])
-        notes.append(f"{len(usable)} files named {name}: graded {ranked[0]} ({why}); "
+        notes.append(f"found {len(usable)} files named {name}: graded {ranked[0]} ({why}); "
                      f"not graded: {others}")
     for name in missing:
         notes.append(f"{name}: not found in your upload" + near_miss(listing, name, lab_dir, sources))
