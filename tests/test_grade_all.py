@@ -235,6 +235,26 @@ def check_hostile(lab, base):
     check(f"{submitted} handed in the lab's files" in summ,
           f"lab {lab}: hostile class: the summary counts only the {submitted} entries that handed "
           f"in a lab file", summ)
+    # One rule: the command Gradescope's run_autograder and Classroom's grade.sh
+    # run picks the very files grade-all graded, entry by entry.
+    lab_dir = os.path.basename(tg.lab_dir("labs", lab))
+    sources = sample_class.sources(lab)
+    differ = []
+    for name in sorted(expected):
+        row = rows.get(sample_class.display_name(name))
+        dest = os.path.join(base, "finder", row["id"] if row else "none")
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "tools/find_submission.py"),
+                            "--lab-dir", lab_dir, "--sources", " ".join(sources), "--dest", dest,
+                            os.path.join(subs, name)], capture_output=True, timeout=120)
+        work = os.path.join(out, "work", row["id"]) if row else ""
+
+        def files(d):
+            return {f: open(os.path.join(d, f), "rb").read() for f in sorted(os.listdir(d))} \
+                if os.path.isdir(d) else {}
+        if p.returncode not in (0, 3) or files(dest) != files(work):
+            differ.append(f"{name!r}: rc {p.returncode}, {sorted(files(dest))} vs {sorted(files(work))}")
+    check(not differ, f"lab {lab}: hostile class: find_submission.py (Gradescope, Classroom) takes "
+                      f"the files grade-all graded, for every entry", "\n".join(differ))
     sample_class.remove(os.path.join(base, f"hostile{lab}"))
 
 

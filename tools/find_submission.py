@@ -290,7 +290,8 @@ def list_archive(fileobj, name, prefix, out, nested=False):
 def list_upload(upload, shown_name=None):
     """A Listing of everything in UPLOAD (folder or archive), inner archives opened once."""
     out = Listing()
-    shown_name = shown_name or os.path.basename(upload.rstrip("/")) or upload
+    base = os.path.basename(upload.rstrip("/")) or upload  # its type goes by its own name
+    shown_name = shown_name or base
     try:
         st = os.lstat(upload)
         if stat.S_ISDIR(st.st_mode):
@@ -299,17 +300,17 @@ def list_upload(upload, shown_name=None):
             out.note(f"{shown_name}: a link, not a folder or archive (links are not followed)")
         elif not stat.S_ISREG(st.st_mode):
             out.note(f"{shown_name}: not a regular file or folder (a pipe or device), skipped")
-        elif is_archive(shown_name):
+        elif is_archive(base):
             fd, _ = open_regular(upload)
             if fd is None:
                 out.note(f"{shown_name}: not a regular file, skipped")
             else:
                 with os.fdopen(fd, "rb") as f:
-                    list_archive(f, shown_name, "", out)
-        elif wants_bytes(shown_name):  # a lone source file handed in as the entry
-            data = read_file(upload, out, shown_name)
+                    list_archive(f, base, "", out)
+        elif wants_bytes(base):  # a lone source file handed in as the entry
+            data = read_file(upload, out, base)
             if data is not False:
-                out.add(shown_name, st.st_size, data)
+                out.add(base, st.st_size, data)
         else:
             out.note(f"{shown_name}: not a folder, .zip, .tar.gz or .c file")
         for path in [p for p in out.files if is_archive(p)]:  # one level of nesting
