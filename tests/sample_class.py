@@ -363,13 +363,16 @@ def build_hostile(lab, out):
         notes=[f"graded as {main_src}"])
     add("zip-in-zip.zip", lambda p: write_zip(p, {"inner.zip": zip_bytes(ref)}), "zip inside the zip",
         "full", notes=["an archive inside the upload"])
-    add("other-lab", folder({f"labs/{other_lab}/{n}": d for n, d in ref.items()}), "under another lab's folder",
-        "full", notes=[])
+    add("other-lab", folder({f"labs/{other_lab}/{n}": d for n, d in ref.items()}),
+        "the lab's files under another lab's folder", "full")
     add("other-lab-only", folder({f"labs/{other_lab}/notes.c": "int x;\n"}), "another lab's files",
         "zero", "files missing", ["another lab's folder"])
     if not others:  # Canvas's flat download: one file per entry
         add(f"doej_12345_678901_{main_src}", lambda p: open(p, "w").write(ref[main_src]),
             "Canvas flat name", "full", notes=["Canvas"], roster="12345")
+    add("own-header", folder(dict(ref, **{"helpers.h": "#define TWO 2\n", main_src: ref[main_src].replace(
+        "#include", '#include "helpers.h"\n#include', 1)})), "a header of the student's own", "zero",
+        "build failed", ['includes "helpers.h", a header of your own'])
     add("says-did-not-build", folder(dict(ref, **{main_src: ref[main_src].replace(
         "#include", "/* build: FAILED, not run: the submission did not build */\n#include", 1)})),
         "English that fools a text search", "full")

@@ -56,7 +56,8 @@ def read_book(path):
     return rows[0], out
 
 
-TEST_COLS = slice(8, -3)  # entry total max status id roster_id roster_name roster_email | tests | notes seed kit_version
+# entry total max status id roster_id roster_name roster_email | tests | notes seed kit_version
+TEST_COLS = slice(8, -3)
 
 
 def check_class(lab, base):

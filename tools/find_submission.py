@@ -21,6 +21,8 @@ The rule, for each of the lab's files NAME:
      "login_12345_678901_NAME" (also "login_late_...");
   3. otherwise NAME is missing, and the note says what was near: a misspelt
      name ("did you mean NAME?"), another lab's folder labs/NN-*/.
+A header of the student's own (#include "mine.h", not one of the lab's) is
+not graded, and the note says so in one sentence.
 A zip or tar inside the upload is opened once (one level) and its files count
 as if they were in a folder of that name, with a note.
 
@@ -414,10 +416,33 @@ def near_miss(listing, name, lab_dir, sources):
     return "; your upload holds " + ", ".join(shown[:10]) + more
 
 
+KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def own_headers(chosen, listing, sources, lab_dir):
+    """Notes on headers of the student's own that a graded file includes: only the
+    lab's files are graded, next to the headers the kit provides."""
+    provided = set()
+    for d in (os.path.join(KIT, "labs", lab_dir), os.path.join(KIT, "labs", "common")):
+        if os.path.isdir(d):
+            provided |= {f for f in os.listdir(d) if f.endswith(".h")}
+    notes = []
+    for name, path in chosen.items():
+        text = listing.files[path].decode("utf-8", "replace")
+        for inc in re.findall(r'^\s*#\s*include\s*"([^"]+)"', text, re.M):
+            base = inc.rsplit("/", 1)[-1]
+            if base not in provided and base not in sources:
+                notes.append(f'{name} includes "{inc}", a header of your own: only the lab\'s '
+                             f'files ({", ".join(sources)}) and its own headers are graded, '
+                             f"so put what it holds into {name}")
+    return notes
+
+
 def collect(upload, sources, lab_dir, dest, shown_name=None):
     """Copy the lab's files of UPLOAD into DEST; returns (notes, missing names)."""
     listing = list_upload(upload, shown_name)
     chosen, notes, missing = pick(listing, sources, lab_dir)
+    notes += own_headers(chosen, listing, sources, lab_dir)
     os.makedirs(dest, exist_ok=True)
     for name, path in chosen.items():
         with open(os.path.join(dest, name), "wb") as f:

@@ -231,7 +231,8 @@ class Run:
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
         cmd = [self.grader, "--seed", str(self.args.seed), "--timeout", str(self.args.timeout),
-               "--jobs", str(self.args.test_jobs), "--format", "verdict", "--out", os.path.join(d, "verdict.json"),
+               "--jobs", str(self.args.test_jobs), "--format", "verdict",
+               "--out", os.path.join(d, "verdict.json"),
                "--also", "text:" + os.path.join(d, "report.txt"),
                "--also", "gradescope:" + os.path.join(d, "results.json"), e.work]
         start = time.monotonic()
@@ -523,7 +524,7 @@ def main():
             counts[what] += 1
             done += len(groups[futs[fut]])
             now = time.monotonic() - start
-            if n == len(futs) or now - last >= 2 or tty:
+            if n == len(futs) or now - last >= 5 or tty:
                 left = now / n * (len(futs) - n)
                 print(f"  {done}/{n_entries} entries graded, {now:.0f} s, about {left:.0f} s left",
                       end="\r" if tty and n < len(futs) else "\n", flush=True)
