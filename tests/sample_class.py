@@ -352,7 +352,7 @@ def build_hostile(lab, out):
     add("bomb-honest.zip", lambda p: bomb_zip(p, main_src, 2048, 2 << 30), "zip: 2 GiB of zeros",
         "zero", "files missing", ["more than 1048576 bytes"])
     add("bomb.tar.gz", lambda p: bomb_tar_gz(p, main_src, 2048), "tar.gz: 2 GiB of zeros", "zero",
-        "files missing", ["unpacks to more than"])
+        "files missing", ["unpacks to more than 64 MiB"])
     # where the files are: one rule
     add("stray-skeleton", folder({**{main_src: skel[main_src]},
                                   **{f"repo/labs/{lab_dir}/{n}": d for n, d in ref.items()}}),
@@ -367,9 +367,14 @@ def build_hostile(lab, out):
         "the lab's files under another lab's folder", "full")
     add("other-lab-only", folder({f"labs/{other_lab}/notes.c": "int x;\n"}), "another lab's files",
         "zero", "files missing", ["another lab's folder"])
-    if not others:  # Canvas's flat download: one file per entry
+    if not others:  # Canvas's flat download: one file per uploaded file
         add(f"doej_12345_678901_{main_src}", lambda p: open(p, "w").write(ref[main_src]),
             "Canvas flat name", "full", notes=["Canvas"], roster="12345")
+    # A student who uploaded several files: one entry, named by all of them.
+    flat = [(f"smithj_late_2001_3001_{n}", d) for n, d in {**ref, "README.txt": "my notes"}.items()]
+    add(" + ".join(sorted(n for n, _ in flat)),
+        lambda p: [open(os.path.join(os.path.dirname(p), n), "w").write(d) for n, d in flat],
+        "Canvas flat names, several files", "full", notes=["Canvas"], roster="2001")
     add("own-header", folder(dict(ref, **{"helpers.h": "#define TWO 2\n", main_src: ref[main_src].replace(
         "#include", '#include "helpers.h"\n#include', 1)})), "a header of the student's own", "zero",
         "build failed", ['includes "helpers.h", a header of your own'])
@@ -390,6 +395,7 @@ def build_hostile(lab, out):
                 "Lee Kim,1002,s1002,lee_kim,A\n"
                 "\"Smith, Frank\",1003,s1003,fsmith,A\n"
                 "\"Doe, Jane\",12345,s12345,doej,A\n"
+                "\"Smith, John\",2001,s2001,smithj,A\n"
                 "Absent Student,1009,s1009,absent,A\n")
     return expected
 

@@ -47,7 +47,7 @@ import zlib
 MAX_FILE = 1 << 20           # bytes per lab source file
 MAX_ENTRIES = 20000          # files and folders listed per upload
 MAX_DEPTH = 4000             # folders deeper than this are not listed (paths near PATH_MAX)
-MAX_INFLATE = 64 << 20       # bytes unpacked from archives per upload
+MAX_INFLATE = 64 << 20       # bytes unpacked from archives or read, per upload
 MAX_INNER = 8 << 20          # bytes of an archive inside the upload
 ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
 JUNK = ("__MACOSX", ".git", ".DS_Store", ".grader", ".grader-results")  # not the student's work
@@ -67,7 +67,7 @@ class Budget:
     def take(self, n):
         self.inflated += n
         if self.inflated > MAX_INFLATE:
-            raise Limit(f"the archive unpacks to more than {MAX_INFLATE >> 20} MiB")
+            raise Limit(f"it unpacks to more than {MAX_INFLATE >> 20} MiB")
 
     def entry(self):
         self.entries += 1
@@ -193,7 +193,7 @@ def read_file(full, out, shown):
         return False
     with os.fdopen(fd, "rb") as f:
         cap = MAX_INNER if is_archive(shown) else MAX_FILE
-        return read_capped(f, cap, Budget())  # a file on disk is not inflated
+        return read_capped(f, cap, out.budget)  # bytes held in memory count too
 
 
 def safe_member(name):
@@ -203,7 +203,7 @@ def safe_member(name):
     return "/".join(p for p in parts if p not in ("", "."))
 
 
-def list_zip(fileobj, prefix, out, nested):
+def list_zip(fileobj, prefix, out):
     # The entry count from the end record, before zipfile builds one object per entry.
     fileobj.seek(0, 2)
     size = fileobj.tell()
@@ -276,10 +276,10 @@ def list_tar(fileobj, prefix, out):
             out.add(prefix + name, len(data) if data is not None else m.size, data)
 
 
-def list_archive(fileobj, name, prefix, out, nested=False):
+def list_archive(fileobj, name, prefix, out):
     try:
         if name.lower().endswith(".zip"):
-            list_zip(fileobj, prefix, out, nested)
+            list_zip(fileobj, prefix, out)
         else:
             list_tar(fileobj, prefix, out)
     except Limit:
@@ -324,7 +324,7 @@ def list_upload(upload, shown_name=None):
                          "not opened")
                 continue
             before = len(out.files)
-            list_archive(io.BytesIO(data), path, path + "/", out, nested=True)
+            list_archive(io.BytesIO(data), path, path + "/", out)
             if len(out.files) > before:
                 out.note(f"{path}: an archive inside the upload; its files were looked at too "
                          "(next time, hand in the files themselves)")
@@ -358,8 +358,8 @@ def lab_of(path):
 
 
 def pick(listing, sources, lab_dir):
-    """{name: path in the upload}, notes for the student, missing names."""
-    chosen, notes, missing = {}, [], []
+    """{name: path in the upload}, notes for the student, names not graded (missing or too big)."""
+    chosen, notes, missing, too_big = {}, [], [], []
     by_base = {}
     for path in listing.files:
         by_base.setdefault(path.rsplit("/", 1)[-1], []).append(path)
@@ -379,6 +379,8 @@ def pick(listing, sources, lab_dir):
                 chosen[name] = p
             elif not exact:
                 missing.append(name)
+            else:
+                too_big.append(name)
             continue
         if len(usable) == 1:
             chosen[name] = usable[0]
@@ -392,7 +394,7 @@ def pick(listing, sources, lab_dir):
                      f"not graded: {others}")
     for name in missing:
         notes.append(f"{name}: not found in your upload" + near_miss(listing, name, lab_dir, sources))
-    return chosen, notes, missing
+    return chosen, notes, missing + too_big
 
 
 def near_miss(listing, name, lab_dir, sources):

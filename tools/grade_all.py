@@ -6,7 +6,9 @@
 
 Every entry of DIR (a folder, a .zip / .tar / .tar.gz / .tgz archive, a lone
 .c file; whatever its name) is graded exactly once, under a stable id of its
-own (a slug of its name plus a hash of the name as submitted).  The lab's
+own (a slug of its name plus a hash of the name as submitted).  Canvas's flat
+files of one student (login_userid_subid_name, several of them) make one
+entry, named by all its files joined with " + ".  The lab's
 files are found by tools/find_submission.py, the rule the Gradescope and
 Classroom bundles use too, copied into work/ID/ and graded by
 grader/bin/grade-NN in its sandbox.  Entries holding the same files are
@@ -59,6 +61,9 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 import find_submission  # noqa: E402
 
 IGNORED = (".DS_Store", "Thumbs.db", "desktop.ini", "__MACOSX")  # left by file managers
+# Canvas's "Download submissions": one flat file per uploaded file, named
+# login[_late]_userid_submissionid_original-name.
+CANVAS_FILE = re.compile(r"^([a-z0-9]+)_(?:late_)?(\d+)_\d+_.+$")
 
 
 def kit_version():
@@ -160,6 +165,30 @@ def match_roster(name, roster):
                 or any(k in whole and " " in k for k in keys):
             hits.append(i)
     return hits[0] if len(hits) == 1 else None
+
+
+def canvas_groups(subs, raws):
+    """{(login, user id): [raw names]} of Canvas flat files, for students with several."""
+    groups = {}
+    for r in raws:
+        m = CANVAS_FILE.match(r)
+        if m and os.path.isfile(os.path.join(subs, r)) and not os.path.islink(os.path.join(subs, r)):
+            groups.setdefault(m.groups(), []).append(r)
+    return {k: sorted(v) for k, v in groups.items() if len(v) > 1}
+
+
+def stage_canvas(out, e, subs, raws):
+    """One student's Canvas flat files, copied (regular files only, capped) into a folder."""
+    d = os.path.join(out, "canvas", e.id)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for r in raws:
+        listing = find_submission.Listing()
+        data = find_submission.read_file(os.path.join(subs, r), listing, r)
+        if data is not False:
+            with open(os.path.join(d, r), "wb") as f:
+                f.write(data)
+    return d
 
 
 def shown(path):
@@ -482,7 +511,14 @@ def main():
     raws = sorted(os.listdir(subs))
     ignored = [r for r in raws if r in IGNORED
                or os.path.abspath(os.path.join(subs, r)) == args.out]
-    entries = [Entry(r, os.path.join(subs, r)) for r in raws if r not in ignored]
+    grouped = canvas_groups(subs, [r for r in raws if r not in ignored])
+    in_group = {r for g in grouped.values() for r in g}
+    entries = [Entry(r, os.path.join(subs, r)) for r in raws if r not in ignored and r not in in_group]
+    for files in grouped.values():  # one entry per student, named by all their files
+        e = Entry(" + ".join(files), None)
+        e.path = stage_canvas(args.out, e, subs, files)
+        entries.append(e)
+    entries.sort(key=lambda e: e.raw)
     ids = {}
     for e in entries:  # a 10-hex-digit hash clash is unlikely, never silent
         while e.id in ids:
