@@ -464,7 +464,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=min(16, 2 * (os.cpu_count() or 1)))
     # Tests of one submission run side by side too: a submission that hangs in
     # every test then holds its slot for tests x timeout / cores, not tests x timeout.
-    ap.add_argument("--test-jobs", type=int, default=2 * (os.cpu_count() or 1))
+    ap.add_argument("--test-jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--timeout", type=float, default=1.0)
     ap.add_argument("--regrade", action="store_true")
