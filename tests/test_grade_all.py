@@ -244,9 +244,12 @@ def check_hostile(lab, base):
     for name in sorted(expected):
         row = rows.get(sample_class.display_name(name))
         dest = os.path.join(base, "finder", row["id"] if row else "none")
+        upload = os.path.join(subs, name)
+        if " + " in name and row:  # a student's Canvas flat files, gathered by grade-all
+            upload = os.path.join(out, "canvas", row["id"])
         p = subprocess.run([sys.executable, os.path.join(ROOT, "tools/find_submission.py"),
                             "--lab-dir", lab_dir, "--sources", " ".join(sources), "--dest", dest,
-                            os.path.join(subs, name)], capture_output=True, timeout=120)
+                            upload], capture_output=True, timeout=120)
         work = os.path.join(out, "work", row["id"]) if row else ""
 
         def files(d):
