@@ -58,7 +58,7 @@ import unicodedata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
-sys.dont_write_bytecode = True  # no __pycache__ in tools/ (the handout copies tools)
+sys.dont_write_bytecode = True  # no __pycache__ written into the kit's tools/
 import find_submission  # noqa: E402
 
 IGNORED = (".DS_Store", "Thumbs.db", "desktop.ini", "__MACOSX")  # left by file managers
