@@ -7,11 +7,17 @@ gradebook against what the class says they must score (full marks, zero, or
 below full marks with named tests failed and a reason in their feedback).
 For the first lab given, also: a second run regrades nothing and rewrites the
 same gradebook; --regrade gives the same scores; a run interrupted with SIGINT
-leaves no gradebook and the next run finishes it with the same result.
+leaves no gradebook and the next run finishes it with the same result; and the
+hostile class (sample_class.build_hostile: colliding, dot, 250-character,
+formula and non-UTF-8 names, a FIFO named x.zip, zip and tar.gz bombs, a
+folder 1,200 deep, a stray skeleton over the real work, misnamed, renamed and
+nested files, another lab's folder, a Canvas flat name, a roster) is graded
+with one row, score and note per entry.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
 """
 import csv
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -39,9 +45,19 @@ def run_grade_all(lab, subs, out, *extra):
 
 
 def read_book(path):
+    """(header, {entry name as written: row}); a formula-proof cell loses its quote."""
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
-    return rows[0], {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    out = {}
+    for r in rows[1:]:
+        row = dict(zip(rows[0], r))
+        name = row["entry"]
+        out[name[1:] if name[:2] in ("'=", "'+", "'-", "'@") else name] = row
+    return rows[0], out
+
+
+# entry total max status id roster_id roster_name roster_email | tests | notes seed kit_version
+TEST_COLS = slice(8, -3)
 
 
 def check_class(lab, base):
@@ -59,7 +75,7 @@ def check_class(lab, base):
     head, rows = read_book(book)
     check(set(rows) == set(expected), f"lab {lab}: one gradebook row per student",
           f"{sorted(set(rows) ^ set(expected))}")
-    test_cols = head[4:-2]
+    test_cols = head[TEST_COLS]
     max_total = int(next(iter(rows.values()))["max"]) if rows else 0
     check(sum(int(c.rsplit("(", 1)[1].rstrip(")")) for c in test_cols) == max_total,
           f"lab {lab}: the test columns' points add up to the max ({max_total})")
@@ -73,7 +89,7 @@ def check_class(lab, base):
         if row is None:
             continue
         try:
-            with open(os.path.join(out, "feedback", student + ".txt"), encoding="utf-8") as f:
+            with open(os.path.join(out, "feedback", row["id"] + ".txt"), encoding="utf-8") as f:
                 feedback = f.read()
         except OSError:
             bad.append(f"{student}: no feedback file")
@@ -94,8 +110,11 @@ def check_class(lab, base):
         for r in exp["reason"]:
             if r not in feedback:
                 bad.append(f"{student} ({exp['kind']}): feedback lacks '{r}'")
-        if "Score:" not in feedback or "hint:" not in feedback and total != max_total:
+        if "Score:" not in feedback or ("hint:" not in feedback and total != max_total
+                                         and row["status"] == "graded"):
             bad.append(f"{student}: feedback lacks the score or the hints")
+        if row["status"] == "build failed" and feedback.count("did not build") > 1:
+            bad.append(f"{student}: the failed build is said more than once")
     check(not bad, f"lab {lab}: every student scores as the class says ({len(expected)} checked)",
           "\n".join(bad[:20]))
     for fig in ("histogram.svg", "failures.svg", "summary.txt"):
@@ -124,9 +143,10 @@ def check_resume(lab, subs, out, base):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # Interrupt once a few students are done (however loaded the machine is).
     deadline = time.monotonic() + 120
-    results = os.path.join(out2, "results")
+    cache = os.path.join(out2, "cache")
     while time.monotonic() < deadline and p.poll() is None:
-        if os.path.isdir(results) and sum(f.endswith(".key") for f in os.listdir(results)) >= 3:
+        if os.path.isdir(cache) and sum(os.path.exists(os.path.join(cache, k, "done"))
+                                        for k in os.listdir(cache)) >= 3:
             break
         time.sleep(0.1)
     p.send_signal(signal.SIGINT)
@@ -141,10 +161,105 @@ def check_resume(lab, subs, out, base):
     kept = int(so.split("kept from an earlier run ")[1].split(",")[0]) if "kept from" in so else 0
     check(rc == 0 and kept > 0 and resumed == first,
           f"lab {lab}: the next run keeps the {kept} done and ends with the same gradebook", so + se)
-    parts = [f for f in os.listdir(os.path.join(out2, "feedback")) if f.endswith(".part")]
+    parts = [f for f in os.listdir(os.path.join(out2, "feedback")) if f.startswith(".tmp-")]
     tmp_left = os.path.exists(os.path.join(out2, "tmp"))
     check(not parts and not tmp_left, f"lab {lab}: no partial feedback or temporary files are left",
           f"{parts} tmp={tmp_left}")
+
+
+def check_hostile(lab, base):
+    """The class that tries to break grade-all: every entry gets its own row, score and notes."""
+    subs, out = os.path.join(base, f"hostile{lab}", "class"), os.path.join(base, f"hostile{lab}", "out")
+    expected = sample_class.build_hostile(lab, subs)
+    roster = os.path.join(base, f"hostile{lab}", "roster.csv")
+    start = time.monotonic()
+    try:
+        rc, so, se = run_grade_all(lab, subs, out, "--roster", os.path.relpath(roster, ROOT))
+    except subprocess.TimeoutExpired:
+        check(False, f"lab {lab}: grade-all finishes the hostile class (killed after 900 s)")
+        return
+    secs = time.monotonic() - start
+    check(rc == 0, f"lab {lab}: grade-all finishes the hostile class of {len(expected)} "
+                   f"(FIFO, zip bombs, 1,200-deep folder, odd names; rc {rc}, {secs:.1f} s)", so + se)
+    book = os.path.join(out, "gradebook.csv")
+    if not os.path.exists(book):
+        check(False, f"lab {lab}: hostile class: gradebook written", so + se)
+        return
+    head, rows = read_book(book)
+    want = {sample_class.display_name(n) for n in expected}
+    check(set(rows) == want and len(rows) == len(expected),
+          f"lab {lab}: hostile class: one row per entry, named exactly as submitted",
+          f"missing {sorted(want - set(rows))}, extra {sorted(set(rows) - want)}")
+    ids = [r["id"] for r in rows.values()]
+    check(len(set(ids)) == len(ids) and all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids),
+          f"lab {lab}: hostile class: ids are unique and safe as file names", f"{ids}")
+    max_total = int(next(iter(rows.values()))["max"])
+    bad = []
+    raw_cells = open(book, encoding="utf-8", newline="").read()
+    for name, exp in sorted(expected.items()):
+        row = rows.get(sample_class.display_name(name))
+        if row is None:
+            continue
+        label = f"{name!r} ({exp['kind']})"
+        total = int(row["total"]) if row["total"] else None
+        if exp["score"] == "full" and total != max_total:
+            bad.append(f"{label}: {total}, expected full marks")
+        if exp["score"] == "zero" and total != 0:
+            bad.append(f"{label}: {total}, expected 0")
+        if row["status"] != exp["status"]:
+            bad.append(f"{label}: status {row['status']!r}, expected {exp['status']!r}")
+        try:
+            with open(os.path.join(out, "feedback", row["id"] + ".txt"), encoding="utf-8") as f:
+                feedback = f.read()
+        except OSError:
+            bad.append(f"{label}: no feedback file")
+            continue
+        for n in exp["notes"]:
+            if n not in feedback:
+                bad.append(f"{label}: feedback lacks {n!r}")
+        if os.path.abspath(out) in feedback or os.path.abspath(subs) in feedback:
+            bad.append(f"{label}: the feedback shows the instructor's paths")
+        if row["roster_id"] != exp["roster"]:
+            bad.append(f"{label}: roster id {row['roster_id']!r}, expected {exp['roster']!r}")
+        if exp["formula"] and not row["entry"].startswith("'"):
+            bad.append(f"{label}: reaches the CSV as a formula ({row['entry']!r})")
+    check(not bad, f"lab {lab}: hostile class: every entry scores, is noted and joined as expected "
+                   f"({len(expected)} checked)", "\n".join(bad[:25]))
+    formula_cells = [line for line in raw_cells.splitlines()[1:] if line[:1] in "=+-@"]
+    check(not formula_cells, f"lab {lab}: hostile class: no CSV line starts a formula",
+          "\n".join(formula_cells))
+    summ = open(os.path.join(out, "summary.txt"), encoding="utf-8").read()
+    check("Absent Student (1009)" in summ and "Absent Student (1009)" in so
+          and "entries matching no roster row" in summ,
+          f"lab {lab}: hostile class: roster rows with no entry are listed (summary and stdout)", summ)
+    submitted = sum(1 for e in expected.values() if e["status"] != "files missing")
+    check(f"{submitted} handed in the lab's files" in summ,
+          f"lab {lab}: hostile class: the summary counts only the {submitted} entries that handed "
+          f"in a lab file", summ)
+    # One rule: the command Gradescope's run_autograder and Classroom's grade.sh
+    # run picks the very files grade-all graded, entry by entry.
+    lab_dir = os.path.basename(tg.lab_dir("labs", lab))
+    sources = sample_class.sources(lab)
+    differ = []
+    for name in sorted(expected):
+        row = rows.get(sample_class.display_name(name))
+        dest = os.path.join(base, "finder", row["id"] if row else "none")
+        upload = os.path.join(subs, name)
+        if " + " in name and row:  # a student's Canvas flat files, gathered by grade-all
+            upload = os.path.join(out, "canvas", row["id"])
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "tools/find_submission.py"),
+                            "--lab-dir", lab_dir, "--sources", " ".join(sources), "--dest", dest,
+                            upload], capture_output=True, timeout=120)
+        work = os.path.join(out, "work", row["id"]) if row else ""
+
+        def files(d):
+            return {f: open(os.path.join(d, f), "rb").read() for f in sorted(os.listdir(d))} \
+                if os.path.isdir(d) else {}
+        if p.returncode not in (0, 3) or files(dest) != files(work):
+            differ.append(f"{name!r}: rc {p.returncode}, {sorted(files(dest))} vs {sorted(files(work))}")
+    check(not differ, f"lab {lab}: hostile class: find_submission.py (Gradescope, Classroom) takes "
+                      f"the files grade-all graded, for every entry", "\n".join(differ))
+    sample_class.remove(os.path.join(base, f"hostile{lab}"))
 
 
 def main():
@@ -152,13 +267,14 @@ def main():
     if not labs:
         sys.exit("usage: test_grade_all.py LAB_ID...")
     base = os.path.join(ROOT, "build", "test-grade-all")
-    shutil.rmtree(base, ignore_errors=True)
+    sample_class.remove(base)  # rm -rf: shutil.rmtree recurses, and a test folder is 1,200 deep
     os.makedirs(base)
     for i, lab in enumerate(labs):
         print(f"lab {lab}:")
         done = check_class(lab, base)
         if done and i == 0:
             check_resume(lab, *done, base)
+            check_hostile(lab, base)
     print(f"{tg.PASSED} passed, {tg.FAILED} failed")
     sys.exit(1 if tg.FAILED else 0)
 

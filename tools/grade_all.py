@@ -1,31 +1,43 @@
 #!/usr/bin/env python3
 """grade_all.py - grade a whole class's submissions of one lab.
 
-    grade_all.py --lab NN --submissions DIR [--out DIR] [--jobs N] [--seed S]
-                 [--timeout SECONDS] [--regrade]
+    grade_all.py --lab NN --submissions DIR [--out DIR] [--roster FILE.csv]
+                 [--jobs N] [--seed S] [--timeout SECONDS] [--regrade]
 
-DIR holds one entry per student: a folder with the lab's files (anywhere
-inside it), or a .zip / .tar / .tar.gz / .tgz archive of one.  For each student
-the lab's source files are taken out (regular files only, no links, at most
-1 MiB each; the shallowest copy wins when a file appears twice), put in a
-fresh folder and graded by grader/bin/grade-NN, which compiles and runs them
-sandboxed.  Several students are graded at once (--jobs, default: twice the
-number of cores, since a hanging submission holds a slot without using a core).
+Every entry of DIR (a folder, a .zip / .tar / .tar.gz / .tgz archive, a lone
+.c file; whatever its name) is graded exactly once, under a stable id of its
+own (a slug of its name plus a hash of the name as submitted).  Canvas's flat
+files of one student (login_userid_subid_name, several of them) make one
+entry, named by all its files joined with " + ".  The lab's
+files are found by tools/find_submission.py, the rule the Gradescope and
+Classroom bundles use too, copied into work/ID/ and graded by
+grader/bin/grade-NN in its sandbox.  Entries holding the same files are
+graded once (each keeps its own row).  Nothing an entry holds can stop the
+run: each gets its row, its score and notes saying what was wrong.
 
-Written under --out (default build/grade-all/lab-NN):
-  gradebook.csv        student, total, max, status, one column per test, seed,
-                       kit version; replaced atomically at the end of a run
-  feedback/NAME.txt    the text report the student sees, hints included
-  results/NAME.json    the same run in Gradescope's JSON (scores per test)
-  summary.txt          class statistics and the tests most students failed
+Written under --out (default grades/lab-NN, which `make clean` keeps):
+  gradebook.csv   entry (its name exactly as submitted), total, max, status,
+                  id, roster_id/name/email (with --roster), one column per
+                  test, notes, seed, kit version; cells that would start a
+                  spreadsheet formula get a leading '
+  feedback/ID.txt the report the student sees: notes on their upload, then
+                  the grader's text (their own file names, hints included)
+  results/ID.json the same run in Gradescope's JSON; results/ID.verdict.json
+                  the grader's verdict (build status, per-test points)
+  summary.txt     statistics over the entries that handed in a lab file, the
+                  tests most failed, roster rows with no entry and the reverse
   histogram.svg, failures.svg   (gnuplot) score histogram, failures per test
 
-Resumable: a student whose files, seed, timeout, kit version and grader are
-unchanged since a finished grading is not graded again; interrupt with Ctrl-C
-and run the same command to go on.  --regrade grades everyone again.
-Exit status: 0 done, 1 bad arguments or missing grader, 2 some submissions hit
-a grader error (listed; they are graded again next run), 130 interrupted.
-Uses only Python's standard library.
+--roster: a class list in CSV (Canvas's or Gradescope's export: columns found
+by their headers: id / SIS User ID / SID, name or first + last name, email).
+An entry matches the row whose id, email (or its part before @), or name
+(either order, accents and case ignored) is its name or a word of it.
+
+Resumable: gradings are kept under cache/, keyed by the files graded, seed,
+timeout, kit version and grader; the same command after Ctrl-C goes on, and
+--regrade grades everyone again.  Exit status: 0 done, 1 bad arguments or a
+broken kit, 2 some entries hit a grader error (listed; retried next run), 130
+interrupted (no gradebook written).  Uses only Python's standard library.
 """
 import argparse
 import concurrent.futures as cf
@@ -37,20 +49,22 @@ import os
 import re
 import shutil
 import signal
-import stat
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
-import zipfile
-import zlib
+import unicodedata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MAX_FILE = 1 << 20          # bytes per source file
-MAX_MEMBERS = 10000         # entries an archive may list
-ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.dont_write_bytecode = True  # no __pycache__ written into the kit's tools/
+import find_submission  # noqa: E402
+
+IGNORED = (".DS_Store", "Thumbs.db", "desktop.ini", "__MACOSX")  # left by file managers
+# Canvas's "Download submissions": one flat file per uploaded file, named
+# login[_late]_userid_submissionid_original-name.
+CANVAS_FILE = re.compile(r"^([a-z0-9]+)_(?:late_)?(\d+)_\d+_.+$")
 
 
 def kit_version():
@@ -67,140 +81,115 @@ def kit_version():
     return v
 
 
-def student_name(entry):
-    base = entry
-    for ext in ARCHIVES:
-        if base.lower().endswith(ext):
-            base = base[: -len(ext)]
+def display(raw):
+    """An entry's name as text: exactly as submitted; bytes that are not UTF-8 become U+FFFD."""
+    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def entry_id(raw):
+    """A stable, unique, file-system-safe id: readable slug + hash of the raw name."""
+    h = hashlib.sha256(os.fsencode(raw)).hexdigest()[:10]
+    stem = raw
+    for ext in find_submission.ARCHIVES:
+        if stem.lower().endswith(ext):
+            stem = stem[: -len(ext)]
             break
-    return re.sub(r"[^A-Za-z0-9._@+-]", "_", base) or "_"
+    ascii_ = unicodedata.normalize("NFKD", display(stem)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_).strip("-").lower()[:40].strip("-") or "entry"
+    return f"{slug}-{h}"
 
 
-def pick(found, wanted):
-    """found: {basename: [(depth, path, reader)]} -> {basename: reader}, notes."""
-    chosen, notes = {}, []
-    for name in wanted:
-        cands = sorted(found.get(name, []), key=lambda c: (c[0], c[1]))
-        if not cands:
-            notes.append(f"{name}: not found in the submission")
+def cell(value):
+    """A CSV cell a spreadsheet will not run (OWASP: formula injection)."""
+    s = str(value)
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+def fold(text):
+    """Lower case, accents and punctuation gone: for matching names."""
+    t = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", t).strip()
+
+
+def load_roster(path):
+    """[{id, name, email}] from a Canvas / Gradescope CSV export; columns found by header."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        sys.exit(f"grade_all: the roster {path} is empty")
+    head = [h.strip().lower() for h in rows[0]]
+
+    def col(*names):
+        for n in names:
+            if n in head:
+                return head.index(n)
+        return None
+    c_id = col("id", "sis user id", "student id", "sid", "user id", "sis id", "student number",
+               "canvas id")
+    c_name = col("name", "student", "student name", "full name")
+    c_first, c_last = col("first name", "given name"), col("last name", "surname", "family name")
+    c_email = col("email", "email address", "e-mail", "sis login id", "login id")
+    if c_id is None and c_email is None:
+        sys.exit(f"grade_all: the roster {path} has no id or email column (its header: "
+                 f"{', '.join(rows[0])}); expected e.g. 'ID' or 'SID' and 'Email'")
+    out = []
+    for r in rows[1:]:
+        def get(c):
+            return r[c].strip() if c is not None and c < len(r) else ""
+        name = get(c_name) or " ".join(x for x in (get(c_first), get(c_last)) if x)
+        rid, email = get(c_id), get(c_email)
+        if not (rid or email) or name.lower() == "points possible":  # Canvas's second row
             continue
-        if len(cands) > 1:
-            notes.append(f"{name}: {len(cands)} copies; graded {cands[0][1]}")
-        chosen[name] = cands[0][2]
-    return chosen, notes
+        out.append({"id": rid, "name": name, "email": email})
+    return out
 
 
-def collect_folder(path, wanted):
-    found, skipped = {}, []
-    for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d not in ("__MACOSX", ".git"))
-        depth = os.path.relpath(dirpath, path).count(os.sep) + (dirpath != path)
-        for fn in filenames:
-            if fn not in wanted:
-                continue
-            full = os.path.join(dirpath, fn)
-            rel = os.path.relpath(full, path)
-            st = os.lstat(full)
-            if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
-                skipped.append(f"{rel}: not a regular file (links are not followed)")
-            elif st.st_size > MAX_FILE:
-                skipped.append(f"{rel}: {st.st_size} bytes, more than {MAX_FILE}")
-            else:
-                found.setdefault(fn, []).append((depth, rel, lambda f=full: open(f, "rb").read()))
-    return found, skipped
+def match_roster(name, roster):
+    """The roster row an entry name belongs to, or None (none or several)."""
+    words = fold(name).split()
+    whole = " ".join(words)
+    hits = []
+    for i, r in enumerate(roster):
+        keys = set()
+        if r["id"]:
+            keys.add(fold(r["id"]))
+        if r["email"]:
+            keys |= {fold(r["email"]), fold(r["email"].split("@")[0])}
+        if r["name"]:
+            n = fold(r["name"]).split()
+            keys |= {" ".join(n), " ".join(n[::-1]), "".join(n), "".join(n[::-1])}
+            if "," in r["name"]:  # "Smith, Frank"
+                last, first = r["name"].split(",", 1)
+                keys.add(fold(first + " " + last))
+        keys.discard("")
+        if whole in keys or any(w in keys for w in words if len(w) > 2 or w.isdigit()) \
+                or any(k in whole and " " in k for k in keys):
+            hits.append(i)
+    return hits[0] if len(hits) == 1 else None
 
 
-def collect_zip(path, wanted):
-    found, skipped = {}, []
-    zf = zipfile.ZipFile(path)
-    infos = zf.infolist()
-    if len(infos) > MAX_MEMBERS:
-        raise ValueError(f"{len(infos)} entries, more than {MAX_MEMBERS}")
-    for info in infos:
-        parts = info.filename.replace("\\", "/").split("/")
-        fn = parts[-1]
-        if fn not in wanted or "__MACOSX" in parts:
-            continue
-        mode = (info.external_attr >> 16) & 0o170000
-        if info.filename.startswith("/") or ".." in parts:
-            skipped.append(f"{info.filename}: path leaves the archive")
-        elif mode == stat.S_IFLNK:
-            skipped.append(f"{info.filename}: a symbolic link")
-        elif info.is_dir():
-            continue
-        elif info.file_size > MAX_FILE:
-            skipped.append(f"{info.filename}: {info.file_size} bytes, more than {MAX_FILE}")
-        else:
-            found.setdefault(fn, []).append(
-                (len(parts) - 1, info.filename, lambda i=info: zf.read(i)[: MAX_FILE + 1]))
-    return found, skipped, zf
+def canvas_groups(subs, raws):
+    """{(login, user id): [raw names]} of Canvas flat files, for students with several."""
+    groups = {}
+    for r in raws:
+        m = CANVAS_FILE.match(r)
+        if m and os.path.isfile(os.path.join(subs, r)) and not os.path.islink(os.path.join(subs, r)):
+            groups.setdefault(m.groups(), []).append(r)
+    return {k: sorted(v) for k, v in groups.items() if len(v) > 1}
 
 
-def collect_tar(path, wanted):
-    found, skipped = {}, []
-    tf = tarfile.open(path)
-    members = []
-    for m in tf:
-        members.append(m)
-        if len(members) > MAX_MEMBERS:
-            raise ValueError(f"more than {MAX_MEMBERS} entries")
-    for m in members:
-        parts = m.name.split("/")
-        fn = parts[-1]
-        if fn not in wanted:
-            continue
-        if m.name.startswith("/") or ".." in parts:
-            skipped.append(f"{m.name}: path leaves the archive")
-        elif not m.isreg():
-            skipped.append(f"{m.name}: not a regular file (links are not followed)")
-        elif m.size > MAX_FILE:
-            skipped.append(f"{m.name}: {m.size} bytes, more than {MAX_FILE}")
-        else:
-            found.setdefault(fn, []).append(
-                (len(parts) - 1, m.name, lambda mm=m: tf.extractfile(mm).read(MAX_FILE + 1)))
-    return found, skipped, tf
-
-
-def prepare(entry_path, wanted, dest):
-    """Copy the lab's files of one submission into dest. Returns notes."""
-    shutil.rmtree(dest, ignore_errors=True)
-    os.makedirs(dest)
-    notes, handle = [], None
-    try:
-        low = entry_path.lower()
-        if os.path.isdir(entry_path):
-            found, skipped = collect_folder(entry_path, wanted)
-        elif low.endswith(".zip"):
-            found, skipped, handle = collect_zip(entry_path, wanted)
-        elif low.endswith(ARCHIVES):
-            found, skipped, handle = collect_tar(entry_path, wanted)
-        else:
-            return [f"{os.path.basename(entry_path)}: not a folder, .zip or .tar archive"]
-        notes += skipped
-        chosen, picked = pick(found, wanted)
-        notes += picked
-        for name, read in chosen.items():
-            data = read()
-            if len(data) > MAX_FILE:
-                notes.append(f"{name}: more than {MAX_FILE} bytes")
-                continue
-            with open(os.path.join(dest, name), "wb") as f:
+def stage_canvas(out, e, subs, raws):
+    """One student's Canvas flat files, copied (regular files only, capped) into a folder."""
+    d = os.path.join(out, "canvas", e.id)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for r in raws:
+        listing = find_submission.Listing()
+        data = find_submission.read_file(os.path.join(subs, r), listing, r)
+        if data is not False:
+            with open(os.path.join(d, r), "wb") as f:
                 f.write(data)
-    except (zipfile.BadZipFile, tarfile.TarError, ValueError, OSError, EOFError, zlib.error) as e:
-        notes.append(f"{os.path.basename(entry_path)}: cannot read the archive ({e})")
-    finally:
-        if handle is not None:
-            handle.close()
-    return notes
-
-
-def digest(folder, extra):
-    h = hashlib.sha256(extra.encode())
-    for name in sorted(os.listdir(folder)):
-        h.update(b"\0" + name.encode() + b"\0")
-        with open(os.path.join(folder, name), "rb") as f:
-            h.update(f.read())
-    return h.hexdigest()
+    return d
 
 
 def shown(path):
@@ -210,16 +199,26 @@ def shown(path):
 
 
 def write_atomic(path, text):
-    d = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
         f.write(text)
     os.replace(tmp, path)
 
 
+def read(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
+class Entry:
+    def __init__(self, raw, path):
+        self.raw, self.path, self.name, self.id = raw, path, display(raw), entry_id(raw)
+        self.notes, self.missing, self.key, self.files = [], [], None, []
+
+
 class Run:
-    def __init__(self, args):
-        self.args = args
+    def __init__(self, args, lab_dir, sources, key_extra):
+        self.args, self.lab_dir, self.sources, self.key_extra = args, lab_dir, sources, key_extra
         self.grader = os.path.join(ROOT, "grader/bin/grade-" + args.lab)
         self.out = args.out
         self.stop = threading.Event()
@@ -227,26 +226,48 @@ class Run:
         self.lock = threading.Lock()
         self.errors = []
 
-    def grade_one(self, student, entry_path, wanted, key_extra):
+    def prepare(self, e):
+        """Find the entry's lab files (one rule: tools/find_submission.py) and key them."""
+        work = os.path.join(self.out, "work", e.id)
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        try:
+            e.notes, e.missing = find_submission.collect(e.path, self.sources, self.lab_dir, work,
+                                                         shown_name=e.name)
+        except Exception as ex:  # a reader bug must cost one entry, never the run
+            e.notes, e.missing = [f"{e.name}: cannot be read ({type(ex).__name__}: {ex})"], \
+                list(self.sources)
+            shutil.rmtree(work, ignore_errors=True)
+            os.makedirs(work)
+        e.files = sorted(os.listdir(work))
+        h = hashlib.sha256(self.key_extra.encode())
+        for name in e.files:
+            h.update(b"\0" + name.encode() + b"\0")
+            with open(os.path.join(work, name), "rb") as f:
+                h.update(f.read())
+        e.key = h.hexdigest()[:32]
+        e.work = work
+        return e
+
+    def cached(self, key):
+        d = os.path.join(self.out, "cache", key)
+        return d if os.path.exists(os.path.join(d, "done")) else None
+
+    def grade(self, key, e):
+        """Grade one distinct set of files (entry e is its first holder) into cache/KEY/."""
         if self.stop.is_set():
-            return student, "skipped"
-        work = os.path.join(self.out, "work", student)
-        notes = prepare(entry_path, wanted, work)
-        key = digest(work, key_extra + "\n" + "\n".join(notes))
-        res = os.path.join(self.out, "results", student)
-        if not self.args.regrade and os.path.exists(res + ".key") and os.path.exists(res + ".json"):
-            with open(res + ".key", encoding="utf-8") as f:
-                if f.read().strip() == key:
-                    return student, "kept"
-        if os.path.exists(res + ".key"):  # graded again: not done until the new key is written
-            os.remove(res + ".key")
-        fb = os.path.join(self.out, "feedback", student + ".txt")
+            return "skipped", 0.0
+        d = os.path.join(self.out, "cache", key)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
         cmd = [self.grader, "--seed", str(self.args.seed), "--timeout", str(self.args.timeout),
-               "--jobs", "1", "--format", "gradescope", "--out", res + ".json",
-               "--also", "text:" + fb + ".part", work]
-        env = dict(os.environ, TMPDIR=self.tmp)
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             start_new_session=True, env=env)
+               "--jobs", str(self.args.test_jobs), "--format", "verdict",
+               "--out", os.path.join(d, "verdict.json"),
+               "--also", "text:" + os.path.join(d, "report.txt"),
+               "--also", "gradescope:" + os.path.join(d, "results.json"), e.work]
+        start = time.monotonic()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             start_new_session=True, env=dict(os.environ, TMPDIR=self.tmp))
         with self.lock:
             self.procs.add(p)
         try:
@@ -258,23 +279,17 @@ class Run:
         finally:
             with self.lock:
                 self.procs.discard(p)
+        secs = time.monotonic() - start
         if self.stop.is_set():
-            return student, "skipped"
-        if p.returncode not in (0, 1) or not os.path.exists(fb + ".part"):
+            return "skipped", secs
+        if p.returncode not in (0, 1) or not os.path.exists(os.path.join(d, "verdict.json")):
             msg = err.decode(errors="replace").strip() or f"exit status {p.returncode}"
             with self.lock:
-                self.errors.append(f"{student}: {msg}")
-            return student, "error"
-        with open(fb + ".part", encoding="utf-8", errors="replace") as f:
-            report = f.read()
-        os.remove(fb + ".part")
-        head = ""
-        if notes:
-            head = "Notes on the submission:\n" + "".join(f"  - {n}\n" for n in notes) + "\n"
-        write_atomic(fb, head + report)
-        write_atomic(res + ".notes", "".join(n + "\n" for n in notes))
-        write_atomic(res + ".key", key + "\n")
-        return student, "graded"
+                self.errors.append(f"{e.name} (id {e.id}): {msg}")
+            return "error", secs
+        write_atomic(os.path.join(d, "meta.json"), json.dumps({"work": e.work, "seconds": secs}))
+        write_atomic(os.path.join(d, "done"), "")
+        return "graded", secs
 
     def interrupt(self, *_):
         self.stop.set()
@@ -296,72 +311,98 @@ def load_tests(grader):
     return tests
 
 
-def gradebook(run, students, tests, version):
-    """Rows from results/*.json; returns (csv text, rows)."""
-    rows = []
-    for s in students:
-        path = os.path.join(run.out, "results", s + ".json")
-        if not (os.path.exists(path) and os.path.exists(os.path.join(run.out, "results", s + ".key"))):
-            rows.append({"student": s, "total": "", "status": "not graded", "scores": {}})
-            continue
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-        scores = {}
-        for t in data.get("tests", []):
-            scores[t["name"]] = t["score"]
-        with open(os.path.join(run.out, "results", s + ".notes"), encoding="utf-8") as f:
-            notes = f.read().strip()
-        built = "did not build" not in json.dumps(data.get("tests", []))
-        status = "graded" if built else "build failed"
-        if notes and not built:
-            status = "files missing or unreadable" if "not found" in notes or "cannot read" in notes \
-                else status
-        rows.append({"student": s, "total": data["score"], "status": status, "scores": scores})
+def notes_text(e):
+    if not e.notes:
+        return ""
+    return "Notes on your upload:\n" + "".join(f"  - {n}\n" for n in e.notes) + "\n"
+
+
+def outputs(run, e, tests, title):
+    """Write the entry's feedback and results; returns its gradebook row (a dict)."""
+    max_total = sum(t[1] for t in tests)
+    row = {"entry": e, "total": "", "status": "grader error", "scores": {}, "submitted": bool(e.files)}
+    fb = os.path.join(run.out, "feedback", e.id + ".txt")
+    res = os.path.join(run.out, "results", e.id)
+    if not e.files:  # nothing of the lab's: no grader run, the notes say what the upload held
+        row.update(total=0, status="files missing")
+        write_atomic(fb, f"Lab {run.args.lab}: {title}\nsubmission: {e.name}\n\n" + notes_text(e)
+                     + f"Nothing was graded: lab {run.args.lab} is graded on "
+                     f"{', '.join(run.sources)}.\n\nScore: 0/{max_total}\n")
+        verdict = {"verdict": 1, "lab": run.args.lab, "built": False, "score": 0,
+                   "max_score": max_total, "tests": [], "files_missing": e.missing}
+        write_atomic(res + ".verdict.json", json.dumps(verdict, indent=1) + "\n")
+        write_atomic(res + ".json", json.dumps({"score": 0, "max_score": max_total,
+                                                "output": notes_text(e), "tests": []}, indent=1) + "\n")
+        return row
+    d = run.cached(e.key)
+    if d is None:
+        return row
+    with open(os.path.join(d, "meta.json"), encoding="utf-8") as f:
+        graded_as = json.load(f)["work"]
+    with open(os.path.join(d, "verdict.json"), encoding="utf-8") as f:
+        verdict = json.load(f)
+    # The report names the folder that was graded: name the entry instead.
+    report = read(os.path.join(d, "report.txt")).replace(graded_as, e.name)
+    write_atomic(fb, notes_text(e) + report)
+    gs = json.loads(read(os.path.join(d, "results.json")))
+    gs["output"] = notes_text(e) + gs.get("output", "").replace(graded_as, e.name)
+    write_atomic(res + ".json", json.dumps(gs, indent=1) + "\n")
+    verdict["files_missing"] = e.missing
+    write_atomic(res + ".verdict.json", json.dumps(verdict, indent=1) + "\n")
+    for t in verdict["tests"]:
+        row["scores"][(t["task"], t["name"])] = t["score"]
+    row["total"] = verdict["score"]
+    row["status"] = "files missing" if e.missing else "build failed" if not verdict["built"] else "graded"
+    return row
+
+
+def gradebook(run, rows, tests, version, roster):
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     max_total = sum(t[1] for t in tests)
-    w.writerow(["student", "total", "max", "status"] + [f"{t[0]} {t[2]} ({t[1]})" for t in tests]
-               + ["seed", "kit_version"])
+    w.writerow(["entry", "total", "max", "status", "id", "roster_id", "roster_name", "roster_email"]
+               + [f"{t[0]} {t[2]} ({t[1]})" for t in tests] + ["notes", "seed", "kit_version"])
     for r in rows:
-        w.writerow([r["student"], r["total"], max_total, r["status"]]
-                   + [r["scores"].get(f"{t[0]} {t[2]}", "") for t in tests]
-                   + [run.args.seed, version])
-    return buf.getvalue(), rows
+        e, ro = r["entry"], r.get("roster") or {"id": "", "name": "", "email": ""}
+        w.writerow([cell(e.name), r["total"], max_total, r["status"], e.id,
+                    cell(ro["id"]), cell(ro["name"]), cell(ro["email"])]
+                   + [r["scores"].get((t[0], t[2]), "") for t in tests]
+                   + [cell(" | ".join(e.notes)), run.args.seed, version])
+    return buf.getvalue()
 
 
-def summary(run, rows, tests):
-    graded = [r for r in rows if r["total"] != ""]
+def summary(run, rows, tests, roster_lines):
+    graded = [r for r in rows if r["submitted"] and r["total"] != ""]
     max_total = sum(t[1] for t in tests)
-    lines = [f"Lab {run.args.lab}: {len(graded)} of {len(rows)} submissions graded "
-             f"(seed {run.args.seed})"]
+    nothing = [r for r in rows if not r["submitted"]]
+    lines = [f"Lab {run.args.lab}: {len(rows)} entries; {len(graded)} handed in the lab's files and "
+             f"were graded, {len(nothing)} held none of them (seed {run.args.seed})"]
     if graded:
         totals = sorted(r["total"] for r in graded)
         n = len(totals)
         median = totals[n // 2] if n % 2 else (totals[n // 2 - 1] + totals[n // 2]) / 2
-        lines.append(f"scores out of {max_total}: mean {sum(totals) / n:.1f}, median {median:g}, "
-                     f"min {totals[0]}, max {totals[-1]}; full marks: "
+        lines.append(f"scores out of {max_total} (graded entries): mean {sum(totals) / n:.1f}, "
+                     f"median {median:g}, min {totals[0]}, max {totals[-1]}; full marks: "
                      f"{sum(1 for t in totals if t == max_total)}")
-        by_status = {}
-        for r in graded:
-            by_status[r["status"]] = by_status.get(r["status"], 0) + 1
-        lines.append("status: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
+    by_status = {}
+    for r in rows:
+        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+    lines.append("status: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
     fails = []
     for t in tests:
-        key = f"{t[0]} {t[2]}"
-        n_fail = sum(1 for r in graded if r["scores"].get(key, 0) < t[1])
+        n_fail = sum(1 for r in graded if r["scores"].get((t[0], t[2]), 0) < t[1])
         fails.append((n_fail, t))
     lines.append("")
     lines.append("tests most students failed (failed / graded):")
     for n_fail, t in sorted(fails, key=lambda x: (-x[0], x[1][0]))[:10]:
         lines.append(f"  {n_fail:4d} / {len(graded)}  {t[0]:8s} {t[2]}")
-    # plot data
-    hist = os.path.join(run.out, "histogram.dat")
+    lines += roster_lines
     step = max(1, max_total // 10)
     starts = list(range(0, max_total, step)) or [0]
     counts = dict.fromkeys(starts, 0)
     for r in graded:  # the last bin holds full marks too
         counts[min(r["total"] // step * step, starts[-1])] += 1
-    with open(hist, "w", encoding="utf-8") as f:
+    with open(os.path.join(run.out, "histogram.dat"), "w", encoding="utf-8") as f:
         f.write("# bin_start bin_end count (scores out of %d)\n" % max_total)
         for b in starts:
             f.write(f"{b} {min(b + step, max_total)} {counts[b]}\n")
@@ -390,13 +431,41 @@ def plot(run, max_total):
     return "figures: " + ", ".join(shown(m) for m in made)
 
 
+def join_roster(rows, roster):
+    """Give each row its roster row; lines listing what did not match."""
+    if roster is None:
+        return []
+    used = {}
+    for r in rows:
+        i = match_roster(r["entry"].name, roster)
+        if i is not None:
+            r["roster"] = roster[i]
+            used.setdefault(i, []).append(r["entry"].name)
+    lines = [""]
+    unmatched = [r["entry"].name for r in rows if "roster" not in r]
+    lines.append(f"roster: {len(roster)} students; {len(rows) - len(unmatched)} entries matched")
+    lines.append(f"entries matching no roster row ({len(unmatched)}): "
+                 + (", ".join(unmatched) or "none"))
+    absent = [f"{x['name'] or x['email']} ({x['id'] or x['email']})"
+              for i, x in enumerate(roster) if i not in used]
+    lines.append(f"roster rows with no entry ({len(absent)}): " + (", ".join(absent) or "none"))
+    twice = [f"{roster[i]['name']}: {', '.join(n)}" for i, n in used.items() if len(n) > 1]
+    if twice:
+        lines.append("roster rows with several entries: " + "; ".join(twice))
+    return lines
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lab", required=True)
     ap.add_argument("--submissions", required=True)
     ap.add_argument("--out")
+    ap.add_argument("--roster")
     # Twice the cores: a hanging submission waits on its wall clock, not the CPU.
     ap.add_argument("--jobs", type=int, default=min(16, 2 * (os.cpu_count() or 1)))
+    # Tests of one submission run side by side too: a submission that hangs in
+    # every test then holds its slot for tests x timeout / cores, not tests x timeout.
+    ap.add_argument("--test-jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--timeout", type=float, default=1.0)
     ap.add_argument("--regrade", action="store_true")
@@ -407,76 +476,116 @@ def main():
         sys.exit(f"grade_all: the submissions folder {args.submissions} does not exist")
     if not 1 <= args.jobs <= 64:
         sys.exit("grade_all: --jobs takes 1 to 64")
-    args.out = os.path.abspath(args.out or os.path.join(ROOT, "build", "grade-all", "lab-" + args.lab))
-    run = Run(args)
-    if not os.access(run.grader, os.X_OK):
-        sys.exit(f"grade_all: no grader for lab {args.lab} ({run.grader}); run make grader")
-    wanted = subprocess.run([run.grader, "--sources"], capture_output=True, text=True,
-                            check=True).stdout.split()
-    tests = load_tests(run.grader)
+    if args.roster and not os.path.isfile(args.roster):
+        sys.exit(f"grade_all: the roster {args.roster} does not exist")
+    roster = load_roster(args.roster) if args.roster else None
+    args.out = os.path.abspath(args.out or os.path.join(ROOT, "grades", "lab-" + args.lab))
+    grader = os.path.join(ROOT, "grader/bin/grade-" + args.lab)
+    if not os.access(grader, os.X_OK):
+        sys.exit(f"grade_all: no grader for lab {args.lab} ({grader}); run make grader")
+    lab_dirs = sorted(d for d in os.listdir(os.path.join(ROOT, "labs")) if d.startswith(args.lab + "-"))
+    if not lab_dirs:
+        sys.exit(f"grade_all: no folder labs/{args.lab}-*/ in the kit")
+    sources = subprocess.run([grader, "--sources"], capture_output=True, text=True,
+                             check=True).stdout.split()
+    tests = load_tests(grader)
     version = kit_version()
-    with open(run.grader, "rb") as f:
+    with open(grader, "rb") as f:
         grader_hash = hashlib.sha256(f.read()).hexdigest()[:16]
     key_extra = f"seed={args.seed} timeout={args.timeout} kit={version} grader={grader_hash}"
 
     # Safety net: if the grader cannot give its own reference full marks here
     # (a broken toolchain, a full disk), every student would get a wrong 0.
-    ref = [os.path.join(ROOT, "solutions", d) for d in sorted(os.listdir(os.path.join(ROOT, "solutions")))
-           if d.startswith(args.lab + "-")] if os.path.isdir(os.path.join(ROOT, "solutions")) else []
-    if ref:
-        p = subprocess.run([run.grader, "--seed", str(args.seed), "--timeout", str(args.timeout),
-                            ref[0]], capture_output=True, text=True)
+    ref, title = os.path.join(ROOT, "solutions", lab_dirs[0]), None
+    if os.path.isdir(ref):
+        p = subprocess.run([grader, "--seed", str(args.seed), "--timeout", str(args.timeout), ref],
+                           capture_output=True, text=True)
         if p.returncode != 0:
             sys.stderr.write(p.stdout[-3000:] + p.stderr[-2000:])
-            sys.exit(f"grade_all: the grader does not give the reference solution ({shown(ref[0])}) "
+            sys.exit(f"grade_all: the grader does not give the reference solution ({shown(ref)}) "
                      f"full marks on this machine; nobody was graded. Fix the kit first.")
+        title = re.search(r"^Lab \d\d: (.*)$", p.stdout, re.M)
+    title = title.group(1) if title else lab_dirs[0]
 
-    entries = sorted(e for e in os.listdir(args.submissions) if not e.startswith("."))
-    students, seen = [], {}
-    for e in entries:
-        s = student_name(e)
-        if s in seen:
-            s = re.sub(r"[^A-Za-z0-9._@+-]", "_", e)
-        seen[s] = e
-        students.append(s)
-    for d in ("work", "results", "feedback", "tmp"):
+    run = Run(args, lab_dirs[0], sources, key_extra)
+    subs = os.path.abspath(args.submissions)
+    raws = sorted(os.listdir(subs))
+    ignored = [r for r in raws if r in IGNORED
+               or os.path.abspath(os.path.join(subs, r)) == args.out]
+    grouped = canvas_groups(subs, [r for r in raws if r not in ignored])
+    in_group = {r for g in grouped.values() for r in g}
+    entries = [Entry(r, os.path.join(subs, r)) for r in raws if r not in ignored and r not in in_group]
+    for files in grouped.values():  # one entry per student, named by all their files
+        e = Entry(" + ".join(files), None)
+        e.path = stage_canvas(args.out, e, subs, files)
+        entries.append(e)
+    entries.sort(key=lambda e: e.raw)
+    ids = {}
+    for e in entries:  # a 10-hex-digit hash clash is unlikely, never silent
+        while e.id in ids:
+            e.id += "x"
+        ids[e.id] = e
+    for d in ("work", "results", "feedback", "cache", "tmp"):
         os.makedirs(os.path.join(args.out, d), exist_ok=True)
+    if args.regrade:
+        shutil.rmtree(os.path.join(args.out, "cache"), ignore_errors=True)
+        os.makedirs(os.path.join(args.out, "cache"))
     run.tmp = os.path.join(args.out, "tmp")
     for leftover in os.listdir(run.tmp):  # from an interrupted run
         shutil.rmtree(os.path.join(run.tmp, leftover), ignore_errors=True)
 
-    print(f"grading lab {args.lab}: {len(students)} submissions in {args.submissions}, "
-          f"{args.jobs} at a time, seed {args.seed}, kit {version}")
+    print(f"grading lab {args.lab}: {len(entries)} entries in {args.submissions}, "
+          f"{args.jobs} at a time, seed {args.seed}, kit {version}"
+          + (f"; ignored: {', '.join(ignored)}" if ignored else ""), flush=True)
     signal.signal(signal.SIGINT, run.interrupt)
     signal.signal(signal.SIGTERM, run.interrupt)
     start = time.monotonic()
-    counts = {"graded": 0, "kept": 0, "error": 0, "skipped": 0}
     with cf.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futs = [pool.submit(run.grade_one, s, os.path.join(args.submissions, seen[s]), wanted,
-                            key_extra) for s in students]
+        list(pool.map(run.prepare, entries))
+    groups = {}
+    for e in entries:
+        if e.files:
+            groups.setdefault(e.key, []).append(e)
+    todo = [k for k in groups if not (run.cached(k) and not args.regrade)]
+    counts = {"graded": 0, "kept": len(groups) - len(todo), "error": 0, "skipped": 0}
+    n_entries = sum(len(groups[k]) for k in todo)
+    print(f"  {len(entries)} entries hold {len(groups)} distinct sets of the lab's files "
+          f"({sum(1 for e in entries if not e.files)} hold none); {len(todo)} to grade "
+          f"({time.monotonic() - start:.1f} s)", flush=True)
+    done, last = 0, 0.0
+    tty = sys.stdout.isatty()
+    with cf.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futs = {pool.submit(run.grade, k, groups[k][0]): k for k in todo}
         for n, fut in enumerate(cf.as_completed(futs), 1):
-            student, what = fut.result()
+            what, _ = fut.result()
             counts[what] += 1
-            if what in ("graded", "error") and (n % 10 == 0 or n == len(futs)):
-                print(f"  {n}/{len(futs)} done ({time.monotonic() - start:.1f} s)", flush=True)
+            done += len(groups[futs[fut]])
+            now = time.monotonic() - start
+            if n == len(futs) or now - last >= 5 or tty:
+                left = now / n * (len(futs) - n)
+                print(f"  {done}/{n_entries} entries graded, {now:.0f} s, about {left:.0f} s left",
+                      end="\r" if tty and n < len(futs) else "\n", flush=True)
+                last = now
     secs = time.monotonic() - start
     shutil.rmtree(run.tmp, ignore_errors=True)
     if run.stop.is_set():
-        print(f"interrupted: {counts['graded'] + counts['kept']} of {len(students)} graded and kept; "
-              f"gradebook not rewritten. Run the same command again to go on.")
+        print(f"interrupted: {counts['graded'] + counts['kept']} of {len(groups)} distinct "
+              f"submissions graded and kept; gradebook not rewritten. Run the same command again "
+              f"to go on.")
         return 130
-    text, rows = gradebook(run, students, tests, version)
-    write_atomic(os.path.join(args.out, "gradebook.csv"), text)
-    summ = summary(run, rows, tests)
+    rows = [outputs(run, e, tests, title) for e in entries]
+    roster_lines = join_roster(rows, roster)
+    write_atomic(os.path.join(args.out, "gradebook.csv"), gradebook(run, rows, tests, version, roster))
+    summ = summary(run, rows, tests, roster_lines)
     write_atomic(os.path.join(args.out, "summary.txt"), summ)
     fig = plot(run, sum(t[1] for t in tests))
     print(summ, end="")
     print(f"graded {counts['graded']}, kept from an earlier run {counts['kept']}, "
-          f"grader errors {counts['error']}; {secs:.1f} s, "
-          f"{counts['graded'] / secs if secs > 0 else 0:.2f} submissions/s")
+          f"same files as another entry {sum(len(g) - 1 for g in groups.values())}, "
+          f"grader errors {counts['error']}; {secs:.1f} s")
     print(fig)
     print(f"gradebook: {shown(os.path.join(args.out, 'gradebook.csv'))}; "
-          f"feedback: {shown(os.path.join(args.out, 'feedback'))}/; "
+          f"feedback: {shown(os.path.join(args.out, 'feedback'))}/ID.txt; "
           f"summary: {shown(os.path.join(args.out, 'summary.txt'))}")
     for e in run.errors:
         print("grader error: " + e, file=sys.stderr)

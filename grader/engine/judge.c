@@ -117,14 +117,15 @@ static _Noreturn void usage_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nusage: grade-%s [--seed N] [--list] [--test NAME] "
-            "[--format text|gradescope|junit|tap] [--out FILE] [--also FORMAT:FILE] "
+            "[--format text|gradescope|junit|tap|verdict] [--out FILE] [--also FORMAT:FILE] "
             "[--timeout SECONDS] [--jobs N] [SUBMISSION_DIR]\n", G.lab->id);
     exit(2);
 }
 
 static int valid_format(const char *f)
 {
-    return !strcmp(f, "text") || !strcmp(f, "gradescope") || !strcmp(f, "junit") || !strcmp(f, "tap");
+    return !strcmp(f, "text") || !strcmp(f, "gradescope") || !strcmp(f, "junit") || !strcmp(f, "tap")
+           || !strcmp(f, "verdict");
 }
 
 static void parse_options(int argc, char **argv)
@@ -140,7 +141,7 @@ static void parse_options(int argc, char **argv)
         char *end;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             printf("usage: grade-%s [--seed N] [--list] [--sources] [--test NAME] "
-                   "[--format text|gradescope|junit|tap] [--out FILE] [--also FORMAT:FILE] "
+                   "[--format text|gradescope|junit|tap|verdict] [--out FILE] [--also FORMAT:FILE] "
                    "[--timeout SECONDS] [--jobs N] [SUBMISSION_DIR]\n"
                    "Grades Lab %s (%s) in SUBMISSION_DIR (default: labs/%s).\n"
                    "Exit status: 0 all passed, 1 some failed, 2 the grader could not run.\n",
@@ -174,7 +175,7 @@ static void parse_options(int argc, char **argv)
             G.only = v;
         } else if (strcmp(a, "--format") == 0) {
             if (!valid_format(v))
-                usage_error("--format is text, gradescope, junit or tap, not \"%s\"", v);
+                usage_error("--format is text, gradescope, junit, tap or verdict, not \"%s\"", v);
             G.format = v;
         } else if (strcmp(a, "--out") == 0) {
             G.out = v;
@@ -189,7 +190,7 @@ static void parse_options(int argc, char **argv)
             memcpy(fmts[G.n_also], v, n);
             fmts[G.n_also][n] = '\0';
             if (!valid_format(fmts[G.n_also]))
-                usage_error("--also: the format is text, gradescope, junit or tap, not \"%s\"", fmts[G.n_also]);
+                usage_error("--also: the format is text, gradescope, junit, tap or verdict, not \"%s\"", fmts[G.n_also]);
             G.also_format[G.n_also] = fmts[G.n_also];
             G.also_path[G.n_also++] = colon + 1;
         } else if (strcmp(a, "--timeout") == 0) {

@@ -1,7 +1,8 @@
 /*
- * report.c - one grading run, four ways: text for people (one line per test
+ * report.c - one grading run, five ways: text for people (one line per test
  * with its points, then "Score: x/y"), Gradescope's results.json, JUnit XML
- * and TAP for CI systems.  Student output can hold any bytes: everything is
+ * and TAP for CI systems, and the verdict: JSON for the kit's own tools
+ * (build status, per-test pass and points), so that no tool reads English.  Student output can hold any bytes: everything is
  * cleaned to printable ASCII before it goes into a structured format.
  */
 #define _GNU_SOURCE
@@ -116,7 +117,8 @@ static void write_text(const report_t *r, FILE *f)
         name[nl] = '\0';
         fprintf(f, "%-8s %s %s %3d/%d\n", res->test->task, name, res->passed ? "PASS" : "FAIL",
                 res->score, res->test->points);
-        if (!res->passed) {
+        /* A failed build is said once, in the header, with the compiler's message. */
+        if (!res->passed && r->built) {
             char *d = details(res), *save = NULL;
             for (char *l = strtok_r(d, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
                 fprintf(f, "         %s\n", l);
@@ -226,6 +228,31 @@ static void write_tap(const report_t *r, FILE *f)
     fprintf(f, "# Score: %d/%d\n", got, max);
 }
 
+/* {"verdict": 1, "lab", "seed", "built", "score", "max_score",
+ *  "tests": [{"task", "name", "selected", "passed", "score", "max_score"}]} */
+static void write_verdict(const report_t *r, FILE *f)
+{
+    int max, got = totals(r, &max);
+    fprintf(f, "{\"verdict\": 1, \"lab\": ");
+    json_str(f, r->lab->id);
+    fprintf(f, ", \"seed\": %llu, \"built\": %s, \"score\": %d, \"max_score\": %d, \"tests\": [",
+            r->seed, r->built ? "true" : "false", got, max);
+    for (size_t i = 0; i < r->n; i++) {
+        const result_t *res = &r->results[i];
+        char name[JUDGE_MAX_NAME + 8];
+        snprintf(name, sizeof name, "%s", res->test->name);
+        clean(name);
+        fprintf(f, "%s\n  {\"task\": ", i ? "," : "");
+        json_str(f, res->test->task);
+        fprintf(f, ", \"name\": ");
+        json_str(f, name);
+        fprintf(f, ", \"selected\": %s, \"passed\": %s, \"score\": %d, \"max_score\": %d}",
+                res->selected ? "true" : "false", res->passed ? "true" : "false", res->score,
+                res->test->points);
+    }
+    fprintf(f, "\n]}\n");
+}
+
 int report_write(const report_t *r, const char *path)
 {
     FILE *f = stdout;
@@ -244,6 +271,8 @@ int report_write(const report_t *r, const char *path)
         write_junit(r, f);
     else if (strcmp(r->format, "tap") == 0)
         write_tap(r, f);
+    else if (strcmp(r->format, "verdict") == 0)
+        write_verdict(r, f);
     else
         write_text(r, f);
     if (!path)

@@ -1,4 +1,5 @@
-/* report.h - writing a grading run as text, Gradescope JSON, JUnit XML or TAP. */
+/* report.h - writing a grading run as text, Gradescope JSON, JUnit XML, TAP or
+ * the kit's verdict JSON (read by tools/grade_all.py). */
 #ifndef LORALAB_REPORT_H
 #define LORALAB_REPORT_H
 

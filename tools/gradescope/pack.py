@@ -106,6 +106,7 @@ def main(argv):
     add_glob("grader/engine/*.[ch]")
     add_glob(f"grader/labs/{lab}/*.[ch]")
     add_glob("labs/common/*.[ch]")
+    add_glob("tools/find_submission.py")  # the one rule that finds a student's files
     add_glob(f"labs/{labname}/*.h")
     add_glob(f"solutions/{labname}/*.[ch]")
     add_glob(f"data/lab{lab}/**/*")
