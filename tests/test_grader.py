@@ -252,6 +252,8 @@ def test_lab(lab):
             problems.append(f"score {got}/{mx} is not below full marks")
         if spec["score"] is not None and got != spec["score"]:
             problems.append(f"score {got}/{mx}, expected exactly {spec['score']}")
+        if spec["stubs"] and not re.search(r"^build: ok", out, re.M):
+            problems.append("the stub did not build: a 0 that proves nothing")
         problems += [f"test '{t}' did not fail" for t in spec["fail"] if lines.get(t) != "FAIL"]
         problems += [f"report lacks '{r}'" for r in spec["reason"] if r not in out]
         if secs > spec["max-seconds"]:
