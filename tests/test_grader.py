@@ -108,16 +108,19 @@ def write_stubs(sol_dir, skel_dir, stubs, dest):
     for name in os.listdir(sol_dir):
         if name.endswith(".c"):
             text = open(os.path.join(skel_dir, name), encoding="utf-8").read()
-            text = TODO_CALL.sub(lambda m: m.group(1) + stubs.get(m.group(2), stubs.get("*", m.group(0).strip())), text)
+            text = TODO_CALL.sub(lambda m: m.group(1) + stubs.get(m.group(2), stubs.get("*", m.group(0).strip())),
+                                 text)
             open(os.path.join(dest, name), "w", encoding="utf-8").write(text)
 
 
 def apply_mutation(src_dir, spec, dest, path):
-    if spec["stubs"]:
-        write_stubs(src_dir, lab_dir("labs", os.path.basename(os.path.dirname(path))), spec["stubs"], dest)
-    for name in os.listdir(src_dir):
-        if name.endswith(".c") and not spec["stubs"]:
-            shutil.copy(os.path.join(src_dir, name), dest)
+    if spec["stubs"]:  # a stub starts from the skeleton of the reference in src_dir
+        skel_dir = os.path.join(ROOT, "labs", os.path.basename(os.path.normpath(src_dir)))
+        write_stubs(src_dir, skel_dir, spec["stubs"], dest)
+    else:
+        for name in os.listdir(src_dir):
+            if name.endswith(".c"):
+                shutil.copy(os.path.join(src_dir, name), dest)
     for name in os.listdir(dest):
         p = os.path.join(dest, name)
         text = open(p, encoding="utf-8").read()
