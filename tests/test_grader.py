@@ -7,6 +7,9 @@ For every lab given on the command line (ids like 02):
   - every deliberately broken solution in grader/broken/NN/*.mut (a mutation
     of the reference: what it breaks, which tests must fail, which words the
     report must contain) loses those tests, and the grader still finishes;
+    a stub (a .mut with `stub:` lines: the skeleton with each function's
+    lab_todo() replaced by a constant body, e.g. `return 0;`) scores exactly
+    its `score:` (0: no points for no work);
   - the report formats parse: Gradescope JSON (its documented fields), JUnit
     XML, TAP; --out writes atomically; --list, --test and --seed behave.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
@@ -64,7 +67,8 @@ def test_lines(text):
 
 
 def parse_mutation(path):
-    spec = {"fail": [], "reason": [], "edits": [], "max-seconds": 60.0, "what": ""}
+    spec = {"fail": [], "reason": [], "edits": [], "max-seconds": 60.0, "what": "",
+            "stubs": {}, "score": None}
     pending = None
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -86,15 +90,37 @@ def parse_mutation(path):
                 spec[key] = float(val)
             elif key == "what":
                 spec["what"] = val
+            elif key == "stub" or key.startswith("stub "):  # "stub FUNC: body" or "stub: body" (every other)
+                spec["stubs"][key[5:] or "*"] = val
+            elif key == "score":
+                spec["score"] = int(val)
             else:
                 raise SystemExit(f"{path}:{n}: unknown key {key!r}")
     return spec
 
 
-def apply_mutation(src_dir, spec, dest, path):
-    for name in os.listdir(src_dir):
+TODO_CALL = re.compile(r'^(\s*)lab_todo\("lab\d\d\.\d+", "(\w+)".*\);$', re.M)
+
+
+def write_stubs(sol_dir, skel_dir, stubs, dest):
+    """The skeleton of each submitted file, each lab_todo() call replaced by
+    the stub body named for its function (or the "*" body)."""
+    for name in os.listdir(sol_dir):
         if name.endswith(".c"):
-            shutil.copy(os.path.join(src_dir, name), dest)
+            text = open(os.path.join(skel_dir, name), encoding="utf-8").read()
+            text = TODO_CALL.sub(lambda m: m.group(1) + stubs.get(m.group(2), stubs.get("*", m.group(0).strip())),
+                                 text)
+            open(os.path.join(dest, name), "w", encoding="utf-8").write(text)
+
+
+def apply_mutation(src_dir, spec, dest, path):
+    if spec["stubs"]:  # a stub starts from the skeleton of the reference in src_dir
+        skel_dir = os.path.join(ROOT, "labs", os.path.basename(os.path.normpath(src_dir)))
+        write_stubs(src_dir, skel_dir, spec["stubs"], dest)
+    else:
+        for name in os.listdir(src_dir):
+            if name.endswith(".c"):
+                shutil.copy(os.path.join(src_dir, name), dest)
     for name in os.listdir(dest):
         p = os.path.join(dest, name)
         text = open(p, encoding="utf-8").read()
@@ -227,6 +253,10 @@ def test_lab(lab):
             problems.append(f"exit status {rc}, expected 1")
         if got is None or got >= mx:
             problems.append(f"score {got}/{mx} is not below full marks")
+        if spec["score"] is not None and got != spec["score"]:
+            problems.append(f"score {got}/{mx}, expected exactly {spec['score']}")
+        if spec["stubs"] and not re.search(r"^build: ok", out, re.M):
+            problems.append("the stub did not build: a 0 that proves nothing")
         problems += [f"test '{t}' did not fail" for t in spec["fail"] if lines.get(t) != "FAIL"]
         problems += [f"report lacks '{r}'" for r in spec["reason"] if r not in out]
         if secs > spec["max-seconds"]:

@@ -37,6 +37,15 @@ static double *rank_k(judge_t *j, size_t m, size_t n, size_t k)
     return out;
 }
 
+/* A guard test (input kept, bad arguments rejected) gives its points only
+ * together with a correct result, so a stub that returns a constant or
+ * writes zeros earns nothing: it first makes a valid call (`what_works`). */
+static void needs_working(judge_t *j, const char *func)
+{
+    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
+                  "need a working %s)", func);
+}
+
 /* ---- lab01.1: rank ---- */
 
 static call_t *student_rank(judge_t *j, const double *m, size_t rows, size_t cols, double rtol)
@@ -98,9 +107,12 @@ static void t_rank_needs_pivoting(judge_t *j)
     double swap[4] = {0, 1, 1, 0};
     /* Zero leading block: rows 0-1 start with zeros, the pivot is below. */
     double z[12] = {0, 0, 1, 2, 0, 0, 3, 1, 4, 5, 6, 7};
+    /* The same with row 1 = 2 row 0: rank 2, below min(rows, cols). */
+    double zd[12] = {0, 0, 1, 2, 0, 0, 2, 4, 4, 5, 6, 7};
     (void)(rank_is(j, swap, 2, 2, LOWRANK_RTOL, 2, "[[0, 1], [1, 0]]") &&
         rank_is(j, p, 7, 7, LOWRANK_RTOL, 7, "a 7 x 7 cyclic shift (zero diagonal)") &&
-        rank_is(j, z, 3, 4, LOWRANK_RTOL, 3, "[[0,0,1,2],[0,0,3,1],[4,5,6,7]]"));
+        rank_is(j, z, 3, 4, LOWRANK_RTOL, 3, "[[0,0,1,2],[0,0,3,1],[4,5,6,7]]") &&
+        rank_is(j, zd, 3, 4, LOWRANK_RTOL, 2, "[[0,0,1,2],[0,0,2,4],[4,5,6,7]]"));
 }
 
 static void t_rank_nearly_deficient(judge_t *j)
@@ -138,7 +150,7 @@ static void t_rank_input_unchanged(judge_t *j)
 {
     double *m = rank_k(j, 16, 11, 4);
     call_t *c = student_rank(j, m, 16, 11, LOWRANK_RTOL);
-    if (call_run(c))
+    if (call_run(c) && expect_return(j, c, 4))
         expect_inputs_unchanged(j, c);
     call_free(c);
     free(m);
@@ -148,6 +160,13 @@ static void t_rank_bad_arguments(judge_t *j)
 {
     double m[6] = {1, 2, 3, 4, 5, NAN};
     static const char *what[] = {"rows = 0", "m = NULL", "rtol = -1", "rtol = 1", "a NaN entry"};
+    double *good = rank_k(j, 9, 7, 3);
+    int works = rank_is(j, good, 9, 7, LOWRANK_RTOL, 3, "a valid 9 x 7 matrix of rank 3");
+    free(good);
+    if (!works) {
+        needs_working(j, "lowrank_rank");
+        return;
+    }
     for (int k = 0; k < 5 && !judge_failed(j); k++) {
         call_t *c = student_rank(j, k == 1 ? NULL : m, k == 0 ? 0 : (k == 4 ? 2 : 1),
                                  k == 4 ? 3 : 3, k == 2 ? -1.0 : (k == 3 ? 1.0 : LOWRANK_RTOL));
@@ -206,7 +225,16 @@ static void t_product_random(judge_t *j)
 
 static void t_product_bad_arguments(judge_t *j)
 {
-    double b[6] = {1, 2, 3, 4, 5, 6}, a[6] = {1, 2, 3, 4, 5, 6};
+    double b[6] = {1, 2, 3, 4, 5, 6}, a[6] = {1, 2, 3, 4, 5, 6}, want[9];
+    lowrank_product(b, a, 3, 2, 3, want);
+    call_t *good = student_product(j, b, a, 3, 2, 3);
+    int works = call_run(good) && expect_return(j, good, LAB_OK) &&
+                expect_close(j, "B A", call_output(good, "m"), want, 3, 3, TOL);
+    call_free(good);
+    if (!works) {
+        needs_working(j, "lowrank_product");
+        return;
+    }
     for (int k = 0; k < 2 && !judge_failed(j); k++) {
         call_t *c = student_product(j, k == 0 ? b : NULL, a, 3, k == 0 ? 0 : 2, 3);
         if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "m")))
@@ -266,6 +294,12 @@ static void t_storage_non_square(judge_t *j)
 
 static void t_storage_bad_arguments(judge_t *j)
 {
+    double want[4];
+    lowrank_storage(768, 1024, 8, want);
+    if (!storage_is(j, 768, 1024, 8, want)) {
+        needs_working(j, "lowrank_storage");
+        return;
+    }
     call_t *c = student_storage(j, 768, 768, 0);
     if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "out")))
         judge_fail(j, "(the case was r = 0)");
@@ -422,8 +456,10 @@ static void t_svd_input_unchanged(judge_t *j)
 {
     double *m = rand_mat(j, 15, 9);
     svd_t x;
-    if (student_svd(j, m, 15, 9, &x, 1))
+    if (student_svd(j, m, 15, 9, &x, 1)) {
+        svd_reconstructs(j, &x, m);
         svd_free(&x);
+    }
     free(m);
 }
 
@@ -497,9 +533,10 @@ static void t_best_random(judge_t *j)
 
 static void t_best_full_rank(judge_t *j)
 {
-    double *m = rand_mat(j, 13, 9);
-    best_is(j, m, 13, 9, 9, m, 1);
-    free(m);
+    double *m = rand_mat(j, 13, 9), *want = mat_alloc(13, 9);
+    lowrank_best_approx(m, 13, 9, 3, want);
+    (void)(best_is(j, m, 13, 9, 9, m, 1) && best_is(j, m, 13, 9, 3, want, 1));
+    free(m), free(want);
 }
 
 /* ---- lab01.6: the Eckart-Young error ---- */
@@ -559,7 +596,13 @@ static void t_error_extremes(judge_t *j)
 
 static void t_error_bad_arguments(judge_t *j)
 {
-    double m[6] = {1, 2, 3, 4, 5, 6};
+    double m[6] = {1, 2, 3, 4, 5, 6}, err, want;
+    lowrank_truncation_error(m, 2, 3, 1, &want);
+    if (!(student_error(j, m, 2, 3, 1, &err) &&
+          expect_close(j, "Eckart-Young error at r = 1", &err, &want, 1, 1, TOL))) {
+        needs_working(j, "lowrank_truncation_error");
+        return;
+    }
     call_t *c = call_new(j, "lowrank_truncation_error");
     call_in(c, "m", m, 6);
     call_size(c, "rows", 2);
@@ -632,7 +675,14 @@ static void t_similarity_random(judge_t *j)
 
 static void t_similarity_bad_arguments(judge_t *j)
 {
-    double m[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+    double m[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, *m2 = rand_mat(j, 4, 3), want;
+    lowrank_subspace_similarity(m, 3, m2, 3, 4, 2, 1, &want);
+    int works = similarity_is(j, m, 3, m2, 3, 4, 2, 1, want);
+    free(m2);
+    if (!works) {
+        needs_working(j, "lowrank_subspace_similarity");
+        return;
+    }
     for (int k = 0; k < 2 && !judge_failed(j); k++) {
         call_t *c = student_similarity(j, m, 3, m, 3, 4, k == 0 ? 4 : 1, k == 0 ? 1 : 0);
         if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "phi")))
@@ -657,23 +707,24 @@ static const judge_test_t tests[] = {
     {"lab01.1", "the tolerance is relative: scaling m keeps its rank", 4,
      "The threshold is rtol times the largest |entry| of the input, not rtol alone.",
      t_rank_relative},
-    {"lab01.1", "rank leaves its input matrix unchanged", 2,
-     "Eliminate on a copy (mat_dup), never on m itself.", t_rank_input_unchanged},
-    {"lab01.1", "bad arguments return LAB_EARG", 2,
-     "Check m, rows, cols, rtol in [0, 1) and finite entries with LAB_REQUIRE.",
+    {"lab01.1", "a rank-4 matrix has rank 4 and is left unchanged", 2,
+     "The rank must be right; eliminate on a copy (mat_dup), never on m itself.", t_rank_input_unchanged},
+    {"lab01.1", "good arguments give the rank; bad ones return LAB_EARG", 2,
+     "A valid call must give the right rank; check m, rows, cols, rtol in [0, 1) and finite entries with LAB_REQUIRE.",
      t_rank_bad_arguments},
     {"lab01.2", "the course's B A is Delta W (with the erratum corrected)", 4,
      "m[i][j] = sum_t b[i*r + t] * a[t*k + j]: B is (d, r), A is (r, k).", t_product_course},
     {"lab01.2", "random tall, wide and rank-1 products match the reference", 4,
      "Non-square shapes catch swapped d and k.", t_product_random},
-    {"lab01.2", "bad arguments return LAB_EARG and write nothing", 2,
-     "r = 0 and NULL pointers break the contract.", t_product_bad_arguments},
+    {"lab01.2", "good arguments give B A; bad ones return LAB_EARG, write nothing", 2,
+     "A valid call must give B A; r = 0 and NULL pointers break the contract.", t_product_bad_arguments},
     {"lab01.3", "course numbers: 12,288 at r = 4 is 1,536; 100x200; BERT", 5,
      "out = [d k, r (d + k), d k / (r (d + k)), 100 r (d + k) / (d k)], all as doubles.",
      t_storage_course},
     {"lab01.3", "non-square layers use d k / (r (d + k))", 3,
      "d / (2 r) holds only when d = k.", t_storage_non_square},
-    {"lab01.3", "r = 0 returns LAB_EARG and writes nothing", 2, "Check r >= 1.",
+    {"lab01.3", "r = 8 gives the numbers; r = 0 returns LAB_EARG, writes nothing", 2,
+     "A valid call (r = 8) must give the reference's numbers; check r >= 1.",
      t_storage_bad_arguments},
     {"lab01.4", "singular values match the reference (any shape, low rank)", 6,
      "s[j] is the norm of column j after the Jacobi sweeps have made all columns orthogonal.",
@@ -686,8 +737,8 @@ static const judge_test_t tests[] = {
      t_svd_orthonormal},
     {"lab01.4", "singular values are nonnegative and sorted descending", 4,
      "Sort the triples (s[j], u_j, v_j) together by s, largest first.", t_svd_sorted},
-    {"lab01.4", "the SVD leaves its input matrix unchanged", 2,
-     "Rotate the columns of a copy of m.", t_svd_input_unchanged},
+    {"lab01.4", "the SVD reconstructs m and leaves it unchanged", 2,
+     "U diag(s) V^T must equal m; rotate the columns of a copy of m.", t_svd_input_unchanged},
     {"lab01.4", "a single row, a single column and the zero matrix", 3,
      "p = min(rows, cols) may be 1; a zero matrix has s = 0 and still orthonormal U and V.",
      t_svd_edges},
@@ -695,23 +746,23 @@ static const judge_test_t tests[] = {
      "Keep the r LARGEST singular values: t = 0 .. r - 1 after sorting.", t_best_diag},
     {"lab01.5", "random matrices match the reference at random r", 4,
      "out = sum over t < r of s[t] u_t v_t^T.", t_best_random},
-    {"lab01.5", "full r gives the matrix back and leaves it unchanged", 3,
-     "All p terms rebuild m.", t_best_full_rank},
+    {"lab01.5", "full r gives the matrix back unchanged; r = 3 matches too", 3,
+     "All p terms rebuild m; r = 3 keeps only the three largest singular values.", t_best_full_rank},
     {"lab01.6", "the Eckart-Young error equals the measured ||M - M_r||_F", 5,
      "err = sqrt(sum of s[t]^2 for t >= r): the discarded values, not the kept ones.",
      t_error_equals_measured},
     {"lab01.6", "r = 0 gives ||M||_F; full r and an exact low rank give 0", 3,
      "r = 0 discards every singular value.", t_error_extremes},
-    {"lab01.6", "r > min(rows, cols) returns LAB_EARG and writes nothing", 2,
-     "0 <= r <= min(rows, cols).", t_error_bad_arguments},
+    {"lab01.6", "r = 1 gives the error; r > min(rows, cols) is LAB_EARG, no write", 2,
+     "A valid call (r = 1) must give the reference's error; 0 <= r <= min(rows, cols).", t_error_bad_arguments},
     {"lab01.7", "a matrix against itself gives 1, orthogonal ranges 0", 4,
      "phi = ||U1_i^T U2_j||_F^2 / min(i, j), with the first i and j columns of each U.",
      t_similarity_extremes},
     {"lab01.7", "two adapters sharing a direction match the reference", 4,
      "Use LEFT singular vectors (rows-dimensional) of each matrix, top i and top j.",
      t_similarity_random},
-    {"lab01.7", "i or j out of range returns LAB_EARG and writes nothing", 2,
-     "1 <= i <= min(rows, cols1), 1 <= j <= min(rows, cols2).", t_similarity_bad_arguments},
+    {"lab01.7", "valid i, j give phi; out of range is LAB_EARG and writes nothing", 2,
+     "A valid call must give the reference's phi; 1 <= i <= min(rows, cols1), 1 <= j <= min(rows, cols2).", t_similarity_bad_arguments},
 };
 
 static const char *const sources[] = {"lowrank.c", NULL};

@@ -89,6 +89,21 @@ static int forward_matches(judge_t *j, const problem_t *p, int row)
     return ok;
 }
 
+/* A guard test (inputs kept, bad arguments rejected, an empty batch) gives
+ * its points only with a working function, so a stub that returns a constant
+ * earns nothing: first a valid call must match the reference. */
+static int forward_works(judge_t *j, int row)
+{
+    problem_t p;
+    problem_random(j, &p, row ? 1 : 5, 11, 7, 3);
+    int ok = forward_matches(j, &p, row);
+    if (!ok)
+        judge_fail(j, "(a valid call, made first, must give the reference's y: this test's points "
+                      "need a working %s)", row ? "lora_forward_row" : "lora_forward");
+    problem_free(&p);
+    return ok;
+}
+
 /* ---- lab02.1: one row ---- */
 
 static void t_reference_example(judge_t *j)
@@ -163,20 +178,28 @@ static void t_row_rank_extremes(judge_t *j)
     }
 }
 
-static void t_row_inputs_unchanged(judge_t *j)
+/* The inputs are checked on a call whose y must be right too. */
+static void inputs_unchanged(judge_t *j, size_t batch, int row)
 {
     problem_t p;
-    problem_random(j, &p, 1, 20, 12, 3);
-    call_t *c = student_forward(j, &p, 1);
-    if (call_run(c))
-        expect_inputs_unchanged(j, c);
+    problem_random(j, &p, batch, 20, 12, 3);
+    double *want = mat_alloc(p.batch, p.d_out);
+    lora_forward(p.x, p.batch, p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, want);
+    call_t *c = student_forward(j, &p, row);
+    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c))
+        expect_close(j, "y", call_output(c, "y"), want, p.batch, p.d_out, TOL);
     call_free(c);
+    free(want);
     problem_free(&p);
 }
+
+static void t_row_inputs_unchanged(judge_t *j) { inputs_unchanged(j, 1, 1); }
 
 /* Bad arguments: return LAB_EARG before writing anything. */
 static void t_row_rejects_bad_arguments(judge_t *j)
 {
+    if (!forward_works(j, 1))
+        return;
     problem_t p;
     problem_random(j, &p, 1, 6, 5, 2);
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
@@ -258,6 +281,8 @@ static void t_batch_nonfinite(judge_t *j)
 
 static void t_batch_empty(judge_t *j)
 {
+    if (!forward_works(j, 0))
+        return;
     problem_t p;
     problem_random(j, &p, 1, 5, 4, 2);
     p.batch = 0;
@@ -268,16 +293,7 @@ static void t_batch_empty(judge_t *j)
     problem_free(&p);
 }
 
-static void t_batch_inputs_unchanged(judge_t *j)
-{
-    problem_t p;
-    problem_random(j, &p, 6, 20, 12, 3);
-    call_t *c = student_forward(j, &p, 0);
-    if (call_run(c))
-        expect_inputs_unchanged(j, c);
-    call_free(c);
-    problem_free(&p);
-}
+static void t_batch_inputs_unchanged(judge_t *j) { inputs_unchanged(j, 6, 0); }
 
 /* ---- lab02.3: the merged weight ---- */
 
@@ -326,13 +342,20 @@ static void t_merged_random(judge_t *j)
 }
 
 /* The 000 test "matches explicit W0 + scaling*BA": the student's forward
- * equals x times the student's own merged weight. */
+ * equals x times the student's own merged weight, and is right (two
+ * functions that both write zeros agree, and earn nothing). */
 static void t_merged_equals_forward(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 7, 33, 21, 4);
+    if (!forward_matches(j, &p, 0)) {
+        judge_fail(j, "(lora_forward must give the reference's y before it is compared with "
+                      "the merged weight)");
+        problem_free(&p);
+        return;
+    }
     call_t *m = student_merged(j, &p), *f = student_forward(j, &p, 0);
-    if (call_run(m) && call_run(f)) {
+    if (call_run(m) && expect_return(j, m, LAB_OK) && call_run(f)) {
         double *via = mat_alloc(p.batch, p.d_out);
         const double *w_eff = call_output(m, "w_eff");
         if (w_eff) {
@@ -570,10 +593,11 @@ static const judge_test_t tests[] = {
      t_row_random_shapes},
     {"lab02.1", "rank 1 and rank min(d_in, d_out) work", 3,
      "Loop over all r ranks: k from 0 to r - 1.", t_row_rank_extremes},
-    {"lab02.1", "inputs are left unchanged", 3,
-     "x, w0, a and b are const: compute into y or local variables only.", t_row_inputs_unchanged},
-    {"lab02.1", "bad arguments return LAB_EARG and write nothing", 2,
-     "Check r, d_in, d_out and the pointers with LAB_REQUIRE before touching y.",
+    {"lab02.1", "a correct row leaves its inputs unchanged", 3,
+     "y must match the reference, and x, w0, a and b are const: compute into y or local variables only.",
+     t_row_inputs_unchanged},
+    {"lab02.1", "good arguments give y; bad ones return LAB_EARG and write nothing", 2,
+     "A valid call must compute y; check r, d_in, d_out and the pointers with LAB_REQUIRE before touching y.",
      t_row_rejects_bad_arguments},
     {"lab02.2", "batched input matches row by row", 4,
      "Row t of x starts at x + t*d_in; row t of y at y + t*d_out.", t_batch_two_rows},
@@ -584,17 +608,19 @@ static const judge_test_t tests[] = {
     {"lab02.2", "NaN and Inf propagate as IEEE arithmetic says", 3,
      "Do not skip terms or test for zero: 0 * NaN must stay NaN, and one row must not affect another.",
      t_batch_nonfinite},
-    {"lab02.2", "an empty batch returns LAB_OK and writes nothing", 2,
-     "batch = 0 is legal: check the other arguments, then return LAB_OK.", t_batch_empty},
-    {"lab02.2", "batch inputs are left unchanged", 3,
-     "x, w0, a and b are const: compute into y or local variables only.", t_batch_inputs_unchanged},
+    {"lab02.2", "an empty batch returns LAB_OK, writes nothing; a full one is right", 2,
+     "A batch of 5 must match the reference; batch = 0 is legal: check the other arguments, then return LAB_OK.",
+     t_batch_empty},
+    {"lab02.2", "a correct batch leaves its inputs unchanged", 3,
+     "y must match the reference, and x, w0, a and b are const: compute into y or local variables only.",
+     t_batch_inputs_unchanged},
     {"lab02.3", "merged weight of the reference example is [[3, 0], [0, 1]]", 4,
      "w_eff[i][j] = w0[i][j] + (alpha/r) * sum_k b[i*r + k] * a[k*d_in + j].",
      t_merged_reference_example},
     {"lab02.3", "random merged weights match W0 + (alpha/r) B A", 5,
      "B A is (d_out, r) times (r, d_in); keep the inputs unchanged.", t_merged_random},
-    {"lab02.3", "forward equals x times the merged weight", 6,
-     "lora_forward and lora_merged_weight must agree: the merge is exact up to rounding.",
+    {"lab02.3", "forward is right and equals x times the merged weight", 6,
+     "lora_forward must match the reference, and lora_merged_weight must agree with it: the merge is exact up to rounding.",
      t_merged_equals_forward},
     {"lab02.4", "002 example 1 gives [[4, 5]]", 4,
      "In 002's layout w is (d_in, d_out), b_down is (d_in, r), a_up is (r, d_out): h = x w + (alpha/r) (x b_down) a_up.",

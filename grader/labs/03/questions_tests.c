@@ -85,6 +85,22 @@ static void t_peft_gaussian_bad(judge_t *j)
 {
     static const struct { size_t d_in, d_out, r; const char *what; } cases[] = {
         {8, 5, 0, "r = 0"}, {0, 5, 2, "d_in = 0"}, {8, 0, 2, "d_out = 0"}};
+    /* A guard test: its points need a working init (a stub returning
+     * LAB_EARG earns nothing), so a valid call must match the reference. */
+    double a[3 * 7], b[5 * 3];
+    if (lora_init_peft_gaussian(a, b, 7, 5, 3, 42) != LAB_OK) {
+        judge_fail(j, "the reference rejected a valid shape (grader error)");
+        judge_internal_error();
+        return;
+    }
+    call_t *v = student_peft_gaussian(j, 7, 5, 3, 42);
+    int ok = call_run(v) && expect_return(j, v, LAB_OK) && expect_exact(j, "a", call_output(v, "a"), a, 3, 7) &&
+             expect_exact(j, "b", call_output(v, "b"), b, 5, 3);
+    call_free(v);
+    if (!ok) {
+        needs_working(j, "lora_init_peft_gaussian");
+        return;
+    }
     for (size_t k = 0; k < 3 && !judge_failed(j); k++) {
         call_t *c = call_new(j, "lora_init_peft_gaussian");
         call_out(c, "a", 1), call_out(c, "b", 1);

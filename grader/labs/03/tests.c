@@ -162,6 +162,65 @@ static int all_zero(const double *v, size_t n)
     return 1;
 }
 
+/* A guard test (inputs kept, bad arguments rejected, an empty batch) gives
+ * its points only together with a correct result, so a stub that returns a
+ * constant, writes zeros or copies its inputs earns nothing: the test first
+ * makes a valid call that must match the reference (the *_works helpers). */
+static void needs_working(judge_t *j, const char *func)
+{
+    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
+                  "need a working %s)", func);
+}
+
+/* The student's forward on p returns LAB_OK and the reference's y; with
+ * check_inputs, its inputs are unchanged too. */
+static int forward_matches(judge_t *j, const problem_t *p, int check_inputs)
+{
+    double *want = mat_alloc(p->batch, p->d_out);
+    lora_linear_forward(p->x, p->batch, p->w0, p->bias, p->a, p->b, p->d_in, p->d_out, p->r,
+                        p->scale, want);
+    call_t *c = student_forward(j, p);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+             (!check_inputs || expect_inputs_unchanged(j, c)) &&
+             expect_close(j, "y", call_output(c, "y"), want, p->batch, p->d_out, TOL);
+    call_free(c);
+    free(want);
+    return ok;
+}
+
+/* The same for lora_grad: the loss and both gradients. */
+static int grad_matches(judge_t *j, const problem_t *p, int check_inputs)
+{
+    double loss, *ga = mat_alloc(p->r, p->d_in), *gb = mat_alloc(p->d_out, p->r);
+    lora_grad(p->x, p->t, p->batch, p->w0, p->bias, p->a, p->b, p->d_in, p->d_out, p->r,
+              p->scale, &loss, ga, gb);
+    call_t *c = student_grad(j, p);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+             (!check_inputs || expect_inputs_unchanged(j, c)) &&
+             expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL) &&
+             expect_close(j, "grad_b", call_output(c, "grad_b"), gb, p->d_out, p->r, TOL) &&
+             expect_close(j, "grad_a", call_output(c, "grad_a"), ga, p->r, p->d_in, TOL);
+    call_free(c);
+    free(ga), free(gb);
+    return ok;
+}
+
+/* lora_init of a small Kaiming-uniform A: the reference's A, B = 0. */
+static int init_works(judge_t *j)
+{
+    long long seed = draw_seed(j);
+    double a[27], b[15];
+    lora_init(a, b, 9, 5, 3, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
+    call_t *c = student_init(j, 9, 5, 3, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+             expect_exact(j, "a", call_output(c, "a"), a, 3, 9) &&
+             expect_exact(j, "b", call_output(c, "b"), b, 5, 3);
+    call_free(c);
+    if (!ok)
+        needs_working(j, "lora_init");
+    return ok;
+}
+
 /* ---- lab03.1: initialization ---- */
 
 static void init_matches_reference(judge_t *j, long long kind, double std)
@@ -226,6 +285,10 @@ static void t_init_within_bound(judge_t *j)
         judge_fail(j, "max |a| = %.6g exceeds the bound 1/sqrt(d_in) = %.6g (d_in = 256, "
                    "d_out = 64: is the fan d_in, and is it uniform, not normal?)",
                    fmax(-st.min, st.max), st.bound);
+    else if (!(fmax(-st.min, st.max) >= 0.9 * st.bound)) /* zeros, a constant: no draw */
+        judge_fail(j, "max |a| = %.6g is below 0.9 / sqrt(d_in) = %.6g: %zu uniform draws come "
+                   "closer to the bound (is every entry of a drawn?)", fmax(-st.min, st.max),
+                   0.9 * st.bound, (size_t)(64 * 256));
 }
 
 static void t_init_uniform_spread(judge_t *j)
@@ -264,14 +327,20 @@ static void t_init_gaussian_std(judge_t *j)
 static void t_init_b_zero(judge_t *j)
 {
     for (long long kind = 0; kind < 2 && !judge_failed(j); kind++) {
-        call_t *c = student_init(j, 40, 24, 6, kind, 0.1, draw_seed(j));
+        long long seed = draw_seed(j);
+        double *a = mat_alloc(6, 40), *b = mat_alloc(24, 6);
+        lora_init(a, b, 40, 24, 6, kind, 0.1, seed);
+        call_t *c = student_init(j, 40, 24, 6, kind, 0.1, seed);
         if (call_run(c) && expect_return(j, c, LAB_OK)) {
-            const double *b = call_output(c, "b");
-            if (b && !all_zero(b, 24 * 6))
+            const double *sb = call_output(c, "b");
+            if (sb && !all_zero(sb, 24 * 6))
                 judge_fail(j, "b (d_out = 24, r = 6) is not all 0.0 (kind = %lld): B starts at "
                            "zero so the layer starts as the base layer", kind);
+            else
+                expect_exact(j, "a (next to the zero B)", call_output(c, "a"), a, 6, 40);
         }
         call_free(c);
+        free(a), free(b);
     }
 }
 
@@ -281,7 +350,11 @@ static void t_init_seeded(judge_t *j)
     call_t *c1 = student_init(j, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
     call_t *c2 = student_init(j, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
     call_t *c3 = student_init(j, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed + 1);
-    if (call_run(c1) && call_run(c2) && call_run(c3)) {
+    double want[120], b[40];
+    lora_init(want, b, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
+    if (call_run(c1) && expect_return(j, c1, LAB_OK) &&
+        expect_exact(j, "a (the first call)", call_output(c1, "a"), want, 4, 30) && call_run(c2) &&
+        call_run(c3)) {
         const double *a1 = call_output(c1, "a"), *a2 = call_output(c2, "a"),
                      *a3 = call_output(c3, "a");
         if (a1 && a2 && a3) {
@@ -300,6 +373,8 @@ static void t_init_bad_arguments(judge_t *j)
     static const struct { size_t r; long long kind; double std; const char *what; } cases[] = {
         {0, 0, 0.1, "r = 0"}, {3, 2, 0.1, "kind = 2"}, {3, 1, 0.0, "Gaussian with std = 0"},
         {3, 1, NAN, "Gaussian with std = NaN"}};
+    if (!init_works(j))
+        return;
     for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
         call_t *c = student_init(j, 8, 5, cases[k].r, cases[k].kind, cases[k].std, 1);
         if (cases[k].r == 0) { /* zero-size outputs: ask for a 1-element a, b anyway */
@@ -363,6 +438,10 @@ static void t_scaling_bad_arguments(judge_t *j)
 {
     static const struct { double alpha; size_t r; long long kind; const char *what; } cases[] = {
         {8, 0, 0, "r = 0"}, {8, 4, 3, "kind = 3"}, {NAN, 4, 0, "alpha = NaN"}};
+    if (!(scaling_is(j, 6, 4, LORA_SCALING_STANDARD, 1.5) && scaling_is(j, 6, 4, LORA_SCALING_RSLORA, 3.0))) {
+        needs_working(j, "lora_scaling");
+        return;
+    }
     for (size_t k = 0; k < 3 && !judge_failed(j); k++) {
         call_t *c = student_scaling(j, cases[k].alpha, cases[k].r, cases[k].kind);
         if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "scale")))
@@ -431,17 +510,20 @@ static void t_forward_inputs_unchanged(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 3, 20, 12, 3);
-    call_t *c = student_forward(j, &p);
-    if (call_run(c))
-        expect_inputs_unchanged(j, c);
-    call_free(c);
+    forward_matches(j, &p, 1);
     problem_free(&p);
 }
 
 static void t_forward_empty(judge_t *j)
 {
     problem_t p;
-    problem_random(j, &p, 0, 5, 4, 2);
+    problem_random(j, &p, 3, 5, 4, 2);
+    if (!forward_matches(j, &p, 0)) {
+        needs_working(j, "lora_linear_forward");
+        problem_free(&p);
+        return;
+    }
+    p.batch = 0;
     call_t *c = student_forward(j, &p);
     if (call_run(c))
         expect_return(j, c, LAB_OK);
@@ -560,8 +642,10 @@ static void t_grad_both_zero(judge_t *j)
     problem_random(j, &p, 5, 12, 8, 4);
     memset(p.a, 0, p.r * p.d_in * sizeof(double));
     memset(p.b, 0, p.d_out * p.r * sizeof(double));
+    double want = ref_loss(&p, p.a, p.b);
     call_t *c = student_grad(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        expect_close(j, "loss (A = B = 0: the base layer's loss)", call_output(c, "loss"), &want, 1, 1, TOL)) {
         const double *sa = call_output(c, "grad_a"), *sb = call_output(c, "grad_b");
         if (sa && sb && !(all_zero(sa, p.r * p.d_in) && all_zero(sb, p.d_out * p.r)))
             judge_fail(j, "with A = B = 0 both gradients must be exactly 0 (Z = 0 and B = 0)");
@@ -574,17 +658,20 @@ static void t_grad_inputs_unchanged(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 4, 10, 6, 3);
-    call_t *c = student_grad(j, &p);
-    if (call_run(c))
-        expect_inputs_unchanged(j, c);
-    call_free(c);
+    grad_matches(j, &p, 1);
     problem_free(&p);
 }
 
 static void t_grad_empty_batch(judge_t *j)
 {
     problem_t p;
-    problem_random(j, &p, 0, 5, 4, 2);
+    problem_random(j, &p, 3, 5, 4, 2);
+    if (!grad_matches(j, &p, 0)) {
+        needs_working(j, "lora_grad");
+        problem_free(&p);
+        return;
+    }
+    p.batch = 0;
     call_t *c = student_grad(j, &p);
     if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "loss")))
         judge_fail(j, "(batch = 0: the mean over the batch is undefined)");
@@ -663,6 +750,11 @@ static void t_step_lr_zero(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 3, 7, 5, 2);
+    if (!step_matches(j, &p, 0.05, NULL)) {
+        needs_working(j, "lora_sgd_step");
+        problem_free(&p);
+        return;
+    }
     call_t *c = student_step(j, &p, 0.0);
     if (call_run(c) && expect_return(j, c, LAB_OK) &&
         expect_exact(j, "a_new (lr = 0)", call_output(c, "a_new"), p.a, p.r, p.d_in))
@@ -678,8 +770,10 @@ static void t_step_both_zero(judge_t *j)
     memset(p.a, 0, p.r * p.d_in * sizeof(double));
     memset(p.b, 0, p.d_out * p.r * sizeof(double));
     for (int s = 0; s < 3 && !judge_failed(j); s++) {
+        double loss = ref_loss(&p, p.a, p.b);
         call_t *c = student_step(j, &p, 0.5);
-        if (call_run(c) && expect_return(j, c, LAB_OK)) {
+        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+            expect_close(j, "loss (A = B = 0: the base layer's loss)", call_output(c, "loss"), &loss, 1, 1, TOL)) {
             const double *an = call_output(c, "a_new"), *bn = call_output(c, "b_new");
             if (an && bn && !(all_zero(an, p.r * p.d_in) && all_zero(bn, p.d_out * p.r)))
                 judge_fail(j, "from A = B = 0 a step must leave both exactly 0 (step %d)", s + 1);
@@ -694,6 +788,11 @@ static void t_step_bad_lr(judge_t *j)
     problem_t p;
     problem_random(j, &p, 2, 4, 3, 1);
     static const double lrs[] = {-0.1, NAN, INFINITY};
+    if (!step_matches(j, &p, 0.05, NULL)) {
+        needs_working(j, "lora_sgd_step");
+        problem_free(&p);
+        return;
+    }
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
         call_t *c = student_step(j, &p, lrs[k]);
         if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "a_new")))
@@ -712,20 +811,20 @@ static const judge_test_t tests[] = {
     {"lab03.1", "Gaussian A equals the reference for the same seed", 4,
      "kind = LORA_INIT_GAUSSIAN: a[i] = std * rng_normal(&g), one call per entry, in order.",
      t_init_gaussian_exact},
-    {"lab03.1", "a large Kaiming-uniform A stays within 1/sqrt(d_in)", 4,
-     "The bound is 1/sqrt(fan_in) with fan_in = d_in (A's columns), and the law is uniform, not normal.",
+    {"lab03.1", "a large Kaiming-uniform A reaches but never passes 1/sqrt(d_in)", 4,
+     "The bound is 1/sqrt(fan_in) with fan_in = d_in (A's columns), the law is uniform, not normal, and every a[i] is drawn.",
      t_init_within_bound},
     {"lab03.1", "a large Kaiming-uniform A has the uniform spread", 6,
      "Uniform on [-1/sqrt(d_in), 1/sqrt(d_in)): not 1/sqrt(d_out), not sqrt(6/d_in), not a normal law.",
      t_init_uniform_spread},
     {"lab03.1", "a large Gaussian A has standard deviation std", 3,
      "std * rng_normal(&g): std is the standard deviation, not the variance.", t_init_gaussian_std},
-    {"lab03.1", "B is exactly zero after init", 3,
-     "Every entry of b is 0.0, for both kinds: the layer must start as the base layer.", t_init_b_zero},
-    {"lab03.1", "the same seed repeats A and another seed changes it", 2,
-     "Seed a local rng_t from the seed argument; no global state, no time().", t_init_seeded},
-    {"lab03.1", "init rejects bad arguments and writes nothing", 2,
-     "Check r, kind and (for Gaussian) std with LAB_REQUIRE before writing a or b.",
+    {"lab03.1", "B is exactly zero after init, next to the reference's A", 3,
+     "Every entry of b is 0.0, for both kinds: the layer must start as the base layer; A as the reference draws it.", t_init_b_zero},
+    {"lab03.1", "A is the reference's; the same seed repeats it, another changes it", 2,
+     "Seed a local rng_t from the seed argument (one rng_seed, then a[0], a[1], ...); no global state, no time().", t_init_seeded},
+    {"lab03.1", "init works, and rejects bad arguments writing nothing", 2,
+     "A valid call must give the reference's A and B = 0; check r, kind and (for Gaussian) std with LAB_REQUIRE before writing a or b.",
      t_init_bad_arguments},
     {"lab03.2", "course exercise: alpha = 6 gives 2 at r = 3 and 6 at r = 1", 4,
      "Standard scaling is alpha / (double)r.", t_scaling_course},
@@ -733,8 +832,8 @@ static const judge_test_t tests[] = {
      t_scaling_random},
     {"lab03.2", "rsLoRA scaling is alpha / sqrt(r)", 3,
      "kind = LORA_SCALING_RSLORA: alpha / sqrt((double)r).", t_scaling_rslora},
-    {"lab03.2", "scaling rejects bad arguments", 1,
-     "r = 0, a kind other than 0 or 1, and a non-finite alpha are LAB_EARG.", t_scaling_bad_arguments},
+    {"lab03.2", "scaling works, and rejects bad arguments", 1,
+     "Valid calls must give alpha / r and alpha / sqrt(r); r = 0, a kind other than 0 or 1, and a non-finite alpha are LAB_EARG.", t_scaling_bad_arguments},
     {"lab03.3", "output at init equals the base layer bit for bit", 5,
      "Compute x W0^T + bias first, then add scale * (x A^T) B^T; with B = 0 that adds exactly 0.",
      t_forward_init_is_base},
@@ -743,9 +842,10 @@ static const judge_test_t tests[] = {
     {"lab03.3", "random batches with bias match the reference", 4,
      "Row t of x starts at t*d_in, row t of y at t*d_out; A is (r, d_in), B is (d_out, r).",
      t_forward_random},
-    {"lab03.3", "forward leaves its inputs unchanged", 2,
-     "x, w0, bias, a and b are const.", t_forward_inputs_unchanged},
-    {"lab03.3", "an empty batch returns LAB_OK", 1, "batch = 0 is legal for the forward pass.",
+    {"lab03.3", "forward is right and leaves its inputs unchanged", 2,
+     "y must match the reference, and x, w0, bias, a and b are const.", t_forward_inputs_unchanged},
+    {"lab03.3", "a batch of 3 is right and an empty batch returns LAB_OK", 1,
+     "A batch of 3 must match the reference; batch = 0 is legal for the forward pass.",
      t_forward_empty},
     {"lab03.4", "gradients match the reference on non-square shapes", 6,
      "dL/dB = scale G^T Z (d_out, r) and dL/dA = scale (G B)^T X (r, d_in), with G = (2/batch)(Y - T), Z = X A^T.",
@@ -759,11 +859,12 @@ static const judge_test_t tests[] = {
     {"lab03.4", "with B = 0 only B gets a gradient", 4,
      "dL/dA goes through B, so B = 0 makes it exactly 0; dL/dB goes through Z = X A^T.",
      t_grad_b_zero},
-    {"lab03.4", "with A = B = 0 no gradient flows", 3,
-     "Each gradient is a product with the other matrix (or with Z = X A^T).", t_grad_both_zero},
-    {"lab03.4", "gradient leaves its inputs unchanged", 2,
-     "x, t, w0, bias, a and b are const: use local scratch memory.", t_grad_inputs_unchanged},
-    {"lab03.4", "batch = 0 is rejected", 1, "The loss divides by batch: LAB_EARG.",
+    {"lab03.4", "with A = B = 0 the loss is the base's and no gradient flows", 3,
+     "The loss is the base layer's; each gradient is a product with the other matrix (or with Z = X A^T).", t_grad_both_zero},
+    {"lab03.4", "gradient is right and leaves its inputs unchanged", 2,
+     "The loss and gradients must match the reference; x, t, w0, bias, a and b are const: use local scratch memory.", t_grad_inputs_unchanged},
+    {"lab03.4", "a batch of 3 is right and batch = 0 is rejected", 1,
+     "A batch of 3 must match the reference; the loss divides by batch, so batch = 0 is LAB_EARG.",
      t_grad_empty_batch},
     {"lab03.5", "one step matches the reference", 6,
      "a_new = a - lr dL/dA, b_new = b - lr dL/dB, both gradients at the old a and b.",
@@ -773,12 +874,13 @@ static const judge_test_t tests[] = {
      t_step_frozen_base},
     {"lab03.5", "the loss goes down on a reachable target", 3,
      "Step against the gradient: minus lr times dL/dA and dL/dB.", t_step_loss_decreases},
-    {"lab03.5", "lr = 0 returns A and B unchanged", 2, "a_new = a - 0 * grad: copy a and b.",
+    {"lab03.5", "lr = 0.05 steps as the reference; lr = 0 returns A and B unchanged", 2,
+     "a_new = a - lr dL/dA must match the reference; with lr = 0, a - 0 * grad: copy a and b.",
      t_step_lr_zero},
-    {"lab03.5", "from A = B = 0 steps never move", 2,
-     "Both gradients are 0 there, so a_new and b_new stay exactly 0.", t_step_both_zero},
-    {"lab03.5", "a negative or non-finite lr is rejected", 1,
-     "Check lr with LAB_REQUIRE before writing.", t_step_bad_lr},
+    {"lab03.5", "from A = B = 0 steps never move, and the loss is the base's", 2,
+     "The loss is the base layer's; both gradients are 0 there, so a_new and b_new stay exactly 0.", t_step_both_zero},
+    {"lab03.5", "lr = 0.05 steps; a negative or non-finite lr is rejected", 1,
+     "A valid step must match the reference; check lr with LAB_REQUIRE before writing.", t_step_bad_lr},
     /* PEFT's other init option (questions_tests.c). */
     {"lab03.6", "PEFT gaussian A equals the reference for the same seed, B = 0", 2,
      "lora_init with kind LORA_INIT_GAUSSIAN and std = 1.0 / (double)r: same seed, same draws.",
@@ -786,8 +888,8 @@ static const judge_test_t tests[] = {
     {"lab03.6", "a large PEFT gaussian A has standard deviation 1/r", 3,
      "PEFT's gaussian option: std = 1 / r (not 1 / sqrt(r), not 1 / r^2, not Kaiming's bound).",
      t_peft_gaussian_std},
-    {"lab03.6", "PEFT gaussian init rejects zero sizes and rank", 1,
-     "r, d_in and d_out must be >= 1: LAB_EARG before writing a or b.", t_peft_gaussian_bad},
+    {"lab03.6", "a valid PEFT gaussian init is right; zero sizes or rank fail", 1,
+     "A valid init must match the reference; r, d_in and d_out must be >= 1: LAB_EARG before writing a or b.", t_peft_gaussian_bad},
 };
 
 static const char *const sources[] = {"lora_linear.c", NULL};

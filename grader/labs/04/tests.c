@@ -106,6 +106,19 @@ static void check_course(judge_t *j, long long n, long long d, long long r, long
         expect_count(j, text, got, want);
 }
 
+/* A guard test (bad arguments rejected, parts adding up) gives its points
+ * only together with a correct result, so a stub that returns a constant
+ * (0, 1, LAB_EARG) or writes zeros earns nothing: the test first makes a
+ * valid call that must match the reference, and stops here if it does not. */
+static int needs_working(judge_t *j, const char *func)
+{
+    if (!judge_failed(j))
+        return 1;
+    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
+                  "need a working %s)", func);
+    return 0;
+}
+
 /* ---- lab04.1 ---- */
 
 static void t_matrix_random(judge_t *j)
@@ -134,6 +147,9 @@ static void t_matrix_bad(judge_t *j)
         {0, 768, 4}, {768, 0, 4}, {768, 768, 0}, {-5, 768, 4}, {768, 768, -1},
         {1LL << 40, 1LL << 40, 1LL << 30}, {LLONG_MAX, 1, 1}, {1LL << 62, 1LL << 62, 1},
         {3000000000LL, 3000000000LL, 1LL << 32}};
+    check_matrix(j, 4096, 1024, 16);
+    if (!needs_working(j, "lora_matrix_params"))
+        return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         int ok;
         long long got = student_3(j, "lora_matrix_params", cases[k][0], cases[k][1], cases[k][2], &ok);
@@ -166,6 +182,9 @@ static void t_course_bad(judge_t *j)
     static const long long cases[][3] = {{0, 12288, 4}, {192, 0, 4}, {192, 12288, 0},
                                          {-192, 12288, 4}, {1LL << 30, 1LL << 30, 1LL << 10},
                                          {LLONG_MAX / 2 + 1, 1, 1}};
+    check_course(j, 96, 4096, 8, lora_course_params(96, 4096, 8));
+    if (!needs_working(j, "lora_course_params"))
+        return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         int ok;
         long long got = student_3(j, "lora_course_params", cases[k][0], cases[k][1], cases[k][2], &ok);
@@ -321,6 +340,11 @@ static void t_model_parts_add_up(judge_t *j)
         double p[6];
         if (!student_model(j, &m, m.n_kinds, &got, p))
             return;
+        long long want = pc_model_params(&m, &(pc_breakdown_t){0});
+        if (got != want) {
+            judge_fail(j, "pc_model_params returned %lld, expected %lld (a random model)", got, want);
+            return;
+        }
         double sum = p[0] + p[1] + p[2] + p[3] + p[4];
         if (!(sum == p[5] && p[5] == (double)got))
             judge_fail(j, "parts add up to %.17g, parts->total is %.17g, the return value %lld: "
@@ -332,6 +356,9 @@ static void t_model_bad(judge_t *j)
 {
     pc_model_t base;
     if (!load_model(j, "gpt2-small", &base))
+        return;
+    model_matches(j, &base);
+    if (!needs_working(j, "pc_model_params"))
         return;
     for (int k = 0; k < 9 && !judge_failed(j); k++) {
         pc_model_t m = base;
@@ -394,10 +421,15 @@ static void t_match_examples(judge_t *j)
     check_matches(j, "encoder.layer.11.attention.output.dense", "attention.output.dense", 1);
     check_matches(j, "transformer.h.3.attn.c_attn", "c_attn", 1);
     check_matches(j, "model.layers.31.mlp.down_proj", "model.layers.31.mlp.down_proj", 1);
+    check_matches(j, "lm_head", "q_proj", 0); /* and an unrelated name does not */
 }
 
 static void t_match_not_substring(judge_t *j)
 {
+    check_matches(j, "h.0.attn.v_proj", "v_proj", 1);
+    check_matches(j, "encoder.layer.0.output.dense", "output.dense", 1);
+    if (!needs_working(j, "pc_target_matches"))
+        return;
     check_matches(j, "h.0.attn.kv_proj", "v_proj", 0);
     check_matches(j, "model.layers.0.self_attn.q_proj_gate", "q_proj", 0);
     check_matches(j, "model.layers.0.self_attn.q_proj", "q_pro", 0);
@@ -435,6 +467,10 @@ static void t_match_random(judge_t *j)
 static void t_match_null(judge_t *j)
 {
     long long got;
+    check_matches(j, "model.layers.0.self_attn.q_proj", "q_proj", 1);
+    check_matches(j, "h.0.attn.kv_proj", "v_proj", 0);
+    if (!needs_working(j, "pc_target_matches"))
+        return;
     if (student_matches(j, NULL, "q_proj", &got) && got != LAB_EARG)
         judge_fail(j, "pc_target_matches(NULL, \"q_proj\") returned %lld, expected LAB_EARG", got);
     if (!judge_failed(j) && student_matches(j, "q_proj", NULL, &got) && got != LAB_EARG)
@@ -565,6 +601,8 @@ static void t_apply_budget(judge_t *j)
         if (student_apply(j, &ML, rows[k].t, rows[k].n, rows[k].r, &got, NULL) && got != 18874368)
             judge_fail(j, "GPT-3, %zu weight type(s) from %s at r = %lld: returned %lld, the "
                        "course's budget is 18,874,368", rows[k].n, rows[k].t[0], rows[k].r, got);
+        else if (!judge_failed(j)) /* the count alone could be a constant: the ranks too */
+            apply_matches(j, "gpt3-175b", &ML, rows[k].t, rows[k].n, rows[k].r);
     }
 }
 
@@ -632,6 +670,9 @@ static void t_apply_bad(judge_t *j)
         return;
     const char *none[] = {"q_proj", "v_proj"}, *qv[] = {"query", "value"};
     long long got;
+    apply_matches(j, "bert-base", &ML, qv, 2, 8);
+    if (!needs_working(j, "pc_apply_lora"))
+        return;
     if (student_apply(j, &ML, none, 2, 8, &got, NULL) && got != LAB_EARG)
         judge_fail(j, "bert-base with targets q_proj, v_proj (none exists): returned %lld, "
                    "expected LAB_EARG", got);
@@ -735,6 +776,9 @@ static void t_summary_bad(judge_t *j)
         {-1, 100, 160, "trainable = -1"}, {5, 0, 160, "all = 0"}, {101, 100, 160, "trainable > all"},
         {4194304, 6742609920LL, 60, "cap = 60 (the line needs 79 bytes)"},
         {4194304, 6742609920LL, 78, "cap = 78 (no room for the NUL)"}};
+    summary_matches(j, 1234567, 89012345);
+    if (!needs_working(j, "pc_summary_line"))
+        return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         char got[1024];
         long long ret;
@@ -776,6 +820,11 @@ static void t_bytes_bad(judge_t *j)
 {
     static const long long cases[][2] = {{-1, 0}, {100, 3}, {100, -1}, {LLONG_MAX / 2, PC_FP32},
                                          {LLONG_MAX / 2 + 1, PC_BF16}};
+    long long ok_bytes;
+    if (student_bytes(j, 1000, PC_BF16, &ok_bytes) && ok_bytes != 2000)
+        judge_fail(j, "pc_param_bytes(1000, PC_BF16) returned %lld, expected 2000", ok_bytes);
+    if (!needs_working(j, "pc_param_bytes"))
+        return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         long long got;
         if (student_bytes(j, cases[k][0], cases[k][1], &got) && got != LAB_EARG)
@@ -835,6 +884,10 @@ static void t_storage_bad(judge_t *j)
         {-1, 10, 1, 0, 0}, {10, -1, 1, 0, 1}, {10, 10, -1, 0, 1}, {10, 10, 1, 3, 0}, {10, 10, 1, 0, 2},
         {1LL << 60, 1, 100, 0, 0}, {1, 1LL << 60, 100, 0, 1}, {LLONG_MAX / 4 + 1, 0, 1, PC_FP32, 1},
         {LLONG_MAX / 2 - 1, 10, 1, PC_FP16, 1}, {1LL << 40, 1LL << 30, 1LL << 40, PC_FP16, 1}};
+    const long long good[5] = {7000000000LL, 4194304, 12, PC_FP32, PC_BASE_PLUS_ADAPTERS};
+    check_storage(j, good, pc_storage_bytes(good[0], good[1], good[2], good[3], good[4]));
+    if (!needs_working(j, "pc_storage_bytes"))
+        return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         long long got;
         if (student_storage(j, cases[k], &got) && got != LAB_EARG)
@@ -849,16 +902,16 @@ static const judge_test_t tests[] = {
      t_matrix_random},
     {"lab04.1", "counts beyond 2^32 come back whole in int64_t", 3,
      "Multiply in int64_t: a 32-bit int wraps above 2,147,483,647.", t_matrix_big},
-    {"lab04.1", "zero sizes, zero rank and int64 overflow are rejected", 3,
-     "LAB_REQUIRE d_in, d_out, r >= 1, and check r > INT64_MAX / (d_in + d_out) before multiplying.",
+    {"lab04.1", "a valid count is right; zero sizes, zero rank, overflow are rejected", 3,
+     "A valid call must give r (d_in + d_out); LAB_REQUIRE d_in, d_out, r >= 1, and check r > INT64_MAX / (d_in + d_out) before multiplying.",
      t_matrix_bad},
     {"lab04.2", "course: GPT-3 Wq, Wv at r = 4 is 18,874,368 and r = 1 4,718,592", 4,
      "|Theta| = 2 * n_matrices * d_model * r, with n_matrices = 192 for Wq and Wv in 96 layers.",
      t_course_gpt3},
     {"lab04.2", "random matrix counts, widths and ranks give 2 n d r", 2,
      "Keep the factor 2 (A and B) and multiply in int64_t.", t_course_random},
-    {"lab04.2", "course formula rejects zero arguments and overflow", 2,
-     "Every argument must be >= 1; check each product against INT64_MAX.", t_course_bad},
+    {"lab04.2", "course formula is right, and rejects zero arguments and overflow", 2,
+     "A valid call must give 2 n d r; every argument must be >= 1; check each product against INT64_MAX.", t_course_bad},
     {"lab04.3", "published totals of GPT-2, BERT and LLaMA-7B are reproduced", 5,
      "Count embeddings, every linear layer's weight and bias, every norm, and top kinds once.",
      t_model_published},
@@ -870,26 +923,26 @@ static const judge_test_t tests[] = {
     {"lab04.3", "biases and both kinds of norm are counted", 3,
      "A bias adds d_out; a LayerNorm holds 2 d_model, an RMSNorm d_model; count embed and final norms.",
      t_model_biases_norms},
-    {"lab04.3", "the breakdown's parts add up to the returned total", 1,
-     "Fill parts->total with the sum of the five parts and return the same number.",
+    {"lab04.3", "the total is right and the breakdown's parts add up to it", 1,
+     "The total must match the reference; fill parts->total with the sum of the five parts and return the same number.",
      t_model_parts_add_up},
-    {"lab04.3", "bad model descriptions are rejected", 2,
-     "Check sizes, norm, n_kinds and every kind's d_in, d_out, bias and place with LAB_REQUIRE.",
+    {"lab04.3", "GPT-2 small is counted right; bad descriptions are rejected", 2,
+     "GPT-2 small's total and parts must match the reference; check sizes, norm, n_kinds and every kind's d_in, d_out, bias and place with LAB_REQUIRE.",
      t_model_bad},
-    {"lab04.4", "PEFT examples: equal names and dot-separated suffixes match", 4,
-     "Match when name == target or name ends with '.' followed by target.", t_match_examples},
-    {"lab04.4", "substrings and bare suffixes are not matches", 4,
-     "Not strstr and not a plain ends-with: the character before the suffix must be a '.'.",
+    {"lab04.4", "PEFT examples: equal names and dotted suffixes match, others do not", 4,
+     "Match when name == target or name ends with '.' followed by target, and only then.", t_match_examples},
+    {"lab04.4", "dotted suffixes match; substrings and bare suffixes do not", 4,
+     "Match name == target or a '.' + target suffix; not strstr and not a plain ends-with: the character before the suffix must be a '.'.",
      t_match_not_substring},
     {"lab04.4", "random dotted names agree with the reference", 3,
      "Compare the last strlen(target) characters and check the dot before them.", t_match_random},
-    {"lab04.4", "a NULL name or target is rejected", 1, "LAB_REQUIRE(name && target, ...).",
+    {"lab04.4", "valid names match by PEFT's rule; NULL ones are rejected", 1, "Valid names must match (or not) by PEFT's rule; LAB_REQUIRE(name && target, ...).",
      t_match_null},
     {"lab04.5", "LLaMA-7B q_proj, v_proj at r = 8 trains 4,194,304 in 64 modules", 5,
      "Sum r (d_in + d_out) over the matched modules; set lora_r[i] = r there and 0 elsewhere.",
      t_apply_llama},
-    {"lab04.5", "GPT-3 budget table: 1, 2 or 4 weight types give 18,874,368", 3,
-     "Each matched module adds lora_matrix_params(d_in, d_out, r).", t_apply_budget},
+    {"lab04.5", "GPT-3 budget table: 1, 2 or 4 weight types give 18,874,368 (and ranks)", 3,
+     "Each matched module adds lora_matrix_params(d_in, d_out, r) and gets lora_r = r; the others 0.", t_apply_budget},
     {"lab04.5", "random models and targets match the reference counts and ranks", 4,
      "Use the PEFT suffix rule (lab04.4) for every module and every target.", t_apply_random},
     {"lab04.5", "GPT-3 with every linear kind at r >= 256 sums past 2^32", 2,
@@ -899,8 +952,8 @@ static const judge_test_t tests[] = {
      t_apply_bert_output_dense},
     {"lab04.5", "a module matched by two targets is adapted once", 2,
      "Stop at the first matching target: one adapter per module.", t_apply_twice},
-    {"lab04.5", "unmatched targets, no targets and r = 0 are rejected", 2,
-     "PEFT raises when no module matches; check n_targets >= 1 and r >= 1 too.", t_apply_bad},
+    {"lab04.5", "BERT's query, value count right; no match, none, r = 0 rejected", 2,
+     "Targets query, value on BERT must match the reference; PEFT raises when no module matches; check n_targets >= 1 and r >= 1 too.", t_apply_bad},
     {"lab04.6", "the LLaMA-7B summary line is exactly PEFT's", 4,
      "\"trainable params: %s || all params: %s || trainable%%: %.4f\" with comma-grouped counts.",
      t_summary_llama},
@@ -908,20 +961,20 @@ static const judge_test_t tests[] = {
      "Group digits from the right: 999, 1,000, 12,345; 0 is \"0\".", t_summary_commas},
     {"lab04.6", "the percentage is rounded to 4 decimals like %.4f", 3,
      "printf(\"%.4f\", 100.0 * trainable / all) rounds; do not truncate.", t_summary_rounding},
-    {"lab04.6", "bad counts and a short buffer are rejected, buffer untouched", 2,
-     "Build the line in a local buffer; copy it only if it fits in cap (with its NUL).",
+    {"lab04.6", "a valid line is right; bad counts, short buffers rejected, untouched", 2,
+     "A valid line must be PEFT's; build the line in a local buffer; copy it only if it fits in cap (with its NUL).",
      t_summary_bad},
     {"lab04.7", "fp32 takes 4 bytes a number, fp16 and bf16 take 2", 5,
      "bf16 is 16 bits: 2 bytes, like fp16.", t_bytes},
-    {"lab04.7", "bad dtype, negative and overflowing counts are rejected", 3,
-     "dtype must be 0, 1 or 2; params >= 0; check params > INT64_MAX / size.", t_bytes_bad},
+    {"lab04.7", "valid bytes are right; bad dtype, negative, overflow are rejected", 3,
+     "1000 bf16 numbers take 2000 bytes; dtype must be 0, 1 or 2; params >= 0; check params > INT64_MAX / size.", t_bytes_bad},
     {"lab04.8", "course storage table: 35 TB of copies, 354 GB shared", 4,
      "Full copies: tasks * bytes(base); shared: bytes(base) + tasks * bytes(adapter).",
      t_storage_course},
     {"lab04.8", "random storage cases match the reference for both schemes", 4,
      "tasks = 0 is legal; use the dtype's size for both base and adapters.", t_storage_random},
-    {"lab04.8", "bad storage arguments and overflow are rejected", 2,
-     "Check every argument and every product and sum against INT64_MAX.", t_storage_bad},
+    {"lab04.8", "valid storage is right; bad arguments and overflow are rejected", 2,
+     "A valid case must match the reference; check every argument and every product and sum against INT64_MAX.", t_storage_bad},
 };
 
 static const char *const sources[] = {"param_count.c", NULL};

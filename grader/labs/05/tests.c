@@ -173,6 +173,53 @@ static void expect_rejected(judge_t *j, call_t *c, const char *out, const char *
     free_call(c);
 }
 
+/* A guard test (bad arguments rejected, inputs kept, a zero B, a round trip)
+ * gives its points only together with a correct result, so a stub that
+ * returns a constant, leaves w alone or writes zeros earns nothing: the test
+ * first makes a valid call that must match the reference (the *_matches
+ * helpers) and stops here if it does not. */
+static int needs_working(judge_t *j, const char *func)
+{
+    if (!judge_failed(j))
+        return 1;
+    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
+                  "need a working %s)", func);
+    return 0;
+}
+
+/* lora_merge or lora_unmerge on a small random problem, against the reference. */
+static void inplace_matches(judge_t *j, const char *fn)
+{
+    prob_t p;
+    prob_random(j, &p, 7, 5, 3);
+    double *want = mat_dup(p.w0, p.d_out, p.d_in);
+    if (strcmp(fn, "lora_merge") == 0)
+        lora_merge(want, p.a1, p.b1, p.d_in, p.d_out, p.r, p.alpha);
+    else
+        lora_unmerge(want, p.a1, p.b1, p.d_in, p.d_out, p.r, p.alpha);
+    call_t *c = student_inplace(j, fn, p.w0, p.a1, p.b1, &p);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL);
+    free_call(c);
+    free(want);
+    prob_free(&p);
+}
+
+/* One lora_switch from task 1 to task 2, against the reference. */
+static void switch_matches(judge_t *j)
+{
+    prob_t p;
+    prob_random(j, &p, 8, 6, 2);
+    double *w = ref_merged(&p, p.a1, p.b1), *want = ref_merged(&p, p.a2, p.b2);
+    call_t *c = student_switch(j, "lora_switch", w, &p, p.alpha, 0);
+    if (call_run(c) && expect_return(j, c, LAB_OK))
+        expect_close(j, "w (switched from task 1 to task 2)", call_output(c, "w_out"), want,
+                     p.d_out, p.d_in, TOL);
+    free_call(c);
+    free(w), free(want);
+    prob_free(&p);
+}
+
 /* ---- lab05.1 merge ---- */
 
 static void t_merge_lifecycle(judge_t *j)
@@ -226,6 +273,9 @@ static void t_merge_scaling(judge_t *j)
 
 static void t_merge_b_zero(judge_t *j)
 {
+    inplace_matches(j, "lora_merge");
+    if (!needs_working(j, "lora_merge"))
+        return;
     prob_t p;
     prob_random(j, &p, 9, 4, 2);
     memset(p.b1, 0, p.d_out * p.r * sizeof(double));
@@ -238,6 +288,9 @@ static void t_merge_b_zero(judge_t *j)
 
 static void bad_inplace(judge_t *j, const char *fn)
 {
+    inplace_matches(j, fn);
+    if (!needs_working(j, fn))
+        return;
     prob_t p;
     prob_random(j, &p, 3, 2, 1);
     static const struct { size_t d_in, r; double alpha; const char *what; } cases[] = {
@@ -295,8 +348,10 @@ static void t_unmerge_roundtrip(judge_t *j)
 {
     prob_t p;
     prob_random(j, &p, 12, 20, 4);
+    double *merged = ref_merged(&p, p.a1, p.b1);
     call_t *c = student_inplace(j, "lora_merge", p.w0, p.a1, p.b1, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        expect_close(j, "w after your merge", call_output(c, "w_out"), merged, p.d_out, p.d_in, TOL)) {
         call_t *u = student_inplace(j, "lora_unmerge", call_output(c, "w_out"), p.a1, p.b1, &p);
         if (call_run(u) && expect_return(j, u, LAB_OK) &&
             !expect_close(j, "W0 after merge then unmerge", call_output(u, "w_out"), p.w0, p.d_out,
@@ -305,6 +360,7 @@ static void t_unmerge_roundtrip(judge_t *j)
         call_free(u);
     }
     free_call(c);
+    free(merged);
     prob_free(&p);
 }
 
@@ -346,6 +402,9 @@ static void t_switch_random(judge_t *j)
 
 static void t_switch_same_task(judge_t *j)
 {
+    switch_matches(j);
+    if (!needs_working(j, "lora_switch"))
+        return;
     prob_t p;
     prob_random(j, &p, 8, 5, 3);
     memcpy(p.a2, p.a1, p.r * p.d_in * sizeof(double));
@@ -362,6 +421,9 @@ static void t_switch_same_task(judge_t *j)
 
 static void t_switch_there_and_back(judge_t *j)
 {
+    switch_matches(j);
+    if (!needs_working(j, "lora_switch"))
+        return;
     prob_t p;
     prob_random(j, &p, 10, 14, 2);
     double *w = ref_merged(&p, p.a1, p.b1);
@@ -376,6 +438,9 @@ static void t_switch_there_and_back(judge_t *j)
 
 static void t_switch_many_bounded(judge_t *j)
 {
+    switch_matches(j);
+    if (!needs_working(j, "lora_switch"))
+        return;
     /* The naive switch drifts round three tasks, but in double 3000 switches stay small. */
     prob_t p;
     prob_random(j, &p, 16, 12, 4);
@@ -394,6 +459,9 @@ static void t_switch_many_bounded(judge_t *j)
 
 static void t_switch_bad(judge_t *j)
 {
+    switch_matches(j);
+    if (!needs_working(j, "lora_switch"))
+        return;
     prob_t p;
     prob_random(j, &p, 3, 2, 1);
     p.r = 0;
@@ -478,10 +546,13 @@ static void t_linear_inputs_and_bad(judge_t *j)
 {
     prob_t p;
     prob_random(j, &p, 5, 7, 2);
+    double *want = ref_merged(&p, p.a1, p.b1);
     call_t *c = student_to_linear(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_inputs_unchanged(j, c);
+    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
+        expect_close(j, "w_out", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL))
+        expect_exact(j, "bias_out", call_output(c, "bias_out"), p.bias, 1, p.d_out);
     free_call(c);
+    free(want);
     p.alpha = NAN;
     if (!judge_failed(j))
         expect_rejected(j, student_to_linear(j, &p), "w_out", "alpha = NaN");
@@ -529,6 +600,11 @@ static void t_swap_bad(judge_t *j)
 {
     static const size_t cases[][4] = {{4, 4, 2, 0}, {0, 4, 2, 1}, {1u << 30, 1u << 30, 1, 1u << 24}};
     static const char *what[] = {"n_matrices = 0", "d_in = 0", "a reload count of 2^84"};
+    double sw, re;
+    lora_swap_count(8, 6, 2, 3, &sw, &re);
+    swap_is(j, 8, 6, 2, 3, sw, re);
+    if (!needs_working(j, "lora_swap_count"))
+        return;
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
         call_t *c = call_new(j, "lora_swap_count");
         call_size(c, "d_in", cases[k][0]), call_size(c, "d_out", cases[k][1]);
@@ -624,6 +700,9 @@ static void t_f32_drift(judge_t *j)
 
 static void t_f32_bad(judge_t *j)
 {
+    t_f32_one(j);
+    if (!needs_working(j, "lora_switch_f32"))
+        return;
     prob_t p;
     prob_random(j, &p, 3, 2, 1);
     call_t *c = student_switch(j, "lora_switch_f32", p.w0, &p, INFINITY, 0);
@@ -683,6 +762,16 @@ static void t_base_bad(judge_t *j)
 {
     prob_t p;
     prob_random(j, &p, 3, 2, 1);
+    double *want = ref_merged(&p, p.a2, p.b2);
+    call_t *good = student_from_base(j, &p);
+    if (call_run(good) && expect_return(j, good, LAB_OK))
+        expect_close(j, "w", call_output(good, "w_out"), want, p.d_out, p.d_in, TOL);
+    free_call(good);
+    free(want);
+    if (!needs_working(j, "lora_switch_from_base")) {
+        prob_free(&p);
+        return;
+    }
     p.r = 0;
     expect_rejected(j, student_from_base(j, &p), "w_out", "r = 0");
     p.r = 1, p.alpha = NAN;
@@ -956,8 +1045,25 @@ static void t_encode_roundtrip(judge_t *j)
     adapter_free(&ad);
 }
 
+/* The student's file of a small random adapter equals the reference's. */
+static void encode_matches(judge_t *j)
+{
+    adapter_t ad;
+    adapter_random(j, &ad, "model.layers.0.self_attn.v_proj", 6, 4, 2, ST_F32);
+    size_t n_ref, n_got = 0;
+    unsigned char *ref = ref_encode(&ad, &n_ref), *got = student_file(j, &ad, &n_got);
+    if (got && (n_got != n_ref || memcmp(got, ref, n_ref) != 0))
+        judge_fail(j, "your file of a valid adapter (%zu bytes) differs from the reference's "
+                   "(%zu bytes)", n_got, n_ref);
+    free(ref), free(got);
+    adapter_free(&ad);
+}
+
 static void t_encode_small_buffer(judge_t *j)
 {
+    encode_matches(j);
+    if (!needs_working(j, "st_encode_lora"))
+        return;
     adapter_t ad;
     adapter_random(j, &ad, "q_proj", 4, 4, 2, ST_F32);
     size_t n_ref;
@@ -975,6 +1081,9 @@ static void t_encode_bad(judge_t *j)
         {"q proj", ST_F32, 2, "a space in the module path"}, {"", ST_F32, 2, "an empty module path"},
         {"q\"x", ST_F32, 2, "a quote in the module path"}, {"q_proj", 7, 2, "dtype 7"},
         {"q_proj", ST_F64, 0, "r = 0"}};
+    encode_matches(j);
+    if (!needs_working(j, "st_encode_lora"))
+        return;
     for (int k = 0; k < 5 && !judge_failed(j); k++) {
         adapter_t ad;
         adapter_random(j, &ad, cases[k].m, 3, 3, 2, cases[k].dt);
@@ -1094,6 +1203,19 @@ static void header_case(judge_t *j, const char *hdr, size_t data_len, int expect
     free(data), free(u);
 }
 
+/* A valid file of the reference's encoder decodes as the reference reads it. */
+static int decode_works(judge_t *j)
+{
+    adapter_t ad;
+    adapter_random(j, &ad, "model.layers.2.self_attn.o_proj", 7, 5, 3, ST_F32);
+    size_t n;
+    unsigned char *u = ref_encode(&ad, &n);
+    decode_agrees(j, u, n, "a valid file, decoded first");
+    free(u);
+    adapter_free(&ad);
+    return needs_working(j, "st_decode_lora");
+}
+
 #define KA "\"base_model.model.m.q.lora_A.weight\""
 #define KB "\"base_model.model.m.q.lora_B.weight\""
 #define GOOD_A KA ":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}"
@@ -1165,6 +1287,8 @@ static void t_decode_extra(judge_t *j)
 
 static void t_decode_truncated(judge_t *j)
 {
+    if (!decode_works(j))
+        return;
     adapter_t ad;
     adapter_random(j, &ad, "model.layers.0.mlp.down_proj", 6, 5, 2, ST_F32);
     size_t n;
@@ -1182,6 +1306,8 @@ static void t_decode_truncated(judge_t *j)
 
 static void t_decode_header_length(judge_t *j)
 {
+    if (!decode_works(j))
+        return;
     adapter_t ad;
     adapter_random(j, &ad, "q", 2, 2, 1, ST_F32);
     size_t n;
@@ -1214,6 +1340,8 @@ static void t_decode_header_length(judge_t *j)
 
 static void t_decode_bad_json(judge_t *j)
 {
+    if (!decode_works(j))
+        return;
     static const char *cases[] = {
         "{" GOOD_A "," GOOD_B,                        /* no closing brace */
         "{" GOOD_A "," GOOD_B ",}",                   /* trailing comma */
@@ -1248,6 +1376,8 @@ static void t_decode_bad_json(judge_t *j)
 
 static void t_decode_shape_size(judge_t *j)
 {
+    if (!decode_works(j))
+        return;
     header_case(j, "{" KA ":{\"dtype\":\"F32\",\"shape\":[2,4],\"data_offsets\":[0,24]}," GOOD_B "}", 56, 0,
                 "A's shape [2, 4] with 24 bytes");
     header_case(j, "{" KA ":{\"dtype\":\"F64\",\"shape\":[2,3],\"data_offsets\":[0,24]}," GOOD_B "}", 56, 0,
@@ -1258,6 +1388,8 @@ static void t_decode_shape_size(judge_t *j)
 
 static void t_decode_dtype(judge_t *j)
 {
+    if (!decode_works(j))
+        return;
     header_case(j, "{" KA ":{\"dtype\":\"F8\",\"shape\":[2,3],\"data_offsets\":[0,24]}," GOOD_B "}", 56, 0,
                 "dtype F8");
     header_case(j, "{" KA ":{\"dtype\":\"f32\",\"shape\":[2,3],\"data_offsets\":[0,24]}," GOOD_B "}", 56, 0,
@@ -1268,6 +1400,8 @@ static void t_decode_dtype(judge_t *j)
 
 static void t_decode_offsets(judge_t *j)
 {
+    if (!decode_works(j))
+        return;
     header_case(j, "{" GOOD_A "," KB ":{\"dtype\":\"F32\",\"shape\":[4,2],\"data_offsets\":[24,56]}}", 40, 0,
                 "B ends at 56 but the data section has 40 bytes");
     header_case(j, "{" GOOD_A "," KB ":{\"dtype\":\"F32\",\"shape\":[4,2],\"data_offsets\":[1000000,1000032]}}",
@@ -1285,6 +1419,8 @@ static void t_decode_offsets(judge_t *j)
 
 static void t_decode_pair(judge_t *j)
 {
+    if (!decode_works(j))
+        return;
     header_case(j, "{" GOOD_A "}", 24, 0, "no lora_B");
     header_case(j, "{\"x\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}," GOOD_B "}", 56, 0,
                 "no lora_A");
@@ -1297,6 +1433,8 @@ static void t_decode_pair(judge_t *j)
 
 static void t_decode_swapped(judge_t *j)
 {
+    if (!decode_works(j))
+        return;
     header_case(j, "{" KA ":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,24]}," KB
                    ":{\"dtype\":\"F32\",\"shape\":[2,4],\"data_offsets\":[24,56]}}", 56, 0,
                 "A stored as [d_in, r] and B as [r, d_out] (the transposed layout)");
@@ -1306,6 +1444,8 @@ static void t_decode_swapped(judge_t *j)
 
 static void t_decode_capacity(judge_t *j)
 {
+    if (!decode_works(j))
+        return;
     adapter_t ad;
     adapter_random(j, &ad, "model.q_proj", 8, 6, 2, ST_F64);
     size_t n;
@@ -1452,6 +1592,9 @@ static void t_config_bad(judge_t *j)
         {8, 16, "q_proj,,v_proj", 256, "an empty name"}, {8, 16, "", 256, "no targets"},
         {8, 0, "q_proj", 256, "alpha = 0"}, {0, 16, "q_proj", 256, "r = 0"},
         {8, 16, "q_proj,v_proj", 40, "cap 40 for an 88-byte text"}};
+    config_is(j, 4, 8, "q_proj,v_proj");
+    if (!needs_working(j, "peft_config_json"))
+        return;
     for (int k = 0; k < 5 && !judge_failed(j); k++)
         expect_rejected(j, student_config(j, cases[k].r, cases[k].alpha, cases[k].t, cases[k].cap), "out",
                         cases[k].what);
@@ -1468,55 +1611,55 @@ static const judge_test_t tests[] = {
      "w[i][j] += s sum_k b[i][k] a[k][j]; B is (d_out, r), A is (r, d_in).", t_merge_random},
     {"lab05.1", "merge scales by alpha / r, not by alpha", 2, "s = alpha / r (lab03.2).",
      t_merge_scaling},
-    {"lab05.1", "merging a zero B leaves w bit for bit", 1, "Add s * 0 = 0: nothing else.",
+    {"lab05.1", "merge is right, and merging a zero B leaves w bit for bit", 1, "A valid merge must match the reference; add s * 0 = 0: nothing else.",
      t_merge_b_zero},
-    {"lab05.1", "merge rejects bad arguments and leaves w alone", 1,
-     "LAB_REQUIRE before the first write: NULL, zero sizes, non-finite alpha.", t_merge_bad},
+    {"lab05.1", "merge works, and rejects bad arguments leaving w alone", 1,
+     "A valid merge must match the reference; LAB_REQUIRE before the first write: NULL, zero sizes, non-finite alpha.", t_merge_bad},
     {"lab05.2", "unmerge matches the reference", 3, "Subtract s B A: the sign is minus.",
      t_unmerge_random},
-    {"lab05.2", "merge then unmerge gives W0 back", 2,
-     "Unmerge must undo merge: same s, same B A, opposite sign.", t_unmerge_roundtrip},
-    {"lab05.2", "unmerge rejects bad arguments and leaves w alone", 1,
-     "Same checks as lora_merge.", t_unmerge_bad},
+    {"lab05.2", "a right merge, then unmerge, gives W0 back", 2,
+     "Your merge must match the reference; unmerge must undo merge: same s, same B A, opposite sign.", t_unmerge_roundtrip},
+    {"lab05.2", "unmerge works, and rejects bad arguments leaving w alone", 1,
+     "A valid unmerge must match the reference; same checks as lora_merge.", t_unmerge_bad},
     {"lab05.3", "course lifecycle: switching W_A to Task B gives W0 + B_B A_B", 3,
      "W' = W + s (B2 A2 - B1 A1): subtract Task A's product, add Task B's.", t_switch_lifecycle},
     {"lab05.3", "switch matches the reference on non-square shapes", 2,
      "Both products are (d_out, d_in): b[i][k] a[k][j] summed over k.", t_switch_random},
-    {"lab05.3", "switching to the task already merged changes nothing", 1,
-     "B A - B A is exactly 0 when both adapters are the same.", t_switch_same_task},
-    {"lab05.3", "switching there and back returns to the first task", 1,
-     "1 -> 2 -> 1 must give W0 + s B1 A1 again.", t_switch_there_and_back},
-    {"lab05.3", "3000 switches round three tasks in double stay within 1e-9", 2,
-     "Each switch adds s (B2 A2 - B1 A1) computed fresh from A and B.", t_switch_many_bounded},
-    {"lab05.3", "switch rejects bad arguments and leaves w alone", 1, "Check r and alpha first.",
+    {"lab05.3", "switch is right; to the task already merged it changes nothing", 1,
+     "A valid switch must match the reference; B A - B A is exactly 0 when both adapters are the same.", t_switch_same_task},
+    {"lab05.3", "switch is right; there and back returns to the first task", 1,
+     "A valid switch must match the reference; 1 -> 2 -> 1 must give W0 + s B1 A1 again.", t_switch_there_and_back},
+    {"lab05.3", "switch is right; 3000 round three tasks stay within 1e-9", 2,
+     "A valid switch must match the reference; each switch adds s (B2 A2 - B1 A1) computed fresh from A and B.", t_switch_many_bounded},
+    {"lab05.3", "switch works, and rejects bad arguments leaving w alone", 1, "A valid switch must match the reference; check r and alpha first.",
      t_switch_bad},
     {"lab05.4", "the plain layer gives the unmerged layer's outputs", 4,
      "w_out = W0 + s B A and bias_out = bias; then x w_out^T + bias is the LoRA layer.",
      t_linear_forward},
     {"lab05.4", "plain layer weights are W0 + s B A and the bias copied exactly", 3,
      "Copy W0, add s B A; copy the bias unchanged.", t_linear_weights},
-    {"lab05.4", "to_linear keeps its inputs and rejects a NaN alpha", 1,
-     "Write only w_out and bias_out; check alpha first.", t_linear_inputs_and_bad},
+    {"lab05.4", "to_linear is right, keeps its inputs and rejects a NaN alpha", 1,
+     "w_out = W0 + s B A and bias_out = bias; write only w_out and bias_out; check alpha first.", t_linear_inputs_and_bad},
     {"lab05.5", "course toy: a swap moves 32 numbers, a reload 16", 2,
      "2 r (d_in + d_out) per matrix: old B, A out and new B, A in.", t_swap_course},
     {"lab05.5", "GPT-3 q and v in 96 layers: 37,748,736 against 28,991,029,248", 1,
      "Multiply by n_matrices = 192; the reload is d_out d_in per matrix.", t_swap_gpt3},
     {"lab05.5", "random shapes give 2 r (d_in + d_out) and d_in d_out per matrix", 1,
      "Count in floating point or 64-bit integers: the numbers are large.", t_swap_random},
-    {"lab05.5", "zero sizes and counts past 2^53 are rejected", 1,
-     "Compare against 2^53 before converting to double.", t_swap_bad},
+    {"lab05.5", "valid counts are right; zero sizes and counts past 2^53 rejected", 1,
+     "Valid sizes must give the reference's counts; compare against 2^53 before converting to double.", t_swap_bad},
     {"lab05.6", "one float switch matches the reference", 3,
      "p2 and p1 summed in float, then w += scale (p2 - p1).", t_f32_one},
     {"lab05.6", "3000 float switches round three tasks drift as float rounding does", 3,
      "Compute in float only: a double computation hides the drift this test measures.",
      t_f32_drift},
-    {"lab05.6", "float switch rejects a non-finite scale", 1, "isfinite(scale) first.", t_f32_bad},
+    {"lab05.6", "float switch works, and rejects a non-finite scale", 1, "One float switch must match the reference; isfinite(scale) first.", t_f32_bad},
     {"lab05.7", "a re-derived switch equals one merge into W0", 3,
      "w = W0 + s B_new A_new: overwrite every entry, ignore the old w.", t_base_one},
     {"lab05.7", "3000 re-derived switches round three tasks stay within 1e-15", 3,
      "Never add to the served w: derive it from the kept W0 each time.", t_base_many},
-    {"lab05.7", "re-derived switch rejects bad arguments, writes nothing", 2,
-     "LAB_REQUIRE on r and alpha before touching w.", t_base_bad},
+    {"lab05.7", "re-derived switch works; bad arguments rejected, nothing written", 2,
+     "w = W0 + s B_new A_new must match the reference; LAB_REQUIRE on r and alpha before touching w.", t_base_bad},
     {"lab05.8", "encoded files equal the reference byte for byte", 4,
      "The header text of safetensors.h exactly, spaces to a multiple of 8, A's then B's bytes.",
      t_encode_bytes},
@@ -1531,10 +1674,10 @@ static const judge_test_t tests[] = {
      t_encode_peft_shapes},
     {"lab05.8", "an F64 file reads back bit for bit", 2,
      "Write all 8 bytes of each double, little-endian.", t_encode_roundtrip},
-    {"lab05.8", "a buffer one byte short is rejected and left unwritten", 1,
-     "Compute the total size first, compare with cap, then write.", t_encode_small_buffer},
-    {"lab05.8", "bad module paths, dtypes and r = 0 are rejected", 1,
-     "Module: letters, digits, '.', '_'; dtype 0 or 1.", t_encode_bad},
+    {"lab05.8", "a valid file is right; a buffer one byte short is rejected, unwritten", 1,
+     "A valid adapter's file must equal the reference's; compute the total size first, compare with cap, then write.", t_encode_small_buffer},
+    {"lab05.8", "a valid file is right; bad paths, dtypes and r = 0 are rejected", 1,
+     "A valid adapter's file must equal the reference's; module: letters, digits, '.', '_'; dtype 0 or 1.", t_encode_bad},
     {"lab05.9", "reference files decode to the same module, shapes and values", 3,
      "N little-endian, offsets from the data section, A (r, d_in), B (d_out, r).",
      t_decode_roundtrip},
@@ -1545,27 +1688,27 @@ static const judge_test_t tests[] = {
      "Skip JSON whitespace; find keys by name, not by position.", t_decode_python_style},
     {"lab05.9", "extra tensors and escaped strings are read correctly", 1,
      "Other tensors are checked, then ignored; decode \\uXXXX in strings.", t_decode_extra},
-    {"lab05.9", "truncated files are rejected without a crash", 2,
-     "Check n >= 8, then N <= n - 8, before reading.", t_decode_truncated},
-    {"lab05.9", "header lengths past the end of the file are rejected", 1,
-     "N can be anything up to 2^64 - 1: compare with n - 8, never add first.",
+    {"lab05.9", "a valid file decodes; truncated ones are rejected without a crash", 2,
+     "A valid file must decode as the reference reads it; check n >= 8, then N <= n - 8, before reading.", t_decode_truncated},
+    {"lab05.9", "a valid file decodes; header lengths past its end are rejected", 1,
+     "A valid file must decode as the reference reads it; N can be anything up to 2^64 - 1: compare with n - 8, never add first.",
      t_decode_header_length},
-    {"lab05.9", "invalid JSON headers are rejected", 2,
-     "One JSON object, then only spaces; strings, integers and arrays as in JSON.",
+    {"lab05.9", "a valid file decodes; invalid JSON headers are rejected", 2,
+     "A valid file must decode as the reference reads it; one JSON object, then only spaces; strings, integers and arrays as in JSON.",
      t_decode_bad_json},
-    {"lab05.9", "shapes that disagree with the byte count are rejected", 1,
-     "end - begin must equal product(shape) * dtype size (watch for overflow).",
+    {"lab05.9", "a valid file decodes; shapes disagreeing with the bytes are rejected", 1,
+     "A valid file must decode as the reference reads it; end - begin must equal product(shape) * dtype size (watch for overflow).",
      t_decode_shape_size},
-    {"lab05.9", "unknown dtypes are rejected", 1, "Only F32, F64, F16 and BF16.", t_decode_dtype},
-    {"lab05.9", "offsets past the end, overlapping or leaving holes are rejected", 2,
-     "Never trust data_offsets: check end <= data size, then sort and tile the data exactly.",
+    {"lab05.9", "a valid file decodes; unknown dtypes are rejected", 1, "A valid file must decode as the reference reads it; only F32, F64, F16 and BF16.", t_decode_dtype},
+    {"lab05.9", "a valid file decodes; offsets past the end, overlapping, holes rejected", 2,
+     "A valid file must decode as the reference reads it; never trust data_offsets: check end <= data size, then sort and tile the data exactly.",
      t_decode_offsets},
-    {"lab05.9", "a missing lora_A or lora_B, or two modules, is rejected", 1,
-     "Exactly one pair base_model.model.P.lora_A/B.weight with the same P.", t_decode_pair},
-    {"lab05.9", "A and B in the transposed layout are rejected", 1,
-     "PEFT stores A as [r, d_in] and B as [d_out, r]: their r must agree.", t_decode_swapped},
-    {"lab05.9", "small output capacities are rejected and nothing is written", 1,
-     "Check module_cap, cap_a and cap_b before writing.", t_decode_capacity},
+    {"lab05.9", "a valid file decodes; a missing lora_A or lora_B, two modules rejected", 1,
+     "A valid file must decode as the reference reads it; exactly one pair base_model.model.P.lora_A/B.weight with the same P.", t_decode_pair},
+    {"lab05.9", "a valid file decodes; A and B in the transposed layout are rejected", 1,
+     "A valid file must decode as the reference reads it; PEFT stores A as [r, d_in] and B as [d_out, r]: their r must agree.", t_decode_swapped},
+    {"lab05.9", "a valid file decodes; small capacities are rejected, nothing written", 1,
+     "A valid file must decode as the reference reads it; check module_cap, cap_a and cap_b before writing.", t_decode_capacity},
     {"lab05.9", "300 fuzzed files: same verdict as the reference, no crash", 2,
      "Every length and offset from the file must be checked before use.", t_decode_fuzz},
     {"lab05.10", "config for r = 8, alpha = 16, q_proj and v_proj is exact", 3,
@@ -1573,16 +1716,16 @@ static const judge_test_t tests[] = {
      t_config_course},
     {"lab05.10", "config matches the reference for random r, alpha and targets", 3,
      "lora_alpha with %.17g; one quoted name per comma-separated target.", t_config_random},
-    {"lab05.10", "empty names, bad r or alpha and a small buffer are rejected", 2,
-     "Check everything, and the length + 1 <= cap, before writing.", t_config_bad},
+    {"lab05.10", "a valid config is right; empty names, bad r or alpha, short buffers fail", 2,
+     "A valid config must equal the reference's; check everything, and the length + 1 <= cap, before writing.", t_config_bad},
     /* The course's questions (questions_tests.c). */
     {"lab05.11", "course: 6 ms x 500 requests/s is 10,800 GPU-seconds per hour", 2,
      "(ms_with - ms_without) / 1000 s times requests_per_s is GPU-seconds per second; times 3600.",
      t_overhead_course},
     {"lab05.11", "random cases: GPU-seconds match the reference", 1,
      "Milliseconds to seconds (/ 1000), per second to per hour (* 3600).", t_overhead_random},
-    {"lab05.11", "GPU-seconds: bad latencies and rates are rejected", 1,
-     "Finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.",
+    {"lab05.11", "GPU-seconds: the course case is right; bad latencies and rates fail", 1,
+     "The course case must come out right; finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.",
      t_overhead_bad},
     {"lab05.12", "course: Houlsby adapters at 500 requests/s need 3 more GPUs", 1,
      "Fleet with adapters (13 for 12.9 busy) minus fleet without (10 for 9.9 busy).",
@@ -1596,8 +1739,8 @@ static const judge_test_t tests[] = {
     {"lab05.12", "random cases: GPU counts match the reference", 1,
      "g = ms * requests_per_s / 1000 GPUs busy for each latency; round each up to whole GPUs.",
      t_gpus_random},
-    {"lab05.12", "GPU count: bad latencies and rates are rejected", 1,
-     "Finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.",
+    {"lab05.12", "GPU count: the course case is right; bad latencies and rates fail", 1,
+     "The course case must come out right; finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.",
      t_gpus_bad},
 };
 

@@ -223,6 +223,50 @@ static void trajectory_test(judge_t *j, const char *func, train_fn fn, double lr
     }
 }
 
+/* A guard test (mismatched shapes rejected, inputs kept, a checker's
+ * rejection, n_steps = 0) gives its points only together with a correct
+ * result, so a stub that returns a constant, writes zeros or copies a0 and b0
+ * earns nothing: the test first makes a valid call of func that must match
+ * the reference, and stops here if it does not. */
+static int func_works(judge_t *j, const char *func)
+{
+    prob_t P;
+    prob_random(j, &P, 7, 5, 4, 2);
+    train_problem_t p = ref_problem(&P);
+    double *ga = mat_alloc(5, 2), *gb = mat_alloc(2, 4), *yh = mat_alloc(7, 4), loss;
+    train_gradients(&p, mat_of(&P, 3), mat_of(&P, 4), ga, gb);
+    if (strcmp(func, "train_sgd") == 0 || strcmp(func, "train_adam") == 0) {
+        train_matches(j, func, func[6] == 's' ? train_sgd : train_adam, &P, 0.05, 1, TOL, 1);
+    } else {
+        call_t *c = strcmp(func, "train_forward") == 0     ? student_forward(j, &P)
+                    : strcmp(func, "train_gradients") == 0 ? student_gradients(j, &P)
+                                                           : student_check(j, &P, ga, gb, TRAIN_GRADCHECK_EPS);
+        if (call_run(c) && expect_return(j, c, LAB_OK)) {
+            if (strcmp(func, "train_forward") == 0) {
+                train_forward(&p, mat_of(&P, 3), mat_of(&P, 4), yh, &loss);
+                (void)(expect_close(j, "y_hat", call_output(c, "y_hat"), yh, 7, 4, TOL) &&
+                       expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL));
+            } else if (strcmp(func, "train_gradients") == 0) {
+                (void)(expect_close(j, "grad_a", call_output(c, "grad_a"), ga, 5, 2, TOL) &&
+                       expect_close(j, "grad_b", call_output(c, "grad_b"), gb, 2, 4, TOL));
+            } else {
+                const double *err = call_output(c, "max_rel_err"), *acc = call_output(c, "accepted");
+                if (err && acc && !(*err <= 1e-8 && *acc == 1.0))
+                    judge_fail(j, "a right gradient: max_rel_err %.3g, accepted %g; expected below "
+                               "1e-8 and 1", *err, *acc);
+            }
+        }
+        call_free(c);
+    }
+    free(ga), free(gb), free(yh);
+    prob_free(&P);
+    if (!judge_failed(j))
+        return 1;
+    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
+                  "need a working %s)", func);
+    return 0;
+}
+
 /* Mismatched shapes: each case keeps every buffer consistent with its own
  * stated shape, but the shapes do not fit together. */
 static void mismatch_case(int k, size_t sh[10], const char **what)
@@ -264,6 +308,8 @@ static void rejects_mismatches(judge_t *j, const char *func,
         prob_free(&P);
     }
 }
+
+static void right_gradient(prob_t *P, double *ga, double *gb);
 
 static int all_zero(const double *v, size_t n)
 {
@@ -330,17 +376,23 @@ static void t_forward_mean_over_all(judge_t *j)
 
 static void t_forward_mismatch(judge_t *j)
 {
-    rejects_mismatches(j, "train_forward", student_forward, "loss");
+    if (func_works(j, "train_forward"))
+        rejects_mismatches(j, "train_forward", student_forward, "loss");
 }
 
 static void t_forward_inputs(judge_t *j)
 {
     prob_t P;
     prob_random_shape(j, &P);
+    train_problem_t p = ref_problem(&P);
+    double loss, *yh = mat_alloc(N_(&P), DOUT(&P));
+    train_forward(&p, mat_of(&P, 3), mat_of(&P, 4), yh, &loss);
     call_t *c = student_forward(j, &P);
-    if (call_run(c))
-        expect_inputs_unchanged(j, c);
+    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
+        expect_close(j, "y_hat", call_output(c, "y_hat"), yh, N_(&P), DOUT(&P), TOL))
+        expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL);
     call_free(c);
+    free(yh);
     prob_free(&P);
 }
 
@@ -426,38 +478,51 @@ static void t_grad_zero(judge_t *j)
     prob_t P;
     prob_random_shape(j, &P);
     memset(P.m[4], 0, cnt(&P, 4) * sizeof(double)); /* b = 0 */
+    double *ra = mat_alloc(DIN(&P), R_(&P)), *rb = mat_alloc(R_(&P), DOUT(&P));
+    right_gradient(&P, ra, rb);
     call_t *c = student_gradients(j, &P);
     if (call_run(c) && expect_return(j, c, LAB_OK)) {
         const double *ga = call_output(c, "grad_a");
         if (ga && !all_zero(ga, cnt(&P, 3)))
             judge_fail(j, "with b = 0, grad_a = G b^T must be exactly 0");
+        else
+            expect_close(j, "grad_b (b = 0)", call_output(c, "grad_b"), rb, R_(&P), DOUT(&P), TOL);
     }
     call_free(c);
     rng_fill_uniform(judge_rng(j), P.m[4], cnt(&P, 4), -0.5, 0.5);
     memset(P.m[3], 0, cnt(&P, 3) * sizeof(double)); /* a = 0 */
+    right_gradient(&P, ra, rb);
     c = student_gradients(j, &P);
     if (!judge_failed(j) && call_run(c) && expect_return(j, c, LAB_OK)) {
         const double *gb = call_output(c, "grad_b");
         if (gb && !all_zero(gb, cnt(&P, 4)))
             judge_fail(j, "with a = 0, grad_b = a^T G must be exactly 0");
+        else
+            expect_close(j, "grad_a (a = 0)", call_output(c, "grad_a"), ra, DIN(&P), R_(&P), TOL);
     }
     call_free(c);
+    free(ra), free(rb);
     prob_free(&P);
 }
 
 static void t_grad_mismatch(judge_t *j)
 {
-    rejects_mismatches(j, "train_gradients", student_gradients, "grad_a");
+    if (func_works(j, "train_gradients"))
+        rejects_mismatches(j, "train_gradients", student_gradients, "grad_a");
 }
 
 static void t_grad_inputs(judge_t *j)
 {
     prob_t P;
     prob_random_shape(j, &P);
+    double *ga = mat_alloc(DIN(&P), R_(&P)), *gb = mat_alloc(R_(&P), DOUT(&P));
+    right_gradient(&P, ga, gb);
     call_t *c = student_gradients(j, &P);
-    if (call_run(c))
-        expect_inputs_unchanged(j, c);
+    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
+        expect_close(j, "grad_a", call_output(c, "grad_a"), ga, DIN(&P), R_(&P), TOL))
+        expect_close(j, "grad_b", call_output(c, "grad_b"), gb, R_(&P), DOUT(&P), TOL);
     call_free(c);
+    free(ga), free(gb);
     prob_free(&P);
 }
 
@@ -511,6 +576,13 @@ static void t_check_right(judge_t *j)
                            "rounding here)", *err, *acc);
         }
         call_free(c);
+        /* An accept-everything checker is no checker: twice the gradient fails. */
+        for (size_t q = 0; q < cnt(&P, 3); q++)
+            ga[q] *= 2.0;
+        for (size_t q = 0; q < cnt(&P, 4); q++)
+            gb[q] *= 2.0;
+        if (!judge_failed(j))
+            check_verdict(j, &P, ga, gb, 0, 0, "twice the right gradient");
         free(ga), free(gb);
         prob_free(&P);
     }
@@ -518,6 +590,8 @@ static void t_check_right(judge_t *j)
 
 static void t_check_transpose(judge_t *j)
 {
+    if (!func_works(j, "train_grad_check"))
+        return;
     /* grad_a computed right, but stored (r, d_in): the entries are all there, misplaced. */
     prob_t P;
     prob_random(j, &P, 9, 5, 3, 2);
@@ -531,6 +605,8 @@ static void t_check_transpose(judge_t *j)
 
 static void t_check_factor2(judge_t *j)
 {
+    if (!func_works(j, "train_grad_check"))
+        return;
     prob_t P;
     prob_random_shape(j, &P);
     double *ga = mat_alloc(DIN(&P), R_(&P)), *gb = mat_alloc(R_(&P), DOUT(&P));
@@ -568,6 +644,8 @@ static void t_check_error_value(judge_t *j)
 
 static void t_check_small_error(judge_t *j)
 {
+    if (!func_works(j, "train_grad_check"))
+        return;
     prob_t P;
     prob_random(j, &P, 12, 4, 6, 2);
     double *ga = mat_alloc(4, 2), *gb = mat_alloc(2, 6);
@@ -587,6 +665,8 @@ static call_t *check_with_zero_grads(judge_t *j, prob_t *P)
 
 static void t_check_bad(judge_t *j)
 {
+    if (!func_works(j, "train_grad_check"))
+        return;
     prob_t P;
     prob_random(j, &P, 4, 3, 2, 1);
     double ga[3] = {0}, gb[2] = {0};
@@ -636,6 +716,8 @@ static void t_sgd_losses(judge_t *j)
 /* n_steps = 0 (and, separately, lr = 0) must give a0 then b0 exactly. */
 static void unchanged_test(judge_t *j, const char *func, double lr, long long steps)
 {
+    if (!func_works(j, func))
+        return;
     prob_t P;
     prob_random_shape(j, &P);
     double *want = mat_alloc(NPAR(&P), 1);
@@ -704,6 +786,8 @@ static call_t *adam_one_step(judge_t *j, prob_t *P)
 static void bad_training_args(judge_t *j, const char *func,
                               call_t *(*make)(judge_t *, prob_t *))
 {
+    if (!func_works(j, func))
+        return;
     prob_t P;
     prob_random(j, &P, 5, 4, 3, 2);
     static const struct { double lr; long long steps; const char *what; } cases[] = {
@@ -778,10 +862,10 @@ static const judge_test_t tests[] = {
     {"lab06.1", "the loss is the mean over all N x d_out entries", 2,
      "004 prints mean((y_hat - y)**2): divide the sum of squares by N * d_out.",
      t_forward_mean_over_all},
-    {"lab06.1", "forward rejects mismatched shapes, naming itself", 3,
-     "Check x.cols == w_base.rows, y (N, d_out), a (d_in, r), b (r, d_out) with LAB_REQUIRE in train_forward.",
+    {"lab06.1", "forward works, and rejects mismatched shapes naming itself", 3,
+     "A valid call must match the reference; check x.cols == w_base.rows, y (N, d_out), a (d_in, r), b (r, d_out) with LAB_REQUIRE in train_forward.",
      t_forward_mismatch},
-    {"lab06.1", "forward leaves its inputs unchanged", 2, "x, y, w_base, a and b are const.",
+    {"lab06.1", "forward is right and leaves its inputs unchanged", 2, "y_hat and the loss must match the reference; x, y, w_base, a and b are const.",
      t_forward_inputs},
     {"lab06.2", "worked example gives grad_a [[4], [8]], grad_b [[-2, 6]]", 3,
      "G = (2/N) x^T (y_hat - y), grad_a = G b^T (d_in, r), grad_b = a^T G (r, d_out).",
@@ -792,28 +876,28 @@ static const judge_test_t tests[] = {
     {"lab06.2", "gradients match central differences of J = d_out x MSE", 4,
      "The factor is 2/N (the derivative of a square is 2e); 004's G is the gradient of d_out * MSE.",
      t_grad_fd},
-    {"lab06.2", "b = 0 gives grad_a exactly 0 and a = 0 gives grad_b 0", 2,
-     "grad_a = G b^T and grad_b = a^T G: each is a product with the other matrix.", t_grad_zero},
-    {"lab06.2", "gradients reject mismatched shapes, naming themselves", 2,
-     "Check every shape with LAB_REQUIRE inside train_gradients before writing.", t_grad_mismatch},
-    {"lab06.2", "gradients leave their inputs unchanged", 2,
-     "Work in scratch memory; a and b are const.", t_grad_inputs},
-    {"lab06.3", "checker accepts a right gradient with error below 1e-8", 5,
-     "num = (J(theta+eps) - J(theta-eps)) / (2 eps) with J = (1/N) sum of squares; central, not forward.",
+    {"lab06.2", "b = 0: grad_a exactly 0, grad_b right; a = 0: the reverse", 2,
+     "The other gradient must match the reference; grad_a = G b^T and grad_b = a^T G: each is a product with the other matrix.", t_grad_zero},
+    {"lab06.2", "gradients work, and reject mismatched shapes naming themselves", 2,
+     "A valid call must match the reference; check every shape with LAB_REQUIRE inside train_gradients before writing.", t_grad_mismatch},
+    {"lab06.2", "gradients are right and leave their inputs unchanged", 2,
+     "Both gradients must match the reference; work in scratch memory; a and b are const.", t_grad_inputs},
+    {"lab06.3", "checker accepts a right gradient (error below 1e-8), not twice it", 5,
+     "num = (J(theta+eps) - J(theta-eps)) / (2 eps) with J = (1/N) sum of squares; central, not forward; accept only errors <= 1e-6.",
      t_check_right},
-    {"lab06.3", "checker rejects grad_a stored transposed", 4,
-     "Compare entry q of grad_a with the numeric derivative of a[q] (row-major, (d_in, r)).",
+    {"lab06.3", "checker accepts a right gradient, rejects grad_a transposed", 4,
+     "A right gradient must be accepted (error below 1e-8); compare entry q of grad_a with the numeric derivative of a[q] (row-major, (d_in, r)).",
      t_check_transpose},
-    {"lab06.3", "checker rejects gradients twice or half as large", 4,
-     "The error is |ana - num| / max(1, |ana|, |num|); accept only if the largest is <= 1e-6.",
+    {"lab06.3", "checker accepts a right gradient, rejects twice or half of it", 4,
+     "A right gradient must be accepted (error below 1e-8); the error is |ana - num| / max(1, |ana|, |num|); accept only if the largest is <= 1e-6.",
      t_check_factor2},
     {"lab06.3", "checker's error equals the reference's on wrong gradients", 3,
      "Report the largest |ana - num| / max(1, |ana|, |num|) over all entries of a, then b.",
      t_check_error_value},
-    {"lab06.3", "checker rejects one entry wrong by 1e-4", 2,
-     "The threshold is TRAIN_GRADCHECK_TOL = 1e-6, not looser.", t_check_small_error},
-    {"lab06.3", "checker rejects bad eps and mismatched shapes", 2,
-     "eps must be finite and > 0; check the shapes with LAB_REQUIRE in train_grad_check.",
+    {"lab06.3", "checker accepts a right gradient, rejects one entry off by 1e-4", 2,
+     "A right gradient must be accepted (error below 1e-8); the threshold is TRAIN_GRADCHECK_TOL = 1e-6, not looser.", t_check_small_error},
+    {"lab06.3", "checker accepts a right gradient; rejects bad eps, mismatched shapes", 2,
+     "A right gradient must be accepted (error below 1e-8); eps must be finite and > 0; check the shapes with LAB_REQUIRE in train_grad_check.",
      t_check_bad},
     {"lab06.4", "SGD after 1 step matches the reference", 4,
      "a -= lr grad_a, b -= lr grad_b, both gradients from the same a and b; out = a then b.",
@@ -828,15 +912,15 @@ static const judge_test_t tests[] = {
     {"lab06.4", "the SGD loss curve holds the MSE after each step", 2,
      "losses[k] is the MSE at the a, b after k steps, k = 0 .. n_steps (n_steps + 1 values).",
      t_sgd_losses},
-    {"lab06.4", "n_steps = 0 returns a0 then b0 unchanged", 3,
-     "Copy a0 and b0 into out before the loop; with no step, that is the answer.",
+    {"lab06.4", "one step is right; n_steps = 0 returns a0 then b0 unchanged", 3,
+     "One SGD step must match the reference; copy a0 and b0 into out before the loop; with no step, that is the answer.",
      t_sgd_zero_steps},
-    {"lab06.4", "lr = 0 leaves a and b unchanged bit for bit", 2,
-     "a - 0 * grad_a is a: nothing else may change them.", t_sgd_lr_zero},
+    {"lab06.4", "one step is right; lr = 0 leaves a and b unchanged bit for bit", 2,
+     "One SGD step must match the reference; a - 0 * grad_a is a: nothing else may change them.", t_sgd_lr_zero},
     {"lab06.4", "SGD reaches near-zero loss on a target reachable at rank r", 3,
      "Descend: subtract lr times the gradient, for both a and b, every step.", t_sgd_reachable},
-    {"lab06.4", "SGD rejects negative steps and mismatched shapes", 2,
-     "n_steps < 0, lr < 0 or not finite, and shapes that do not fit: LAB_REQUIRE in train_sgd.",
+    {"lab06.4", "SGD steps right, and rejects negative steps and mismatched shapes", 2,
+     "One SGD step must match the reference; n_steps < 0, lr < 0 or not finite, and shapes that do not fit: LAB_REQUIRE in train_sgd.",
      t_sgd_bad},
     {"lab06.5", "Adam after 1 step matches the reference", 5,
      "Step 1 with bias correction moves each entry by lr g / (|g| + eps): m/(1 - 0.9^t), v/(1 - 0.999^t).",
@@ -849,10 +933,10 @@ static const judge_test_t tests[] = {
      t_adam_small_grads},
     {"lab06.5", "the Adam loss curve matches the reference", 2,
      "losses[k] is the MSE after k Adam steps, k = 0 .. n_steps.", t_adam_losses},
-    {"lab06.5", "Adam with n_steps = 0 or lr = 0 returns a0 then b0", 3,
-     "Copy a0 and b0 into out first; lr = 0 moves nothing.", t_adam_unchanged},
-    {"lab06.5", "Adam rejects negative steps and mismatched shapes", 2,
-     "Same checks as train_sgd, with LAB_REQUIRE in train_adam.", t_adam_bad},
+    {"lab06.5", "one Adam step is right; n_steps = 0 or lr = 0 returns a0, b0", 3,
+     "One Adam step must match the reference; copy a0 and b0 into out first; lr = 0 moves nothing.", t_adam_unchanged},
+    {"lab06.5", "Adam steps right, and rejects negative steps and mismatched shapes", 2,
+     "One Adam step must match the reference; same checks as train_sgd, with LAB_REQUIRE in train_adam.", t_adam_bad},
 };
 
 static const char *const sources[] = {"train_adapter.c", NULL};

@@ -219,6 +219,24 @@ static call_t *s_checks(judge_t *j, const problem_t *p, double lr, size_t epochs
     return c;
 }
 
+/* A guard test (bad arguments rejected, inputs kept, frozen weights kept, the
+ * five checks) gives its points only together with a correct result, so a
+ * stub that returns a constant, writes zeros or copies its inputs earns
+ * nothing: the test first makes a valid call that must match the reference
+ * and stops here if it does not. */
+static int needs_working(judge_t *j, const char *func)
+{
+    if (!judge_failed(j))
+        return 1;
+    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
+                  "need a working %s)", func);
+    return 0;
+}
+
+/* The student's base_forward (adapter NULL) or adapted_forward on p: LAB_OK,
+ * inputs unchanged and the reference's output. */
+static int forward_matches(judge_t *j, const problem_t *p, const double *adapter);
+
 /* ---- lab07.1 base_forward ---- */
 
 static void t_base_example(judge_t *j)
@@ -253,10 +271,7 @@ static void t_base_inputs(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 6, 4, 7, 2, 0);
-    call_t *c = s_base(j, p.x, p.n, p.frozen, p.d, p.d_ff);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_inputs_unchanged(j, c);
-    call_free(c);
+    forward_matches(j, &p, NULL);
     problem_free(&p);
 }
 
@@ -264,6 +279,11 @@ static void t_base_bad(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 2, 3, 5, 2, 0);
+    forward_matches(j, &p, NULL);
+    if (!needs_working(j, "base_forward")) {
+        problem_free(&p);
+        return;
+    }
     static const size_t cases[][3] = {{0, 3, 5}, {2, 0, 5}, {2, 3, 0}};
     for (size_t k = 0; k < 3 && !judge_failed(j); k++) {
         call_t *c = s_base(j, p.x, cases[k][0], p.frozen, cases[k][1], cases[k][2]);
@@ -273,6 +293,22 @@ static void t_base_bad(judge_t *j)
         call_free(c);
     }
     problem_free(&p);
+}
+
+static int forward_matches(judge_t *j, const problem_t *p, const double *adapter)
+{
+    double *want = mat_alloc(p->n, p->d);
+    if (adapter)
+        adapted_forward(p->x, p->n, p->frozen, adapter, p->d, p->d_ff, p->r, p->scale, want);
+    else
+        base_forward(p->x, p->n, p->frozen, p->d, p->d_ff, want);
+    call_t *c = adapter ? s_adapted(j, p, p->x, p->n, adapter)
+                        : s_base(j, p->x, p->n, p->frozen, p->d, p->d_ff);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
+             expect_close(j, "out", call_output(c, "out"), want, p->n, p->d, TOL);
+    call_free(c);
+    free(want);
+    return ok;
 }
 
 /* ---- lab07.2 adapted_forward ---- */
@@ -336,12 +372,9 @@ static void t_adapted_inputs_bad(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 5, 4, 6, 2, 0);
-    call_t *c = s_adapted(j, &p, p.x, p.n, p.init_a);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_inputs_unchanged(j, c);
-    call_free(c);
+    forward_matches(j, &p, p.init_a);
     p.scale = NAN;
-    c = s_adapted(j, &p, p.x, p.n, p.init_a);
+    call_t *c = s_adapted(j, &p, p.x, p.n, p.init_a);
     if (!judge_failed(j) && call_run(c) &&
         !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "out")))
         judge_fail(j, "(the case was scale = NaN)");
@@ -413,6 +446,10 @@ static void t_head_bad_labels(judge_t *j)
 {
     static const double out[] = {1, 2}, head[] = {1, 0};
     static const double labels[][2] = {{0, 2}, {0.5, 1}, {NAN, 0}, {-1, 1}};
+    static const double good[] = {1, 0};
+    head_matches(j, out, good, 2, head, 1);
+    if (!needs_working(j, "head_bce"))
+        return;
     for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
         call_t *c = s_head(j, out, labels[k], 2, head, 1);
         if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "loss")))
@@ -513,6 +550,8 @@ static void t_grad_inputs(judge_t *j)
         if (call_run(c) && expect_return(j, c, LAB_OK))
             expect_inputs_unchanged(j, c);
         call_free(c);
+        if (!judge_failed(j))
+            gradient_matches(j, &p, p.init_a, mode);
     }
     problem_free(&p);
 }
@@ -521,6 +560,11 @@ static void t_grad_bad(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 4, 3, 5, 2, 0);
+    gradient_matches(j, &p, p.init_a, TT_BACKPROP_FULL);
+    if (!needs_working(j, "adapter_gradient")) {
+        problem_free(&p);
+        return;
+    }
     call_t *c = s_gradient(j, &p, p.y_a, p.init_a, 2);
     if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "grad")))
         judge_fail(j, "(the case was mode = 2)");
@@ -580,6 +624,13 @@ static void t_train_frozen(judge_t *j)
     call_t *c = s_train(j, &p, p.y_a, p.init_a, 0.1, 300, TT_BACKPROP_FULL);
     if (call_run(c) && expect_return(j, c, LAB_OK) && !expect_inputs_unchanged(j, c))
         judge_fail(j, "(frozen[] and the other inputs must stay bit for bit through 300 epochs)");
+    else if (!judge_failed(j)) { /* kept, and trained: a function that does nothing keeps them too */
+        double *ad = mat_alloc(1, p.na), *losses = mat_alloc(300, 1);
+        train_task(p.x, p.y_a, p.n, p.frozen, p.init_a, p.d, p.d_ff, p.r, p.scale, 0.1, 300, 0, ad,
+                   losses);
+        expect_close(j, "adapter after 300 epochs", call_output(c, "adapter"), ad, 1, p.na, TOL);
+        free(ad), free(losses);
+    }
     call_free(c);
     problem_free(&p);
 }
@@ -608,6 +659,11 @@ static void t_train_bad(judge_t *j)
     static const struct { double lr; size_t epochs; long long mode; const char *what; } cases[] = {
         {-0.1, 3, 0, "lr = -0.1"}, {NAN, 3, 0, "lr = NaN"}, {0.1, 0, 0, "epochs = 0"},
         {0.1, 3, 5, "mode = 5"}};
+    train_matches(j, &p, p.y_a, p.init_a, 0.3, 1, TT_BACKPROP_FULL);
+    if (!needs_working(j, "train_task")) {
+        problem_free(&p);
+        return;
+    }
     for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
         call_t *c = s_train(j, &p, p.y_a, p.init_a, cases[k].lr, cases[k].epochs, cases[k].mode);
         if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "adapter")))
@@ -672,11 +728,15 @@ static void t_merge_w1_copied(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 2, 4, 7, 2, 0);
+    double *want = mat_alloc(1, p.nf);
+    merge_adapter(p.frozen, p.init_a, p.d, p.d_ff, p.r, p.scale, want);
     call_t *c = s_merge(j, &p, p.init_a);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
+    if (call_run(c) && expect_return(j, c, LAB_OK) &&
         expect_exact(j, "W1 and b1 of merged", call_output(c, "merged"), p.frozen, 1,
-                     TT_W2(p.d, p.d_ff));
+                     TT_W2(p.d, p.d_ff)))
+        expect_close(j, "merged", call_output(c, "merged"), want, 1, p.nf, TOL);
     call_free(c);
+    free(want);
     p.scale = INFINITY;
     c = s_merge(j, &p, p.init_a);
     if (!judge_failed(j) && call_run(c) &&
@@ -750,6 +810,12 @@ static void t_checks_five_pass(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 30, 6, 7, 2, 1);
+    /* Checks that pass on a report of zeros prove nothing: the report and
+     * the adapters must be the reference's too. */
+    if (!checks_match(j, &p, 0.1, 40, TT_BACKPROP_FULL)) {
+        problem_free(&p);
+        return;
+    }
     double rep[TT_REPORT_LEN];
     double dims[7];
     call_t *c = s_checks(j, &p, 0.1, 40, TT_BACKPROP_FULL, dims);
@@ -792,6 +858,11 @@ static void t_checks_bad(judge_t *j)
 {
     problem_t p;
     problem_random(j, &p, 6, 3, 4, 2, 1);
+    checks_match(j, &p, 0.1, 5, TT_BACKPROP_FULL);
+    if (!needs_working(j, "project_checks")) {
+        problem_free(&p);
+        return;
+    }
     p.n_probe = 0;
     double dims[7];
     call_t *c = s_checks(j, &p, 0.1, 5, 0, dims);
@@ -813,10 +884,10 @@ static const judge_test_t tests[] = {
     {"lab07.1", "frozen network matches the reference on non-square shapes", 5,
      "frozen[] = W1 (d_ff, d) | b1 (d_ff) | W2 (d, d_ff) | b2 (d); row t of x starts at t*d.",
      t_base_random},
-    {"lab07.1", "frozen network leaves its inputs unchanged", 2, "x and frozen are const.",
+    {"lab07.1", "frozen network is right and leaves its inputs unchanged", 2, "The output out must match the reference; x and frozen are const.",
      t_base_inputs},
-    {"lab07.1", "frozen network rejects n = 0 and zero widths", 2,
-     "LAB_REQUIRE n >= 1, d >= 1, d_ff >= 1 before writing out.", t_base_bad},
+    {"lab07.1", "frozen network works, and rejects n = 0 and zero widths", 2,
+     "A valid call must match the reference; LAB_REQUIRE n >= 1, d >= 1, d_ff >= 1 before writing out.", t_base_bad},
     {"lab07.2", "header example of the adapted network gives 21", 2,
      "h2 = W2 h1 + b2 + s B1 (A1 h1), out = h2 + s B2 (A2 h2): LoRA 2 reads h2, not h1.",
      t_adapted_example},
@@ -826,8 +897,8 @@ static const judge_test_t tests[] = {
     {"lab07.2", "adapted network matches the reference with scale != 1", 5,
      "A1 is (r, d_ff), B1 (d, r), A2 (r, d), B2 (d, r); both branches are multiplied by s.",
      t_adapted_random},
-    {"lab07.2", "adapted network keeps inputs and rejects NaN scale", 2,
-     "Inputs are const; scale must be finite and n >= 1.", t_adapted_inputs_bad},
+    {"lab07.2", "adapted network is right, keeps inputs, rejects NaN scale", 2,
+     "The output out must match the reference; inputs are const; scale must be finite and n >= 1.", t_adapted_inputs_bad},
     {"lab07.3", "header example gives p = 0.8808, 0.1192 and loss 1.12693", 2,
      "p = 1 / (1 + exp(-z)), z = w . out + c; loss = mean of -(y log p + (1 - y) log(1 - p)).",
      t_head_example},
@@ -835,8 +906,8 @@ static const judge_test_t tests[] = {
      "The head is w (d) then c; the loss is the mean over n samples, without eps.", t_head_random},
     {"lab07.3", "logits of +-700 still give a finite loss", 2,
      "Use the stable form max(z, 0) - z y + log1p(exp(-|z|)).", t_head_large},
-    {"lab07.3", "labels other than 0 or 1 are rejected", 2,
-     "Check every y[t] is 0.0 or 1.0 (NaN too) before writing.", t_head_bad_labels},
+    {"lab07.3", "labels 0 and 1 give the right loss; any other is rejected", 2,
+     "Valid labels must give the reference's probabilities and loss; check every y[t] is 0.0 or 1.0 (NaN too) before writing.", t_head_bad_labels},
     {"lab07.4", "full gradient matches the reference on non-square shapes", 5,
      "dB = s sum g z^T (d, r) and dA = sum (s B^T g) h^T (r, d_in): check both layouts and s.",
      t_grad_full_reference},
@@ -848,45 +919,45 @@ static const judge_test_t tests[] = {
      t_grad_simplified_reference},
     {"lab07.4", "at the LoRA init only B1, B2 and the head get a gradient", 2,
      "dA = s B^T g h^T is exactly 0 when B = 0.", t_grad_at_init},
-    {"lab07.4", "gradient leaves frozen weights and other inputs unchanged", 2,
-     "The frozen network gets no update: never write to frozen[] (or x, y, adapter).",
+    {"lab07.4", "gradient is right and leaves frozen weights and other inputs alone", 2,
+     "The loss and gradient must match the reference; the frozen network gets no update: never write to frozen[] (or x, y, adapter).",
      t_grad_inputs},
-    {"lab07.4", "a bad mode or label is rejected", 2,
-     "mode is 0 or 1, labels are 0.0 or 1.0: LAB_REQUIRE before writing.", t_grad_bad},
+    {"lab07.4", "a valid gradient is right; a bad mode or label is rejected", 2,
+     "A valid call must match the reference; mode is 0 or 1, labels are 0.0 or 1.0: LAB_REQUIRE before writing.", t_grad_bad},
     {"lab07.5", "one training step is adapter minus lr times gradient", 4,
      "losses[0] is the loss before the step; adapter = init - lr * grad, every entry.",
      t_train_one_step},
     {"lab07.5", "150 epochs of both backprops match the reference", 4,
      "Exactly `epochs` steps, each from the adapter the last one left; the mode is passed on.",
      t_train_many},
-    {"lab07.5", "frozen weights stay bit for bit through 300 epochs", 3,
-     "Train only the adapter copy; frozen[] is const.", t_train_frozen},
+    {"lab07.5", "300 epochs train right and keep the frozen weights bit for bit", 3,
+     "The adapter must match the reference's after 300 epochs; train only the adapter copy; frozen[] is const.", t_train_frozen},
     {"lab07.5", "the project's task A trains to the reference losses", 2,
      "Step against the gradient (minus lr times grad), 300 epochs at lr 0.1.", t_train_project},
-    {"lab07.5", "bad lr, zero epochs and a bad mode are rejected", 1,
-     "lr finite and >= 0, epochs >= 1, mode 0 or 1: LAB_REQUIRE before writing.", t_train_bad},
+    {"lab07.5", "one step is right; bad lr, zero epochs and a bad mode are rejected", 1,
+     "One training step must match the reference; lr finite and >= 0, epochs >= 1, mode 0 or 1: LAB_REQUIRE before writing.", t_train_bad},
     {"lab07.6", "header example merges to W2' = 8 and b2' = 2", 2,
      "M = I + s B2 A2, W2' = M (W2 + s B1 A1), b2' = M b2: both terms need s.", t_merge_example},
     {"lab07.6", "merged weights match the reference with scale != 1", 4,
      "B1 A1 is (d, d_ff) like W2; B2 A2 is (d, d); multiply by s before adding.", t_merge_reference},
     {"lab07.6", "frozen network on merged weights gives the adapted output", 4,
      "LoRA 2 acts after W2 and b2, so it multiplies both: M W2' and M b2.", t_merge_same_output},
-    {"lab07.6", "merge copies W1 and b1 and rejects an infinite scale", 2,
-     "merged[] starts with W1 and b1 unchanged, bit for bit.", t_merge_w1_copied},
+    {"lab07.6", "merge is right, copies W1 and b1, and rejects an infinite scale", 2,
+     "The output merged must match the reference; merged[] starts with W1 and b1 unchanged, bit for bit.", t_merge_w1_copied},
     {"lab07.7", "the project's data gives the reference report", 6,
      "Follow the order of two_task.h lab07.7: init check, train A, merge A, train B, recheck A, switch.",
      t_checks_project},
     {"lab07.7", "a random problem gives the reference report and adapters", 4,
      "Pass lr, epochs and mode on to train_task; accuracy counts (p > 0.5) == (y == 1).",
      t_checks_random},
-    {"lab07.7", "the five checks pass on a random problem", 4,
-     "Init diff exactly 0, frozen unchanged, merge and switch within 1e-9, A's accuracy unchanged.",
+    {"lab07.7", "the report is the reference's and its five checks pass", 4,
+     "The report and adapters must match the reference; init diff exactly 0, frozen unchanged, merge and switch within 1e-9, A's accuracy unchanged.",
      t_checks_five_pass},
     {"lab07.7", "each task trains and uses its own head", 2,
      "Task B starts from init_b, head included; A is evaluated with adapter_a's head.",
      t_checks_own_heads},
-    {"lab07.7", "project checks reject n_probe = 0 and epochs = 0", 2,
-     "LAB_REQUIRE every argument before writing the report.", t_checks_bad},
+    {"lab07.7", "project checks work, and reject n_probe = 0 and epochs = 0", 2,
+     "A valid call must give the reference's report; LAB_REQUIRE every argument before writing the report.", t_checks_bad},
 };
 
 static const char *const sources[] = {"two_task.c", NULL};
