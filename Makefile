@@ -91,8 +91,9 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 	$(foreach id,$(LAB_IDS),$(MAKE) --no-print-directory $(B)/demo/lab$(id) >/dev/null && $(B)/demo/lab$(id) examples >/dev/null &&) true
 	@echo "demos: every printed course number reproduced"
 
-grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken solutions lose points
+grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	$(PY) tests/test_grader.py $(LAB_IDS)
+	$(PY) tests/test_redteam_compile.py $(LAB_IDS)
 
 .PHONY: lab-tests
 lab-tests: $(LAB_TESTS) ## each lab's extra checks (cross-checks against numpy, file formats)

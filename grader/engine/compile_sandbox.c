@@ -327,6 +327,10 @@ int sandbox_run(char *const argv[], double deadline, char *out, size_t cap)
         return snprintf(out, cap, "pipe: %s", strerror(errno)), SANDBOX_BROKEN;
     }
     fflush(NULL);
+    /* Subreaper while it runs: what the compiler starts and leaves (cc1 when
+     * cc is killed) becomes this process's child, so it is reaped below and
+     * not left to an init that may never reap it. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
     pid_t pid = fork();
     if (pid == 0) {
         close(outp[0]);
@@ -338,6 +342,7 @@ int sandbox_run(char *const argv[], double deadline, char *out, size_t cap)
     close(statp[1]);
     if (pid < 0) {
         close(outp[0]), close(statp[0]);
+        prctl(PR_SET_CHILD_SUBREAPER, 0);
         return snprintf(out, cap, "fork: %s", strerror(errno)), SANDBOX_BROKEN;
     }
     setpgid(pid, pid); /* as the child does: no window where the group is not its own */
@@ -383,6 +388,9 @@ int sandbox_run(char *const argv[], double deadline, char *out, size_t cap)
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     kill(-pid, SIGKILL); /* whatever it started and left behind */
+    while (waitpid(-pid, NULL, 0) > 0 || errno == EINTR)
+        ;
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
     if (broken) {
         snprintf(out, cap, "%s", why);
         return SANDBOX_BROKEN;

@@ -305,15 +305,23 @@ static void append(char *msg, size_t cap, const char *fmt, ...)
  * sandbox refused a file) said as what it is. */
 static void append_compiler_output(char *msg, size_t cap, const char *out)
 {
-    static const char fatal[] = ": fatal error: ", denied[] = ": Permission denied";
+    /* cc1: "x.c:3:10: fatal error: PATH: Permission denied";
+     * as: "x.s:6: Error: can't open PATH for reading: Permission denied". */
+    static const char *const says[][2] = {{": fatal error: ", ": Permission denied"},
+                                          {": Error: can't open ", " for reading: Permission denied"}};
     while (*out) {
         const char *nl = strchr(out, '\n');
         size_t n = nl ? (size_t)(nl - out) + 1 : strlen(out);
-        const char *f = memmem(out, n, fatal, sizeof fatal - 1);
-        const char *d = f ? memmem(f, n - (size_t)(f - out), denied, sizeof denied - 1) : NULL;
+        const char *f = NULL, *d = NULL;
+        size_t skip = 0;
+        for (int k = 0; k < 2 && !d; k++) {
+            f = memmem(out, n, says[k][0], strlen(says[k][0]));
+            d = f ? memmem(f, n - (size_t)(f - out), says[k][1], strlen(says[k][1])) : NULL;
+            skip = strlen(says[k][0]);
+        }
         if (f && d)
             append(msg, cap, "%.*s: error: cannot include %.*s: " INCLUDE_RULE "\n", (int)(f - out), out,
-                   (int)(d - f - (sizeof fatal - 1)), f + sizeof fatal - 1);
+                   (int)(d - f - (ptrdiff_t)skip), f + skip);
         else
             append(msg, cap, "%.*s", (int)n, out);
         out += n;
