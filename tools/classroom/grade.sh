@@ -18,6 +18,9 @@ if [ ! -x "$grader" ]; then
     echo "grade.sh: $grader was not built: see the 'Build the grader' step" >&2
     exit 0
 fi
+# build.sh deleted the reference and the hidden tests after building; make
+# sure they are gone before the submission is compiled (an older bundle).
+rm -rf "$bundle/kit/solutions" "$bundle/kit/grader/labs" "$bundle/build"
 shopt -s nullglob
 dirs=(labs/"$lab"-*/)
 if [ "${#dirs[@]}" != 1 ]; then
