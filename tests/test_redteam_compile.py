@@ -21,6 +21,7 @@ file is the reference's own):
             a comment that says "asm" and real inline asm (full marks).
 
 Every variant must: score exactly what it earned (0 for reads and bombs,
+or, when it builds, what the lab's other files earn with this one empty;
 full marks for honest), leak no line of solutions/*/*.c nor grader/labs/*/
 tests.c or adapter.c (lines the kit publishes under labs/ do not count),
 exit 0 or 1 with a complete report, finish in 30 s (over 10 s is reported),
@@ -203,6 +204,18 @@ def test_lab(lab, gdir, kit, secrets):
     if not L.check(rc == 0 and full[0] is not None and full[0] == full[1], f"reference: full marks {full}", ref_out):
         return L
     allowed = {s for s in secrets if s in squash(ref_out)}  # what the grader prints anyway
+    # What the other files earn with this one empty (a lab of several files):
+    # a hostile variant may get that much and not a point more.
+    empty = os.path.join(base, "empty")
+    os.makedirs(empty)
+    for s in sources:
+        shutil.copy2(os.path.join(soldir, s), os.path.join(empty, s))
+    open(os.path.join(empty, first), "w").close()
+    rc, empty_out, _, _ = grade(grader, empty, tmp)
+    earned = score_of(empty_out)[0]
+    if not L.check(rc == 1 and earned is not None and earned < full[0],
+                   f"{first} left empty: {earned}/{full[1]} (what the lab's other files earn)", empty_out):
+        return L
     other = os.path.join(base, "other-student")  # a classmate's correct file, as in grade-all's work folder
     os.makedirs(other)
     shutil.copy2(os.path.join(soldir, first), other)
@@ -217,7 +230,7 @@ def test_lab(lab, gdir, kit, secrets):
         rc, out, err, secs = grade(grader, sub, tmp)
         report = out + err
         got = score_of(out)
-        want = full[1] if expect == "full" else 0
+        want = full[1] if expect == "full" else earned if "build: ok" in out else 0
         mine = {squash(x) for x in text.splitlines()}
         flat = squash(report)
         leaked = [s for s in secrets - allowed - mine if s in flat]
