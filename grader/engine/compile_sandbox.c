@@ -270,7 +270,7 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard, const char *name)
         fail("cannot set %s", name);
 }
 
-static _Noreturn void child(char *const argv[], int out_fd)
+static _Noreturn void child(const char *exe, char *const argv[], int out_fd)
 {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -306,11 +306,29 @@ static _Noreturn void child(char *const argv[], int out_fd)
     setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
     setenv("LC_ALL", "C", 1);
     setenv("TMPDIR", S.work, 1);
-    execvp(argv[0], argv);
-    fail("cannot run %s", argv[0]);
+    execv(exe, argv);
+    fail("cannot run %s", exe);
 }
 
 /* ---- in the judge ---- */
+
+/* name as execvp would find it in the grader's PATH (the compiler the
+ * instructor chose; the sandbox then decides whether it may run). */
+static int find_program(const char *name, char *out, size_t cap)
+{
+    if (strchr(name, '/'))
+        return snprintf(out, cap, "%s", name), access(out, X_OK);
+    const char *path = getenv("PATH");
+    for (const char *p = path ? path : "/usr/bin:/bin"; ; ) {
+        size_t n = strcspn(p, ":");
+        snprintf(out, cap, "%.*s%s%s", (int)n, n ? p : ".", "/", name);
+        if (access(out, X_OK) == 0)
+            return 0;
+        if (!p[n])
+            return -1;
+        p += n + 1;
+    }
+}
 
 int sandbox_run(char *const argv[], double deadline, char *out, size_t cap)
 {
@@ -318,6 +336,12 @@ int sandbox_run(char *const argv[], double deadline, char *out, size_t cap)
     out[0] = '\0';
     if (S.kind == NONE) {
         snprintf(out, cap, "no sandbox was chosen (a grader bug)");
+        return SANDBOX_BROKEN;
+    }
+    char exe[PATH_MAX];
+    if (find_program(argv[0], exe, sizeof exe) != 0) {
+        const char *path = getenv("PATH");
+        snprintf(out, cap, "cannot find %s in PATH=%.300s", argv[0], path ? path : "(unset)");
         return SANDBOX_BROKEN;
     }
     if (pipe2(outp, O_CLOEXEC) != 0)
@@ -336,7 +360,7 @@ int sandbox_run(char *const argv[], double deadline, char *out, size_t cap)
         close(outp[0]);
         close(statp[0]);
         status_fd = statp[1];
-        child(argv, outp[1]);
+        child(exe, argv, outp[1]);
     }
     close(outp[1]);
     close(statp[1]);

@@ -43,8 +43,8 @@ int sandbox_choose(const char *work, const char *scratch, const char *kit_root, 
 /* "landlock" or "user namespace": which one sandbox_choose picked. */
 const char *sandbox_name(void);
 
-/* Run argv[0] (found in PATH=/usr/local/bin:/usr/bin:/bin) inside the
- * sandbox with the work folder as its current folder, until it exits or
+/* Run argv[0] (found in the grader's PATH; the program itself gets
+ * PATH=/usr/local/bin:/usr/bin:/bin) inside the sandbox with the work folder as its current folder, until it exits or
  * `deadline` (CLOCK_MONOTONIC seconds).  Its stdout and stderr go into out
  * (at most cap-1 bytes kept, NUL-terminated).  Returns its exit status,
  * SANDBOX_TIMEOUT or SANDBOX_BROKEN (out then says why). */
