@@ -27,8 +27,9 @@
 #define SANDBOX_MEMORY_MIB 1024   /* RLIMIT_AS */
 #define SANDBOX_CPU_SECONDS 5     /* RLIMIT_CPU, per process: what stops a compile-time bomb */
 #define SANDBOX_FILE_MIB 64       /* RLIMIT_FSIZE: largest file it may write */
-#define SANDBOX_BUILD_SECONDS 20.0 /* wall time of the whole build (every compile and the link): \
-                                   * generous, a loaded machine is slow; CPU time is the bound */
+/* Wall time of the whole build (every compile and the link): generous, as a
+ * loaded machine compiles slowly; CPU time is what bounds a bomb. */
+#define SANDBOX_BUILD_SECONDS 20.0
 
 /* Returned by sandbox_run besides an exit status. */
 #define SANDBOX_TIMEOUT (-1) /* past the deadline (or killed by a signal): the group was killed */
