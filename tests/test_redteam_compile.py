@@ -30,7 +30,10 @@ folder of this test, inside the kit, which is then scanned: /proc/*/cwd and
 command lines, and the folder must be empty).  Last, one lab is graded with
 LORALAB_SANDBOX=userns (the fallback where Landlock is missing: reference
 full marks, include trick 0, no leak) and LORALAB_SANDBOX=none-available
-(exit 2 and a message saying it refuses to compile unconfined).
+(exit 2 and a message saying it refuses to compile unconfined), and under a
+seccomp filter that makes the Landlock system calls fail with ENOSYS, as on
+a kernel without it: the grader falls back by itself; with unshare hidden
+too, it refuses (exit 2).
 
 --grader-dir points at another kit's grader/bin (its root is two levels up):
 run against a grader without the sandbox, these tests fail.
@@ -157,13 +160,13 @@ def leftovers(tmp):
     return procs, files
 
 
-def grade(grader, sub, tmp, env_extra=None):
+def grade(grader, sub, tmp, env_extra=None, argv=None):
     env = dict(os.environ, TMPDIR=tmp)
     env.update(env_extra or {})
     start = time.monotonic()
     # stdin: a pipe that never ends (a compile that reads it would hang).
     r, w = os.pipe()
-    p = subprocess.Popen([grader, sub], stdin=r, stdout=subprocess.PIPE,
+    p = subprocess.Popen([grader, *(argv or [sub])], stdin=r, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, env=env, text=True, errors="replace")
     os.close(r)
     try:
@@ -264,6 +267,39 @@ def test_lab(lab, gdir, kit, secrets):
     return L
 
 
+# A kernel without Landlock (and one without user namespaces either), made
+# with a seccomp filter: the named system calls fail with ENOSYS for the
+# grader and everything it starts.  Then the grader picks its sandbox alone.
+WITHOUT_C = r"""
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    int k = 1;
+    for (; k < argc && strcmp(argv[k], "--") != 0; k++)
+        if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), seccomp_syscall_resolve_name(argv[k]), 0) != 0)
+            return fprintf(stderr, "without: cannot filter %s\n", argv[k]), 125;
+    if (k + 1 >= argc || seccomp_load(ctx) != 0)
+        return fprintf(stderr, "usage: without SYSCALL... -- PROGRAM ARGS\n"), 125;
+    execv(argv[k + 1], argv + k + 1);
+    return perror(argv[k + 1]), 126;
+}
+"""
+
+
+def build_without(base):
+    exe = os.path.join(base, "without")
+    os.makedirs(base, exist_ok=True)
+    with open(exe + ".c", "w", encoding="utf-8") as f:
+        f.write(WITHOUT_C)
+    p = subprocess.run(["cc", "-O2", exe + ".c", "-lseccomp", "-o", exe], capture_output=True, text=True)
+    return exe if p.returncode == 0 else None
+
+
 def test_fallbacks(lab, gdir, kit, secrets):
     """The user-namespace fallback grades; 'no sandbox available' refuses."""
     L = Lab(lab + " fallback")
@@ -297,6 +333,23 @@ def test_fallbacks(lab, gdir, kit, secrets):
         L.check(rc == 2 and "refusing to compile" in err and "never compiled unconfined" in err
                 and not out.strip() and not os.listdir(t),
                 f"LORALAB_SANDBOX=none-available: exit {rc} and says it refuses to compile unconfined", out + err)
+        without = build_without(os.path.join(tmp, "w"))
+        if L.check(without, "a helper that hides system calls (libseccomp) builds"):
+            landlock = ["landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self"]
+            rc, out, err, secs = grade(without, sub, t, argv=[*landlock, "--", grader, sub])
+            got = score_of(out)
+            leaked = [s for s in secrets if s in squash(out + err)]
+            L.check(rc in (0, 1) and got[0] == 0 and not leaked and not os.listdir(t),
+                    f"kernel without Landlock (seccomp ENOSYS): the grader falls back by itself, include "
+                    f"trick {got}, no leak", out + err)
+            rc, out, err, secs = grade(without, soldir, t, argv=[*landlock, "--", grader, soldir])
+            got = score_of(out)
+            L.check(rc == 0 and got[0] == got[1] and got[0], f"kernel without Landlock: reference full marks {got}",
+                    out + err)
+            rc, out, err, secs = grade(without, soldir, t, argv=[*landlock, "unshare", "--", grader, soldir])
+            L.check(rc == 2 and "refusing to compile" in err and "not in this kernel" in err and not out.strip(),
+                    f"kernel without Landlock nor user namespaces: exit {rc}, refuses to compile unconfined",
+                    out + err)
         rc, out, err, secs = grade(grader, soldir, t, {"LORALAB_SANDBOX": "chroot"})
         L.check(rc == 2 and "LORALAB_SANDBOX is landlock, userns or none-available" in err,
                 f"LORALAB_SANDBOX=chroot (unknown): exit {rc} and names the values", out + err)
