@@ -263,6 +263,17 @@ def test_lab(lab, gdir, kit, secrets):
                 os.kill(int(p.split(":")[0]), 9)
             except (OSError, ValueError):
                 pass
+    if len(sources) > 1:  # every file of the lab with its own test main
+        sub = os.path.join(base, "mains")
+        os.makedirs(sub)
+        for s in sources:
+            with open(os.path.join(sub, s), "w", encoding="utf-8") as f:
+                f.write(open(os.path.join(soldir, s), encoding="utf-8").read() + "\nint main(void) { return 3; }\n")
+        rc, out, err, secs = grade(grader, sub, tmp)
+        notes = re.findall(r"^(\S+):\d+: note: your main\(\) was set aside", out, re.M)
+        L.check(rc == 0 and score_of(out) == full and sorted(notes) == sorted(sources),
+                f"honest: a main() in each of {', '.join(sources)}: {score_of(out)}, a note for each file",
+                out[:1500] + err)
     shutil.rmtree(base, ignore_errors=True)
     return L
 

@@ -355,7 +355,7 @@ static int build_step(char *const argv[], double deadline, char *msg, size_t cap
 
 /* A main() in the student's object (their own test program) would replace
  * the runner's: rename it, and say where it was.  Its points are unaffected. */
-static int set_aside_main(const char *name, const char *obj, double deadline, char *msg, size_t cap)
+static int set_aside_main(const char *name, const char *obj, int index, double deadline, char *msg, size_t cap)
 {
     static char out[16384];
     char *nm[] = {"nm", "--defined-only", "-l", (char *)obj, NULL};
@@ -375,7 +375,9 @@ static int set_aside_main(const char *name, const char *obj, double deadline, ch
         const char *base = where ? strrchr(where + 1, '/') : NULL;
         char loc[256];
         snprintf(loc, sizeof loc, "%s", base ? base + 1 : where ? where + 1 : name);
-        char *rename_main[] = {"objcopy", "--redefine-sym", "main=loralab_student_main", (char *)obj, NULL};
+        char to[128]; /* one name per file: two files may each have a main */
+        snprintf(to, sizeof to, "main=loralab_set_aside_main_%d", index);
+        char *rename_main[] = {"objcopy", "--redefine-sym", to, (char *)obj, NULL};
         int r = build_step(rename_main, deadline, msg, cap, "setting main() aside");
         if (r != 0)
             return r;
@@ -453,7 +455,7 @@ static int build_runner(char *msg, size_t cap)
         char what[PATH_MAX];
         snprintf(what, sizeof what, "compiling %s", *s);
         if ((rc = build_step(argv, deadline, msg, cap, what)) != 0 ||
-            (rc = set_aside_main(*s, objs[nobj], deadline, msg, cap)) != 0)
+            (rc = set_aside_main(*s, objs[nobj], nobj, deadline, msg, cap)) != 0)
             return rc;
         nobj++;
     }
