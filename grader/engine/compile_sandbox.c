@@ -270,7 +270,7 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard, const char *name)
         fail("cannot set %s", name);
 }
 
-static _Noreturn void child(const char *exe, char *const argv[], int out_fd)
+static _Noreturn void child(const char *exe, char *const argv[], char *const envp[], int out_fd)
 {
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -282,14 +282,6 @@ static _Noreturn void child(const char *exe, char *const argv[], int out_fd)
         for (int fd = 3; fd < 1024; fd++)
             if (fd != status_fd)
                 fcntl(fd, F_SETFD, FD_CLOEXEC);
-    /* Per process: the compiler's driver, cc1, as and ld each get these.
-     * No RLIMIT_NPROC: it counts every process of the user (and root ignores
-     * it); the compiler starts a fixed chain of programs and runs no
-     * submission code, and the whole process group is killed at the end. */
-    set_limit(RLIMIT_AS, (rlim_t)SANDBOX_MEMORY_MIB << 20, (rlim_t)SANDBOX_MEMORY_MIB << 20, "RLIMIT_AS");
-    set_limit(RLIMIT_CPU, SANDBOX_CPU_SECONDS, SANDBOX_CPU_SECONDS + 1, "RLIMIT_CPU");
-    set_limit(RLIMIT_FSIZE, (rlim_t)SANDBOX_FILE_MIB << 20, (rlim_t)SANDBOX_FILE_MIB << 20, "RLIMIT_FSIZE");
-    set_limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
     if (S.kind == USERNS)
         enter_userns();
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
@@ -300,13 +292,17 @@ static _Noreturn void child(const char *exe, char *const argv[], int out_fd)
         fail("no sandbox chosen");
     if (chdir(S.work) != 0)
         fail("cannot enter the work folder %s", S.work);
-    /* A clean environment: no CPATH, LIBRARY_PATH, GCC_EXEC_PREFIX of the
-     * grader's user; messages in plain ASCII; temporary files in the work folder. */
-    clearenv();
-    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
-    setenv("LC_ALL", "C", 1);
-    setenv("TMPDIR", S.work, 1);
-    execv(exe, argv);
+    /* Last, as nothing here may allocate after them (an instrumented judge's
+     * allocator would not fit in RLIMIT_AS).  Per process: the compiler's
+     * driver, cc1, as and ld each get these.  No RLIMIT_NPROC: it counts every
+     * process of the user (and root ignores it); the compiler starts a fixed
+     * chain of programs and runs no submission code, and the whole process
+     * group is killed at the end. */
+    set_limit(RLIMIT_AS, (rlim_t)SANDBOX_MEMORY_MIB << 20, (rlim_t)SANDBOX_MEMORY_MIB << 20, "RLIMIT_AS");
+    set_limit(RLIMIT_CPU, SANDBOX_CPU_SECONDS, SANDBOX_CPU_SECONDS + 1, "RLIMIT_CPU");
+    set_limit(RLIMIT_FSIZE, (rlim_t)SANDBOX_FILE_MIB << 20, (rlim_t)SANDBOX_FILE_MIB << 20, "RLIMIT_FSIZE");
+    set_limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
+    execve(exe, argv, envp);
     fail("cannot run %s", exe);
 }
 
@@ -344,6 +340,12 @@ int sandbox_run(char *const argv[], double deadline, char *out, size_t cap)
         snprintf(out, cap, "cannot find %s in PATH=%.300s", argv[0], path ? path : "(unset)");
         return SANDBOX_BROKEN;
     }
+    /* A clean environment, made here (the child allocates nothing): no CPATH,
+     * LIBRARY_PATH, GCC_EXEC_PREFIX of the grader's user; messages in plain
+     * ASCII; temporary files in the work folder. */
+    char tmpdir[PATH_MAX + 8];
+    snprintf(tmpdir, sizeof tmpdir, "TMPDIR=%s", S.work);
+    char *const envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", tmpdir, NULL};
     if (pipe2(outp, O_CLOEXEC) != 0)
         return snprintf(out, cap, "pipe: %s", strerror(errno)), SANDBOX_BROKEN;
     if (pipe2(statp, O_CLOEXEC) != 0) {
@@ -360,7 +362,7 @@ int sandbox_run(char *const argv[], double deadline, char *out, size_t cap)
         close(outp[0]);
         close(statp[0]);
         status_fd = statp[1];
-        child(exe, argv, outp[1]);
+        child(exe, argv, envp, outp[1]);
     }
     close(outp[1]);
     close(statp[1]);
