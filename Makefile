@@ -8,7 +8,7 @@ SHELL := /bin/bash
 # What a student's copy shares with this Makefile (variables, visible tests,
 # demos, plots); `make handout` ships it with the student Makefile.
 include mk/common.inc
-ENGINE_SRC := grader/engine/judge.c grader/engine/call.c grader/engine/report.c
+ENGINE_SRC := grader/engine/judge.c grader/engine/call.c grader/engine/report.c grader/engine/compile_sandbox.c
 
 # ---------------------------------------------------------------- build
 $(B)/engine/%.o: grader/engine/%.c grader/engine/*.h labs/common/*.h | deps-build
@@ -30,10 +30,10 @@ $(B)/lab$(1)/reference.o: $(call soldir,$(1))/*.c $(call labdir,$(1))/*.h
 	for f in $(call soldir,$(1))/*.c; do \
 	  $(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -c $$$$f -o $$(@D)/ref/$$$$(basename $$$$f .c).o || exit 1; done
 	ld -r $$(@D)/ref/*.o -o $$@
-$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(wildcard grader/labs/$(1)/questions_tests.c) $(B)/lab$(1)/reference.o $(addprefix $(B)/engine/,judge.o call.o report.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(wildcard grader/labs/$(1)/questions_tests.c) $(B)/lab$(1)/reference.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -Igrader/engine grader/labs/$(1)/tests.c \
-	  $(B)/lab$(1)/reference.o $(addprefix $(B)/engine/,judge.o call.o report.o) $(B)/libcommon.a \
+	  $(B)/lab$(1)/reference.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a \
 	  -lseccomp -lm -o $$@
 endef
 $(foreach id,$(LAB_IDS),$(eval $(call LAB_RULES,$(id))))
@@ -91,8 +91,9 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 	$(foreach id,$(LAB_IDS),$(MAKE) --no-print-directory $(B)/demo/lab$(id) >/dev/null && $(B)/demo/lab$(id) examples >/dev/null &&) true
 	@echo "demos: every printed course number reproduced"
 
-grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken solutions lose points
+grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	$(PY) tests/test_grader.py $(LAB_IDS)
+	$(PY) tests/test_redteam_compile.py $(LAB_IDS)
 
 .PHONY: lab-tests
 lab-tests: $(LAB_TESTS) ## each lab's extra checks (cross-checks against numpy, file formats)

@@ -12,13 +12,16 @@ Gradescope
     executable, and no binary inside (the image is Ubuntu: it builds there);
   - the zip is unpacked into a fake /autograder tree (AUTOGRADER_ROOT), its
     setup.sh runs there with SKIP_APT=1 (nothing may be installed: the
-    packages must already be here) and builds the grader from the sources;
+    packages must already be here) and builds the grader from the sources,
+    then deletes the reference solution, the hidden tests and their objects
+    (checked: no .c file is left but the engine's and labs/common's);
   - run_autograder, copied to the tree's root as Gradescope does, grades
     (a) the reference solution: full marks, (b) the skeleton: 0, every test
     failed, (c) a submission missing a file: score 0 and the file named,
     (d) the reference nested in a repository zip's folders, next to a decoy
     copy of the skeleton: full marks, (e) a submission that does not compile:
-    0 and the build failure shown; every results.json is checked against
+    0 and the build failure shown, (f) a file that includes the reference
+    by the bundle's path and the kit's: 0; every results.json is checked against
     Gradescope's documented fields (types, score = sum of the tests' scores,
     status values, max_score);
   - the grader built from the zip also writes, for the skeleton, JUnit XML
@@ -427,6 +430,13 @@ def check_lab(L, lab):
                        f"setup.sh (SKIP_APT=1) builds the grader from the zip's sources "
                        f"({time.monotonic() - t1:.1f} s)", out + err):
             return L
+        secret_dirs = [os.path.join("kit", "solutions"), os.path.join("kit", "grader", "labs"), "build"]
+        left = [g for g in secret_dirs if os.path.exists(os.path.join(src, g))]
+        sources_left = [os.path.relpath(p, src) for p in glob.glob(os.path.join(src, "**", "*.c"), recursive=True)
+                        if not re.search(r"kit/(grader/engine|labs/common)/", p)]
+        L.check(not left and not sources_left and "deleted the reference solution" in out,
+                "setup.sh deletes the reference solution, the hidden tests and their objects once the grader "
+                "is built (before any submission is compiled)", f"still there: {left} {sources_left}\n{out}{err}")
         shutil.copy2(os.path.join(src, "run_autograder"), os.path.join(tree, "run_autograder"))
         conf = open(os.path.join(src, "lab.conf"), encoding="utf-8").read()
         m = re.search(r'^LAB_SOURCES="([^"]+)"$', conf, re.M)
@@ -481,6 +491,16 @@ def check_lab(L, lab):
         gs_case(L, tree, "nested in a repository zip, with a decoy copy", nested,
                 lambda d: (full(d)[0] and "found 2 files" in d["output"],
                            "full marks, and the output says which of the 2 copies it graded"))
+
+        def include_trick(sub):  # the reference where the zip put it, and where the kit has it
+            copy_to(ref_files)(sub)
+            with open(os.path.join(sub, gone), "w", encoding="utf-8") as f:
+                for path in (os.path.join(src, "kit", "solutions", labname, gone),
+                             os.path.join(soldir, gone)):
+                    f.write(f'#if __has_include("{path}")\n#include "{path}"\n#endif\n')
+        gs_case(L, tree, "includes the reference under the bundle's and the kit's paths", include_trick,
+                lambda d: (d["score"] == 0 and "build: FAILED" in d["output"],
+                           "score 0, 'build: FAILED' (the sources are gone, the kit's are out of the sandbox)"))
 
         def broken(sub):
             copy_to(ref_files)(sub)

@@ -7,9 +7,11 @@
  * in a freshly executed, sandboxed runner (call.c).
  */
 #define _GNU_SOURCE
+#include "compile_sandbox.h"
 #include "engine.h"
 #include "report.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -49,6 +51,7 @@ static struct {
     const char *also_format[4], *also_path[4];
     int n_also;
     char root[PATH_MAX], tmp[PATH_MAX], empty[PATH_MAX + 8], runner[PATH_MAX + 8];
+    char work[PATH_MAX + 8], scratch[PATH_MAX + 16]; /* the build's folder; a mount point for its sandbox */
     char sources_text[512];
     int internal_error;
 } G;
@@ -221,133 +224,16 @@ static void find_root(void)
     snprintf(G.root, sizeof G.root, "%s", dirname(dirname(dirname(exe))));
 }
 
-/* ---- running the compiler ---- */
-
-/* Run argv, capture stdout+stderr (at most cap-1 bytes kept) into out.
- * Returns the exit status, or -1 if it could not run or ran past 60 s. */
-static int run_capture(char *const argv[], char *out, size_t cap)
-{
-    int p[2];
-    if (pipe2(p, O_CLOEXEC))
-        return -1;
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* In the build folder, so messages name "lora_forward.c:12:" and not a
-         * temporary path; in the C locale, so quotes are plain ASCII. */
-        dup2(p[1], 1);
-        dup2(p[1], 2);
-        setenv("LC_ALL", "C", 1);
-        if (chdir(G.tmp) != 0)
-            _exit(127);
-        execvp(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(p[1]);
-    size_t len = 0;
-    time_t deadline = time(NULL) + 60;
-    int timed_out = 0;
-    for (;;) {
-        struct pollfd pf = {p[0], POLLIN, 0};
-        if (time(NULL) > deadline) {
-            timed_out = 1;
-            break;
-        }
-        if (poll(&pf, 1, 1000) <= 0)
-            continue;
-        char tmp[4096];
-        ssize_t k = read(p[0], tmp, sizeof tmp);
-        if (k <= 0)
-            break;
-        size_t take = (size_t)k < cap - 1 - len ? (size_t)k : cap - 1 - len;
-        memcpy(out + len, tmp, take);
-        len += take;
-    }
-    out[len] = '\0';
-    close(p[0]);
-    if (timed_out)
-        kill(pid, SIGKILL);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (timed_out || pid < 0)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int under(const char *path, const char *dir)
-{
-    size_t n = strlen(dir);
-    return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
-/* Every file the source includes must be a system header or one of the kit's
- * lab headers: a submission may not pull in the solutions or grader files. */
-static int check_includes(const char *src, const char *name, char *msg, size_t cap)
-{
-    char dep[PATH_MAX * 2 + 8], common[PATH_MAX + 16], labdir[PATH_MAX + 16];
-    snprintf(dep, sizeof dep, "%s.d", src);
-    snprintf(common, sizeof common, "%s/labs/common", G.root);
-    snprintf(labdir, sizeof labdir, "%s/labs/%s", G.root, G.lab->dir);
-    char *argv[] = {"cc", "-std=c11", "-M", "-MF", dep, "-I", common, "-I", labdir,
-                    (char *)name, NULL};
-    if (run_capture(argv, msg, cap) != 0)
-        return -1;
-    FILE *f = fopen(dep, "r");
-    if (!f)
-        return -1;
-    char word[PATH_MAX];
-    int ok = 0, first = 1;
-    while (fscanf(f, " %4095s", word) == 1) {
-        if (first || strcmp(word, "\\") == 0) {
-            first = 0; /* the target "x.o:" */
-            continue;
-        }
-        char full[PATH_MAX * 2], real[PATH_MAX * 2];
-        snprintf(full, sizeof full, "%s%s%s", word[0] == '/' ? "" : G.tmp, word[0] == '/' ? "" : "/", word);
-        if (!realpath(full, real))
-            snprintf(real, sizeof real, "%s", full);
-        if (strcmp(real, src) == 0 || under(real, "/usr/include") || under(real, "/usr/lib/gcc") ||
-            ((under(real, common) || under(real, labdir)) && strstr(real, ".h") &&
-             !strstr(real + strlen(G.root), "/tests/"))) {
-            continue;
-        }
-        snprintf(msg, cap, "%s includes %s: only the C library's headers and the lab's own "
-                 "headers may be included", name, word);
-        ok = -1;
-        break;
-    }
-    fclose(f);
-    return ok;
-}
-
-/* Inline assembly could read files at build time (.incbin): refuse it. */
-static int check_no_asm(const char *src, const char *name, char *msg, size_t cap)
-{
-    FILE *f = fopen(src, "r");
-    if (!f)
-        return -1;
-    char line[4096];
-    int lineno = 0, bad = 0;
-    while (!bad && fgets(line, sizeof line, f)) {
-        lineno++;
-        for (char *p = line; (p = strstr(p, "asm")) != NULL; p += 3) {
-            int before = p > line && (p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
-                                      (p[-1] >= 'A' && p[-1] <= 'Z') || (p[-1] >= '0' && p[-1] <= '9'));
-            int after = p[3] == '_' || (p[3] >= 'a' && p[3] <= 'z') || (p[3] >= 'A' && p[3] <= 'Z') ||
-                        (p[3] >= '0' && p[3] <= '9');
-            int underscored = p >= line + 2 && p[-1] == '_' && p[-2] == '_';
-            if ((!before && !after) || (underscored && (!after || p[3] == '_'))) {
-                snprintf(msg, cap, "%s:%d: inline assembly (asm) is not allowed in a submission",
-                         name, lineno);
-                bad = 1;
-                break;
-            }
-        }
-    }
-    fclose(f);
-    return bad ? -1 : 0;
-}
+/* ---- building the runner ----
+ *
+ * The submission's files and the lab's public headers are copied into a
+ * fresh work folder; every program of the build (cc, nm, objcopy, the link)
+ * then runs in the compiler's sandbox (compile_sandbox.c), which lets it read
+ * only that folder and the system's compiler, libraries and headers.  So no
+ * #include, #line, .incbin or pragma reaches the reference, the hidden tests
+ * or another student's files, and inline assembly needs no rule here: at run
+ * time the runner's seccomp filter stops what it could do.  The work folder
+ * uses names relative to it: messages say "lora_forward.c:12:". */
 
 static int copy_file(const char *from, const char *to)
 {
@@ -375,35 +261,155 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-/* Build the runner from the submission.  Returns 0, or -1 with the reason
- * (compiler messages included) in msg. */
+/* The *.h files of dir (the lab's contract, labs/common) into the work
+ * folder's include/: the only kit files the compiler can see. */
+static int copy_headers(const char *dir, const char *to, char *msg, size_t cap)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(msg, cap, "grader files missing: cannot read %s: %s", dir, strerror(errno));
+        return -2;
+    }
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        if (n < 3 || strcmp(e->d_name + n - 2, ".h") != 0)
+            continue;
+        char from[PATH_MAX * 2], dst[PATH_MAX * 2];
+        snprintf(from, sizeof from, "%s/%s", dir, e->d_name);
+        snprintf(dst, sizeof dst, "%s/%s", to, e->d_name);
+        if (copy_file(from, dst) != 0) {
+            snprintf(msg, cap, "grader files missing: cannot copy %s: %s", from, strerror(errno));
+            rc = -2;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static void append(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *msg, size_t cap, const char *fmt, ...)
+{
+    size_t len = strlen(msg);
+    if (len + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + len, cap - len, fmt, ap);
+    va_end(ap);
+}
+
+#define INCLUDE_RULE "a submission may include only the C library's headers and the lab's own headers"
+
+/* The compiler's messages, with "fatal error: PATH: Permission denied" (the
+ * sandbox refused a file) said as what it is. */
+static void append_compiler_output(char *msg, size_t cap, const char *out)
+{
+    /* cc1: "x.c:3:10: fatal error: PATH: Permission denied";
+     * as: "x.s:6: Error: can't open PATH for reading: Permission denied". */
+    static const char *const says[][2] = {{": fatal error: ", ": Permission denied"},
+                                          {": Error: can't open ", " for reading: Permission denied"}};
+    while (*out) {
+        const char *nl = strchr(out, '\n');
+        size_t n = nl ? (size_t)(nl - out) + 1 : strlen(out);
+        const char *f = NULL, *d = NULL;
+        size_t skip = 0;
+        for (int k = 0; k < 2 && !d; k++) {
+            f = memmem(out, n, says[k][0], strlen(says[k][0]));
+            d = f ? memmem(f, n - (size_t)(f - out), says[k][1], strlen(says[k][1])) : NULL;
+            skip = strlen(says[k][0]);
+        }
+        if (f && d)
+            append(msg, cap, "%.*s: error: cannot include %.*s: " INCLUDE_RULE "\n", (int)(f - out), out,
+                   (int)(d - f - (ptrdiff_t)skip), f + skip);
+        else
+            append(msg, cap, "%.*s", (int)n, out);
+        out += n;
+    }
+}
+
+/* Run one build step in the sandbox; on failure, say why in msg.
+ * Returns 0, -1 (the submission's fault) or -2 (the grader's). */
+static int build_step(char *const argv[], double deadline, char *msg, size_t cap, const char *what)
+{
+    static char out[16384];
+    int rc = sandbox_run(argv, deadline, out, sizeof out);
+    if (rc == SANDBOX_BROKEN) {
+        snprintf(msg, cap, "the compiler's sandbox (%s) failed while %.300s: %.500s", sandbox_name(), what, out);
+        return -2;
+    }
+    append_compiler_output(msg, cap, out);
+    if (rc == 0)
+        return 0;
+    if (rc == SANDBOX_TIMEOUT)
+        append(msg, cap, "the build was stopped while %s: it took longer than %.0f s (a submission "
+               "must compile and link within %.0f s)\n", what, SANDBOX_BUILD_SECONDS, SANDBOX_BUILD_SECONDS);
+    else if (rc >= 128 || strstr(out, "out of memory") || strstr(out, "terminated program") ||
+             strstr(out, "limit exceeded") || strstr(out, "internal compiler error") ||
+             strstr(out, "File too large"))
+        append(msg, cap, "note: the build runs with limits: %d MiB of memory and %d s of CPU time per "
+               "program, files of at most %d MiB, %.0f s for the whole build\n",
+               SANDBOX_MEMORY_MIB, SANDBOX_CPU_SECONDS, SANDBOX_FILE_MIB, SANDBOX_BUILD_SECONDS);
+    return -1;
+}
+
+/* A main() in the student's object (their own test program) would replace
+ * the runner's: rename it, and say where it was.  Its points are unaffected. */
+static int set_aside_main(const char *name, const char *obj, int index, double deadline, char *msg, size_t cap)
+{
+    static char out[16384];
+    char *nm[] = {"nm", "--defined-only", "-l", (char *)obj, NULL};
+    int rc = sandbox_run(nm, deadline, out, sizeof out);
+    if (rc == SANDBOX_BROKEN) {
+        snprintf(msg, cap, "the compiler's sandbox (%s) failed while reading %.300s: %.500s", sandbox_name(), obj, out);
+        return -2;
+    }
+    if (rc != 0)
+        return 0; /* then a second main fails the link, with its message */
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+        char type, sym[64];
+        if (sscanf(line, "%*s %c %63s", &type, sym) != 2 || strcmp(sym, "main") != 0 ||
+            !(type >= 'A' && type <= 'Z'))
+            continue;
+        const char *where = strchr(line, '\t');
+        const char *base = where ? strrchr(where + 1, '/') : NULL;
+        char loc[256];
+        snprintf(loc, sizeof loc, "%s", base ? base + 1 : where ? where + 1 : name);
+        char to[128]; /* one name per file: two files may each have a main */
+        snprintf(to, sizeof to, "main=loralab_set_aside_main_%d", index);
+        char *rename_main[] = {"objcopy", "--redefine-sym", to, (char *)obj, NULL};
+        int r = build_step(rename_main, deadline, msg, cap, "setting main() aside");
+        if (r != 0)
+            return r;
+        append(msg, cap, "%s: note: your main() was set aside and not run: the grader calls your "
+               "functions from its own main (a test main may stay in the file)\n", loc);
+        return 0;
+    }
+    return 0;
+}
+
+/* Build the runner from the submission.  Returns 0 (msg: any warnings and
+ * notes), -1 with the reason (compiler messages included) in msg, or -2 when
+ * the grader cannot build anything here (no sandbox, no compiler). */
 static int build_runner(char *msg, size_t cap)
 {
-    char common[PATH_MAX + 16], labdir[PATH_MAX + 16], header[PATH_MAX * 2], lib[PATH_MAX + 64];
+    char common[PATH_MAX + 16], labdir[PATH_MAX + 16], lib[PATH_MAX + 64], inc[PATH_MAX + 16];
     char objs[8][PATH_MAX + 16];
     int nobj = 0;
+    msg[0] = '\0';
     snprintf(common, sizeof common, "%s/labs/common", G.root);
     snprintf(labdir, sizeof labdir, "%s/labs/%s", G.root, G.lab->dir);
-    snprintf(header, sizeof header, "%s/%s", labdir, G.lab->header);
     snprintf(lib, sizeof lib, "%s/grader/bin/lib/librunner-%s.a", G.root, G.lab->id);
+    snprintf(inc, sizeof inc, "%s/include", G.work);
     if (access(lib, R_OK) != 0) {
         snprintf(msg, cap, "grader files missing: %s (run make grader)", lib);
         return -2;
     }
-    /* No compiler is the machine's fault, never the student's: exit 2. */
-    char *probe[] = {"cc", "--version", NULL};
-    if (run_capture(probe, msg, cap) != 0) {
-        size_t keep = strcspn(msg, "\n");
-        char why[256];
-        memcpy(why, msg, keep < sizeof why - 1 ? keep : sizeof why - 1);
-        why[keep < sizeof why - 1 ? keep : sizeof why - 1] = '\0';
-        snprintf(msg, cap, "the C compiler (cc) does not run here: %s", why[0] ? why : "no output");
-        return -2;
-    }
-    for (const char *const *s = G.lab->sources; *s && nobj < 8; s++) {
+    for (const char *const *s = G.lab->sources; *s; s++) {
         char from[PATH_MAX * 2], src[PATH_MAX * 2];
         snprintf(from, sizeof from, "%s/%s", G.sub, *s);
-        snprintf(src, sizeof src, "%s/%s", G.tmp, *s);
+        snprintf(src, sizeof src, "%s/%s", G.work, *s);
         struct stat st;
         /* lstat: a symbolic link could point at the reference solution. */
         if (lstat(from, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -419,36 +425,73 @@ static int build_runner(char *msg, size_t cap)
             snprintf(msg, cap, "cannot read %s (or it is larger than 4 MiB)", from);
             return -1;
         }
-        if (check_no_asm(src, *s, msg, cap) || check_includes(src, *s, msg, cap))
-            return -1;
-        snprintf(objs[nobj], sizeof objs[nobj], "%s/%s.o", G.tmp, *s);
+    }
+    int rc;
+    if (mkdir(inc, 0700) != 0 || (rc = copy_headers(common, inc, msg, cap)) != 0 ||
+        (rc = copy_headers(labdir, inc, msg, cap)) != 0) {
+        if (!msg[0])
+            snprintf(msg, cap, "cannot make %s: %s", inc, strerror(errno));
+        return -2;
+    }
+    /* No sandbox, or no compiler in it, is the machine's fault: exit 2. */
+    if (sandbox_choose(G.work, G.scratch, G.root, msg, cap) != 0)
+        return -2;
+    char *probe[] = {"cc", "--version", NULL};
+    rc = sandbox_run(probe, sandbox_now() + 30, msg, cap);
+    if (rc != 0) {
+        char why[300];
+        snprintf(why, sizeof why, "%.*s", (int)strcspn(msg, "\n"), msg);
+        snprintf(msg, cap, "the C compiler (cc) does not run in the compiler's sandbox (%s): %s",
+                 sandbox_name(), rc == SANDBOX_TIMEOUT ? "no answer in 30 s" : why[0] ? why : "no output");
+        return -2;
+    }
+    msg[0] = '\0';
+    double deadline = sandbox_now() + SANDBOX_BUILD_SECONDS;
+    char header[PATH_MAX];
+    snprintf(header, sizeof header, "include/%s", G.lab->header);
+    for (const char *const *s = G.lab->sources; *s && nobj < 8; s++) {
+        snprintf(objs[nobj], sizeof objs[nobj], "%s.o", *s);
         char *argv[] = {"cc", "-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-fno-common",
-                        "-I", common, "-I", labdir, "-include", header, "-c", (char *)*s,
-                        "-o", objs[nobj], NULL};
-        int rc = run_capture(argv, msg, cap);
-        if (rc != 0) {
-            if (rc < 0 && !msg[0])
-                snprintf(msg, cap, "the compiler could not run or took longer than 60 s");
-            return -1;
-        }
+                        "-I", "include", "-include", header, "-c", (char *)*s, "-o", objs[nobj], NULL};
+        char what[PATH_MAX];
+        snprintf(what, sizeof what, "compiling %s", *s);
+        if ((rc = build_step(argv, deadline, msg, cap, what)) != 0 ||
+            (rc = set_aside_main(*s, objs[nobj], nobj, deadline, msg, cap)) != 0)
+            return rc;
         nobj++;
+    }
+    char lib_copy[PATH_MAX + 32], built[PATH_MAX + 32];
+    snprintf(lib_copy, sizeof lib_copy, "%s/librunner.a", G.work);
+    snprintf(built, sizeof built, "%s/runner", G.work);
+    if (copy_file(lib, lib_copy) != 0) {
+        snprintf(msg, cap, "grader files missing: cannot copy %s", lib);
+        return -2;
     }
     char *argv[16];
     int n = 0;
     argv[n++] = "cc";
     argv[n++] = "-static";
     argv[n++] = "-o";
-    argv[n++] = G.runner;
+    argv[n++] = "runner";
     for (int i = 0; i < nobj; i++)
         argv[n++] = objs[i];
-    argv[n++] = lib;
+    argv[n++] = "librunner.a";
     argv[n++] = "-lm";
     argv[n] = NULL;
-    char link_msg[8192];
-    if (run_capture(argv, link_msg, sizeof link_msg) != 0) {
-        snprintf(msg, cap, "linking failed (did you define main() or a function twice?):\n%s",
-                 link_msg);
-        return -1;
+    size_t before = strlen(msg);
+    if ((rc = build_step(argv, deadline, msg, cap, "linking")) != 0) {
+        if (rc == -1 && strlen(msg) + 80 < cap) { /* say what failed before the linker's words */
+            char *tail = strdup(msg + before);
+            msg[before] = '\0';
+            append(msg, cap, "linking failed (is a function defined twice, or one of the lab's own?):\n%s",
+                   tail ? tail : "");
+            free(tail);
+        }
+        return rc;
+    }
+    if (rename(built, G.runner) != 0) {
+        snprintf(msg, cap, "cannot move the runner to %s: %s", G.runner, strerror(errno));
+        return -2;
     }
     return 0;
 }
@@ -631,6 +674,12 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
     snprintf(G.empty, sizeof G.empty, "%s/run", G.tmp);
     snprintf(G.runner, sizeof G.runner, "%s/runner", G.tmp);
     mkdir(G.empty, 0555);
+    snprintf(G.work, sizeof G.work, "%s/build", G.tmp);
+    snprintf(G.scratch, sizeof G.scratch, "%s/sandbox-root", G.tmp);
+    if (mkdir(G.work, 0700) != 0) {
+        fprintf(stderr, "grade-%s: cannot make %s: %s\n", lab->id, G.work, strerror(errno));
+        return 2;
+    }
 
     result_t *res = calloc(lab->n_tests, sizeof *res);
     int any = 0;

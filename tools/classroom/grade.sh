@@ -18,6 +18,9 @@ if [ ! -x "$grader" ]; then
     echo "grade.sh: $grader was not built: see the 'Build the grader' step" >&2
     exit 0
 fi
+# build.sh deleted the reference and the hidden tests after building; make
+# sure they are gone before the submission is compiled (an older bundle).
+rm -rf "$bundle/kit/solutions" "$bundle/kit/grader/labs" "$bundle/build"
 # The lab's files are found by the kit's one rule (tools/find_submission.py,
 # shared with grade-all and Gradescope): the copy under labs/NN-*/ wins.
 finder=$bundle/kit/tools/find_submission.py
