@@ -30,10 +30,12 @@ $(B)/lab$(1)/reference.o: $(call soldir,$(1))/*.c $(call labdir,$(1))/*.h
 	for f in $(call soldir,$(1))/*.c; do \
 	  $(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -c $$$$f -o $$(@D)/ref/$$$$(basename $$$$f .c).o || exit 1; done
 	ld -r $$(@D)/ref/*.o -o $$@
-$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(B)/lab$(1)/reference.o $(addprefix $(B)/engine/,judge.o call.o report.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+# The adapter links into the judge too: there it calls the reference, which
+# the judge times on each call's inputs to derive the call's time limit.
+$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -Igrader/engine grader/labs/$(1)/tests.c \
-	  $(B)/lab$(1)/reference.o $(addprefix $(B)/engine/,judge.o call.o report.o) $(B)/libcommon.a \
+	  $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o) $(B)/libcommon.a \
 	  -lseccomp -lm -o $$@
 endef
 $(foreach id,$(LAB_IDS),$(eval $(call LAB_RULES,$(id))))
@@ -109,7 +111,7 @@ sanitize: deps-build ## ASan/UBSan: common tests and every lab's visible tests o
 	@# The judge itself, instrumented, grading the reference (runners stay plain).
 	$(foreach id,$(LAB_IDS),\
 	  $(CC) $(CFLAGS) $(SAN) $(COMMON_INC) -I$(call labdir,$(id)) -Igrader/engine grader/labs/$(id)/tests.c \
-	    $(wildcard $(call soldir,$(id))/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$(id) && \
+	    grader/labs/$(id)/adapter.c $(wildcard $(call soldir,$(id))/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$(id) && \
 	  $(BIN)/asan-grade-$(id) $(call soldir,$(id)) >/dev/null && rm -f $(BIN)/asan-grade-$(id) &&) true
 	@echo "sanitizers: clean"
 
