@@ -249,6 +249,14 @@ static double reference_seconds(const call_t *c, const runner_fn_t *fn)
             a[i].p = block[i] + GUARD;
         }
     }
+    /* The reference explains rejected arguments on stderr: not in the report. */
+    static int devnull = -1;
+    if (devnull < 0)
+        devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    fflush(stderr);
+    int saved_stderr = devnull >= 0 ? fcntl(2, F_DUPFD_CLOEXEC, 10) : -1;
+    if (saved_stderr >= 0)
+        dup2(devnull, 2);
     double best = INFINITY, spent = 0.0;
     for (int rep = 0; rep < REF_RUNS_MAX && (rep == 0 || spent < REF_RUNS_SECONDS); rep++) {
         uint64_t g = GUARD_BITS, poison = POISON_BITS;
@@ -270,6 +278,11 @@ static double reference_seconds(const call_t *c, const runner_fn_t *fn)
         double t = now() - t0;
         spent += t;
         best = t < best ? t : best;
+    }
+    fflush(stderr);
+    if (saved_stderr >= 0) {
+        dup2(saved_stderr, 2);
+        close(saved_stderr);
     }
     for (int i = 0; i < c->nargs; i++)
         free(block[i]);
@@ -402,6 +415,7 @@ typedef struct {
     size_t printed_len;  /* bytes of output seen in all */
     size_t printed_lines;
     int timed_out, flooded;
+    int cut;             /* stopped because the submission's time budget ran out */
     int status;          /* from waitpid */
     double seconds;      /* wall time from fork to the end */
     char setup[256];     /* why the sandbox could not be built, if it could not */
@@ -434,6 +448,7 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
 
     size_t sent = 0, kept = 0;
     int in_fd = in[1], res_fd = res[0], out_fd = out[0];
+    double charged = start;
     while (res_fd >= 0 || out_fd >= 0) {
         struct pollfd p[3];
         int n = 0;
@@ -443,12 +458,22 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
             p[n++] = (struct pollfd){res_fd, POLLIN, 0};
         if (out_fd >= 0)
             p[n++] = (struct pollfd){out_fd, POLLIN, 0};
-        double left = deadline - now();
+        /* The budget is charged as the call runs, so calls running at the
+         * same time in other workers see it shrink. */
+        double t = now();
+        budget_charge(t - charged);
+        charged = t;
+        double left = deadline - t;
+        if (budget_left() <= 0) {
+            o->timed_out = o->cut = 1;
+            break;
+        }
         if (left <= 0) {
             o->timed_out = 1;
             break;
         }
-        if (poll(p, (nfds_t)n, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+        int wait_ms = left < BUDGET_TICK ? (int)(left * 1000) + 1 : (int)(BUDGET_TICK * 1000);
+        if (poll(p, (nfds_t)n, wait_ms) < 0 && errno != EINTR)
             break;
         for (int i = 0; i < n; i++) {
             if (!p[i].revents)
@@ -503,6 +528,7 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR)
         ;
     o->seconds = now() - start;
+    budget_charge(start + o->seconds - charged);
     /* Written (if at all) before execve; the pipe is closed by now. */
     ssize_t k = read(setup[0], o->setup, sizeof o->setup - 1);
     o->setup[k > 0 ? k : 0] = '\0';
@@ -570,7 +596,7 @@ static void explain_guard_page(call_t *c, const outcome_t *o)
 }
 
 /* Why the process ended without a complete answer, in words. */
-static void explain_death(call_t *c, const outcome_t *o, double limit, double ref, int cut)
+static void explain_death(call_t *c, const outcome_t *o, double limit, double ref)
 {
     judge_t *j = c->j;
     const char *todo = strstr(c->printed, LAB_TODO_MARKER);
@@ -582,7 +608,7 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
         return;
     }
     char t1[32], t2[32];
-    if (o->timed_out && cut)
+    if (o->timed_out && o->cut)
         judge_fail(j, "%s was stopped after %s: the time budget of the submission (%.0f s in "
                    "all calls together) ran out during this call", c->func,
                    fmt_time(t1, sizeof t1, o->seconds), opt_budget_seconds());
@@ -612,7 +638,7 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
         judge_fail(j, "the runner process reported a malformed request after your code could "
                    "run (code that runs before main, or that reads stdin or writes on fd 3, "
                    "breaks the grader's protocol): %s gets no result", c->func);
-    else if (WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0)
+    else if (WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0 && o->res.len > 0)
         judge_fail(j, "%s returned, but the grader's channel (fd 3) did not carry exactly one "
                    "answer: student code must not write on file descriptor 3", c->func);
     else if (WIFEXITED(o->status))
@@ -740,13 +766,11 @@ int call_run(call_t *c)
     double limit = ref >= 0 ? LIMIT_FACTOR * ref + LIMIT_FLOOR : opt_call_cap_seconds();
     if (limit > opt_call_cap_seconds())
         limit = opt_call_cap_seconds();
-    int cut = left < limit;
     buf_t req = {0};
     outcome_t o;
     encode(c, &req);
-    spawn(c, &req, &o, cut ? left : limit);
+    spawn(c, &req, &o, limit);
     free(req.p);
-    budget_charge(o.seconds);
     if (getenv("LORALAB_CALL_TIMES")) /* a diagnostic for tests/bench_grader.py */
         fprintf(stderr, "call-time %s reference %.6f limit %.6f took %.6f\n", c->func, ref, limit,
                 o.seconds);
@@ -759,7 +783,7 @@ int call_run(call_t *c)
     int got = (!o.timed_out && !o.flooded && WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0)
                   ? decode(c, &o) : -1;
     if (got < 0)
-        explain_death(c, &o, limit, ref, cut);
+        explain_death(c, &o, limit, ref);
     free(o.res.p);
     if (got <= 0)
         return 0;

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #define LOG_MAX 16384
-#define DEFAULT_CALL_CAP 10.0/* seconds: no call runs longer, whatever the reference takes */
+#define DEFAULT_CALL_CAP 10.0 /* seconds: no call runs longer, whatever the reference takes */
 #define DEFAULT_BUDGET 10.0  /* seconds: all calls of one grading together */
 
 struct judge {
