@@ -655,7 +655,8 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
             sig == SIGABRT ? "abort(): an assert failed or abort() was called" :
             sig == SIGXCPU ? "CPU time limit exceeded: an endless loop?" :
             sig == SIGILL ? "illegal instruction" :
-            sig == SIGSYS ? "a forbidden system call (no files, processes or network)" :
+            sig == SIGSYS ? "a forbidden system call (no files, processes, network, "
+                             "other processes or limits)" :
             sig == SIGKILL ? "killed (memory or time limit)" : "killed by a signal";
         judge_fail(j, "%s crashed: %s [signal %d]", c->func, why, sig);
     } else {
