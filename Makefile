@@ -93,8 +93,9 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 	$(foreach id,$(LAB_IDS),$(MAKE) --no-print-directory $(B)/demo/lab$(id) >/dev/null && $(B)/demo/lab$(id) examples >/dev/null &&) true
 	@echo "demos: every printed course number reproduced"
 
-grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken solutions lose points
+grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	$(PY) tests/test_grader.py $(LAB_IDS)
+	$(PY) tests/test_redteam_run.py $(LAB_IDS)
 
 .PHONY: lab-tests
 lab-tests: $(LAB_TESTS) ## each lab's extra checks (cross-checks against numpy, file formats)
@@ -130,7 +131,7 @@ valgrind: $(B)/tests/check_common $(GRADERS) ## valgrind: common tests, visible 
 
 # ---------------------------------------------------------------- benchmarks
 .PHONY: bench
-bench: $(GRADERS) ## time grading each reference, an all-hanging submission, and each lab's own benchmarks
+bench: $(GRADERS) ## time grading each reference, sleeping, spinning and hanging submissions, and each lab's own benchmarks
 	@$(PY) tests/bench_grader.py $(LAB_IDS)
 	@$(MAKE) --no-print-directory $(B)/demo/lab01 >/dev/null && $(B)/demo/lab01 bench
 	@$(if $(LAB_BENCH),$(MAKE) --no-print-directory $(LAB_BENCH),true)
