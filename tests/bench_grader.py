@@ -40,7 +40,7 @@ def main():
               f"of 3 runs (bar 3 s) {'ok' if ok else 'MISSED'}")
         for name, what in (("sleep-0.9s", "sleeps 0.9 s"), ("spin", "spins"), ("hang", "hangs")):
             with tempfile.TemporaryDirectory() as tmp:
-                rt.make_variant(sol, tmp, rt.HOSTILE[name][0], "call")
+                rt.make_variant(lab, sol, tmp, rt.HOSTILE[name][0], "call")
                 secs, (got, mx), rc = timed(lab, tmp)
             ok = secs < HOSTILE_BAR and got == 0 and rc == 1
             missed += not ok

@@ -13,7 +13,8 @@ one named function.  The classes (issue 11, item 7, the run side):
   kill of the grader (the runner may not call getppid; its
   pid minus one is the test worker that started it).
 Every variant must: score 0 (the write past an output: lose the tests of that
-function), exit 1 (never 2: no "grader error"), print a complete report (every
+function; the sleeper: pass only tests whose every call has a limit above its
+0.9 s, which it then earned as slow but correct), exit 1 (never 2: no "grader error"), print a complete report (every
 test of --list, a Score line) with the expected reason, take under 30 s
 (10 s is the target; slower runs are printed as SLOW), and leave no process
 behind (nothing runs from the grading's temporary folder afterwards).
@@ -124,11 +125,19 @@ def sources(sol):
     return sorted(f for f in os.listdir(sol) if f.endswith(".c"))
 
 
-def make_variant(sol, dest, code, where):
+def graded_sources(lab):
+    """The files grade-NN compiles (a solution folder may hold more)."""
+    p = subprocess.run([os.path.join(tg.ROOT, "grader/bin/grade-" + lab), "--sources"],
+                       capture_output=True, text=True)
+    return p.stdout.split()
+
+
+def make_variant(lab, sol, dest, code, where):
     """Copy the reference into dest with `code` run in a constructor and/or at
     the top of every graded function."""
     marker = re.compile(r"^(\s+/\* BEGIN SOLUTION lab\d\d\.\d+ \*/\n)", re.M)
-    files = sources(sol)
+    graded = graded_sources(lab)
+    files = sorted(sources(sol), key=lambda f: (f not in graded, f))
     for i, name in enumerate(files):
         text = open(os.path.join(sol, name), encoding="utf-8").read()
         extra = PRELUDE.replace("HOSTILE", code)
@@ -172,7 +181,7 @@ def grade(lab, sub):
         try:
             p = subprocess.run([os.path.join(tg.ROOT, "grader/bin/grade-" + lab), sub],
                                capture_output=True, text=True, errors="replace", timeout=120,
-                               env=dict(os.environ, TMPDIR=tmpdir))
+                               env=dict(os.environ, TMPDIR=tmpdir, LORALAB_CALL_TIMES="1"))
             rc, out, err = p.returncode, p.stdout, p.stderr
         except subprocess.TimeoutExpired:
             rc, out, err = -1, "", "timed out after 120 s"
@@ -181,12 +190,31 @@ def grade(lab, sub):
         return rc, out, err, secs, leftovers(tmpdir)
 
 
-def judge_variant(lab, label, sub, n_tests, reason, max_score=0):
+def call_limits(err):
+    """{test name: [limit of each call]} from the LORALAB_CALL_TIMES lines."""
+    limits = {}
+    for m in re.finditer(r"^call-time (.*)\t\S+ reference \S+ limit (\S+) took \S+$", err, re.M):
+        limits.setdefault(m.group(1), []).append(float(m.group(2)))
+    return limits
+
+
+def judge_variant(lab, label, sub, n_tests, reason, max_score=0, sleeps=None):
+    """sleeps: the variant sleeps this long in every call, so a test whose
+    every call has a longer limit may pass (slow but correct); no other."""
     rc, out, err, secs, left = grade(lab, sub)
     got, mx = tg.score_of(out)
     lines = tg.test_lines(out)
     problems = []
-    if rc != 1:
+    passed = [t for t, v in lines.items() if v == "PASS"]
+    if sleeps:
+        limits = call_limits(err)
+        unearned = [t for t in passed if not limits.get(t) or min(limits[t]) < sleeps]
+        if unearned:
+            problems.append(f"passed although a call's limit is below {sleeps} s: {unearned}")
+        if passed:
+            label += f" (passed {len(passed)} tests whose calls may all take {sleeps} s)"
+        max_score = mx if got is not None and not unearned else 0
+    if rc not in ((0, 1) if sleeps else (1,)):
         problems.append(f"exit status {rc}, expected 1")
     if got is None or got > max_score:
         problems.append(f"score {got}/{mx}, expected {'0' if max_score == 0 else f'< {mx}'}")
@@ -221,8 +249,9 @@ def test_lab(lab, only=None):
             if only and not re.search(only, label):
                 continue
             with tempfile.TemporaryDirectory() as sub:
-                make_variant(sol, sub, code, w)
-                judge_variant(lab, label, sub, n_tests, reason)
+                make_variant(lab, sol, sub, code, w)
+                judge_variant(lab, label, sub, n_tests, reason,
+                              sleeps=0.9 if name.startswith("sleep") else None)
     func, stmt, reason = WRITE_PAST[lab]
     if only and not re.search(only, "write-past"):
         return

@@ -29,5 +29,6 @@ void budget_charge(double seconds);
 const char *judge_empty_dir(void);
 const char *judge_runner_path(void);
 const char *judge_sources_text(void);
+const char *judge_test_name(void); /* the test this worker runs */
 
 #endif

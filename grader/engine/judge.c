@@ -70,6 +70,8 @@ void budget_charge(double seconds)
 const char *judge_empty_dir(void) { return G.empty; }
 const char *judge_runner_path(void) { return G.runner; }
 const char *judge_sources_text(void) { return G.sources_text; }
+static const char *current_test = "";
+const char *judge_test_name(void) { return current_test; }
 void judge_internal_error(void) { G.internal_error = 1; }
 const char *judge_root(void) { return G.root; }
 
@@ -488,6 +490,7 @@ static void run_worker(const judge_test_t *t, int fd)
     char key[256];
     snprintf(key, sizeof key, "%s %s", t->task, t->name);
     rng_seed(&j.rng, G.seed ^ rng_hash_string(key));
+    current_test = t->name;
     t->run(&j);
     char head[2] = {G.internal_error ? 'E' : j.failed ? 'F' : 'P', '\n'};
     if (write(fd, head, 2) == 2 && j.log_len)

@@ -72,6 +72,7 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
 static runner_arg_t args[MAX_ARGS];
 static uint32_t nargs;
 static uintptr_t span_lo[MAX_ARGS], span_hi[MAX_ARGS]; /* accessible part of each tensor */
+#define UNDERRUN_NEAR ((uintptr_t)64 << 10) /* a fault this close before a tensor is "before its start" */
 
 /* SIGSEGV: if the address lies in a guard page, say which tensor and where,
  * then let the fault happen again with the default action (the process dies
@@ -80,17 +81,24 @@ static void on_sigsegv(int sig, siginfo_t *info, void *ctx)
 {
     (void)sig;
     uintptr_t at = (uintptr_t)info->si_addr;
+    /* In the gap below tensor i+1 and above tensor i: past the end of i
+     * (the common mistake), unless it is just before the start of i+1. */
     int best = -1;
     uintptr_t best_dist = GUARD_GAP + 1;
-    for (uint32_t i = 0; i < nargs; i++) {
-        if (!span_hi[i])
-            continue;
-        uintptr_t dist = at < span_lo[i] ? span_lo[i] - at : at >= span_hi[i] ? at - span_hi[i] + 1 : 0;
-        if (dist > 0 && dist <= GUARD_GAP && dist < best_dist) {
+    for (uint32_t i = 0; i < nargs; i++)
+        if (span_hi[i] && at < span_lo[i] && span_lo[i] - at <= UNDERRUN_NEAR)
             best = (int)i;
-            best_dist = dist;
+    for (uint32_t i = 0; best < 0 && i < nargs; i++) {
+        if (span_hi[i] && at >= span_hi[i] && at - span_hi[i] < best_dist) {
+            best = (int)i;
+            best_dist = at - span_hi[i];
         }
     }
+    if (best >= 0 && best_dist > GUARD_GAP)
+        best = -1;
+    for (uint32_t i = 0; best < 0 && i < nargs; i++)
+        if (span_hi[i] && at < span_lo[i] && span_lo[i] - at <= GUARD_GAP)
+            best = (int)i;
     if (best < 0)
         return; /* SA_RESETHAND: the fault repeats and kills the process */
     uint32_t access = SEGV_UNKNOWN;
