@@ -391,9 +391,9 @@ static _Noreturn void child(const char *runner, int in_r, int res_w, int out_w, 
     int fds[4] = {in_r, out_w, res_w, setup_w};
     for (int i = 0; i < 4; i++)
         if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
-            _exit(125);
+            setup_failed(setup_w, "fcntl");
     if (dup3(fds[3], 4, O_CLOEXEC) < 0)
-        _exit(125);
+        setup_failed(setup_w, "dup3");
     setup_w = 4;
     if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0 || dup2(fds[2], 3) < 0)
         setup_failed(setup_w, "dup2");
