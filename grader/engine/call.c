@@ -439,7 +439,10 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         fprintf(stderr, "grader: pipe: %s\n", strerror(errno));
         exit(2);
     }
-    double start = now(), deadline = start + limit;
+    /* The call's clock starts when the runner is executed (the setup pipe
+     * closes empty at execve): forking and building the sandbox are the
+     * judge's costs, which a busy machine can stretch. */
+    double start = now(), deadline = start + SETUP_SECONDS, exec_at = -1.0;
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "grader: fork: %s\n", strerror(errno));
@@ -454,13 +457,17 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     set_nonblock(in[1]);
     set_nonblock(res[0]);
     set_nonblock(out[0]);
+    set_nonblock(setup[0]);
 
     size_t sent = 0, kept = 0;
-    int in_fd = in[1], res_fd = res[0], out_fd = out[0];
+    int in_fd = in[1], res_fd = res[0], out_fd = out[0], setup_fd = setup[0];
+    size_t setup_len = 0;
     double charged = start;
     while (res_fd >= 0 || out_fd >= 0) {
-        struct pollfd p[3];
+        struct pollfd p[4];
         int n = 0;
+        if (setup_fd >= 0)
+            p[n++] = (struct pollfd){setup_fd, POLLIN, 0};
         if (in_fd >= 0)
             p[n++] = (struct pollfd){in_fd, POLLOUT, 0};
         if (res_fd >= 0)
@@ -470,11 +477,17 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         /* The budget is charged as the call runs, so calls running at the
          * same time in other workers see it shrink. */
         double t = now();
-        budget_charge(t - charged);
+        if (exec_at >= 0)
+            budget_charge(t - charged);
         charged = t;
         double left = deadline - t;
-        if (budget_left() <= 0) {
+        if (exec_at >= 0 && budget_left() <= 0) {
             o->timed_out = o->cut = 1;
+            break;
+        }
+        if (left <= 0 && exec_at < 0 && !setup_len) {
+            snprintf(o->setup, sizeof o->setup, "building the sandbox took more than %.0f s",
+                     SETUP_SECONDS);
             break;
         }
         if (left <= 0) {
@@ -487,6 +500,21 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         for (int i = 0; i < n; i++) {
             if (!p[i].revents)
                 continue;
+            if (p[i].fd == setup_fd) {
+                ssize_t k = read(setup_fd, o->setup + setup_len, sizeof o->setup - 1 - setup_len);
+                if (k > 0)
+                    setup_len += (size_t)k;
+                if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR) ||
+                    setup_len == sizeof o->setup - 1) {
+                    close(setup_fd);
+                    setup_fd = -1;
+                    if (!setup_len) { /* executed: the call starts now */
+                        exec_at = charged = now();
+                        deadline = exec_at + limit;
+                    }
+                }
+                continue;
+            }
             if (p[i].fd == in_fd) {
                 ssize_t k = write(in_fd, req->p + sent, req->len - sent);
                 if (k > 0)
@@ -536,12 +564,18 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     kill(pid, SIGKILL);
     while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR)
         ;
-    o->seconds = now() - start;
-    budget_charge(start + o->seconds - charged);
-    /* Written (if at all) before execve; the pipe is closed by now. */
-    ssize_t k = read(setup[0], o->setup, sizeof o->setup - 1);
-    o->setup[k > 0 ? k : 0] = '\0';
-    close(setup[0]);
+    double end = now();
+    o->seconds = exec_at >= 0 ? end - exec_at : 0.0;
+    if (exec_at >= 0)
+        budget_charge(end - charged);
+    /* A setup failure written just before the child exited. */
+    if (setup_fd >= 0) {
+        ssize_t k = read(setup_fd, o->setup + setup_len, sizeof o->setup - 1 - setup_len);
+        setup_len += k > 0 ? (size_t)k : 0;
+        close(setup_fd);
+    }
+    if (setup_len)
+        o->setup[setup_len] = '\0';
 }
 
 /* ---- reading the answer ---- */

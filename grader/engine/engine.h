@@ -20,6 +20,7 @@
 #define LIMIT_FLOOR 0.2
 #define REF_RUNS_MAX 3
 #define REF_RUNS_SECONDS 0.02
+#define SETUP_SECONDS 30.0 /* the judge's sandbox setup before execve (not the student's time) */
 #define BUDGET_TICK 0.02 /* seconds between charges to the budget while a call runs */
 double opt_call_cap_seconds(void);
 double opt_budget_seconds(void);
