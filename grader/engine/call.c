@@ -426,7 +426,7 @@ typedef struct {
     int timed_out, flooded;
     int cut;             /* stopped because the submission's time budget ran out */
     int status;          /* from waitpid */
-    double seconds;      /* wall time from fork to the end */
+    double seconds;      /* wall time from execve to the end */
     char setup[256];     /* why the sandbox could not be built, if it could not */
 } outcome_t;
 
