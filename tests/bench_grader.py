@@ -5,11 +5,12 @@ For each lab: grading the reference solution, compile included (bar: 3 s,
 median of 3 runs), and grading three submissions that are the reference with
 a hostile line at the top of every graded function (tests/test_redteam_run.py
 makes them): one sleeps 0.9 s, one spins, one hangs (waits on a futex
-forever).  Each must score 0 within the bar of 10 s: every call is stopped
-at its own limit (50 x the reference's time on the same inputs + 0.2 s) and
-all calls together have a budget of 10 s of wall time, shared by the tests
-running in parallel.  Prints one line per measurement; exits 1 if a bar is
-missed.
+forever).  Each must finish within the bar of 10 s with 0 points (the
+sleeper: less than full marks, as it keeps the tests whose calls may all take
+0.9 s): every call is stopped at its own limit (50 x the reference's time on
+the same inputs + 0.2 s) and all calls together have a budget of 10 s of wall
+time, shared by the tests running in parallel.  Prints one line per
+measurement; exits 1 if a bar is missed.
 """
 import os
 import sys
@@ -42,7 +43,10 @@ def main():
             with tempfile.TemporaryDirectory() as tmp:
                 rt.make_variant(lab, sol, tmp, rt.HOSTILE[name][0], "call")
                 secs, (got, mx), rc = timed(lab, tmp)
-            ok = secs < HOSTILE_BAR and got == 0 and rc == 1
+            # The sleeper may keep tests whose every call has a limit above
+            # 0.9 s (slow but correct; tests/test_redteam_run.py checks which).
+            ok = secs < HOSTILE_BAR and got is not None and rc == 1 and \
+                (got < mx if name.startswith("sleep") else got == 0)
             missed += not ok
             print(f"lab {lab}: grading a submission that {what} in every function: {secs:.1f} s, "
                   f"score {got}/{mx} (bar {HOSTILE_BAR:.0f} s) {'ok' if ok else 'MISSED'}")
