@@ -30,10 +30,12 @@ $(B)/lab$(1)/reference.o: $(call soldir,$(1))/*.c $(call labdir,$(1))/*.h
 	for f in $(call soldir,$(1))/*.c; do \
 	  $(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -c $$$$f -o $$(@D)/ref/$$$$(basename $$$$f .c).o || exit 1; done
 	ld -r $$(@D)/ref/*.o -o $$@
-$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(wildcard grader/labs/$(1)/questions_tests.c) $(B)/lab$(1)/reference.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+# The adapter links into the judge too: there it calls the reference, which
+# the judge times on each call's inputs to derive the call's time limit.
+$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(wildcard grader/labs/$(1)/questions_tests.c) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -Igrader/engine grader/labs/$(1)/tests.c \
-	  $(B)/lab$(1)/reference.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a \
+	  $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a \
 	  -lseccomp -lm -o $$@
 endef
 $(foreach id,$(LAB_IDS),$(eval $(call LAB_RULES,$(id))))
@@ -94,6 +96,7 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	$(PY) tests/test_grader.py $(LAB_IDS)
 	$(PY) tests/test_redteam_compile.py $(LAB_IDS)
+	$(PY) tests/test_redteam_run.py $(LAB_IDS)
 
 .PHONY: lab-tests
 lab-tests: $(LAB_TESTS) ## each lab's extra checks (cross-checks against numpy, file formats)
@@ -110,7 +113,7 @@ sanitize: deps-build ## ASan/UBSan: common tests and every lab's visible tests o
 	@# The judge itself, instrumented, grading the reference (runners stay plain).
 	$(foreach id,$(LAB_IDS),\
 	  $(CC) $(CFLAGS) $(SAN) $(COMMON_INC) -I$(call labdir,$(id)) -Igrader/engine grader/labs/$(id)/tests.c \
-	    $(wildcard $(call soldir,$(id))/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$(id) && \
+	    grader/labs/$(id)/adapter.c $(wildcard $(call soldir,$(id))/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$(id) && \
 	  $(BIN)/asan-grade-$(id) $(call soldir,$(id)) >/dev/null && rm -f $(BIN)/asan-grade-$(id) &&) true
 	@echo "sanitizers: clean"
 
@@ -129,7 +132,7 @@ valgrind: $(B)/tests/check_common $(GRADERS) ## valgrind: common tests, visible 
 
 # ---------------------------------------------------------------- benchmarks
 .PHONY: bench
-bench: $(GRADERS) ## time grading each reference, an all-hanging submission, and each lab's own benchmarks
+bench: $(GRADERS) ## time grading each reference, sleeping, spinning and hanging submissions, and each lab's own benchmarks
 	@$(PY) tests/bench_grader.py $(LAB_IDS)
 	@$(MAKE) --no-print-directory $(B)/demo/lab01 >/dev/null && $(B)/demo/lab01 bench
 	@$(if $(LAB_BENCH),$(MAKE) --no-print-directory $(LAB_BENCH),true)

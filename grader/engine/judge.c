@@ -23,13 +23,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LOG_MAX 16384
-#define DEFAULT_WALL 1.0
+#define DEFAULT_CALL_CAP 10.0 /* seconds: no call runs longer, whatever the reference takes */
+#define DEFAULT_BUDGET 10.0  /* seconds: all calls of one grading together */
 
 struct judge {
     rng_t rng;
@@ -44,7 +47,9 @@ static struct {
     const judge_lab_t *lab;
     unsigned long long seed;
     const char *format, *out, *only, *sub;
-    double wall;
+    double call_cap, budget;
+    /* Microseconds spent in calls, shared by every test worker (MAP_SHARED). */
+    atomic_llong *spent_us;
     int jobs, list;
     /* --also FORMAT:FILE: further reports of the same run (grade-all keeps the
      * text feedback and the JSON scores of one run, so both agree). */
@@ -56,11 +61,20 @@ static struct {
     int internal_error;
 } G;
 
-double opt_wall_seconds(void) { return G.wall; }
-int opt_cpu_seconds(void) { return G.wall < 1.0 ? 1 : (int)(G.wall + 0.999); }
+double opt_call_cap_seconds(void) { return G.call_cap; }
+double opt_budget_seconds(void) { return G.budget; }
+double budget_spent(void) { return G.spent_us ? (double)atomic_load(G.spent_us) * 1e-6 : 0.0; }
+double budget_left(void) { return G.budget - budget_spent(); }
+void budget_charge(double seconds)
+{
+    if (G.spent_us && seconds > 0)
+        atomic_fetch_add(G.spent_us, (long long)(seconds * 1e6));
+}
 const char *judge_empty_dir(void) { return G.empty; }
 const char *judge_runner_path(void) { return G.runner; }
 const char *judge_sources_text(void) { return G.sources_text; }
+static const char *current_test = "";
+const char *judge_test_name(void) { return current_test; }
 void judge_internal_error(void) { G.internal_error = 1; }
 const char *judge_root(void) { return G.root; }
 
@@ -121,7 +135,7 @@ static _Noreturn void usage_error(const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\nusage: grade-%s [--seed N] [--list] [--test NAME] "
             "[--format text|gradescope|junit|tap|verdict] [--out FILE] [--also FORMAT:FILE] "
-            "[--timeout SECONDS] [--jobs N] [SUBMISSION_DIR]\n", G.lab->id);
+            "[--timeout SECONDS] [--budget SECONDS] [--jobs N] [SUBMISSION_DIR]\n", G.lab->id);
     exit(2);
 }
 
@@ -135,7 +149,8 @@ static void parse_options(int argc, char **argv)
 {
     G.seed = RNG_DEFAULT_SEED;
     G.format = "text";
-    G.wall = DEFAULT_WALL;
+    G.call_cap = DEFAULT_CALL_CAP;
+    G.budget = DEFAULT_BUDGET;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     G.jobs = cores < 1 ? 1 : cores > 8 ? 8 : (int)cores;
     for (int i = 1; i < argc; i++) {
@@ -145,10 +160,14 @@ static void parse_options(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             printf("usage: grade-%s [--seed N] [--list] [--sources] [--test NAME] "
                    "[--format text|gradescope|junit|tap|verdict] [--out FILE] [--also FORMAT:FILE] "
-                   "[--timeout SECONDS] [--jobs N] [SUBMISSION_DIR]\n"
+                   "[--timeout SECONDS] [--budget SECONDS] [--jobs N] [SUBMISSION_DIR]\n"
                    "Grades Lab %s (%s) in SUBMISSION_DIR (default: labs/%s).\n"
+                   "Each call may take %d x the reference's time on the same inputs + %.1f s,\n"
+                   "at most --timeout (default %.0f s); all calls together at most --budget\n"
+                   "(default %.0f s).\n"
                    "Exit status: 0 all passed, 1 some failed, 2 the grader could not run.\n",
-                   G.lab->id, G.lab->id, G.lab->title, G.lab->dir);
+                   G.lab->id, G.lab->id, G.lab->title, G.lab->dir, LIMIT_FACTOR, LIMIT_FLOOR,
+                   DEFAULT_CALL_CAP, DEFAULT_BUDGET);
             exit(0);
         }
         if (strcmp(a, "--list") == 0) {
@@ -197,9 +216,13 @@ static void parse_options(int argc, char **argv)
             G.also_format[G.n_also] = fmts[G.n_also];
             G.also_path[G.n_also++] = colon + 1;
         } else if (strcmp(a, "--timeout") == 0) {
-            G.wall = strtod(v, &end);
-            if (*end || !(G.wall >= 0.05 && G.wall <= 600))
+            G.call_cap = strtod(v, &end);
+            if (*end || !(G.call_cap >= 0.05 && G.call_cap <= 600))
                 usage_error("--timeout takes seconds between 0.05 and 600, not \"%s\"", v);
+        } else if (strcmp(a, "--budget") == 0) {
+            G.budget = strtod(v, &end);
+            if (*end || !(G.budget >= 0.1 && G.budget <= 3600))
+                usage_error("--budget takes seconds between 0.1 and 3600, not \"%s\"", v);
         } else if (strcmp(a, "--jobs") == 0) {
             long n = strtol(v, &end, 10);
             if (*end || n < 1 || n > 64)
@@ -511,6 +534,7 @@ static void run_worker(const judge_test_t *t, int fd)
     char key[256];
     snprintf(key, sizeof key, "%s %s", t->task, t->name);
     rng_seed(&j.rng, G.seed ^ rng_hash_string(key));
+    current_test = t->name;
     t->run(&j);
     char head[2] = {G.internal_error ? 'E' : j.failed ? 'F' : 'P', '\n'};
     if (write(fd, head, 2) == 2 && j.log_len)
@@ -698,8 +722,17 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
         fprintf(stderr, "grade-%s: %s\n", lab->id, compile_msg);
         return 2;
     }
-    if (built == 0)
+    if (built == 0) {
+        /* The time budget, shared by every test worker. */
+        G.spent_us = mmap(NULL, sizeof *G.spent_us, PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (G.spent_us == MAP_FAILED) {
+            fprintf(stderr, "grade-%s: mmap: %s\n", lab->id, strerror(errno));
+            return 2;
+        }
+        atomic_init(G.spent_us, 0);
         run_tests(res, lab->n_tests);
+    }
     else
         for (size_t i = 0; i < lab->n_tests; i++)
             res[i].log = strdup("not run: the submission did not build (see above)\n");

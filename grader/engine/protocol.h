@@ -3,21 +3,34 @@
  * score and never runs student code) and the runner (a freshly executed
  * program that holds the student's code and nothing else).
  *
- * Request, judge -> runner, on the runner's stdin:
+ * Request, judge -> runner, on the runner's stdin.  The argument table comes
+ * first, so the runner can lay every tensor out before reading any data:
  *   u32 REQ_MAGIC, u32 name length, name bytes, u32 argument count, then each
  *   argument: u8 kind, and
- *     ARG_IN   u64 count, count doubles      (input tensor, guarded)
+ *     ARG_IN   u64 count                     (input tensor, guarded)
  *     ARG_OUT  u64 count                     (output tensor, guarded, poisoned)
  *     ARG_NULL nothing                       (a NULL pointer)
  *     ARG_SIZE u64 value                     (size_t parameter)
  *     ARG_REAL double value                  (double parameter)
  *     ARG_INT  i64 value                     (integer parameter)
+ *   then, for every ARG_IN in order, its count doubles.
  * Response, runner -> judge, on the runner's fd 3:
  *   u32 RES_MAGIC, u8 status (RES_CALLED or RES_MISSING), i64 return value,
  *   u32 tensor count, then for every ARG_IN/ARG_OUT in order: u64 total
  *   (GUARD + count + GUARD doubles) and the doubles, guards included.
+ *   RES_BADREQ (status only) if the request could not be read.
  * If a forbidden system call is trapped, the runner writes instead
  *   u32 SYS_MAGIC, i32 system call number, and exits.
+ * If it touches a guard page around a tensor (SIGSEGV), it writes
+ *   u32 SEGV_MAGIC, u32 argument index, u32 access (SEGV_WRITE, SEGV_READ or
+ *   SEGV_UNKNOWN), i64 element index relative to the tensor's first element,
+ *   and dies of the SIGSEGV.
+ * The student's code runs in this process before main (constructors) and can
+ * write anything on fd 3, so every message is only a claim about the
+ * student's own call: the judge decodes a message only when it is complete
+ * and well formed, and no message can make a test pass that the numbers do
+ * not pass, or turn a test into a grader error.  Failures of the judge's own
+ * sandbox setup travel on a separate pipe that closes at execve.
  * All numbers are in the machine's byte order (both ends are this machine).
  */
 #ifndef LORALAB_PROTOCOL_H
@@ -28,7 +41,7 @@
 #define REQ_MAGIC 0x51524c4cu /* "LLRQ" */
 #define RES_MAGIC 0x53524c4cu /* "LLRS" */
 #define SYS_MAGIC 0x59534c4cu /* "LLSY" */
-#define SETUP_MAGIC 0x45534c4cu /* "LLSE": the judge could not build the sandbox */
+#define SEGV_MAGIC 0x47534c4cu /* "LLSG" */
 
 enum arg_kind {
     ARG_IN = 'i',
@@ -41,11 +54,17 @@ enum arg_kind {
 
 enum res_status { RES_CALLED = 1, RES_MISSING = 2, RES_BADREQ = 3 };
 
+enum segv_access { SEGV_UNKNOWN = 0, SEGV_READ = 1, SEGV_WRITE = 2 };
+
 /* Doubles of guard before and after every tensor, and the bit patterns that
  * fill guards and unwritten outputs (signalling NaNs no arithmetic makes). */
 #define GUARD 16
 #define GUARD_BITS 0x7ff4c0dec0dec0deull
 #define POISON_BITS 0x7ff4badbadbadbadull
+
+/* Bytes of inaccessible guard pages before and after every tensor's guard
+ * words in the runner: a write (or read) this far outside a tensor faults. */
+#define GUARD_GAP ((uint64_t)2 << 20)
 
 /* Largest tensor and argument list a request may carry. */
 #define MAX_TENSOR ((uint64_t)1 << 24)

@@ -2,12 +2,18 @@
  * runner_main.c - the process that runs student code, one call per process.
  *
  * The judge forks, applies resource limits and a seccomp filter (no files, no
- * new processes, no signals to others), then executes this statically linked
- * program, which holds the student's object, the lab adapter and labs/common
- * and nothing of the grader's expected values.  It reads one request from
- * stdin, lays every tensor out between guard zones, calls the function, and
- * sends every tensor back, guards included, on fd 3.  All checking is done by
- * the judge: nothing this process says is trusted beyond the raw numbers.
+ * new processes, no signals or limits for other processes), then executes
+ * this statically linked program, which holds the student's object, the lab
+ * adapter and labs/common and nothing of the grader's expected values.  It
+ * reads one request from stdin, lays every tensor out between guard words and
+ * guard pages, calls the function, and sends every tensor back, guard words
+ * included, on fd 3.  All checking is done by the judge: nothing this process
+ * says is trusted (the student's code may have run before main).
+ *
+ * Memory layout of the tensors, one mapping (protocol.h, GUARD_GAP):
+ *   [gap][slack|guard|tensor 0|guard][gap][slack|guard|tensor 1|guard][gap]...
+ * where each gap is inaccessible and each tensor's trailing guard words end
+ * on a page boundary, so a write past the end faults at once.
  */
 #define _GNU_SOURCE
 #include "protocol.h"
@@ -17,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #define RESULT_FD 3
@@ -61,6 +69,54 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
     _exit(121);
 }
 
+static runner_arg_t args[MAX_ARGS];
+static uint32_t nargs;
+static uintptr_t span_lo[MAX_ARGS], span_hi[MAX_ARGS]; /* accessible part of each tensor */
+#define UNDERRUN_NEAR ((uintptr_t)64 << 10) /* a fault this close before a tensor is "before its start" */
+
+/* SIGSEGV: if the address lies in a guard page, say which tensor and where,
+ * then let the fault happen again with the default action (the process dies
+ * of SIGSEGV, which is what the judge checks first). */
+static void on_sigsegv(int sig, siginfo_t *info, void *ctx)
+{
+    (void)sig;
+    uintptr_t at = (uintptr_t)info->si_addr;
+    /* In the gap below tensor i+1 and above tensor i: past the end of i
+     * (the common mistake), unless it is just before the start of i+1. */
+    int best = -1;
+    uintptr_t best_dist = GUARD_GAP + 1;
+    for (uint32_t i = 0; i < nargs; i++)
+        if (span_hi[i] && at < span_lo[i] && span_lo[i] - at <= UNDERRUN_NEAR)
+            best = (int)i;
+    for (uint32_t i = 0; best < 0 && i < nargs; i++) {
+        if (span_hi[i] && at >= span_hi[i] && at - span_hi[i] < best_dist) {
+            best = (int)i;
+            best_dist = at - span_hi[i];
+        }
+    }
+    if (best >= 0 && best_dist > GUARD_GAP)
+        best = -1;
+    for (uint32_t i = 0; best < 0 && i < nargs; i++)
+        if (span_hi[i] && at < span_lo[i] && span_lo[i] - at <= GUARD_GAP)
+            best = (int)i;
+    if (best < 0)
+        return; /* SA_RESETHAND: the fault repeats and kills the process */
+    uint32_t access = SEGV_UNKNOWN;
+#if defined(__x86_64__) && defined(REG_ERR)
+    access = (((ucontext_t *)ctx)->uc_mcontext.gregs[REG_ERR] & 2) ? SEGV_WRITE : SEGV_READ;
+#else
+    (void)ctx;
+#endif
+    uint32_t magic = SEGV_MAGIC, idx = (uint32_t)best;
+    int64_t elem = ((int64_t)at - (int64_t)(uintptr_t)args[best].p) / (int64_t)sizeof(double);
+    char buf[20];
+    memcpy(buf, &magic, 4);
+    memcpy(buf + 4, &idx, 4);
+    memcpy(buf + 8, &access, 4);
+    memcpy(buf + 12, &elem, 8);
+    (void)!write(RESULT_FD, buf, sizeof buf);
+}
+
 static void bad_request(const char *what)
 {
     uint32_t magic = RES_MAGIC;
@@ -71,72 +127,111 @@ static void bad_request(const char *what)
     _exit(122);
 }
 
-static double *guarded(uint64_t count, uint64_t fill)
+static int is_tensor(char kind) { return kind == ARG_IN || kind == ARG_OUT; }
+
+/* One mapping for all tensors, gaps inaccessible; fills guards and poison. */
+static void lay_out_tensors(void)
 {
-    double *base = malloc((count + 2 * GUARD) * sizeof(double));
-    if (!base)
-        bad_request("out of memory for a tensor");
-    uint64_t g = GUARD_BITS;
-    for (uint64_t i = 0; i < GUARD; i++) {
-        memcpy(&base[i], &g, 8);
-        memcpy(&base[GUARD + count + i], &g, 8);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), total = GUARD_GAP, span[MAX_ARGS] = {0};
+    for (uint32_t i = 0; i < nargs; i++) {
+        if (!is_tensor(args[i].kind))
+            continue;
+        size_t bytes = (size_t)(args[i].count + 2 * GUARD) * sizeof(double);
+        span[i] = (bytes + page - 1) / page * page;
+        total += span[i] + GUARD_GAP;
     }
-    for (uint64_t i = 0; i < count; i++)
-        memcpy(&base[GUARD + i], &fill, 8);
-    return base + GUARD;
+    char *map = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED)
+        bad_request("out of memory for the tensors");
+    char *at = map + GUARD_GAP;
+    uint64_t g = GUARD_BITS, poison = POISON_BITS;
+    for (uint32_t i = 0; i < nargs; i++) {
+        if (!span[i])
+            continue;
+        if (mprotect(at, span[i], PROT_READ | PROT_WRITE) != 0)
+            bad_request("out of memory for the tensors");
+        uint64_t count = args[i].count;
+        double *end = (double *)(at + span[i]), *first = end - GUARD - count;
+        for (double *d = (double *)at; d < end; d++)
+            memcpy(d, &g, 8); /* slack and guard words */
+        for (uint64_t k = 0; k < count; k++)
+            memcpy(&first[k], &poison, 8);
+        args[i].p = first;
+        span_lo[i] = (uintptr_t)at;
+        span_hi[i] = (uintptr_t)end;
+        at += span[i] + GUARD_GAP;
+    }
 }
 
-int main(void)
+static void read_request(char *name)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigsys;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSYS, &sa, NULL);
-    setvbuf(stdout, NULL, _IONBF, 0);
-
-    uint32_t magic, len, nargs;
-    char name[MAX_NAME + 1];
-    runner_arg_t args[MAX_ARGS];
+    uint32_t magic, len;
     if (read_all(&magic, 4) || magic != REQ_MAGIC || read_all(&len, 4) || len > MAX_NAME ||
         read_all(name, len))
         bad_request("header");
     name[len] = '\0';
     if (read_all(&nargs, 4) || nargs > MAX_ARGS)
         bad_request("argument count");
-    memset(args, 0, sizeof args);
     for (uint32_t i = 0; i < nargs; i++) {
         uint8_t kind;
         if (read_all(&kind, 1))
             bad_request("argument kind");
         args[i].kind = (char)kind;
+        int bad = 0;
         switch (kind) {
         case ARG_IN:
         case ARG_OUT:
-            if (read_all(&args[i].count, 8) || args[i].count > MAX_TENSOR)
-                bad_request("tensor size");
-            args[i].p = guarded(args[i].count, POISON_BITS);
-            if (kind == ARG_IN && read_all(args[i].p, args[i].count * sizeof(double)))
-                bad_request("tensor data");
+            bad = read_all(&args[i].count, 8) || args[i].count > MAX_TENSOR;
             break;
         case ARG_NULL:
             break;
         case ARG_SIZE:
-            if (read_all(&args[i].z, 8))
-                bad_request("size");
+            bad = read_all(&args[i].z, 8);
             break;
         case ARG_REAL:
-            if (read_all(&args[i].d, 8))
-                bad_request("double");
+            bad = read_all(&args[i].d, 8);
             break;
         case ARG_INT:
-            if (read_all(&args[i].l, 8))
-                bad_request("integer");
+            bad = read_all(&args[i].l, 8);
             break;
         default:
-            bad_request("unknown argument kind");
+            bad = 1;
         }
+        if (bad)
+            bad_request("argument table");
     }
+    lay_out_tensors();
+    for (uint32_t i = 0; i < nargs; i++)
+        if (args[i].kind == ARG_IN && read_all(args[i].p, args[i].count * sizeof(double)))
+            bad_request("tensor data");
+}
+
+/* Installed before any constructor of the student's code runs (the
+ * executable's .preinit_array comes before every .init_array entry), so a
+ * forbidden call made at load time is still reported by name. */
+static void install_handlers(void)
+{
+    static char alt_stack[1 << 16];
+    stack_t ss = {.ss_sp = alt_stack, .ss_size = sizeof alt_stack, .ss_flags = 0};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigsys;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSYS, &sa, NULL);
+    sa.sa_sigaction = on_sigsegv;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+    sigaction(SIGSEGV, &sa, NULL);
+}
+__attribute__((section(".preinit_array"), used)) static void (*const preinit)(void) = install_handlers;
+
+int main(void)
+{
+    install_handlers(); /* again: the student's constructors may have changed them */
+    setvbuf(stdout, NULL, _IONBF, 0);
+
+    char name[MAX_NAME + 1];
+    read_request(name);
 
     const runner_fn_t *fn = runner_functions;
     while (fn->name && strcmp(fn->name, name) != 0)
@@ -145,7 +240,7 @@ int main(void)
         bad_request("unknown function or wrong argument count");
     for (uint32_t i = 0; i < nargs; i++) {
         char want = fn->sig[i], kind = args[i].kind;
-        int ok = want == 'p' ? (kind == ARG_IN || kind == ARG_OUT || kind == ARG_NULL)
+        int ok = want == 'p' ? (is_tensor(kind) || kind == ARG_NULL)
                              : (want == 'z' ? kind == ARG_SIZE
                                             : want == 'd' ? kind == ARG_REAL : kind == ARG_INT);
         if (!ok)
@@ -157,13 +252,13 @@ int main(void)
 
     uint32_t out_magic = RES_MAGIC, ntensors = 0;
     for (uint32_t i = 0; i < nargs; i++)
-        ntensors += args[i].kind == ARG_IN || args[i].kind == ARG_OUT;
+        ntensors += is_tensor(args[i].kind);
     write_all(&out_magic, 4);
     write_all(&status, 1);
     write_all(&ret, 8);
     write_all(&ntensors, 4);
     for (uint32_t i = 0; i < nargs; i++) {
-        if (args[i].kind != ARG_IN && args[i].kind != ARG_OUT)
+        if (!is_tensor(args[i].kind))
             continue;
         uint64_t total = args[i].count + 2 * GUARD;
         write_all(&total, 8);

@@ -57,7 +57,7 @@ for p in "${pids[@]}"; do wait "$p" || fail=1; done
 ar rcs "$obj/libcommon.a" "$obj"/common/*.o
 ar rcs "$bin/lib/librunner-$LAB_ID.a" "$obj/engine/runner_main.o" "$obj/adapter.o" "$obj"/common/*.o
 ld -r "$obj"/ref/*.o -o "$obj/reference.o"
-"$CC" "${CFLAGS[@]}" "${inc[@]}" -I"$lab" "$kit/grader/labs/$LAB_ID/tests.c" "$obj/reference.o" \
+"$CC" "${CFLAGS[@]}" "${inc[@]}" -I"$lab" "$kit/grader/labs/$LAB_ID/tests.c" "$obj/reference.o" "$obj/adapter.o" \
     "$obj/engine/judge.o" "$obj/engine/call.o" "$obj/engine/report.o" "$obj/engine/compile_sandbox.o" "$obj/libcommon.a" \
     -lseccomp -lm -o "$bin/grade-$LAB_ID"
 "$bin/grade-$LAB_ID" --list >/dev/null || { echo "build.sh: the built grader does not run" >&2; exit 2; }

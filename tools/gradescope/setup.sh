@@ -10,7 +10,7 @@
 # SKIP_APT=1 never calls apt-get: a missing package is then an error.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-packages=(build-essential libseccomp-dev)
+packages=(build-essential libseccomp-dev python3)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""test_redteam_run.py - hostile submissions against the run sandbox, every lab.
+
+Each variant is the lab's reference solution with hostile code added, either
+in a constructor (it runs when the runner process loads, before main, in
+every call) or at the top of every graded function (after each indented
+"BEGIN SOLUTION labNN.K" marker), or, for the write far past an output, in
+one named function.  The classes (issue 11, item 7, the run side):
+  limits changed on the grader (prlimit64 on the parent, setrlimit on itself),
+  forged runner messages on fd 3 (setup failure, bad request, forbidden
+  call, result), sleeping 0.9 s / spinning / hanging in every call, a write
+  1 MiB past an output, floods of bytes and of short lines, fork, clone and
+  kill of the grader (the runner may not call getppid; its
+  pid minus one is the test worker that started it).
+Every variant must: score 0 (the write past an output: lose the tests of that
+function; the sleeper: pass only tests whose every call has a limit above its
+0.9 s, which it then earned as slow but correct), exit 1 (never 2: no "grader error"), print a complete report (every
+test of --list, a Score line) with the expected reason, take under 30 s
+(10 s is the target; slower runs are printed as SLOW), and leave no process
+behind (nothing runs from the grading's temporary folder afterwards).
+The reference still scores full marks.
+
+    test_redteam_run.py [LAB_ID...]      (default: every lab)
+Closing line: "N passed, M failed".  Uses only Python's standard library.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_grader as tg  # noqa: E402
+
+PASSED, FAILED = 0, 0
+TARGET_SECONDS, BAR_SECONDS = 10.0, 30.0
+
+# Declared by hand: the student's compile is -std=c11, where <unistd.h> hides
+# syscall().  x86-64 system call numbers.
+PRELUDE = r"""
+/* ---- red team (tests/test_redteam_run.py) ---- */
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+extern long syscall(long number, ...);
+struct redteam_rlimit { unsigned long cur, max; };
+static int redteam_word;
+static void redteam_put(const void *p, size_t n) { syscall(1, 3, p, n); }
+static void redteam_u32(unsigned v) { redteam_put(&v, 4); }
+static __attribute__((unused)) void redteam_hook(void)
+{
+    HOSTILE
+}
+"""
+
+HOSTILE = {
+    # name: (code, where, expected reason regex)
+    "limits-on-grader": (
+        "struct redteam_rlimit z = {0, 0}; syscall(302, syscall(39) - 1, 1, &z, (void *)0);",
+        "both", r"forbidden system call: prlimit64"),
+    "setrlimit-self": (
+        "struct redteam_rlimit big = {~0ul, ~0ul}; syscall(160, 0, &big);",
+        "call", r"forbidden system call: setrlimit"),
+    "raise-own-limit": (
+        "struct redteam_rlimit big = {~0ul, ~0ul}; syscall(302, 0, 0, &big, (void *)0);",
+        "ctor", r"forbidden system call: prlimit64"),
+    "forge-setup": (
+        'redteam_u32(0x45534c4cu); redteam_put("sandbox setup failed", 20);',
+        "both", r"did not carry exactly one answer"),
+    "forge-badreq": (
+        "redteam_u32(0x53524c4cu); redteam_put(\"\\3\", 1); syscall(231, 122);",
+        "both", r"malformed request after your code could run"),
+    "forge-sys": (
+        "redteam_u32(0x59534c4cu); redteam_u32(57); syscall(231, 121);",
+        "both", r"forbidden system call: fork"),
+    "forge-result": (
+        "redteam_u32(0x53524c4cu); redteam_put(\"\\2\", 1); long long r = 0; redteam_put(&r, 8);"
+        " redteam_u32(0); syscall(231, 0);",
+        "both", r"did not carry exactly one answer"),
+    "sleep-0.9s": (
+        "struct timespec ts = {0, 900000000}; syscall(35, &ts, (void *)0);",
+        "both", r"did not return within|time budget"),
+    "spin": ("for (volatile int go = 1; go;) {}", "call", r"did not return within|time budget"),
+    "hang": ("for (;;) syscall(202, &redteam_word, 0, 0, (void *)0);", "call",
+             r"did not return within|time budget"),
+    "flood-bytes": (
+        "static char blob[65536]; memset(blob, 'x', sizeof blob);"
+        " for (int i = 0; i < 256; i++) syscall(1, 1, blob, sizeof blob);",
+        "call", r"output flood"),
+    "flood-lines": ("for (long i = 0; i < 3000000; i++) syscall(1, 1, \"\\n\", 1);", "call",
+                    r"output flood"),
+    "fork": ("syscall(57);", "call", r"forbidden system call: fork"),
+    "clone": ("syscall(56, 17, 0, 0, 0, 0);", "call", r"forbidden system call: clone"),
+    "kill-grader": ("syscall(62, syscall(39) - 1, 9);", "call", r"forbidden system call: kill"),
+}
+
+# A write 1 MiB past an output (150000 doubles = 1.2 MB past the start):
+# (function, statement) per lab.  Lab 04's outputs are rebuilt by the adapter
+# on the runner's heap, so there the write is a plain crash.
+WRITE_PAST = {
+    "01": ("lowrank_storage", "out[150000] = 1.0;", r"wrote outside the output tensor out"),
+    "02": ("lora_forward_row", "y[150000] = 1.0;", r"wrote outside the output tensor y"),
+    "03": ("lora_init", "a[150000] = 1.0;", r"wrote outside the output tensor a"),
+    "04": ("pc_summary_line", "if (buf) buf[cap + (1u << 20)] = 'x';", r"segmentation fault"),
+    "05": ("lora_merge", "w[150000] = 1.0;", r"wrote outside the \w+ tensor w"),
+    "06": ("train_forward", "y_hat[150000] = 1.0;", r"wrote outside the output tensor y_hat"),
+    "07": ("base_forward", "out[150000] = 1.0;", r"wrote outside the output tensor out"),
+}
+
+
+def check(ok, what, detail=""):
+    global PASSED, FAILED
+    if ok:
+        PASSED += 1
+        print(f"  ok   {what}")
+    else:
+        FAILED += 1
+        print(f"  FAIL {what}")
+        if detail:
+            print("       " + detail.strip().replace("\n", "\n       ")[:2500])
+
+
+def sources(sol):
+    return sorted(f for f in os.listdir(sol) if f.endswith(".c"))
+
+
+def graded_sources(lab):
+    """The files grade-NN compiles (a solution folder may hold more)."""
+    p = subprocess.run([os.path.join(tg.ROOT, "grader/bin/grade-" + lab), "--sources"],
+                       capture_output=True, text=True)
+    return p.stdout.split()
+
+
+def make_variant(lab, sol, dest, code, where):
+    """Copy the reference into dest with `code` run in a constructor and/or at
+    the top of every graded function."""
+    marker = re.compile(r"^(\s+/\* BEGIN SOLUTION lab\d\d\.\d+ \*/\n)", re.M)
+    graded = graded_sources(lab)
+    files = sorted(sources(sol), key=lambda f: (f not in graded, f))
+    for i, name in enumerate(files):
+        text = open(os.path.join(sol, name), encoding="utf-8").read()
+        extra = PRELUDE.replace("HOSTILE", code)
+        if where in ("ctor", "both") and i == 0:
+            extra += "__attribute__((constructor)) static void redteam_ctor(void) { redteam_hook(); }\n"
+        if where in ("call", "both"):
+            text = marker.sub(lambda m: m.group(1) + "    redteam_hook();\n", text)
+        open(os.path.join(dest, name), "w", encoding="utf-8").write(extra + text)
+
+
+def make_write_past(sol, dest, func, stmt):
+    found = False
+    for name in sources(sol):
+        text = open(os.path.join(sol, name), encoding="utf-8").read()
+        pat = re.compile(r"^([a-z][\w ]*\b" + func + r"\([^;{]*\)\s*\n\{\n)", re.M)
+        text, n = pat.subn(lambda m: m.group(1) + "    " + stmt + "\n", text, count=1)
+        found |= n == 1
+        open(os.path.join(dest, name), "w", encoding="utf-8").write(text)
+    return found
+
+
+def leftovers(tmpdir):
+    """Processes whose program or working folder lies in tmpdir."""
+    left = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        for link in ("exe", "cwd"):
+            try:
+                if os.readlink(f"/proc/{pid}/{link}").startswith(tmpdir):
+                    left.append(pid)
+            except OSError:
+                pass
+    return sorted(set(left))
+
+
+def grade(lab, sub):
+    """Grade sub with TMPDIR in a fresh folder; returns rc, out, err, seconds, leftovers."""
+    with tempfile.TemporaryDirectory(prefix="redteam-tmp-") as tmpdir:
+        start = time.monotonic()
+        try:
+            p = subprocess.run([os.path.join(tg.ROOT, "grader/bin/grade-" + lab), sub],
+                               capture_output=True, text=True, errors="replace", timeout=120,
+                               env=dict(os.environ, TMPDIR=tmpdir, LORALAB_CALL_TIMES="1"))
+            rc, out, err = p.returncode, p.stdout, p.stderr
+        except subprocess.TimeoutExpired:
+            rc, out, err = -1, "", "timed out after 120 s"
+        secs = time.monotonic() - start
+        time.sleep(0.05)
+        return rc, out, err, secs, leftovers(tmpdir)
+
+
+def call_limits(err):
+    """{test name: [limit of each call]} from the LORALAB_CALL_TIMES lines."""
+    limits = {}
+    for m in re.finditer(r"^call-time (.*)\t\S+ reference \S+ limit (\S+) took \S+$", err, re.M):
+        limits.setdefault(m.group(1), []).append(float(m.group(2)))
+    return limits
+
+
+def judge_variant(lab, label, sub, n_tests, reason, max_score=0, sleeps=None):
+    """sleeps: the variant sleeps this long in every call, so a test whose
+    every call has a longer limit may pass (slow but correct); no other."""
+    rc, out, err, secs, left = grade(lab, sub)
+    got, mx = tg.score_of(out)
+    lines = tg.test_lines(out)
+    problems = []
+    passed = [t for t, v in lines.items() if v == "PASS"]
+    if sleeps:
+        limits = call_limits(err)
+        unearned = [t for t in passed if not limits.get(t) or min(limits[t]) < sleeps]
+        if unearned:
+            problems.append(f"passed although a call's limit is below {sleeps} s: {unearned}")
+        if passed:
+            label += f" (passed {len(passed)} tests whose calls may all take {sleeps} s)"
+        max_score = mx if got is not None and not unearned else 0
+    if rc not in ((0, 1) if sleeps else (1,)):
+        problems.append(f"exit status {rc}, expected 1")
+    if got is None or got > max_score:
+        problems.append(f"score {got}/{mx}, expected {'0' if max_score == 0 else f'< {mx}'}")
+    if len(lines) != n_tests:
+        problems.append(f"the report lists {len(lines)} of {n_tests} tests")
+    if re.search(r"grader error|not graded|grader bug", out + err):
+        problems.append("the report blames the grader")
+    if not re.search(reason, out):
+        problems.append(f"the report lacks /{reason}/")
+    if secs > BAR_SECONDS:
+        problems.append(f"took {secs:.1f} s (bar {BAR_SECONDS:.0f} s)")
+    if left:
+        problems.append(f"processes left behind: {left}")
+    slow = " SLOW (target 10 s)" if secs > TARGET_SECONDS else ""
+    check(not problems, f"{label}: {got}/{mx}, exit {rc}, {secs:.1f} s{slow}",
+          "; ".join(problems) + "\n" + out[-2500:] + err[-800:])
+
+
+def test_lab(lab, only=None):
+    print(f"lab {lab}:")
+    sol = tg.lab_dir("solutions", lab)
+    p = subprocess.run([os.path.join(tg.ROOT, "grader/bin/grade-" + lab), "--list"],
+                       capture_output=True, text=True)
+    n_tests = len(p.stdout.splitlines())
+    rc, out, err, secs, left = grade(lab, sol)
+    got, mx = tg.score_of(out)
+    check(rc == 0 and got == mx and mx and not left,
+          f"the reference scores full marks ({got}/{mx}, {secs:.2f} s)", out + err)
+    for name, (code, where, reason) in HOSTILE.items():
+        for w in (("ctor", "call") if where == "both" else (where,)):
+            label = f"{name} ({'in a constructor' if w == 'ctor' else 'in every call'})"
+            if only and not re.search(only, label):
+                continue
+            with tempfile.TemporaryDirectory() as sub:
+                make_variant(lab, sol, sub, code, w)
+                judge_variant(lab, label, sub, n_tests, reason,
+                              sleeps=0.9 if name.startswith("sleep") else None)
+    func, stmt, reason = WRITE_PAST[lab]
+    if only and not re.search(only, "write-past"):
+        return
+    with tempfile.TemporaryDirectory() as sub:
+        if not make_write_past(sol, sub, func, stmt):
+            check(False, f"write-past: {func} found in the reference")
+            return
+        judge_variant(lab, f"write-past ({func} writes 1 MiB past its output)", sub, n_tests,
+                      reason, max_score=mx - 1)
+
+
+def main():
+    args = sys.argv[1:]
+    only = None
+    if args[:1] == ["--only"]:
+        only, args = args[1], args[2:]
+    labs = args or sorted(os.path.basename(d)[:2] for d in
+                          tg.glob.glob(os.path.join(tg.ROOT, "solutions", "[0-9][0-9]-*")))
+    for lab in labs:
+        test_lab(lab, only)
+    print(f"{PASSED} passed, {FAILED} failed")
+    sys.exit(1 if FAILED else 0)
+
+
+if __name__ == "__main__":
+    main()
