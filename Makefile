@@ -104,7 +104,7 @@ test-stage-%:
 # lab's reference at full marks and skeleton at 0, the visible tests.
 test-quick: deps-check deps-grade deps-python ## the quick loop: build, skeletons, references full marks, skeletons 0, visible tests
 	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory -j$(TEST_JOBS) -Otarget unit-tests check-skeletons visible-tests grade-quick && \
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) -Otarget unit-tests check-skeletons visible-tests grade-quick deps-tests && \
 	echo "test-quick: passed in $$(( $$(date +%s) - start )) s (make test runs everything)"
 
 grade-quick: $(GRADERS) ## every lab's reference scores full marks and its skeleton 0
@@ -136,7 +136,10 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken solutions lose points
 	$(PY) tests/test_grader.py $(LAB_IDS)
 
-.PHONY: lab-tests
+.PHONY: lab-tests deps-tests
+LAB_TESTS += deps-tests
+deps-tests: ## mk/deps.sh's messages: not root, no apt, lock held, no network (simulated)
+	$(PY) tests/test_deps.py
 lab-tests: $(LAB_TESTS) | deps-test ## each lab's extra checks (cross-checks against numpy, file formats)
 	@echo "lab tests: $(if $(LAB_TESTS),$(LAB_TESTS),none) passed"
 

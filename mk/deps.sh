@@ -28,9 +28,9 @@ esac
 have() {
   case $1 in
     build-essential) command -v "$CC" && command -v make && command -v ar ;;
-    check)           printf '#include <check.h>\n' | "$CC" -E -x c - ;;
+    check)           pkg-config --exists check 2>/dev/null || printf '#include <check.h>\n' | "$CC" -E -x c - ;;
     pkg-config)      command -v pkg-config ;;
-    libseccomp-dev)  printf '#include <seccomp.h>\n' | "$CC" -E -x c - ;;
+    libseccomp-dev)  pkg-config --exists libseccomp 2>/dev/null || printf '#include <seccomp.h>\n' | "$CC" -E -x c - ;;
     gnuplot-nox)     command -v gnuplot ;;
     graphviz)        command -v dot ;;
     python3)         [ -x /usr/bin/python3 ] ;;
@@ -67,12 +67,14 @@ fi
 
 # Debian/Ubuntu.  With no package lists yet (a fresh container), update first.
 line="apt-get install -y $missing"
-ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || line="apt-get update && $line"
+update=
+ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || update="apt-get update && "
 if [ "$(id -u)" != 0 ]; then
   echo "$WHO needs $missing (Debian packages, not installed); installing them needs root. Run:"
-  echo "sudo ${line//&& apt-get/&& sudo apt-get}"
+  echo "${update:+sudo $update}sudo $line"
   exit 1
 fi
+line="$update$line"
 
 echo "$WHO: installing $missing"
 log=$(mktemp "${TMPDIR:-/tmp}/loralab-apt.XXXXXX")
