@@ -107,6 +107,12 @@ test-quick: deps-check deps-grade deps-python ## the quick loop: build, skeleton
 	$(MAKE) --no-print-directory -j$(TEST_JOBS) -Otarget unit-tests check-skeletons visible-tests grade-quick deps-tests && \
 	echo "test-quick: passed in $$(( $$(date +%s) - start )) s (make test runs everything)"
 
+# The README's two commands on a fresh Debian 12 root (debootstrap; root and
+# network needed; the root is cached in /var/cache/loralab-fresh).
+.PHONY: fresh-check
+fresh-check: ## run make grade and make test in a fresh Debian 12 root, from the committed tree
+	@bash tools/fresh_check.sh
+
 grade-quick: $(GRADERS) ## every lab's reference scores full marks and its skeleton 0
 	@for id in $(LAB_IDS); do \
 	  out=$$($(BIN)/grade-$$id solutions/$$id-*/ 2>&1); r=$$?; \
