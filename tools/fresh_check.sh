@@ -87,7 +87,7 @@ for cmd in "${COMMANDS[@]}"; do
       cd "$R"; mkdir -p .oldroot; pivot_root . .oldroot
       umount -l /.oldroot; rmdir /.oldroot
       exec env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        TERM=dumb LANG=C.UTF-8 bash -c "cd /kit && $1"' fresh "$R" "$cmd" 2>&1 | tee "$WORK/log" | sed 's/^/  | /'
+        TERM=dumb LANG=C.UTF-8 bash -c "cd /kit && $1"' fresh "$R" "$cmd" 2>&1 | tee "$WORK/log" | sed -u 's/^/  | /'
   then say "'$cmd' passed in $((SECONDS - t0)) s"
   else say "'$cmd' FAILED after $((SECONDS - t0)) s"; rc=1; break
   fi
