@@ -82,7 +82,8 @@ TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB
 test: deps-test ## the kit's whole test suite (what CI runs)
 	@start=$$(date +%s); rm -rf $(TEST_LOGS); mkdir -p $(TEST_LOGS); \
 	echo "=== build what the stages share"; \
-	$(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_SHARED) > $(TEST_LOGS)/build.log 2>&1 || { \
+	TIMEFORMAT='%U %S'; { time $(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_SHARED) \
+	  > $(TEST_LOGS)/build.log 2>&1; } 2> $(TEST_LOGS)/build.cpu || { \
 	  cat $(TEST_LOGS)/build.log; echo "kit: the build failed"; exit 1; }; \
 	$(MAKE) --no-print-directory -j$(TEST_JOBS) -k $(addprefix test-stage-,$(TEST_ORDER)); \
 	pass=0; fail=0; failed=; for t in $(TEST_STAGES); do \
@@ -91,13 +92,17 @@ test: deps-test ## the kit's whole test suite (what CI runs)
 	    echo "=== make $$t FAILED; the end of $(TEST_LOGS)/$$t.log:"; tail -n 60 $(TEST_LOGS)/$$t.log; fi; \
 	done; \
 	[ -z "$$failed" ] || echo "failed stages:$$failed"; \
-	echo "kit: $$pass passed, $$fail failed in $$(( $$(date +%s) - start )) s"; [ $$fail = 0 ]
+	echo "kit: $$pass passed, $$fail failed in $$(( $$(date +%s) - start )) s" \
+	  "(cpu $$(cat $(TEST_LOGS)/*.cpu | awk '{s += $$1 + $$2} END {printf "%.0f", s}') s)"; [ $$fail = 0 ]
 
-# One stage of make test: its output to its log, its verdict and time to STAGE.result.
+# One stage of make test: its output to its log; its verdict, wall time and
+# CPU time (user + system, children included: what the stage costs whatever
+# else runs on the machine) to STAGE.result.
 test-stage-%:
-	@t0=$$(date +%s); \
-	if $(MAKE) --no-print-directory -Otarget $* > $(TEST_LOGS)/$*.log 2>&1; then r=ok; else r=FAILED; fi; \
-	echo "$$r $$(( $$(date +%s) - t0 )) s" > $(TEST_LOGS)/$*.result; \
+	@t0=$$(date +%s); TIMEFORMAT='%U %S'; \
+	if { time $(MAKE) --no-print-directory -Otarget $* > $(TEST_LOGS)/$*.log 2>&1; } 2> $(TEST_LOGS)/$*.cpu; \
+	then r=ok; else r=FAILED; fi; \
+	echo "$$r $$(( $$(date +%s) - t0 )) s (cpu $$(awk '{printf "%.0f", $$1 + $$2}' $(TEST_LOGS)/$*.cpu) s)" > $(TEST_LOGS)/$*.result; \
 	echo "=== make $*: $$(cat $(TEST_LOGS)/$*.result)"
 
 # The loop before each commit (under a minute): build, skeleton drift, every
