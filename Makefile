@@ -89,7 +89,8 @@ test: deps-test ## the kit's whole test suite (what CI runs)
 	pass=0; fail=0; failed=; for t in $(TEST_STAGES); do \
 	  if grep -q '^ok' $(TEST_LOGS)/$$t.result 2>/dev/null; then pass=$$((pass+1)); \
 	  else fail=$$((fail+1)); failed="$$failed $$t"; \
-	    echo "=== make $$t FAILED; the end of $(TEST_LOGS)/$$t.log:"; tail -n 60 $(TEST_LOGS)/$$t.log; fi; \
+	    echo "=== make $$t FAILED; its failures (whole log: $(TEST_LOGS)/$$t.log):"; \
+	    grep -E -A6 '^ *FAIL|\*\*\*|rror' $(TEST_LOGS)/$$t.log | head -n 80; fi; \
 	done; \
 	[ -z "$$failed" ] || echo "failed stages:$$failed"; \
 	echo "kit: $$pass passed, $$fail failed in $$(( $$(date +%s) - start )) s" \
