@@ -145,8 +145,11 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 	$(foreach id,$(LAB_IDS),$(MAKE) --no-print-directory $(B)/demo/lab$(id) >/dev/null && $(B)/demo/lab$(id) examples >/dev/null &&) true
 	@echo "demos: every printed course number reproduced"
 
-grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken solutions lose points
-	$(PY) tests/test_grader.py $(LAB_IDS)
+# One target per lab, so that under make -j (make test) the labs spread over the cores.
+grader-tests: $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken solutions lose points
+	@echo "grader tests: labs $(LAB_IDS) passed"
+grader-test-%: $(GRADERS)
+	$(PY) tests/test_grader.py $*
 
 .PHONY: lab-tests deps-tests
 LAB_TESTS += deps-tests
