@@ -160,31 +160,36 @@ lab-tests: $(LAB_TESTS) | deps-test ## each lab's extra checks (cross-checks aga
 
 # ---------------------------------------------------------------- sanitizers
 # (SAN_FLAGS: mk/common.inc)
-.PHONY: sanitize valgrind
-sanitize: deps-check deps-grade ## ASan/UBSan: common tests and every lab's visible tests on its solution
+# Both split into one target per lab, so that under make -j they spread.
+.PHONY: sanitize valgrind sanitize-common valgrind-common
+sanitize: sanitize-common $(addprefix sanitize-lab,$(LAB_IDS)) ## ASan/UBSan: common tests and every lab's visible tests on its solution
+	@echo "sanitizers: clean"
+sanitize-common: | deps-check
 	@mkdir -p $(B)/san
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) tests/check_common.c $(COMMON_SRC) $(CHECK_LIBS) -o $(B)/san/check_common
 	CK_FORK=no $(B)/san/check_common
-	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/san/$(id),$(SAN_FLAGS) -Werror,CK_FORK=no) &&) true
-	@# The judge itself, instrumented, grading the reference (runners stay plain).
-	$(foreach id,$(LAB_IDS),\
-	  $(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$(id)) -Igrader/engine grader/labs/$(id)/tests.c \
-	    $(wildcard $(call soldir,$(id))/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$(id) && \
-	  $(BIN)/asan-grade-$(id) $(call soldir,$(id)) >/dev/null && rm -f $(BIN)/asan-grade-$(id) &&) true
-	@echo "sanitizers: clean"
+# Lab NN's visible tests on its solution, then the judge itself, instrumented,
+# grading the reference (runners stay plain).
+sanitize-lab%: | deps-check deps-grade
+	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine grader/labs/$*/tests.c \
+	  $(wildcard $(call soldir,$*)/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$* && \
+	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null && rm -f $(BIN)/asan-grade-$*
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
-valgrind: $(B)/tests/check_common $(GRADERS) | deps-test ## valgrind: common tests, visible tests, and the graders' judge processes
-	CK_FORK=no $(VALGRIND) $(B)/tests/check_common
-	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/vg/$(id),-Werror,CK_FORK=no $(VALGRIND)) &&) true
-	@# The judge under valgrind cannot build its sandbox (valgrind's own system
-	@# calls would hit the filter), so it grades an empty folder here, in every
-	@# format; the full grading path runs under ASan/UBSan in 'make sanitize'.
-	@mkdir -p $(B)/vg/empty
-	for id in $(LAB_IDS); do for f in text gradescope junit tap; do \
-	  $(VALGRIND) $(BIN)/grade-$$id --format $$f $(B)/vg/empty >/dev/null; \
-	  [ $$? = 1 ] || { echo "valgrind: grade-$$id --format $$f failed"; exit 1; }; done; done
+valgrind: valgrind-common $(addprefix valgrind-lab,$(LAB_IDS)) ## valgrind: common tests, visible tests, and the graders' judge processes
 	@echo "valgrind: clean"
+valgrind-common: $(B)/tests/check_common | deps-test
+	CK_FORK=no $(VALGRIND) $(B)/tests/check_common
+# The judge under valgrind cannot build its sandbox (valgrind's own system
+# calls would hit the filter), so it grades an empty folder here, in every
+# format; the full grading path runs under ASan/UBSan in 'make sanitize'.
+valgrind-lab%: $(BIN)/grade-% | deps-test
+	$(call check-one,$*,$(call soldir,$*),$(B)/vg/$*,-Werror,CK_FORK=no $(VALGRIND))
+	@mkdir -p $(B)/vg/empty
+	for f in text gradescope junit tap; do \
+	  $(VALGRIND) $(BIN)/grade-$* --format $$f $(B)/vg/empty >/dev/null; \
+	  [ $$? = 1 ] || { echo "valgrind: grade-$* --format $$f failed"; exit 1; }; done
 
 # ---------------------------------------------------------------- benchmarks
 .PHONY: bench
