@@ -11,7 +11,7 @@ include mk/common.inc
 ENGINE_SRC := grader/engine/judge.c grader/engine/call.c grader/engine/report.c grader/engine/compile_sandbox.c
 
 # ---------------------------------------------------------------- build
-$(B)/engine/%.o: grader/engine/%.c grader/engine/*.h labs/common/*.h | deps-build
+$(B)/engine/%.o: grader/engine/%.c grader/engine/*.h labs/common/*.h | deps-grade
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(COMMON_INC) -Igrader/engine -c $< -o $@
 
@@ -46,13 +46,13 @@ grader: $(GRADERS) ## build every lab's grader into grader/bin/
 
 # ---------------------------------------------------------------- grading
 .PHONY: grade
-grade: deps $(GRADERS) ## grade labs/ (LAB=NN for one lab, SUB=dir for a submission folder)
-	@rc=0; for id in $(if $(LAB),$(LAB),$(LAB_IDS)); do \
+grade: deps-grade $(GRADERS) ## grade labs/ (LAB=NN for one lab, SUB=dir for a submission folder)
+	@rc=0; full=; todo=; for id in $(if $(LAB),$(LAB),$(LAB_IDS)); do \
 	  if [ ! -x $(BIN)/grade-$$id ]; then echo "no lab $$id here (labs: $(LAB_IDS))"; exit 2; fi; \
-	  $(BIN)/grade-$$id $(GRADE_FLAGS) $(SUB) || { r=$$?; [ $$r -le 1 ] || rc=$$r; }; echo; \
+	  $(BIN)/grade-$$id $(GRADE_FLAGS) $(SUB); r=$$?; echo; \
+	  case $$r in 0) full="$$full $$id";; 1) todo="$$todo $$id";; *) rc=$$r;; esac; \
 	done; \
-	echo "next: edit the TODOs in labs/NN-*/, then 'make check LAB=NN' and 'make grade LAB=NN'"; \
-	exit $$rc
+	$(grade-next); exit $$rc
 
 # ---------------------------------------------------------------- skeletons
 .PHONY: skeletons check-skeletons
@@ -70,65 +70,130 @@ check-skeletons: ## fail if a committed skeleton drifted from its solution
 -include $(filter-out mk/deps.mk,$(wildcard mk/*.mk))
 
 # ---------------------------------------------------------------- the kit's tests
-.PHONY: test unit-tests visible-tests demo-tests grader-tests
+.PHONY: test test-quick unit-tests visible-tests demo-tests grader-tests grade-quick
 TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-tests lab-tests plots sanitize valgrind
-test: deps ## the kit's whole test suite (what CI runs)
-	@pass=0; fail=0; failed=; for t in $(TEST_STAGES); do \
-	  echo "=== make $$t"; \
-	  if $(MAKE) --no-print-directory $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
+# make test runs the stages side by side (TEST_JOBS at a time, the slowest
+# first), each into its own log, build/test-logs/STAGE.log, printed when the
+# stage fails.  What several stages use is built once before they start, so
+# no two stages build the same file at the same time.
+TEST_JOBS  ?= 2
+TEST_LOGS  := $(B)/test-logs
+TEST_ORDER  = $(filter $(TEST_SLOW_FIRST),$(TEST_STAGES)) $(filter-out $(TEST_SLOW_FIRST),$(TEST_STAGES))
+TEST_SLOW_FIRST := lab-tests grader-tests sanitize valgrind
+TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS))
+test: deps-test ## the kit's whole test suite (what CI runs)
+	@start=$$(date +%s); rm -rf $(TEST_LOGS); mkdir -p $(TEST_LOGS); \
+	echo "=== build what the stages share"; \
+	TIMEFORMAT='%U %S'; { time $(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_SHARED) \
+	  > $(TEST_LOGS)/build.log 2>&1; } 2> $(TEST_LOGS)/build.cpu || { \
+	  cat $(TEST_LOGS)/build.log; echo "kit: the build failed"; exit 1; }; \
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) -k $(addprefix test-stage-,$(TEST_ORDER)); \
+	pass=0; fail=0; failed=; for t in $(TEST_STAGES); do \
+	  if grep -q '^ok' $(TEST_LOGS)/$$t.result 2>/dev/null; then pass=$$((pass+1)); \
+	  else fail=$$((fail+1)); failed="$$failed $$t"; \
+	    echo "=== make $$t FAILED; its failures (whole log: $(TEST_LOGS)/$$t.log):"; \
+	    grep -E -A6 '^ *FAIL|\*\*\*|rror' $(TEST_LOGS)/$$t.log | head -n 80; fi; \
 	done; \
 	[ -z "$$failed" ] || echo "failed stages:$$failed"; \
-	echo "kit: $$pass passed, $$fail failed"; [ $$fail = 0 ]
+	echo "kit: $$pass passed, $$fail failed in $$(( $$(date +%s) - start )) s" \
+	  "(cpu $$(cat $(TEST_LOGS)/*.cpu | awk '{s += $$1 + $$2} END {printf "%.0f", s}') s)"; [ $$fail = 0 ]
 
-$(B)/tests/check_common: tests/check_common.c $(COMMON_SRC) labs/common/*.h
+# One stage of make test: its output to its log; its verdict, wall time and
+# CPU time (user + system, children included: what the stage costs whatever
+# else runs on the machine) to STAGE.result.
+test-stage-%:
+	@t0=$$(date +%s); TIMEFORMAT='%U %S'; \
+	if { time $(MAKE) --no-print-directory -Otarget $* > $(TEST_LOGS)/$*.log 2>&1; } 2> $(TEST_LOGS)/$*.cpu; \
+	then r=ok; else r=FAILED; fi; \
+	echo "$$r $$(( $$(date +%s) - t0 )) s (cpu $$(awk '{printf "%.0f", $$1 + $$2}' $(TEST_LOGS)/$*.cpu) s)" > $(TEST_LOGS)/$*.result; \
+	echo "=== make $*: $$(cat $(TEST_LOGS)/$*.result)"
+
+# The loop before each commit (under a minute): build, skeleton drift, every
+# lab's reference at full marks and skeleton at 0, the visible tests.
+test-quick: deps-check deps-grade deps-python ## the quick loop: build, skeletons, references full marks, skeletons 0, visible tests
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) -Otarget unit-tests check-skeletons visible-tests grade-quick deps-tests && \
+	echo "test-quick: passed in $$(( $$(date +%s) - start )) s (make test runs everything)"
+
+# The README's two commands on a fresh Debian 12 root (debootstrap; root and
+# network needed; the root is cached in /var/cache/loralab-fresh).
+.PHONY: fresh-check
+fresh-check: ## run make grade and make test in a fresh Debian 12 root, from the committed tree
+	@bash tools/fresh_check.sh
+
+grade-quick: $(GRADERS) ## every lab's reference scores full marks and its skeleton 0
+	@for id in $(LAB_IDS); do \
+	  out=$$($(BIN)/grade-$$id solutions/$$id-*/ 2>&1); r=$$?; \
+	  echo "$$out" | grep -qE '^Score: ([0-9]+)/\1$$' && [ $$r = 0 ] || { \
+	    echo "$$out"; echo "grade-quick: Lab $$id's reference is not at full marks (exit $$r)"; exit 1; }; \
+	  out=$$($(BIN)/grade-$$id labs/$$id-*/ 2>&1); r=$$?; \
+	  echo "$$out" | grep -qE '^Score: 0/[0-9]+$$' && [ $$r = 1 ] || { \
+	    echo "$$out"; echo "grade-quick: Lab $$id's skeleton does not score 0 (exit $$r)"; exit 1; }; \
+	done; echo "grade-quick: every reference at full marks, every skeleton at 0 (labs $(LAB_IDS))"
+
+$(B)/tests/check_common: tests/check_common.c $(COMMON_SRC) labs/common/*.h | deps-check
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(COMMON_INC) $< $(COMMON_SRC) $(CHECK_LIBS) -o $@
 unit-tests: $(B)/tests/check_common ## Check suites of labs/common
 	$(B)/tests/check_common
 
-visible-tests: ## every lab's visible tests pass on its reference solution
-	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/check-ref/$(id)) &&) true
+visible-tests: $(addprefix visible-test-,$(LAB_IDS)) ## every lab's visible tests pass on its reference solution
+	@echo "visible tests: every lab's pass on its reference"
+visible-test-%: $(B)/.deps-check
+	@$(call check-one,$*,$(call soldir,$*),$(B)/check-ref/$*,-Werror) > $(B)/check-ref-$*.log 2>&1 || { \
+	  cat $(B)/check-ref-$*.log; exit 1; }
 
 demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed numbers
 	$(foreach id,$(LAB_IDS),$(MAKE) --no-print-directory $(B)/demo/lab$(id) >/dev/null && $(B)/demo/lab$(id) examples >/dev/null &&) true
 	@echo "demos: every printed course number reproduced"
 
-grader-tests: $(GRADERS) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
-	$(PY) tests/test_grader.py $(LAB_IDS)
-	$(PY) tests/test_redteam_compile.py $(LAB_IDS)
-	$(PY) tests/test_redteam_run.py $(LAB_IDS)
+# One target per lab, so that under make -j (make test) the labs spread over the cores.
+grader-tests: $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
+	@echo "grader tests: labs $(LAB_IDS) passed"
+grader-test-%: $(GRADERS)
+	$(PY) tests/test_grader.py $*
+	$(PY) tests/test_redteam_compile.py $*
+	$(PY) tests/test_redteam_run.py $*
 
-.PHONY: lab-tests
-lab-tests: $(LAB_TESTS) ## each lab's extra checks (cross-checks against numpy, file formats)
+.PHONY: lab-tests deps-tests
+LAB_TESTS += deps-tests
+deps-tests: ## mk/deps.sh's messages: not root, no apt, lock held, no network (simulated)
+	$(PY) tests/test_deps.py
+lab-tests: $(LAB_TESTS) | deps-test ## each lab's extra checks (cross-checks against numpy, file formats)
 	@echo "lab tests: $(if $(LAB_TESTS),$(LAB_TESTS),none) passed"
 
 # ---------------------------------------------------------------- sanitizers
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-.PHONY: sanitize valgrind
-sanitize: deps-build ## ASan/UBSan: common tests and every lab's visible tests on its solution
-	@mkdir -p $(B)/san
-	$(CC) $(CFLAGS) $(SAN) $(COMMON_INC) tests/check_common.c $(COMMON_SRC) $(CHECK_LIBS) -o $(B)/san/check_common
-	CK_FORK=no $(B)/san/check_common
-	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/san/$(id),$(SAN),CK_FORK=no) &&) true
-	@# The judge itself, instrumented, grading the reference (runners stay plain).
-	$(foreach id,$(LAB_IDS),\
-	  $(CC) $(CFLAGS) $(SAN) $(COMMON_INC) -I$(call labdir,$(id)) -Igrader/engine grader/labs/$(id)/tests.c \
-	    grader/labs/$(id)/adapter.c $(wildcard $(call soldir,$(id))/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$(id) && \
-	  $(BIN)/asan-grade-$(id) $(call soldir,$(id)) >/dev/null && rm -f $(BIN)/asan-grade-$(id) &&) true
+# (SAN_FLAGS: mk/common.inc)
+# Both split into one target per lab, so that under make -j they spread.
+.PHONY: sanitize valgrind sanitize-common valgrind-common
+sanitize: sanitize-common $(addprefix sanitize-lab,$(LAB_IDS)) ## ASan/UBSan: common tests and every lab's visible tests on its solution
 	@echo "sanitizers: clean"
+sanitize-common: | deps-check
+	@mkdir -p $(B)/san
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) tests/check_common.c $(COMMON_SRC) $(CHECK_LIBS) -o $(B)/san/check_common
+	CK_FORK=no $(B)/san/check_common
+# Lab NN's visible tests on its solution, then the judge itself, instrumented,
+# grading the reference (runners stay plain).
+sanitize-lab%: | deps-check deps-grade
+	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine grader/labs/$*/tests.c \
+	  grader/labs/$*/adapter.c $(wildcard $(call soldir,$*)/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$* && \
+	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null && rm -f $(BIN)/asan-grade-$*
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
-valgrind: $(B)/tests/check_common $(GRADERS) ## valgrind: common tests, visible tests, and the graders' judge processes
-	CK_FORK=no $(VALGRIND) $(B)/tests/check_common
-	$(foreach id,$(LAB_IDS),$(call check-one,$(id),$(call soldir,$(id)),$(B)/vg/$(id),,CK_FORK=no $(VALGRIND)) &&) true
-	@# The judge under valgrind cannot build its sandbox (valgrind's own system
-	@# calls would hit the filter), so it grades an empty folder here, in every
-	@# format; the full grading path runs under ASan/UBSan in 'make sanitize'.
-	@mkdir -p $(B)/vg/empty
-	for id in $(LAB_IDS); do for f in text gradescope junit tap; do \
-	  $(VALGRIND) $(BIN)/grade-$$id --format $$f $(B)/vg/empty >/dev/null; \
-	  [ $$? = 1 ] || { echo "valgrind: grade-$$id --format $$f failed"; exit 1; }; done; done
+valgrind: valgrind-common $(addprefix valgrind-lab,$(LAB_IDS)) ## valgrind: common tests, visible tests, and the graders' judge processes
 	@echo "valgrind: clean"
+valgrind-common: $(B)/tests/check_common | deps-test
+	CK_FORK=no $(VALGRIND) $(B)/tests/check_common
+# The judge under valgrind cannot build its sandbox (valgrind's own system
+# calls would hit the filter), so it grades an empty folder here, in every
+# format; the full grading path runs under ASan/UBSan in 'make sanitize'.
+valgrind-lab%: $(BIN)/grade-% | deps-test
+	$(call check-one,$*,$(call soldir,$*),$(B)/vg/$*,-Werror,CK_FORK=no $(VALGRIND))
+	@mkdir -p $(B)/vg/empty
+	for f in text gradescope junit tap; do \
+	  $(VALGRIND) $(BIN)/grade-$* --format $$f $(B)/vg/empty >/dev/null; \
+	  [ $$? = 1 ] || { echo "valgrind: grade-$* --format $$f failed"; exit 1; }; done
 
 # ---------------------------------------------------------------- benchmarks
 .PHONY: bench

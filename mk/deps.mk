@@ -1,24 +1,20 @@
-# deps.mk - install what the kit needs with apt-get when it is missing.
-# Packages: check (unit tests), gnuplot-nox (plots), graphviz (diagrams),
-# pkg-config, libseccomp-dev (the grader's sandbox), python3 and
-# python3-numpy (kit tools and cross-checks).
-DEB_PACKAGES := check gnuplot-nox graphviz pkg-config libseccomp-dev python3 python3-numpy
-DEPS_STAMP := build/.deps-ok
+# deps.mk - each need of the kit installs (or names) only what it uses.
+# mk/deps.sh probes and installs; a stamp per need, build/.deps-NEED, skips
+# the probe next time (make clean forgets them).
+#   deps-cc      a C compiler and make (build-essential)
+#   deps-check   + Check and pkg-config: make check, the visible tests
+#   deps-grade   + libseccomp-dev: the graders' sandbox
+#   deps-plots   gnuplot-nox, graphviz: make plots
+#   deps-python  python3, python3-numpy: kit tools and cross-checks
+#   deps-test    all of the above + valgrind, bsdextrautils (column): make test
+DEPS_NEEDS := cc check grade plots python test
+DEPS_WHO = make $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))
 
-.PHONY: deps deps-build
-deps: $(DEPS_STAMP) ## install missing Debian packages (apt-get; needs root and network)
-deps-build: $(DEPS_STAMP)
+.PHONY: deps deps-build $(addprefix deps-,$(DEPS_NEEDS))
+deps: deps-test ## install every Debian package the kit uses (apt-get; root)
+deps-build: deps-cc
+$(foreach n,$(DEPS_NEEDS),$(eval deps-$(n): $(B)/.deps-$(n)))
 
-$(DEPS_STAMP):
-	@missing=$$(for p in $(DEB_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing missing packages: $$missing"; \
-	  if [ "$$(id -u)" != 0 ]; then \
-	    echo "error: not root. Run: sudo apt-get update && sudo apt-get install -y $$missing"; exit 1; fi; \
-	  { apt-get install -y --no-install-recommends $$missing >/dev/null 2>&1 || \
-	    { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; }; } || { \
-	    echo "error: apt-get could not install: $$missing (no network?)."; \
-	    echo "Run, as root with network: apt-get update && apt-get install -y $$missing"; exit 1; }; \
-	fi
+$(B)/.deps-%:
+	@bash mk/deps.sh $* "$(DEPS_WHO)"
 	@mkdir -p $(@D) && touch $@

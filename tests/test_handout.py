@@ -7,7 +7,12 @@ temporary folder, then checks: no solution or hidden-test file or line in it
 same files; every skeleton compiles with the kit's flags; `make check LAB=NN`
 builds the visible tests and they stop with "not implemented"; `make grade`
 says grading happens on submission (no graders) or grades the skeleton 0 and
-a copied-in reference full marks (graders shipped).
+a copied-in reference full marks (graders shipped) and ends with a line that
+says so.  Then, with the reference files dropped into the copy, every `make`
+command that the copy's README and its labs' READMEs name (found by scanning
+them, so a newly named target is covered) runs and succeeds; a warning in a
+student's file is shown but fails neither `make check` nor grading, and
+`make check` compiles students' files with the grader's flags.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
 """
 import glob
@@ -91,6 +96,11 @@ def check_copy(tmp, graders):
         m = re.search(r"Score: (\d+)/(\d+)", log)
         check(rc == 0 and m and m.group(1) == m.group(2),
               f"(graders) make grade LAB={lid}: the reference copied in scores full marks", log[-1500:])
+        last = log.strip().splitlines()[-1] if log.strip() else ""
+        check(last.startswith(f"Lab {lid}: full marks.") and "TODO" not in last,
+              f"(graders) make grade LAB={lid}: a full score ends with a line that says so", last)
+    if graders:
+        named_targets_work(home, labs)
 
     # The content check must catch an answer planted in the copy.
     if not graders:
@@ -104,6 +114,62 @@ def check_copy(tmp, graders):
         check(rc == 1 and "notes.txt: holds a line of solutions/" in log,
               "the content check catches a reference line planted in the copy", log)
         os.remove(os.path.join(copy, "labs", "common", "notes.txt"))
+
+
+def named_commands(home, labs):
+    """Every `make ...` command the copy's READMEs name, placeholders filled."""
+    cmds = []
+    for readme in ["README.md"] + [os.path.join("labs", lab, "README.md") for lab in labs]:
+        text = open(os.path.join(home, readme), encoding="utf-8").read()
+        lid = readme.split("/")[1][:2] if readme.startswith("labs/") else labs[0][:2]
+        found = re.findall(r"`(make [^`]*)`", text) + re.findall(r"^ {4,}(make [^#\n]*)", text, re.M)
+        for cmd in found:
+            cmd = re.sub(r"\bNN\b", lid, cmd.strip())
+            cmd = re.sub(r"\bN\b", "7", cmd)
+            if cmd in ("make check", "make demo"):  # a target named in prose: it needs its lab
+                cmd += f" LAB={lid}"
+            if cmd not in cmds:
+                cmds.append(cmd)
+    return cmds
+
+
+def named_targets_work(home, labs):
+    cmds = named_commands(home, labs)
+    targets = {c.split()[1] for c in cmds if len(c.split()) > 1}
+    check({"check", "grade", "demo", "plots", "lab-tests"} <= targets,
+          "the copy's READMEs name check, grade, demo, plots and lab-tests", " | ".join(cmds))
+    done = set()
+    for cmd in cmds:
+        words = cmd.split()[1:]
+        assigns = tuple(w for w in words if "=" in w)
+        runs = {(w, assigns) for w in words if "=" not in w and not w.startswith('"')}
+        if runs and runs <= done:
+            continue  # e.g. `make lab07-bench` after `make lab07-numpy-crosscheck lab07-bench`
+        done |= runs
+        rc, log = sh(["bash", "-c", cmd + " MAKEFLAGS=--no-print-directory"], home, timeout=600)
+        check(rc == 0,
+              f"(reference dropped in) `{cmd}` works in the copy", log[-2500:])
+    # Student code gets the grader's flags: a warning is shown, never an error.
+    judge = open(os.path.join(ROOT, "grader/engine/judge.c"), encoding="utf-8").read()
+    argvs = re.findall(r'char \*argv\[\] = \{"cc", (.*?)\};', judge, re.S)
+    compile_argv = [a for a in argvs if '"-c"' in a]
+    grader_flags = (re.findall(r'"(-[^"]+)"', compile_argv[0].split('"-I"')[0]) if compile_argv else [])
+    rc, log = sh(["make", "-s", "--no-print-directory", "-p", "-n", "help"], home)
+    ours = re.search(r"^STUDENT_CFLAGS := (.*)$", log, re.M)
+    check(grader_flags and ours and ours.group(1).split() == grader_flags,
+          "make check compiles students' files with the grader's flags (grader/engine/judge.c)",
+          f"grader: {grader_flags}; make check: {ours.group(1) if ours else None}")
+    lab = labs[0]
+    src = sorted(glob.glob(os.path.join(home, "labs", lab, "*.c")))
+    src = [c for c in src if not c.endswith("/demo.c")][0]
+    with open(src, "a", encoding="utf-8") as f:
+        f.write("\nint kit_warning_probe(void);\nint kit_warning_probe(void) { int unused_variable; return 0; }\n")
+    rc, log = sh(["make", "--no-print-directory", "check", f"LAB={lab[:2]}"], home)
+    check(rc == 0 and "unused variable" in log,
+          "a warning in a student's file is shown by make check and does not fail it", log[-1500:])
+    rc, log = sh(["make", "--no-print-directory", "grade", f"LAB={lab[:2]}"], home)
+    m = re.search(r"Score: (\d+)/(\d+)", log)
+    check(rc == 0 and m and m.group(1) == m.group(2), "the same warning costs no points", log[-1500:])
 
 
 def main():

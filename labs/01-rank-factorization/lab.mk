@@ -10,5 +10,5 @@ $(B)/plots/lab01-error.dat: $(B)/demo/lab01
 $(B)/plots/lab01-ratio.dat: $(B)/demo/lab01
 	@mkdir -p $(@D)
 	$(B)/demo/lab01 ratios > $@
-plots/lab01-%.svg: labs/01-rank-factorization/plots/%.gp $(B)/plots/lab01-%.dat | deps-build
+plots/lab01-%.svg: labs/01-rank-factorization/plots/%.gp $(B)/plots/lab01-%.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab01-$*.dat'; outfile='$@'" $<

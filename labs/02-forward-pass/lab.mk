@@ -1,12 +1,12 @@
 # lab.mk - Lab 02's figures, included by the root Makefile (`make plots`).
 PLOTS += plots/lab02-lora-layer.svg plots/lab02-opcount.svg
 
-plots/lab02-lora-layer.svg: labs/02-forward-pass/diagrams/lora_layer.dot | deps-build
+plots/lab02-lora-layer.svg: labs/02-forward-pass/diagrams/lora_layer.dot | deps-plots
 	dot -Tsvg $< -o $@
 $(B)/plots/lab02-opcount.dat: $(B)/demo/lab02
 	@mkdir -p $(@D)
 	$(B)/demo/lab02 opcounts > $@
-plots/lab02-opcount.svg: labs/02-forward-pass/plots/opcount.gp $(B)/plots/lab02-opcount.dat | deps-build
+plots/lab02-opcount.svg: labs/02-forward-pass/plots/opcount.gp $(B)/plots/lab02-opcount.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab02-opcount.dat'; outfile='$@'" $<
 
 # Lesson 1's latency table (data/course) beside Lab 02's operation count.

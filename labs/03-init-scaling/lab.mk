@@ -7,7 +7,7 @@ $(B)/plots/lab03-update-size.dat: $(B)/demo/lab03
 $(B)/plots/lab03-loss-curves.dat: $(B)/demo/lab03
 	@mkdir -p $(@D)
 	$(B)/demo/lab03 loss-curves > $@
-plots/lab03-update-size.svg: labs/03-init-scaling/plots/update_size.gp $(B)/plots/lab03-update-size.dat | deps-build
+plots/lab03-update-size.svg: labs/03-init-scaling/plots/update_size.gp $(B)/plots/lab03-update-size.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab03-update-size.dat'; outfile='$@'" $<
-plots/lab03-loss-curves.svg: labs/03-init-scaling/plots/loss_curves.gp $(B)/plots/lab03-loss-curves.dat | deps-build
+plots/lab03-loss-curves.svg: labs/03-init-scaling/plots/loss_curves.gp $(B)/plots/lab03-loss-curves.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab03-loss-curves.dat'; outfile='$@'" $<

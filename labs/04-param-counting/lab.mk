@@ -6,11 +6,11 @@ LAB_TESTS += lab04-demo-commands
 $(B)/plots/lab04-%.dat: $(B)/demo/lab04
 	@mkdir -p $(@D)
 	$(B)/demo/lab04 $* > $@
-plots/lab04-rank-sweep.svg: labs/04-param-counting/plots/rank_sweep.gp $(B)/plots/lab04-rank-sweep.dat | deps-build
+plots/lab04-rank-sweep.svg: labs/04-param-counting/plots/rank_sweep.gp $(B)/plots/lab04-rank-sweep.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab04-rank-sweep.dat'; outfile='$@'" $<
-plots/lab04-storage.svg: labs/04-param-counting/plots/storage.gp $(B)/plots/lab04-storage.dat | deps-build
+plots/lab04-storage.svg: labs/04-param-counting/plots/storage.gp $(B)/plots/lab04-storage.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab04-storage.dat'; outfile='$@'" $<
-plots/lab04-where.svg: labs/04-param-counting/plots/where.gp $(B)/plots/lab04-where.dat | deps-build
+plots/lab04-where.svg: labs/04-param-counting/plots/where.gp $(B)/plots/lab04-where.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab04-where.dat'; outfile='$@'" $<
 
 # The demo's other subcommands run, `models MODEL` prints the README's

@@ -18,12 +18,12 @@ lab07-data: $(B)/demo/lab07
 	cmp $(B)/lab07/two-task.txt data/lab07/two-task.txt
 	@echo "lab07 data: data/lab07/two-task.txt is reproduced by lab07-demo write-data"
 
-lab07-numpy-crosscheck: $(B)/demo/lab07 | deps-build
+lab07-numpy-crosscheck: $(B)/demo/lab07 | deps-python
 	@mkdir -p $(B)/lab07
 	$(B)/demo/lab07 losses --data data/lab07/two-task.txt > $(B)/lab07/c-losses.txt
 	$(PY) $(L07)/crosscheck/two_task.py check data/lab07/two-task.txt $(B)/lab07/c-losses.txt
 
-lab07-bench: $(B)/demo/lab07 | deps-build
+lab07-bench: $(B)/demo/lab07 | deps-python
 	$(PY) $(L07)/crosscheck/two_task.py bench data/lab07/two-task.txt $(B)/demo/lab07
 
 $(B)/plots/lab07-curves.dat: $(B)/demo/lab07
@@ -32,13 +32,13 @@ $(B)/plots/lab07-curves.dat: $(B)/demo/lab07
 $(B)/plots/lab07-crossover.dat: $(B)/demo/lab07
 	@mkdir -p $(@D)
 	$(B)/demo/lab07 crossover > $@
-plots/lab07-loss-curves.svg: $(L07)/plots/loss_curves.gp $(B)/plots/lab07-curves.dat | deps-build
+plots/lab07-loss-curves.svg: $(L07)/plots/loss_curves.gp $(B)/plots/lab07-curves.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab07-curves.dat'; outfile='$@'" $<
-plots/lab07-accuracy.svg: $(L07)/plots/accuracy.gp $(B)/plots/lab07-curves.dat | deps-build
+plots/lab07-accuracy.svg: $(L07)/plots/accuracy.gp $(B)/plots/lab07-curves.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab07-curves.dat'; outfile='$@'" $<
-plots/lab07-crossover.svg: $(L07)/plots/crossover.gp $(B)/plots/lab07-crossover.dat | deps-build
+plots/lab07-crossover.svg: $(L07)/plots/crossover.gp $(B)/plots/lab07-crossover.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab07-crossover.dat'; outfile='$@'" $<
-plots/lab07-network.svg: $(L07)/diagrams/network.dot | deps-build
+plots/lab07-network.svg: $(L07)/diagrams/network.dot | deps-plots
 	dot -Tsvg $< -o $@
 
 # The project over 50 data seeds (about 4 s of CPU): the distribution behind
