@@ -462,7 +462,7 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     size_t sent = 0, kept = 0;
     int in_fd = in[1], res_fd = res[0], out_fd = out[0], setup_fd = setup[0];
     size_t setup_len = 0;
-    double charged = start;
+    double charged = start, free_s = BUDGET_FREE * machine_load_factor();
     while (res_fd >= 0 || out_fd >= 0) {
         struct pollfd p[4];
         int n = 0;
@@ -477,8 +477,8 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         /* The budget is charged as the call runs, so calls running at the
          * same time in other workers see it shrink. */
         double t = now();
-        if (exec_at >= 0)
-            budget_charge(t - charged);
+        if (exec_at >= 0 && t > exec_at + free_s)
+            budget_charge(t - (charged > exec_at + free_s ? charged : exec_at + free_s));
         charged = t;
         double left = deadline - t;
         if (exec_at >= 0 && budget_left() <= 0) {
@@ -566,8 +566,8 @@ static void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         ;
     double end = now();
     o->seconds = exec_at >= 0 ? end - exec_at : 0.0;
-    if (exec_at >= 0)
-        budget_charge(end - charged);
+    if (exec_at >= 0 && end > exec_at + free_s)
+        budget_charge(end - (charged > exec_at + free_s ? charged : exec_at + free_s));
     /* A setup failure written just before the child exited. */
     if (setup_fd >= 0) {
         ssize_t k = read(setup_fd, o->setup + setup_len, sizeof o->setup - 1 - setup_len);
@@ -639,7 +639,7 @@ static void explain_guard_page(call_t *c, const outcome_t *o)
 }
 
 /* Why the process ended without a complete answer, in words. */
-static void explain_death(call_t *c, const outcome_t *o, double limit, double ref)
+static void explain_death(call_t *c, const outcome_t *o, double limit, double ref, double floor_s)
 {
     judge_t *j = c->j;
     const char *todo = strstr(c->printed, LAB_TODO_MARKER);
@@ -657,9 +657,10 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
                    fmt_time(t1, sizeof t1, o->seconds), opt_budget_seconds());
     else if (o->timed_out && ref >= 0)
         judge_fail(j, "%s did not return within its limit of %s (%d x the reference's %s on the "
-                   "same inputs + %.2f s): an endless loop, a sleep, or far too slow",
+                   "same inputs + %.2f s%s): an endless loop, a sleep, or far too slow",
                    c->func, fmt_time(t1, sizeof t1, limit), LIMIT_FACTOR,
-                   fmt_time(t2, sizeof t2, ref), LIMIT_FLOOR);
+                   fmt_time(t2, sizeof t2, ref), floor_s,
+                   floor_s > LIMIT_FLOOR ? ", the floor raised for the machine's load" : "");
     else if (o->timed_out)
         judge_fail(j, "%s did not return within %s (wall clock): an endless loop, a sleep, or "
                    "waiting for input that never comes", c->func, fmt_time(t1, sizeof t1, limit));
@@ -807,7 +808,8 @@ int call_run(call_t *c)
         return 0;
     }
     double ref = reference_seconds(c, fn);
-    double limit = ref >= 0 ? LIMIT_FACTOR * ref + LIMIT_FLOOR : opt_call_cap_seconds();
+    double floor_s = LIMIT_FLOOR * machine_load_factor();
+    double limit = ref >= 0 ? LIMIT_FACTOR * ref + floor_s : opt_call_cap_seconds();
     if (limit > opt_call_cap_seconds())
         limit = opt_call_cap_seconds();
     buf_t req = {0};
@@ -827,7 +829,7 @@ int call_run(call_t *c)
     int got = (!o.timed_out && !o.flooded && WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0)
                   ? decode(c, &o) : -1;
     if (got < 0)
-        explain_death(c, &o, limit, ref);
+        explain_death(c, &o, limit, ref, floor_s);
     free(o.res.p);
     if (got <= 0)
         return 0;

@@ -22,6 +22,15 @@
 #define REF_RUNS_SECONDS 0.02
 #define SETUP_SECONDS 30.0 /* the judge's sandbox setup before execve (not the student's time) */
 #define BUDGET_TICK 0.02 /* seconds between charges to the budget while a call runs */
+/* How much slower than idle the machine is now: the 1-minute load average
+ * per online core, at least 1, at most LOAD_FACTOR_MAX.  The floor of each
+ * call's limit and the budget's free allowance per call (BUDGET_FREE: the
+ * first seconds of every call are not charged, so correct calls cost the
+ * budget nothing however busy the machine is) are multiplied by it; on an
+ * idle machine the limits stay tight. */
+#define LOAD_FACTOR_MAX 8.0
+#define BUDGET_FREE 0.05
+double machine_load_factor(void);
 double opt_call_cap_seconds(void);
 double opt_budget_seconds(void);
 double budget_left(void);

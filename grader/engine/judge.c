@@ -62,6 +62,15 @@ static struct {
 } G;
 
 double opt_call_cap_seconds(void) { return G.call_cap; }
+double machine_load_factor(void)
+{
+    double load[1];
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (getloadavg(load, 1) != 1 || cores < 1)
+        return 1.0;
+    double f = load[0] / (double)cores;
+    return f < 1.0 ? 1.0 : f > LOAD_FACTOR_MAX ? LOAD_FACTOR_MAX : f;
+}
 double opt_budget_seconds(void) { return G.budget; }
 double budget_spent(void) { return G.spent_us ? (double)atomic_load(G.spent_us) * 1e-6 : 0.0; }
 double budget_left(void) { return G.budget - budget_spent(); }
