@@ -196,9 +196,9 @@ static void course_numbers(void)
     printf("  %-58s %18.6f %%\n", "share of the counted 174,604.3M at r = 4",
            100.0 * (double)by_name / (double)total);
     expect_rounded("share of 175B at r = 1 (%)", 100.0 * (double)theta1 / GPT3_NOMINAL, 3, 0.003, "%", "course");
-    printf("\nSeed 001's layer (d = 4096, r = 16):\n");
+    printf("\nThe \"LoRA layer\" exercise's layer (d = 4096, r = 16):\n");
     const int64_t seed001 = lora_matrix_params(4096, 4096, 16);
-    expect_count("LoRA A and B (lab04.1)", seed001, 131072, "seed 001");
+    expect_count("LoRA A and B (lab04.1)", seed001, 131072, "the exercise");
     printf("  %-58s %18s   ratio %.2f%%, %lldx fewer\n", "the full matrix", commas(4096 * 4096),
            100.0 * (double)seed001 / (4096.0 * 4096), (long long)(4096 * 4096 / seed001));
 }

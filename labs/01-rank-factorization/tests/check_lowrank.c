@@ -21,7 +21,7 @@
 
 #include "check_helpers.h"
 
-/* The course's factorization example (003): B (4, 2), A (2, 4), and B A
+/* The course's factorization example ("rank and factorization"): B (4, 2), A (2, 4), and B A
  * with the erratum corrected (entry [0][3] is -0.06, not 0.00). */
 static const double EX_B[] = {0.1, 0.3, 0.2, -0.1, -0.3, 0.2, 0.4, 0.1};
 static const double EX_A[] = {0.5, -0.2, 0.1, 0.3, -0.1, 0.4, 0.2, -0.3};

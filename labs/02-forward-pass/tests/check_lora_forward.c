@@ -33,7 +33,7 @@ static const double REF_W0[] = {1, 0, 0, 1};
 static const double REF_A[] = {1, 0};
 static const double REF_B[] = {1, 0};
 
-/* The course's worked example (003): d = k = 4, r = 2, alpha = 2. */
+/* The course's worked example ("the forward pass"): d = k = 4, r = 2, alpha = 2. */
 static const double WX_W0[] = {
     0.5, -0.3, 0.1, 0.2,
     0.1, 0.4, -0.2, 0.3,
@@ -265,7 +265,7 @@ START_TEST(test_merged_weight_times_x_gives_worked_example_h)
 }
 END_TEST
 
-/* ---- lab02.4 lora_forward_in_out (002 layout: w (d_in, d_out)) -------- */
+/* ---- lab02.4 lora_forward_in_out (w (d_in, d_out), as in "Low-rank adaptation forward") */
 
 START_TEST(test_in_out_example_x_1_2_gives_4_5)
 {

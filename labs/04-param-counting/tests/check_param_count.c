@@ -43,7 +43,7 @@ START_TEST(test_one_matrix_holds_r_times_d_in_plus_d_out)
     CHECK_COUNT("lab04.1", "lora_matrix_params(768, 768, 4)", lora_matrix_params(768, 768, 4), 6144);
     CHECK_COUNT("lab04.1", "lora_matrix_params(4096, 11008, 8)", lora_matrix_params(4096, 11008, 8), 120832);
     CHECK_COUNT("lab04.1", "lora_matrix_params(100, 200, 3)", lora_matrix_params(100, 200, 3), 900);
-    CHECK_COUNT("lab04.1", "seed 001's lora_matrix_params(4096, 4096, 16)",
+    CHECK_COUNT("lab04.1", "the LoRA-layer exercise's lora_matrix_params(4096, 4096, 16)",
                 lora_matrix_params(4096, 4096, 16), 131072);
 }
 END_TEST
