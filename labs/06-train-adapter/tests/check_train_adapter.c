@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_helpers.h"
 #include "matrix.h"
@@ -120,8 +121,25 @@ START_TEST(test_forward_rejects_x_that_does_not_fit_w_base)
     train_problem_t p = example();
     p.x.cols = 1, p.x.rows = 2; /* x (2, 1) against w_base (2, 2) */
     double loss = SENTINEL;
-    ck_assert_int_eq(train_forward(&p, EX_AM, EX_BM, NULL, &loss), LAB_EARG);
+    /* The message goes to stderr; catch it in a file to read it back. */
+    FILE *err = tmpfile();
+    ck_assert_msg(err != NULL, "cannot make a temporary file");
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(err), 2);
+    int rc = train_forward(&p, EX_AM, EX_BM, NULL, &loss);
+    fflush(stderr);
+    dup2(saved, 2), close(saved);
+    char msg[512] = {0};
+    rewind(err);
+    size_t got = fread(msg, 1, sizeof msg - 1, err);
+    fclose(err);
+    fprintf(stderr, "%s", msg); /* shown as usual */
+    ck_assert_int_eq(rc, LAB_EARG);
     ck_assert_msg(loss == SENTINEL, "lab06.1: loss was written before the check failed");
+    ck_assert_msg(got > 0 && strstr(msg, "train_forward") != NULL,
+                  "lab06.1: the message on stderr must name train_forward, the function called"
+                  " (LAB_REQUIRE in train_forward itself does); it was: %s", msg);
 }
 END_TEST
 
