@@ -297,6 +297,18 @@ START_TEST(test_svd_of_rank_deficient_matrix_has_orthonormal_u)
         }
     const double eye[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
     CHECK_CLOSE("lab01.4", "U^T U of a rank-2 5 x 3 matrix (complete U where s[i] = 0)", utu, eye, 9);
+    /* Column 2 exactly zero: s[2] = 0 exactly, and column 2 of U must not be 0 / 0. */
+    for (int i = 0; i < 5; i++)
+        m[i * 3 + 2] = 0;
+    CHECK_OK("lab01.4", lowrank_svd(m, 5, 3, u, s, v));
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double d = 0;
+            for (int t = 0; t < 5; t++)
+                d += u[t * 3 + i] * u[t * 3 + j];
+            utu[i * 3 + j] = d;
+        }
+    CHECK_CLOSE("lab01.4", "U^T U of a 5 x 3 matrix with a zero column (s[2] = 0 exactly)", utu, eye, 9);
 }
 END_TEST
 

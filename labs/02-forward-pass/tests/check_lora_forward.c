@@ -172,6 +172,31 @@ START_TEST(test_row_scales_the_update_by_alpha_over_r)
 }
 END_TEST
 
+START_TEST(test_row_rank_40_uses_every_rank)
+{
+    /* d_in = r = 40, d_out = 1: A = I, B = all ones, W0 = 0, x = e_39 (its
+     * last entry 1), alpha = 40: y = (40/40) * 1 = 1, from the last rank alone. */
+    static double x[40], w0[40], a[40 * 40], b[40];
+    for (int k = 0; k < 40; k++)
+        a[k * 40 + k] = 1, b[k] = 1;
+    x[39] = 1;
+    double y = SENTINEL, want = 1;
+    CHECK_OK("lab02.1", lora_forward_row(x, w0, a, b, 40, 1, 40, 40.0, &y));
+    CHECK_CLOSE("lab02.1", "y with r = 40 (the update comes from rank 40 alone)", &y, &want, 1);
+}
+END_TEST
+
+START_TEST(test_row_nan_input_gives_nan_even_times_zero_weight)
+{
+    /* x[0] = NaN meets only zero weights: 0 * NaN is NaN, so y is NaN. */
+    const double x[] = {NAN, 1}, w0[] = {0, 1}, a[] = {0, 1}, b[] = {0};
+    double y = SENTINEL;
+    CHECK_OK("lab02.1", lora_forward_row(x, w0, a, b, 2, 1, 1, 1.0, &y));
+    ck_assert_msg(isnan(y), "lab02.1: x[0] = NaN must give y = NaN (0 * NaN is NaN; do not skip zero"
+                            " weights), got %.17g", y);
+}
+END_TEST
+
 START_TEST(test_row_rank_zero_is_rejected_and_y_untouched)
 {
     const double x[] = {1, 0};
@@ -229,6 +254,11 @@ END_TEST
 START_TEST(test_batch_random_non_square_matches_stored_y)
 {
     check_stored_forward("lab02.2", "batch", 4);
+    /* A batch of one row is the row case: the same y, scaled once. */
+    double y[3];
+    CHECK_OK("lab02.2", lora_forward(stored(&VIS, "row.x", 5), 1, stored(&VIS, "row.w0", 15),
+                                     stored(&VIS, "row.a", 10), stored(&VIS, "row.b", 6), 5, 3, 2, 3.0, y));
+    CHECK_STORED("lab02.2", "y of a batch of one row (1 x 3)", y, &VIS, "row.y", 3, KIT_LAYOUT_MISTAKES);
 }
 END_TEST
 
@@ -425,6 +455,8 @@ int main(void)
     tcase_add_test(tc, test_row_with_zero_b_is_exactly_the_base_layer);
     tcase_add_test(tc, test_row_scales_the_update_by_alpha_over_r);
     tcase_add_test(tc, test_row_rank_zero_is_rejected_and_y_untouched);
+    tcase_add_test(tc, test_row_rank_40_uses_every_rank);
+    tcase_add_test(tc, test_row_nan_input_gives_nan_even_times_zero_weight);
     sr = srunner_create(s);
 
     s = make_suite("lab02.2", &tc);
