@@ -315,6 +315,14 @@ START_TEST(test_model_params_rejects_a_model_without_layers)
     m.layers = 0;
     CHECK_COUNT("lab04.3", "pc_model_params of gpt2-small with layers = 0", pc_model_params(&m, &parts),
                 LAB_EARG);
+    m = load("gpt2-small");
+    m.norm = 7;
+    CHECK_COUNT("lab04.3", "pc_model_params of gpt2-small with norm = 7", pc_model_params(&m, &parts),
+                LAB_EARG);
+    m = load("gpt2-small");
+    m.kinds[0].d_in = 0;
+    CHECK_COUNT("lab04.3", "pc_model_params of gpt2-small with a kind of d_in = 0",
+                pc_model_params(&m, &parts), LAB_EARG);
 }
 END_TEST
 
@@ -375,7 +383,7 @@ END_TEST
 static Suite *make_suite(const char *name, TCase **tc)
 {
     Suite *s = suite_create(name);
-    *tc = tcase_create("core");
+    *tc = tcase_create(name); /* the task ID, so even a crash names the task */
     suite_add_tcase(s, *tc);
     return s;
 }
