@@ -14,6 +14,9 @@ and fails with a diff when the block and the output differ (trailing spaces
 and trailing blank lines aside).  So a number shown in a README cannot
 silently drift from the code that prints it.  Uses only Python's standard
 library.  Closing line: "N blocks checked, M differ".
+
+--update rewrites each differing block with the command's output (for a
+maintainer who changed a demo on purpose; review the diff before committing).
 """
 import difflib
 import glob
@@ -49,6 +52,7 @@ def normal(lines):
 
 
 def main():
+    update = "--update" in sys.argv[1:]
     files = [os.path.join(ROOT, "README.md")] + sorted(glob.glob(os.path.join(ROOT, "labs/*/README.md")))
     checked = differ = 0
     built = set()
@@ -74,6 +78,13 @@ def main():
                     differ += 1
                     print(f"FAIL {rel}:{lineno}: the comparison cannot fail")
                     continue
+            if update and p.returncode == 0 and got != want:
+                text = open(path, encoding="utf-8").read().split("\n")
+                start = lineno + 1  # the first line inside the fence (0-based)
+                text[start:start + len(block)] = got
+                open(path, "w", encoding="utf-8").write("\n".join(text))
+                print(f"  updated {rel}:{lineno}: {cmd}")
+                return main()
             if p.returncode != 0 or got != want:
                 differ += 1
                 print(f"FAIL {rel}:{lineno}: `{cmd}` (exit {p.returncode}) does not print the block")

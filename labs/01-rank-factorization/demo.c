@@ -149,7 +149,7 @@ static void seed_check(const char *what, const double *printed, const double *ki
             ok = 0;
         }
     }
-    printf("  %-36s %s%s\n", what, ok ? "ok" : "DIFFERS",
+    printf("  %-40s %s%s\n", what, ok ? "ok" : "DIFFERS",
            ok && flagged ? " (apart from the known erratum)" : "");
 }
 
@@ -161,13 +161,13 @@ static int cmd_examples(void)
     const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
     printf(PROG " examples: the course's rank and factorization numbers through the kit's functions\n");
 
-    /* 003: the 4 x 4 factorization. */
+    /* the course: the 4 x 4 factorization. */
     static const double B[8] = {0.1, 0.3, 0.2, -0.1, -0.3, 0.2, 0.4, 0.1};
     static const double A[8] = {0.5, -0.2, 0.1, 0.3, -0.1, 0.4, 0.2, -0.3};
     static const double printed_dw[16] = {0.02, 0.10, 0.07, 0.00, 0.11, -0.08, 0.00, 0.09,
                                           -0.17, 0.14, 0.01, -0.15, 0.19, -0.04, 0.06, 0.09};
     double dw[16], st[4], u[16], s[4], v[16], err;
-    printf("\n== 003 \"rank and factorization\": d = k = 4, r = 2 ==\n");
+    printf("\n== the course, \"rank and factorization\": d = k = 4, r = 2 ==\n");
     line("B (d, r)", B, 4, 2, -1);
     line("A (r, k)", A, 2, 4, -1);
     CALL(lowrank_product(B, A, 4, 2, 4, dw));
@@ -184,8 +184,8 @@ static int cmd_examples(void)
     CALL(lowrank_truncation_error(dw, 4, 4, 1, &err));
     printf("  %-34s %.6f   = s[1]: rank 1 cannot hold a rank-2 matrix\n", "Eckart-Young error at r = 1", err);
 
-    /* 003: the compression ratio. */
-    printf("\n== 003: compression ratio d k / (r (d + k)), square case d / (2 r) ==\n");
+    /* the course: the compression ratio. */
+    printf("\n== the course: compression ratio d k / (r (d + k)), square case d / (2 r) ==\n");
     CALL(lowrank_storage(12288, 12288, 4, st));
     printf("  %-34s full %s, factored %s, ratio %s (%.4f %% of the full matrix)\n",
            "GPT-3 12,288 x 12,288, r = 4", commas(st[0], b1, sizeof b1), commas(st[1], b2, sizeof b2),
@@ -193,7 +193,7 @@ static int cmd_examples(void)
     const double gpt_ratio = st[2], gpt_thousands = st[1] / 1000.0;
 
     /* The exercises. */
-    printf("\n== 003 exercise (Recall): a 100 x 200 matrix of rank 3 ==\n");
+    printf("\n== the course's exercise (Recall): a 100 x 200 matrix of rank 3 ==\n");
     CALL(lowrank_storage(100, 200, 3, st));
     printf("  %-34s B (100, 3) and A (3, 200)\n", "factors");
     printf("  %-34s %.0f + %.0f = %.0f entries vs %s: %.1f %%, ratio %.2f\n", "entries",
@@ -213,7 +213,7 @@ static int cmd_examples(void)
         free(bb), free(aa), free(m);
     }
 
-    printf("\n== 003 exercise (Apply): BERT-base W_q, 768 x 768 ==\n");
+    printf("\n== the course's exercise (Apply): BERT-base W_q, 768 x 768 ==\n");
     CALL(lowrank_storage(768, 768, 4, st));
     printf("  %-34s %s parameters\n", "(a) full matrix", commas(st[0], b1, sizeof b1));
     printf("  %-34s %s parameters = %.2f %% of full (ratio %g)\n", "(b) rank 4: B (768,4) + A (4,768)",
@@ -228,7 +228,7 @@ static int cmd_examples(void)
      * singular vectors of A^T (k, r), so the lab's function gets A^T.  Its
      * footnote: the same with B (d, r) and left singular vectors, passed as
      * they are. */
-    printf("\n== 003: subspace similarity of two \"adapters\" that share one input direction ==\n");
+    printf("\n== the course: subspace similarity of two \"adapters\" that share one input direction ==\n");
     {
         const size_t d = 128;
         double *a8t = mat_alloc(d, 8), *a64t = mat_alloc(d, 64), *b8 = mat_alloc(d, 8),
@@ -267,12 +267,12 @@ static int cmd_examples(void)
     /* Every printed number of the course, against the kit. */
     printf("\n== the course's printed numbers against the kit ==\n");
     static const erratum_t dw_errata[] = {{3, -0.06}};
-    seed_check("003 Delta W = B A (2 decimals)", printed_dw, dw, 16, 2, dw_errata, 1);
+    seed_check("course: Delta W = B A (2 decimals)", printed_dw, dw, 16, 2, dw_errata, 1);
     const double printed_ratio = 1536, printed_thousands = 98, printed_entries = 16;
-    seed_check("003 ratio 12,288 / (2 x 4) = 1,536", &printed_ratio, &gpt_ratio, 1, 0, NULL, 0);
-    seed_check("003 \"about 98 thousand\" entries", &printed_thousands, &gpt_thousands, 1, 0, NULL, 0);
+    seed_check("course: ratio 12,288 / (2 x 4) = 1,536", &printed_ratio, &gpt_ratio, 1, 0, NULL, 0);
+    seed_check("course: \"about 98 thousand\" entries", &printed_thousands, &gpt_thousands, 1, 0, NULL, 0);
     CALL(lowrank_storage(4, 4, 2, st));
-    seed_check("003 \"16 total\" for B and A (4 x 4)", &printed_entries, &st[1], 1, 0, NULL, 0);
+    seed_check("course: \"16 total\" for B and A (4 x 4)", &printed_entries, &st[1], 1, 0, NULL, 0);
     if (checks_bad == 0)
         printf("  %d printed numbers checked: %d agree, %d known erratum (README, Errata)\n",
                checks_total, checks_total - errata_seen, errata_seen);
@@ -453,7 +453,7 @@ static int cmd_span(void)
     static const double a4[8] = {0.5, -0.2, 0.1, 0.3, -0.1, 0.4, 0.2, -0.3};
     double dw4[16];
     CALL(lowrank_product(b4, a4, 4, 2, 4, dw4));
-    printf("== 003's 4 x 4 example, r = 2 ==\n");
+    printf("== the course's 4 x 4 example (lesson 3), r = 2 ==\n");
     printf("  column 0 of Delta W                [%.2f, %.2f, %.2f, %.2f]\n", unneg(dw4[0]), unneg(dw4[4]),
            unneg(dw4[8]), unneg(dw4[12]));
     printf("  = A[0][0] B[:,0] + A[1][0] B[:,1]  = %.1f B[:,0] %+.1f B[:,1]\n", a4[0], a4[4]);

@@ -56,7 +56,7 @@ long long lowrank_rank(const double *m, size_t rows, size_t cols, double rtol);
 /*
  * lab01.2  lowrank_product: the matrix of a factorization.
  *   b (d, r), a (r, k)  ->  m (d, k) = B A,  m[i][j] = sum_t b[i][t] a[t][j]
- *   Example (course 003, d = k = 4, r = 2): B = [[0.1, 0.3], [0.2, -0.1],
+ *   Example (the course, d = k = 4, r = 2): B = [[0.1, 0.3], [0.2, -0.1],
  *   [-0.3, 0.2], [0.4, 0.1]], A = [[0.5, -0.2, 0.1, 0.3], [-0.1, 0.4, 0.2,
  *   -0.3]] -> row 0 of B A = [0.02, 0.10, 0.07, -0.06] (the course prints
  *   0.00 for the last entry: an erratum, see the README).

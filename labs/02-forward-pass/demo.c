@@ -121,7 +121,7 @@ static void seed_check(const char *seed, const char *what, const double *printed
             ok = 0;
         }
     }
-    printf("  %-4s %-27s printed ", seed, what);
+    printf("  %-27s %-27s printed ", seed, what);
     put(printed, rows, cols, as_vector, decimals);
     printf("  kit ");
     put(kit, rows, cols, as_vector, decimals);
@@ -130,7 +130,7 @@ static void seed_check(const char *seed, const char *what, const double *printed
 
 /* ------------------------------------------------------------ examples */
 
-/* 000: the reference example, in the kit's own layout. */
+/* The "LoRA forward pass" exercise: the reference example, in the kit's own layout. */
 static void example_000(double *y_out, double *ba_out, double *weff_out)
 {
     const double x[2] = {1, 0};
@@ -141,7 +141,7 @@ static void example_000(double *y_out, double *ba_out, double *weff_out)
     const double xb[4] = {1, 0, 0, 1};
     double yb[4], xw[2];
 
-    printf("== 000 \"LoRA forward pass\": the reference example (kit layout) ==\n");
+    printf("== the exercise \"LoRA forward pass\": the reference example (kit layout) ==\n");
     printf("  d_in = 2, d_out = 2, r = 1, alpha = 2, so alpha / r = 2\n");
     vline("x (d_in)", x, 2, -1);
     line("W0 (d_out, d_in)", w0, 2, 2, "frozen");
@@ -161,7 +161,7 @@ static void example_000(double *y_out, double *ba_out, double *weff_out)
     printf("\n");
 }
 
-/* 002: three examples in the (d_in, d_out) layout, where "B" is the
+/* The "Low-rank adaptation forward" exercise: three examples in the (d_in, d_out) layout, where "B" is the
  * down-projection (d_in, r) and "A" the up-projection (r, d_out). */
 struct ex002 {
     size_t batch, d_in, d_out, r;
@@ -184,13 +184,13 @@ static void example_002(int n, double *h_out, double *frozen_out, double *lowran
     const double zero[4] = {0, 0, 0, 0};
     double w0[4], a[4], b[4], y[4];
 
-    printf("== 002 \"Low-rank adaptation forward\": example %d ((d_in, d_out) layout) ==\n", n + 1);
+    printf("== the exercise \"Low-rank adaptation forward\": example %d ((d_in, d_out) layout) ==\n", n + 1);
     printf("  batch = %zu, d_in = %zu, d_out = %zu, r = %zu, alpha = %g, so alpha / r = %g\n",
            bt, di, dn, r, e->alpha, e->alpha / (double)r);
     line("x (batch, d_in)", e->x, bt, di, "");
     line("w (d_in, d_out)", e->w, di, dn, "frozen");
-    line("b_down (d_in, r)", e->b_down, di, r, "002 calls it \"B\": down");
-    line("a_up (r, d_out)", e->a_up, r, dn, "002 calls it \"A\": up");
+    line("b_down (d_in, r)", e->b_down, di, r, "this exercise calls it \"B\": down");
+    line("a_up (r, d_out)", e->a_up, r, dn, "this exercise calls it \"A\": up");
     /* The two paths alone: no adapter (b_down = 0), then no base (w = 0) with
      * alpha = r, which is the unscaled x b_down a_up. */
     CALL(lora_forward_in_out(e->x, bt, e->w, zero, e->a_up, di, dn, r, e->alpha, frozen_out));
@@ -209,7 +209,7 @@ static void example_002(int n, double *h_out, double *frozen_out, double *lowran
     printf("\n");
 }
 
-/* 003: the course's forward-pass example, in the paper's column form. */
+/* The course's forward-pass example, in the paper's column form. */
 static const double W0_003[16] = {
     0.5, -0.3, 0.1, 0.2,
     0.1, 0.4, -0.2, 0.3,
@@ -226,7 +226,7 @@ static void example_003(double *base_out, double *branch_out, double *h_out)
     const double zero_w[16] = {0};
     double z[2];
 
-    printf("== 003 course, \"the forward pass\": worked example (paper column form) ==\n");
+    printf("== the course, \"the forward pass\": worked example (paper column form) ==\n");
     printf("  d = 4, k = 4, r = 2, n = 1 column, alpha = 2, so alpha / r = 1\n");
     line("W0 (d, k)", W0_003, 4, 4, "frozen");
     vline("x (k), a column shown as a row", X_003, 4, -1);
@@ -266,17 +266,17 @@ static int cmd_examples(void)
     static const double p003_h[4] = {0.334, 0.541, -0.673, 0.241};
 
     printf("== every number the course prints for these examples, against the kit ==\n");
-    seed_check("000", "B A", p000_ba, ba000, 2, 2, 0, 0);
-    seed_check("000", "W_eff", p000_weff, weff000, 2, 2, 0, 0);
-    seed_check("000", "y", p000_y, y000, 1, 2, 1, 0);
-    seed_check("002", "example 1: h", EX002[0].printed, h002[0], 1, 2, 0, 0);
-    seed_check("002", "example 2: h", EX002[1].printed, h002[1], 2, 2, 0, 2);
-    seed_check("002", "example 3: frozen path x W", p002_fr3, fr002[2], 1, 1, 0, 0);
-    seed_check("002", "example 3: low-rank x B A", p002_lr3, lr002[2], 1, 1, 0, 0);
-    seed_check("002", "example 3: h", EX002[2].printed, h002[2], 1, 1, 0, 0);
-    seed_check("003", "W0 x", p003_base, base003, 1, 4, 1, 2);
-    seed_check("003", "(alpha/r) B A x", p003_branch, branch003, 1, 4, 1, 3);
-    seed_check("003", "h", p003_h, h003, 1, 4, 1, 3);
+    seed_check("LoRA forward pass", "B A", p000_ba, ba000, 2, 2, 0, 0);
+    seed_check("LoRA forward pass", "W_eff", p000_weff, weff000, 2, 2, 0, 0);
+    seed_check("LoRA forward pass", "y", p000_y, y000, 1, 2, 1, 0);
+    seed_check("Low-rank adaptation forward", "example 1: h", EX002[0].printed, h002[0], 1, 2, 0, 0);
+    seed_check("Low-rank adaptation forward", "example 2: h", EX002[1].printed, h002[1], 2, 2, 0, 2);
+    seed_check("Low-rank adaptation forward", "example 3: frozen path x W", p002_fr3, fr002[2], 1, 1, 0, 0);
+    seed_check("Low-rank adaptation forward", "example 3: low-rank x B A", p002_lr3, lr002[2], 1, 1, 0, 0);
+    seed_check("Low-rank adaptation forward", "example 3: h", EX002[2].printed, h002[2], 1, 1, 0, 0);
+    seed_check("the course", "W0 x", p003_base, base003, 1, 4, 1, 2);
+    seed_check("the course", "(alpha/r) B A x", p003_branch, branch003, 1, 4, 1, 3);
+    seed_check("the course", "h", p003_h, h003, 1, 4, 1, 3);
     if (checks_bad == 0)
         printf("  all %d printed numbers agree with the kit\n", checks_total);
     else
@@ -346,9 +346,9 @@ static int cmd_conventions(void)
     rng_t rng;
     double x[CB * CI], w0[CO * CI], a[CR * CI], b[CO * CR];
     double y_kit[CB * CO], y[CB * CO];
-    double w[CI * CO], b_down[CI * CR], a_up[CR * CO];      /* 002, 001, 004 */
+    double w[CI * CO], b_down[CI * CR], a_up[CR * CO];      /* the in-out, LoRA-layer and training exercises */
     double w0c[CO * CI], ac[CR * CI], bc[CO * CR];          /* converted back */
-    double x_cols[CI * CB], h_cols[CO * CB];                /* 003 */
+    double x_cols[CI * CB], h_cols[CO * CB];                /* the course */
     double xa[CB * CR], xab[CB * CO], xw[CB * CO], w_eff[CI * CO];
     const double zero_w0[CO * CI] = {0};
 
@@ -363,39 +363,39 @@ static int cmd_conventions(void)
            " r = %d, alpha = %g (alpha / r = %g); entries uniform in [-1, 1)\n\n",
            seed, CB, CI, CO, CR, alpha, scale);
 
-    /* The kit (PEFT, seed 000): W0 (d_out, d_in), A (r, d_in), B (d_out, r). */
+    /* The kit (PEFT, the "LoRA forward pass" exercise): W0 (d_out, d_in), A (r, d_in), B (d_out, r). */
     CALL(lora_forward(x, CB, w0, a, b, CI, CO, CR, alpha, y_kit));
     line("kit Y = lora_forward(X, W0, A, B)", y_kit, CB, CO, "");
     printf("\n  %-50s %s\n", "layout and call", "max |Y - Y_kit|");
 
-    /* 002: w = W0^T (d_in, d_out), down "B" = A^T (d_in, r), up "A" = B^T (r, d_out). */
+    /* the "Low-rank adaptation forward" exercise: w = W0^T (d_in, d_out), down "B" = A^T (d_in, r), up "A" = B^T (r, d_out). */
     mat_transpose(w0, w, CO, CI);
     mat_transpose(a, b_down, CR, CI);
     mat_transpose(b, a_up, CO, CR);
     CALL(lora_forward_in_out(x, CB, w, b_down, a_up, CI, CO, CR, alpha, y));
-    printf("  %-50s %.3g\n", "002: lora_forward_in_out(X, W0^T, A^T, B^T)", mat_max_abs_diff(y, y_kit, CB * CO));
+    printf("  %-50s %.3g\n", "in-out layout: lora_forward_in_out(X, W0^T, A^T, B^T)", mat_max_abs_diff(y, y_kit, CB * CO));
     CALL(lora_from_in_out(w, b_down, a_up, CI, CO, CR, w0c, ac, bc));
-    printf("  %-50s %.3g\n", "002 -> kit: lora_from_in_out gives back W0, A, B",
+    printf("  %-50s %.3g\n", "in-out -> kit: lora_from_in_out gives back W0, A, B",
            fmax(mat_max_abs_diff(w0c, w0, CO * CI),
                 fmax(mat_max_abs_diff(ac, a, CR * CI), mat_max_abs_diff(bc, b, CO * CR))));
 
-    /* 003 paper: W0 (d, k), B (d, r), A (r, k) are the kit's matrices; inputs
+    /* the course and the paper: W0 (d, k), B (d, r), A (r, k) are the kit's matrices; inputs
      * and outputs are columns: X_cols = X^T, H = Y^T. */
     mat_transpose(x, x_cols, CB, CI);
     CALL(lora_forward_columns(w0, b, a, x_cols, CO, CI, CR, CB, alpha, h_cols));
     mat_transpose(h_cols, y, CO, CB);
-    printf("  %-50s %.3g\n", "003: lora_forward_columns(W0, B, A, X^T), then ^T", mat_max_abs_diff(y, y_kit, CB * CO));
+    printf("  %-50s %.3g\n", "columns: lora_forward_columns(W0, B, A, X^T), then ^T", mat_max_abs_diff(y, y_kit, CB * CO));
 
-    /* 001: A1 (d_in, r) = A^T, B1 (r, d_out) = B^T, out = X w + (alpha/r) (X A1) B1;
+    /* the "LoRA layer" exercise: A1 (d_in, r) = A^T, B1 (r, d_out) = B^T, out = X w + (alpha/r) (X A1) B1;
      * with these names b_down is A1 and a_up is B1. */
     mat_matmul(x, w, xw, CB, CI, CO);
     mat_matmul(x, b_down, xa, CB, CI, CR);
     mat_matmul(xa, a_up, xab, CB, CR, CO);
     for (size_t i = 0; i < CB * CO; i++)
         y[i] = xw[i] + scale * xab[i];
-    printf("  %-50s %.3g\n", "001: X w + (alpha/r) (X A1) B1, A1 = A^T, B1 = B^T", mat_max_abs_diff(y, y_kit, CB * CO));
+    printf("  %-50s %.3g\n", "LoRA layer: X w + (alpha/r) (X A1) B1, A1 = A^T, B1 = B^T", mat_max_abs_diff(y, y_kit, CB * CO));
 
-    /* 004: no alpha / r: out = X (w_base + a b), the kit's layer with alpha = r. */
+    /* the "Train a LoRA adapter" exercise: no alpha / r: out = X (w_base + a b), the kit's layer with alpha = r. */
     mat_matmul(b_down, a_up, w_eff, CI, CR, CO);
     for (size_t i = 0; i < CI * CO; i++)
         w_eff[i] += w[i];
@@ -403,14 +403,14 @@ static int cmd_conventions(void)
     {
         double y_r[CB * CO];
         CALL(lora_forward(x, CB, w0, a, b, CI, CO, CR, (double)CR, y_r));
-        printf("  %-50s %.3g\n", "004: X (w_base + a b) vs the kit with alpha = r", mat_max_abs_diff(y, y_r, CB * CO));
+        printf("  %-50s %.3g\n", "training: X (w_base + a b) vs the kit with alpha = r", mat_max_abs_diff(y, y_r, CB * CO));
     }
 
     /* Mistakes that compile and run: the shapes hold the same number of
      * doubles, so nothing stops them but the numbers. */
     printf("\n  %-50s %s\n", "mistakes that still run", "max |Y - Y_kit|");
     CALL(lora_forward(x, CB, w, b_down, a_up, CI, CO, CR, alpha, y));
-    printf("  %-50s %.3g\n", "002 matrices passed to lora_forward untransposed", mat_max_abs_diff(y, y_kit, CB * CO));
+    printf("  %-50s %.3g\n", "in-out matrices passed to lora_forward untransposed", mat_max_abs_diff(y, y_kit, CB * CO));
     CALL(lora_forward(x, CB, w0, a, b, CI, CO, CR, alpha * CR, y));
     printf("  %-50s %.3g\n", "scale alpha instead of alpha / r", mat_max_abs_diff(y, y_kit, CB * CO));
     CALL(lora_forward(x, CB, zero_w0, a, b, CI, CO, CR, alpha, y));

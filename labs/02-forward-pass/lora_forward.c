@@ -41,7 +41,7 @@ int lora_merged_weight(const double *w0, const double *a, const double *b,
     lab_todo("lab02.3", "lora_merged_weight", w0, a, b, d_in, d_out, r, alpha, w_eff);
 }
 
-/* lab02.4 - h (batch, d_out) = x w + (alpha / r) (x b_down) a_up, 002 layout. */
+/* lab02.4 - h (batch, d_out) = x w + (alpha / r) (x b_down) a_up, the "Low-rank adaptation forward" exercise layout. */
 int lora_forward_in_out(const double *x, size_t batch, const double *w,
                         const double *b_down, const double *a_up, size_t d_in,
                         size_t d_out, size_t r, double alpha, double *h)

@@ -77,8 +77,8 @@ int lora_merged_weight(const double *w0, const double *a, const double *b,
                        double *w_eff);
 
 /*
- * lab02.4  lora_forward_in_out: the (d_in, d_out) layout of the seed
- * "Low-rank adaptation forward" (002), where the letters swap roles:
+ * lab02.4  lora_forward_in_out: the (d_in, d_out) layout of the exercise
+ * "Low-rank adaptation forward" of the course, where the letters swap roles:
  *   w (d_in, d_out), b_down (d_in, r), a_up (r, d_out), x (batch, d_in)
  *   h (batch, d_out) = x w + (alpha / r) (x b_down) a_up
  *   Here "B" is the DOWN-projection and "A" the UP-projection, the opposite

@@ -123,7 +123,7 @@ static double first_update(layer_t *L, double scale, double lr, long long seed)
 static void exercise(void)
 {
     double s3, s1, rs3, rs1;
-    printf("== 003 course, \"Apply\": d = k = 6, r = 3, alpha = 6, then r = 1 ==\n");
+    printf("== the course, \"Apply\": d = k = 6, r = 3, alpha = 6, then r = 1 ==\n");
     CALL(lora_scaling(6, 3, LORA_SCALING_STANDARD, &s3));
     CALL(lora_scaling(6, 1, LORA_SCALING_STANDARD, &s1));
     CALL(lora_scaling(6, 3, LORA_SCALING_RSLORA, &rs3));
@@ -169,7 +169,7 @@ static void init_facts(void)
     enum { DI = 6, DO = 6, R = 3, N = 4 };
     double a[R * DI], b[DO * R], a2[R * DI], b2[DO * R], y[N * DO], y_base[N * DO];
     const long long seed = 2026;
-    printf("== 001 \"LoRA layer\": its init, on 003's 6 x 6 exercise layer, r = 3, seed %lld ==\n",
+    printf("== the exercise \"LoRA layer\": its init, on the course's 6 x 6 exercise layer (lesson 3), r = 3, seed %lld ==\n",
            seed);
     CALL(lora_init(a, b, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, seed));
     CALL(lora_init(a2, b2, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, seed));
@@ -211,7 +211,7 @@ static void gradient_facts(void)
     double loss, ga[R * DI], gb[DO * R], an[R * DI], bn[DO * R];
     const double scale = 2.0, lr = 0.05;
 
-    printf("== 003 course, \"Recall\": which gradients flow at the start (6 x 6, r = 3, scale 2, seed 7) ==\n");
+    printf("== the course, \"Recall\": which gradients flow at the start (6 x 6, r = 3, scale 2, seed 7) ==\n");
     CALL(lora_init(L.a, L.b, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, 11));
     CALL(lora_grad(L.x, L.t, N, L.w0, L.bias, L.a, L.b, DI, DO, R, scale, &loss, ga, gb));
     printf("  B = 0, A from the init, step 0:   max |dL/dA| = %-10g max |dL/dB| = %.6g\n",

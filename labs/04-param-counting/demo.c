@@ -19,8 +19,8 @@
  *                           data/lab04/MODEL.cfg with LoRA of rank R on the
  *                           targets (default: the model's default_targets)
  *   lab04-demo rank-sweep | storage | where   plot data (for gnuplot)
- *   lab04-demo errata       the seeds' other counts: 001's demo, complexity
- *                           notes and memory claim, 003's adapter share;
+ *   lab04-demo errata       other counts of the course material: the exercise demo, complexity
+ *                           notes and memory claim, the course's adapter share;
  *                           exits 1 if one differs from what the kit states
  *
  * The model files are read from data/lab04/ (LAB04_DATA=dir changes it), so
@@ -199,9 +199,9 @@ static void course_numbers(void)
     printf("  %-58s %18.6f %%\n", "share of the counted 174,604.3M at r = 4",
            100.0 * (double)by_name / (double)total);
     expect_rounded("share of 175B at r = 1 (%)", 100.0 * (double)theta1 / GPT3_NOMINAL, 3, 0.003, "%", "course");
-    printf("\nSeed 001's layer (d = 4096, r = 16):\n");
+    printf("\nThe \"LoRA layer\" exercise's layer (d = 4096, r = 16):\n");
     const int64_t seed001 = lora_matrix_params(4096, 4096, 16);
-    expect_count("LoRA A and B (lab04.1)", seed001, 131072, "seed 001");
+    expect_count("LoRA A and B (lab04.1)", seed001, 131072, "the exercise");
     printf("  %-58s %18s   ratio %.2f%%, %lldx fewer\n", "the full matrix", commas(4096 * 4096),
            100.0 * (double)seed001 / (4096.0 * 4096), (long long)(4096 * 4096 / seed001));
 }
@@ -500,34 +500,34 @@ static int cmd_where(void)
 }
 
 /*
- * The seeds' own numbers that the other commands do not cover: seed 001's
+ * Numbers of the course material that the other commands do not cover: the "LoRA layer" exercise's
  * demo (one nn.Linear(768, 768) with bias, LoRA r = 8, alpha = 16), its
- * complexity notes and its memory claim, and seed 003's adapter share.
+ * complexity notes and its memory claim, and the course's adapter share.
  */
 static int cmd_errata(void)
 {
-    printf("lab04-demo errata: the seeds' counts and shares, recomputed\n");
+    printf("lab04-demo errata: counts and shares of the course material, recomputed\n");
 
-    printf("\nSeed 001's demo: nn.Linear(768, 768) with bias, LoRA r = 8 (A 768 x 8, B 8 x 768):\n");
+    printf("\nThe "LoRA layer" exercise's demo: nn.Linear(768, 768) with bias, LoRA r = 8 (A 768 x 8, B 8 x 768):\n");
     const int64_t frozen = 768 * 768 + 768, lora = lora_matrix_params(768, 768, 8);
-    expect_count("frozen: weight 768 x 768 + bias 768", frozen, 590592, "kit; 001 prints it as Frozen");
-    expect_count("trainable (lora_matrix_params, lab04.1)", lora, 12288, "001 prints 12,288");
-    expect_count("total", frozen + lora, 602880, "001 prints 602,880");
+    expect_count("frozen: weight 768 x 768 + bias 768", frozen, 590592, "kit; the exercise prints it as Frozen");
+    expect_count("trainable (lora_matrix_params, lab04.1)", lora, 12288, "the exercise prints 12,288");
+    expect_count("total", frozen + lora, 602880, "the exercise prints 602,880");
     expect_rounded("trainable ratio, trainable / total (%)", 100.0 * (double)lora / (double)(frozen + lora),
-                   2, 2.04, "%", "001 prints 2.04%");
+                   2, 2.04, "%", "the exercise prints 2.04%");
     char line[160];
     if (pc_summary_line(lora, frozen + lora, line, sizeof line) != LAB_OK)
         exit(1);
     printf("  PEFT's line for the same layer: %s\n", line);
 
-    printf("\nSeed 001's complexity notes: d = 4096, r = 16:\n");
+    printf("\nThe "LoRA layer" exercise's complexity notes: d = 4096, r = 16:\n");
     const int64_t big = lora_matrix_params(4096, 4096, 16);
-    expect_count("LoRA parameters (lab04.1)", big, 131072, "001 prints 131,072");
+    expect_count("LoRA parameters (lab04.1)", big, 131072, "the exercise prints 131,072");
     expect_rounded("of the 16,777,216 of the full matrix (%)", 100.0 * (double)big / (4096.0 * 4096.0), 1,
-                   0.8, "%", "001 prints 0.8%");
-    expect_rounded("reduction (x)", 4096.0 * 4096.0 / (double)big, 0, 128, "x", "001 prints 128x");
+                   0.8, "%", "the exercise prints 0.8%");
+    expect_rounded("reduction (x)", 4096.0 * 4096.0 / (double)big, 0, 128, "x", "the exercise prints 128x");
 
-    printf("\nSeed 001's memory claim, \"for a 7B model ... from ~56GB to ~2GB\": Adam keeps two fp32\n"
+    printf("\nThe "LoRA layer" exercise's memory claim, \"for a 7B model ... from ~56GB to ~2GB\": Adam keeps two fp32\n"
            "states (first and second moment) per trained parameter:\n");
     pc_model_t m;
     load("llama-7b", &m);
@@ -536,15 +536,15 @@ static int cmd_errata(void)
     expect_count("Adam states, full fine-tuning: 2 x fp32 x 6,738,415,616 (B)",
                  2 * pc_param_bytes(base, PC_FP32), 53907324928LL, "kit");
     expect_count("Adam states, full fine-tuning of a round 7e9 (B)", 2 * pc_param_bytes(7000000000LL, PC_FP32),
-                 56000000000LL, "kit: 8 bytes a parameter, 001 says 56 GB");
+                 56000000000LL, "kit: 8 bytes a parameter, the exercise says 56 GB");
     expect_count("Adam states, LoRA (B)", 2 * pc_param_bytes(qv, PC_FP32), 33554432, "kit: 34 MB, not 2 GB");
     expect_count("the frozen weights themselves in fp16 (B)", pc_param_bytes(base, PC_FP16), 13476831232LL,
                  "kit: on the GPU either way");
     expect_rounded("full-tuning states over LoRA states (x)", (double)base / (double)qv, 0, 1607, "x", "kit");
 
-    printf("\nSeed 003, lesson 1: \"Adapters at 0.04%% of parameters (about 7.1M)\" of GPT-3:\n");
+    printf("\nThe course, lesson 1: \"Adapters at 0.04%% of parameters (about 7.1M)\" of GPT-3:\n");
     expect_rounded("7.1M of 175,255.8M (%)", 100.0 * 7.1e6 / 175255.8e6, 4, 0.0041, "%",
-                   "kit; 003 prints 0.04, errata");
+                   "kit; the course prints 0.04, errata");
     expect_rounded("7.1M of the round 175e9 (%)", 100.0 * 7.1e6 / (double)GPT3_NOMINAL, 4, 0.0041, "%", "kit");
     expect_rounded("what 0.04% of 175,255.8M would be (M)", 0.0004 * 175255.8, 1, 70.1, "M",
                    "kit: ten times 7.1M");

@@ -7,7 +7,7 @@
  *   A linear layer W0 (d_out, d_in) with an optional bias (d_out,) holds
  *   d_in * d_out (+ d_out) numbers.  LoRA adds A (r, d_in) and B (d_out, r):
  *   r * d_in + d_out * r = r (d_in + d_out) trained numbers, whatever the
- *   layout (the paper's B (d, r), A (r, k) or seed 001's A (d_in, r),
+ *   layout (the paper's B (d, r), A (r, k) or the "LoRA layer" exercise's A (d_in, r),
  *   B (r, d_out) hold the same counts).  LoRA adds no bias.
  *
  * A MODEL (pc_model_t) is what data/lab04/<model>.cfg describes (the parser,
@@ -117,7 +117,7 @@ typedef struct {
  *   fit in int64_t (check before you multiply: r > INT64_MAX / (d_in + d_out);
  *   d_in + d_out itself can overflow too).
  *   Examples: (768, 768, 4) -> 6,144; (4096, 11008, 8) -> 120,832;
- *   (100, 200, 3) -> 900; seed 001's (4096, 4096, 16) -> 131,072.
+ *   (100, 200, 3) -> 900; the "LoRA layer" exercise's (4096, 4096, 16) -> 131,072.
  *   Points: 10.
  */
 int64_t lora_matrix_params(int64_t d_in, int64_t d_out, int64_t r);

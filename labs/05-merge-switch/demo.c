@@ -3,7 +3,7 @@
  * adapter files the Python cross-check reads.
  *
  *   lab05-demo examples     the course's lifecycle (W_A, W_A x, the switch to
- *                           the kit's Task B), the swap counts, the seed-003
+ *                           the kit's Task B), the swap counts, the course's
  *                           project's counts recomputed (errata), the
  *                           safetensors example sizes, the config text and
  *                           the drift after 3000 switches; exits 1 if any
@@ -386,7 +386,7 @@ static int cmd_drift(void)
 
 static void example_lifecycle(void)
 {
-    printf("The course's lifecycle (seed 003): W0 = I4, alpha = r = 2, so s = 1.\n");
+    printf("The course's lifecycle: W0 = I4, alpha = r = 2, so s = 1.\n");
     double w[16], wx[4], w_b[16], w_bx[4];
     memcpy(w, LIFE_W0, sizeof w);
     CALL(lora_merge(w, LIFE_A_A, LIFE_B_A, 4, 4, LIFE_R, LIFE_ALPHA));
@@ -433,12 +433,12 @@ static void example_counts(void)
            "  used: the old and the new one, %s numbers = %.1f MB in 16-bit\n",
            grouped(sw / 2), sw / 2 * 2 / 1e6, grouped(sw), sw * 2 / 1e6);
 
-    /* Seed 003's two-task project: d = 8, d_ff = 16, r = 4; errata. */
+    /* the course's two-task project: d = 8, d_ff = 16, r = 4; errata. */
     const double d = 8, d_ff = 16, r = 4;
     double frozen = d * d_ff + d_ff + d_ff * d + d;   /* W1, b1, W2, b2 */
     double deltas = 2 * (d * d_ff);                   /* delta_A.size + delta_B.size */
     CALL(lora_swap_count(16, 8, 4, 1, &sw, &re));
-    printf("\nSeed 003's project (d = 8, d_ff = 16, r = 4), recomputed from its code:\n"
+    printf("\nThe course's project (d = 8, d_ff = 16, r = 4), recomputed from its code:\n"
            "  frozen parameters W1 + b1 + W2 + b2 = %.0f (the project prints 272)\n"
            "  its swap counts delta_A.size + delta_B.size = %.0f (it prints 128)\n"
            "  ratio %.0f / %.0f = %.2fx (it prints 2.1x)\n"

@@ -1,5 +1,5 @@
 /*
- * lifecycle_example.h - the course's lifecycle example (seed 003, "merging
+ * lifecycle_example.h - the course's lifecycle example ("merging
  * and task switching"), shared by demo.c, the visible tests and the grader.
  *
  * Course numbers: W0 = I4, alpha = r = 2 (s = 1), Task A's B and A, the

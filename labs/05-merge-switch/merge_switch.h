@@ -11,7 +11,7 @@
  *   one input row x (d_in,) -> y = x W0^T + bias + s (x A^T) B^T   (d_out,)
  *   The merged weight is W = W0 + s B A  (d_out, d_in): then y = x W^T + bias.
  *   An (m, n) matrix M keeps M[i][j] at m[i * n + j].
- *   The course (seed 003) writes the paper's column form h = W0 x + s B A x
+ *   The course writes the paper's column form h = W0 x + s B A x
  *   with W0 (d, k), B (d, r), A (r, k): the same arrays with d = d_out and
  *   k = d_in, so every formula below is the course's formula unchanged.
  *

@@ -1,8 +1,8 @@
 /*
- * demo.c - lab06-demo: Lab 06's worked numbers, the two losses of 004, the
+ * demo.c - lab06-demo: Lab 06's worked numbers, the two losses of the exercise, the
  * gradient checker at work, and the data of the lab's loss-curve figure.
  *
- *   lab06-demo examples     the worked example by hand, 004's two losses,
+ *   lab06-demo examples     the worked example by hand, the exercise's two losses,
  *                           the checker on right and wrong gradients, Adam's
  *                           first step, a target reachable at rank r; exits 1
  *                           if any stated number disagrees
@@ -176,7 +176,7 @@ static void two_losses(void)
     const train_problem_t p = tp(&P);
     const size_t na = 10, nb = 6;
     double ga[10], gb[6], num[16], err, acc;
-    printf("\n== 004's two losses: a random problem, N = 12, d_in = 5, d_out = 3, r = 2 (seed 4) ==\n");
+    printf("\n== the exercise's two losses: a random problem, N = 12, d_in = 5, d_out = 3, r = 2 (seed 4) ==\n");
     CALL(train_gradients(&p, am(&P), bm(&P), ga, gb));
     numeric_mse_gradient(&P, num);
     double lo = INFINITY, hi = -INFINITY;
@@ -184,8 +184,8 @@ static void two_losses(void)
         double ratio = (q < na ? ga[q] : gb[q - na]) / num[q];
         lo = fmin(lo, ratio), hi = fmax(hi, ratio);
     }
-    printf("  004's gradient / numeric gradient of the printed MSE: between %.9f and %.9f\n", lo, hi);
-    check("004's step is d_out = 3 times the gradient of the MSE it prints",
+    printf("  the exercise's gradient / numeric gradient of the printed MSE: between %.9f and %.9f\n", lo, hi);
+    check("the exercise's step is d_out = 3 times the gradient of the MSE it prints",
           near(lo, 3.0, 1e-6) && near(hi, 3.0, 1e-6));
     CALL(train_grad_check(&p, am(&P), bm(&P), ga, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  checker (numeric gradient of J = d_out MSE): max_rel_err %.3g, accepted %g\n", err, acc);
@@ -196,7 +196,7 @@ static void two_losses(void)
     for (size_t q = 0; q < nb; q++)
         gb3[q] = gb[q] / 3.0;
     CALL(train_grad_check(&p, am(&P), bm(&P), ga3, gb3, TRAIN_GRADCHECK_EPS, &err, &acc));
-    printf("  the MSE's own gradient (004's / d_out) against J:   max_rel_err %.6f, accepted %g\n",
+    printf("  the MSE's own gradient (the exercise's / d_out) against J:   max_rel_err %.6f, accepted %g\n",
            err, acc);
     check("the MSE's gradient is rejected as a gradient of J", acc == 0.0);
 
@@ -289,7 +289,7 @@ static int examples(void)
     two_losses();
     eps_placement();
     reachable();
-    printf("\n004 prints no example output (only its algorithm), so there is no printed number "
+    printf("\nThe exercise prints no example output (only its algorithm), so there is no printed number "
            "to reproduce;\nits one error is in the text: see the README's errata.\n\n");
     if (checks_bad) {
         printf("%d of %d checks DIFFER\n", checks_bad, checks_total);

@@ -8,7 +8,7 @@ $(B)/plots/lab06-loss-curves.dat: $(B)/demo/lab06
 plots/lab06-loss-curves.svg: labs/06-train-adapter/plots/loss_curves.gp $(B)/plots/lab06-loss-curves.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab06-loss-curves.dat'; outfile='$@'" $<
 
-# 004's algorithm written in numpy, line for line as the seed prints it, and
+# The exercise's algorithm written in numpy, line for line as the exercise prints it, and
 # torch.optim.Adam's update in numpy, against the C code on one problem.
 .PHONY: lab06-numpy
 lab06-numpy: $(B)/demo/lab06 | deps-python

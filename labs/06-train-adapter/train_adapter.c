@@ -1,5 +1,5 @@
 /*
- * train_adapter.c - Lab 06: train a LoRA adapter end to end (004's problem).
+ * train_adapter.c - Lab 06: train a LoRA adapter end to end (the exercise's problem).
  *
  * Write the body of each function below where it says TODO.  The contract of
  * each function (shapes, the two losses, the checker's error, Adam's exact

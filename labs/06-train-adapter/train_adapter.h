@@ -1,11 +1,11 @@
 /*
  * train_adapter.h - Lab 06: train a LoRA adapter end to end on a linear
- * regression (the course's problem 004), by hand: forward pass, hand-derived
+ * regression (the course's exercise "Train a LoRA adapter"), by hand: forward pass, hand-derived
  * gradients, a finite-difference gradient checker, plain SGD and Adam.
  * The contract of every function you write in train_adapter.c.  Do not edit
  * this file: the grader compiles your train_adapter.c against its own copy.
  *
- * THIS LAB'S CONVENTION (004's, row-major; NOT the PEFT layout of Labs 02-03)
+ * THIS LAB'S CONVENTION (the exercise's, row-major; NOT the PEFT layout of Labs 02-03)
  *   x      (N, d_in)      inputs, one example per row
  *   y      (N, d_out)     regression targets
  *   w_base (d_in, d_out)  frozen base weight (no gradient, never written)
@@ -17,19 +17,19 @@
  *   then a b = s A^T B^T = (s B A)^T, the transpose of Lab 03's Delta W.
  *   An (m, n) matrix M keeps M[i][j] at m[i * n + j].
  *
- * MATRICES CARRY THEIR SHAPES.  004 passes numpy arrays, which know their
+ * MATRICES CARRY THEIR SHAPES.  The exercise passes numpy arrays, which know their
  * shapes, and names "mismatched shapes" as an error; so every matrix here is
  * a train_mat_t (data pointer, rows, cols) and the functions check that the
  * shapes fit together before anything else.
  *
  * THE TWO LOSSES (read this; the graded algorithm depends on it)
  *   MSE  = (1 / (N d_out)) sum_{n, i} (Y_hat[n][i] - y[n][i])^2
- *          the loss 004 prints ("mean((y_hat - y)**2)"); train_forward
+ *          the loss the exercise prints ("mean((y_hat - y)**2)"); train_forward
  *          returns it and the loss curves are in it.
  *   J    = (1 / N) sum_{n, i} (Y_hat[n][i] - y[n][i])^2 = d_out * MSE
- *          the loss 004's gradient belongs to.
- *   004's step uses G = (2 / N) x^T (Y_hat - y)  (d_in, d_out), which is dJ/dW,
- *   not dMSE/dW = G / d_out.  This lab follows 004's algorithm exactly: its
+ *          the loss the exercise's gradient belongs to.
+ *   The exercise's step uses G = (2 / N) x^T (Y_hat - y)  (d_in, d_out), which is dJ/dW,
+ *   not dMSE/dW = G / d_out.  This lab follows the exercise's algorithm exactly: its
  *   gradients and updates are those of J, and its gradient checker checks
  *   against J.  (For d_out = 1 the two coincide.)  README: "Two losses".
  *
@@ -64,7 +64,7 @@ typedef struct {
     size_t rows, cols;
 } train_mat_t;
 
-/* The data and the frozen base: 004's x, y and w_base. */
+/* The data and the frozen base: the exercise's x, y and w_base. */
 typedef struct {
     train_mat_t x;      /* (N, d_in) */
     train_mat_t y;      /* (N, d_out) */
@@ -94,7 +94,7 @@ int train_forward(const train_problem_t *p, train_mat_t a, train_mat_t b, double
                   double *loss);
 
 /*
- * lab06.2  train_gradients: 004's hand-derived gradients.       (20 points)
+ * lab06.2  train_gradients: the exercise's hand-derived gradients.       (20 points)
  *   R = y_hat - y (N, d_out), G = (2 / N) x^T R (d_in, d_out)
  *   grad_a (d_in, r)  = G b^T
  *   grad_b (r, d_out) = a^T G
@@ -140,14 +140,14 @@ int train_grad_check(const train_problem_t *p, train_mat_t a, train_mat_t b,
                      double *max_rel_err, double *accepted);
 
 /*
- * lab06.4  train_sgd: 004's training loop.                      (25 points)
+ * lab06.4  train_sgd: the exercise's training loop.                      (25 points)
  *   a, b = a0, b0
  *   repeat n_steps times:
  *       grad_a, grad_b = lab06.2 at (a, b)      both from the SAME a and b
  *       a = a - lr grad_a
  *       b = b - lr grad_b
  *   out (out_len = d_in r + r d_out): final a, flattened row-major, THEN final
- *   b, flattened row-major (004's concat(a.flatten(), b.flatten())).
+ *   b, flattened row-major (the exercise's concat(a.flatten(), b.flatten())).
  *   losses: NULL, or losses_len = n_steps + 1 doubles: losses[k] = MSE
  *   (lab06.1) after k steps, k = 0 .. n_steps (losses[0] at a0, b0).
  *   Edge cases (graded): n_steps = 0 writes a0 then b0, unchanged (and
@@ -166,7 +166,7 @@ int train_sgd(const train_problem_t *p, train_mat_t a0, train_mat_t b0, double l
  * lab06.5  train_adam: the same loop with Adam instead of SGD.  (20 points)
  *   PyTorch's torch.optim.Adam with its defaults (beta1 = 0.9,
  *   beta2 = 0.999, eps = 1e-8, no weight decay, no amsgrad), over all
- *   entries of a and b, with 004's gradients (lab06.2).  m = v = 0 at the
+ *   entries of a and b, with the exercise's gradients (lab06.2).  m = v = 0 at the
  *   start; at step t = 1, 2, ..., n_steps, for every entry with gradient g
  *   (all gradients of a step taken at the same a and b):
  *       m = beta1 m + (1 - beta1) g

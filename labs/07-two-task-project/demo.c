@@ -43,7 +43,7 @@
 
 #define PROG "lab07-demo"
 
-/* The project's settings (seed 003): d, d_ff, r, alpha = r, 200 samples,
+/* The project's settings: d, d_ff, r, alpha = r, 200 samples,
  * 5 probe rows, 300 epochs of full-batch gradient descent at lr 0.1, A drawn
  * N(0, 0.01^2), head weights N(0, 0.01^2), frozen weights N(0, 0.3^2). */
 enum { D = 8, D_FF = 16, RANK = 4, N_SAMPLES = 200, N_PROBE = 5, EPOCHS = 300 };
@@ -153,7 +153,7 @@ static int problem_write(FILE *f, const problem_t *P)
 {
     const size_t d = P->d, d_ff = P->d_ff, r = P->r;
     double sizes[] = {(double)d, (double)d_ff, (double)r, P->scale * (double)r, LR, EPOCHS};
-    fprintf(f, "# Lab 07 data: the two-task project of seed 003 (d = %zu, d_ff = %zu, r = %zu).\n"
+    fprintf(f, "# Lab 07 data: the two-task project of the course (d = %zu, d_ff = %zu, r = %zu).\n"
                "# Made by: make lab07-data-update  (LORALAB_SEED=%llu build/demo/lab07 write-data);\n"
                "# do not edit: make lab-tests (target lab07-data) checks it is reproduced.\n"
                "# Layout: the kit's (weights (d_out, d_in), rows are samples).  W1, b1, W2, b2\n"

@@ -3,7 +3,7 @@
  * The contract of every function you write in two_task.c.  Do not edit this
  * file: the grader compiles your two_task.c against its own copy of it.
  *
- * THE NETWORK (what the course's numpy project really builds, seed 003)
+ * THE NETWORK (what the course's numpy project really builds)
  *   A frozen 2-layer network of width d (d = 8) and hidden width d_ff (16):
  *     h1  = relu(W1 x + b1)                         (d_ff)   frozen layer 1
  *     h2  = W2 h1 + b2  +  s B1 (A1 h1)             (d)      LoRA 1 on W2

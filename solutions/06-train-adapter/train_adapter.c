@@ -1,5 +1,5 @@
 /*
- * train_adapter.c - Lab 06: train a LoRA adapter end to end (004's problem).
+ * train_adapter.c - Lab 06: train a LoRA adapter end to end (the exercise's problem).
  *
  * Write the body of each function below where it says TODO.  The contract of
  * each function (shapes, the two losses, the checker's error, Adam's exact
@@ -103,7 +103,7 @@ static int scratch_new(scratch_t *s, const train_problem_t *p, size_t r)
 static void scratch_free(scratch_t *s) { free(s->w), free(s->res), free(s->g), free(s->ga), free(s->gb); }
 
 /*
- * 004's gradients at (a, b) into s->ga (d_in, r) and s->gb (r, d_out);
+ * The exercise's gradients at (a, b) into s->ga (d_in, r) and s->gb (r, d_out);
  * returns the sum of squared residuals at (a, b).
  * G = (2/N) x^T R, grad_a = G b^T, grad_b = a^T G.
  */

@@ -172,8 +172,8 @@ static void t_row_rank_extremes(judge_t *j)
         problem_t p;
         problem_random(j, &p, 1, shapes[i][0], shapes[i][1], shapes[i][2]);
         if (!forward_matches(j, &p, 1))
-            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu = %s)", p.d_in, p.d_out, p.r,
-                       p.r == 1 ? "1" : "min(d_in, d_out)");
+            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu%s)", p.d_in, p.d_out, p.r,
+                       p.r == 1 ? "" : " = min(d_in, d_out)");
         problem_free(&p);
     }
 }

@@ -21,7 +21,7 @@
 
 #include "check_helpers.h"
 
-/* The course's factorization example (003): B (4, 2), A (2, 4), and B A
+/* The course's factorization example ("rank and factorization"): B (4, 2), A (2, 4), and B A
  * with the erratum corrected (entry [0][3] is -0.06, not 0.00). */
 static const double EX_B[] = {0.1, 0.3, 0.2, -0.1, -0.3, 0.2, 0.4, 0.1};
 static const double EX_A[] = {0.5, -0.2, 0.1, 0.3, -0.1, 0.4, 0.2, -0.3};
@@ -237,6 +237,115 @@ END_TEST
 
 /* ---- suites ---------------------------------------------------------- */
 
+/* ---- stored random non-square cases (data/lab01/visible-expected.txt,
+ * written once by the reference; data/VISIBLE.md) ---- */
+static kit_file_t VIS;
+
+static const mistake_t PRODUCT_MISTAKES[] = {
+    {"a_stride_d", "A (r, k) was read with row stride d: A[l][j] is at a[l*k + j]"},
+    {NULL, NULL},
+};
+static const mistake_t BEST_MISTAKES[] = {
+    {"r2", "it is the best rank-2 approximation: keep exactly r singular values"},
+    {NULL, NULL},
+};
+
+START_TEST(test_product_random_non_square_matches_stored)
+{
+    double m[15];
+    CHECK_OK("lab01.2", lowrank_product(stored(&VIS, "product.b", 6), stored(&VIS, "product.a", 10), 3, 2,
+                                        5, m));
+    CHECK_STORED("lab01.2", "B A (3 x 5; d = 3, r = 2, k = 5)", m, &VIS, "product.m", 15, PRODUCT_MISTAKES);
+    ck_assert_msg(lowrank_product(stored(&VIS, "product.b", 6), stored(&VIS, "product.a", 10), 3, 0, 5,
+                                  m) == LAB_EARG,
+                  "lab01.2: r = 0 must return LAB_EARG");
+}
+END_TEST
+
+START_TEST(test_storage_non_square_matches_stored)
+{
+    double out[4];
+    CHECK_OK("lab01.3", lowrank_storage(3, 5, 2, out));
+    CHECK_STORED("lab01.3", "out (d = 3, k = 5, r = 2)", out, &VIS, "storage.out", 4, NULL);
+    ck_assert_msg(lowrank_storage(3, 5, 0, out) == LAB_EARG, "lab01.3: r = 0 must return LAB_EARG");
+}
+END_TEST
+
+START_TEST(test_svd_random_non_square_singular_values_match_stored)
+{
+    double u[15], s[3], v[9];
+    CHECK_OK("lab01.4", lowrank_svd(stored(&VIS, "m", 15), 5, 3, u, s, v));
+    CHECK_STORED("lab01.4", "s of the stored 5 x 3 matrix", s, &VIS, "svd.s", 3, NULL);
+}
+END_TEST
+
+START_TEST(test_svd_of_rank_deficient_matrix_has_orthonormal_u)
+{
+    /* Column 2 = column 0 + column 1: s[2] = 0, and U's third column must
+     * still be a unit vector orthogonal to the first two (no 0 / 0). */
+    double m[15], u[15], s[3], v[9], utu[9];
+    const double *m0 = stored(&VIS, "m", 15);
+    for (int i = 0; i < 5; i++)
+        m[i * 3] = m0[i * 3], m[i * 3 + 1] = m0[i * 3 + 1], m[i * 3 + 2] = m0[i * 3] + m0[i * 3 + 1];
+    CHECK_OK("lab01.4", lowrank_svd(m, 5, 3, u, s, v));
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double d = 0;
+            for (int t = 0; t < 5; t++)
+                d += u[t * 3 + i] * u[t * 3 + j];
+            utu[i * 3 + j] = d;
+        }
+    const double eye[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    CHECK_CLOSE("lab01.4", "U^T U of a rank-2 5 x 3 matrix (complete U where s[i] = 0)", utu, eye, 9);
+    /* Column 2 exactly zero: s[2] = 0 exactly, and column 2 of U must not be 0 / 0. */
+    for (int i = 0; i < 5; i++)
+        m[i * 3 + 2] = 0;
+    CHECK_OK("lab01.4", lowrank_svd(m, 5, 3, u, s, v));
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double d = 0;
+            for (int t = 0; t < 5; t++)
+                d += u[t * 3 + i] * u[t * 3 + j];
+            utu[i * 3 + j] = d;
+        }
+    CHECK_CLOSE("lab01.4", "U^T U of a 5 x 3 matrix with a zero column (s[2] = 0 exactly)", utu, eye, 9);
+}
+END_TEST
+
+START_TEST(test_best_approx_random_non_square_matches_stored)
+{
+    double out[15];
+    CHECK_OK("lab01.5", lowrank_best_approx(stored(&VIS, "m", 15), 5, 3, 1, out));
+    CHECK_STORED("lab01.5", "best rank-1 approximation of the stored 5 x 3 matrix", out, &VIS,
+                 "best_approx_r1.m", 15, BEST_MISTAKES);
+    CHECK_OK("lab01.5", lowrank_best_approx(stored(&VIS, "m", 15), 5, 3, 2, out));
+    CHECK_STORED("lab01.5", "best rank-2 approximation of the stored 5 x 3 matrix", out, &VIS,
+                 "best_approx_r2.m", 15, NULL);
+}
+END_TEST
+
+START_TEST(test_error_random_non_square_matches_stored)
+{
+    double err = -1;
+    CHECK_OK("lab01.6", lowrank_truncation_error(stored(&VIS, "m", 15), 5, 3, 1, &err));
+    CHECK_STORED("lab01.6", "error at r = 1 of the stored 5 x 3 matrix", &err, &VIS, "truncation_error_r1",
+                 1, NULL);
+}
+END_TEST
+
+START_TEST(test_similarity_random_non_square_matches_stored)
+{
+    double phi = -1;
+    CHECK_OK("lab01.7", lowrank_subspace_similarity(stored(&VIS, "m", 15), 3, stored(&VIS, "m2", 10), 2, 5,
+                                                    2, 1, &phi));
+    CHECK_STORED("lab01.7", "phi (m 5 x 3, m2 5 x 2, i = 2, j = 1)", &phi, &VIS, "similarity_i2_j1", 1,
+                 NULL);
+    ck_assert_msg(lowrank_subspace_similarity(stored(&VIS, "m", 15), 3, stored(&VIS, "m2", 10), 2, 5, 2, 0,
+                                              &phi) == LAB_EARG,
+                  "lab01.7: j = 0 must return LAB_EARG");
+}
+END_TEST
+
 /* The test case carries the task ID too, so even a crash ("Received signal
  * 6") names the task in Check's output line. */
 static Suite *make_suite(const char *task, TCase **tc)
@@ -253,6 +362,8 @@ int main(void)
     Suite *s;
     SRunner *sr;
 
+    if (visible_data("01", &VIS) != 0)
+        return EXIT_FAILURE;
     s = make_suite("lab01.1", &tc);
     tcase_add_test(tc, test_rank_of_identity_zero_and_course_delta_w);
     tcase_add_test(tc, test_rank_needs_the_row_swap);
@@ -263,34 +374,42 @@ int main(void)
     s = make_suite("lab01.2", &tc);
     tcase_add_test(tc, test_product_of_course_example_is_corrected_delta_w);
     tcase_add_test(tc, test_product_non_square_shapes);
+    tcase_add_test(tc, test_product_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab01.3", &tc);
     tcase_add_test(tc, test_storage_gpt3_layer_at_r4_compresses_1536_times);
     tcase_add_test(tc, test_storage_100_by_200_at_rank_3);
+    tcase_add_test(tc, test_storage_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab01.4", &tc);
     tcase_add_test(tc, test_svd_of_diagonal_sorts_and_drops_signs);
     tcase_add_test(tc, test_svd_reconstructs_tall_and_wide_matrices);
+    tcase_add_test(tc, test_svd_random_non_square_singular_values_match_stored);
+    tcase_add_test(tc, test_svd_of_rank_deficient_matrix_has_orthonormal_u);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab01.5", &tc);
     tcase_add_test(tc, test_best_rank_2_of_diag_3_2_1_drops_the_1);
     tcase_add_test(tc, test_best_approx_of_rank_2_matrix_at_r2_is_itself);
+    tcase_add_test(tc, test_best_approx_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab01.6", &tc);
     tcase_add_test(tc, test_error_of_diag_3_2_1_at_r1_is_sqrt_5);
+    tcase_add_test(tc, test_error_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab01.7", &tc);
     tcase_add_test(tc, test_similarity_of_a_matrix_with_itself_is_1);
     tcase_add_test(tc, test_similarity_of_orthogonal_directions_is_0);
+    tcase_add_test(tc, test_similarity_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    kit_free(&VIS);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -33,7 +33,7 @@ static const double REF_W0[] = {1, 0, 0, 1};
 static const double REF_A[] = {1, 0};
 static const double REF_B[] = {1, 0};
 
-/* The course's worked example (003): d = k = 4, r = 2, alpha = 2. */
+/* The course's worked example ("the forward pass"): d = k = 4, r = 2, alpha = 2. */
 static const double WX_W0[] = {
     0.5, -0.3, 0.1, 0.2,
     0.1, 0.4, -0.2, 0.3,
@@ -53,7 +53,83 @@ static const double WX_A[] = { /* (2, 4) */
 };
 static const double WX_H[] = {0.33415, 0.54051, -0.67251, 0.24136};
 
+/* Random non-square cases (d_in = 5, d_out = 3, r = 2, alpha = 3) and their
+ * expected values, stored in data/lab02/visible-expected.txt (written once by
+ * the reference; data/VISIBLE.md), with the results of typical mistakes. */
+static kit_file_t VIS;
+
+static const mistake_t KIT_LAYOUT_MISTAKES[] = {
+    {"b_transposed", "it equals the result with B read transposed: B is (d_out, r) row-major,"
+                     " B[i][k] at b[i*r + k]"},
+    {"a_transposed", "it equals the result with A read transposed: A is (r, d_in) row-major,"
+                     " A[k][j] at a[k*d_in + j]"},
+    {"w0_transposed", "it equals the result with W0 read transposed: W0 is (d_out, d_in) row-major,"
+                      " W0[i][j] at w0[i*d_in + j]"},
+    {"scale_alpha", "the update is scaled by alpha, not alpha / r"},
+    {"scale_one_over_r", "the update is scaled by 1 / r, not alpha / r"},
+    {"no_update", "the low-rank update (alpha/r) (x A^T) B^T is missing"},
+    {"no_base", "the base term x W0^T is missing"},
+    {"x_stride_d_out", "row t of x is read at x + t*d_out; x is (batch, d_in): row t starts at"
+                       " x + t*d_in"},
+    {NULL, NULL},
+};
+
+static const mistake_t MERGED_MISTAKES[] = {
+    {"b_transposed", "it equals W0 + (alpha/r) B A with B read transposed: B is (d_out, r),"
+                     " B[i][k] at b[i*r + k]"},
+    {"a_transposed", "it equals W0 + (alpha/r) B A with A read transposed: A is (r, d_in),"
+                     " A[k][j] at a[k*d_in + j]"},
+    {"scale_alpha", "B A is scaled by alpha, not alpha / r"},
+    {"scale_one_over_r", "B A is scaled by 1 / r, not alpha / r"},
+    {NULL, NULL},
+};
+
+static const mistake_t IN_OUT_MISTAKES[] = {
+    {"kit_layout", "it equals lora_forward on w, b_down, a_up as given: this layout is"
+                   " w (d_in, d_out), b_down (d_in, r), a_up (r, d_out): h = x w + (alpha/r) (x b_down) a_up"},
+    {"scale_alpha", "the update is scaled by alpha, not alpha / r"},
+    {"scale_one_over_r", "the update is scaled by 1 / r, not alpha / r"},
+    {NULL, NULL},
+};
+
+static const mistake_t COPIED[] = {
+    {"copied", "it is the input copied as it is: each output is the transpose of an input"},
+    {NULL, NULL},
+};
+
+static const mistake_t COLUMN_MISTAKES[] = {
+    {"rows_in", "x_cols was read as rows: x_cols is (k, n), column t (an input) holds"
+                " x_cols[j*n + t]"},
+    {"rows_out", "h was written as rows: h_cols is (d, n), output t is column t, at h_cols[i*n + t]"},
+    {"scale_alpha", "the update is scaled by alpha, not alpha / r"},
+    {NULL, NULL},
+};
+
+/* The kit-layout forward pass on the stored case `name` ("row" or "batch"). */
+static void check_stored_forward(const char *task, const char *name, size_t batch)
+{
+    char key[32], what[64];
+#define KEY(t) (snprintf(key, sizeof key, "%s.%s", name, t), key)
+    const double *x = stored(&VIS, KEY("x"), batch * 5), *w0 = stored(&VIS, KEY("w0"), 15);
+    const double *a = stored(&VIS, KEY("a"), 10), *b = stored(&VIS, KEY("b"), 6);
+    double y[4 * 3];
+    fill(y, batch * 3, SENTINEL);
+    if (batch == 1)
+        CHECK_OK(task, lora_forward_row(x, w0, a, b, 5, 3, 2, 3.0, y));
+    else
+        CHECK_OK(task, lora_forward(x, batch, w0, a, b, 5, 3, 2, 3.0, y));
+    snprintf(what, sizeof what, "y (%zu x 3; d_in = 5, d_out = 3, r = 2)", batch);
+    CHECK_STORED(task, what, y, &VIS, KEY("y"), batch * 3, KIT_LAYOUT_MISTAKES);
+#undef KEY
+}
+
 /* ---- lab02.1 lora_forward_row ---------------------------------------- */
+
+START_TEST(test_row_random_non_square_matches_stored_y)
+{
+    check_stored_forward("lab02.1", "row", 1);
+}
+END_TEST
 
 START_TEST(test_row_reference_example_gives_3_0)
 {
@@ -93,6 +169,31 @@ START_TEST(test_row_scales_the_update_by_alpha_over_r)
     fill(y, 2, SENTINEL);
     CHECK_OK("lab02.1", lora_forward_row(x, REF_W0, a, b, 2, 2, 2, 1.0, y));
     CHECK_CLOSE("lab02.1", "y", y, expected, 2);
+}
+END_TEST
+
+START_TEST(test_row_rank_40_uses_every_rank)
+{
+    /* d_in = r = 40, d_out = 1: A = I, B = all ones, W0 = 0, x = e_39 (its
+     * last entry 1), alpha = 40: y = (40/40) * 1 = 1, from the last rank alone. */
+    static double x[40], w0[40], a[40 * 40], b[40];
+    for (int k = 0; k < 40; k++)
+        a[k * 40 + k] = 1, b[k] = 1;
+    x[39] = 1;
+    double y = SENTINEL, want = 1;
+    CHECK_OK("lab02.1", lora_forward_row(x, w0, a, b, 40, 1, 40, 40.0, &y));
+    CHECK_CLOSE("lab02.1", "y with r = 40 (the update comes from rank 40 alone)", &y, &want, 1);
+}
+END_TEST
+
+START_TEST(test_row_nan_input_gives_nan_even_times_zero_weight)
+{
+    /* x[0] = NaN meets only zero weights: 0 * NaN is NaN, so y is NaN. */
+    const double x[] = {NAN, 1}, w0[] = {0, 1}, a[] = {0, 1}, b[] = {0};
+    double y = SENTINEL;
+    CHECK_OK("lab02.1", lora_forward_row(x, w0, a, b, 2, 1, 1, 1.0, &y));
+    ck_assert_msg(isnan(y), "lab02.1: x[0] = NaN must give y = NaN (0 * NaN is NaN; do not skip zero"
+                            " weights), got %.17g", y);
 }
 END_TEST
 
@@ -150,7 +251,29 @@ START_TEST(test_batch_of_zero_rows_returns_ok_and_writes_nothing)
 }
 END_TEST
 
+START_TEST(test_batch_random_non_square_matches_stored_y)
+{
+    check_stored_forward("lab02.2", "batch", 4);
+    /* A batch of one row is the row case: the same y, scaled once. */
+    double y[3];
+    CHECK_OK("lab02.2", lora_forward(stored(&VIS, "row.x", 5), 1, stored(&VIS, "row.w0", 15),
+                                     stored(&VIS, "row.a", 10), stored(&VIS, "row.b", 6), 5, 3, 2, 3.0, y));
+    CHECK_STORED("lab02.2", "y of a batch of one row (1 x 3)", y, &VIS, "row.y", 3, KIT_LAYOUT_MISTAKES);
+}
+END_TEST
+
 /* ---- lab02.3 lora_merged_weight -------------------------------------- */
+
+START_TEST(test_merged_random_non_square_matches_stored_w_eff)
+{
+    double w_eff[15];
+    fill(w_eff, 15, SENTINEL);
+    CHECK_OK("lab02.3", lora_merged_weight(stored(&VIS, "merged.w0", 15), stored(&VIS, "merged.a", 10),
+                                           stored(&VIS, "merged.b", 6), 5, 3, 2, 3.0, w_eff));
+    CHECK_STORED("lab02.3", "w_eff (3 x 5; d_in = 5, d_out = 3, r = 2)", w_eff, &VIS, "merged.w_eff",
+                 15, MERGED_MISTAKES);
+}
+END_TEST
 
 START_TEST(test_merged_reference_weights_give_3_0_0_1)
 {
@@ -172,7 +295,7 @@ START_TEST(test_merged_weight_times_x_gives_worked_example_h)
 }
 END_TEST
 
-/* ---- lab02.4 lora_forward_in_out (002 layout: w (d_in, d_out)) -------- */
+/* ---- lab02.4 lora_forward_in_out (w (d_in, d_out), as in "Low-rank adaptation forward") */
 
 START_TEST(test_in_out_example_x_1_2_gives_4_5)
 {
@@ -207,7 +330,31 @@ START_TEST(test_in_out_scalar_with_alpha_4_gives_14)
 }
 END_TEST
 
+START_TEST(test_in_out_random_non_square_matches_stored_h)
+{
+    double h[12];
+    fill(h, 12, SENTINEL);
+    CHECK_OK("lab02.4", lora_forward_in_out(stored(&VIS, "in_out.x", 20), 4, stored(&VIS, "in_out.w", 15),
+                                            stored(&VIS, "in_out.b_down", 10),
+                                            stored(&VIS, "in_out.a_up", 6), 5, 3, 2, 3.0, h));
+    CHECK_STORED("lab02.4", "h (4 x 3; d_in = 5, d_out = 3, r = 2)", h, &VIS, "in_out.h", 12,
+                 IN_OUT_MISTAKES);
+}
+END_TEST
+
 /* ---- lab02.5 lora_from_in_out ---------------------------------------- */
+
+START_TEST(test_from_in_out_random_non_square_matches_stored)
+{
+    double w0[15], a[10], b[6];
+    fill(w0, 15, SENTINEL), fill(a, 10, SENTINEL), fill(b, 6, SENTINEL);
+    CHECK_OK("lab02.5", lora_from_in_out(stored(&VIS, "in_out.w", 15), stored(&VIS, "in_out.b_down", 10),
+                                         stored(&VIS, "in_out.a_up", 6), 5, 3, 2, w0, a, b));
+    CHECK_STORED("lab02.5", "w0 (3 x 5)", w0, &VIS, "from_in_out.w0", 15, COPIED);
+    CHECK_STORED("lab02.5", "a (2 x 5)", a, &VIS, "from_in_out.a", 10, COPIED);
+    CHECK_STORED("lab02.5", "b (3 x 2)", b, &VIS, "from_in_out.b", 6, COPIED);
+}
+END_TEST
 
 START_TEST(test_from_in_out_transposes_all_three_matrices)
 {
@@ -269,6 +416,18 @@ START_TEST(test_columns_two_inputs_are_columns_not_rows)
 }
 END_TEST
 
+START_TEST(test_columns_random_non_square_matches_stored_h)
+{
+    double h[12];
+    fill(h, 12, SENTINEL);
+    CHECK_OK("lab02.6", lora_forward_columns(stored(&VIS, "columns.w0", 15), stored(&VIS, "columns.b", 6),
+                                             stored(&VIS, "columns.a", 10),
+                                             stored(&VIS, "columns.x_cols", 20), 3, 5, 2, 4, 3.0, h));
+    CHECK_STORED("lab02.6", "h_cols (3 x 4; d = 3, k = 5, r = 2, n = 4)", h, &VIS, "columns.h_cols", 12,
+                 COLUMN_MISTAKES);
+}
+END_TEST
+
 /* ---- suites ---------------------------------------------------------- */
 
 /* The test case carries the task ID too, so even a crash ("Received signal
@@ -287,41 +446,53 @@ int main(void)
     Suite *s;
     SRunner *sr;
 
+    if (visible_data("02", &VIS) != 0)
+        return EXIT_FAILURE;
+
     s = make_suite("lab02.1", &tc);
     tcase_add_test(tc, test_row_reference_example_gives_3_0);
+    tcase_add_test(tc, test_row_random_non_square_matches_stored_y);
     tcase_add_test(tc, test_row_with_zero_b_is_exactly_the_base_layer);
     tcase_add_test(tc, test_row_scales_the_update_by_alpha_over_r);
     tcase_add_test(tc, test_row_rank_zero_is_rejected_and_y_untouched);
+    tcase_add_test(tc, test_row_rank_40_uses_every_rank);
+    tcase_add_test(tc, test_row_nan_input_gives_nan_even_times_zero_weight);
     sr = srunner_create(s);
 
     s = make_suite("lab02.2", &tc);
     tcase_add_test(tc, test_batch_of_identity_rows_gives_3_0_and_0_1);
     tcase_add_test(tc, test_batch_of_three_rows_uses_both_strides);
+    tcase_add_test(tc, test_batch_random_non_square_matches_stored_y);
     tcase_add_test(tc, test_batch_of_zero_rows_returns_ok_and_writes_nothing);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab02.3", &tc);
     tcase_add_test(tc, test_merged_reference_weights_give_3_0_0_1);
     tcase_add_test(tc, test_merged_weight_times_x_gives_worked_example_h);
+    tcase_add_test(tc, test_merged_random_non_square_matches_stored_w_eff);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab02.4", &tc);
     tcase_add_test(tc, test_in_out_example_x_1_2_gives_4_5);
     tcase_add_test(tc, test_in_out_identity_batch_gives_2_25_and_1_25);
     tcase_add_test(tc, test_in_out_scalar_with_alpha_4_gives_14);
+    tcase_add_test(tc, test_in_out_random_non_square_matches_stored_h);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab02.5", &tc);
     tcase_add_test(tc, test_from_in_out_transposes_all_three_matrices);
+    tcase_add_test(tc, test_from_in_out_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab02.6", &tc);
     tcase_add_test(tc, test_columns_worked_example_gives_0_33415_first);
     tcase_add_test(tc, test_columns_two_inputs_are_columns_not_rows);
+    tcase_add_test(tc, test_columns_random_non_square_matches_stored_h);
     srunner_add_suite(sr, s);
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    kit_free(&VIS);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

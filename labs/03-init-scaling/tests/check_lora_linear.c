@@ -20,22 +20,13 @@
 #include "matrix.h"
 #include "rng.h"
 
-/* Tolerance of the kit (lora_linear.h): |got - expected| <= TOL * max(1, |expected|). */
-#define TOL 1e-9
-#define SENTINEL -12345.0 /* fills outputs, so untouched entries are visible */
+#include "check_helpers.h" /* TOL, SENTINEL, CHECK_OK, CHECK_STORED */
 
 static void fill(double *a, size_t count, double v)
 {
     for (size_t i = 0; i < count; i++)
         a[i] = v;
 }
-
-#define CHECK_OK(task, call)                                                    \
-    do {                                                                        \
-        int rc_ = (call);                                                       \
-        ck_assert_msg(rc_ == LAB_OK, "%s: %s returned %d, expected LAB_OK (0)", \
-                      (task), #call, rc_);                                      \
-    } while (0)
 
 #define CHECK_NEAR(task, what, got, want)                                               \
     do {                                                                                \
@@ -49,7 +40,49 @@ static void fill(double *a, size_t count, double v)
 static const double EX_X[] = {1, 2}, EX_W0[] = {1, 0, 0, 1}, EX_BIAS[] = {0.5, -1},
                     EX_A[] = {1, 1}, EX_B[] = {1, 0};
 
+/* Random non-square cases (d_in = 5, d_out = 3, r = 2, batch 4, scale 1.5)
+ * and their expected values, stored in data/lab03/visible-expected.txt
+ * (written once by the reference; data/VISIBLE.md). */
+static kit_file_t VIS;
+enum { DI = 5, DO = 3, R = 2, N = 4 };
+#define VIS_SCALE 1.5
+#define VIS(name, count) stored(&VIS, name, count)
+
+static const mistake_t INIT_MISTAKES[] = {
+    {"variance", "A was drawn with standard deviation std^2: std is the standard deviation"},
+    {NULL, NULL},
+};
+static const mistake_t FORWARD_MISTAKES[] = {
+    {"b_transposed", "it equals the result with B read transposed: B is (d_out, r),"
+                     " B[i][k] at b[i*r + k]"},
+    {"no_bias", "the bias is missing"},
+    {NULL, NULL},
+};
+static const mistake_t GRAD_MISTAKES[] = {
+    {"transposed", "it is dL/dB written as (r, d_out): grad_b has B's shape (d_out, r)"},
+    {"half", "it is half the gradient: the loss is a mean of squares, its derivative has a factor 2"},
+    {NULL, NULL},
+};
+static const mistake_t STEP_MISTAKES[] = {
+    {"ascent", "the step went up the gradient: a_new = a - lr dL/dA"},
+    {NULL, NULL},
+};
+
 /* ---- lab03.1 lora_init ------------------------------------------------ */
+
+START_TEST(test_init_random_non_square_matches_stored)
+{
+    double a[R * DI], b[DO * R];
+    CHECK_OK("lab03.1", lora_init(a, b, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, 77));
+    CHECK_STORED("lab03.1", "A (2 x 5, Kaiming-uniform, seed 77)", a, &VIS, "init_kaiming.a", R * DI, NULL);
+    CHECK_OK("lab03.1", lora_init(a, b, DI, DO, R, LORA_INIT_GAUSSIAN, 0.5, 77));
+    CHECK_STORED("lab03.1", "A (2 x 5, Gaussian std 0.5, seed 77)", a, &VIS, "init_gaussian.a", R * DI,
+                 INIT_MISTAKES);
+    ck_assert_msg(lora_init(a, b, DI, DO, R, LORA_INIT_GAUSSIAN, 0.0, 77) == LAB_EARG &&
+                      lora_init(a, b, DI, DO, R, LORA_INIT_GAUSSIAN, NAN, 77) == LAB_EARG,
+                  "lab03.1: a Gaussian init with std 0 or NaN must return LAB_EARG");
+}
+END_TEST
 
 START_TEST(test_init_kaiming_stays_within_one_over_sqrt_d_in)
 {
@@ -125,6 +158,19 @@ START_TEST(test_scaling_rank_zero_is_rejected)
 }
 END_TEST
 
+START_TEST(test_scaling_stored_values_and_non_finite_alpha)
+{
+    double s = SENTINEL;
+    CHECK_OK("lab03.2", lora_scaling(3.0, 5, LORA_SCALING_STANDARD, &s));
+    CHECK_STORED("lab03.2", "alpha / r (alpha 3, r 5)", &s, &VIS, "scaling.standard", 1, NULL);
+    CHECK_OK("lab03.2", lora_scaling(3.0, 5, LORA_SCALING_RSLORA, &s));
+    CHECK_STORED("lab03.2", "alpha / sqrt(r) (alpha 3, r 5)", &s, &VIS, "scaling.rslora", 1, NULL);
+    ck_assert_msg(lora_scaling(INFINITY, 5, LORA_SCALING_STANDARD, &s) == LAB_EARG &&
+                      lora_scaling(NAN, 5, LORA_SCALING_STANDARD, &s) == LAB_EARG,
+                  "lab03.2: alpha = inf or NaN must return LAB_EARG");
+}
+END_TEST
+
 /* ---- lab03.3 lora_linear_forward -------------------------------------- */
 
 START_TEST(test_forward_example_gives_7_5_and_1)
@@ -153,6 +199,21 @@ START_TEST(test_forward_after_init_is_the_base_layer_bit_for_bit)
             ck_assert_msg(y[t * 2 + i] == base, "lab03.3: y[%zu][%zu] = %.17g, the base layer "
                           "gives %.17g (must be equal bit for bit)", t, i, y[t * 2 + i], base);
         }
+}
+END_TEST
+
+START_TEST(test_forward_random_non_square_matches_stored)
+{
+    double y[N * DO];
+    fill(y, N * DO, SENTINEL);
+    CHECK_OK("lab03.3", lora_linear_forward(VIS("x", N * DI), N, VIS("w0", DO * DI), VIS("bias", DO),
+                                            VIS("a", R * DI), VIS("b", DO * R), DI, DO, R, VIS_SCALE, y));
+    CHECK_STORED("lab03.3", "y (4 x 3; d_in = 5, d_out = 3, r = 2)", y, &VIS, "forward.y", N * DO,
+                 FORWARD_MISTAKES);
+    fill(y, N * DO, SENTINEL);
+    CHECK_OK("lab03.3", lora_linear_forward(VIS("x", N * DI), 0, VIS("w0", DO * DI), VIS("bias", DO),
+                                            VIS("a", R * DI), VIS("b", DO * R), DI, DO, R, VIS_SCALE, y));
+    ck_assert_msg(y[0] == SENTINEL, "lab03.3: batch = 0 has no rows, but y was written");
 }
 END_TEST
 
@@ -213,6 +274,21 @@ START_TEST(test_grad_matches_finite_differences)
 }
 END_TEST
 
+START_TEST(test_grad_random_non_square_matches_stored)
+{
+    double loss = SENTINEL, ga[R * DI], gb[DO * R];
+    fill(ga, R * DI, SENTINEL), fill(gb, DO * R, SENTINEL);
+    CHECK_OK("lab03.4", lora_grad(VIS("x", N * DI), VIS("t", N * DO), N, VIS("w0", DO * DI), VIS("bias", DO),
+                                  VIS("a", R * DI), VIS("b", DO * R), DI, DO, R, VIS_SCALE, &loss, ga, gb));
+    CHECK_STORED("lab03.4", "loss", &loss, &VIS, "grad.loss", 1, NULL);
+    CHECK_STORED("lab03.4", "grad_a (2 x 5)", ga, &VIS, "grad.a", R * DI, GRAD_MISTAKES);
+    CHECK_STORED("lab03.4", "grad_b (3 x 2)", gb, &VIS, "grad.b", DO * R, GRAD_MISTAKES);
+    ck_assert_msg(lora_grad(VIS("x", N * DI), VIS("t", N * DO), 0, VIS("w0", DO * DI), VIS("bias", DO),
+                            VIS("a", R * DI), VIS("b", DO * R), DI, DO, R, VIS_SCALE, &loss, ga, gb) == LAB_EARG,
+                  "lab03.4: batch = 0 must return LAB_EARG (the loss would be 0 / 0)");
+}
+END_TEST
+
 /* ---- lab03.5 lora_sgd_step -------------------------------------------- */
 
 START_TEST(test_step_moves_a_and_b_against_the_gradient)
@@ -237,6 +313,23 @@ START_TEST(test_step_from_both_zero_never_moves)
                                       &loss, an, bn));
     ck_assert_msg(an[0] == 0 && an[1] == 0 && bn[0] == 0 && bn[1] == 0,
                   "lab03.5: from A = B = 0 the step must leave both at 0");
+}
+END_TEST
+
+START_TEST(test_step_random_non_square_matches_stored)
+{
+    double loss = SENTINEL, a_new[R * DI], b_new[DO * R];
+    const double *x = VIS("x", N * DI), *t = VIS("t", N * DO), *w0 = VIS("w0", DO * DI);
+    const double *bias = VIS("bias", DO), *a = VIS("a", R * DI), *b = VIS("b", DO * R);
+    CHECK_OK("lab03.5", lora_sgd_step(x, t, N, w0, bias, a, b, DI, DO, R, VIS_SCALE, 0.1, &loss, a_new, b_new));
+    CHECK_STORED("lab03.5", "loss before the step", &loss, &VIS, "step.loss", 1, NULL);
+    CHECK_STORED("lab03.5", "a_new (2 x 5, lr 0.1)", a_new, &VIS, "step.a", R * DI, STEP_MISTAKES);
+    CHECK_STORED("lab03.5", "b_new (3 x 2, lr 0.1)", b_new, &VIS, "step.b", DO * R, STEP_MISTAKES);
+    CHECK_OK("lab03.5", lora_sgd_step(x, t, N, w0, bias, a, b, DI, DO, R, VIS_SCALE, 0.0, &loss, a_new, b_new));
+    CHECK_CLOSE("lab03.5", "a_new with lr = 0 (a itself)", a_new, a, R * DI);
+    ck_assert_msg(lora_sgd_step(x, t, N, w0, bias, a, b, DI, DO, R, VIS_SCALE, INFINITY, &loss, a_new,
+                                b_new) == LAB_EARG,
+                  "lab03.5: lr = inf must return LAB_EARG");
 }
 END_TEST
 
@@ -270,28 +363,34 @@ int main(void)
     Suite *s;
     SRunner *sr;
 
+    if (visible_data("03", &VIS) != 0)
+        return EXIT_FAILURE;
     s = make_suite("lab03.1", &tc);
     tcase_add_test(tc, test_init_kaiming_stays_within_one_over_sqrt_d_in);
     tcase_add_test(tc, test_init_b_is_exactly_zero);
     tcase_add_test(tc, test_init_follows_the_stated_draw_order);
     tcase_add_test(tc, test_init_rejects_unknown_kind);
+    tcase_add_test(tc, test_init_random_non_square_matches_stored);
     sr = srunner_create(s);
 
     s = make_suite("lab03.2", &tc);
     tcase_add_test(tc, test_scaling_course_exercise_2_then_6);
     tcase_add_test(tc, test_scaling_rslora_divides_by_sqrt_r);
     tcase_add_test(tc, test_scaling_rank_zero_is_rejected);
+    tcase_add_test(tc, test_scaling_stored_values_and_non_finite_alpha);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab03.3", &tc);
     tcase_add_test(tc, test_forward_example_gives_7_5_and_1);
     tcase_add_test(tc, test_forward_after_init_is_the_base_layer_bit_for_bit);
+    tcase_add_test(tc, test_forward_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab03.4", &tc);
     tcase_add_test(tc, test_grad_of_the_example_by_hand);
     tcase_add_test(tc, test_grad_with_b_zero_only_b_moves);
     tcase_add_test(tc, test_grad_matches_finite_differences);
+    tcase_add_test(tc, test_grad_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab03.6", &tc);
@@ -301,10 +400,12 @@ int main(void)
     s = make_suite("lab03.5", &tc);
     tcase_add_test(tc, test_step_moves_a_and_b_against_the_gradient);
     tcase_add_test(tc, test_step_from_both_zero_never_moves);
+    tcase_add_test(tc, test_step_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    kit_free(&VIS);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_helpers.h"
 #include "lab.h"
 #include "model_config.h"
 #include "param_count.h"
@@ -43,7 +44,7 @@ START_TEST(test_one_matrix_holds_r_times_d_in_plus_d_out)
     CHECK_COUNT("lab04.1", "lora_matrix_params(768, 768, 4)", lora_matrix_params(768, 768, 4), 6144);
     CHECK_COUNT("lab04.1", "lora_matrix_params(4096, 11008, 8)", lora_matrix_params(4096, 11008, 8), 120832);
     CHECK_COUNT("lab04.1", "lora_matrix_params(100, 200, 3)", lora_matrix_params(100, 200, 3), 900);
-    CHECK_COUNT("lab04.1", "seed 001's lora_matrix_params(4096, 4096, 16)",
+    CHECK_COUNT("lab04.1", "the LoRA-layer exercise's lora_matrix_params(4096, 4096, 16)",
                 lora_matrix_params(4096, 4096, 16), 131072);
 }
 END_TEST
@@ -277,10 +278,112 @@ START_TEST(test_parser_errors_name_file_and_line)
 }
 END_TEST
 
+/* ---- stored random non-square cases (data/lab04/visible-expected.txt,
+ * written once by the reference; data/VISIBLE.md) ---- */
+static kit_file_t VIS;
+static const char *KIND_NAMES[4] = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+                                    "mlp.up_proj"};
+static const mistake_t APPLY_MISTAKES[] = {
+    {"twice", "a module matched by two targets was counted twice: it gets one adapter"},
+    {NULL, NULL},
+};
+
+START_TEST(test_matrix_params_of_stored_non_square_shapes)
+{
+    const double *m = stored(&VIS, "matrix", 12);
+    for (int i = 0; i < 3; i++) {
+        double got = (double)lora_matrix_params((int64_t)m[i * 4], (int64_t)m[i * 4 + 1], (int64_t)m[i * 4 + 2]);
+        char what[96];
+        snprintf(what, sizeof what, "lora_matrix_params(%.0f, %.0f, %.0f)", m[i * 4], m[i * 4 + 1], m[i * 4 + 2]);
+        CHECK_CLOSE("lab04.1", what, &got, &m[i * 4 + 3], 1);
+    }
+}
+END_TEST
+
+START_TEST(test_course_formula_rejects_bad_arguments_and_overflow)
+{
+    CHECK_COUNT("lab04.2", "lora_course_params(0, 768, 4)", lora_course_params(0, 768, 4), LAB_EARG);
+    CHECK_COUNT("lab04.2", "lora_course_params(2^40, 2^20, 2^10) (overflows int64)",
+                lora_course_params(1LL << 40, 1LL << 20, 1LL << 10), LAB_EARG);
+}
+END_TEST
+
+START_TEST(test_model_params_rejects_a_model_without_layers)
+{
+    pc_model_t m = load("gpt2-small");
+    pc_breakdown_t parts;
+    m.layers = 0;
+    CHECK_COUNT("lab04.3", "pc_model_params of gpt2-small with layers = 0", pc_model_params(&m, &parts),
+                LAB_EARG);
+    m = load("gpt2-small");
+    m.norm = 7;
+    CHECK_COUNT("lab04.3", "pc_model_params of gpt2-small with norm = 7", pc_model_params(&m, &parts),
+                LAB_EARG);
+    m = load("gpt2-small");
+    m.kinds[0].d_in = 0;
+    CHECK_COUNT("lab04.3", "pc_model_params of gpt2-small with a kind of d_in = 0",
+                pc_model_params(&m, &parts), LAB_EARG);
+}
+END_TEST
+
+START_TEST(test_target_matches_rejects_null)
+{
+    CHECK_COUNT("lab04.4", "pc_target_matches(NULL, \"q_proj\")", pc_target_matches(NULL, "q_proj"), LAB_EARG);
+    CHECK_COUNT("lab04.4", "pc_target_matches(\"q_proj\", NULL)", pc_target_matches("q_proj", NULL), LAB_EARG);
+}
+END_TEST
+
+START_TEST(test_apply_lora_on_a_stored_random_model)
+{
+    /* model.layers.L.KIND, L = 0, 1; targets q_proj, self_attn.q_proj (both
+     * match q_proj) and up_proj, r = 4. */
+    static pc_module_t mods[8];
+    int64_t lora_r[8];
+    const double *dims = stored(&VIS, "apply.dims", 8);
+    for (size_t l = 0; l < 2; l++)
+        for (size_t k = 0; k < 4; k++) {
+            pc_module_t *m = &mods[l * 4 + k];
+            snprintf(m->name, sizeof m->name, "model.layers.%zu.%s", l, KIND_NAMES[k]);
+            m->d_in = (int64_t)dims[k * 2], m->d_out = (int64_t)dims[k * 2 + 1], m->place = PC_ATTN;
+        }
+    const char *targets[] = {"q_proj", "self_attn.q_proj", "up_proj"};
+    double got = (double)pc_apply_lora(mods, 8, targets, 3, 4, lora_r);
+    CHECK_STORED("lab04.5", "trained count (targets q_proj, self_attn.q_proj, up_proj; r = 4)", &got, &VIS,
+                 "apply.count", 1, APPLY_MISTAKES);
+    /* Four 65536 x 65536 layers at r = 8192: 2^32 in all, more than 32 bits hold. */
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(mods[i].name, sizeof mods[i].name, "model.layers.%zu.mlp.up_proj", i);
+        mods[i].d_in = mods[i].d_out = 65536;
+    }
+    got = (double)pc_apply_lora(mods, 4, targets + 2, 1, 8192, lora_r);
+    CHECK_STORED("lab04.5", "trained count of four 65536 x 65536 layers at r = 8192 (sum in int64_t)", &got,
+                 &VIS, "apply_big.count", 1, NULL);
+}
+END_TEST
+
+START_TEST(test_summary_line_rounds_the_percentage)
+{
+    char line[160];
+    ck_assert_int_eq(pc_summary_line(2, 3, line, sizeof line), LAB_OK);
+    ck_assert_msg(strcmp(line, "trainable params: 2 || all params: 3 || trainable%: 66.6667") == 0,
+                  "lab04.6: got \"%s\"; 100 * 2 / 3 = 66.66666... prints as 66.6667 with %%.4f (rounded,"
+                  " not cut)", line);
+}
+END_TEST
+
+START_TEST(test_storage_rejects_bad_arguments_and_overflow)
+{
+    CHECK_COUNT("lab04.8", "pc_storage_bytes(-1, 10, 1, PC_FP16, PC_FULL_COPIES)",
+                pc_storage_bytes(-1, 10, 1, PC_FP16, PC_FULL_COPIES), LAB_EARG);
+    CHECK_COUNT("lab04.8", "pc_storage_bytes(2^61, 10, 8, PC_FP32, PC_FULL_COPIES) (overflows int64)",
+                pc_storage_bytes(1LL << 61, 10, 8, PC_FP32, PC_FULL_COPIES), LAB_EARG);
+}
+END_TEST
+
 static Suite *make_suite(const char *name, TCase **tc)
 {
     Suite *s = suite_create(name);
-    *tc = tcase_create("core");
+    *tc = tcase_create(name); /* the task ID, so even a crash names the task */
     suite_add_tcase(s, *tc);
     return s;
 }
@@ -288,33 +391,42 @@ static Suite *make_suite(const char *name, TCase **tc)
 int main(void)
 {
     TCase *tc;
+    if (visible_data("04", &VIS) != 0)
+        return EXIT_FAILURE;
     SRunner *sr = srunner_create(NULL);
     Suite *s = make_suite("lab04.1", &tc);
     tcase_add_test(tc, test_one_matrix_holds_r_times_d_in_plus_d_out);
     tcase_add_test(tc, test_counts_beyond_32_bits_come_back_whole);
     tcase_add_test(tc, test_zero_rank_and_overflow_are_rejected);
+    tcase_add_test(tc, test_matrix_params_of_stored_non_square_shapes);
     srunner_add_suite(sr, s);
     s = make_suite("lab04.2", &tc);
     tcase_add_test(tc, test_course_formula_gives_the_gpt3_numbers);
+    tcase_add_test(tc, test_course_formula_rejects_bad_arguments_and_overflow);
     srunner_add_suite(sr, s);
     s = make_suite("lab04.3", &tc);
     tcase_add_test(tc, test_gpt2_small_has_its_published_count_and_breakdown);
     tcase_add_test(tc, test_every_exact_published_count_is_reproduced);
     tcase_add_test(tc, test_gpt3_total_does_not_overflow);
+    tcase_add_test(tc, test_model_params_rejects_a_model_without_layers);
     srunner_add_suite(sr, s);
     s = make_suite("lab04.4", &tc);
     tcase_add_test(tc, test_peft_suffix_rule_examples);
+    tcase_add_test(tc, test_target_matches_rejects_null);
     srunner_add_suite(sr, s);
     s = make_suite("lab04.5", &tc);
     tcase_add_test(tc, test_llama_query_value_at_rank_8);
     tcase_add_test(tc, test_targets_that_match_nothing_are_rejected);
+    tcase_add_test(tc, test_apply_lora_on_a_stored_random_model);
     srunner_add_suite(sr, s);
     s = make_suite("lab04.6", &tc);
     tcase_add_test(tc, test_summary_line_of_llama_7b);
     tcase_add_test(tc, test_summary_line_small_numbers);
+    tcase_add_test(tc, test_summary_line_rounds_the_percentage);
     srunner_add_suite(sr, s);
     s = make_suite("lab04.7-8", &tc);
     tcase_add_test(tc, test_bytes_per_dtype);
+    tcase_add_test(tc, test_storage_rejects_bad_arguments_and_overflow);
     tcase_add_test(tc, test_storage_course_table);
     srunner_add_suite(sr, s);
     s = make_suite("model_config (given)", &tc);
@@ -324,5 +436,6 @@ int main(void)
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    kit_free(&VIS);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -2,21 +2,26 @@
  * check_merge_switch.c - the visible tests of Lab 05 (run: make check LAB=05).
  *
  * One suite per task (lab05.1 .. lab05.12), a few tests each, built from the
- * course's lifecycle example and the examples in merge_switch.h and
- * safetensors.h, plus the file wrappers (st_save_adapter, st_load_lora) on
- * real files in a temporary folder.  The graded tests (make grade LAB=05) are
+ * course's lifecycle example, the examples in merge_switch.h and
+ * safetensors.h, random non-square cases whose expected values are stored in
+ * data/lab05/visible-expected.txt (written once by the reference; a test never
+ * uses one of your functions to know what another should give), hand-made
+ * safetensors files, plus the file wrappers (st_save_adapter, st_load_lora)
+ * on real files in a temporary folder.  The graded tests (make grade LAB=05) are
  * more numerous and stricter: passing these is a start, not the finish.
  *
  * Each test runs in its own child process.  A function you have not written
  * yet prints "not implemented: <function> (lab05.N)" and aborts, so its tests
  * show up as errors ("Received signal 6"), not as passes.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, for the guard page */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "check_helpers.h"
@@ -32,6 +37,42 @@
         ck_assert_msg(rc_ == LAB_EARG, "%s: %s returned %d, expected LAB_EARG (-1)", \
                       (task), #call, rc_);                                          \
     } while (0)
+
+/* The stored random case: d_in = 5, d_out = 3, r = 2, alpha = 3 (scale 1.5). */
+static kit_file_t VIS;
+enum { DI = 5, DO = 3, R = 2 };
+#define VIS_ALPHA 3.0
+
+static const mistake_t MERGE_MISTAKES[] = {
+    {"a_transposed", "it equals W0 + (alpha/r) B A with A read transposed: A is (r, d_in),"
+                     " A[k][j] at a[k*d_in + j]"},
+    {"b_transposed", "it equals W0 + (alpha/r) B A with B read transposed: B is (d_out, r),"
+                     " B[i][k] at b[i*r + k]"},
+    {"scale_alpha", "B A is scaled by alpha, not alpha / r"},
+    {"subtracts", "(alpha/r) B A was subtracted: merging adds it"},
+    {NULL, NULL},
+};
+static const mistake_t UNMERGE_MISTAKES[] = {
+    {"adds", "(alpha/r) B A was added again: unmerging subtracts it"},
+    {NULL, NULL},
+};
+static const mistake_t SWITCH_MISTAKES[] = {
+    {"keeps_old", "the old adapter's B1 A1 is still in w: a switch subtracts it, then adds B2 A2"},
+    {NULL, NULL},
+};
+
+/* w += (alpha/r) B A, written out here so no test depends on your lora_merge. */
+static void merge_by_hand(double *w, const double *a, const double *b, size_t d_in, size_t d_out,
+                          size_t r, double alpha)
+{
+    for (size_t i = 0; i < d_out; i++)
+        for (size_t j = 0; j < d_in; j++) {
+            double s = 0;
+            for (size_t k = 0; k < r; k++)
+                s += b[i * r + k] * a[k * d_in + j];
+            w[i * d_in + j] += alpha / (double)r * s;
+        }
+}
 
 /* ---- lab05.1 - lab05.3: the course's lifecycle ---- */
 
@@ -68,13 +109,33 @@ START_TEST(test_merge_rejects_r_zero_and_leaves_w)
 }
 END_TEST
 
-START_TEST(test_unmerge_after_merge_gives_w0_back)
+START_TEST(test_unmerge_w_a_gives_w0_back)
 {
     double w[16];
-    memcpy(w, LIFE_W0, sizeof w);
-    CHECK_OK("lab05.1", lora_merge(w, LIFE_A_A, LIFE_B_A, 4, 4, LIFE_R, LIFE_ALPHA));
+    memcpy(w, LIFE_W_A, sizeof w);
     CHECK_OK("lab05.2", lora_unmerge(w, LIFE_A_A, LIFE_B_A, 4, 4, LIFE_R, LIFE_ALPHA));
-    CHECK_CLOSE("lab05.2", "W0 after merge then unmerge", w, LIFE_W0, 16);
+    CHECK_CLOSE("lab05.2", "W0 from the course's W_A", w, LIFE_W0, 16);
+}
+END_TEST
+
+START_TEST(test_merge_random_non_square_matches_stored)
+{
+    double w[DO * DI];
+    memcpy(w, stored(&VIS, "w0", DO * DI), sizeof w);
+    CHECK_OK("lab05.1", lora_merge(w, stored(&VIS, "a1", R * DI), stored(&VIS, "b1", DO * R), DI, DO, R,
+                                   VIS_ALPHA));
+    CHECK_STORED("lab05.1", "W0 + (alpha/r) B1 A1 (3 x 5; d_in = 5, d_out = 3, r = 2)", w, &VIS,
+                 "merge.w", DO * DI, MERGE_MISTAKES);
+}
+END_TEST
+
+START_TEST(test_unmerge_random_non_square_matches_stored)
+{
+    double w[DO * DI];
+    memcpy(w, stored(&VIS, "merge.w", DO * DI), sizeof w);
+    CHECK_OK("lab05.2", lora_unmerge(w, stored(&VIS, "a1", R * DI), stored(&VIS, "b1", DO * R), DI, DO,
+                                     R, VIS_ALPHA));
+    CHECK_STORED("lab05.2", "W0 from the stored W1 (3 x 5)", w, &VIS, "w0", DO * DI, UNMERGE_MISTAKES);
 }
 END_TEST
 
@@ -83,7 +144,7 @@ START_TEST(test_switch_a_to_b_equals_merging_b_into_w0)
     double w[16], w_b[16];
     memcpy(w, LIFE_W_A, sizeof w);
     memcpy(w_b, LIFE_W0, sizeof w_b);
-    CHECK_OK("lab05.1", lora_merge(w_b, LIFE_A_B, LIFE_B_B, 4, 4, LIFE_R, LIFE_ALPHA));
+    merge_by_hand(w_b, LIFE_A_B, LIFE_B_B, 4, 4, LIFE_R, LIFE_ALPHA);
     CHECK_OK("lab05.3", lora_switch(w, LIFE_A_A, LIFE_B_A, LIFE_A_B, LIFE_B_B, 4, 4, LIFE_R, LIFE_ALPHA));
     CHECK_CLOSE("lab05.3", "W_B from W_A in one step", w, w_b, 16);
 }
@@ -99,7 +160,30 @@ START_TEST(test_switch_there_and_back_returns_w_a)
 }
 END_TEST
 
+START_TEST(test_switch_random_non_square_matches_stored)
+{
+    double w[DO * DI];
+    memcpy(w, stored(&VIS, "merge.w", DO * DI), sizeof w);
+    CHECK_OK("lab05.3", lora_switch(w, stored(&VIS, "a1", R * DI), stored(&VIS, "b1", DO * R),
+                                    stored(&VIS, "a2", R * DI), stored(&VIS, "b2", DO * R), DI, DO, R,
+                                    VIS_ALPHA));
+    CHECK_STORED("lab05.3", "W2 from the stored W1 (3 x 5)", w, &VIS, "switch.w", DO * DI,
+                 SWITCH_MISTAKES);
+}
+END_TEST
+
 /* ---- lab05.4 ---- */
+
+START_TEST(test_plain_layer_random_non_square_matches_stored)
+{
+    double w[DO * DI], bias_out[DO];
+    CHECK_OK("lab05.4", lora_to_linear(stored(&VIS, "w0", DO * DI), stored(&VIS, "bias", DO),
+                                       stored(&VIS, "a1", R * DI), stored(&VIS, "b1", DO * R), DI, DO, R,
+                                       VIS_ALPHA, w, bias_out));
+    CHECK_STORED("lab05.4", "w_out (3 x 5)", w, &VIS, "to_linear.w", DO * DI, MERGE_MISTAKES);
+    CHECK_STORED("lab05.4", "bias_out (3)", bias_out, &VIS, "to_linear.bias", DO, NULL);
+}
+END_TEST
 
 START_TEST(test_plain_layer_gives_the_lora_outputs)
 {
@@ -146,7 +230,51 @@ START_TEST(test_swap_gpt3_counts)
 }
 END_TEST
 
+START_TEST(test_swap_counts_non_square)
+{
+    double sw = 0, re = 0;
+    CHECK_OK("lab05.5", lora_swap_count(5, 3, 2, 7, &sw, &re));
+    CHECK_STORED("lab05.5", "swap (d_in = 5, d_out = 3, r = 2, 7 matrices)", &sw, &VIS,
+                 "swap_count.swap", 1, NULL);
+    CHECK_STORED("lab05.5", "reload (d_in = 5, d_out = 3, r = 2, 7 matrices)", &re, &VIS,
+                 "swap_count.reload", 1, NULL);
+    /* reload = 2^20 * 2^20 * 2^14 = 2^54: past 2^53, doubles no longer count exactly. */
+    CHECK_EARG("lab05.5", lora_swap_count((size_t)1 << 20, (size_t)1 << 20, 1, (size_t)1 << 14, &sw, &re));
+}
+END_TEST
+
 /* ---- lab05.6, lab05.7 ---- */
+
+START_TEST(test_float_switch_random_non_square_matches_stored)
+{
+    const double *w1 = stored(&VIS, "merge.w", DO * DI), *a1 = stored(&VIS, "a1", R * DI);
+    const double *b1 = stored(&VIS, "b1", DO * R), *a2 = stored(&VIS, "a2", R * DI);
+    const double *b2 = stored(&VIS, "b2", DO * R), *want = stored(&VIS, "switch_f32.w", DO * DI);
+    float w[DO * DI], fa1[R * DI], fb1[DO * R], fa2[R * DI], fb2[DO * R];
+    for (int i = 0; i < DO * DI; i++)
+        w[i] = (float)w1[i];
+    for (int i = 0; i < R * DI; i++)
+        fa1[i] = (float)a1[i], fa2[i] = (float)a2[i];
+    for (int i = 0; i < DO * R; i++)
+        fb1[i] = (float)b1[i], fb2[i] = (float)b2[i];
+    CHECK_OK("lab05.6", lora_switch_f32(w, fa1, fb1, fa2, fb2, DI, DO, R, 1.5f));
+    for (int i = 0; i < DO * DI; i++)
+        ck_assert_msg(fabs(w[i] - want[i]) <= 1e-6,
+                      "lab05.6: w[%d] = %.9g, expected %.9g (float; stored case switch_f32.w)", i,
+                      (double)w[i], want[i]);
+    CHECK_EARG("lab05.6", lora_switch_f32(w, fa1, fb1, fa2, fb2, DI, DO, R, INFINITY));
+}
+END_TEST
+
+START_TEST(test_rederived_switch_random_non_square_matches_stored)
+{
+    double w[DO * DI];
+    memcpy(w, stored(&VIS, "merge.w", DO * DI), sizeof w); /* whatever w held is replaced */
+    CHECK_OK("lab05.7", lora_switch_from_base(w, stored(&VIS, "w0", DO * DI), stored(&VIS, "a2", R * DI),
+                                              stored(&VIS, "b2", DO * R), DI, DO, R, VIS_ALPHA));
+    CHECK_STORED("lab05.7", "W0 + (alpha/r) B2 A2 (3 x 5)", w, &VIS, "switch.w", DO * DI, NULL);
+}
+END_TEST
 
 START_TEST(test_float_switch_a_to_b)
 {
@@ -158,7 +286,7 @@ START_TEST(test_float_switch_a_to_b)
     CHECK_OK("lab05.6", lora_switch_f32(w, a1, b1, a2, b2, 4, 4, 2, 1.0f));
     double got[16], want[16];
     memcpy(want, LIFE_W0, sizeof want);
-    lora_merge(want, LIFE_A_B, LIFE_B_B, 4, 4, 2, 2.0);
+    merge_by_hand(want, LIFE_A_B, LIFE_B_B, 4, 4, 2, 2.0);
     for (int i = 0; i < 16; i++) {
         got[i] = w[i];
         ck_assert_msg(fabs(got[i] - want[i]) <= 1e-6, "lab05.6: w[%d] = %.9g, expected %.9g (float)",
@@ -171,7 +299,7 @@ START_TEST(test_rederived_switch_is_one_merge_bit_for_bit)
 {
     double w[16], want[16];
     memcpy(want, LIFE_W0, sizeof want);
-    CHECK_OK("lab05.1", lora_merge(want, LIFE_A_B, LIFE_B_B, 4, 4, 2, 2.0));
+    merge_by_hand(want, LIFE_A_B, LIFE_B_B, 4, 4, 2, 2.0);
     for (int n = 0; n < 1000; n++) {
         CHECK_OK("lab05.7", lora_switch_from_base(w, LIFE_W0, LIFE_A_A, LIFE_B_A, 4, 4, 2, 2.0));
         CHECK_OK("lab05.7", lora_switch_from_base(w, LIFE_W0, LIFE_A_B, LIFE_B_B, 4, 4, 2, 2.0));
@@ -276,6 +404,164 @@ START_TEST(test_decode_rejects_transposed_shapes)
 }
 END_TEST
 
+/* A safetensors file from a header text and its data bytes, in a block of
+ * exactly its size (so AddressSanitizer sees any read past it). */
+static unsigned char *file_of(const char *hdr, const void *data, size_t data_len, size_t *n)
+{
+    size_t hl = strlen(hdr);
+    *n = 8 + hl + data_len;
+    unsigned char *f = malloc(*n);
+    ck_assert_msg(f != NULL, "out of memory");
+    for (int i = 0; i < 8; i++)
+        f[i] = (unsigned char)(hl >> (8 * i));
+    memcpy(f + 8, hdr, hl);
+    memcpy(f + 8 + hl, data, data_len);
+    return f;
+}
+
+/* The pair of module m: A (1, 2) and B (2, 1), each of `bytes` bytes of type T. */
+#define PAIR_HEADER(T, MA, MB, BYTES, END)                                                  \
+    "{\"base_model.model." MA ".lora_A.weight\":{\"dtype\":\"" T "\",\"shape\":[1,2],"        \
+    "\"data_offsets\":[0," BYTES "]},\"base_model.model." MB ".lora_B.weight\":{\"dtype\":\"" \
+    T "\",\"shape\":[2,1],\"data_offsets\":[" BYTES "," END "]}}"
+
+/* Decode f (n bytes) with room for 2 values in a and b; returns the code. */
+static int decode_small(const unsigned char *f, size_t n, char *module, double *a, double *b)
+{
+    size_t dims[3];
+    return st_decode_lora(f, n, module, 64, a, 2, b, 2, dims);
+}
+
+START_TEST(test_decode_f16_and_bf16_exactly)
+{
+    /* F16 1, -2.5, 0.5, 2^-24 (the smallest subnormal); BF16 1, -2.5, 0.5, 3. */
+    const unsigned char f16[] = {0x00, 0x3c, 0x00, 0xc1, 0x00, 0x38, 0x01, 0x00};
+    const unsigned char bf16[] = {0x80, 0x3f, 0x20, 0xc0, 0x00, 0x3f, 0x40, 0x40};
+    const double want_f16[] = {1, -2.5, 0.5, 0x1p-24}, want_bf16[] = {1, -2.5, 0.5, 3};
+    char module[64];
+    double a[2], b[2];
+    size_t n;
+    unsigned char *f = file_of(PAIR_HEADER("F16", "m", "m", "4", "8"), f16, 8, &n);
+    CHECK_OK("lab05.9", decode_small(f, n, module, a, b));
+    free(f);
+    ck_assert_msg(a[0] == want_f16[0] && a[1] == want_f16[1] && b[0] == want_f16[2] && b[1] == want_f16[3],
+                  "lab05.9: F16 read as %g %g %g %g, expected 1 -2.5 0.5 5.96e-08 (2^-24):"
+                  " F16 is 1 sign bit, 5 exponent bits (bias 15), 10 fraction bits",
+                  a[0], a[1], b[0], b[1]);
+    f = file_of(PAIR_HEADER("BF16", "m", "m", "4", "8"), bf16, 8, &n);
+    CHECK_OK("lab05.9", decode_small(f, n, module, a, b));
+    free(f);
+    ck_assert_msg(a[0] == want_bf16[0] && a[1] == want_bf16[1] && b[0] == want_bf16[2] && b[1] == want_bf16[3],
+                  "lab05.9: BF16 read as %g %g %g %g, expected 1 -2.5 0.5 3: BF16 is the top 16 bits of an F32",
+                  a[0], a[1], b[0], b[1]);
+}
+END_TEST
+
+START_TEST(test_decode_reads_unicode_escapes_in_names)
+{
+    const unsigned char data[16] = {0};
+    char module[64];
+    double a[2], b[2];
+    size_t n;
+    unsigned char *f = file_of(PAIR_HEADER("F32", "q\\u005fproj", "q_proj", "8", "16"), data, 16, &n);
+    CHECK_OK("lab05.9", decode_small(f, n, module, a, b));
+    free(f);
+    ck_assert_msg(strcmp(module, "q_proj") == 0,
+                  "lab05.9: module \"%s\", expected \"q_proj\" (\\u005f in a JSON string is '_')", module);
+}
+END_TEST
+
+/* Each file here breaks one rule of st_decode_lora's contract. */
+START_TEST(test_decode_rejects_broken_files)
+{
+    const unsigned char data[32] = {0};
+    static const struct {
+        const char *hdr, *why;
+        size_t data_len;
+    } bad[] = {
+        {PAIR_HEADER("I32", "m", "m", "8", "16"), "an unknown dtype (I32)", 16},
+        {PAIR_HEADER("F32", "m1", "m2", "8", "16"), "lora_A and lora_B of different modules", 16},
+        {PAIR_HEADER("F32", "m", "m", "12", "20"), "A's bytes (12) are not 1 x 2 F32 values (8)", 20},
+        {PAIR_HEADER("F32", "m", "m", "8", "16") "x", "a byte after the header's JSON object", 16},
+        {PAIR_HEADER("F32", "m", "m", "8", "16"), "bytes after the last tensor", 20},
+    };
+    char module[64];
+    double a[2], b[2];
+    for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
+        size_t n;
+        unsigned char *f = file_of(bad[t].hdr, data, bad[t].data_len, &n);
+        int rc = decode_small(f, n, module, a, b);
+        free(f);
+        ck_assert_msg(rc == LAB_EARG, "lab05.9: a file with %s was accepted (returned %d, expected LAB_EARG)",
+                      bad[t].why, rc);
+    }
+}
+END_TEST
+
+START_TEST(test_decode_rejects_small_capacity_and_writes_nothing)
+{
+    unsigned char buf[512];
+    size_t len = 0, dims[3];
+    char module[64];
+    double *a = malloc(5 * sizeof *a), b[8]; /* A needs 6 */
+    CHECK_OK("lab05.8", st_encode_lora("q_proj", A23, B42, 3, 4, 2, ST_F64, buf, sizeof buf, &len));
+    for (int i = 0; i < 5; i++)
+        a[i] = SENTINEL;
+    int rc = st_decode_lora(buf, len, module, sizeof module, a, 5, b, 8, dims);
+    int untouched = a[0] == SENTINEL && a[4] == SENTINEL;
+    free(a);
+    ck_assert_msg(rc == LAB_EARG, "lab05.9: A holds 6 values but cap_a is 5, and it was accepted");
+    ck_assert_msg(untouched, "lab05.9: a call rejected for cap_a wrote into a");
+}
+END_TEST
+
+/* A header that claims more bytes than the file has.  The file sits at the
+ * end of a page followed by an unreadable one, its header padded with
+ * spaces: a decoder that believes the length reads past the file and
+ * crashes (Received signal 11), instead of returning LAB_EARG. */
+START_TEST(test_decode_rejects_header_longer_than_the_file)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *map = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert_msg(map != MAP_FAILED && mprotect(map + page, (size_t)page, PROT_NONE) == 0,
+                  "cannot set up a guard page");
+    const char *hdr = PAIR_HEADER("F32", "m", "m", "8", "16");
+    size_t hl = strlen(hdr), n = 8 + 64 + hl, dims[3];
+    unsigned char *f = map + page - n; /* the file ends where the guard page starts */
+    uint64_t claimed = hl + 64 + 4096;
+    for (int i = 0; i < 8; i++)
+        f[i] = (unsigned char)(claimed >> (8 * i));
+    memcpy(f + 8, hdr, hl);
+    memset(f + 8 + hl, ' ', 64);
+    char module[64];
+    double a[2], b[2];
+    int rc = st_decode_lora(f, n, module, sizeof module, a, 2, b, 2, dims);
+    munmap(map, 2 * (size_t)page);
+    ck_assert_msg(rc == LAB_EARG, "lab05.9: a %zu-byte file whose header claims %llu bytes was accepted;"
+                  " compare the header length with n - 8 before reading the header", n,
+                  (unsigned long long)claimed);
+}
+END_TEST
+
+START_TEST(test_encode_rejects_bad_module_and_small_buffer)
+{
+    unsigned char buf[512];
+    size_t len = 0;
+    memset(buf, 0xAB, sizeof buf);
+    CHECK_EARG("lab05.8", st_encode_lora("q\"proj", A23, B42, 3, 4, 2, ST_F32, buf, sizeof buf, &len));
+    CHECK_EARG("lab05.8", st_encode_lora("q proj", A23, B42, 3, 4, 2, ST_F32, buf, sizeof buf, &len));
+    CHECK_OK("lab05.8", st_encode_lora("q_proj", A23, B42, 3, 4, 2, ST_F32, buf, sizeof buf, &len));
+    unsigned char *small = malloc(len - 1);
+    memset(small, 0xAB, len - 1);
+    int rc = st_encode_lora("q_proj", A23, B42, 3, 4, 2, ST_F32, small, len - 1, &len);
+    int untouched = small[0] == 0xAB;
+    free(small);
+    ck_assert_msg(rc == LAB_EARG, "lab05.8: a buffer one byte too small was accepted");
+    ck_assert_msg(untouched, "lab05.8: a call rejected for its capacity wrote into buf");
+}
+END_TEST
+
 START_TEST(test_config_for_r8_alpha16)
 {
     char out[256];
@@ -318,10 +604,12 @@ START_TEST(test_save_then_load_files)
 }
 END_TEST
 
-static Suite *make_suite(const char *name, TCase **tc)
+/* The test case is named after the task and its function, so even a crash
+ * ("Received signal 6") names them in Check's output line. */
+static Suite *make_suite(const char *task, const char *function, TCase **tc)
 {
-    Suite *s = suite_create(name);
-    *tc = tcase_create("core");
+    Suite *s = suite_create(task);
+    *tc = tcase_create(function);
     suite_add_tcase(s, *tc);
     return s;
 }
@@ -354,64 +642,80 @@ END_TEST
 int main(void)
 {
     TCase *tc;
-    Suite *s = make_suite("lab05.1", &tc);
+    if (visible_data("05", &VIS) != 0)
+        return EXIT_FAILURE;
+    Suite *s = make_suite("lab05.1", "lora_merge", &tc);
     tcase_add_test(tc, test_merge_task_a_gives_the_course_w_a);
     tcase_add_test(tc, test_merge_uses_alpha_over_r);
     tcase_add_test(tc, test_merge_rejects_r_zero_and_leaves_w);
+    tcase_add_test(tc, test_merge_random_non_square_matches_stored);
     SRunner *sr = srunner_create(s);
 
-    s = make_suite("lab05.2", &tc);
-    tcase_add_test(tc, test_unmerge_after_merge_gives_w0_back);
+    s = make_suite("lab05.2", "lora_unmerge", &tc);
+    tcase_add_test(tc, test_unmerge_w_a_gives_w0_back);
+    tcase_add_test(tc, test_unmerge_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
-    s = make_suite("lab05.3", &tc);
+    s = make_suite("lab05.3", "lora_switch", &tc);
     tcase_add_test(tc, test_switch_a_to_b_equals_merging_b_into_w0);
     tcase_add_test(tc, test_switch_there_and_back_returns_w_a);
+    tcase_add_test(tc, test_switch_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
-    s = make_suite("lab05.4", &tc);
+    s = make_suite("lab05.4", "lora_to_linear", &tc);
     tcase_add_test(tc, test_plain_layer_gives_the_lora_outputs);
+    tcase_add_test(tc, test_plain_layer_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
-    s = make_suite("lab05.5", &tc);
+    s = make_suite("lab05.5", "lora_swap_count", &tc);
     tcase_add_test(tc, test_swap_moves_32_numbers_reload_16);
     tcase_add_test(tc, test_swap_gpt3_counts);
+    tcase_add_test(tc, test_swap_counts_non_square);
     srunner_add_suite(sr, s);
 
-    s = make_suite("lab05.6", &tc);
+    s = make_suite("lab05.6", "lora_switch_f32", &tc);
     tcase_add_test(tc, test_float_switch_a_to_b);
+    tcase_add_test(tc, test_float_switch_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
-    s = make_suite("lab05.7", &tc);
+    s = make_suite("lab05.7", "lora_switch_from_base", &tc);
     tcase_add_test(tc, test_rederived_switch_is_one_merge_bit_for_bit);
+    tcase_add_test(tc, test_rederived_switch_random_non_square_matches_stored);
     srunner_add_suite(sr, s);
 
-    s = make_suite("lab05.8", &tc);
+    s = make_suite("lab05.8", "st_encode_lora", &tc);
     tcase_add_test(tc, test_encode_example_is_224_bytes);
     tcase_add_test(tc, test_encode_pads_header_to_8_with_spaces);
+    tcase_add_test(tc, test_encode_rejects_bad_module_and_small_buffer);
     srunner_add_suite(sr, s);
 
-    s = make_suite("lab05.9", &tc);
+    s = make_suite("lab05.9", "st_decode_lora", &tc);
     tcase_add_test(tc, test_decode_round_trip_f64_is_bit_exact);
     tcase_add_test(tc, test_decode_rejects_every_truncation);
     tcase_add_test(tc, test_decode_rejects_transposed_shapes);
+    tcase_add_test(tc, test_decode_f16_and_bf16_exactly);
+    tcase_add_test(tc, test_decode_reads_unicode_escapes_in_names);
+    tcase_add_test(tc, test_decode_rejects_broken_files);
+    tcase_add_test(tc, test_decode_rejects_small_capacity_and_writes_nothing);
+    tcase_add_test(tc, test_decode_rejects_header_longer_than_the_file);
     srunner_add_suite(sr, s);
 
-    s = make_suite("lab05.10", &tc);
+    s = make_suite("lab05.10", "peft_config_json", &tc);
     tcase_add_test(tc, test_config_for_r8_alpha16);
     srunner_add_suite(sr, s);
 
-    s = make_suite("lab05.11-12", &tc);
+    s = make_suite("lab05.11-12", "adapter_overhead_gpu_seconds_per_hour, extra_gpus_needed", &tc);
     tcase_add_test(tc, test_adapter_overhead_is_10800_gpu_seconds_per_hour);
     tcase_add_test(tc, test_extra_gpus_are_13_minus_10);
     srunner_add_suite(sr, s);
 
-    s = make_suite("files", &tc);
+    s = make_suite("files", "st_save_adapter, st_load_lora", &tc);
     tcase_add_test(tc, test_save_then_load_files);
     srunner_add_suite(sr, s);
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    kit_free(&VIS);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

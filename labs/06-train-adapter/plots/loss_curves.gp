@@ -29,7 +29,7 @@ set logscale y 10
 set format y "10^{%L}"
 set yrange [5e-3:2]
 set xlabel "step"
-set ylabel "MSE (the loss 004 prints)"
+set ylabel "MSE (the loss the course's exercise prints)"
 set grid xtics ytics lc rgb "#dddddd"
 set key top right box opaque
 

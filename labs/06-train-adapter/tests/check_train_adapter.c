@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_helpers.h"
 #include "matrix.h"
@@ -64,6 +65,45 @@ static void random_free(random_problem_t *R) { free(R->x), free(R->y), free(R->w
 
 /* ---- lab06.1 train_forward -------------------------------------------- */
 
+/* The stored random problem (N = 6, d_in = 4, d_out = 3, r = 2) and its
+ * expected values: data/lab06/visible-expected.txt, written once by the
+ * reference (data/VISIBLE.md). */
+static kit_file_t VIS;
+#define VIS_PROBLEM()                                                                     \
+    ((train_problem_t){{stored(&VIS, "x", 24), 6, 4}, {stored(&VIS, "y", 18), 6, 3},      \
+                       {stored(&VIS, "w_base", 12), 4, 3}})
+#define VIS_A() ((train_mat_t){stored(&VIS, "a", 8), 4, 2})
+#define VIS_B() ((train_mat_t){stored(&VIS, "b", 6), 2, 3})
+
+static const mistake_t GRAD_A_MISTAKES[] = {
+    {"transposed", "it is grad_a written as (r, d_in): grad_a has a's shape (d_in, r)"},
+    {"over_n_dout", "it is divided by N d_out: these gradients are of J = d_out * MSE, divide by N"},
+    {"half", "it is half the gradient: the factor 2 of the squares' derivative is missing"},
+    {NULL, NULL},
+};
+
+START_TEST(test_forward_of_the_stored_problem)
+{
+    train_problem_t p = VIS_PROBLEM();
+    double y_hat[18], loss = SENTINEL;
+    fill(y_hat, 18, SENTINEL);
+    CHECK_OK("lab06.1", train_forward(&p, VIS_A(), VIS_B(), y_hat, &loss));
+    CHECK_STORED("lab06.1", "y_hat (6 x 3)", y_hat, &VIS, "forward.y_hat", 18, NULL);
+    CHECK_STORED("lab06.1", "loss (the MSE)", &loss, &VIS, "forward.loss", 1, NULL);
+}
+END_TEST
+
+START_TEST(test_gradients_of_the_stored_problem)
+{
+    train_problem_t p = VIS_PROBLEM();
+    double ga[8], gb[6];
+    fill(ga, 8, SENTINEL), fill(gb, 6, SENTINEL);
+    CHECK_OK("lab06.2", train_gradients(&p, VIS_A(), VIS_B(), ga, gb));
+    CHECK_STORED("lab06.2", "grad_a (4 x 2)", ga, &VIS, "grad.a", 8, GRAD_A_MISTAKES);
+    CHECK_STORED("lab06.2", "grad_b (2 x 3)", gb, &VIS, "grad.b", 6, NULL);
+}
+END_TEST
+
 START_TEST(test_forward_example_gives_2_3_and_loss_5)
 {
     train_problem_t p = example();
@@ -81,8 +121,25 @@ START_TEST(test_forward_rejects_x_that_does_not_fit_w_base)
     train_problem_t p = example();
     p.x.cols = 1, p.x.rows = 2; /* x (2, 1) against w_base (2, 2) */
     double loss = SENTINEL;
-    ck_assert_int_eq(train_forward(&p, EX_AM, EX_BM, NULL, &loss), LAB_EARG);
+    /* The message goes to stderr; catch it in a file to read it back. */
+    FILE *err = tmpfile();
+    ck_assert_msg(err != NULL, "cannot make a temporary file");
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(err), 2);
+    int rc = train_forward(&p, EX_AM, EX_BM, NULL, &loss);
+    fflush(stderr);
+    dup2(saved, 2), close(saved);
+    char msg[512] = {0};
+    rewind(err);
+    size_t got = fread(msg, 1, sizeof msg - 1, err);
+    fclose(err);
+    fprintf(stderr, "%s", msg); /* shown as usual */
+    ck_assert_int_eq(rc, LAB_EARG);
     ck_assert_msg(loss == SENTINEL, "lab06.1: loss was written before the check failed");
+    ck_assert_msg(got > 0 && strstr(msg, "train_forward") != NULL,
+                  "lab06.1: the message on stderr must name train_forward, the function called"
+                  " (LAB_REQUIRE in train_forward itself does); it was: %s", msg);
 }
 END_TEST
 
@@ -114,17 +171,23 @@ END_TEST
 
 /* ---- lab06.3 train_grad_check ----------------------------------------- */
 
-START_TEST(test_checker_accepts_your_gradient_on_a_random_problem)
+START_TEST(test_checker_accepts_the_stored_gradient_and_rejects_one_wrong_entry)
 {
-    random_problem_t R;
-    random_problem(&R, 3, 9, 5, 4, 2);
-    double ga[10], gb[8], err = SENTINEL, acc = SENTINEL;
-    CHECK_OK("lab06.2", train_gradients(&R.p, R.am, R.bm, ga, gb));
-    CHECK_OK("lab06.3", train_grad_check(&R.p, R.am, R.bm, ga, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
+    /* The stored (right) gradient of the stored problem, not yours, so a bug
+     * in train_gradients does not show up here. */
+    train_problem_t p = VIS_PROBLEM();
+    double ga[8], gb[6], err = SENTINEL, acc = SENTINEL;
+    memcpy(ga, stored(&VIS, "grad.a", 8), sizeof ga);
+    memcpy(gb, stored(&VIS, "grad.b", 6), sizeof gb);
+    CHECK_OK("lab06.3", train_grad_check(&p, VIS_A(), VIS_B(), ga, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
     ck_assert_msg(err <= 1e-8 && acc == 1.0,
-                  "lab06.3: your gradient against your checker: max_rel_err %.3g, accepted %g "
-                  "(a right pair gives below 1e-8 and 1)", err, acc);
-    random_free(&R);
+                  "lab06.3: the right gradient (stored) against your checker: max_rel_err %.3g, accepted %g "
+                  "(a right checker gives below 1e-8 and 1)", err, acc);
+    gb[4] *= 1 + 1e-4;
+    CHECK_OK("lab06.3", train_grad_check(&p, VIS_A(), VIS_B(), ga, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
+    ck_assert_msg(err > 1e-6 && acc == 0.0,
+                  "lab06.3: grad_b[1][1] wrong by 1e-4 of its size: max_rel_err %.3g, accepted %g"
+                  " (expected above 1e-6, and 0: compare every entry, not a norm)", err, acc);
 }
 END_TEST
 
@@ -141,6 +204,16 @@ START_TEST(test_checker_rejects_half_the_gradient_with_error_0_5)
 END_TEST
 
 /* ---- lab06.4 train_sgd ------------------------------------------------ */
+
+START_TEST(test_sgd_ten_steps_of_the_stored_problem)
+{
+    train_problem_t p = VIS_PROBLEM();
+    double out[14], losses[11];
+    CHECK_OK("lab06.4", train_sgd(&p, VIS_A(), VIS_B(), 0.05, 10, out, 14, losses, 11));
+    CHECK_STORED("lab06.4", "losses (10 steps, lr 0.05)", losses, &VIS, "sgd.losses", 11, NULL);
+    CHECK_STORED("lab06.4", "out = a then b after 10 steps", out, &VIS, "sgd.out", 14, NULL);
+}
+END_TEST
 
 START_TEST(test_sgd_one_step_of_the_example)
 {
@@ -216,6 +289,16 @@ START_TEST(test_adam_lr_zero_changes_nothing)
 }
 END_TEST
 
+START_TEST(test_adam_ten_steps_of_the_stored_problem)
+{
+    train_problem_t p = VIS_PROBLEM();
+    double out[14], losses[11];
+    CHECK_OK("lab06.5", train_adam(&p, VIS_A(), VIS_B(), 0.05, 10, out, 14, losses, 11));
+    CHECK_STORED("lab06.5", "losses (10 steps, lr 0.05)", losses, &VIS, "adam.losses", 11, NULL);
+    CHECK_STORED("lab06.5", "out = a then b after 10 steps", out, &VIS, "adam.out", 14, NULL);
+}
+END_TEST
+
 static Suite *make_suite(const char *task, TCase **tc)
 {
     Suite *s = suite_create(task);
@@ -230,18 +313,22 @@ int main(void)
     Suite *s;
     SRunner *sr;
 
+    if (visible_data("06", &VIS) != 0)
+        return EXIT_FAILURE;
     s = make_suite("lab06.1", &tc);
     tcase_add_test(tc, test_forward_example_gives_2_3_and_loss_5);
     tcase_add_test(tc, test_forward_rejects_x_that_does_not_fit_w_base);
+    tcase_add_test(tc, test_forward_of_the_stored_problem);
     sr = srunner_create(s);
 
     s = make_suite("lab06.2", &tc);
     tcase_add_test(tc, test_gradients_of_the_example_by_hand);
     tcase_add_test(tc, test_gradients_with_b_zero_leave_grad_a_exactly_zero);
+    tcase_add_test(tc, test_gradients_of_the_stored_problem);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab06.3", &tc);
-    tcase_add_test(tc, test_checker_accepts_your_gradient_on_a_random_problem);
+    tcase_add_test(tc, test_checker_accepts_the_stored_gradient_and_rejects_one_wrong_entry);
     tcase_add_test(tc, test_checker_rejects_half_the_gradient_with_error_0_5);
     srunner_add_suite(sr, s);
 
@@ -250,15 +337,18 @@ int main(void)
     tcase_add_test(tc, test_sgd_zero_steps_returns_a0_then_b0);
     tcase_add_test(tc, test_sgd_rejects_negative_steps);
     tcase_add_test(tc, test_sgd_loss_goes_down_on_a_random_problem);
+    tcase_add_test(tc, test_sgd_ten_steps_of_the_stored_problem);
     srunner_add_suite(sr, s);
 
     s = make_suite("lab06.5", &tc);
     tcase_add_test(tc, test_adam_first_step_moves_each_entry_by_lr);
     tcase_add_test(tc, test_adam_lr_zero_changes_nothing);
+    tcase_add_test(tc, test_adam_ten_steps_of_the_stored_problem);
     srunner_add_suite(sr, s);
 
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    kit_free(&VIS);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""crosscheck_numpy.py - Lab 06's C code against 004's algorithm in numpy.
+"""crosscheck_numpy.py - Lab 06's C code against the exercise's algorithm in numpy.
 
 Reads the file `lab06-demo dump` writes (a problem and the C results of 10
-SGD steps, lr 0.05, and 10 Adam steps, lr 0.01), runs 004's loop as the seed
+SGD steps, lr 0.05, and 10 Adam steps, lr 0.01), runs the exercise's loop as the exercise
 prints it and torch.optim.Adam's update (defaults: betas 0.9, 0.999, eps
 1e-8) in numpy, and compares: |c - numpy| <= 1e-9 * max(1, |numpy|).
 Run by `make lab-tests` (target lab06-numpy).  Exit 1 on a mismatch.

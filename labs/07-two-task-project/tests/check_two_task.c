@@ -233,21 +233,97 @@ START_TEST(test_project_checks_pass_on_a_small_problem)
 }
 END_TEST
 
+/* ---- stored random network (data/lab07/visible-expected.txt, written once
+ * by the reference; data/VISIBLE.md): d = 3, d_ff = 5, r = 2, n = 7, scale 1.5 ---- */
+static kit_file_t VIS;
+#define VIS_SCALE 1.5
+#define V(name, count) stored(&VIS, name, count)
+
+static const mistake_t MODE_MISTAKES[] = {
+    {"simplified", "it is the simplified gradient (TT_BACKPROP_SIMPLIFIED): the full one also goes"
+                   " through the second LoRA branch, g_h2 = g_out + A2^T g_z2"},
+    {"full", "it is the full gradient: the simplified one skips the second branch, g_h2 = g_out"},
+    {NULL, NULL},
+};
+
+START_TEST(test_forwards_and_head_of_the_stored_network)
+{
+    double out[N * D], probs[N], loss = SENTINEL;
+    CHECK_OK("lab07.1", base_forward(V("x", N * D), N, V("frozen", NF), D, DFF, out));
+    CHECK_STORED("lab07.1", "out (7 x 3)", out, &VIS, "base.out", N * D, NULL);
+    CHECK_OK("lab07.2", adapted_forward(V("x", N * D), N, V("frozen", NF), V("adapter", NA), D, DFF, R,
+                                        VIS_SCALE, out));
+    CHECK_STORED("lab07.2", "out (7 x 3)", out, &VIS, "adapted.out", N * D, NULL);
+    const double *adapted = V("adapted.out", N * D); /* the stored one: lab07.3 on its own */
+    CHECK_OK("lab07.3", head_bce(adapted, V("y", N), N, V("adapter", NA) + TT_HEAD(D, DFF, R), D, probs,
+                                 &loss));
+    CHECK_STORED("lab07.3", "probs (7)", probs, &VIS, "head.probs", N, NULL);
+    CHECK_STORED("lab07.3", "loss", &loss, &VIS, "head.loss", 1, NULL);
+}
+END_TEST
+
+START_TEST(test_gradients_of_the_stored_network)
+{
+    double grad[NA], loss = SENTINEL;
+    CHECK_OK("lab07.4", adapter_gradient(V("x", N * D), V("y", N), N, V("frozen", NF), V("adapter", NA), D,
+                                         DFF, R, VIS_SCALE, TT_BACKPROP_FULL, &loss, grad));
+    CHECK_STORED("lab07.4", "loss", &loss, &VIS, "grad_full.loss", 1, NULL);
+    CHECK_STORED("lab07.4", "grad (full)", grad, &VIS, "grad_full.grad", NA, MODE_MISTAKES);
+    CHECK_OK("lab07.4", adapter_gradient(V("x", N * D), V("y", N), N, V("frozen", NF), V("adapter", NA), D,
+                                         DFF, R, VIS_SCALE, TT_BACKPROP_SIMPLIFIED, &loss, grad));
+    CHECK_STORED("lab07.4", "grad (simplified)", grad, &VIS, "grad_simplified.grad", NA, MODE_MISTAKES);
+}
+END_TEST
+
+START_TEST(test_training_and_merge_of_the_stored_network)
+{
+    double adapter[NA], losses[5], merged[NF];
+    CHECK_OK("lab07.5", train_task(V("x", N * D), V("y", N), N, V("frozen", NF), V("adapter", NA), D, DFF, R,
+                                   VIS_SCALE, 0.1, 5, TT_BACKPROP_FULL, adapter, losses));
+    CHECK_STORED("lab07.5", "losses (5 epochs, lr 0.1)", losses, &VIS, "train.losses", 5, NULL);
+    CHECK_STORED("lab07.5", "the trained adapter", adapter, &VIS, "train.adapter", NA, NULL);
+    CHECK_OK("lab07.6", merge_adapter(V("frozen", NF), V("adapter", NA), D, DFF, R, VIS_SCALE, merged));
+    CHECK_STORED("lab07.6", "merged", merged, &VIS, "merge.merged", NF, NULL);
+}
+END_TEST
+
+START_TEST(test_project_checks_of_the_stored_network)
+{
+    double rep[TT_REPORT_LEN], ada[NA], adb[NA];
+    CHECK_OK("lab07.7", project_checks(V("x", N * D), V("y", N), V("y_b", N), N, V("x", N * D), 3,
+                                       V("frozen", NF), V("init", NA), V("init", NA), D, DFF, R, VIS_SCALE,
+                                       0.1, 20, TT_BACKPROP_FULL, rep, ada, adb));
+    const double *want = V("checks.report", TT_REPORT_LEN);
+    static const struct { int at; const char *name; } kept[] = {
+        {TT_ACC_A, "report[TT_ACC_A] (accuracy: the share of p >= 0.5 predictions that are 1)"},
+        {TT_ACC_A_AFTER_B, "report[TT_ACC_A_AFTER_B]"}, {TT_ACC_B, "report[TT_ACC_B]"},
+        {TT_SWITCH_ACC_B, "report[TT_SWITCH_ACC_B]"}, {TT_LOSS_A, "report[TT_LOSS_A]"},
+        {TT_LOSS_B, "report[TT_LOSS_B]"},
+    };
+    for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
+        CHECK_CLOSE("lab07.7", kept[k].name, &rep[kept[k].at], &want[kept[k].at], 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lab07");
     struct { const char *name; const TTest *t[4]; } cases[] = {
         {"lab07.1 base_forward", {test_base_forward_example_gives_6_5, test_base_forward_rejects_zero_n}},
+        {"lab07.1-3 stored network", {test_forwards_and_head_of_the_stored_network}},
         {"lab07.2 adapted_forward", {test_adapted_forward_example_gives_21,
                                      test_adapted_forward_with_zero_b_is_the_base_bit_for_bit}},
         {"lab07.3 head_bce", {test_head_bce_example, test_head_bce_stays_finite_for_large_logits,
                               test_head_bce_rejects_a_label_of_two}},
         {"lab07.4 adapter_gradient", {test_full_gradient_matches_finite_differences,
-                                      test_simplified_differs_only_in_lora_1}},
+                                      test_simplified_differs_only_in_lora_1,
+                                      test_gradients_of_the_stored_network}},
         {"lab07.5 train_task", {test_train_one_step_is_adapter_minus_lr_grad,
-                                test_train_lowers_the_loss_and_leaves_frozen_alone}},
+                                test_train_lowers_the_loss_and_leaves_frozen_alone,
+                                test_training_and_merge_of_the_stored_network}},
         {"lab07.6 merge_adapter", {test_merge_example, test_merged_base_equals_the_adapted_network}},
-        {"lab07.7 project_checks", {test_project_checks_pass_on_a_small_problem}},
+        {"lab07.7 project_checks", {test_project_checks_pass_on_a_small_problem,
+                                    test_project_checks_of_the_stored_network}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TCase *tc = tcase_create(cases[i].name);
@@ -261,9 +337,12 @@ static Suite *suite(void)
 
 int main(void)
 {
+    if (visible_data("07", &VIS) != 0)
+        return EXIT_FAILURE;
     SRunner *sr = srunner_create(suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    kit_free(&VIS);
     return failed ? 1 : 0;
 }
