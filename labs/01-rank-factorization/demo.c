@@ -453,7 +453,7 @@ static int cmd_span(void)
     static const double a4[8] = {0.5, -0.2, 0.1, 0.3, -0.1, 0.4, 0.2, -0.3};
     double dw4[16];
     CALL(lowrank_product(b4, a4, 4, 2, 4, dw4));
-    printf("== the course's 4 x 4 example (lesson 3), r = 2 ==\n");
+    printf("== the course's 4 x 4 example (lesson 2), r = 2 ==\n");
     printf("  column 0 of Delta W                [%.2f, %.2f, %.2f, %.2f]\n", unneg(dw4[0]), unneg(dw4[4]),
            unneg(dw4[8]), unneg(dw4[12]));
     printf("  = A[0][0] B[:,0] + A[1][0] B[:,1]  = %.1f B[:,0] %+.1f B[:,1]\n", a4[0], a4[4]);

@@ -508,7 +508,7 @@ static int cmd_errata(void)
 {
     printf("lab04-demo errata: counts and shares of the course material, recomputed\n");
 
-    printf("\nThe "LoRA layer" exercise's demo: nn.Linear(768, 768) with bias, LoRA r = 8 (A 768 x 8, B 8 x 768):\n");
+    printf("\nThe \"LoRA layer\" exercise's demo: nn.Linear(768, 768) with bias, LoRA r = 8 (A 768 x 8, B 8 x 768):\n");
     const int64_t frozen = 768 * 768 + 768, lora = lora_matrix_params(768, 768, 8);
     expect_count("frozen: weight 768 x 768 + bias 768", frozen, 590592, "kit; the exercise prints it as Frozen");
     expect_count("trainable (lora_matrix_params, lab04.1)", lora, 12288, "the exercise prints 12,288");
@@ -520,14 +520,14 @@ static int cmd_errata(void)
         exit(1);
     printf("  PEFT's line for the same layer: %s\n", line);
 
-    printf("\nThe "LoRA layer" exercise's complexity notes: d = 4096, r = 16:\n");
+    printf("\nThe \"LoRA layer\" exercise's complexity notes: d = 4096, r = 16:\n");
     const int64_t big = lora_matrix_params(4096, 4096, 16);
     expect_count("LoRA parameters (lab04.1)", big, 131072, "the exercise prints 131,072");
     expect_rounded("of the 16,777,216 of the full matrix (%)", 100.0 * (double)big / (4096.0 * 4096.0), 1,
                    0.8, "%", "the exercise prints 0.8%");
     expect_rounded("reduction (x)", 4096.0 * 4096.0 / (double)big, 0, 128, "x", "the exercise prints 128x");
 
-    printf("\nThe "LoRA layer" exercise's memory claim, \"for a 7B model ... from ~56GB to ~2GB\": Adam keeps two fp32\n"
+    printf("\nThe \"LoRA layer\" exercise's memory claim, \"for a 7B model ... from ~56GB to ~2GB\": Adam keeps two fp32\n"
            "states (first and second moment) per trained parameter:\n");
     pc_model_t m;
     load("llama-7b", &m);
