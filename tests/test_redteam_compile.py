@@ -50,6 +50,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_grader import score_of  # noqa: E402  (the report's "Score: x/y" line)
 SLOW, LIMIT = 10.0, 30.0
 
 
@@ -178,9 +180,6 @@ def grade(grader, sub, tmp, env_extra=None, argv=None):
     return p.returncode, out, err, time.monotonic() - start
 
 
-def score_of(text):
-    m = re.search(r"^Score: (\d+)/(\d+)$", text, re.M)
-    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
 
 def test_lab(lab, gdir, kit, secrets):
