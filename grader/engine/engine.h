@@ -4,6 +4,13 @@
 
 #include "judge.h"
 #include "lab.h"
+#include "protocol.h"
+#include "report.h"
+#include "runner.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/resource.h>
 
 #define OUTPUT_KEEP 4096            /* bytes of student output kept for the report */
 #define OUTPUT_MAX (1 << 20)        /* more bytes than this is an output flood */
@@ -36,9 +43,101 @@ double opt_budget_seconds(void);
 double budget_left(void);
 double budget_spent(void);
 void budget_charge(double seconds);
+double now(void); /* CLOCK_MONOTONIC seconds */
+int budget_start(void); /* before the first worker: 0, or -1 (errno set) */
 const char *judge_empty_dir(void);
 const char *judge_runner_path(void);
 const char *judge_sources_text(void);
 const char *judge_test_name(void); /* the test this worker runs */
+
+
+/* ---- one grading run (judge.c): set from the command line (options.c) and
+ * judge_main before the first test starts; a worker inherits it. ---- */
+#define LOG_MAX 16384        /* bytes of one test's report */
+#define DEFAULT_CALL_CAP 10.0 /* seconds: no call runs longer, whatever the reference takes */
+#define DEFAULT_BUDGET 10.0  /* seconds: all calls of one grading together */
+typedef struct {
+    const judge_lab_t *lab;
+    unsigned long long seed;
+    const char *format, *out, *only, *sub;
+    double call_cap, budget;
+    int jobs, list;
+    /* --also FORMAT:FILE: further reports of the same run (grade-all keeps the
+     * text feedback and the JSON scores of one run, so both agree). */
+    const char *also_format[4], *also_path[4];
+    int n_also;
+    char root[PATH_MAX], tmp[PATH_MAX], empty[PATH_MAX + 8], runner[PATH_MAX + 8];
+    char work[PATH_MAX + 8], scratch[PATH_MAX + 16]; /* the build's folder; a mount point for its sandbox */
+    char sources_text[512];
+    int internal_error;
+} engine_run_t;
+extern engine_run_t grading;
+
+struct judge {
+    rng_t rng;
+    kit_file_t data;
+    int have_data;
+    int failed;
+    size_t log_len;
+    char log[LOG_MAX];
+};
+
+void parse_options(int argc, char **argv);  /* options.c */
+int build_runner(char *msg, size_t cap);    /* build_runner.c: 0, -1 (the submission's fault), -2 (the grader's) */
+int selected(const judge_test_t *t);        /* schedule.c: --test picks it */
+void run_tests(result_t *res, size_t n);    /* schedule.c */
+
+/* ---- one call (call.c) ---- */
+#define MAX_CALL_ARGS MAX_ARGS
+
+typedef struct {
+    const char *name;
+    char kind;
+    const double *in;   /* ARG_IN: the judge's own copy (the original values) */
+    size_t count;
+    double *back;       /* ARG_IN/ARG_OUT: what came back, guards included */
+    uint64_t z;
+    double d;
+    int64_t l;
+} call_arg_t;
+
+struct call {
+    judge_t *j;
+    const char *func;
+    call_arg_t args[MAX_CALL_ARGS];
+    int nargs;
+    int overflow;
+    long long ret;
+    char printed[OUTPUT_KEEP + 1];
+};
+
+/* A growing byte buffer (the request; the runner's answer). */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} buf_t;
+
+/* How one runner process ended (run_sandbox.c). */
+typedef struct {
+    buf_t res;           /* fd 3 */
+    size_t printed_len;  /* bytes of output seen in all */
+    size_t printed_lines;
+    int timed_out, flooded;
+    int cut;             /* stopped because the submission's time budget ran out */
+    int status;          /* from waitpid */
+    double seconds;      /* wall time from execve to the end */
+    char setup[256];     /* why the sandbox could not be built, if it could not */
+} outcome_t;
+
+/* wire.c */
+void put(buf_t *b, const void *data, size_t n);
+void encode(const call_t *c, buf_t *b);
+const runner_fn_t *valid_request(call_t *c);
+int message_is(const outcome_t *o, uint32_t magic, size_t size);
+int decode(call_t *c, const outcome_t *o);
+/* run_sandbox.c: run the runner on req within limit seconds (output kept in c->printed) */
+void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit);
+/* expect.c: did the function write into the guard zones around a tensor? */
+int guards_intact(call_t *c);
 
 #endif

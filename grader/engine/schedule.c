@@ -1,0 +1,160 @@
+/*
+ * schedule.c - running the tests: each selected test in its own forked
+ * worker (at most --jobs at a time), the time budget all workers share, and
+ * how busy the machine is (which stretches the limits' floors).
+ */
+#define _GNU_SOURCE
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Microseconds spent in calls, shared by every test worker (MAP_SHARED). */
+static atomic_llong *spent_us;
+
+double opt_call_cap_seconds(void) { return grading.call_cap; }
+double machine_load_factor(void)
+{
+    double load[1];
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (getloadavg(load, 1) != 1 || cores < 1)
+        return 1.0;
+    double f = load[0] / (double)cores;
+    return f < 1.0 ? 1.0 : f > LOAD_FACTOR_MAX ? LOAD_FACTOR_MAX : f;
+}
+double opt_budget_seconds(void) { return grading.budget; }
+double budget_spent(void) { return spent_us ? (double)atomic_load(spent_us) * 1e-6 : 0.0; }
+double budget_left(void) { return grading.budget - budget_spent(); }
+void budget_charge(double seconds)
+{
+    if (spent_us && seconds > 0)
+        atomic_fetch_add(spent_us, (long long)(seconds * 1e6));
+}
+
+/* The time budget, shared by every test worker: 0, or -1 (errno set). */
+int budget_start(void)
+{
+    spent_us = mmap(NULL, sizeof *spent_us, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (spent_us == MAP_FAILED) {
+        spent_us = NULL;
+        return -1;
+    }
+    atomic_init(spent_us, 0);
+    return 0;
+}
+
+static const char *current_test = "";
+const char *judge_test_name(void) { return current_test; }
+
+int selected(const judge_test_t *t)
+{
+    return !grading.only || strcmp(grading.only, t->name) == 0 || strcmp(grading.only, t->task) == 0 ||
+           strstr(t->name, grading.only) != NULL;
+}
+
+static void run_worker(const judge_test_t *t, int fd)
+{
+    static judge_t j;
+    memset(&j, 0, sizeof j);
+    char key[256];
+    snprintf(key, sizeof key, "%s %s", t->task, t->name);
+    rng_seed(&j.rng, grading.seed ^ rng_hash_string(key));
+    current_test = t->name;
+    t->run(&j);
+    char head[2] = {grading.internal_error ? 'E' : j.failed ? 'F' : 'P', '\n'};
+    if (write(fd, head, 2) == 2 && j.log_len)
+        (void)!write(fd, j.log, j.log_len);
+    close(fd);
+    _exit(0);
+}
+
+void run_tests(result_t *res, size_t n)
+{
+    size_t next = 0, done = 0, running = 0;
+    pid_t pids[64];
+    int fds[64];
+    size_t which[64];
+    while (done < n) {
+        while (running < (size_t)grading.jobs && next < n) {
+            if (!res[next].selected) {
+                next++;
+                continue;
+            }
+            int p[2];
+            if (pipe2(p, O_CLOEXEC)) {
+                perror("grader: pipe");
+                exit(2);
+            }
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid < 0) {
+                perror("grader: fork");
+                exit(2);
+            }
+            if (pid == 0) {
+                close(p[0]);
+                run_worker(&grading.lab->tests[next], p[1]);
+            }
+            close(p[1]);
+            pids[running] = pid;
+            fds[running] = p[0];
+            which[running] = next++;
+            running++;
+        }
+        if (running == 0) {
+            for (size_t i = 0; i < n; i++)
+                done += !res[i].selected;
+            break;
+        }
+        /* Read the first worker to finish; logs fit in a pipe (LOG_MAX). */
+        struct pollfd pf[64];
+        for (size_t i = 0; i < running; i++)
+            pf[i] = (struct pollfd){fds[i], POLLIN, 0};
+        if (poll(pf, (nfds_t)running, -1) < 0 && errno != EINTR) {
+            perror("grader: poll");
+            exit(2);
+        }
+        for (size_t i = 0; i < running; i++) {
+            if (!pf[i].revents)
+                continue;
+            char *buf = calloc(1, LOG_MAX + 8);
+            size_t len = 0;
+            ssize_t k;
+            while (len < LOG_MAX + 4 && (k = read(fds[i], buf + len, LOG_MAX + 4 - len)) > 0)
+                len += (size_t)k;
+            close(fds[i]);
+            int st;
+            waitpid(pids[i], &st, 0);
+            result_t *r = &res[which[i]];
+            if (len < 2 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+                r->passed = 0;
+                r->log = strdup("grader bug: this test's worker died\n");
+                grading.internal_error = 1;
+                free(buf);
+            } else {
+                r->passed = buf[0] == 'P';
+                if (buf[0] == 'E')
+                    grading.internal_error = 1;
+                memmove(buf, buf + 2, len - 2);
+                buf[len - 2] = '\0';
+                r->log = buf;
+            }
+            r->score = r->passed ? r->test->points : 0;
+            done++;
+            pids[i] = pids[running - 1];
+            fds[i] = fds[running - 1];
+            which[i] = which[running - 1];
+            pf[i] = pf[running - 1];
+            running--;
+            i--;
+        }
+    }
+}
