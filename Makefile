@@ -8,42 +8,11 @@ SHELL := /bin/bash
 # What a student's copy shares with this Makefile (variables, visible tests,
 # demos, plots); `make handout` ships it with the student Makefile.
 include mk/common.inc
-# The judge's own files, one concern each (grader/engine/engine.h says which).
-ENGINE_JUDGE := judge options build_runner schedule call wire run_sandbox expect report compile_sandbox
-ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
-ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
-
 # ---------------------------------------------------------------- build
-$(B)/engine/%.o: grader/engine/%.c grader/engine/*.h labs/common/*.h | deps-grade
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(COMMON_INC) -Igrader/engine -c $< -o $@
+# Every lab's grader: one recipe, shared with the Gradescope bundle's build.sh.
+GRADER_ORDER := deps-grade
+include grader/engine/grader.mk
 
-# Per lab NN: the runner library (runner main + adapter + common, linked
-# statically with the student's object at grading time) and the judge
-# (engine + test table + the reference solution, which never enters a runner).
-define LAB_RULES
-$(B)/lab$(1)/adapter.o: grader/labs/$(1)/adapter.c $(call labdir,$(1))/*.h grader/engine/runner.h
-	@mkdir -p $$(@D)
-	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -Igrader/engine -c $$< -o $$@
-$(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(B)/lab$(1)/adapter.o $(COMMON_OBJ)
-	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
-$(B)/lab$(1)/reference.o: $(call soldir,$(1))/*.c $(call labdir,$(1))/*.h
-	@mkdir -p $$(@D)/ref
-	for f in $(call soldir,$(1))/*.c; do \
-	  $(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -c $$$$f -o $$(@D)/ref/$$$$(basename $$$$f .c).o || exit 1; done
-	ld -r $$(@D)/ref/*.o -o $$@
-# The adapter links into the judge too: there it calls the reference, which
-# the judge times on each call's inputs to derive the call's time limit.
-$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(wildcard grader/labs/$(1)/questions_tests.c) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
-	@mkdir -p $$(@D)
-	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -Igrader/engine grader/labs/$(1)/tests.c \
-	  $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a \
-	  -lseccomp -lm -o $$@
-endef
-$(foreach id,$(LAB_IDS),$(eval $(call LAB_RULES,$(id))))
-
-GRADERS := $(addprefix $(BIN)/grade-,$(LAB_IDS))
 .PHONY: grader
 grader: $(GRADERS) ## build every lab's grader into grader/bin/
 
@@ -134,9 +103,10 @@ grade-quick: $(GRADERS) ## every lab's reference scores full marks and its skele
 	    echo "$$out"; echo "grade-quick: Lab $$id's skeleton does not score 0 (exit $$r)"; exit 1; }; \
 	done; echo "grade-quick: every reference at full marks, every skeleton at 0 (labs $(LAB_IDS))"
 
-$(B)/tests/check_common: tests/check_common.c $(COMMON_SRC) labs/common/*.h | deps-check
+$(B)/tests/check_common: tests/check_common.c $(COMMON_SRC) | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(COMMON_INC) $< $(COMMON_SRC) $(CHECK_LIBS) -o $@
+	$(CC) $(CFLAGS) -MMD -MP -MF $@.d -MT $@ $(COMMON_INC) $< $(COMMON_SRC) $(CHECK_LIBS) -o $@
+-include $(wildcard $(B)/tests/*.d)
 unit-tests: $(B)/tests/check_common ## Check suites of labs/common
 	$(B)/tests/check_common
 

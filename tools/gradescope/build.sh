@@ -4,8 +4,10 @@
 # Writes kit/grader/bin/grade-NN and kit/grader/bin/lib/librunner-NN.a, the
 # same programs `make grader` builds in the kit (see LAB_RULES in the kit's
 # Makefile).  Needs a C compiler, binutils and libseccomp-dev; nothing else.
-# Used by setup.sh (Gradescope) and by the GitHub Classroom workflow.  The
-# kit's flags without -g: no debugger there, and a third less build time.
+# Used by setup.sh (Gradescope) and by the GitHub Classroom workflow.  It runs
+# the kit's own recipe, grader/engine/grader.mk (the engine's files and the
+# flags are listed there only), without -g: no debugger there, and a third
+# less build time.
 #
 # Once the grader is built, the sources that hold the reference solution and
 # the hidden tests (kit/solutions/, kit/grader/labs/) and the objects made
@@ -20,7 +22,6 @@ conf=$here/lab.conf
 . "$conf"
 kit=$here/kit
 CC=${CC:-cc}
-CFLAGS=(-std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L)
 lab=$kit/labs/$LAB_DIR
 sol=$kit/solutions/$LAB_DIR
 obj=$here/build
@@ -29,40 +30,22 @@ if [ ! -e "$sol" ] && [ -x "$bin/grade-$LAB_ID" ]; then
     echo "build.sh: $bin/grade-$LAB_ID is built and the reference and hidden tests were deleted after the build; unpack the bundle again to rebuild" >&2
     exit 2
 fi
-for need in "$kit/grader/engine/judge.c" "$kit/grader/labs/$LAB_ID/tests.c" \
+for need in "$kit/grader/engine/grader.mk" "$kit/grader/labs/$LAB_ID/tests.c" \
             "$kit/grader/labs/$LAB_ID/adapter.c" "$lab" "$sol"; do
     [ -e "$need" ] || { echo "build.sh: $need is missing: this bundle is incomplete" >&2; exit 2; }
 done
+MAKE_CMD=${MAKE:-make}
+command -v "$MAKE_CMD" >/dev/null || { echo "build.sh: no make; install build-essential" >&2; exit 2; }
 command -v "$CC" >/dev/null || { echo "build.sh: no C compiler ($CC); install build-essential" >&2; exit 2; }
 [ -e /usr/include/seccomp.h ] || { echo "build.sh: /usr/include/seccomp.h not found; install libseccomp-dev" >&2; exit 2; }
 
 rm -rf "$obj" "$bin"
-mkdir -p "$obj/common" "$obj/engine" "$obj/ref" "$bin/lib"
-inc=(-I"$kit/labs/common" -I"$kit/grader/engine")
-pids=()
-compile() { "$CC" "${CFLAGS[@]}" "$@" & pids+=($!); }
-for c in "$kit"/labs/common/*.c; do
-    compile -I"$kit/labs/common" -c "$c" -o "$obj/common/$(basename "$c" .c).o"
-done
-engine=(judge options build_runner schedule call wire run_sandbox expect report compile_sandbox)
-engine_objs=()
-for c in "${engine[@]}" runner_main; do
-    compile "${inc[@]}" -c "$kit/grader/engine/$c.c" -o "$obj/engine/$c.o"
-    [ "$c" = runner_main ] || engine_objs+=("$obj/engine/$c.o")
-done
-compile "${inc[@]}" -I"$lab" -c "$kit/grader/labs/$LAB_ID/adapter.c" -o "$obj/adapter.o"
-for c in "$sol"/*.c; do
-    compile -I"$kit/labs/common" -I"$lab" -c "$c" -o "$obj/ref/$(basename "$c" .c).o"
-done
-fail=0
-for p in "${pids[@]}"; do wait "$p" || fail=1; done
-[ "$fail" = 0 ] || { echo "build.sh: compiling the grader of lab $LAB_ID failed (messages above)" >&2; exit 2; }
-ar rcs "$obj/libcommon.a" "$obj"/common/*.o
-ar rcs "$bin/lib/librunner-$LAB_ID.a" "$obj/engine/runner_main.o" "$obj/adapter.o" "$obj"/common/*.o
-ld -r "$obj"/ref/*.o -o "$obj/reference.o"
-"$CC" "${CFLAGS[@]}" "${inc[@]}" -I"$lab" "$kit/grader/labs/$LAB_ID/tests.c" "$obj/reference.o" "$obj/adapter.o" \
-    "${engine_objs[@]}" "$obj/libcommon.a" \
-    -lseccomp -lm -o "$bin/grade-$LAB_ID"
+# The kit's own recipe (grader/engine/grader.mk, also what `make grader` runs),
+# without -g; relative folders, so a path with a space in it does no harm.
+"$MAKE_CMD" -C "$kit" -f grader/engine/grader.mk -j"$(nproc 2>/dev/null || echo 2)" --no-print-directory \
+    B=../build BIN=grader/bin LAB_IDS="$LAB_ID" GRADER_DEBUG= CC="$CC" \
+    "grader/bin/grade-$LAB_ID" "grader/bin/lib/librunner-$LAB_ID.a" ||
+    { echo "build.sh: compiling the grader of lab $LAB_ID failed (messages above)" >&2; exit 2; }
 "$bin/grade-$LAB_ID" --list >/dev/null || { echo "build.sh: the built grader does not run" >&2; exit 2; }
 echo "build.sh: built $bin/grade-$LAB_ID ($("$bin/grade-$LAB_ID" --list | wc -l) tests)"
 rm -rf "$kit/solutions" "$kit/grader/labs" "$obj"

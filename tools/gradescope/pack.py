@@ -104,6 +104,7 @@ def main(argv):
             if os.path.isfile(p):
                 files.add(os.path.relpath(p, ROOT))
     add_glob("grader/engine/*.[ch]")
+    add_glob("grader/engine/grader.mk")  # the one build recipe (build.sh runs it)
     add_glob(f"grader/labs/{lab}/*.[ch]")
     add_glob("labs/common/*.[ch]")
     add_glob("tools/find_submission.py")  # the one rule that finds a student's files

@@ -1,0 +1,75 @@
+# grader.mk - the one recipe for a lab's grader: its judge grader/bin/grade-NN
+# (engine + test table + reference solution) and its runner library
+# grader/bin/lib/librunner-NN.a (runner main + adapter + common library,
+# linked statically with the student's objects at grading time).
+#
+# Used by the kit's Makefile (include) and by the Gradescope bundle's build.sh
+# (make -f grader/engine/grader.mk in the bundle's kit/ folder), so the list of
+# the engine's files and the flags they are built with live here only.
+# Run from the kit's root.  In: B (objects), BIN (programs), LAB_IDS (default:
+# every labs/NN-* here), GRADER_DEBUG (-g by default; the bundle drops it),
+# GRADER_ORDER (order-only prerequisites of every object: the kit's deps-grade).
+# Header dependencies come from the compiler (-MMD -MP): the .d files beside
+# the objects are included at the end.
+
+B       ?= build
+BIN     ?= grader/bin
+CC      ?= cc
+GRADER_DEBUG ?= -g
+GRADER_CFLAGS = -std=c11 -O2 $(GRADER_DEBUG) -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
+DEPFLAGS = -MMD -MP
+LABS    ?= $(sort $(notdir $(wildcard labs/[0-9][0-9]-*)))
+LAB_IDS ?= $(foreach l,$(LABS),$(firstword $(subst -, ,$(l))))
+labdir  ?= labs/$(filter $(1)-%,$(LABS))
+soldir  ?= solutions/$(filter $(1)-%,$(LABS))
+
+# The judge's own files, one concern each (grader/engine/engine.h says which).
+ENGINE_JUDGE := judge options build_runner schedule call wire run_sandbox expect report compile_sandbox
+ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
+ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
+GRADER_INC := -Ilabs/common -Igrader/engine
+GRADER_LIBS := -lseccomp -lm
+
+# The common library (the kit's Makefile has these from mk/common.inc).
+ifndef COMMON_OBJ
+COMMON_SRC := $(wildcard labs/common/*.c)
+COMMON_OBJ := $(patsubst labs/common/%.c,$(B)/common/%.o,$(COMMON_SRC))
+$(B)/common/%.o: labs/common/%.c
+	@mkdir -p $(@D)
+	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -Ilabs/common -c $< -o $@
+$(B)/libcommon.a: $(COMMON_OBJ)
+	rm -f $@ && ar rcs $@ $^
+-include $(wildcard $(B)/common/*.d)
+endif
+
+$(B)/engine/%.o: grader/engine/%.c | $(GRADER_ORDER)
+	@mkdir -p $(@D)
+	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) $(GRADER_INC) -c $< -o $@
+
+# Per lab NN.  The adapter links into the judge too: there it calls the
+# reference, which the judge times on each call's inputs to derive the call's
+# time limit.  The reference never enters a runner.
+define GRADER_RULES
+$(B)/lab$(1)/adapter.o: grader/labs/$(1)/adapter.c | $(GRADER_ORDER)
+	@mkdir -p $$(@D)
+	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) $(GRADER_INC) -I$(call labdir,$(1)) -c $$< -o $$@
+$(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(B)/lab$(1)/adapter.o $(COMMON_OBJ)
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+$(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
+	@mkdir -p $$(@D)/ref
+	for f in $(call soldir,$(1))/*.c; do o=$$(@D)/ref/$$$$(basename "$$$$f" .c).o; \
+	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d -Ilabs/common -I$(call labdir,$(1)) \
+	    -c "$$$$f" -o $$$$o || exit 1; done
+	ld -r $$(@D)/ref/*.o -o $$@
+$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+	@mkdir -p $$(@D) $(B)/lab$(1)
+	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
+	  grader/labs/$(1)/tests.c $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a \
+	  $(GRADER_LIBS) -o $$@
+endef
+$(foreach id,$(LAB_IDS),$(eval $(call GRADER_RULES,$(id))))
+
+GRADERS := $(addprefix $(BIN)/grade-,$(LAB_IDS))
+
+-include $(wildcard $(B)/engine/*.d $(B)/lab*/*.d $(B)/lab*/ref/*.d)
