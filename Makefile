@@ -121,8 +121,16 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 	@echo "demos: every printed course number reproduced"
 
 # One target per lab, so that under make -j (make test) the labs spread over the cores.
-grader-tests: $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
+grader-tests: engine-tests $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	@echo "grader tests: labs $(LAB_IDS) passed"
+# The engine's own behaviour (workers, data files): a test table posing as Lab 01.
+.PHONY: engine-tests
+$(BIN)/engine-test: tests/engine_test.c $(B)/lab01/reference.o $(B)/lab01/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-01.a
+	@mkdir -p $(B)/tests
+	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $@ -MF $(B)/tests/engine_test.d $(GRADER_INC) -Ilabs/01-rank-factorization \
+	  $< $(B)/lab01/reference.o $(B)/lab01/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(GRADER_LIBS) -o $@
+engine-tests: $(BIN)/engine-test ## the grading engine's own behaviour (workers, data files)
+	$(PY) tests/test_engine.py
 grader-test-%: $(GRADERS)
 	$(PY) tests/test_grader.py $*
 	$(PY) tests/test_redteam_compile.py $*

@@ -26,7 +26,7 @@ call_t *call_new(judge_t *j, const char *func)
     call_t *c = calloc(1, sizeof *c);
     if (!c) {
         fprintf(stderr, "grader: out of memory\n");
-        exit(2);
+        engine_exit(2);
     }
     c->j = j;
     c->func = func;
@@ -117,7 +117,7 @@ static double reference_seconds(const call_t *c, const runner_fn_t *fn)
             block[i] = malloc((s->count + 2 * GUARD) * sizeof(double));
             if (!block[i]) {
                 fprintf(stderr, "grader: out of memory\n");
-                exit(2);
+                engine_exit(2);
             }
             a[i].p = block[i] + GUARD;
         }

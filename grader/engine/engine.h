@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 #define OUTPUT_KEEP 4096            /* bytes of student output kept for the report */
 #define OUTPUT_MAX (1 << 20)        /* more bytes than this is an output flood */
@@ -70,19 +71,31 @@ typedef struct {
     char work[PATH_MAX + 8], scratch[PATH_MAX + 16]; /* the build's folder; a mount point for its sandbox */
     char sources_text[512];
     int internal_error;
+    pid_t main_pid; /* the judge's own process; test workers are its children */
 } engine_run_t;
 extern engine_run_t grading;
 
+/* A data file a test read (judge_data): kept until the test ends, as the
+ * test may hold several at once. */
+typedef struct judge_data_file {
+    struct judge_data_file *next;
+    char relpath[256];
+    kit_file_t file;
+} judge_data_file_t;
+
 struct judge {
     rng_t rng;
-    kit_file_t data;
-    int have_data;
+    judge_data_file_t *data; /* every file this test read, newest first */
     int failed;
     size_t log_len;
     char log[LOG_MAX];
 };
 
+void judge_free_data(judge_t *j);          /* judge.c: at the end of a test */
 void parse_options(int argc, char **argv);  /* options.c */
+/* Leave with `status`.  A test worker leaves with _exit (no atexit handler:
+ * the judge's cleanup of the temporary folder is the judge's alone). */
+_Noreturn void engine_exit(int status);
 int build_runner(char *msg, size_t cap);    /* build_runner.c: 0, -1 (the submission's fault), -2 (the grader's) */
 int selected(const judge_test_t *t);        /* schedule.c: --test picks it */
 void run_tests(result_t *res, size_t n);    /* schedule.c */

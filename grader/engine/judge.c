@@ -54,20 +54,32 @@ void judge_fail(judge_t *j, const char *fmt, ...)
 
 const kit_file_t *judge_data(judge_t *j, const char *relpath)
 {
-    if (j->have_data && strstr(j->data.path, relpath))
-        return &j->data;
+    for (judge_data_file_t *d = j->data; d; d = d->next)
+        if (strcmp(d->relpath, relpath) == 0)
+            return &d->file;
     char path[PATH_MAX * 2];
     snprintf(path, sizeof path, "%s/data/%s", grading.root, relpath);
-    if (j->have_data)
-        kit_free(&j->data);
-    j->have_data = 0;
-    if (kit_read(path, &j->data) != 0) {
+    judge_data_file_t *d = calloc(1, sizeof *d);
+    if (!d || strlen(relpath) >= sizeof d->relpath || kit_read(path, &d->file) != 0) {
         judge_fail(j, "grader error: cannot read the data file %s (see stderr)", path);
         judge_internal_error();
+        free(d);
         return NULL;
     }
-    j->have_data = 1;
-    return &j->data;
+    snprintf(d->relpath, sizeof d->relpath, "%s", relpath);
+    d->next = j->data;
+    j->data = d;
+    return &d->file;
+}
+
+void judge_free_data(judge_t *j)
+{
+    while (j->data) {
+        judge_data_file_t *d = j->data;
+        j->data = d->next;
+        kit_free(&d->file);
+        free(d);
+    }
 }
 
 const double *judge_tensor(judge_t *j, const kit_file_t *f, const char *name,
@@ -102,9 +114,11 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
+/* atexit: in the judge only.  A worker (a fork) that calls exit() would
+ * otherwise remove the folder that the judge and every other worker use. */
 static void cleanup(void)
 {
-    if (grading.tmp[0])
+    if (grading.tmp[0] && getpid() == grading.main_pid)
         nftw(grading.tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -155,6 +169,7 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
         fprintf(stderr, "grade-%s: cannot make a temporary folder: %s\n", lab->id, strerror(errno));
         return 2;
     }
+    grading.main_pid = getpid();
     atexit(cleanup);
     /* Absolute: the compiler runs inside it, so a relative TMPDIR would break. */
     char abs_tmp[PATH_MAX];

@@ -172,7 +172,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     if (pipe2(in, O_CLOEXEC) || pipe2(res, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
         pipe2(setup, O_CLOEXEC)) {
         fprintf(stderr, "grader: pipe: %s\n", strerror(errno));
-        exit(2);
+        engine_exit(2);
     }
     /* The call's clock starts when the runner is executed (the setup pipe
      * closes empty at execve): forking and building the sandbox are the
@@ -181,7 +181,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "grader: fork: %s\n", strerror(errno));
-        exit(2);
+        engine_exit(2);
     }
     if (pid == 0)
         child(judge_runner_path(), in[0], res[1], out[1], setup[1], limit);

@@ -1,0 +1,83 @@
+/*
+ * engine_test.c - a test table that exercises the engine itself, graded by
+ * tests/test_engine.py (make engine-tests).  It poses as Lab 01 (its
+ * sources, header and runner library) so a real runner gets built, and runs
+ * with --jobs 1, so its tests run one after the other in table order.
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* A grader error in one test (the parent then sets its own flag)... */
+static void t_grader_error(judge_t *j)
+{
+    judge_fail(j, "a grader error, on purpose");
+    judge_internal_error();
+}
+
+/* ...must not fail the tests started after it. */
+static void t_passes(judge_t *j) { (void)j; }
+
+/* A worker that leaves through exit() must not run the parent's atexit
+ * cleanup, which removes the temporary folder every worker uses. */
+static void t_exit(judge_t *j)
+{
+    (void)j;
+    exit(0);
+}
+
+static void t_runner_still_there(judge_t *j)
+{
+    if (access(judge_runner_path(), X_OK) != 0)
+        judge_fail(j, "the runner %s is gone", judge_runner_path());
+}
+
+/* Every data file a test was handed stays valid until the test ends. */
+static void t_data_files_stay(judge_t *j)
+{
+    const kit_file_t *first = judge_data(j, "lab01/worked-examples.txt");
+    if (!first)
+        return;
+    kit_file_t copy;
+    char path[PATH_MAX * 2];
+    snprintf(path, sizeof path, "%s/data/lab01/worked-examples.txt", judge_root());
+    if (kit_read(path, &copy) != 0) {
+        judge_fail(j, "cannot read %s", path);
+        return;
+    }
+    const kit_file_t *second = judge_data(j, "lab02/worked-examples.txt");
+    const kit_file_t *again = judge_data(j, "lab01/worked-examples.txt");
+    if (!second || !again)
+        return;
+    if (first == second)
+        judge_fail(j, "two data files share one kit_file_t");
+    else if (first->count != copy.count || strcmp(first->path, copy.path) != 0)
+        judge_fail(j, "the first data file changed after a second was read");
+    else
+        for (size_t i = 0; i < copy.count; i++)
+            if (strcmp(first->tensors[i].name, copy.tensors[i].name) != 0 ||
+                memcmp(first->tensors[i].data, copy.tensors[i].data,
+                       copy.tensors[i].rows * copy.tensors[i].cols * sizeof(double)) != 0) {
+                judge_fail(j, "tensor %s of the first data file changed", copy.tensors[i].name);
+                break;
+            }
+    kit_free(&copy);
+}
+
+static const judge_test_t tests[] = {
+    {"lab01.1", "a grader error", 1, "-", t_grader_error},
+    {"lab01.1", "a test after a grader error passes", 1, "-", t_passes},
+    {"lab01.1", "a worker leaves through exit", 1, "-", t_exit},
+    {"lab01.1", "the runner is still there after that", 1, "-", t_runner_still_there},
+    {"lab01.1", "data files stay valid while the test runs", 1, "-", t_data_files_stay},
+};
+
+int main(int argc, char **argv)
+{
+    static const char *const sources[] = {"lowrank.c", NULL};
+    static const judge_lab_t lab = {"01", "the engine's own tests", "01-rank-factorization",
+                                    sources, "lowrank.h", tests, sizeof tests / sizeof tests[0]};
+    return judge_main(argc, argv, &lab);
+}
