@@ -70,6 +70,13 @@ HOSTILE = {
     "forge-badreq": (
         "redteam_u32(0x53524c4cu); redteam_put(\"\\3\", 1); syscall(231, 122);",
         "both", r"malformed request after your code could run"),
+    # The same bytes with another ending are not the runner's: that ending is the failure.
+    "forge-badreq-exit3": (
+        "redteam_u32(0x53524c4cu); redteam_put(\"\\3\", 1); syscall(231, 3);",
+        "both", r"called exit\(3\)"),
+    "forge-badreq-exit0": (
+        "redteam_u32(0x53524c4cu); redteam_put(\"\\3\", 1); syscall(231, 0);",
+        "both", r"did not carry exactly one answer"),
     "forge-sys": (
         "redteam_u32(0x59534c4cu); redteam_u32(57); syscall(231, 121);",
         "both", r"forbidden system call: fork"),

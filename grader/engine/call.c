@@ -248,7 +248,7 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
                    c->func, OUTPUT_MAX, OUTPUT_MAX_LINES);
     else if (o->flooded == 2)
         judge_fail(j, "%s wrote more than the expected answer to the grader's channel (fd 3)", c->func);
-    else if (message_is(o, SYS_MAGIC, 8) && WIFEXITED(o->status) && WEXITSTATUS(o->status) == 121) {
+    else if (message_is(o, SYS_MAGIC, 8) && WIFEXITED(o->status) && WEXITSTATUS(o->status) == RUNNER_EXIT_SYSCALL) {
         int32_t nr;
         memcpy(&nr, o->res.p + 4, 4);
         judge_fail(j, "%s made a forbidden system call: %s (student code may not open files, "
@@ -257,7 +257,10 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
     } else if (message_is(o, SEGV_MAGIC, 20) && WIFSIGNALED(o->status) &&
                WTERMSIG(o->status) == SIGSEGV)
         explain_guard_page(c, o);
-    else if (message_is(o, RES_MAGIC, 5) && o->res.p[4] == RES_BADREQ)
+    else if (message_is(o, RES_MAGIC, 5) && o->res.p[4] == RES_BADREQ && WIFEXITED(o->status) &&
+             WEXITSTATUS(o->status) == RUNNER_EXIT_BADREQ)
+        /* Only with the runner's own status: the same bytes before exit(3)
+         * or a crash are the student's, explained as that exit or crash. */
         judge_fail(j, "the runner process reported a malformed request after your code could "
                    "run (code that runs before main, or that reads stdin or writes on fd 3, "
                    "breaks the grader's protocol): %s gets no result", c->func);

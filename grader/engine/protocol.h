@@ -18,9 +18,10 @@
  *   u32 RES_MAGIC, u8 status (RES_CALLED or RES_MISSING), i64 return value,
  *   u32 tensor count, then for every ARG_IN/ARG_OUT in order: u64 total
  *   (GUARD + count + GUARD doubles) and the doubles, guards included.
- *   RES_BADREQ (status only) if the request could not be read.
+ *   RES_BADREQ (status only) if the request could not be read, then exits
+ *   with RUNNER_EXIT_BADREQ.
  * If a forbidden system call is trapped, the runner writes instead
- *   u32 SYS_MAGIC, i32 system call number, and exits.
+ *   u32 SYS_MAGIC, i32 system call number, and exits with RUNNER_EXIT_SYSCALL.
  * If it touches a guard page around a tensor (SIGSEGV), it writes
  *   u32 SEGV_MAGIC, u32 argument index, u32 access (SEGV_WRITE, SEGV_READ or
  *   SEGV_UNKNOWN), i64 element index relative to the tensor's first element,
@@ -52,6 +53,11 @@ enum arg_kind {
     ARG_INT = 'l'
 };
 
+/* The runner's own exit statuses: a message on fd 3 is believed only
+ * together with the status the runner gives it. */
+#define RUNNER_EXIT_WRITE 120   /* fd 3 could not be written */
+#define RUNNER_EXIT_SYSCALL 121 /* after a SYS_MAGIC message */
+#define RUNNER_EXIT_BADREQ 122  /* after a RES_BADREQ message */
 enum res_status { RES_CALLED = 1, RES_MISSING = 2, RES_BADREQ = 3 };
 
 enum segv_access { SEGV_UNKNOWN = 0, SEGV_READ = 1, SEGV_WRITE = 2 };

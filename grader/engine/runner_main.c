@@ -48,7 +48,7 @@ static void write_all(const void *buf, size_t n)
     while (n) {
         ssize_t k = write(RESULT_FD, p, n);
         if (k <= 0)
-            _exit(120);
+            _exit(RUNNER_EXIT_WRITE);
         p += k;
         n -= (size_t)k;
     }
@@ -65,8 +65,8 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
     memcpy(buf, &magic, 4);
     memcpy(buf + 4, &nr, 4);
     if (write(RESULT_FD, buf, sizeof buf) < 0)
-        _exit(121);
-    _exit(121);
+        _exit(RUNNER_EXIT_SYSCALL);
+    _exit(RUNNER_EXIT_SYSCALL);
 }
 
 static runner_arg_t args[MAX_ARGS];
@@ -124,7 +124,7 @@ static void bad_request(const char *what)
     write_all(&magic, 4);
     write_all(&st, 1);
     fprintf(stderr, "runner: bad request: %s\n", what);
-    _exit(122);
+    _exit(RUNNER_EXIT_BADREQ);
 }
 
 static int is_tensor(char kind) { return kind == ARG_IN || kind == ARG_OUT; }
