@@ -159,10 +159,16 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
         fprintf(stderr, "grade-%s: the submission folder %s does not exist\n", lab->id, grading.sub);
         return 2;
     }
+    /* "a.c, b.c": snprintf returns what it would have written, so an
+     * unchecked off += could pass the end (and the next size wrap around). */
     size_t off = 0;
-    for (const char *const *s = lab->sources; *s; s++)
-        off += (size_t)snprintf(grading.sources_text + off, sizeof grading.sources_text - off, "%s%s",
-                                off ? ", " : "", *s);
+    for (const char *const *s = lab->sources; *s; s++) {
+        size_t room = sizeof grading.sources_text - off;
+        int n = snprintf(grading.sources_text + off, room, "%s%s", off ? ", " : "", *s);
+        if (n < 0 || (size_t)n >= room)
+            break; /* cut: what fits stays */
+        off += (size_t)n;
+    }
     const char *tmpbase = getenv("TMPDIR");
     snprintf(grading.tmp, sizeof grading.tmp, "%s/loralab-grade-XXXXXX", tmpbase && *tmpbase ? tmpbase : "/tmp");
     if (!mkdtemp(grading.tmp)) {
