@@ -21,7 +21,7 @@ grader: $(GRADERS) ## build every lab's grader into grader/bin/
 grade: deps-grade $(GRADERS) ## grade labs/ (LAB=NN for one lab, SUB=dir for a submission folder)
 	@rc=0; full=; todo=; for id in $(if $(LAB),$(LAB),$(LAB_IDS)); do \
 	  if [ ! -x $(BIN)/grade-$$id ]; then echo "no lab $$id here (labs: $(LAB_IDS))"; exit 2; fi; \
-	  $(BIN)/grade-$$id $(GRADE_FLAGS) $(SUB); r=$$?; echo; \
+	  $(BIN)/grade-$$id $(GRADE_FLAGS) $(if $(SUB),"$(SUB)"); r=$$?; echo; \
 	  case $$r in 0) full="$$full $$id";; 1) todo="$$todo $$id";; *) rc=$$r;; esac; \
 	done; \
 	$(grade-next); exit $$rc
@@ -136,8 +136,10 @@ grader-test-%: $(GRADERS)
 	$(PY) tests/test_redteam_compile.py $*
 	$(PY) tests/test_redteam_run.py $*
 
-.PHONY: lab-tests deps-tests
-LAB_TESTS += deps-tests
+.PHONY: lab-tests deps-tests space-path-test
+LAB_TESTS += deps-tests space-path-test
+space-path-test: ## the kit in a folder whose name has a space: make grade, make check, the Gradescope bundle
+	$(PY) tests/test_space_path.py
 deps-tests: ## mk/deps.sh's messages: not root, no apt, lock held, no network (simulated)
 	$(PY) tests/test_deps.py
 lab-tests: $(LAB_TESTS) | deps-test ## each lab's extra checks (cross-checks against numpy, file formats)

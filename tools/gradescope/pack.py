@@ -67,11 +67,14 @@ def includes(sources, flags):
     """Every kit file the sources include (cc -MM), as paths under ROOT."""
     out = set()
     for src in sources:
-        p = subprocess.run(["cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-MM", *flags, src],
-                           capture_output=True, text=True, cwd=ROOT)
+        # Relative to ROOT, and make's escapes undone ("a\\ b" is one name):
+        # the kit may sit in a folder whose name has a space.
+        p = subprocess.run(["cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-MM", *flags,
+                            os.path.relpath(src, ROOT)], capture_output=True, text=True, cwd=ROOT)
         if p.returncode != 0:
             die(f"cannot list the includes of {os.path.relpath(src, ROOT)}:\n{p.stderr}")
-        for word in p.stdout.replace("\\\n", " ").split()[1:]:
+        words = re.findall(r"(?:\\.|[^\s\\])+", p.stdout.replace("\\\n", " "))
+        for word in (re.sub(r"\\(.)", r"\1", w) for w in words[1:]):
             full = os.path.realpath(os.path.join(ROOT, word))
             if full.startswith(ROOT + os.sep):
                 out.add(os.path.relpath(full, ROOT))
