@@ -150,14 +150,14 @@ def named_targets_work(home, labs):
         check(rc == 0,
               f"(reference dropped in) `{cmd}` works in the copy", log[-2500:])
     # Student code gets the grader's flags: a warning is shown, never an error.
-    judge = open(os.path.join(ROOT, "grader/engine/judge.c"), encoding="utf-8").read()
+    judge = open(os.path.join(ROOT, "grader/engine/build_runner.c"), encoding="utf-8").read()
     argvs = re.findall(r'char \*argv\[\] = \{"cc", (.*?)\};', judge, re.S)
     compile_argv = [a for a in argvs if '"-c"' in a]
     grader_flags = (re.findall(r'"(-[^"]+)"', compile_argv[0].split('"-I"')[0]) if compile_argv else [])
     rc, log = sh(["make", "-s", "--no-print-directory", "-p", "-n", "help"], home)
     ours = re.search(r"^STUDENT_CFLAGS := (.*)$", log, re.M)
     check(grader_flags and ours and ours.group(1).split() == grader_flags,
-          "make check compiles students' files with the grader's flags (grader/engine/judge.c)",
+          "make check compiles students' files with the grader's flags (grader/engine/build_runner.c)",
           f"grader: {grader_flags}; make check: {ours.group(1) if ours else None}")
     lab = labs[0]
     src = sorted(glob.glob(os.path.join(home, "labs", lab, "*.c")))
