@@ -1,4 +1,16 @@
-/* engine.h - what the engine's own files share (not for test tables). */
+/*
+ * engine.h - what the engine's own files share (not for test tables, which
+ * see judge.h only).  One concern a file:
+ *   judge.c          judge_main; what a test calls on its judge_t
+ *   options.c        the command line
+ *   build_runner.c   the compile policy (compile_sandbox.c: the compiler's sandbox)
+ *   schedule.c       test workers, the shared time budget, the load factor
+ *   call.c           one call: built, timed against the reference, run, explained
+ *   wire.c           the request encoded and checked, the answer decoded
+ *   run_sandbox.c    the runner process: seccomp filter, limits, spawn
+ *   expect.c         expect_* and the guard-zone check
+ *   report.c         the report formats;  runner_main.c: the runner itself
+ */
 #ifndef LORALAB_ENGINE_H
 #define LORALAB_ENGINE_H
 
