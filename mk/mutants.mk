@@ -13,3 +13,7 @@ mutants: $(if $(LAB),$(BIN)/grade-$(LAB),$(GRADERS)) ## kill rate of LAB=NN's hi
 	@for id in $(if $(LAB),$(LAB),$(LAB_IDS)); do \
 	  $(PY) tools/mutate.py --lab $$id $(if $(filter all,$(N)),--all,$(if $(N),--sample $(N))) \
 	    $(if $(call given,SEED),--seed $(SEED)) $(if $(call given,JOBS),-j $(JOBS)) || exit 1; done
+
+.PHONY: mutate-test
+mutate-test: ## tools/mutate.py's own test: the operators, the regions, the sample, the equivalence check
+	$(PY) tests/test_mutate.py
