@@ -268,7 +268,7 @@ def solution_regions(text):
     return regions
 
 
-FUNC = re.compile(r'^(?:static\s+)?(?:const\s+)?[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$', re.M)
+FUNC = re.compile(r'^(?:__attribute__\(\([\w, ]+\)\)\s*)?(?:static\s+)?(?:const\s+)?[A-Za-z_][\w\s\*]*?\b(\w+)\s*\([^;]*$', re.M)
 
 
 def describe(m, text, regions):
