@@ -378,14 +378,12 @@ def grade(lab, m, ref_dumps, args):
             m.status = "timeout"
         elif rc not in (0, 1):
             m.status = "error"
-            m.score = err.decode(errors="replace").strip().splitlines()[-1:] or [f"exit {rc}"]
+            m.score = (err.decode(errors="replace").strip().splitlines() or [f"exit {rc}"])[-1]
         else:
             v = json.loads(out)
             m.score = f"{v['score']}/{v['max_score']}"
             m.status = ("survived" if v["score"] == v["max_score"] else "killed") if v["built"] \
                 else "does not build"
-            if m.status == "killed":
-                m.failed = [t["name"] for t in v["tests"] if not t["passed"]]
     if m.status != "survived" and not args.keep:
         shutil.rmtree(d, ignore_errors=True)
     return m
@@ -477,7 +475,8 @@ def report(lab, chosen, args, what, secs):
             lines += ["", title + ":"]
         for m in ms:
             b, a = one_line(m, lab.files[m.path])
-            lines.append(f"{m.id} {m.path}:{m.line} [{m.kind}] {m.task} {m.func}: {b}  ->  {a}")
+            why = f"  ({m.status}: {m.score})" if st == "error" else ""
+            lines.append(f"{m.id} {m.path}:{m.line} [{m.kind}] {m.task} {m.func}: {b}  ->  {a}{why}")
     with open(lab.out + ".txt", "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print(summary)
