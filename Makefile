@@ -53,8 +53,12 @@ TEST_LOGS  := $(B)/test-logs
 TEST_ORDER  = $(filter $(TEST_SLOW_FIRST),$(TEST_STAGES)) $(filter-out $(TEST_SLOW_FIRST),$(TEST_STAGES))
 TEST_SLOW_FIRST := lab-tests grader-tests sanitize valgrind
 TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS))
+# Within one run, a submission built before is not built again (the same
+# files graded by several stages): grader/engine/build_cache.h.
+TEST_BUILD_CACHE := $(abspath $(B))/build-cache
 test: deps-test ## the kit's whole test suite (what CI runs)
-	@start=$$(date +%s); rm -rf $(TEST_LOGS); mkdir -p $(TEST_LOGS); \
+	@start=$$(date +%s); rm -rf $(TEST_LOGS) $(TEST_BUILD_CACHE); mkdir -p $(TEST_LOGS); \
+	export LORALAB_BUILD_CACHE=$(TEST_BUILD_CACHE); \
 	echo "=== build what the stages share"; \
 	TIMEFORMAT='%U %S'; { time $(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_SHARED) \
 	  > $(TEST_LOGS)/build.log 2>&1; } 2> $(TEST_LOGS)/build.cpu || { \
@@ -66,7 +70,7 @@ test: deps-test ## the kit's whole test suite (what CI runs)
 	    echo "=== make $$t FAILED; its failures (whole log: $(TEST_LOGS)/$$t.log):"; \
 	    grep -E -A6 '^ *FAIL|\*\*\*|rror' $(TEST_LOGS)/$$t.log | head -n 80; fi; \
 	done; \
-	[ -z "$$failed" ] || echo "failed stages:$$failed"; \
+	[ -z "$$failed" ] || echo "failed stages:$$failed"; rm -rf $(TEST_BUILD_CACHE); \
 	echo "kit: $$pass passed, $$fail failed in $$(( $$(date +%s) - start )) s" \
 	  "(cpu $$(cat $(TEST_LOGS)/*.cpu | awk '{s += $$1 + $$2} END {printf "%.0f", s}') s)"; [ $$fail = 0 ]
 
@@ -121,7 +125,7 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 	@echo "demos: every printed course number reproduced"
 
 # One target per lab, so that under make -j (make test) the labs spread over the cores.
-grader-tests: engine-tests $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
+grader-tests: engine-tests build-cache-test $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	@echo "grader tests: labs $(LAB_IDS) passed"
 # The engine's own behaviour (workers, data files): a test table posing as Lab 01.
 .PHONY: engine-tests
@@ -131,6 +135,9 @@ $(BIN)/engine-test: tests/engine_test.c $(B)/lab01/reference.o $(B)/lab01/adapte
 	  $< $(B)/lab01/reference.o $(B)/lab01/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(GRADER_LIBS) -o $@
 engine-tests: $(BIN)/engine-test ## the grading engine's own behaviour (workers, data files)
 	$(PY) tests/test_engine.py
+.PHONY: build-cache-test
+build-cache-test: $(BIN)/grade-02 ## make test's build cache: hits give the same report, any changed byte rebuilds
+	$(PY) tests/test_build_cache.py
 grader-test-%: $(GRADERS)
 	$(PY) tests/test_grader.py $*
 	$(PY) tests/test_redteam_compile.py $*

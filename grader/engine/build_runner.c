@@ -5,6 +5,7 @@
  * Every program of the build runs in the compiler's sandbox (compile_sandbox.c).
  */
 #define _GNU_SOURCE
+#include "build_cache.h"
 #include "compile_sandbox.h"
 #include "engine.h"
 
@@ -125,6 +126,8 @@ static void append_compiler_output(char *msg, size_t cap, const char *out)
 
 /* Run one build step in the sandbox; on failure, say why in msg.
  * Returns 0, -1 (the submission's fault) or -2 (the grader's). */
+static int build_hit_limit; /* a build stopped by a limit depends on the load: never cached */
+
 static int build_step(char *const argv[], double deadline, char *msg, size_t cap, const char *what)
 {
     static char out[16384];
@@ -136,15 +139,19 @@ static int build_step(char *const argv[], double deadline, char *msg, size_t cap
     append_compiler_output(msg, cap, out);
     if (rc == 0)
         return 0;
+    if (rc == SANDBOX_TIMEOUT || rc >= 128)
+        build_hit_limit = 1;
     if (rc == SANDBOX_TIMEOUT)
         append(msg, cap, "the build was stopped while %s: it took longer than %.0f s (a submission "
                "must compile and link within %.0f s)\n", what, SANDBOX_BUILD_SECONDS, SANDBOX_BUILD_SECONDS);
     else if (rc >= 128 || strstr(out, "out of memory") || strstr(out, "terminated program") ||
              strstr(out, "limit exceeded") || strstr(out, "internal compiler error") ||
-             strstr(out, "File too large"))
+             strstr(out, "File too large")) {
+        build_hit_limit = 1;
         append(msg, cap, "note: the build runs with limits: %d MiB of memory and %d s of CPU time per "
                "program, files of at most %d MiB, %.0f s for the whole build\n",
                SANDBOX_MEMORY_MIB, SANDBOX_CPU_SECONDS, SANDBOX_FILE_MIB, SANDBOX_BUILD_SECONDS);
+    }
     return -1;
 }
 
@@ -183,14 +190,36 @@ static int set_aside_main(const char *name, const char *obj, int index, double d
     return 0;
 }
 
+static int compile_and_link(const char *lib, char *msg, size_t cap);
+
+/* The key of this build in make test's cache (build_cache.h): called once
+ * the sources and headers are in the work folder and the compiler answered
+ * (its version in `version`).  The judge's own file is part of it: the
+ * compile flags and the judge's words about the build live there. */
+static void build_key(cache_key_t *k, const char *lib, const char *version)
+{
+    cache_key_text(k, "loralab runner build", "1");
+    cache_key_text(k, "lab", grading.lab->id);
+    cache_key_text(k, "sandbox", sandbox_name());
+    cache_key_text(k, "cc --version", version);
+    for (const char *const *s = grading.lab->sources; *s; s++) {
+        char path[PATH_MAX * 2];
+        snprintf(path, sizeof path, "%s/%s", grading.work, *s);
+        cache_key_file(k, *s, path);
+    }
+    char inc[PATH_MAX + 16];
+    snprintf(inc, sizeof inc, "%s/include", grading.work);
+    cache_key_dir(k, inc);
+    cache_key_stamp(k, lib);
+    cache_key_stamp(k, "/proc/self/exe");
+}
+
 /* Build the runner from the submission.  Returns 0 (msg: any warnings and
  * notes), -1 with the reason (compiler messages included) in msg, or -2 when
  * the grader cannot build anything here (no sandbox, no compiler). */
 int build_runner(char *msg, size_t cap)
 {
     char common[PATH_MAX + 16], labdir[PATH_MAX + 16], lib[PATH_MAX + 64], inc[PATH_MAX + 16];
-    char objs[8][PATH_MAX + 16];
-    int nobj = 0;
     msg[0] = '\0';
     snprintf(common, sizeof common, "%s/labs/common", grading.root);
     snprintf(labdir, sizeof labdir, "%s/labs/%s", grading.root, grading.lab->dir);
@@ -239,7 +268,30 @@ int build_runner(char *msg, size_t cap)
                  sandbox_name(), rc == SANDBOX_TIMEOUT ? "no answer in 30 s" : why[0] ? why : "no output");
         return -2;
     }
+    /* make test: the same files built before give the same runner. */
+    cache_key_t key = {0};
+    if (build_cache_enabled()) {
+        build_key(&key, lib, msg);
+        msg[0] = '\0';
+        if ((rc = build_cache_lookup(&key, grading.runner, msg, cap)) != 1) {
+            cache_key_free(&key);
+            return rc;
+        }
+    }
     msg[0] = '\0';
+    build_hit_limit = 0;
+    rc = compile_and_link(lib, msg, cap);
+    if (build_cache_enabled() && !build_hit_limit)
+        build_cache_store(&key, rc, grading.runner, msg);
+    cache_key_free(&key);
+    return rc;
+}
+
+/* Compile each submitted file, set a stray main() aside, link the runner. */
+static int compile_and_link(const char *lib, char *msg, size_t cap)
+{
+    char objs[8][PATH_MAX + 16];
+    int nobj = 0, rc;
     double deadline = sandbox_now() + SANDBOX_BUILD_SECONDS;
     char header[PATH_MAX];
     snprintf(header, sizeof header, "include/%s", grading.lab->header);

@@ -24,7 +24,7 @@ labdir  ?= labs/$(filter $(1)-%,$(LABS))
 soldir  ?= solutions/$(filter $(1)-%,$(LABS))
 
 # The judge's own files, one concern each (grader/engine/engine.h says which).
-ENGINE_JUDGE := judge options build_runner schedule call wire run_sandbox expect report compile_sandbox
+ENGINE_JUDGE := judge options build_runner build_cache schedule call wire run_sandbox expect report compile_sandbox
 ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
 ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
 GRADER_INC := -Ilabs/common -Igrader/engine

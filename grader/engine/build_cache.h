@@ -1,0 +1,48 @@
+/*
+ * build_cache.h - built runners kept between gradings, for the kit's own
+ * test suite only.
+ *
+ * `make test` grades about a thousand submissions, many of them the same
+ * files more than once (the reference in every format, the same broken
+ * solution in test_grader, the sample classes and the platform bundles);
+ * compiling and statically linking each again is most of its time.  With
+ * LORALAB_BUILD_CACHE=DIR set, the judge keeps each build's outcome (the
+ * runner, or the compiler's refusal) under DIR, keyed by everything the build
+ * reads: the lab, the sandbox, the compiler's version, the flags, every
+ * submitted file and copied header byte for byte, and the runner library's
+ * size and time.  A hit compares the whole key, not only its hash.  Builds
+ * stopped by a limit (time, memory) are never kept: they depend on the load.
+ * Unset (graders, Gradescope, grade-all): nothing is read or written.
+ */
+#ifndef LORALAB_BUILD_CACHE_H
+#define LORALAB_BUILD_CACHE_H
+
+#include <stddef.h>
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+    int broken; /* a file could not be read: never look up or store */
+} cache_key_t;
+
+/* 1 when LORALAB_BUILD_CACHE names a folder to use. */
+int build_cache_enabled(void);
+
+void cache_key_text(cache_key_t *k, const char *label, const char *text);
+/* A file's name and whole content. */
+void cache_key_file(cache_key_t *k, const char *label, const char *path);
+/* Every regular file of dir, in name order (name and content). */
+void cache_key_dir(cache_key_t *k, const char *dir);
+/* A file's size and modification time (large files the build reads whole). */
+void cache_key_stamp(cache_key_t *k, const char *path);
+void cache_key_free(cache_key_t *k);
+
+/* On a hit: the runner copied to runner_to (when the build succeeded), the
+ * build's messages into msg, and its result (0 or -1) returned.  On a miss
+ * (or anything unexpected): 1. */
+int build_cache_lookup(const cache_key_t *k, const char *runner_to, char *msg, size_t cap);
+/* Keep a finished build: rc 0 with the runner at runner_from, or -1 (the
+ * submission's fault; runner_from ignored). */
+void build_cache_store(const cache_key_t *k, int rc, const char *runner_from, const char *msg);
+
+#endif

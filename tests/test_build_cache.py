@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""The kit's build cache (grader/engine/build_cache.h), used by make test only.
+
+  - unset, nothing is written anywhere;
+  - a second grading of the same files is a hit: same report, a kept entry;
+  - one byte changed in a submitted file, or a header, is a miss (rebuilt);
+  - a compile error is kept with its messages, and said the same way;
+  - a corrupt entry (key differs) is never used.
+"""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_grader import ROOT, check, score_of  # noqa: E402
+import test_grader  # noqa: E402
+
+LAB = "02"
+
+
+def grade(sub, cache, *opts):
+    env = dict(os.environ)
+    env.pop("LORALAB_BUILD_CACHE", None)
+    if cache:
+        env["LORALAB_BUILD_CACHE"] = cache
+    p = subprocess.run([os.path.join(ROOT, "grader/bin", f"grade-{LAB}"), *opts, sub],
+                       capture_output=True, text=True, env=env, timeout=120)
+    return p.returncode, p.stdout
+
+
+def entries(cache):
+    return sorted(d for d in os.listdir(cache) if ".tmp" not in d) if os.path.isdir(cache) else []
+
+
+def main():
+    sol = glob.glob(os.path.join(ROOT, "solutions", f"{LAB}-*"))[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = os.path.join(tmp, "cache")
+        sub = os.path.join(tmp, "sub")
+        shutil.copytree(sol, sub)
+        rc, out = grade(sub, None)
+        check(rc == 0 and not os.path.exists(cache), "unset: graded, nothing cached")
+        rc1, out1 = grade(sub, cache)
+        rc2, out2 = grade(sub, cache)
+        check(rc1 == rc2 == 0 and out1 == out2 and len(entries(cache)) == 1,
+              "the same files twice: one entry, the same report", f"{entries(cache)}\n{out2[-800:]}")
+        src = glob.glob(os.path.join(sub, "*.c"))[0]
+        with open(src, "a", encoding="utf-8") as f:
+            f.write("\n/* one more line */\n")
+        rc3, out3 = grade(sub, cache)
+        check(rc3 == 0 and len(entries(cache)) == 2, "a changed file is built again", str(entries(cache)))
+        with open(src, "a", encoding="utf-8") as f:
+            f.write("int broken = ;\n")
+        rc4, out4 = grade(sub, cache)
+        rc5, out5 = grade(sub, cache)
+        check(rc4 == rc5 == 1 and out4 == out5 and "build: FAILED" in out5 and "expected expression" in out5
+              and len(entries(cache)) == 3, "a compile error is kept with its messages",
+              out5[-800:])
+        # Every entry's runner spoiled and its key changed: a lookup that did not
+        # compare the whole key would run the spoiled runner and score 0.
+        for e in entries(cache):
+            with open(os.path.join(cache, e, "key"), "ab") as f:
+                f.write(b"x")
+            if os.path.exists(os.path.join(cache, e, "runner")):
+                with open(os.path.join(cache, e, "runner"), "wb") as f:
+                    f.write(b"#!/bin/false\n")
+        os.unlink(src)
+        shutil.copy(os.path.join(sol, os.path.basename(src)), src)
+        rc6, out6 = grade(sub, cache)
+        got, mx = score_of(out6)
+        check(rc6 == 0 and got == mx, "an entry whose key differs is not used", out6[-800:])
+    print(f"{test_grader.PASSED} passed, {test_grader.FAILED} failed")
+    sys.exit(1 if test_grader.FAILED else 0)
+
+
+if __name__ == "__main__":
+    main()
