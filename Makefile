@@ -8,7 +8,11 @@ SHELL := /bin/bash
 # What a student's copy shares with this Makefile (variables, visible tests,
 # demos, plots); `make handout` ships it with the student Makefile.
 include mk/common.inc
-ENGINE_SRC := grader/engine/judge.c grader/engine/call.c grader/engine/report.c grader/engine/compile_sandbox.c
+ENGINE_SRC := grader/engine/judge.c grader/engine/call.c grader/engine/report.c grader/engine/compile_sandbox.c \
+  grader/engine/test_registry.c
+JUDGE_OBJ := $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o test_registry.o)
+# A lab's hidden tests: every .c of grader/labs/NN/ but the runner's adapter.
+grader_tests = $(sort $(filter-out %/adapter.c,$(wildcard grader/labs/$(1)/*.c)))
 
 # ---------------------------------------------------------------- build
 $(B)/engine/%.o: grader/engine/%.c grader/engine/*.h labs/common/*.h | deps-grade
@@ -32,11 +36,13 @@ $(B)/lab$(1)/reference.o: $(call soldir,$(1))/*.c $(call labdir,$(1))/*.h
 	ld -r $$(@D)/ref/*.o -o $$@
 # The adapter links into the judge too: there it calls the reference, which
 # the judge times on each call's inputs to derive the call's time limit.
-$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(wildcard grader/labs/$(1)/questions_tests.c) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+# --check-tests: names unique, tasks of this lab, points > 0, hints (test.h).
+$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(wildcard grader/labs/$(1)/*.h) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(JUDGE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
 	@mkdir -p $$(@D)
-	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -Igrader/engine grader/labs/$(1)/tests.c \
-	  $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a \
+	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -Igrader/engine $(call grader_tests,$(1)) \
+	  $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(JUDGE_OBJ) $(B)/libcommon.a \
 	  -lseccomp -lm -o $$@
+	$$@ --check-tests || { rm -f $$@; exit 1; }
 endef
 $(foreach id,$(LAB_IDS),$(eval $(call LAB_RULES,$(id))))
 
@@ -176,7 +182,7 @@ sanitize-common: | deps-check
 # grading the reference (runners stay plain).
 sanitize-lab%: | deps-check deps-grade
 	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine grader/labs/$*/tests.c \
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(call grader_tests,$*) \
 	  grader/labs/$*/adapter.c $(wildcard $(call soldir,$*)/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$* && \
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null && rm -f $(BIN)/asan-grade-$*
 

@@ -44,7 +44,7 @@ compile() { "$CC" "${CFLAGS[@]}" "$@" & pids+=($!); }
 for c in "$kit"/labs/common/*.c; do
     compile -I"$kit/labs/common" -c "$c" -o "$obj/common/$(basename "$c" .c).o"
 done
-for c in judge call report compile_sandbox runner_main; do
+for c in judge call report compile_sandbox test_registry runner_main; do
     compile "${inc[@]}" -c "$kit/grader/engine/$c.c" -o "$obj/engine/$c.o"
 done
 compile "${inc[@]}" -I"$lab" -c "$kit/grader/labs/$LAB_ID/adapter.c" -o "$obj/adapter.o"
@@ -57,9 +57,15 @@ for p in "${pids[@]}"; do wait "$p" || fail=1; done
 ar rcs "$obj/libcommon.a" "$obj"/common/*.o
 ar rcs "$bin/lib/librunner-$LAB_ID.a" "$obj/engine/runner_main.o" "$obj/adapter.o" "$obj"/common/*.o
 ld -r "$obj"/ref/*.o -o "$obj/reference.o"
-"$CC" "${CFLAGS[@]}" "${inc[@]}" -I"$lab" "$kit/grader/labs/$LAB_ID/tests.c" "$obj/reference.o" "$obj/adapter.o" \
-    "$obj/engine/judge.o" "$obj/engine/call.o" "$obj/engine/report.o" "$obj/engine/compile_sandbox.o" "$obj/libcommon.a" \
-    -lseccomp -lm -o "$bin/grade-$LAB_ID"
+# The hidden tests: every .c of grader/labs/NN/ but the adapter (the kit's grader_tests).
+tests=()
+for c in "$kit/grader/labs/$LAB_ID"/*.c; do
+    [ "$(basename "$c")" = adapter.c ] || tests+=("$c")
+done
+"$CC" "${CFLAGS[@]}" "${inc[@]}" -I"$lab" "${tests[@]}" "$obj/reference.o" "$obj/adapter.o" \
+    "$obj/engine/judge.o" "$obj/engine/call.o" "$obj/engine/report.o" "$obj/engine/compile_sandbox.o" \
+    "$obj/engine/test_registry.o" "$obj/libcommon.a" -lseccomp -lm -o "$bin/grade-$LAB_ID"
+"$bin/grade-$LAB_ID" --check-tests >/dev/null || { echo "build.sh: the hidden tests of lab $LAB_ID are malformed (grade-$LAB_ID --check-tests)" >&2; exit 2; }
 "$bin/grade-$LAB_ID" --list >/dev/null || { echo "build.sh: the built grader does not run" >&2; exit 2; }
 echo "build.sh: built $bin/grade-$LAB_ID ($("$bin/grade-$LAB_ID" --list | wc -l) tests)"
 rm -rf "$kit/solutions" "$kit/grader/labs" "$obj"
