@@ -89,7 +89,7 @@ TEST("lab01.1", 4, "identity, zero and the course's Delta W: ranks 5, 0, 2",
 }
 
 TEST("lab01.1", 5, "tall, wide and full-rank matrices have their known rank",
-     "Loop over columns, but stop when you run out of rows: rank <= min(rows, cols).")
+     "Tall (rows > cols), wide and full-rank inputs: the elimination must work for every shape; rank <= min(rows, cols).")
 {
     static const size_t cases[][3] = {{30, 12, 5}, {12, 30, 7}, {25, 25, 25}, {40, 9, 9}, {9, 40, 1}};
     for (size_t i = 0; i < 5 && !judge_failed(j); i++) {
@@ -101,7 +101,7 @@ TEST("lab01.1", 5, "tall, wide and full-rank matrices have their known rank",
 }
 
 TEST("lab01.1", 4, "zero diagonals need the row swap (partial pivoting)",
-     "Pick the largest |entry| in the column among the unused rows and swap that row up.")
+     "Matrices with zeros on the diagonal: each pivot is the largest |entry| of its column among the unused rows.")
 {
     /* A cyclic shift: every diagonal entry is 0, the rank is full. */
     double p[49] = {0};
@@ -119,7 +119,7 @@ TEST("lab01.1", 4, "zero diagonals need the row swap (partial pivoting)",
 }
 
 TEST("lab01.1", 4, "noise below rtol is ignored, noise above it is not",
-     "Compare pivots with rtol * max|m| (LOWRANK_RTOL = 1e-10), not with 0.")
+     "Noise just below and just above the threshold: a pivot counts only when |pivot| > rtol * max|m| (LOWRANK_RTOL = 1e-10).")
 {
     const size_t rows = 20, cols = 15;
     double *m = rank_k(j, rows, cols, 3), *noise = rand_mat(j, rows, cols);
@@ -134,7 +134,7 @@ TEST("lab01.1", 4, "noise below rtol is ignored, noise above it is not",
 }
 
 TEST("lab01.1", 4, "the tolerance is relative: scaling m keeps its rank",
-     "The threshold is rtol times the largest |entry| of the input, not rtol alone.")
+     "The same matrix scaled up and down must keep its rank: the threshold is rtol times the largest |entry| of the input.")
 {
     const size_t rows = 18, cols = 24;
     double *m = rank_k(j, rows, cols, 6);
@@ -152,7 +152,7 @@ TEST("lab01.1", 4, "the tolerance is relative: scaling m keeps its rank",
 }
 
 TEST("lab01.1", 2, "a rank-4 matrix has rank 4 and is left unchanged",
-     "The rank must be right; eliminate on a copy (mat_dup), never on m itself.")
+     "The rank must be right and m unchanged after the call (m is const: eliminate on a copy).")
 {
     double *m = rank_k(j, 16, 11, 4);
     call_t *c = student_rank(j, m, 16, 11, LOWRANK_RTOL);
@@ -207,7 +207,7 @@ TEST("lab01.2", 4, "the course's B A is Delta W (with the erratum corrected)",
     const kit_file_t *f = judge_data(j, DATA);
     const double *b = judge_tensor(j, f, "ex003.b", 4, 2), *a = judge_tensor(j, f, "ex003.a", 2, 4),
                  *dw = judge_tensor(j, f, "ex003.dw", 4, 4);
-    if (!dw)
+    if (!b || !a || !dw)
         return;
     call_t *c = student_product(j, b, a, 4, 2, 4);
     if (call_run(c) && expect_return(j, c, LAB_OK))
@@ -216,7 +216,7 @@ TEST("lab01.2", 4, "the course's B A is Delta W (with the erratum corrected)",
 }
 
 TEST("lab01.2", 4, "random tall, wide and rank-1 products match the reference",
-     "Non-square shapes catch swapped d and k.")
+     "m = B A on tall, wide and rank-1 shapes: m[i][j] = sum_t b[i*r + t] * a[t*k + j], B (d, r), A (r, k).")
 {
     static const size_t cases[][3] = {{37, 5, 19}, {8, 3, 61}, {50, 1, 50}, {12, 12, 12}};
     for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
@@ -290,7 +290,7 @@ TEST("lab01.3", 5, "course numbers: 12,288 at r = 4 is 1,536; 100x200; BERT",
 }
 
 TEST("lab01.3", 3, "non-square layers use d k / (r (d + k))",
-     "d / (2 r) holds only when d = k.")
+     "Non-square layers (d != k): out = [d k, r (d + k), d k / (r (d + k)), 100 r (d + k) / (d k)].")
 {
     rng_t *g = judge_rng(j);
     for (int i = 0; i < 4 && !judge_failed(j); i++) {
@@ -411,7 +411,7 @@ TEST("lab01.4", 6, "singular values match the reference (any shape, low rank)",
 }
 
 TEST("lab01.4", 5, "U diag(s) V^T reconstructs the matrix",
-     "Accumulate every rotation in V; u_j = (column j) / s[j]; wide matrices: work on m^T.")
+     "U diag(s) V^T must equal m for tall and wide m: V holds every rotation applied, u_j = (column j) / s[j].")
 {
     for (size_t i = 0; i < 5 && !judge_failed(j); i++) {
         size_t rows = svd_shapes[i][0], cols = svd_shapes[i][1];
@@ -427,7 +427,7 @@ TEST("lab01.4", 5, "U diag(s) V^T reconstructs the matrix",
 }
 
 TEST("lab01.4", 5, "U and V have orthonormal columns, even at low rank",
-     "Sweep until no pair needs a rotation; complete U where s[j] is (nearly) zero.")
+     "U^T U and V^T V must be the identity, also at low rank: U's columns where s[j] is (nearly) 0 must be completed too.")
 {
     for (size_t i = 0; i < 5 && !judge_failed(j); i++) {
         size_t rows = svd_shapes[i][0], cols = svd_shapes[i][1], k = svd_shapes[i][2];
@@ -443,7 +443,7 @@ TEST("lab01.4", 5, "U and V have orthonormal columns, even at low rank",
 }
 
 TEST("lab01.4", 4, "singular values are nonnegative and sorted descending",
-     "Sort the triples (s[j], u_j, v_j) together by s, largest first.")
+     "Every s[j] must be >= 0 and s sorted largest first, each u_j and v_j moving with its s[j].")
 {
     /* diag(-1, 2, -3, 4, 0.5) padded to 7 x 5: s = [4, 3, 2, 1, 0.5]. */
     double m[35] = {0}, want[5] = {4, 3, 2, 1, 0.5};
@@ -470,7 +470,7 @@ TEST("lab01.4", 4, "singular values are nonnegative and sorted descending",
 }
 
 TEST("lab01.4", 2, "the SVD reconstructs m and leaves it unchanged",
-     "U diag(s) V^T must equal m; rotate the columns of a copy of m.")
+     "U diag(s) V^T must equal m, and m must be unchanged after the call (it is const: rotate a copy).")
 {
     double *m = rand_mat(j, 15, 9);
     svd_t x;
@@ -526,7 +526,7 @@ static int best_is(judge_t *j, const double *m, size_t rows, size_t cols, size_t
 }
 
 TEST("lab01.5", 3, "diag(3, 2, 1) at r = 2 keeps 3 and 2",
-     "Keep the r LARGEST singular values: t = 0 .. r - 1 after sorting.")
+     "out = sum over t < r of s[t] u_t v_t^T with s sorted largest first: here 3 e1 e1^T + 2 e2 e2^T.")
 {
     double m[9] = {3, 0, 0, 0, 2, 0, 0, 0, 1}, want[9] = {3, 0, 0, 0, 2, 0, 0, 0, 0};
     double m2[9] = {0, 0, 0, 0, -5, 0, 0, 0, 1}, want2[9] = {0, 0, 0, 0, -5, 0, 0, 0, 0};
@@ -580,7 +580,7 @@ static int student_error(judge_t *j, const double *m, size_t rows, size_t cols, 
 }
 
 TEST("lab01.6", 5, "the Eckart-Young error equals the measured ||M - M_r||_F",
-     "err = sqrt(sum of s[t]^2 for t >= r): the discarded values, not the kept ones.")
+     "err = sqrt(sum of s[t]^2 for t >= r): the singular values the rank-r approximation discards.")
 {
     static const size_t shapes[][3] = {{20, 12, 3}, {12, 20, 7}, {15, 15, 1}};
     for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
@@ -605,7 +605,7 @@ TEST("lab01.6", 5, "the Eckart-Young error equals the measured ||M - M_r||_F",
 }
 
 TEST("lab01.6", 3, "r = 0 gives ||M||_F; full r and an exact low rank give 0",
-     "r = 0 discards every singular value.")
+     "err = sqrt(sum of s[t]^2 for t >= r): r = 0 gives ||M||_F, r = min(rows, cols) or an exact rank-r M gives 0.")
 {
     double *m = rand_mat(j, 10, 7), *low = rank_k(j, 12, 9, 4), err, zero = 0.0, fro = 0.0;
     for (size_t t = 0; t < 70; t++)
@@ -679,7 +679,7 @@ TEST("lab01.7", 4, "a matrix against itself gives 1, orthogonal ranges 0",
 }
 
 TEST("lab01.7", 4, "two adapters sharing a direction match the reference",
-     "Use LEFT singular vectors (rows-dimensional) of each matrix, top i and top j.")
+     "phi uses the LEFT singular vectors (length rows) of each matrix: the top i of the first, the top j of the second.")
 {
     /* Two "adapters" of ranks 8 and 16 that share one strong direction, the
      * situation the paper measures. */

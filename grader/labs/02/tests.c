@@ -113,7 +113,7 @@ TEST("lab02.1", 4, "reference example gives [3, 0]",
     const double *x = judge_tensor(j, f, "ex000.x", 1, 2), *w0 = judge_tensor(j, f, "ex000.w0", 2, 2),
                  *a = judge_tensor(j, f, "ex000.a", 1, 2), *b = judge_tensor(j, f, "ex000.b", 2, 1),
                  *alpha = judge_tensor(j, f, "ex000.alpha", 1, 1), *y = judge_tensor(j, f, "ex000.y", 1, 2);
-    if (!y)
+    if (!x || !w0 || !a || !b || !alpha || !y)
         return;
     problem_t p = {1, 2, 2, 1, alpha[0], (double *)x, (double *)w0, (double *)a, (double *)b};
     call_t *c = student_forward(j, &p, 1);
@@ -123,7 +123,7 @@ TEST("lab02.1", 4, "reference example gives [3, 0]",
 }
 
 TEST("lab02.1", 4, "zero B gives exactly the base layer",
-     "With B = 0 the adapter adds nothing: is the base term x W0^T there, with W0 read as (d_out, d_in)?")
+     "With B = 0, y must equal x W0^T bit for bit (W0 is (d_out, d_in)): the base term, plus an adapter term of exactly 0.")
 {
     problem_t p;
     problem_random(j, &p, 1, 24, 16, 4);
@@ -141,7 +141,7 @@ TEST("lab02.1", 4, "zero B gives exactly the base layer",
 }
 
 TEST("lab02.1", 4, "scaling is alpha / r",
-     "Scale the adapter term by alpha / r (as a double: alpha / (double)r), not alpha, r or 1/r.")
+     "Cases where alpha and r differ: the adapter term is scaled by alpha / r, computed as a double (alpha / (double)r).")
 {
     /* Several (alpha, r) pairs: alpha, alpha * r, 1 / r and alpha / r all differ. */
     static const struct { double alpha; size_t r; } cases[] = {{8, 4}, {3, 6}, {16, 2}, {1, 8}};
@@ -157,7 +157,7 @@ TEST("lab02.1", 4, "scaling is alpha / r",
 }
 
 TEST("lab02.1", 5, "random non-square shapes match the reference",
-     "Non-square shapes catch swapped d_in/d_out and transposed indexing: A is (r, d_in), B is (d_out, r).")
+     "y = x W0^T + (alpha/r) (x A^T) B^T on non-square shapes: W0 is (d_out, d_in), A (r, d_in), B (d_out, r).")
 {
     static const size_t shapes[][3] = {{37, 23, 5}, {23, 37, 5}, {64, 64, 8}, {129, 65, 3}};
     for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
@@ -170,7 +170,7 @@ TEST("lab02.1", 5, "random non-square shapes match the reference",
 }
 
 TEST("lab02.1", 3, "rank 1 and rank min(d_in, d_out) work",
-     "Loop over all r ranks: k from 0 to r - 1.")
+     "The smallest and largest ranks: y = x W0^T + (alpha/r) (x A^T) B^T, the adapter term summed over k = 0 .. r - 1.")
 {
     static const size_t shapes[][3] = {{31, 17, 1}, {31, 17, 17}, {9, 40, 9}, {40, 40, 40}};
     for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
@@ -242,7 +242,7 @@ TEST("lab02.2", 4, "batched input matches row by row",
     const kit_file_t *f = judge_data(j, DATA);
     const double *w0 = judge_tensor(j, f, "ex000.w0", 2, 2), *a = judge_tensor(j, f, "ex000.a", 1, 2),
                  *b = judge_tensor(j, f, "ex000.b", 2, 1);
-    if (!b)
+    if (!w0 || !a || !b)
         return;
     double x[4] = {1, 0, 0, 1}, want[4];
     problem_t p = {2, 2, 2, 1, 2.0, x, (double *)w0, (double *)a, (double *)b};
@@ -254,7 +254,7 @@ TEST("lab02.2", 4, "batched input matches row by row",
 }
 
 TEST("lab02.2", 5, "large non-square batches (strides) match the reference",
-     "A stride mistake (d_out where d_in belongs) shows up only when d_in != d_out.")
+     "Large batches with d_in != d_out: row t of x starts at x + t*d_in, row t of y at y + t*d_out.")
 {
     static const size_t shapes[][4] = {{17, 129, 65, 8}, {5, 65, 129, 7}, {33, 16, 48, 48}};
     for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
@@ -268,7 +268,7 @@ TEST("lab02.2", 5, "large non-square batches (strides) match the reference",
 }
 
 TEST("lab02.2", 3, "a batch of one matches the reference",
-     "batch = 1 is an ordinary batch.")
+     "batch = 1: y must be the reference's y = x W0^T + (alpha/r) (x A^T) B^T for that one row.")
 {
     problem_t p;
     problem_random(j, &p, 1, 40, 24, 4);
@@ -277,7 +277,7 @@ TEST("lab02.2", 3, "a batch of one matches the reference",
 }
 
 TEST("lab02.2", 3, "NaN and Inf propagate as IEEE arithmetic says",
-     "Do not skip terms or test for zero: 0 * NaN must stay NaN, and one row must not affect another.")
+     "Inputs with NaN and Inf: each y must be what the sums of products give in IEEE arithmetic, and each row of y depends only on its row of x.")
 {
     problem_t p;
     problem_random(j, &p, 4, 10, 6, 2);
@@ -336,7 +336,7 @@ TEST("lab02.3", 4, "merged weight of the reference example is [[3, 0], [0, 1]]",
     const kit_file_t *f = judge_data(j, DATA);
     const double *w0 = judge_tensor(j, f, "ex000.w0", 2, 2), *a = judge_tensor(j, f, "ex000.a", 1, 2),
                  *b = judge_tensor(j, f, "ex000.b", 2, 1);
-    if (!b)
+    if (!w0 || !a || !b)
         return;
     double want[4];
     lora_merged_weight(w0, a, b, 2, 2, 1, 2.0, want); /* [[3, 0], [0, 1]] */
@@ -450,7 +450,7 @@ static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in
     const double *x = T("x", batch, d_in), *w = T("w", d_in, d_out), *bd = T("b_down", d_in, r),
                  *au = T("a_up", r, d_out), *alpha = T("alpha", 1, 1), *h = T("h", batch, d_out);
 #undef T
-    if (!h)
+    if (!x || !w || !bd || !au || !alpha || !h)
         return;
     call_t *c = student_in_out(j, x, batch, w, bd, au, d_in, d_out, r, alpha[0]);
     if (call_run(c) && expect_return(j, c, LAB_OK))
@@ -464,12 +464,12 @@ TEST("lab02.4", 4, "002 example 1 gives [[4, 5]]",
     in_out_example(j, "ex002_1", 1, 2, 2, 1);
 }
 TEST("lab02.4", 4, "002 example 2 (a batch) gives [[2.25, 1.25], [1.25, 2.25]]",
-     "r = 2 here, so the scale is alpha / 2.")
+     "A batch of two rows, r = 2, in 002's layout: h = x w + (alpha/r) (x b_down) a_up, row by row.")
 {
     in_out_example(j, "ex002_2", 2, 2, 2, 2);
 }
 TEST("lab02.4", 2, "002 example 3 gives [[14]]",
-     "1 x 1 matrices: h = x w + alpha x b a.")
+     "1 x 1 matrices, r = 1: h = x w + (alpha/r) x b a.")
 {
     in_out_example(j, "ex002_3", 1, 1, 1, 1);
 }
@@ -573,7 +573,7 @@ TEST("lab02.6", 5, "course example prints h = [0.334, 0.541, -0.673, 0.241]",
                  *b = judge_tensor(j, f, "ex003.b", 4, 2), *a = judge_tensor(j, f, "ex003.a", 2, 4),
                  *alpha = judge_tensor(j, f, "ex003.alpha", 1, 1),
                  *printed = judge_tensor(j, f, "ex003.h_printed", 4, 1);
-    if (!printed)
+    if (!w0 || !x || !b || !a || !alpha || !printed)
         return;
     double want[4];
     lora_forward_columns(w0, b, a, x, 4, 4, 2, 1, alpha[0], want);

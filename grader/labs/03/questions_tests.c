@@ -63,7 +63,7 @@ TEST("lab03.6", 2, "PEFT gaussian A equals the reference for the same seed, B = 
 }
 
 TEST("lab03.6", 3, "a large PEFT gaussian A has standard deviation 1/r",
-     "PEFT's gaussian option: std = 1 / r (not 1 / sqrt(r), not 1 / r^2, not Kaiming's bound).")
+     "A's sample standard deviation over many draws must be 1 / r (PEFT's gaussian option) and its mean near 0.")
 {
     static const size_t ranks[] = {2, 8};
     for (int k = 0; k < 2 && !judge_failed(j); k++) {

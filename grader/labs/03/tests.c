@@ -276,7 +276,7 @@ static int big_init(judge_t *j, size_t d_in, size_t d_out, size_t r, long long k
 }
 
 TEST("lab03.1", 4, "a large Kaiming-uniform A reaches but never passes 1/sqrt(d_in)",
-     "The bound is 1/sqrt(fan_in) with fan_in = d_in (A's columns), the law is uniform, not normal, and every a[i] is drawn.")
+     "Every a[i] must lie in [-1/sqrt(d_in), 1/sqrt(d_in)) (fan_in = d_in, A's columns), and the largest |a[i]| come close to that bound.")
 {
     /* d_out < d_in: 1/sqrt(d_out) is the larger bound, and sqrt(6/d_in)
      * (Kaiming with a = 0) is larger still: both overshoot. */
@@ -294,7 +294,7 @@ TEST("lab03.1", 4, "a large Kaiming-uniform A reaches but never passes 1/sqrt(d_
 }
 
 TEST("lab03.1", 6, "a large Kaiming-uniform A has the uniform spread",
-     "Uniform on [-1/sqrt(d_in), 1/sqrt(d_in)): not 1/sqrt(d_out), not sqrt(6/d_in), not a normal law.")
+     "A large A must spread as the uniform law on [-1/sqrt(d_in), 1/sqrt(d_in)) does: range, mean and variance are checked.")
 {
     /* d_out > d_in: 1/sqrt(d_out) is the smaller bound and would undershoot. */
     stats_t st;
@@ -313,7 +313,7 @@ TEST("lab03.1", 6, "a large Kaiming-uniform A has the uniform spread",
 }
 
 TEST("lab03.1", 3, "a large Gaussian A has standard deviation std",
-     "std * rng_normal(&g): std is the standard deviation, not the variance.")
+     "A's sample standard deviation must be std: a[i] = std * rng_normal(&g), one draw per entry.")
 {
     stats_t st;
     const double std = rng_uniform_range(judge_rng(j), 0.02, 0.2);
@@ -350,7 +350,7 @@ TEST("lab03.1", 3, "B is exactly zero after init, next to the reference's A",
 }
 
 TEST("lab03.1", 2, "A is the reference's; the same seed repeats it, another changes it",
-     "Seed a local rng_t from the seed argument (one rng_seed, then a[0], a[1], ...); no global state, no time().")
+     "A must be the reference's for each seed, the same twice for one seed, different for another: one local rng_t seeded from seed, then a[0], a[1], ...")
 {
     long long seed = draw_seed(j);
     call_t *c1 = student_init(j, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
@@ -422,7 +422,7 @@ TEST("lab03.2", 4, "course exercise: alpha = 6 gives 2 at r = 3 and 6 at r = 1",
 }
 
 TEST("lab03.2", 2, "random alpha and r give alpha / r",
-     "alpha / (double)r, not alpha, r or 1/r.")
+     "Standard scaling for random alpha and r: alpha / r, computed in double (alpha / (double)r).")
 {
     rng_t *g = judge_rng(j);
     for (int i = 0; i < 4 && !judge_failed(j); i++) {
@@ -550,7 +550,7 @@ TEST("lab03.3", 1, "a batch of 3 is right and an empty batch returns LAB_OK",
 /* ---- lab03.4: gradients ---- */
 
 TEST("lab03.4", 6, "gradients match the reference on non-square shapes",
-     "dL/dB = scale G^T Z (d_out, r) and dL/dA = scale (G B)^T X (r, d_in), with G = (2/batch)(Y - T), Z = X A^T.")
+     "grad_a[i][k] = sum_o G[i][o] b[k][o], grad_b[k][o] = sum_i a[i][k] G[i][o], G = (2/N) x^T (y_hat - y).")
 {
     static const size_t shapes[][4] = {{6, 13, 7, 3}, {3, 7, 19, 5}, {10, 32, 32, 8}};
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
@@ -583,7 +583,7 @@ static double ref_loss(const problem_t *p, const double *a, const double *b)
 }
 
 TEST("lab03.4", 6, "gradients match central finite differences",
-     "The derivative of (y - t)^2 is 2 (y - t), and the mean divides by batch only.")
+     "dL/dA and dL/dB must match central differences of L = (1/batch) sum_n sum_i (y - t)^2, with y = x W0^T + bias + scale (x A^T) B^T.")
 {
     problem_t p;
     problem_random(j, &p, 4, 9, 6, 3);
@@ -620,7 +620,7 @@ TEST("lab03.4", 6, "gradients match central finite differences",
 }
 
 TEST("lab03.4", 3, "loss is the batch mean of summed squared errors",
-     "L = (1/batch) sum_n sum_i (y[n][i] - t[n][i])^2: divide by batch, not batch * d_out.")
+     "L = (1/batch) sum_n sum_i (y[n][i] - t[n][i])^2: summed over the outputs, averaged over the batch.")
 {
     problem_t p;
     problem_random(j, &p, 7, 11, 5, 2);
@@ -737,7 +737,7 @@ TEST("lab03.5", 6, "one step matches the reference",
 }
 
 TEST("lab03.5", 6, "the frozen base stays bitwise unchanged through 12 steps",
-     "Never write to w0 or bias (they are const inputs); update only A and B.")
+     "w0 and bias must be bit for bit the same after 12 steps: a step changes only A and B (w0 and bias are const inputs).")
 {
     problem_t p;
     problem_random(j, &p, 6, 12, 9, 3);
@@ -749,7 +749,7 @@ TEST("lab03.5", 6, "the frozen base stays bitwise unchanged through 12 steps",
 }
 
 TEST("lab03.5", 3, "the loss goes down on a reachable target",
-     "Step against the gradient: minus lr times dL/dA and dL/dB.")
+     "After steps on a reachable target the loss must be lower: a_new = a - lr dL/dA, b_new = b - lr dL/dB.")
 {
     /* A target the adapter can reach: t = x (W0 + s B* A*)^T + bias. */
     problem_t p;

@@ -122,7 +122,7 @@ static int needs_working(judge_t *j, const char *func)
 /* ---- lab04.1 ---- */
 
 TEST("lab04.1", 4, "one matrix holds r (d_in + d_out) on random non-square shapes",
-     "A is (r, d_in) and B is (d_out, r): r*d_in + d_out*r, not d_in*d_out and not A alone.")
+     "r (d_in + d_out) per matrix on non-square shapes: A is (r, d_in) and B is (d_out, r).")
 {
     for (int k = 0; k < 12 && !judge_failed(j); k++) {
         long long d_in = between(j, 1, 20000), d_out = between(j, 1, 20000);
@@ -134,7 +134,7 @@ TEST("lab04.1", 4, "one matrix holds r (d_in + d_out) on random non-square shape
 }
 
 TEST("lab04.1", 3, "counts beyond 2^32 come back whole in int64_t",
-     "Multiply in int64_t: a 32-bit int wraps above 2,147,483,647.")
+     "Sizes whose count passes 2^32: r (d_in + d_out) must come back exact, every product computed in int64_t.")
 {
     for (int k = 0; k < 8 && !judge_failed(j); k++) {
         long long d_in = between(j, 100000, 3000000), d_out = between(j, 100000, 3000000);
@@ -174,7 +174,7 @@ TEST("lab04.2", 4, "course: GPT-3 Wq, Wv at r = 4 is 18,874,368 and r = 1 4,718,
 }
 
 TEST("lab04.2", 2, "random matrix counts, widths and ranks give 2 n d r",
-     "Keep the factor 2 (A and B) and multiply in int64_t.")
+     "|Theta| = 2 n d r (A and B of each of n matrices) for random n, d and r, computed in int64_t.")
 {
     for (int k = 0; k < 10 && !judge_failed(j); k++) {
         long long n = between(j, 1, 1000), d = between(j, 64, 65536), r = between(j, 1, 512);
@@ -438,7 +438,7 @@ TEST("lab04.4", 4, "PEFT examples: equal names and dotted suffixes match, others
 }
 
 TEST("lab04.4", 4, "dotted suffixes match; substrings and bare suffixes do not",
-     "Match name == target or a '.' + target suffix; not strstr and not a plain ends-with: the character before the suffix must be a '.'.")
+     "Match when name == target or name ends with '.' followed by target: the character before the suffix must be a '.'.")
 {
     check_matches(j, "h.0.attn.v_proj", "v_proj", 1);
     check_matches(j, "encoder.layer.0.output.dense", "output.dense", 1);
@@ -674,7 +674,7 @@ TEST("lab04.5", 2, "BERT's output.dense also selects the MLP output, as in PEFT"
 }
 
 TEST("lab04.5", 2, "a module matched by two targets is adapted once",
-     "Stop at the first matching target: one adapter per module.")
+     "A module whose name matches two targets gets one adapter: counted once, lora_r = r.")
 {
     pc_model_t m;
     if (!load_model(j, "llama-7b", &m) || !modules_of(j, &m, &ML))
@@ -781,7 +781,7 @@ TEST("lab04.6", 3, "random counts get a comma every three digits",
 }
 
 TEST("lab04.6", 3, "the percentage is rounded to 4 decimals like %.4f",
-     "printf(\"%.4f\", 100.0 * trainable / all) rounds; do not truncate.")
+     "The percentage must read as printf(\"%.4f\", 100.0 * trainable / all) prints it.")
 {
     /* Cases whose fifth decimal decides the rounding: truncation or a
      * different number of decimals fails them. */
@@ -832,7 +832,7 @@ static int student_bytes(judge_t *j, long long params, long long dtype, long lon
 }
 
 TEST("lab04.7", 5, "fp32 takes 4 bytes a number, fp16 and bf16 take 2",
-     "bf16 is 16 bits: 2 bytes, like fp16.")
+     "bytes = params * size with size 4 for fp32, 2 for fp16 and 2 for bf16.")
 {
     static const char *const dtn[] = {"PC_FP32", "PC_FP16", "PC_BF16"};
     for (int k = 0; k < 9 && !judge_failed(j); k++) {
@@ -898,7 +898,7 @@ TEST("lab04.8", 4, "course storage table: 35 TB of copies, 354 GB shared",
 }
 
 TEST("lab04.8", 4, "random storage cases match the reference for both schemes",
-     "tasks = 0 is legal; use the dtype's size for both base and adapters.")
+     "Random cases (tasks = 0 included): copies = tasks * bytes(base), shared = bytes(base) + tasks * bytes(adapter), in the dtype's size.")
 {
     for (int k = 0; k < 12 && !judge_failed(j); k++) {
         long long a[5] = {between(j, 1000, 1LL << 38), between(j, 0, 1LL << 26), between(j, 0, 1000),

@@ -219,7 +219,7 @@ TEST("lab05.1", 2, "merge scales by alpha / r, not by alpha",
 }
 
 TEST("lab05.1", 1, "merge is right, and merging a zero B leaves w bit for bit",
-     "A valid merge must match the reference; add s * 0 = 0: nothing else.")
+     "A valid merge must match the reference, and with B = 0 w must come back bit for bit unchanged.")
 {
     inplace_matches(j, "lora_merge");
     if (!needs_working(j, "lora_merge"))
@@ -280,7 +280,7 @@ TEST("lab05.1", 1, "merge works, and rejects bad arguments leaving w alone",
 /* ---- lab05.2 unmerge ---- */
 
 TEST("lab05.2", 3, "unmerge matches the reference",
-     "Subtract s B A: the sign is minus.")
+     "unmerge: w -= s B A with s = alpha / r, B (d_out, r), A (r, d_in).")
 {
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
         prob_t p;
@@ -557,7 +557,7 @@ TEST("lab05.5", 1, "GPT-3 q and v in 96 layers: 37,748,736 against 28,991,029,24
 }
 
 TEST("lab05.5", 1, "random shapes give 2 r (d_in + d_out) and d_in d_out per matrix",
-     "Count in floating point or 64-bit integers: the numbers are large.")
+     "swap = 2 r (d_in + d_out) and reload = d_in d_out per matrix, times n_matrices (large: count in double or 64-bit).")
 {
     rng_t *g = judge_rng(j);
     for (int k = 0; k < 4 && !judge_failed(j); k++) {
@@ -651,7 +651,7 @@ static double drift_of(const double *w, const prob_t *p, double scale_f)
 }
 
 TEST("lab05.6", 3, "3000 float switches round three tasks drift as float rounding does",
-     "Compute in float only: a double computation hides the drift this test measures.")
+     "The drift after 3000 float switches must be float rounding's (within a factor of 8 of the reference's): each switch in float, as in one switch.")
 {
     prob_t p;
     prob_random(j, &p, 16, 16, 4);
@@ -709,7 +709,7 @@ static call_t *student_from_base(judge_t *j, const prob_t *p)
 }
 
 TEST("lab05.7", 3, "a re-derived switch equals one merge into W0",
-     "w = W0 + s B_new A_new: overwrite every entry, ignore the old w.")
+     "w = W0 + s B_new A_new in every entry, whatever w held before.")
 {
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
         prob_t p;
@@ -726,7 +726,7 @@ TEST("lab05.7", 3, "a re-derived switch equals one merge into W0",
 }
 
 TEST("lab05.7", 3, "3000 re-derived switches round three tasks stay within 1e-15",
-     "Never add to the served w: derive it from the kept W0 each time.")
+     "After 3000 re-derived switches w must be W0 + s B A of the last task within 1e-15: each switch computes w from W0.")
 {
     prob_t p;
     prob_random(j, &p, 16, 12, 4);

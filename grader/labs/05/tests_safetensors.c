@@ -267,7 +267,7 @@ TEST("lab05.8", 2, "A is [r, d_in] and B is [d_out, r] under PEFT's names",
 }
 
 TEST("lab05.8", 2, "an F64 file reads back bit for bit",
-     "Write all 8 bytes of each double, little-endian.")
+     "An F64 file holds each double's 8 bytes, little-endian: decoding it must give the same bits.")
 {
     adapter_t ad;
     adapter_random(j, &ad, "model.decoder.layers.1.fc1", 9, 4, 3, ST_F64);
@@ -511,7 +511,7 @@ TEST("lab05.9", 2, "F16 and BF16 tensors are converted exactly",
 }
 
 TEST("lab05.9", 2, "headers as Python writes them decode (spaces, any key order)",
-     "Skip JSON whitespace; find keys by name, not by position.")
+     "Headers with JSON whitespace and keys in any order must decode: skip whitespace, find keys by name.")
 {
     /* What json.dumps writes: ", " and ": ", metadata last, B before A. */
     header_case(j, "{\"base_model.model.m.q.lora_B.weight\": {\"shape\": [4, 2], \"dtype\": \"F32\", "

@@ -456,7 +456,7 @@ static void numeric_gradient(prob_t *P, double *num)
 }
 
 TEST("lab06.2", 4, "gradients match central differences of J = d_out x MSE",
-     "The factor is 2/N (the derivative of a square is 2e); 004's G is the gradient of d_out * MSE.")
+     "The gradients are those of J = d_out x MSE = (1/N) sum of squares: G = (2/N) x^T (y_hat - y).")
 {
     prob_t P;
     prob_random(j, &P, 11, 5, 4, 3);
@@ -572,7 +572,7 @@ static void check_verdict(judge_t *j, prob_t *P, const double *ga, const double 
 }
 
 TEST("lab06.3", 5, "checker accepts a right gradient (error below 1e-8), not twice it",
-     "num = (J(theta+eps) - J(theta-eps)) / (2 eps) with J = (1/N) sum of squares; central, not forward; accept only errors <= 1e-6.")
+     "num = (J(theta+eps) - J(theta-eps)) / (2 eps) with J = (1/N) sum of squares; accept only when the largest error is <= 1e-6.")
 {
     for (int k = 0; k < 2 && !judge_failed(j); k++) {
         prob_t P;
@@ -658,7 +658,7 @@ TEST("lab06.3", 3, "checker's error equals the reference's on wrong gradients",
 }
 
 TEST("lab06.3", 2, "checker accepts a right gradient, rejects one entry off by 1e-4",
-     "A right gradient must be accepted (error below 1e-8); the threshold is TRAIN_GRADCHECK_TOL = 1e-6, not looser.")
+     "A right gradient must be accepted (error below 1e-8); accept only when every entry's error is <= TRAIN_GRADCHECK_TOL = 1e-6.")
 {
     if (!func_works(j, "train_grad_check"))
         return;
@@ -707,12 +707,12 @@ TEST("lab06.4", 4, "SGD after 1 step matches the reference",
     trajectory_test(j, "train_sgd", train_sgd, 0.05, 1, TOL, 3);
 }
 TEST("lab06.4", 4, "SGD after 10 steps matches the reference",
-     "Take both gradients before updating either matrix (not grad_b from the new a).")
+     "Each step: both gradients at the same a and b, then a -= lr grad_a and b -= lr grad_b; out = a then b.")
 {
     trajectory_test(j, "train_sgd", train_sgd, 0.05, 10, TOL, 3);
 }
 TEST("lab06.4", 3, "SGD after 200 steps matches the reference within 1e-8",
-     "Same loop as 004's, 200 times; the factor of G is 2/N.")
+     "200 steps, each as in the 1-step test: both gradients (G = (2/N) x^T (y_hat - y)) at the same a, b, then the update.")
 {
     trajectory_test(j, "train_sgd", train_sgd, 0.05, 200, TOL_LONG, 2);
 }
@@ -772,13 +772,13 @@ TEST("lab06.4", 3, "one step is right; n_steps = 0 returns a0 then b0 unchanged"
     unchanged_test(j, "train_sgd", 0.05, 0);
 }
 TEST("lab06.4", 2, "one step is right; lr = 0 leaves a and b unchanged bit for bit",
-     "One SGD step must match the reference; a - 0 * grad_a is a: nothing else may change them.")
+     "One SGD step must match the reference; with lr = 0, a and b must come back bit for bit.")
 {
     unchanged_test(j, "train_sgd", 0.0, 7);
 }
 
 TEST("lab06.4", 3, "SGD reaches near-zero loss on a target reachable at rank r",
-     "Descend: subtract lr times the gradient, for both a and b, every step.")
+     "On a target reachable at rank r the loss must get near 0: every step a -= lr grad_a and b -= lr grad_b.")
 {
     /* y = x (w_base + a* b*): the adapter can fit it exactly at rank r. */
     prob_t P;
@@ -865,7 +865,7 @@ TEST("lab06.5", 5, "Adam after 100 steps matches the reference within 1e-8",
 }
 
 TEST("lab06.5", 3, "Adam keeps eps outside the square root on small gradients",
-     "denominator sqrt(v) / sqrt(1 - beta2^t) + eps, as torch.optim.Adam; not sqrt(v_hat + eps).")
+     "Small gradients: the denominator is sqrt(v) / sqrt(1 - beta2^t) + eps, eps outside the square root, as torch.optim.Adam.")
 {
     /* y close to the prediction: gradients of order 1e-4, where sqrt(v + eps)
      * and sqrt(v) + eps differ by about 1%. */

@@ -318,7 +318,7 @@ static int forward_matches(judge_t *j, const problem_t *p, const double *adapter
 /* ---- lab07.2 adapted_forward ---- */
 
 TEST("lab07.2", 2, "header example of the adapted network gives 21",
-     "h2 = W2 h1 + b2 + s B1 (A1 h1), out = h2 + s B2 (A2 h2): LoRA 2 reads h2, not h1.")
+     "h2 = W2 h1 + b2 + s B1 (A1 h1), out = h2 + s B2 (A2 h2).")
 {
     problem_t p;
     problem_alloc(&p, 1, 1, 1, 2, 1);
@@ -436,7 +436,7 @@ TEST("lab07.3", 4, "random heads match the reference probabilities and loss",
 }
 
 TEST("lab07.3", 2, "logits of +-700 still give a finite loss",
-     "Use the stable form max(z, 0) - z y + log1p(exp(-|z|)).")
+     "With logits of +-700 the loss must stay finite: per sample, max(z, 0) - z y + log1p(exp(-|z|)).")
 {
     static const double out[] = {700, -700, 40, -40}, y[] = {0, 1, 1, 0}, head[] = {1, 0};
     double p[4], loss;
@@ -657,7 +657,7 @@ TEST("lab07.5", 3, "300 epochs train right and keep the frozen weights bit for b
 }
 
 TEST("lab07.5", 2, "the project's task A trains to the reference losses",
-     "Step against the gradient (minus lr times grad), 300 epochs at lr 0.1.")
+     "Task A's losses over 300 epochs at lr 0.1 must match the reference's: each epoch, adapter -= lr * grad.")
 {
     /* The project's task A, 300 epochs, lr 0.1: the course's settings. */
     problem_t p;
@@ -699,7 +699,7 @@ TEST("lab07.5", 1, "one step is right; bad lr, zero epochs and a bad mode are re
 /* ---- lab07.6 merge_adapter ---- */
 
 TEST("lab07.6", 2, "header example merges to W2' = 8 and b2' = 2",
-     "M = I + s B2 A2, W2' = M (W2 + s B1 A1), b2' = M b2: both terms need s.")
+     "M = I + s B2 A2, W2' = M (W2 + s B1 A1), b2' = M b2.")
 {
     problem_t p;
     problem_alloc(&p, 1, 1, 1, 1, 1);
@@ -714,7 +714,7 @@ TEST("lab07.6", 2, "header example merges to W2' = 8 and b2' = 2",
 }
 
 TEST("lab07.6", 4, "merged weights match the reference with scale != 1",
-     "B1 A1 is (d, d_ff) like W2; B2 A2 is (d, d); multiply by s before adding.")
+     "B1 A1 is (d, d_ff) like W2, B2 A2 is (d, d); both are scaled by s.")
 {
     problem_t p;
     problem_random(j, &p, 3, 5, 9, 3, 0);
