@@ -9,8 +9,8 @@
  *     }
  *
  * Each TEST puts a pointer to its entry in the linker section loralab_tests
- * (the judge is linked statically, so __start_/__stop_loralab_tests bound
- * it).  judge_main_registered() collects them in report order: by task
+ * (the linker defines __start_loralab_tests and __stop_loralab_tests around
+ * it, as for any section named like a C identifier).  judge_main_registered() collects them in report order: by task
  * number ("lab05.2" before "lab05.10"), then by source line; the tests of a
  * task must sit in one file (grade-NN --check-tests says so).
  *

@@ -254,7 +254,7 @@ TEST("lab02.2", 4, "batched input matches row by row",
 }
 
 TEST("lab02.2", 5, "large non-square batches (strides) match the reference",
-     "Large batches with d_in != d_out: row t of x starts at x + t*d_in, row t of y at y + t*d_out.")
+     "Large batches with d_in != d_out: each row is y_t = x_t W0^T + (alpha/r) (x_t A^T) B^T, x_t at x + t*d_in, y_t at y + t*d_out.")
 {
     static const size_t shapes[][4] = {{17, 129, 65, 8}, {5, 65, 129, 7}, {33, 16, 48, 48}};
     for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
