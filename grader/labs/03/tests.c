@@ -550,7 +550,7 @@ TEST("lab03.3", 1, "a batch of 3 is right and an empty batch returns LAB_OK",
 /* ---- lab03.4: gradients ---- */
 
 TEST("lab03.4", 6, "gradients match the reference on non-square shapes",
-     "grad_a[i][k] = sum_o G[i][o] b[k][o], grad_b[k][o] = sum_i a[i][k] G[i][o], G = (2/N) x^T (y_hat - y).")
+     "dL/dB = scale G^T Z (d_out, r) and dL/dA = scale (G B)^T X (r, d_in), with G = (2/batch)(Y - T), Z = X A^T.")
 {
     static const size_t shapes[][4] = {{6, 13, 7, 3}, {3, 7, 19, 5}, {10, 32, 32, 8}};
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {

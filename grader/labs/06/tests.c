@@ -419,7 +419,7 @@ TEST("lab06.2", 3, "worked example gives grad_a [[4], [8]], grad_b [[-2, 6]]",
 }
 
 TEST("lab06.2", 7, "gradients match the reference on non-square shapes",
-     "grad_a[i][k] = sum_o G[i][o] b[k][o]; grad_b[k][o] = sum_i a[i][k] G[i][o]; divide by N, not N d_out.")
+     "grad_a[i][k] = sum_o G[i][o] b[k][o], grad_b[k][o] = sum_i a[i][k] G[i][o], G = (2/N) x^T (y_hat - y).")
 {
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
         prob_t P;
