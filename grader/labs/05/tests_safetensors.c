@@ -556,7 +556,7 @@ TEST("lab05.9", 2, "a valid file decodes; truncated ones are rejected without a 
 }
 
 TEST("lab05.9", 1, "a valid file decodes; header lengths past its end are rejected",
-     "A valid file must decode as the reference reads it; N can be anything up to 2^64 - 1: compare with n - 8, never add first.")
+     "A valid file must decode as the reference reads it; any header length N > n - 8 (up to 2^64 - 1) must be rejected.")
 {
     if (!decode_works(j))
         return;
@@ -654,7 +654,7 @@ TEST("lab05.9", 1, "a valid file decodes; unknown dtypes are rejected",
 }
 
 TEST("lab05.9", 2, "a valid file decodes; offsets past the end, overlapping, holes rejected",
-     "A valid file must decode as the reference reads it; never trust data_offsets: check end <= data size, then sort and tile the data exactly.")
+     "A valid file must decode as the reference reads it; data_offsets must lie inside the data and tile it exactly (no overlap, no hole).")
 {
     if (!decode_works(j))
         return;

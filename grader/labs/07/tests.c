@@ -558,7 +558,7 @@ TEST("lab07.4", 2, "at the LoRA init only B1, B2 and the head get a gradient",
 }
 
 TEST("lab07.4", 2, "gradient is right and leaves frozen weights and other inputs alone",
-     "The loss and gradient must match the reference; the frozen network gets no update: never write to frozen[] (or x, y, adapter).")
+     "The loss and gradient must match the reference, and frozen[], x, y and the adapter must be unchanged after the call.")
 {
     problem_t p;
     problem_random(j, &p, 8, 4, 6, 2, 0);
