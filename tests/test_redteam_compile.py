@@ -22,8 +22,8 @@ file is the reference's own):
 
 Every variant must: score exactly what it earned (0 for reads and bombs,
 or, when it builds, what the lab's other files earn with this one empty;
-full marks for honest), leak no line of solutions/*/*.c nor grader/labs/*/
-tests.c or adapter.c (lines the kit publishes under labs/ do not count),
+full marks for honest), leak no line of solutions/*/*.c nor grader/labs/*/*.c
+(test files, adapter) (lines the kit publishes under labs/ do not count),
 exit 0 or 1 with a complete report, finish in 30 s (over 10 s is reported),
 and leave no process and no file behind (the grader runs with TMPDIR in a
 folder of this test, inside the kit, which is then scanned: /proc/*/cwd and
@@ -83,7 +83,7 @@ def secret_lines(kit):
             except OSError:
                 pass
     secret = set()
-    for pattern in ("solutions/*/*.c", "grader/labs/*/tests.c", "grader/labs/*/adapter.c"):
+    for pattern in ("solutions/*/*.c", "grader/labs/*/*.c"):  # every test file and the adapter
         for p in glob.glob(os.path.join(kit, pattern)):
             for x in open(p, encoding="utf-8", errors="replace"):
                 s = squash(x)

@@ -72,7 +72,7 @@ def secret_lines():
                     secrets[norm(line)] = os.path.relpath(path, ROOT)
     for dirpath, _, filenames in os.walk(os.path.join(ROOT, "grader", "labs")):
         for f in filenames:
-            if f == "tests.c":
+            if f.endswith(".c") and f != "adapter.c":  # tests.c and the lab's other test files
                 path = os.path.join(dirpath, f)
                 for line in open(path, encoding="utf-8", errors="replace"):
                     n = norm(line)

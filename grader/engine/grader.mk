@@ -24,11 +24,13 @@ labdir  ?= labs/$(filter $(1)-%,$(LABS))
 soldir  ?= solutions/$(filter $(1)-%,$(LABS))
 
 # The judge's own files, one concern each (grader/engine/engine.h says which).
-ENGINE_JUDGE := judge options build_runner build_cache schedule call wire run_sandbox expect report compile_sandbox
+ENGINE_JUDGE := judge options build_runner build_cache schedule call wire run_sandbox expect report compile_sandbox \
+  test_registry
 ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
 ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
 GRADER_INC := -Ilabs/common -Igrader/engine
 GRADER_LIBS := -lseccomp -lm
+grader_tests = $(sort $(filter-out %/adapter.c,$(wildcard grader/labs/$(1)/*.c)))
 
 # The common library (the kit's Makefile has these from mk/common.inc).
 ifndef COMMON_OBJ
@@ -62,11 +64,14 @@ $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
 	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d -Ilabs/common -I$(call labdir,$(1)) \
 	    -c "$$$$f" -o $$$$o || exit 1; done
 	ld -r $$(@D)/ref/*.o -o $$@
-$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+# The hidden tests: every .c of grader/labs/NN/ but the adapter.  Once linked,
+# --check-tests: names unique, tasks of this lab, a task's tests in one file.
+$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
 	@mkdir -p $$(@D) $(B)/lab$(1)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
-	  grader/labs/$(1)/tests.c $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a \
+	  $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a \
 	  $(GRADER_LIBS) -o $$@
+	$$@ --check-tests >/dev/null || { $$@ --check-tests; rm -f $$@; exit 1; }
 endef
 $(foreach id,$(LAB_IDS),$(eval $(call GRADER_RULES,$(id))))
 

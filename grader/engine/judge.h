@@ -1,11 +1,12 @@
 /*
  * judge.h - the grading engine as a lab's test table sees it.
  *
- * A lab's grader (grader/labs/NN/tests.c) is a table of named, weighted tests
- * and a main() that hands it to judge_main().  A test builds calls to the
- * student's functions, runs each in a fresh sandboxed runner process, and
- * checks what comes back against the reference solution, which is linked
- * into the judge and never into the runner.
+ * A lab's grader (the .c files of grader/labs/NN/) is a set of named,
+ * weighted tests, each written with TEST() (test.h), and a main() in tests.c
+ * that hands the lab to judge_main_registered(), which calls judge_main().
+ * A test builds calls to the student's functions, runs each in a fresh
+ * sandboxed runner process, and checks what comes back against the reference
+ * solution, which is linked into the judge and never into the runner.
  */
 #ifndef LORALAB_JUDGE_H
 #define LORALAB_JUDGE_H

@@ -118,12 +118,14 @@ def main(argv):
     if not solutions:
         die(f"solutions/{labname}/ holds no .c file (the reference solution)")
     # Data files named in the tests ("lab02/worked-examples.txt" and the like).
-    tests_text = open(os.path.join(gdir, "tests.c"), encoding="utf-8").read()
+    # The hidden tests: every .c of grader/labs/NN/ but the adapter (the Makefile's grader_tests).
+    test_files = sorted(p for p in glob.glob(os.path.join(gdir, "*.c")) if os.path.basename(p) != "adapter.c")
+    tests_text = "".join(open(p, encoding="utf-8").read() for p in test_files)
     for rel in re.findall(r'"(lab\d\d/[^"\s]+)"', tests_text):
         if os.path.isfile(os.path.join(ROOT, "data", rel)):
             files.add(os.path.join("data", rel))
     flags = ["-Ilabs/common", "-Igrader/engine", "-I" + os.path.relpath(labdir, ROOT)]
-    files |= includes([os.path.join(gdir, "tests.c"), os.path.join(gdir, "adapter.c"), *solutions], flags)
+    files |= includes([*test_files, os.path.join(gdir, "adapter.c"), *solutions], flags)
 
     dest = os.path.join(out_top, f"lab-{lab}-autograder")
     zpath = dest + ".zip"

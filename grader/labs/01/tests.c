@@ -7,7 +7,7 @@
  * singular vectors, or from data/lab01/worked-examples.txt (the course's
  * numbers).  Random cases draw from judge_rng(): seed printed, --seed N.
  */
-#include "judge.h"
+#include "test.h"
 #include "lowrank.h"
 #include "matrix.h"
 
@@ -73,7 +73,8 @@ static int rank_is(judge_t *j, const double *m, size_t rows, size_t cols, double
     return ok;
 }
 
-static void t_rank_basic(judge_t *j)
+TEST("lab01.1", 4, "identity, zero and the course's Delta W: ranks 5, 0, 2",
+     "Count pivots: a column whose largest remaining |entry| is <= rtol * max|m| has none.")
 {
     double eye[25] = {0}, zero[12] = {0};
     for (int i = 0; i < 5; i++)
@@ -87,7 +88,8 @@ static void t_rank_basic(judge_t *j)
         rank_is(j, dw, 4, 4, LOWRANK_RTOL, 2, "the course's Delta W = B A with r = 2"));
 }
 
-static void t_rank_tall_wide(judge_t *j)
+TEST("lab01.1", 5, "tall, wide and full-rank matrices have their known rank",
+     "Tall (rows > cols), wide and full-rank inputs: the elimination must work for every shape; rank <= min(rows, cols).")
 {
     static const size_t cases[][3] = {{30, 12, 5}, {12, 30, 7}, {25, 25, 25}, {40, 9, 9}, {9, 40, 1}};
     for (size_t i = 0; i < 5 && !judge_failed(j); i++) {
@@ -98,7 +100,8 @@ static void t_rank_tall_wide(judge_t *j)
     }
 }
 
-static void t_rank_needs_pivoting(judge_t *j)
+TEST("lab01.1", 4, "zero diagonals need the row swap (partial pivoting)",
+     "Matrices with zeros on the diagonal: each pivot is the largest |entry| of its column among the unused rows.")
 {
     /* A cyclic shift: every diagonal entry is 0, the rank is full. */
     double p[49] = {0};
@@ -115,7 +118,8 @@ static void t_rank_needs_pivoting(judge_t *j)
         rank_is(j, zd, 3, 4, LOWRANK_RTOL, 2, "[[0,0,1,2],[0,0,2,4],[4,5,6,7]]"));
 }
 
-static void t_rank_nearly_deficient(judge_t *j)
+TEST("lab01.1", 4, "noise below rtol is ignored, noise above it is not",
+     "Noise just below and just above the threshold: a pivot counts only when |pivot| > rtol * max|m| (LOWRANK_RTOL = 1e-10).")
 {
     const size_t rows = 20, cols = 15;
     double *m = rank_k(j, rows, cols, 3), *noise = rand_mat(j, rows, cols);
@@ -129,7 +133,8 @@ static void t_rank_nearly_deficient(judge_t *j)
     free(m), free(noise), free(small), free(big);
 }
 
-static void t_rank_relative(judge_t *j)
+TEST("lab01.1", 4, "the tolerance is relative: scaling m keeps its rank",
+     "The same matrix scaled up and down must keep its rank: the threshold is rtol times the largest |entry| of the input.")
 {
     const size_t rows = 18, cols = 24;
     double *m = rank_k(j, rows, cols, 6);
@@ -146,7 +151,8 @@ static void t_rank_relative(judge_t *j)
     free(m), free(up), free(down);
 }
 
-static void t_rank_input_unchanged(judge_t *j)
+TEST("lab01.1", 2, "a rank-4 matrix has rank 4 and is left unchanged",
+     "The rank must be right and m unchanged after the call (m is const: eliminate on a copy).")
 {
     double *m = rank_k(j, 16, 11, 4);
     call_t *c = student_rank(j, m, 16, 11, LOWRANK_RTOL);
@@ -156,7 +162,8 @@ static void t_rank_input_unchanged(judge_t *j)
     free(m);
 }
 
-static void t_rank_bad_arguments(judge_t *j)
+TEST("lab01.1", 2, "good arguments give the rank; bad ones return LAB_EARG",
+     "A valid call must give the right rank; check m, rows, cols, rtol in [0, 1) and finite entries with LAB_REQUIRE.")
 {
     double m[6] = {1, 2, 3, 4, 5, NAN};
     static const char *what[] = {"rows = 0", "m = NULL", "rtol = -1", "rtol = 1", "a NaN entry"};
@@ -194,12 +201,13 @@ static call_t *student_product(judge_t *j, const double *b, const double *a, siz
     return c;
 }
 
-static void t_product_course(judge_t *j)
+TEST("lab01.2", 4, "the course's B A is Delta W (with the erratum corrected)",
+     "m[i][j] = sum_t b[i*r + t] * a[t*k + j]: B is (d, r), A is (r, k).")
 {
     const kit_file_t *f = judge_data(j, DATA);
     const double *b = judge_tensor(j, f, "ex003.b", 4, 2), *a = judge_tensor(j, f, "ex003.a", 2, 4),
                  *dw = judge_tensor(j, f, "ex003.dw", 4, 4);
-    if (!dw)
+    if (!b || !a || !dw)
         return;
     call_t *c = student_product(j, b, a, 4, 2, 4);
     if (call_run(c) && expect_return(j, c, LAB_OK))
@@ -207,7 +215,8 @@ static void t_product_course(judge_t *j)
     call_free(c);
 }
 
-static void t_product_random(judge_t *j)
+TEST("lab01.2", 4, "random tall, wide and rank-1 products match the reference",
+     "m = B A on tall, wide and rank-1 shapes: m[i][j] = sum_t b[i*r + t] * a[t*k + j], B (d, r), A (r, k).")
 {
     static const size_t cases[][3] = {{37, 5, 19}, {8, 3, 61}, {50, 1, 50}, {12, 12, 12}};
     for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
@@ -223,7 +232,8 @@ static void t_product_random(judge_t *j)
     }
 }
 
-static void t_product_bad_arguments(judge_t *j)
+TEST("lab01.2", 2, "good arguments give B A; bad ones return LAB_EARG, write nothing",
+     "A valid call must give B A; r = 0 and NULL pointers break the contract.")
 {
     double b[6] = {1, 2, 3, 4, 5, 6}, a[6] = {1, 2, 3, 4, 5, 6}, want[9];
     lowrank_product(b, a, 3, 2, 3, want);
@@ -266,7 +276,8 @@ static int storage_is(judge_t *j, size_t d, size_t k, size_t r, const double wan
     return ok;
 }
 
-static void t_storage_course(judge_t *j)
+TEST("lab01.3", 5, "course numbers: 12,288 at r = 4 is 1,536; 100x200; BERT",
+     "out = [d k, r (d + k), d k / (r (d + k)), 100 r (d + k) / (d k)], all as doubles.")
 {
     /* 003: GPT-3 12,288 x 12,288 at r = 4 -> 1,536; the exercises: 100 x 200
      * at rank 3; BERT-base 768 x 768 at r = 4 and r = 1. */
@@ -278,7 +289,8 @@ static void t_storage_course(judge_t *j)
         storage_is(j, 768, 768, 4, bert4) && storage_is(j, 768, 768, 1, bert1));
 }
 
-static void t_storage_non_square(judge_t *j)
+TEST("lab01.3", 3, "non-square layers use d k / (r (d + k))",
+     "Non-square layers (d != k): out = [d k, r (d + k), d k / (r (d + k)), 100 r (d + k) / (d k)].")
 {
     rng_t *g = judge_rng(j);
     for (int i = 0; i < 4 && !judge_failed(j); i++) {
@@ -292,7 +304,8 @@ static void t_storage_non_square(judge_t *j)
     }
 }
 
-static void t_storage_bad_arguments(judge_t *j)
+TEST("lab01.3", 2, "r = 8 gives the numbers; r = 0 returns LAB_EARG, writes nothing",
+     "A valid call (r = 8) must give the reference's numbers; check r >= 1.")
 {
     double want[4];
     lowrank_storage(768, 1024, 8, want);
@@ -377,7 +390,8 @@ static double *ref_s(const double *m, size_t rows, size_t cols)
 
 static const size_t svd_shapes[][3] = {{30, 12, 12}, {12, 30, 12}, {24, 24, 24}, {40, 25, 4}, {17, 33, 3}};
 
-static void t_svd_values(judge_t *j)
+TEST("lab01.4", 6, "singular values match the reference (any shape, low rank)",
+     "s[j] is the norm of column j after the Jacobi sweeps have made all columns orthogonal.")
 {
     for (size_t i = 0; i < 5 && !judge_failed(j); i++) {
         size_t rows = svd_shapes[i][0], cols = svd_shapes[i][1];
@@ -396,7 +410,8 @@ static void t_svd_values(judge_t *j)
     }
 }
 
-static void t_svd_reconstruction(judge_t *j)
+TEST("lab01.4", 5, "U diag(s) V^T reconstructs the matrix",
+     "U diag(s) V^T must equal m for tall and wide m: V holds every rotation applied, u_j = (column j) / s[j].")
 {
     for (size_t i = 0; i < 5 && !judge_failed(j); i++) {
         size_t rows = svd_shapes[i][0], cols = svd_shapes[i][1];
@@ -411,7 +426,8 @@ static void t_svd_reconstruction(judge_t *j)
     }
 }
 
-static void t_svd_orthonormal(judge_t *j)
+TEST("lab01.4", 5, "U and V have orthonormal columns, even at low rank",
+     "U^T U and V^T V must be the identity, also at low rank: U's columns where s[j] is (nearly) 0 must be completed too.")
 {
     for (size_t i = 0; i < 5 && !judge_failed(j); i++) {
         size_t rows = svd_shapes[i][0], cols = svd_shapes[i][1], k = svd_shapes[i][2];
@@ -426,7 +442,8 @@ static void t_svd_orthonormal(judge_t *j)
     }
 }
 
-static void t_svd_sorted(judge_t *j)
+TEST("lab01.4", 4, "singular values are nonnegative and sorted descending",
+     "Every s[j] must be >= 0 and s sorted largest first, each u_j and v_j moving with its s[j].")
 {
     /* diag(-1, 2, -3, 4, 0.5) padded to 7 x 5: s = [4, 3, 2, 1, 0.5]. */
     double m[35] = {0}, want[5] = {4, 3, 2, 1, 0.5};
@@ -452,7 +469,8 @@ static void t_svd_sorted(judge_t *j)
     free(r);
 }
 
-static void t_svd_input_unchanged(judge_t *j)
+TEST("lab01.4", 2, "the SVD reconstructs m and leaves it unchanged",
+     "U diag(s) V^T must equal m, and m must be unchanged after the call (it is const: rotate a copy).")
 {
     double *m = rand_mat(j, 15, 9);
     svd_t x;
@@ -463,7 +481,8 @@ static void t_svd_input_unchanged(judge_t *j)
     free(m);
 }
 
-static void t_svd_edges(judge_t *j)
+TEST("lab01.4", 3, "a single row, a single column and the zero matrix",
+     "p = min(rows, cols) may be 1; a zero matrix has s = 0 and still orthonormal U and V.")
 {
     static const size_t shapes[][2] = {{1, 9}, {9, 1}, {6, 4}};
     for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
@@ -506,14 +525,16 @@ static int best_is(judge_t *j, const double *m, size_t rows, size_t cols, size_t
     return ok;
 }
 
-static void t_best_diag(judge_t *j)
+TEST("lab01.5", 3, "diag(3, 2, 1) at r = 2 keeps 3 and 2",
+     "out = sum over t < r of s[t] u_t v_t^T with s sorted largest first: here 3 e1 e1^T + 2 e2 e2^T.")
 {
     double m[9] = {3, 0, 0, 0, 2, 0, 0, 0, 1}, want[9] = {3, 0, 0, 0, 2, 0, 0, 0, 0};
     double m2[9] = {0, 0, 0, 0, -5, 0, 0, 0, 1}, want2[9] = {0, 0, 0, 0, -5, 0, 0, 0, 0};
     (void)(best_is(j, m, 3, 3, 2, want, 0) && best_is(j, m2, 3, 3, 1, want2, 0));
 }
 
-static void t_best_random(judge_t *j)
+TEST("lab01.5", 4, "random matrices match the reference at random r",
+     "out = sum over t < r of s[t] u_t v_t^T.")
 {
     static const size_t shapes[][2] = {{22, 14}, {14, 22}, {16, 16}};
     rng_t *g = judge_rng(j);
@@ -531,7 +552,8 @@ static void t_best_random(judge_t *j)
     }
 }
 
-static void t_best_full_rank(judge_t *j)
+TEST("lab01.5", 3, "full r gives the matrix back unchanged; r = 3 matches too",
+     "All p terms rebuild m; r = 3 keeps only the three largest singular values.")
 {
     double *m = rand_mat(j, 13, 9), *want = mat_alloc(13, 9);
     lowrank_best_approx(m, 13, 9, 3, want);
@@ -557,7 +579,8 @@ static int student_error(judge_t *j, const double *m, size_t rows, size_t cols, 
     return ok;
 }
 
-static void t_error_equals_measured(judge_t *j)
+TEST("lab01.6", 5, "the Eckart-Young error equals the measured ||M - M_r||_F",
+     "err = sqrt(sum of s[t]^2 for t >= r): the singular values the rank-r approximation discards.")
 {
     static const size_t shapes[][3] = {{20, 12, 3}, {12, 20, 7}, {15, 15, 1}};
     for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
@@ -581,7 +604,8 @@ static void t_error_equals_measured(judge_t *j)
     }
 }
 
-static void t_error_extremes(judge_t *j)
+TEST("lab01.6", 3, "r = 0 gives ||M||_F; full r and an exact low rank give 0",
+     "err = sqrt(sum of s[t]^2 for t >= r): r = 0 gives ||M||_F, r = min(rows, cols) or an exact rank-r M gives 0.")
 {
     double *m = rand_mat(j, 10, 7), *low = rank_k(j, 12, 9, 4), err, zero = 0.0, fro = 0.0;
     for (size_t t = 0; t < 70; t++)
@@ -594,7 +618,8 @@ static void t_error_extremes(judge_t *j)
     free(m), free(low);
 }
 
-static void t_error_bad_arguments(judge_t *j)
+TEST("lab01.6", 2, "r = 1 gives the error; r > min(rows, cols) is LAB_EARG, no write",
+     "A valid call (r = 1) must give the reference's error; 0 <= r <= min(rows, cols).")
 {
     double m[6] = {1, 2, 3, 4, 5, 6}, err, want;
     lowrank_truncation_error(m, 2, 3, 1, &want);
@@ -643,7 +668,8 @@ static int similarity_is(judge_t *j, const double *m1, size_t cols1, const doubl
     return ok;
 }
 
-static void t_similarity_extremes(judge_t *j)
+TEST("lab01.7", 4, "a matrix against itself gives 1, orthogonal ranges 0",
+     "phi = ||U1_i^T U2_j||_F^2 / min(i, j), with the first i and j columns of each U.")
 {
     double *m = rand_mat(j, 12, 8);
     double e0[9] = {1, 0, 0, 0, 0, 0, 0, 0, 0}, e1[9] = {0, 0, 0, 0, 2, 0, 0, 0, 0};
@@ -652,7 +678,8 @@ static void t_similarity_extremes(judge_t *j)
     free(m);
 }
 
-static void t_similarity_random(judge_t *j)
+TEST("lab01.7", 4, "two adapters sharing a direction match the reference",
+     "phi uses the LEFT singular vectors (length rows) of each matrix: the top i of the first, the top j of the second.")
 {
     /* Two "adapters" of ranks 8 and 16 that share one strong direction, the
      * situation the paper measures. */
@@ -673,7 +700,8 @@ static void t_similarity_random(judge_t *j)
     free(m1), free(m2), free(dir);
 }
 
-static void t_similarity_bad_arguments(judge_t *j)
+TEST("lab01.7", 2, "valid i, j give phi; out of range is LAB_EARG and writes nothing",
+     "A valid call must give the reference's phi; 1 <= i <= min(rows, cols1), 1 <= j <= min(rows, cols2).")
 {
     double m[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, *m2 = rand_mat(j, 4, 3), want;
     lowrank_subspace_similarity(m, 3, m2, 3, 4, 2, 1, &want);
@@ -691,85 +719,12 @@ static void t_similarity_bad_arguments(judge_t *j)
     }
 }
 
-static const judge_test_t tests[] = {
-    {"lab01.1", "identity, zero and the course's Delta W: ranks 5, 0, 2", 4,
-     "Count pivots: a column whose largest remaining |entry| is <= rtol * max|m| has none.",
-     t_rank_basic},
-    {"lab01.1", "tall, wide and full-rank matrices have their known rank", 5,
-     "Loop over columns, but stop when you run out of rows: rank <= min(rows, cols).",
-     t_rank_tall_wide},
-    {"lab01.1", "zero diagonals need the row swap (partial pivoting)", 4,
-     "Pick the largest |entry| in the column among the unused rows and swap that row up.",
-     t_rank_needs_pivoting},
-    {"lab01.1", "noise below rtol is ignored, noise above it is not", 4,
-     "Compare pivots with rtol * max|m| (LOWRANK_RTOL = 1e-10), not with 0.",
-     t_rank_nearly_deficient},
-    {"lab01.1", "the tolerance is relative: scaling m keeps its rank", 4,
-     "The threshold is rtol times the largest |entry| of the input, not rtol alone.",
-     t_rank_relative},
-    {"lab01.1", "a rank-4 matrix has rank 4 and is left unchanged", 2,
-     "The rank must be right; eliminate on a copy (mat_dup), never on m itself.", t_rank_input_unchanged},
-    {"lab01.1", "good arguments give the rank; bad ones return LAB_EARG", 2,
-     "A valid call must give the right rank; check m, rows, cols, rtol in [0, 1) and finite entries with LAB_REQUIRE.",
-     t_rank_bad_arguments},
-    {"lab01.2", "the course's B A is Delta W (with the erratum corrected)", 4,
-     "m[i][j] = sum_t b[i*r + t] * a[t*k + j]: B is (d, r), A is (r, k).", t_product_course},
-    {"lab01.2", "random tall, wide and rank-1 products match the reference", 4,
-     "Non-square shapes catch swapped d and k.", t_product_random},
-    {"lab01.2", "good arguments give B A; bad ones return LAB_EARG, write nothing", 2,
-     "A valid call must give B A; r = 0 and NULL pointers break the contract.", t_product_bad_arguments},
-    {"lab01.3", "course numbers: 12,288 at r = 4 is 1,536; 100x200; BERT", 5,
-     "out = [d k, r (d + k), d k / (r (d + k)), 100 r (d + k) / (d k)], all as doubles.",
-     t_storage_course},
-    {"lab01.3", "non-square layers use d k / (r (d + k))", 3,
-     "d / (2 r) holds only when d = k.", t_storage_non_square},
-    {"lab01.3", "r = 8 gives the numbers; r = 0 returns LAB_EARG, writes nothing", 2,
-     "A valid call (r = 8) must give the reference's numbers; check r >= 1.",
-     t_storage_bad_arguments},
-    {"lab01.4", "singular values match the reference (any shape, low rank)", 6,
-     "s[j] is the norm of column j after the Jacobi sweeps have made all columns orthogonal.",
-     t_svd_values},
-    {"lab01.4", "U diag(s) V^T reconstructs the matrix", 5,
-     "Accumulate every rotation in V; u_j = (column j) / s[j]; wide matrices: work on m^T.",
-     t_svd_reconstruction},
-    {"lab01.4", "U and V have orthonormal columns, even at low rank", 5,
-     "Sweep until no pair needs a rotation; complete U where s[j] is (nearly) zero.",
-     t_svd_orthonormal},
-    {"lab01.4", "singular values are nonnegative and sorted descending", 4,
-     "Sort the triples (s[j], u_j, v_j) together by s, largest first.", t_svd_sorted},
-    {"lab01.4", "the SVD reconstructs m and leaves it unchanged", 2,
-     "U diag(s) V^T must equal m; rotate the columns of a copy of m.", t_svd_input_unchanged},
-    {"lab01.4", "a single row, a single column and the zero matrix", 3,
-     "p = min(rows, cols) may be 1; a zero matrix has s = 0 and still orthonormal U and V.",
-     t_svd_edges},
-    {"lab01.5", "diag(3, 2, 1) at r = 2 keeps 3 and 2", 3,
-     "Keep the r LARGEST singular values: t = 0 .. r - 1 after sorting.", t_best_diag},
-    {"lab01.5", "random matrices match the reference at random r", 4,
-     "out = sum over t < r of s[t] u_t v_t^T.", t_best_random},
-    {"lab01.5", "full r gives the matrix back unchanged; r = 3 matches too", 3,
-     "All p terms rebuild m; r = 3 keeps only the three largest singular values.", t_best_full_rank},
-    {"lab01.6", "the Eckart-Young error equals the measured ||M - M_r||_F", 5,
-     "err = sqrt(sum of s[t]^2 for t >= r): the discarded values, not the kept ones.",
-     t_error_equals_measured},
-    {"lab01.6", "r = 0 gives ||M||_F; full r and an exact low rank give 0", 3,
-     "r = 0 discards every singular value.", t_error_extremes},
-    {"lab01.6", "r = 1 gives the error; r > min(rows, cols) is LAB_EARG, no write", 2,
-     "A valid call (r = 1) must give the reference's error; 0 <= r <= min(rows, cols).", t_error_bad_arguments},
-    {"lab01.7", "a matrix against itself gives 1, orthogonal ranges 0", 4,
-     "phi = ||U1_i^T U2_j||_F^2 / min(i, j), with the first i and j columns of each U.",
-     t_similarity_extremes},
-    {"lab01.7", "two adapters sharing a direction match the reference", 4,
-     "Use LEFT singular vectors (rows-dimensional) of each matrix, top i and top j.",
-     t_similarity_random},
-    {"lab01.7", "valid i, j give phi; out of range is LAB_EARG and writes nothing", 2,
-     "A valid call must give the reference's phi; 1 <= i <= min(rows, cols1), 1 <= j <= min(rows, cols2).", t_similarity_bad_arguments},
-};
 
 static const char *const sources[] = {"lowrank.c", NULL};
 
 int main(int argc, char **argv)
 {
     static const judge_lab_t lab = {"01", "rank and low-rank factorization", "01-rank-factorization",
-                                    sources, "lowrank.h", tests, sizeof tests / sizeof tests[0]};
-    return judge_main(argc, argv, &lab);
+                                    sources, "lowrank.h", NULL, 0};
+    return judge_main_registered(argc, argv, &lab);
 }

@@ -5,7 +5,7 @@
  * never into the runner) or from data/lab02/worked-examples.txt (numbers the
  * course prints).  Random cases draw from judge_rng(): seed printed, --seed N.
  */
-#include "judge.h"
+#include "test.h"
 #include "lora_forward.h"
 #include "matrix.h"
 
@@ -106,13 +106,14 @@ static int forward_works(judge_t *j, int row)
 
 /* ---- lab02.1: one row ---- */
 
-static void t_reference_example(judge_t *j)
+TEST("lab02.1", 4, "reference example gives [3, 0]",
+     "y = x W0^T + (alpha/r) (x A^T) B^T; W0 is (d_out, d_in): y[i] sums w0[i*d_in + j] * x[j].")
 {
     const kit_file_t *f = judge_data(j, DATA);
     const double *x = judge_tensor(j, f, "ex000.x", 1, 2), *w0 = judge_tensor(j, f, "ex000.w0", 2, 2),
                  *a = judge_tensor(j, f, "ex000.a", 1, 2), *b = judge_tensor(j, f, "ex000.b", 2, 1),
                  *alpha = judge_tensor(j, f, "ex000.alpha", 1, 1), *y = judge_tensor(j, f, "ex000.y", 1, 2);
-    if (!y)
+    if (!x || !w0 || !a || !b || !alpha || !y)
         return;
     problem_t p = {1, 2, 2, 1, alpha[0], (double *)x, (double *)w0, (double *)a, (double *)b};
     call_t *c = student_forward(j, &p, 1);
@@ -121,7 +122,8 @@ static void t_reference_example(judge_t *j)
     call_free(c);
 }
 
-static void t_zero_b_is_base(judge_t *j)
+TEST("lab02.1", 4, "zero B gives exactly the base layer",
+     "With B = 0, y must equal x W0^T bit for bit (W0 is (d_out, d_in)): the base term, plus an adapter term of exactly 0.")
 {
     problem_t p;
     problem_random(j, &p, 1, 24, 16, 4);
@@ -138,7 +140,8 @@ static void t_zero_b_is_base(judge_t *j)
     problem_free(&p);
 }
 
-static void t_scaling(judge_t *j)
+TEST("lab02.1", 4, "scaling is alpha / r",
+     "Cases where alpha and r differ: the adapter term is scaled by alpha / r, computed as a double (alpha / (double)r).")
 {
     /* Several (alpha, r) pairs: alpha, alpha * r, 1 / r and alpha / r all differ. */
     static const struct { double alpha; size_t r; } cases[] = {{8, 4}, {3, 6}, {16, 2}, {1, 8}};
@@ -153,7 +156,8 @@ static void t_scaling(judge_t *j)
     }
 }
 
-static void t_row_random_shapes(judge_t *j)
+TEST("lab02.1", 5, "random non-square shapes match the reference",
+     "y = x W0^T + (alpha/r) (x A^T) B^T on non-square shapes: W0 is (d_out, d_in), A (r, d_in), B (d_out, r).")
 {
     static const size_t shapes[][3] = {{37, 23, 5}, {23, 37, 5}, {64, 64, 8}, {129, 65, 3}};
     for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
@@ -165,7 +169,8 @@ static void t_row_random_shapes(judge_t *j)
     }
 }
 
-static void t_row_rank_extremes(judge_t *j)
+TEST("lab02.1", 3, "rank 1 and rank min(d_in, d_out) work",
+     "The smallest and largest ranks: y = x W0^T + (alpha/r) (x A^T) B^T, the adapter term summed over k = 0 .. r - 1.")
 {
     static const size_t shapes[][3] = {{31, 17, 1}, {31, 17, 17}, {9, 40, 9}, {40, 40, 40}};
     for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
@@ -193,10 +198,15 @@ static void inputs_unchanged(judge_t *j, size_t batch, int row)
     problem_free(&p);
 }
 
-static void t_row_inputs_unchanged(judge_t *j) { inputs_unchanged(j, 1, 1); }
+TEST("lab02.1", 3, "a correct row leaves its inputs unchanged",
+     "y must match the reference, and x, w0, a and b are const: compute into y or local variables only.")
+{
+    inputs_unchanged(j, 1, 1);
+}
 
 /* Bad arguments: return LAB_EARG before writing anything. */
-static void t_row_rejects_bad_arguments(judge_t *j)
+TEST("lab02.1", 2, "good arguments give y; bad ones return LAB_EARG and write nothing",
+     "A valid call must compute y; check r, d_in, d_out and the pointers with LAB_REQUIRE before touching y.")
 {
     if (!forward_works(j, 1))
         return;
@@ -226,12 +236,13 @@ static void t_row_rejects_bad_arguments(judge_t *j)
 
 /* ---- lab02.2: a batch ---- */
 
-static void t_batch_two_rows(judge_t *j)
+TEST("lab02.2", 4, "batched input matches row by row",
+     "Row t of x starts at x + t*d_in; row t of y at y + t*d_out.")
 {
     const kit_file_t *f = judge_data(j, DATA);
     const double *w0 = judge_tensor(j, f, "ex000.w0", 2, 2), *a = judge_tensor(j, f, "ex000.a", 1, 2),
                  *b = judge_tensor(j, f, "ex000.b", 2, 1);
-    if (!b)
+    if (!w0 || !a || !b)
         return;
     double x[4] = {1, 0, 0, 1}, want[4];
     problem_t p = {2, 2, 2, 1, 2.0, x, (double *)w0, (double *)a, (double *)b};
@@ -242,7 +253,8 @@ static void t_batch_two_rows(judge_t *j)
     call_free(c);
 }
 
-static void t_batch_strides(judge_t *j)
+TEST("lab02.2", 5, "large non-square batches (strides) match the reference",
+     "Large batches with d_in != d_out: each row is y_t = x_t W0^T + (alpha/r) (x_t A^T) B^T, x_t at x + t*d_in, y_t at y + t*d_out.")
 {
     static const size_t shapes[][4] = {{17, 129, 65, 8}, {5, 65, 129, 7}, {33, 16, 48, 48}};
     for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
@@ -255,7 +267,8 @@ static void t_batch_strides(judge_t *j)
     }
 }
 
-static void t_batch_of_one(judge_t *j)
+TEST("lab02.2", 3, "a batch of one matches the reference",
+     "batch = 1: y must be the reference's y = x W0^T + (alpha/r) (x A^T) B^T for that one row.")
 {
     problem_t p;
     problem_random(j, &p, 1, 40, 24, 4);
@@ -263,7 +276,8 @@ static void t_batch_of_one(judge_t *j)
     problem_free(&p);
 }
 
-static void t_batch_nonfinite(judge_t *j)
+TEST("lab02.2", 3, "NaN and Inf propagate as IEEE arithmetic says",
+     "Inputs with NaN and Inf: each y must be what the sums of products give in IEEE arithmetic, and each row of y depends only on its row of x.")
 {
     problem_t p;
     problem_random(j, &p, 4, 10, 6, 2);
@@ -279,7 +293,8 @@ static void t_batch_nonfinite(judge_t *j)
     problem_free(&p);
 }
 
-static void t_batch_empty(judge_t *j)
+TEST("lab02.2", 2, "an empty batch returns LAB_OK, writes nothing; a full one is right",
+     "A batch of 5 must match the reference; batch = 0 is legal: check the other arguments, then return LAB_OK.")
 {
     if (!forward_works(j, 0))
         return;
@@ -293,7 +308,11 @@ static void t_batch_empty(judge_t *j)
     problem_free(&p);
 }
 
-static void t_batch_inputs_unchanged(judge_t *j) { inputs_unchanged(j, 6, 0); }
+TEST("lab02.2", 3, "a correct batch leaves its inputs unchanged",
+     "y must match the reference, and x, w0, a and b are const: compute into y or local variables only.")
+{
+    inputs_unchanged(j, 6, 0);
+}
 
 /* ---- lab02.3: the merged weight ---- */
 
@@ -311,12 +330,13 @@ static call_t *student_merged(judge_t *j, const problem_t *p)
     return c;
 }
 
-static void t_merged_reference_example(judge_t *j)
+TEST("lab02.3", 4, "merged weight of the reference example is [[3, 0], [0, 1]]",
+     "w_eff[i][j] = w0[i][j] + (alpha/r) * sum_k b[i*r + k] * a[k*d_in + j].")
 {
     const kit_file_t *f = judge_data(j, DATA);
     const double *w0 = judge_tensor(j, f, "ex000.w0", 2, 2), *a = judge_tensor(j, f, "ex000.a", 1, 2),
                  *b = judge_tensor(j, f, "ex000.b", 2, 1);
-    if (!b)
+    if (!w0 || !a || !b)
         return;
     double want[4];
     lora_merged_weight(w0, a, b, 2, 2, 1, 2.0, want); /* [[3, 0], [0, 1]] */
@@ -327,7 +347,8 @@ static void t_merged_reference_example(judge_t *j)
     call_free(c);
 }
 
-static void t_merged_random(judge_t *j)
+TEST("lab02.3", 5, "random merged weights match W0 + (alpha/r) B A",
+     "B A is (d_out, r) times (r, d_in); keep the inputs unchanged.")
 {
     problem_t p;
     problem_random(j, &p, 1, 45, 27, 6);
@@ -344,7 +365,8 @@ static void t_merged_random(judge_t *j)
 /* The 000 test "matches explicit W0 + scaling*BA": the student's forward
  * equals x times the student's own merged weight, and is right (two
  * functions that both write zeros agree, and earn nothing). */
-static void t_merged_equals_forward(judge_t *j)
+TEST("lab02.3", 6, "forward is right and equals x times the merged weight",
+     "lora_forward must match the reference, and lora_merged_weight must agree with it: the merge is exact up to rounding.")
 {
     problem_t p;
     problem_random(j, &p, 7, 33, 21, 4);
@@ -428,7 +450,7 @@ static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in
     const double *x = T("x", batch, d_in), *w = T("w", d_in, d_out), *bd = T("b_down", d_in, r),
                  *au = T("a_up", r, d_out), *alpha = T("alpha", 1, 1), *h = T("h", batch, d_out);
 #undef T
-    if (!h)
+    if (!x || !w || !bd || !au || !alpha || !h)
         return;
     call_t *c = student_in_out(j, x, batch, w, bd, au, d_in, d_out, r, alpha[0]);
     if (call_run(c) && expect_return(j, c, LAB_OK))
@@ -436,11 +458,24 @@ static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in
     call_free(c);
 }
 
-static void t_in_out_example_1(judge_t *j) { in_out_example(j, "ex002_1", 1, 2, 2, 1); }
-static void t_in_out_example_2(judge_t *j) { in_out_example(j, "ex002_2", 2, 2, 2, 2); }
-static void t_in_out_example_3(judge_t *j) { in_out_example(j, "ex002_3", 1, 1, 1, 1); }
+TEST("lab02.4", 4, "002 example 1 gives [[4, 5]]",
+     "In 002's layout w is (d_in, d_out), b_down is (d_in, r), a_up is (r, d_out): h = x w + (alpha/r) (x b_down) a_up.")
+{
+    in_out_example(j, "ex002_1", 1, 2, 2, 1);
+}
+TEST("lab02.4", 4, "002 example 2 (a batch) gives [[2.25, 1.25], [1.25, 2.25]]",
+     "A batch of two rows, r = 2, in 002's layout: h = x w + (alpha/r) (x b_down) a_up, row by row.")
+{
+    in_out_example(j, "ex002_2", 2, 2, 2, 2);
+}
+TEST("lab02.4", 2, "002 example 3 gives [[14]]",
+     "1 x 1 matrices, r = 1: h = x w + (alpha/r) x b a.")
+{
+    in_out_example(j, "ex002_3", 1, 1, 1, 1);
+}
 
-static void t_in_out_random(judge_t *j)
+TEST("lab02.4", 5, "random (d_in, d_out)-layout problems match the reference",
+     "Index w as w[i*d_out + j] (row i is input i), b_down[i*r + k], a_up[k*d_out + j].")
 {
     in_out_t q;
     in_out_random(j, &q, 9, 37, 19, 5);
@@ -471,7 +506,8 @@ static call_t *student_convert(judge_t *j, const in_out_t *q)
     return c;
 }
 
-static void t_convert_transposes(judge_t *j)
+TEST("lab02.5", 5, "conversion transposes each matrix",
+     "w0 = w^T, a = b_down^T, b = a_up^T: the letters swap roles between the layouts.")
 {
     in_out_t q;
     in_out_random(j, &q, 1, 13, 7, 3);
@@ -488,7 +524,8 @@ static void t_convert_transposes(judge_t *j)
     in_out_free(&q);
 }
 
-static void t_convert_then_forward(judge_t *j)
+TEST("lab02.5", 5, "converted weights give the same forward output",
+     "After conversion lora_forward must equal lora_forward_in_out.")
 {
     in_out_t q;
     in_out_random(j, &q, 4, 10, 26, 2);
@@ -528,14 +565,15 @@ static call_t *student_columns(judge_t *j, const double *w0, const double *b, co
     return c;
 }
 
-static void t_columns_course_example(judge_t *j)
+TEST("lab02.6", 5, "course example prints h = [0.334, 0.541, -0.673, 0.241]",
+     "Column form: h = W0 x + (alpha/r) B (A x) with W0 (d, k), B (d, r), A (r, k).")
 {
     const kit_file_t *f = judge_data(j, DATA);
     const double *w0 = judge_tensor(j, f, "ex003.w0", 4, 4), *x = judge_tensor(j, f, "ex003.x", 4, 1),
                  *b = judge_tensor(j, f, "ex003.b", 4, 2), *a = judge_tensor(j, f, "ex003.a", 2, 4),
                  *alpha = judge_tensor(j, f, "ex003.alpha", 1, 1),
                  *printed = judge_tensor(j, f, "ex003.h_printed", 4, 1);
-    if (!printed)
+    if (!w0 || !x || !b || !a || !alpha || !printed)
         return;
     double want[4];
     lora_forward_columns(w0, b, a, x, 4, 4, 2, 1, alpha[0], want);
@@ -546,7 +584,8 @@ static void t_columns_course_example(judge_t *j)
     call_free(c);
 }
 
-static void t_columns_random(judge_t *j)
+TEST("lab02.6", 5, "random column batches equal the row form transposed",
+     "Input t is column t: x_cols[j*n + t]; write output t into h_cols[i*n + t].")
 {
     /* The paper's d is d_out, k is d_in: compare with the row form transposed. */
     problem_t p;
@@ -564,7 +603,8 @@ static void t_columns_random(judge_t *j)
     problem_free(&p);
 }
 
-static void t_columns_single(judge_t *j)
+TEST("lab02.6", 5, "one column with full rank matches the reference",
+     "n = 1 and r = min(d, k) = 50.")
 {
     problem_t p;
     problem_random(j, &p, 1, 50, 70, 50);
@@ -578,79 +618,12 @@ static void t_columns_single(judge_t *j)
     problem_free(&p);
 }
 
-static const judge_test_t tests[] = {
-    {"lab02.1", "reference example gives [3, 0]", 4,
-     "y = x W0^T + (alpha/r) (x A^T) B^T; W0 is (d_out, d_in): y[i] sums w0[i*d_in + j] * x[j].",
-     t_reference_example},
-    {"lab02.1", "zero B gives exactly the base layer", 4,
-     "With B = 0 the adapter adds nothing: is the base term x W0^T there, with W0 read as (d_out, d_in)?",
-     t_zero_b_is_base},
-    {"lab02.1", "scaling is alpha / r", 4,
-     "Scale the adapter term by alpha / r (as a double: alpha / (double)r), not alpha, r or 1/r.",
-     t_scaling},
-    {"lab02.1", "random non-square shapes match the reference", 5,
-     "Non-square shapes catch swapped d_in/d_out and transposed indexing: A is (r, d_in), B is (d_out, r).",
-     t_row_random_shapes},
-    {"lab02.1", "rank 1 and rank min(d_in, d_out) work", 3,
-     "Loop over all r ranks: k from 0 to r - 1.", t_row_rank_extremes},
-    {"lab02.1", "a correct row leaves its inputs unchanged", 3,
-     "y must match the reference, and x, w0, a and b are const: compute into y or local variables only.",
-     t_row_inputs_unchanged},
-    {"lab02.1", "good arguments give y; bad ones return LAB_EARG and write nothing", 2,
-     "A valid call must compute y; check r, d_in, d_out and the pointers with LAB_REQUIRE before touching y.",
-     t_row_rejects_bad_arguments},
-    {"lab02.2", "batched input matches row by row", 4,
-     "Row t of x starts at x + t*d_in; row t of y at y + t*d_out.", t_batch_two_rows},
-    {"lab02.2", "large non-square batches (strides) match the reference", 5,
-     "A stride mistake (d_out where d_in belongs) shows up only when d_in != d_out.", t_batch_strides},
-    {"lab02.2", "a batch of one matches the reference", 3, "batch = 1 is an ordinary batch.",
-     t_batch_of_one},
-    {"lab02.2", "NaN and Inf propagate as IEEE arithmetic says", 3,
-     "Do not skip terms or test for zero: 0 * NaN must stay NaN, and one row must not affect another.",
-     t_batch_nonfinite},
-    {"lab02.2", "an empty batch returns LAB_OK, writes nothing; a full one is right", 2,
-     "A batch of 5 must match the reference; batch = 0 is legal: check the other arguments, then return LAB_OK.",
-     t_batch_empty},
-    {"lab02.2", "a correct batch leaves its inputs unchanged", 3,
-     "y must match the reference, and x, w0, a and b are const: compute into y or local variables only.",
-     t_batch_inputs_unchanged},
-    {"lab02.3", "merged weight of the reference example is [[3, 0], [0, 1]]", 4,
-     "w_eff[i][j] = w0[i][j] + (alpha/r) * sum_k b[i*r + k] * a[k*d_in + j].",
-     t_merged_reference_example},
-    {"lab02.3", "random merged weights match W0 + (alpha/r) B A", 5,
-     "B A is (d_out, r) times (r, d_in); keep the inputs unchanged.", t_merged_random},
-    {"lab02.3", "forward is right and equals x times the merged weight", 6,
-     "lora_forward must match the reference, and lora_merged_weight must agree with it: the merge is exact up to rounding.",
-     t_merged_equals_forward},
-    {"lab02.4", "002 example 1 gives [[4, 5]]", 4,
-     "In 002's layout w is (d_in, d_out), b_down is (d_in, r), a_up is (r, d_out): h = x w + (alpha/r) (x b_down) a_up.",
-     t_in_out_example_1},
-    {"lab02.4", "002 example 2 (a batch) gives [[2.25, 1.25], [1.25, 2.25]]", 4,
-     "r = 2 here, so the scale is alpha / 2.", t_in_out_example_2},
-    {"lab02.4", "002 example 3 gives [[14]]", 2, "1 x 1 matrices: h = x w + alpha x b a.",
-     t_in_out_example_3},
-    {"lab02.4", "random (d_in, d_out)-layout problems match the reference", 5,
-     "Index w as w[i*d_out + j] (row i is input i), b_down[i*r + k], a_up[k*d_out + j].",
-     t_in_out_random},
-    {"lab02.5", "conversion transposes each matrix", 5,
-     "w0 = w^T, a = b_down^T, b = a_up^T: the letters swap roles between the layouts.",
-     t_convert_transposes},
-    {"lab02.5", "converted weights give the same forward output", 5,
-     "After conversion lora_forward must equal lora_forward_in_out.", t_convert_then_forward},
-    {"lab02.6", "course example prints h = [0.334, 0.541, -0.673, 0.241]", 5,
-     "Column form: h = W0 x + (alpha/r) B (A x) with W0 (d, k), B (d, r), A (r, k).",
-     t_columns_course_example},
-    {"lab02.6", "random column batches equal the row form transposed", 5,
-     "Input t is column t: x_cols[j*n + t]; write output t into h_cols[i*n + t].", t_columns_random},
-    {"lab02.6", "one column with full rank matches the reference", 5,
-     "n = 1 and r = min(d, k) = 50.", t_columns_single},
-};
 
 static const char *const sources[] = {"lora_forward.c", NULL};
 
 int main(int argc, char **argv)
 {
     static const judge_lab_t lab = {"02", "the LoRA forward pass", "02-forward-pass", sources,
-                                    "lora_forward.h", tests, sizeof tests / sizeof tests[0]};
-    return judge_main(argc, argv, &lab);
+                                    "lora_forward.h", NULL, 0};
+    return judge_main_registered(argc, argv, &lab);
 }

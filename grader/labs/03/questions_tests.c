@@ -1,8 +1,8 @@
 /*
  * questions_tests.c - Lab 03's hidden tests of PEFT's other init option,
  * init_lora_weights="gaussian" (lab03.6): A from a normal law with standard
- * deviation 1 / r, B = 0.  #included by tests.c, whose table lists these
- * tests at its end.
+ * deviation 1 / r, B = 0.  tests.c holds the rest of the lab; these come
+ * last in the report (the highest task number).
  *
  * Expected values: the reference (linked into this judge) for the same seed,
  * bit for bit, since the draw order is part of the contract; and the law on
@@ -11,6 +11,12 @@
  * passes for every seed, while 1 / sqrt(r), 1 / r^2 or PEFT's default
  * Kaiming-uniform law fails at r = 2 and r = 8), |mean| <= 0.05 / r.
  */
+#include "tests.h"
+#include "lora_linear.h"
+#include "matrix.h"
+
+#include <math.h>
+#include <stdlib.h>
 
 static call_t *student_peft_gaussian(judge_t *j, size_t d_in, size_t d_out, size_t r,
                                      long long seed)
@@ -25,7 +31,8 @@ static call_t *student_peft_gaussian(judge_t *j, size_t d_in, size_t d_out, size
     return c;
 }
 
-static void t_peft_gaussian_exact(judge_t *j)
+TEST("lab03.6", 2, "PEFT gaussian A equals the reference for the same seed, B = 0",
+     "lora_init with kind LORA_INIT_GAUSSIAN and std = 1.0 / (double)r: same seed, same draws.")
 {
     /* The course's 6 x 6 layer at r = 3, then random non-square shapes. */
     rng_t *g = judge_rng(j);
@@ -55,7 +62,8 @@ static void t_peft_gaussian_exact(judge_t *j)
     }
 }
 
-static void t_peft_gaussian_std(judge_t *j)
+TEST("lab03.6", 3, "a large PEFT gaussian A has standard deviation 1/r",
+     "A's sample standard deviation over many draws must be 1 / r (PEFT's gaussian option) and its mean near 0.")
 {
     static const size_t ranks[] = {2, 8};
     for (int k = 0; k < 2 && !judge_failed(j); k++) {
@@ -81,7 +89,8 @@ static void t_peft_gaussian_std(judge_t *j)
     }
 }
 
-static void t_peft_gaussian_bad(judge_t *j)
+TEST("lab03.6", 1, "a valid PEFT gaussian init is right; zero sizes or rank fail",
+     "A valid init must match the reference; r, d_in and d_out must be >= 1: LAB_EARG before writing a or b.")
 {
     static const struct { size_t d_in, d_out, r; const char *what; } cases[] = {
         {8, 5, 0, "r = 0"}, {0, 5, 2, "d_in = 0"}, {8, 0, 2, "d_out = 0"}};

@@ -19,7 +19,7 @@
  * fan (d_out instead of d_in, with d_out != d_in) or a Gaussian where the
  * uniform law was asked fails.
  */
-#include "judge.h"
+#include "tests.h"
 #include "lora_linear.h"
 #include "matrix.h"
 
@@ -162,11 +162,7 @@ static int all_zero(const double *v, size_t n)
     return 1;
 }
 
-/* A guard test (inputs kept, bad arguments rejected, an empty batch) gives
- * its points only together with a correct result, so a stub that returns a
- * constant, writes zeros or copies its inputs earns nothing: the test first
- * makes a valid call that must match the reference (the *_works helpers). */
-static void needs_working(judge_t *j, const char *func)
+void needs_working(judge_t *j, const char *func)
 {
     judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
                   "need a working %s)", func);
@@ -241,8 +237,13 @@ static void init_matches_reference(judge_t *j, long long kind, double std)
     }
 }
 
-static void t_init_kaiming_exact(judge_t *j) { init_matches_reference(j, LORA_INIT_KAIMING_UNIFORM, 0.0); }
-static void t_init_gaussian_exact(judge_t *j)
+TEST("lab03.1", 6, "Kaiming-uniform A equals the reference for the same seed",
+     "One rng_seed(&g, (uint64_t)seed), then a[i] = rng_uniform_range(&g, -bound, bound) for i = 0, 1, ... in order; bound = 1/sqrt(d_in).")
+{
+    init_matches_reference(j, LORA_INIT_KAIMING_UNIFORM, 0.0);
+}
+TEST("lab03.1", 4, "Gaussian A equals the reference for the same seed",
+     "kind = LORA_INIT_GAUSSIAN: a[i] = std * rng_normal(&g), one call per entry, in order.")
 {
     init_matches_reference(j, LORA_INIT_GAUSSIAN, rng_uniform_range(judge_rng(j), 0.01, 0.5));
 }
@@ -274,7 +275,8 @@ static int big_init(judge_t *j, size_t d_in, size_t d_out, size_t r, long long k
     return a != NULL;
 }
 
-static void t_init_within_bound(judge_t *j)
+TEST("lab03.1", 4, "a large Kaiming-uniform A reaches but never passes 1/sqrt(d_in)",
+     "Every a[i] must lie in [-1/sqrt(d_in), 1/sqrt(d_in)) (fan_in = d_in, A's columns), and the largest |a[i]| come close to that bound.")
 {
     /* d_out < d_in: 1/sqrt(d_out) is the larger bound, and sqrt(6/d_in)
      * (Kaiming with a = 0) is larger still: both overshoot. */
@@ -291,7 +293,8 @@ static void t_init_within_bound(judge_t *j)
                    0.9 * st.bound, (size_t)(64 * 256));
 }
 
-static void t_init_uniform_spread(judge_t *j)
+TEST("lab03.1", 6, "a large Kaiming-uniform A has the uniform spread",
+     "A large A must spread as the uniform law on [-1/sqrt(d_in), 1/sqrt(d_in)) does: range, mean and variance are checked.")
 {
     /* d_out > d_in: 1/sqrt(d_out) is the smaller bound and would undershoot. */
     stats_t st;
@@ -309,7 +312,8 @@ static void t_init_uniform_spread(judge_t *j)
                    0.05 * b);
 }
 
-static void t_init_gaussian_std(judge_t *j)
+TEST("lab03.1", 3, "a large Gaussian A has standard deviation std",
+     "A's sample standard deviation must be std: a[i] = std * rng_normal(&g), one draw per entry.")
 {
     stats_t st;
     const double std = rng_uniform_range(judge_rng(j), 0.02, 0.2);
@@ -324,7 +328,8 @@ static void t_init_gaussian_std(judge_t *j)
                    "uniform?", fmax(-st.min, st.max));
 }
 
-static void t_init_b_zero(judge_t *j)
+TEST("lab03.1", 3, "B is exactly zero after init, next to the reference's A",
+     "Every entry of b is 0.0, for both kinds: the layer must start as the base layer; A as the reference draws it.")
 {
     for (long long kind = 0; kind < 2 && !judge_failed(j); kind++) {
         long long seed = draw_seed(j);
@@ -344,7 +349,8 @@ static void t_init_b_zero(judge_t *j)
     }
 }
 
-static void t_init_seeded(judge_t *j)
+TEST("lab03.1", 2, "A is the reference's; the same seed repeats it, another changes it",
+     "A must be the reference's for each seed, the same twice for one seed, different for another: one local rng_t seeded from seed, then a[0], a[1], ...")
 {
     long long seed = draw_seed(j);
     call_t *c1 = student_init(j, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
@@ -368,7 +374,8 @@ static void t_init_seeded(judge_t *j)
     call_free(c1), call_free(c2), call_free(c3);
 }
 
-static void t_init_bad_arguments(judge_t *j)
+TEST("lab03.1", 2, "init works, and rejects bad arguments writing nothing",
+     "A valid call must give the reference's A and B = 0; check r, kind and (for Gaussian) std with LAB_REQUIRE before writing a or b.")
 {
     static const struct { size_t r; long long kind; double std; const char *what; } cases[] = {
         {0, 0, 0.1, "r = 0"}, {3, 2, 0.1, "kind = 2"}, {3, 1, 0.0, "Gaussian with std = 0"},
@@ -405,7 +412,8 @@ static int scaling_is(judge_t *j, double alpha, size_t r, long long kind, double
     return ok;
 }
 
-static void t_scaling_course(judge_t *j)
+TEST("lab03.2", 4, "course exercise: alpha = 6 gives 2 at r = 3 and 6 at r = 1",
+     "Standard scaling is alpha / (double)r.")
 {
     /* The course: d = k = 6, r = 3, alpha = 6 -> 2; switch to r = 1 -> 6. */
     if (scaling_is(j, 6, 3, LORA_SCALING_STANDARD, 2.0) &&
@@ -413,7 +421,8 @@ static void t_scaling_course(judge_t *j)
         scaling_is(j, 8, 4, LORA_SCALING_STANDARD, 2.0);
 }
 
-static void t_scaling_random(judge_t *j)
+TEST("lab03.2", 2, "random alpha and r give alpha / r",
+     "Standard scaling for random alpha and r: alpha / r, computed in double (alpha / (double)r).")
 {
     rng_t *g = judge_rng(j);
     for (int i = 0; i < 4 && !judge_failed(j); i++) {
@@ -423,7 +432,8 @@ static void t_scaling_random(judge_t *j)
     }
 }
 
-static void t_scaling_rslora(judge_t *j)
+TEST("lab03.2", 3, "rsLoRA scaling is alpha / sqrt(r)",
+     "kind = LORA_SCALING_RSLORA: alpha / sqrt((double)r).")
 {
     if (!scaling_is(j, 6, 3, LORA_SCALING_RSLORA, 6.0 / sqrt(3.0)) ||
         !scaling_is(j, 16, 64, LORA_SCALING_RSLORA, 2.0) || !scaling_is(j, 6, 1, LORA_SCALING_RSLORA, 6.0))
@@ -434,7 +444,8 @@ static void t_scaling_rslora(judge_t *j)
     scaling_is(j, alpha, r, LORA_SCALING_RSLORA, alpha / sqrt((double)r));
 }
 
-static void t_scaling_bad_arguments(judge_t *j)
+TEST("lab03.2", 1, "scaling works, and rejects bad arguments",
+     "Valid calls must give alpha / r and alpha / sqrt(r); r = 0, a kind other than 0 or 1, and a non-finite alpha are LAB_EARG.")
 {
     static const struct { double alpha; size_t r; long long kind; const char *what; } cases[] = {
         {8, 0, 0, "r = 0"}, {8, 4, 3, "kind = 3"}, {NAN, 4, 0, "alpha = NaN"}};
@@ -452,7 +463,8 @@ static void t_scaling_bad_arguments(judge_t *j)
 
 /* ---- lab03.3: the forward pass with bias ---- */
 
-static void t_forward_init_is_base(judge_t *j)
+TEST("lab03.3", 5, "output at init equals the base layer bit for bit",
+     "Compute x W0^T + bias first, then add scale * (x A^T) B^T; with B = 0 that adds exactly 0.")
 {
     problem_t p;
     problem_random(j, &p, 5, 24, 16, 4);
@@ -475,7 +487,8 @@ static void t_forward_init_is_base(judge_t *j)
     problem_free(&p);
 }
 
-static void t_forward_example(judge_t *j)
+TEST("lab03.3", 3, "worked example gives [[7.5, 1]]",
+     "y = x W0^T + bias + scale (x A^T) B^T; the bias is added once per output.")
 {
     double x[2] = {1, 2}, w0[4] = {1, 0, 0, 1}, bias[2] = {0.5, -1}, a[2] = {1, 1}, b[2] = {1, 0},
            want[2] = {7.5, 1}, t[2] = {0, 0};
@@ -486,7 +499,8 @@ static void t_forward_example(judge_t *j)
     call_free(c);
 }
 
-static void t_forward_random(judge_t *j)
+TEST("lab03.3", 4, "random batches with bias match the reference",
+     "Row t of x starts at t*d_in, row t of y at t*d_out; A is (r, d_in), B is (d_out, r).")
 {
     static const size_t shapes[][4] = {{9, 37, 23, 5}, {4, 23, 61, 7}, {1, 64, 64, 64}};
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
@@ -506,7 +520,8 @@ static void t_forward_random(judge_t *j)
     }
 }
 
-static void t_forward_inputs_unchanged(judge_t *j)
+TEST("lab03.3", 2, "forward is right and leaves its inputs unchanged",
+     "y must match the reference, and x, w0, bias, a and b are const.")
 {
     problem_t p;
     problem_random(j, &p, 3, 20, 12, 3);
@@ -514,7 +529,8 @@ static void t_forward_inputs_unchanged(judge_t *j)
     problem_free(&p);
 }
 
-static void t_forward_empty(judge_t *j)
+TEST("lab03.3", 1, "a batch of 3 is right and an empty batch returns LAB_OK",
+     "A batch of 3 must match the reference; batch = 0 is legal for the forward pass.")
 {
     problem_t p;
     problem_random(j, &p, 3, 5, 4, 2);
@@ -533,7 +549,8 @@ static void t_forward_empty(judge_t *j)
 
 /* ---- lab03.4: gradients ---- */
 
-static void t_grad_reference(judge_t *j)
+TEST("lab03.4", 6, "gradients match the reference on non-square shapes",
+     "dL/dB = scale G^T Z (d_out, r) and dL/dA = scale (G B)^T X (r, d_in), with G = (2/batch)(Y - T), Z = X A^T.")
 {
     static const size_t shapes[][4] = {{6, 13, 7, 3}, {3, 7, 19, 5}, {10, 32, 32, 8}};
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
@@ -565,7 +582,8 @@ static double ref_loss(const problem_t *p, const double *a, const double *b)
     return l / (double)p->batch;
 }
 
-static void t_grad_finite_differences(judge_t *j)
+TEST("lab03.4", 6, "gradients match central finite differences",
+     "dL/dA and dL/dB must match central differences of L = (1/batch) sum_n sum_i (y - t)^2, with y = x W0^T + bias + scale (x A^T) B^T.")
 {
     problem_t p;
     problem_random(j, &p, 4, 9, 6, 3);
@@ -601,7 +619,8 @@ static void t_grad_finite_differences(judge_t *j)
     problem_free(&p);
 }
 
-static void t_grad_loss(judge_t *j)
+TEST("lab03.4", 3, "loss is the batch mean of summed squared errors",
+     "L = (1/batch) sum_n sum_i (y[n][i] - t[n][i])^2: summed over the outputs, averaged over the batch.")
 {
     problem_t p;
     problem_random(j, &p, 7, 11, 5, 2);
@@ -615,7 +634,8 @@ static void t_grad_loss(judge_t *j)
     problem_free(&p);
 }
 
-static void t_grad_b_zero(judge_t *j)
+TEST("lab03.4", 4, "with B = 0 only B gets a gradient",
+     "dL/dA goes through B, so B = 0 makes it exactly 0; dL/dB goes through Z = X A^T.")
 {
     problem_t p;
     problem_random(j, &p, 5, 12, 8, 4);
@@ -636,7 +656,8 @@ static void t_grad_b_zero(judge_t *j)
     problem_free(&p);
 }
 
-static void t_grad_both_zero(judge_t *j)
+TEST("lab03.4", 3, "with A = B = 0 the loss is the base's and no gradient flows",
+     "The loss is the base layer's; each gradient is a product with the other matrix (or with Z = X A^T).")
 {
     problem_t p;
     problem_random(j, &p, 5, 12, 8, 4);
@@ -654,7 +675,8 @@ static void t_grad_both_zero(judge_t *j)
     problem_free(&p);
 }
 
-static void t_grad_inputs_unchanged(judge_t *j)
+TEST("lab03.4", 2, "gradient is right and leaves its inputs unchanged",
+     "The loss and gradients must match the reference; x, t, w0, bias, a and b are const: use local scratch memory.")
 {
     problem_t p;
     problem_random(j, &p, 4, 10, 6, 3);
@@ -662,7 +684,8 @@ static void t_grad_inputs_unchanged(judge_t *j)
     problem_free(&p);
 }
 
-static void t_grad_empty_batch(judge_t *j)
+TEST("lab03.4", 1, "a batch of 3 is right and batch = 0 is rejected",
+     "A batch of 3 must match the reference; the loss divides by batch, so batch = 0 is LAB_EARG.")
 {
     problem_t p;
     problem_random(j, &p, 3, 5, 4, 2);
@@ -704,7 +727,8 @@ static int step_matches(judge_t *j, problem_t *p, double lr, double *loss_out)
     return ok;
 }
 
-static void t_step_reference(judge_t *j)
+TEST("lab03.5", 6, "one step matches the reference",
+     "a_new = a - lr dL/dA, b_new = b - lr dL/dB, both gradients at the old a and b.")
 {
     problem_t p;
     problem_random(j, &p, 8, 17, 11, 4);
@@ -712,7 +736,8 @@ static void t_step_reference(judge_t *j)
     problem_free(&p);
 }
 
-static void t_step_frozen_base(judge_t *j)
+TEST("lab03.5", 6, "the frozen base stays bitwise unchanged through 12 steps",
+     "w0 and bias must be bit for bit the same after 12 steps: a step changes only A and B (w0 and bias are const inputs).")
 {
     problem_t p;
     problem_random(j, &p, 6, 12, 9, 3);
@@ -723,7 +748,8 @@ static void t_step_frozen_base(judge_t *j)
     problem_free(&p);
 }
 
-static void t_step_loss_decreases(judge_t *j)
+TEST("lab03.5", 3, "the loss goes down on a reachable target",
+     "After steps on a reachable target the loss must be lower: a_new = a - lr dL/dA, b_new = b - lr dL/dB.")
 {
     /* A target the adapter can reach: t = x (W0 + s B* A*)^T + bias. */
     problem_t p;
@@ -746,7 +772,8 @@ static void t_step_loss_decreases(judge_t *j)
     problem_free(&p);
 }
 
-static void t_step_lr_zero(judge_t *j)
+TEST("lab03.5", 2, "lr = 0.05 steps as the reference; lr = 0 returns A and B unchanged",
+     "a_new = a - lr dL/dA must match the reference; with lr = 0, a - 0 * grad: copy a and b.")
 {
     problem_t p;
     problem_random(j, &p, 3, 7, 5, 2);
@@ -763,7 +790,8 @@ static void t_step_lr_zero(judge_t *j)
     problem_free(&p);
 }
 
-static void t_step_both_zero(judge_t *j)
+TEST("lab03.5", 2, "from A = B = 0 steps never move, and the loss is the base's",
+     "The loss is the base layer's; both gradients are 0 there, so a_new and b_new stay exactly 0.")
 {
     problem_t p;
     problem_random(j, &p, 5, 10, 6, 3);
@@ -783,7 +811,8 @@ static void t_step_both_zero(judge_t *j)
     problem_free(&p);
 }
 
-static void t_step_bad_lr(judge_t *j)
+TEST("lab03.5", 1, "lr = 0.05 steps; a negative or non-finite lr is rejected",
+     "A valid step must match the reference; check lr with LAB_REQUIRE before writing.")
 {
     problem_t p;
     problem_random(j, &p, 2, 4, 3, 1);
@@ -802,101 +831,12 @@ static void t_step_bad_lr(judge_t *j)
     problem_free(&p);
 }
 
-#include "questions_tests.c" /* lab03.6: PEFT's "gaussian" init */
-
-static const judge_test_t tests[] = {
-    {"lab03.1", "Kaiming-uniform A equals the reference for the same seed", 6,
-     "One rng_seed(&g, (uint64_t)seed), then a[i] = rng_uniform_range(&g, -bound, bound) for i = 0, 1, ... in order; bound = 1/sqrt(d_in).",
-     t_init_kaiming_exact},
-    {"lab03.1", "Gaussian A equals the reference for the same seed", 4,
-     "kind = LORA_INIT_GAUSSIAN: a[i] = std * rng_normal(&g), one call per entry, in order.",
-     t_init_gaussian_exact},
-    {"lab03.1", "a large Kaiming-uniform A reaches but never passes 1/sqrt(d_in)", 4,
-     "The bound is 1/sqrt(fan_in) with fan_in = d_in (A's columns), the law is uniform, not normal, and every a[i] is drawn.",
-     t_init_within_bound},
-    {"lab03.1", "a large Kaiming-uniform A has the uniform spread", 6,
-     "Uniform on [-1/sqrt(d_in), 1/sqrt(d_in)): not 1/sqrt(d_out), not sqrt(6/d_in), not a normal law.",
-     t_init_uniform_spread},
-    {"lab03.1", "a large Gaussian A has standard deviation std", 3,
-     "std * rng_normal(&g): std is the standard deviation, not the variance.", t_init_gaussian_std},
-    {"lab03.1", "B is exactly zero after init, next to the reference's A", 3,
-     "Every entry of b is 0.0, for both kinds: the layer must start as the base layer; A as the reference draws it.", t_init_b_zero},
-    {"lab03.1", "A is the reference's; the same seed repeats it, another changes it", 2,
-     "Seed a local rng_t from the seed argument (one rng_seed, then a[0], a[1], ...); no global state, no time().", t_init_seeded},
-    {"lab03.1", "init works, and rejects bad arguments writing nothing", 2,
-     "A valid call must give the reference's A and B = 0; check r, kind and (for Gaussian) std with LAB_REQUIRE before writing a or b.",
-     t_init_bad_arguments},
-    {"lab03.2", "course exercise: alpha = 6 gives 2 at r = 3 and 6 at r = 1", 4,
-     "Standard scaling is alpha / (double)r.", t_scaling_course},
-    {"lab03.2", "random alpha and r give alpha / r", 2, "alpha / (double)r, not alpha, r or 1/r.",
-     t_scaling_random},
-    {"lab03.2", "rsLoRA scaling is alpha / sqrt(r)", 3,
-     "kind = LORA_SCALING_RSLORA: alpha / sqrt((double)r).", t_scaling_rslora},
-    {"lab03.2", "scaling works, and rejects bad arguments", 1,
-     "Valid calls must give alpha / r and alpha / sqrt(r); r = 0, a kind other than 0 or 1, and a non-finite alpha are LAB_EARG.", t_scaling_bad_arguments},
-    {"lab03.3", "output at init equals the base layer bit for bit", 5,
-     "Compute x W0^T + bias first, then add scale * (x A^T) B^T; with B = 0 that adds exactly 0.",
-     t_forward_init_is_base},
-    {"lab03.3", "worked example gives [[7.5, 1]]", 3,
-     "y = x W0^T + bias + scale (x A^T) B^T; the bias is added once per output.", t_forward_example},
-    {"lab03.3", "random batches with bias match the reference", 4,
-     "Row t of x starts at t*d_in, row t of y at t*d_out; A is (r, d_in), B is (d_out, r).",
-     t_forward_random},
-    {"lab03.3", "forward is right and leaves its inputs unchanged", 2,
-     "y must match the reference, and x, w0, bias, a and b are const.", t_forward_inputs_unchanged},
-    {"lab03.3", "a batch of 3 is right and an empty batch returns LAB_OK", 1,
-     "A batch of 3 must match the reference; batch = 0 is legal for the forward pass.",
-     t_forward_empty},
-    {"lab03.4", "gradients match the reference on non-square shapes", 6,
-     "dL/dB = scale G^T Z (d_out, r) and dL/dA = scale (G B)^T X (r, d_in), with G = (2/batch)(Y - T), Z = X A^T.",
-     t_grad_reference},
-    {"lab03.4", "gradients match central finite differences", 6,
-     "The derivative of (y - t)^2 is 2 (y - t), and the mean divides by batch only.",
-     t_grad_finite_differences},
-    {"lab03.4", "loss is the batch mean of summed squared errors", 3,
-     "L = (1/batch) sum_n sum_i (y[n][i] - t[n][i])^2: divide by batch, not batch * d_out.",
-     t_grad_loss},
-    {"lab03.4", "with B = 0 only B gets a gradient", 4,
-     "dL/dA goes through B, so B = 0 makes it exactly 0; dL/dB goes through Z = X A^T.",
-     t_grad_b_zero},
-    {"lab03.4", "with A = B = 0 the loss is the base's and no gradient flows", 3,
-     "The loss is the base layer's; each gradient is a product with the other matrix (or with Z = X A^T).", t_grad_both_zero},
-    {"lab03.4", "gradient is right and leaves its inputs unchanged", 2,
-     "The loss and gradients must match the reference; x, t, w0, bias, a and b are const: use local scratch memory.", t_grad_inputs_unchanged},
-    {"lab03.4", "a batch of 3 is right and batch = 0 is rejected", 1,
-     "A batch of 3 must match the reference; the loss divides by batch, so batch = 0 is LAB_EARG.",
-     t_grad_empty_batch},
-    {"lab03.5", "one step matches the reference", 6,
-     "a_new = a - lr dL/dA, b_new = b - lr dL/dB, both gradients at the old a and b.",
-     t_step_reference},
-    {"lab03.5", "the frozen base stays bitwise unchanged through 12 steps", 6,
-     "Never write to w0 or bias (they are const inputs); update only A and B.",
-     t_step_frozen_base},
-    {"lab03.5", "the loss goes down on a reachable target", 3,
-     "Step against the gradient: minus lr times dL/dA and dL/dB.", t_step_loss_decreases},
-    {"lab03.5", "lr = 0.05 steps as the reference; lr = 0 returns A and B unchanged", 2,
-     "a_new = a - lr dL/dA must match the reference; with lr = 0, a - 0 * grad: copy a and b.",
-     t_step_lr_zero},
-    {"lab03.5", "from A = B = 0 steps never move, and the loss is the base's", 2,
-     "The loss is the base layer's; both gradients are 0 there, so a_new and b_new stay exactly 0.", t_step_both_zero},
-    {"lab03.5", "lr = 0.05 steps; a negative or non-finite lr is rejected", 1,
-     "A valid step must match the reference; check lr with LAB_REQUIRE before writing.", t_step_bad_lr},
-    /* PEFT's other init option (questions_tests.c). */
-    {"lab03.6", "PEFT gaussian A equals the reference for the same seed, B = 0", 2,
-     "lora_init with kind LORA_INIT_GAUSSIAN and std = 1.0 / (double)r: same seed, same draws.",
-     t_peft_gaussian_exact},
-    {"lab03.6", "a large PEFT gaussian A has standard deviation 1/r", 3,
-     "PEFT's gaussian option: std = 1 / r (not 1 / sqrt(r), not 1 / r^2, not Kaiming's bound).",
-     t_peft_gaussian_std},
-    {"lab03.6", "a valid PEFT gaussian init is right; zero sizes or rank fail", 1,
-     "A valid init must match the reference; r, d_in and d_out must be >= 1: LAB_EARG before writing a or b.", t_peft_gaussian_bad},
-};
 
 static const char *const sources[] = {"lora_linear.c", NULL};
 
 int main(int argc, char **argv)
 {
     static const judge_lab_t lab = {"03", "initialization and scaling", "03-init-scaling", sources,
-                                    "lora_linear.h", tests, sizeof tests / sizeof tests[0]};
-    return judge_main(argc, argv, &lab);
+                                    "lora_linear.h", NULL, 0};
+    return judge_main_registered(argc, argv, &lab);
 }

@@ -11,7 +11,7 @@
  * --seed N repeats a run.  Sizes are chosen so that the answers pass 2^32
  * (a 32-bit count fails) but stay below 2^53 where they travel as doubles.
  */
-#include "judge.h"
+#include "test.h"
 #include "model_config.h"
 #include "param_count.h"
 #include "wire.h"
@@ -121,7 +121,8 @@ static int needs_working(judge_t *j, const char *func)
 
 /* ---- lab04.1 ---- */
 
-static void t_matrix_random(judge_t *j)
+TEST("lab04.1", 4, "one matrix holds r (d_in + d_out) on random non-square shapes",
+     "r (d_in + d_out) per matrix on non-square shapes: A is (r, d_in) and B is (d_out, r).")
 {
     for (int k = 0; k < 12 && !judge_failed(j); k++) {
         long long d_in = between(j, 1, 20000), d_out = between(j, 1, 20000);
@@ -132,7 +133,8 @@ static void t_matrix_random(judge_t *j)
     check_matrix(j, 1, 1, 1);
 }
 
-static void t_matrix_big(judge_t *j)
+TEST("lab04.1", 3, "counts beyond 2^32 come back whole in int64_t",
+     "Sizes whose count passes 2^32: r (d_in + d_out) must come back exact, every product computed in int64_t.")
 {
     for (int k = 0; k < 8 && !judge_failed(j); k++) {
         long long d_in = between(j, 100000, 3000000), d_out = between(j, 100000, 3000000);
@@ -141,7 +143,8 @@ static void t_matrix_big(judge_t *j)
     }
 }
 
-static void t_matrix_bad(judge_t *j)
+TEST("lab04.1", 3, "a valid count is right; zero sizes, zero rank, overflow are rejected",
+     "A valid call must give r (d_in + d_out); LAB_REQUIRE d_in, d_out, r >= 1, and check r > INT64_MAX / (d_in + d_out) before multiplying.")
 {
     static const long long cases[][3] = {
         {0, 768, 4}, {768, 0, 4}, {768, 768, 0}, {-5, 768, 4}, {768, 768, -1},
@@ -161,7 +164,8 @@ static void t_matrix_bad(judge_t *j)
 
 /* ---- lab04.2 ---- */
 
-static void t_course_gpt3(judge_t *j)
+TEST("lab04.2", 4, "course: GPT-3 Wq, Wv at r = 4 is 18,874,368 and r = 1 4,718,592",
+     "|Theta| = 2 * n_matrices * d_model * r, with n_matrices = 192 for Wq and Wv in 96 layers.")
 {
     /* The course's numbers (seed 003, "which weights and what rank"). */
     check_course(j, 192, 12288, 4, 18874368);
@@ -169,7 +173,8 @@ static void t_course_gpt3(judge_t *j)
     check_course(j, 48, 768, 8, 589824); /* the BERT-base exercise */
 }
 
-static void t_course_random(judge_t *j)
+TEST("lab04.2", 2, "random matrix counts, widths and ranks give 2 n d r",
+     "|Theta| = 2 n d r (A and B of each of n matrices) for random n, d and r, computed in int64_t.")
 {
     for (int k = 0; k < 10 && !judge_failed(j); k++) {
         long long n = between(j, 1, 1000), d = between(j, 64, 65536), r = between(j, 1, 512);
@@ -177,7 +182,8 @@ static void t_course_random(judge_t *j)
     }
 }
 
-static void t_course_bad(judge_t *j)
+TEST("lab04.2", 2, "course formula is right, and rejects zero arguments and overflow",
+     "A valid call must give 2 n d r; every argument must be >= 1; check each product against INT64_MAX.")
 {
     static const long long cases[][3] = {{0, 12288, 4}, {192, 0, 4}, {192, 12288, 0},
                                          {-192, 12288, 4}, {1LL << 30, 1LL << 30, 1LL << 10},
@@ -257,7 +263,8 @@ static int model_matches(judge_t *j, const pc_model_t *m)
     return 1;
 }
 
-static void t_model_published(judge_t *j)
+TEST("lab04.3", 5, "published totals of GPT-2, BERT and LLaMA-7B are reproduced",
+     "Count embeddings, every linear layer's weight and bias, every norm, and top kinds once.")
 {
     /* Published counts (the data/lab04 model files cite them): numbers of the models' authors. */
     static const char *const names[] = {"gpt2-small", "gpt2-medium", "bert-base", "llama-7b"};
@@ -272,7 +279,8 @@ static void t_model_published(judge_t *j)
     }
 }
 
-static void t_model_gpt3(judge_t *j)
+TEST("lab04.3", 4, "GPT-3's total and parts match without 32-bit overflow",
+     "GPT-3's parts exceed 2^31: accumulate every sum in int64_t.")
 {
     pc_model_t m;
     if (load_model(j, "gpt3-175b", &m))
@@ -310,7 +318,8 @@ static void random_model(judge_t *j, pc_model_t *m, int with_biases_and_norms)
     }
 }
 
-static void t_model_random(judge_t *j)
+TEST("lab04.3", 5, "random models match the reference total and breakdown",
+     "embeddings = (vocab + context + type_vocab) d_model; attention and mlp per layer times layers.")
 {
     for (int k = 0; k < 12 && !judge_failed(j); k++) {
         pc_model_t m;
@@ -319,7 +328,8 @@ static void t_model_random(judge_t *j)
     }
 }
 
-static void t_model_biases_norms(judge_t *j)
+TEST("lab04.3", 3, "biases and both kinds of norm are counted",
+     "A bias adds d_out; a LayerNorm holds 2 d_model, an RMSNorm d_model; count embed and final norms.")
 {
     for (int k = 0; k < 6 && !judge_failed(j); k++) {
         pc_model_t m;
@@ -331,7 +341,8 @@ static void t_model_biases_norms(judge_t *j)
     }
 }
 
-static void t_model_parts_add_up(judge_t *j)
+TEST("lab04.3", 1, "the total is right and the breakdown's parts add up to it",
+     "The total must match the reference; fill parts->total with the sum of the five parts and return the same number.")
 {
     for (int k = 0; k < 4 && !judge_failed(j); k++) {
         pc_model_t m;
@@ -352,7 +363,8 @@ static void t_model_parts_add_up(judge_t *j)
     }
 }
 
-static void t_model_bad(judge_t *j)
+TEST("lab04.3", 2, "GPT-2 small is counted right; bad descriptions are rejected",
+     "GPT-2 small's total and parts must match the reference; check sizes, norm, n_kinds and every kind's d_in, d_out, bias and place with LAB_REQUIRE.")
 {
     pc_model_t base;
     if (!load_model(j, "gpt2-small", &base))
@@ -413,7 +425,8 @@ static void check_matches(judge_t *j, const char *name, const char *target, long
                    got, want);
 }
 
-static void t_match_examples(judge_t *j)
+TEST("lab04.4", 4, "PEFT examples: equal names and dotted suffixes match, others do not",
+     "Match when name == target or name ends with '.' followed by target, and only then.")
 {
     check_matches(j, "model.layers.0.self_attn.q_proj", "q_proj", 1);
     check_matches(j, "lm_head", "lm_head", 1);
@@ -424,7 +437,8 @@ static void t_match_examples(judge_t *j)
     check_matches(j, "lm_head", "q_proj", 0); /* and an unrelated name does not */
 }
 
-static void t_match_not_substring(judge_t *j)
+TEST("lab04.4", 4, "dotted suffixes match; substrings and bare suffixes do not",
+     "Match when name == target or name ends with '.' followed by target: the character before the suffix must be a '.'.")
 {
     check_matches(j, "h.0.attn.v_proj", "v_proj", 1);
     check_matches(j, "encoder.layer.0.output.dense", "output.dense", 1);
@@ -440,7 +454,8 @@ static void t_match_not_substring(judge_t *j)
     check_matches(j, "xq_proj", "q_proj", 0);
 }
 
-static void t_match_random(judge_t *j)
+TEST("lab04.4", 3, "random dotted names agree with the reference",
+     "Compare the last strlen(target) characters and check the dot before them.")
 {
     for (int k = 0; k < 20 && !judge_failed(j); k++) {
         char name[PC_NAME_MAX] = "", target[PC_NAME_MAX] = "";
@@ -464,7 +479,8 @@ static void t_match_random(judge_t *j)
     }
 }
 
-static void t_match_null(judge_t *j)
+TEST("lab04.4", 1, "valid names match by PEFT's rule; NULL ones are rejected",
+     "Valid names must match (or not) by PEFT's rule; LAB_REQUIRE(name && target, ...).")
 {
     long long got;
     check_matches(j, "model.layers.0.self_attn.q_proj", "q_proj", 1);
@@ -562,7 +578,8 @@ static int apply_matches(judge_t *j, const char *label, const modlist_t *ml,
 
 static modlist_t ML; /* large: kept off the stack */
 
-static void t_apply_llama(judge_t *j)
+TEST("lab04.5", 5, "LLaMA-7B q_proj, v_proj at r = 8 trains 4,194,304 in 64 modules",
+     "Sum r (d_in + d_out) over the matched modules; set lora_r[i] = r there and 0 elsewhere.")
 {
     pc_model_t m;
     const char *qv[] = {"q_proj", "v_proj"};
@@ -587,7 +604,8 @@ static void t_apply_llama(judge_t *j)
         apply_matches(j, "llama-7b", &ML, qv, 2, 8);
 }
 
-static void t_apply_budget(judge_t *j)
+TEST("lab04.5", 3, "GPT-3 budget table: 1, 2 or 4 weight types give 18,874,368 (and ranks)",
+     "Each matched module adds lora_matrix_params(d_in, d_out, r) and gets lora_r = r; the others 0.")
 {
     pc_model_t m;
     if (!load_model(j, "gpt3-175b", &m) || !modules_of(j, &m, &ML))
@@ -606,17 +624,8 @@ static void t_apply_budget(judge_t *j)
     }
 }
 
-static void t_apply_gpt3_big(judge_t *j)
-{
-    pc_model_t m;
-    if (!load_model(j, "gpt3-175b", &m) || !modules_of(j, &m, &ML))
-        return;
-    /* Every linear kind of GPT-3 at r = 256 or more: above 2^32, in 576 modules. */
-    const char *all[] = {"q_proj", "k_proj", "v_proj", "o_proj", "fc", "proj"};
-    apply_matches(j, "gpt3-175b", &ML, all, 6, between(j, 256, 1024));
-}
-
-static void t_apply_random(judge_t *j)
+TEST("lab04.5", 4, "random models and targets match the reference counts and ranks",
+     "Use the PEFT suffix rule (lab04.4) for every module and every target.")
 {
     for (int k = 0; k < 8 && !judge_failed(j); k++) {
         pc_model_t m;
@@ -642,7 +651,19 @@ static void t_apply_random(judge_t *j)
     }
 }
 
-static void t_apply_bert_output_dense(judge_t *j)
+TEST("lab04.5", 2, "GPT-3 with every linear kind at r >= 256 sums past 2^32",
+     "Sum the counts in an int64_t: 96 layers of six kinds at large r pass 2^32.")
+{
+    pc_model_t m;
+    if (!load_model(j, "gpt3-175b", &m) || !modules_of(j, &m, &ML))
+        return;
+    /* Every linear kind of GPT-3 at r = 256 or more: above 2^32, in 576 modules. */
+    const char *all[] = {"q_proj", "k_proj", "v_proj", "o_proj", "fc", "proj"};
+    apply_matches(j, "gpt3-175b", &ML, all, 6, between(j, 256, 1024));
+}
+
+TEST("lab04.5", 2, "BERT's output.dense also selects the MLP output, as in PEFT",
+     "\"output.dense\" is a suffix of both attention.output.dense and layer.N.output.dense.")
 {
     pc_model_t m;
     if (!load_model(j, "bert-base", &m) || !modules_of(j, &m, &ML))
@@ -652,7 +673,8 @@ static void t_apply_bert_output_dense(judge_t *j)
         apply_matches(j, "bert-base", &ML, attn, 1, 8);
 }
 
-static void t_apply_twice(judge_t *j)
+TEST("lab04.5", 2, "a module matched by two targets is adapted once",
+     "A module whose name matches two targets gets one adapter: counted once, lora_r = r.")
 {
     pc_model_t m;
     if (!load_model(j, "llama-7b", &m) || !modules_of(j, &m, &ML))
@@ -663,7 +685,8 @@ static void t_apply_twice(judge_t *j)
     judge_fail(j, "(q_proj is matched by all three targets in layer 0: count it once)");
 }
 
-static void t_apply_bad(judge_t *j)
+TEST("lab04.5", 2, "BERT's query, value count right; no match, none, r = 0 rejected",
+     "Targets query, value on BERT must match the reference; PEFT raises when no module matches; check n_targets >= 1 and r >= 1 too.")
 {
     pc_model_t m;
     if (!load_model(j, "bert-base", &m) || !modules_of(j, &m, &ML))
@@ -730,7 +753,8 @@ static int summary_matches(judge_t *j, long long t, long long a)
     return 1;
 }
 
-static void t_summary_llama(judge_t *j)
+TEST("lab04.6", 4, "the LLaMA-7B summary line is exactly PEFT's",
+     "\"trainable params: %s || all params: %s || trainable%%: %.4f\" with comma-grouped counts.")
 {
     char got[1024];
     long long ret;
@@ -743,7 +767,8 @@ static void t_summary_llama(judge_t *j)
                    ret == LAB_OK ? got : "", want);
 }
 
-static void t_summary_commas(judge_t *j)
+TEST("lab04.6", 3, "random counts get a comma every three digits",
+     "Group digits from the right: 999, 1,000, 12,345; 0 is \"0\".")
 {
     static const long long fixed[][2] = {{0, 1}, {999, 1000}, {1000, 1000}, {12345, 999999},
                                          {1000000, 1000001}};
@@ -755,7 +780,8 @@ static void t_summary_commas(judge_t *j)
     }
 }
 
-static void t_summary_rounding(judge_t *j)
+TEST("lab04.6", 3, "the percentage is rounded to 4 decimals like %.4f",
+     "The percentage must read as printf(\"%.4f\", 100.0 * trainable / all) prints it.")
 {
     /* Cases whose fifth decimal decides the rounding: truncation or a
      * different number of decimals fails them. */
@@ -770,7 +796,8 @@ static void t_summary_rounding(judge_t *j)
     }
 }
 
-static void t_summary_bad(judge_t *j)
+TEST("lab04.6", 2, "a valid line is right; bad counts, short buffers rejected, untouched",
+     "A valid line must be PEFT's; build the line in a local buffer; copy it only if it fits in cap (with its NUL).")
 {
     static const struct { long long t, a; size_t cap; const char *what; } cases[] = {
         {-1, 100, 160, "trainable = -1"}, {5, 0, 160, "all = 0"}, {101, 100, 160, "trainable > all"},
@@ -804,7 +831,8 @@ static int student_bytes(judge_t *j, long long params, long long dtype, long lon
     return ok;
 }
 
-static void t_bytes(judge_t *j)
+TEST("lab04.7", 5, "fp32 takes 4 bytes a number, fp16 and bf16 take 2",
+     "bytes = params * size with size 4 for fp32, 2 for fp16 and 2 for bf16.")
 {
     static const char *const dtn[] = {"PC_FP32", "PC_FP16", "PC_BF16"};
     for (int k = 0; k < 9 && !judge_failed(j); k++) {
@@ -816,7 +844,8 @@ static void t_bytes(judge_t *j)
     }
 }
 
-static void t_bytes_bad(judge_t *j)
+TEST("lab04.7", 3, "valid bytes are right; bad dtype, negative, overflow are rejected",
+     "1000 bf16 numbers take 2000 bytes; dtype must be 0, 1 or 2; params >= 0; check params > INT64_MAX / size.")
 {
     static const long long cases[][2] = {{-1, 0}, {100, 3}, {100, -1}, {LLONG_MAX / 2, PC_FP32},
                                          {LLONG_MAX / 2 + 1, PC_BF16}};
@@ -856,7 +885,8 @@ static void check_storage(judge_t *j, const long long a[5], long long want)
                    "expected %lld", a[0], a[1], a[2], a[3], a[4], got, want);
 }
 
-static void t_storage_course(judge_t *j)
+TEST("lab04.8", 4, "course storage table: 35 TB of copies, 354 GB shared",
+     "Full copies: tasks * bytes(base); shared: bytes(base) + tasks * bytes(adapter).")
 {
     /* The course's table (fp16, 175e9 parameters, GPT-3's 18,874,368-parameter adapter). */
     const long long full[5] = {175000000000LL, 18874368, 100, PC_FP16, PC_FULL_COPIES};
@@ -867,7 +897,8 @@ static void t_storage_course(judge_t *j)
     check_storage(j, one, 350000000000LL);
 }
 
-static void t_storage_random(judge_t *j)
+TEST("lab04.8", 4, "random storage cases match the reference for both schemes",
+     "Random cases (tasks = 0 included): copies = tasks * bytes(base), shared = bytes(base) + tasks * bytes(adapter), in the dtype's size.")
 {
     for (int k = 0; k < 12 && !judge_failed(j); k++) {
         long long a[5] = {between(j, 1000, 1LL << 38), between(j, 0, 1LL << 26), between(j, 0, 1000),
@@ -878,7 +909,8 @@ static void t_storage_random(judge_t *j)
     }
 }
 
-static void t_storage_bad(judge_t *j)
+TEST("lab04.8", 2, "valid storage is right; bad arguments and overflow are rejected",
+     "A valid case must match the reference; check every argument and every product and sum against INT64_MAX.")
 {
     static const long long cases[][5] = {
         {-1, 10, 1, 0, 0}, {10, -1, 1, 0, 1}, {10, 10, -1, 0, 1}, {10, 10, 1, 3, 0}, {10, 10, 1, 0, 2},
@@ -896,92 +928,12 @@ static void t_storage_bad(judge_t *j)
     }
 }
 
-static const judge_test_t tests[] = {
-    {"lab04.1", "one matrix holds r (d_in + d_out) on random non-square shapes", 4,
-     "A is (r, d_in) and B is (d_out, r): r*d_in + d_out*r, not d_in*d_out and not A alone.",
-     t_matrix_random},
-    {"lab04.1", "counts beyond 2^32 come back whole in int64_t", 3,
-     "Multiply in int64_t: a 32-bit int wraps above 2,147,483,647.", t_matrix_big},
-    {"lab04.1", "a valid count is right; zero sizes, zero rank, overflow are rejected", 3,
-     "A valid call must give r (d_in + d_out); LAB_REQUIRE d_in, d_out, r >= 1, and check r > INT64_MAX / (d_in + d_out) before multiplying.",
-     t_matrix_bad},
-    {"lab04.2", "course: GPT-3 Wq, Wv at r = 4 is 18,874,368 and r = 1 4,718,592", 4,
-     "|Theta| = 2 * n_matrices * d_model * r, with n_matrices = 192 for Wq and Wv in 96 layers.",
-     t_course_gpt3},
-    {"lab04.2", "random matrix counts, widths and ranks give 2 n d r", 2,
-     "Keep the factor 2 (A and B) and multiply in int64_t.", t_course_random},
-    {"lab04.2", "course formula is right, and rejects zero arguments and overflow", 2,
-     "A valid call must give 2 n d r; every argument must be >= 1; check each product against INT64_MAX.", t_course_bad},
-    {"lab04.3", "published totals of GPT-2, BERT and LLaMA-7B are reproduced", 5,
-     "Count embeddings, every linear layer's weight and bias, every norm, and top kinds once.",
-     t_model_published},
-    {"lab04.3", "GPT-3's total and parts match without 32-bit overflow", 4,
-     "GPT-3's parts exceed 2^31: accumulate every sum in int64_t.", t_model_gpt3},
-    {"lab04.3", "random models match the reference total and breakdown", 5,
-     "embeddings = (vocab + context + type_vocab) d_model; attention and mlp per layer times layers.",
-     t_model_random},
-    {"lab04.3", "biases and both kinds of norm are counted", 3,
-     "A bias adds d_out; a LayerNorm holds 2 d_model, an RMSNorm d_model; count embed and final norms.",
-     t_model_biases_norms},
-    {"lab04.3", "the total is right and the breakdown's parts add up to it", 1,
-     "The total must match the reference; fill parts->total with the sum of the five parts and return the same number.",
-     t_model_parts_add_up},
-    {"lab04.3", "GPT-2 small is counted right; bad descriptions are rejected", 2,
-     "GPT-2 small's total and parts must match the reference; check sizes, norm, n_kinds and every kind's d_in, d_out, bias and place with LAB_REQUIRE.",
-     t_model_bad},
-    {"lab04.4", "PEFT examples: equal names and dotted suffixes match, others do not", 4,
-     "Match when name == target or name ends with '.' followed by target, and only then.", t_match_examples},
-    {"lab04.4", "dotted suffixes match; substrings and bare suffixes do not", 4,
-     "Match name == target or a '.' + target suffix; not strstr and not a plain ends-with: the character before the suffix must be a '.'.",
-     t_match_not_substring},
-    {"lab04.4", "random dotted names agree with the reference", 3,
-     "Compare the last strlen(target) characters and check the dot before them.", t_match_random},
-    {"lab04.4", "valid names match by PEFT's rule; NULL ones are rejected", 1, "Valid names must match (or not) by PEFT's rule; LAB_REQUIRE(name && target, ...).",
-     t_match_null},
-    {"lab04.5", "LLaMA-7B q_proj, v_proj at r = 8 trains 4,194,304 in 64 modules", 5,
-     "Sum r (d_in + d_out) over the matched modules; set lora_r[i] = r there and 0 elsewhere.",
-     t_apply_llama},
-    {"lab04.5", "GPT-3 budget table: 1, 2 or 4 weight types give 18,874,368 (and ranks)", 3,
-     "Each matched module adds lora_matrix_params(d_in, d_out, r) and gets lora_r = r; the others 0.", t_apply_budget},
-    {"lab04.5", "random models and targets match the reference counts and ranks", 4,
-     "Use the PEFT suffix rule (lab04.4) for every module and every target.", t_apply_random},
-    {"lab04.5", "GPT-3 with every linear kind at r >= 256 sums past 2^32", 2,
-     "Sum the counts in an int64_t: 96 layers of six kinds at large r pass 2^32.", t_apply_gpt3_big},
-    {"lab04.5", "BERT's output.dense also selects the MLP output, as in PEFT", 2,
-     "\"output.dense\" is a suffix of both attention.output.dense and layer.N.output.dense.",
-     t_apply_bert_output_dense},
-    {"lab04.5", "a module matched by two targets is adapted once", 2,
-     "Stop at the first matching target: one adapter per module.", t_apply_twice},
-    {"lab04.5", "BERT's query, value count right; no match, none, r = 0 rejected", 2,
-     "Targets query, value on BERT must match the reference; PEFT raises when no module matches; check n_targets >= 1 and r >= 1 too.", t_apply_bad},
-    {"lab04.6", "the LLaMA-7B summary line is exactly PEFT's", 4,
-     "\"trainable params: %s || all params: %s || trainable%%: %.4f\" with comma-grouped counts.",
-     t_summary_llama},
-    {"lab04.6", "random counts get a comma every three digits", 3,
-     "Group digits from the right: 999, 1,000, 12,345; 0 is \"0\".", t_summary_commas},
-    {"lab04.6", "the percentage is rounded to 4 decimals like %.4f", 3,
-     "printf(\"%.4f\", 100.0 * trainable / all) rounds; do not truncate.", t_summary_rounding},
-    {"lab04.6", "a valid line is right; bad counts, short buffers rejected, untouched", 2,
-     "A valid line must be PEFT's; build the line in a local buffer; copy it only if it fits in cap (with its NUL).",
-     t_summary_bad},
-    {"lab04.7", "fp32 takes 4 bytes a number, fp16 and bf16 take 2", 5,
-     "bf16 is 16 bits: 2 bytes, like fp16.", t_bytes},
-    {"lab04.7", "valid bytes are right; bad dtype, negative, overflow are rejected", 3,
-     "1000 bf16 numbers take 2000 bytes; dtype must be 0, 1 or 2; params >= 0; check params > INT64_MAX / size.", t_bytes_bad},
-    {"lab04.8", "course storage table: 35 TB of copies, 354 GB shared", 4,
-     "Full copies: tasks * bytes(base); shared: bytes(base) + tasks * bytes(adapter).",
-     t_storage_course},
-    {"lab04.8", "random storage cases match the reference for both schemes", 4,
-     "tasks = 0 is legal; use the dtype's size for both base and adapters.", t_storage_random},
-    {"lab04.8", "valid storage is right; bad arguments and overflow are rejected", 2,
-     "A valid case must match the reference; check every argument and every product and sum against INT64_MAX.", t_storage_bad},
-};
 
 static const char *const sources[] = {"param_count.c", NULL};
 
 int main(int argc, char **argv)
 {
     static const judge_lab_t lab = {"04", "parameter counting and budgets", "04-param-counting",
-                                    sources, "param_count.h", tests, sizeof tests / sizeof tests[0]};
-    return judge_main(argc, argv, &lab);
+                                    sources, "param_count.h", NULL, 0};
+    return judge_main_registered(argc, argv, &lab);
 }

@@ -1,7 +1,7 @@
 /*
  * questions_tests.c - Lab 05's hidden tests of the course's lesson-1 "Apply"
  * question: what adapter layers in series cost a server (lab05.11, lab05.12).
- * #included by tests.c, whose table lists these tests at its end.
+ * They come last in the report (the highest task numbers).
  *
  * Expected values: the course's numbers (6 ms x 500 requests/s = 3 GPU-seconds
  * per second = 10,800 per hour, 3 more GPUs), hand-made cases whose answer is
@@ -10,6 +10,11 @@
  * GPU-seconds (the order of the operations is free); the GPU counts are whole
  * numbers and must be exact.
  */
+#include "tests.h"
+#include "merge_switch.h"
+
+#include <math.h>
+#include <string.h>
 
 static call_t *student_serving(judge_t *j, const char *func, double ms_with, double ms_without,
                                double rate)
@@ -89,29 +94,37 @@ static void serving_random(judge_t *j, const char *func, int exact)
 
 /* ---- lab05.11 ---- */
 
-static void t_overhead_course(judge_t *j)
+TEST("lab05.11", 2, "course: 6 ms x 500 requests/s is 10,800 GPU-seconds per hour",
+     "(ms_with - ms_without) / 1000 s times requests_per_s is GPU-seconds per second; times 3600.")
 {
     /* Houlsby adapters on GPT-2 medium, batch 1: 25.8 ms against 19.8 ms. */
     if (serving_is(j, "adapter_overhead_gpu_seconds_per_hour", 25.8, 19.8, 500, 10800, 1e-9))
         serving_is(j, "adapter_overhead_gpu_seconds_per_hour", 23.9, 19.8, 500, 7380, 1e-9);
 }
 
-static void t_overhead_random(judge_t *j)
+TEST("lab05.11", 1, "random cases: GPU-seconds match the reference",
+     "Milliseconds to seconds (/ 1000), per second to per hour (* 3600).")
 {
     serving_random(j, "adapter_overhead_gpu_seconds_per_hour", 0);
 }
 
-static void t_overhead_bad(judge_t *j) { serving_bad(j, "adapter_overhead_gpu_seconds_per_hour"); }
+TEST("lab05.11", 1, "GPU-seconds: the course case is right; bad latencies and rates fail",
+     "The course case must come out right; finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.")
+{
+    serving_bad(j, "adapter_overhead_gpu_seconds_per_hour");
+}
 
 /* ---- lab05.12 ---- */
 
-static void t_gpus_course(judge_t *j)
+TEST("lab05.12", 1, "course: Houlsby adapters at 500 requests/s need 3 more GPUs",
+     "Fleet with adapters (13 for 12.9 busy) minus fleet without (10 for 9.9 busy).")
 {
     /* 12.9 GPUs busy with adapters (13), 9.9 without (10): 3 more. */
     serving_is(j, "extra_gpus_needed", 25.8, 19.8, 500, 3, 0);
 }
 
-static void t_gpus_fleet(judge_t *j)
+TEST("lab05.12", 1, "the fleet difference, not the overhead rounded up",
+     "whole(g_with) - whole(g_without): 11 GPUs for 10.1 busy, 13 for 12.9, so 2 more.")
 {
     /* 10.1 busy -> 11 GPUs, 12.9 -> 13: 2 more, though the overhead is 2.8.
      * The same latency twice needs nothing more; no traffic needs nothing. */
@@ -120,7 +133,8 @@ static void t_gpus_fleet(judge_t *j)
         serving_is(j, "extra_gpus_needed", 25.8, 19.8, 0, 0, 0);
 }
 
-static void t_gpus_whole_load(judge_t *j)
+TEST("lab05.12", 1, "a load of exactly 21 GPUs needs 21, not 22",
+     "Round up with whole(x) = ceil(x - 1e-9 * max(1, x)): a float product may overshoot.")
 {
     /* 16.8 ms x 1250/s is 21 GPUs exactly; 10 ms x 1250/s is 12.5 -> 13.
      * Computed as 16.8 / 1000 * 1250 it is 21.000000000000004: rounding up
@@ -129,6 +143,14 @@ static void t_gpus_whole_load(judge_t *j)
         serving_is(j, "extra_gpus_needed", 8.75, 2.5, 800, 5, 0); /* 7 - 2 */
 }
 
-static void t_gpus_random(judge_t *j) { serving_random(j, "extra_gpus_needed", 1); }
+TEST("lab05.12", 1, "random cases: GPU counts match the reference",
+     "g = ms * requests_per_s / 1000 GPUs busy for each latency; round each up to whole GPUs.")
+{
+    serving_random(j, "extra_gpus_needed", 1);
+}
 
-static void t_gpus_bad(judge_t *j) { serving_bad(j, "extra_gpus_needed"); }
+TEST("lab05.12", 1, "GPU count: the course case is right; bad latencies and rates fail",
+     "The course case must come out right; finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.")
+{
+    serving_bad(j, "extra_gpus_needed");
+}

@@ -19,7 +19,7 @@
  * five orders of magnitude inside 1e-8, while every wrong algorithm of
  * grader/broken/06 is off by 1e-3 or more.
  */
-#include "judge.h"
+#include "test.h"
 #include "matrix.h"
 #include "train_adapter.h"
 
@@ -321,7 +321,8 @@ static int all_zero(const double *v, size_t n)
 
 /* ---- lab06.1: forward and loss ---- */
 
-static void t_forward_example(judge_t *j)
+TEST("lab06.1", 3, "worked example gives y_hat [[2, 3]] and loss 5",
+     "W = w_base + a b, y_hat = x W, loss = mean of (y_hat - y)^2 over every entry.")
 {
     /* Course number (train_adapter.h, README): y_hat = [[2, 3]], loss = 5. */
     static const double yh[] = {2, 3}, loss = 5;
@@ -335,7 +336,8 @@ static void t_forward_example(judge_t *j)
     prob_free(&P);
 }
 
-static void t_forward_random(judge_t *j)
+TEST("lab06.1", 5, "forward and loss match the reference on non-square shapes",
+     "x is (N, d_in), W is (d_in, d_out), y_hat[n][o] = sum_i x[n][i] W[i][o]; a is (d_in, r), b (r, d_out).")
 {
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
         prob_t P;
@@ -354,7 +356,8 @@ static void t_forward_random(judge_t *j)
     }
 }
 
-static void t_forward_mean_over_all(judge_t *j)
+TEST("lab06.1", 2, "the loss is the mean over all N x d_out entries",
+     "004 prints mean((y_hat - y)**2): divide the sum of squares by N * d_out.")
 {
     /* w_base = a = 0: y_hat = 0 and the loss is mean(y^2) over N * d_out entries. */
     prob_t P;
@@ -374,13 +377,15 @@ static void t_forward_mean_over_all(judge_t *j)
     prob_free(&P);
 }
 
-static void t_forward_mismatch(judge_t *j)
+TEST("lab06.1", 3, "forward works, and rejects mismatched shapes naming itself",
+     "A valid call must match the reference; check x.cols == w_base.rows, y (N, d_out), a (d_in, r), b (r, d_out) with LAB_REQUIRE in train_forward.")
 {
     if (func_works(j, "train_forward"))
         rejects_mismatches(j, "train_forward", student_forward, "loss");
 }
 
-static void t_forward_inputs(judge_t *j)
+TEST("lab06.1", 2, "forward is right and leaves its inputs unchanged",
+     "y_hat and the loss must match the reference; x, y, w_base, a and b are const.")
 {
     prob_t P;
     prob_random_shape(j, &P);
@@ -398,7 +403,8 @@ static void t_forward_inputs(judge_t *j)
 
 /* ---- lab06.2: gradients ---- */
 
-static void t_grad_example(judge_t *j)
+TEST("lab06.2", 3, "worked example gives grad_a [[4], [8]], grad_b [[-2, 6]]",
+     "G = (2/N) x^T (y_hat - y), grad_a = G b^T (d_in, r), grad_b = a^T G (r, d_out).")
 {
     /* Course number (train_adapter.h, README): grad_a = [[4], [8]], grad_b = [[-2, 6]]. */
     static const double ga[] = {4, 8}, gb[] = {-2, 6};
@@ -412,7 +418,8 @@ static void t_grad_example(judge_t *j)
     prob_free(&P);
 }
 
-static void t_grad_random(judge_t *j)
+TEST("lab06.2", 7, "gradients match the reference on non-square shapes",
+     "grad_a[i][k] = sum_o G[i][o] b[k][o], grad_b[k][o] = sum_i a[i][k] G[i][o], G = (2/N) x^T (y_hat - y).")
 {
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
         prob_t P;
@@ -448,7 +455,8 @@ static void numeric_gradient(prob_t *P, double *num)
     }
 }
 
-static void t_grad_fd(judge_t *j)
+TEST("lab06.2", 4, "gradients match central differences of J = d_out x MSE",
+     "The gradients are those of J = d_out x MSE = (1/N) sum of squares: G = (2/N) x^T (y_hat - y).")
 {
     prob_t P;
     prob_random(j, &P, 11, 5, 4, 3);
@@ -473,7 +481,8 @@ static void t_grad_fd(judge_t *j)
     prob_free(&P);
 }
 
-static void t_grad_zero(judge_t *j)
+TEST("lab06.2", 2, "b = 0: grad_a exactly 0, grad_b right; a = 0: the reverse",
+     "The other gradient must match the reference; grad_a = G b^T and grad_b = a^T G: each is a product with the other matrix.")
 {
     prob_t P;
     prob_random_shape(j, &P);
@@ -505,13 +514,15 @@ static void t_grad_zero(judge_t *j)
     prob_free(&P);
 }
 
-static void t_grad_mismatch(judge_t *j)
+TEST("lab06.2", 2, "gradients work, and reject mismatched shapes naming themselves",
+     "A valid call must match the reference; check every shape with LAB_REQUIRE inside train_gradients before writing.")
 {
     if (func_works(j, "train_gradients"))
         rejects_mismatches(j, "train_gradients", student_gradients, "grad_a");
 }
 
-static void t_grad_inputs(judge_t *j)
+TEST("lab06.2", 2, "gradients are right and leave their inputs unchanged",
+     "Both gradients must match the reference; work in scratch memory; a and b are const.")
 {
     prob_t P;
     prob_random_shape(j, &P);
@@ -560,7 +571,8 @@ static void check_verdict(judge_t *j, prob_t *P, const double *ga, const double 
     call_free(c);
 }
 
-static void t_check_right(judge_t *j)
+TEST("lab06.3", 5, "checker accepts a right gradient (error below 1e-8), not twice it",
+     "num = (J(theta+eps) - J(theta-eps)) / (2 eps) with J = (1/N) sum of squares; accept only when the largest error is <= 1e-6.")
 {
     for (int k = 0; k < 2 && !judge_failed(j); k++) {
         prob_t P;
@@ -588,7 +600,8 @@ static void t_check_right(judge_t *j)
     }
 }
 
-static void t_check_transpose(judge_t *j)
+TEST("lab06.3", 4, "checker accepts a right gradient, rejects grad_a transposed",
+     "A right gradient must be accepted (error below 1e-8); compare entry q of grad_a with the numeric derivative of a[q] (row-major, (d_in, r)).")
 {
     if (!func_works(j, "train_grad_check"))
         return;
@@ -603,7 +616,8 @@ static void t_check_transpose(judge_t *j)
     prob_free(&P);
 }
 
-static void t_check_factor2(judge_t *j)
+TEST("lab06.3", 4, "checker accepts a right gradient, rejects twice or half of it",
+     "A right gradient must be accepted (error below 1e-8); the error is |ana - num| / max(1, |ana|, |num|); accept only if the largest is <= 1e-6.")
 {
     if (!func_works(j, "train_grad_check"))
         return;
@@ -623,7 +637,8 @@ static void t_check_factor2(judge_t *j)
     prob_free(&P);
 }
 
-static void t_check_error_value(judge_t *j)
+TEST("lab06.3", 3, "checker's error equals the reference's on wrong gradients",
+     "Report the largest |ana - num| / max(1, |ana|, |num|) over all entries of a, then b.")
 {
     prob_t P;
     prob_random_shape(j, &P);
@@ -642,7 +657,8 @@ static void t_check_error_value(judge_t *j)
     prob_free(&P);
 }
 
-static void t_check_small_error(judge_t *j)
+TEST("lab06.3", 2, "checker accepts a right gradient, rejects one entry off by 1e-4",
+     "A right gradient must be accepted (error below 1e-8); accept only when every entry's error is <= TRAIN_GRADCHECK_TOL = 1e-6.")
 {
     if (!func_works(j, "train_grad_check"))
         return;
@@ -663,7 +679,8 @@ static call_t *check_with_zero_grads(judge_t *j, prob_t *P)
     return student_check(j, P, zeros, zeros, TRAIN_GRADCHECK_EPS);
 }
 
-static void t_check_bad(judge_t *j)
+TEST("lab06.3", 2, "checker accepts a right gradient; rejects bad eps, mismatched shapes",
+     "A right gradient must be accepted (error below 1e-8); eps must be finite and > 0; check the shapes with LAB_REQUIRE in train_grad_check.")
 {
     if (!func_works(j, "train_grad_check"))
         return;
@@ -684,14 +701,24 @@ static void t_check_bad(judge_t *j)
 
 /* ---- lab06.4: SGD ---- */
 
-static void t_sgd_1(judge_t *j) { trajectory_test(j, "train_sgd", train_sgd, 0.05, 1, TOL, 3); }
-static void t_sgd_10(judge_t *j) { trajectory_test(j, "train_sgd", train_sgd, 0.05, 10, TOL, 3); }
-static void t_sgd_200(judge_t *j)
+TEST("lab06.4", 4, "SGD after 1 step matches the reference",
+     "a -= lr grad_a, b -= lr grad_b, both gradients from the same a and b; out = a then b.")
+{
+    trajectory_test(j, "train_sgd", train_sgd, 0.05, 1, TOL, 3);
+}
+TEST("lab06.4", 4, "SGD after 10 steps matches the reference",
+     "Each step: both gradients at the same a and b, then a -= lr grad_a and b -= lr grad_b; out = a then b.")
+{
+    trajectory_test(j, "train_sgd", train_sgd, 0.05, 10, TOL, 3);
+}
+TEST("lab06.4", 3, "SGD after 200 steps matches the reference within 1e-8",
+     "200 steps, each as in the 1-step test: both gradients (G = (2/N) x^T (y_hat - y)) at the same a, b, then the update.")
 {
     trajectory_test(j, "train_sgd", train_sgd, 0.05, 200, TOL_LONG, 2);
 }
 
-static void t_sgd_example(judge_t *j)
+TEST("lab06.4", 2, "worked example: one step gives [0.8, -0.4, 1.1, 0.7]",
+     "lr = 0.05: a = [[1], [0]] - 0.05 [[4], [8]], b = [[1, 1]] - 0.05 [[-2, 6]]; out = a then b.")
 {
     /* Course number (train_adapter.h, README): lr = 0.05, one step. */
     static const double out[] = {0.8, -0.4, 1.1, 0.7}, losses[] = {5, 4};
@@ -705,7 +732,8 @@ static void t_sgd_example(judge_t *j)
     prob_free(&P);
 }
 
-static void t_sgd_losses(judge_t *j)
+TEST("lab06.4", 2, "the SGD loss curve holds the MSE after each step",
+     "losses[k] is the MSE at the a, b after k steps, k = 0 .. n_steps (n_steps + 1 values).")
 {
     prob_t P;
     prob_random_shape(j, &P);
@@ -738,10 +766,19 @@ static void unchanged_test(judge_t *j, const char *func, double lr, long long st
     prob_free(&P);
 }
 
-static void t_sgd_zero_steps(judge_t *j) { unchanged_test(j, "train_sgd", 0.05, 0); }
-static void t_sgd_lr_zero(judge_t *j) { unchanged_test(j, "train_sgd", 0.0, 7); }
+TEST("lab06.4", 3, "one step is right; n_steps = 0 returns a0 then b0 unchanged",
+     "One SGD step must match the reference; copy a0 and b0 into out before the loop; with no step, that is the answer.")
+{
+    unchanged_test(j, "train_sgd", 0.05, 0);
+}
+TEST("lab06.4", 2, "one step is right; lr = 0 leaves a and b unchanged bit for bit",
+     "One SGD step must match the reference; with lr = 0, a and b must come back bit for bit.")
+{
+    unchanged_test(j, "train_sgd", 0.0, 7);
+}
 
-static void t_sgd_reachable(judge_t *j)
+TEST("lab06.4", 3, "SGD reaches near-zero loss on a target reachable at rank r",
+     "On a target reachable at rank r the loss must get near 0: every step a -= lr grad_a and b -= lr grad_b.")
 {
     /* y = x (w_base + a* b*): the adapter can fit it exactly at rank r. */
     prob_t P;
@@ -808,17 +845,27 @@ static void bad_training_args(judge_t *j, const char *func,
         rejects_mismatches(j, func, make, "out");
 }
 
-static void t_sgd_bad(judge_t *j) { bad_training_args(j, "train_sgd", sgd_one_step); }
+TEST("lab06.4", 2, "SGD steps right, and rejects negative steps and mismatched shapes",
+     "One SGD step must match the reference; n_steps < 0, lr < 0 or not finite, and shapes that do not fit: LAB_REQUIRE in train_sgd.")
+{
+    bad_training_args(j, "train_sgd", sgd_one_step);
+}
 
 /* ---- lab06.5: Adam ---- */
 
-static void t_adam_1(judge_t *j) { trajectory_test(j, "train_adam", train_adam, 0.01, 1, TOL, 3); }
-static void t_adam_100(judge_t *j)
+TEST("lab06.5", 5, "Adam after 1 step matches the reference",
+     "Step 1 with bias correction moves each entry by lr g / (|g| + eps): m/(1 - 0.9^t), v/(1 - 0.999^t).")
+{
+    trajectory_test(j, "train_adam", train_adam, 0.01, 1, TOL, 3);
+}
+TEST("lab06.5", 5, "Adam after 100 steps matches the reference within 1e-8",
+     "m and v persist across steps; t counts from 1; beta1 = 0.9, beta2 = 0.999, eps = 1e-8.")
 {
     trajectory_test(j, "train_adam", train_adam, 0.01, 100, TOL_LONG, 2);
 }
 
-static void t_adam_small_grads(judge_t *j)
+TEST("lab06.5", 3, "Adam keeps eps outside the square root on small gradients",
+     "Small gradients: the denominator is sqrt(v) / sqrt(1 - beta2^t) + eps, eps outside the square root, as torch.optim.Adam.")
 {
     /* y close to the prediction: gradients of order 1e-4, where sqrt(v + eps)
      * and sqrt(v) + eps differ by about 1%. */
@@ -835,7 +882,8 @@ static void t_adam_small_grads(judge_t *j)
     prob_free(&P);
 }
 
-static void t_adam_losses(judge_t *j)
+TEST("lab06.5", 2, "the Adam loss curve matches the reference",
+     "losses[k] is the MSE after k Adam steps, k = 0 .. n_steps.")
 {
     prob_t P;
     prob_random_shape(j, &P);
@@ -843,108 +891,26 @@ static void t_adam_losses(judge_t *j)
     prob_free(&P);
 }
 
-static void t_adam_unchanged(judge_t *j)
+TEST("lab06.5", 3, "one Adam step is right; n_steps = 0 or lr = 0 returns a0, b0",
+     "One Adam step must match the reference; copy a0 and b0 into out first; lr = 0 moves nothing.")
 {
     unchanged_test(j, "train_adam", 0.01, 0);
     if (!judge_failed(j))
         unchanged_test(j, "train_adam", 0.0, 6);
 }
 
-static void t_adam_bad(judge_t *j) { bad_training_args(j, "train_adam", adam_one_step); }
+TEST("lab06.5", 2, "Adam steps right, and rejects negative steps and mismatched shapes",
+     "One Adam step must match the reference; same checks as train_sgd, with LAB_REQUIRE in train_adam.")
+{
+    bad_training_args(j, "train_adam", adam_one_step);
+}
 
-static const judge_test_t tests[] = {
-    {"lab06.1", "worked example gives y_hat [[2, 3]] and loss 5", 3,
-     "W = w_base + a b, y_hat = x W, loss = mean of (y_hat - y)^2 over every entry.",
-     t_forward_example},
-    {"lab06.1", "forward and loss match the reference on non-square shapes", 5,
-     "x is (N, d_in), W is (d_in, d_out), y_hat[n][o] = sum_i x[n][i] W[i][o]; a is (d_in, r), b (r, d_out).",
-     t_forward_random},
-    {"lab06.1", "the loss is the mean over all N x d_out entries", 2,
-     "004 prints mean((y_hat - y)**2): divide the sum of squares by N * d_out.",
-     t_forward_mean_over_all},
-    {"lab06.1", "forward works, and rejects mismatched shapes naming itself", 3,
-     "A valid call must match the reference; check x.cols == w_base.rows, y (N, d_out), a (d_in, r), b (r, d_out) with LAB_REQUIRE in train_forward.",
-     t_forward_mismatch},
-    {"lab06.1", "forward is right and leaves its inputs unchanged", 2, "y_hat and the loss must match the reference; x, y, w_base, a and b are const.",
-     t_forward_inputs},
-    {"lab06.2", "worked example gives grad_a [[4], [8]], grad_b [[-2, 6]]", 3,
-     "G = (2/N) x^T (y_hat - y), grad_a = G b^T (d_in, r), grad_b = a^T G (r, d_out).",
-     t_grad_example},
-    {"lab06.2", "gradients match the reference on non-square shapes", 7,
-     "grad_a[i][k] = sum_o G[i][o] b[k][o]; grad_b[k][o] = sum_i a[i][k] G[i][o]; divide by N, not N d_out.",
-     t_grad_random},
-    {"lab06.2", "gradients match central differences of J = d_out x MSE", 4,
-     "The factor is 2/N (the derivative of a square is 2e); 004's G is the gradient of d_out * MSE.",
-     t_grad_fd},
-    {"lab06.2", "b = 0: grad_a exactly 0, grad_b right; a = 0: the reverse", 2,
-     "The other gradient must match the reference; grad_a = G b^T and grad_b = a^T G: each is a product with the other matrix.", t_grad_zero},
-    {"lab06.2", "gradients work, and reject mismatched shapes naming themselves", 2,
-     "A valid call must match the reference; check every shape with LAB_REQUIRE inside train_gradients before writing.", t_grad_mismatch},
-    {"lab06.2", "gradients are right and leave their inputs unchanged", 2,
-     "Both gradients must match the reference; work in scratch memory; a and b are const.", t_grad_inputs},
-    {"lab06.3", "checker accepts a right gradient (error below 1e-8), not twice it", 5,
-     "num = (J(theta+eps) - J(theta-eps)) / (2 eps) with J = (1/N) sum of squares; central, not forward; accept only errors <= 1e-6.",
-     t_check_right},
-    {"lab06.3", "checker accepts a right gradient, rejects grad_a transposed", 4,
-     "A right gradient must be accepted (error below 1e-8); compare entry q of grad_a with the numeric derivative of a[q] (row-major, (d_in, r)).",
-     t_check_transpose},
-    {"lab06.3", "checker accepts a right gradient, rejects twice or half of it", 4,
-     "A right gradient must be accepted (error below 1e-8); the error is |ana - num| / max(1, |ana|, |num|); accept only if the largest is <= 1e-6.",
-     t_check_factor2},
-    {"lab06.3", "checker's error equals the reference's on wrong gradients", 3,
-     "Report the largest |ana - num| / max(1, |ana|, |num|) over all entries of a, then b.",
-     t_check_error_value},
-    {"lab06.3", "checker accepts a right gradient, rejects one entry off by 1e-4", 2,
-     "A right gradient must be accepted (error below 1e-8); the threshold is TRAIN_GRADCHECK_TOL = 1e-6, not looser.", t_check_small_error},
-    {"lab06.3", "checker accepts a right gradient; rejects bad eps, mismatched shapes", 2,
-     "A right gradient must be accepted (error below 1e-8); eps must be finite and > 0; check the shapes with LAB_REQUIRE in train_grad_check.",
-     t_check_bad},
-    {"lab06.4", "SGD after 1 step matches the reference", 4,
-     "a -= lr grad_a, b -= lr grad_b, both gradients from the same a and b; out = a then b.",
-     t_sgd_1},
-    {"lab06.4", "SGD after 10 steps matches the reference", 4,
-     "Take both gradients before updating either matrix (not grad_b from the new a).", t_sgd_10},
-    {"lab06.4", "SGD after 200 steps matches the reference within 1e-8", 3,
-     "Same loop as 004's, 200 times; the factor of G is 2/N.", t_sgd_200},
-    {"lab06.4", "worked example: one step gives [0.8, -0.4, 1.1, 0.7]", 2,
-     "lr = 0.05: a = [[1], [0]] - 0.05 [[4], [8]], b = [[1, 1]] - 0.05 [[-2, 6]]; out = a then b.",
-     t_sgd_example},
-    {"lab06.4", "the SGD loss curve holds the MSE after each step", 2,
-     "losses[k] is the MSE at the a, b after k steps, k = 0 .. n_steps (n_steps + 1 values).",
-     t_sgd_losses},
-    {"lab06.4", "one step is right; n_steps = 0 returns a0 then b0 unchanged", 3,
-     "One SGD step must match the reference; copy a0 and b0 into out before the loop; with no step, that is the answer.",
-     t_sgd_zero_steps},
-    {"lab06.4", "one step is right; lr = 0 leaves a and b unchanged bit for bit", 2,
-     "One SGD step must match the reference; a - 0 * grad_a is a: nothing else may change them.", t_sgd_lr_zero},
-    {"lab06.4", "SGD reaches near-zero loss on a target reachable at rank r", 3,
-     "Descend: subtract lr times the gradient, for both a and b, every step.", t_sgd_reachable},
-    {"lab06.4", "SGD steps right, and rejects negative steps and mismatched shapes", 2,
-     "One SGD step must match the reference; n_steps < 0, lr < 0 or not finite, and shapes that do not fit: LAB_REQUIRE in train_sgd.",
-     t_sgd_bad},
-    {"lab06.5", "Adam after 1 step matches the reference", 5,
-     "Step 1 with bias correction moves each entry by lr g / (|g| + eps): m/(1 - 0.9^t), v/(1 - 0.999^t).",
-     t_adam_1},
-    {"lab06.5", "Adam after 100 steps matches the reference within 1e-8", 5,
-     "m and v persist across steps; t counts from 1; beta1 = 0.9, beta2 = 0.999, eps = 1e-8.",
-     t_adam_100},
-    {"lab06.5", "Adam keeps eps outside the square root on small gradients", 3,
-     "denominator sqrt(v) / sqrt(1 - beta2^t) + eps, as torch.optim.Adam; not sqrt(v_hat + eps).",
-     t_adam_small_grads},
-    {"lab06.5", "the Adam loss curve matches the reference", 2,
-     "losses[k] is the MSE after k Adam steps, k = 0 .. n_steps.", t_adam_losses},
-    {"lab06.5", "one Adam step is right; n_steps = 0 or lr = 0 returns a0, b0", 3,
-     "One Adam step must match the reference; copy a0 and b0 into out first; lr = 0 moves nothing.", t_adam_unchanged},
-    {"lab06.5", "Adam steps right, and rejects negative steps and mismatched shapes", 2,
-     "One Adam step must match the reference; same checks as train_sgd, with LAB_REQUIRE in train_adam.", t_adam_bad},
-};
 
 static const char *const sources[] = {"train_adapter.c", NULL};
 
 int main(int argc, char **argv)
 {
     static const judge_lab_t lab = {"06", "train an adapter end to end", "06-train-adapter",
-                                    sources, "train_adapter.h", tests,
-                                    sizeof tests / sizeof tests[0]};
-    return judge_main(argc, argv, &lab);
+                                    sources, "train_adapter.h", NULL, 0};
+    return judge_main_registered(argc, argv, &lab);
 }

@@ -11,7 +11,7 @@
  * Shapes are non-square (d != d_ff != r) and the scale s is not 1, so a
  * transposed factor or a dropped s shows.
  */
-#include "judge.h"
+#include "test.h"
 #include "matrix.h"
 #include "two_task.h"
 
@@ -239,7 +239,8 @@ static int forward_matches(judge_t *j, const problem_t *p, const double *adapter
 
 /* ---- lab07.1 base_forward ---- */
 
-static void t_base_example(judge_t *j)
+TEST("lab07.1", 3, "header example of the frozen network gives 6.5",
+     "h1 = max(0, W1 x + b1), out = W2 h1 + b2; W1 is (d_ff, d), W2 is (d, d_ff).")
 {
     /* two_task.h: d = 1, d_ff = 2, W1 = [[1], [-1]], b1 = 0, W2 = [[2, 3]], b2 = 0.5, x = -2. */
     static const double frozen[] = {1, -1, 0, 0, 2, 3, 0.5}, x[] = {-2}, want[] = {6.5};
@@ -249,7 +250,8 @@ static void t_base_example(judge_t *j)
     call_free(c);
 }
 
-static void t_base_random(judge_t *j)
+TEST("lab07.1", 5, "frozen network matches the reference on non-square shapes",
+     "frozen[] = W1 (d_ff, d) | b1 (d_ff) | W2 (d, d_ff) | b2 (d); row t of x starts at t*d.")
 {
     static const size_t shapes[][3] = {{9, 5, 11}, {20, 8, 16}, {3, 13, 4}};
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
@@ -267,7 +269,8 @@ static void t_base_random(judge_t *j)
     }
 }
 
-static void t_base_inputs(judge_t *j)
+TEST("lab07.1", 2, "frozen network is right and leaves its inputs unchanged",
+     "The output out must match the reference; x and frozen are const.")
 {
     problem_t p;
     problem_random(j, &p, 6, 4, 7, 2, 0);
@@ -275,7 +278,8 @@ static void t_base_inputs(judge_t *j)
     problem_free(&p);
 }
 
-static void t_base_bad(judge_t *j)
+TEST("lab07.1", 2, "frozen network works, and rejects n = 0 and zero widths",
+     "A valid call must match the reference; LAB_REQUIRE n >= 1, d >= 1, d_ff >= 1 before writing out.")
 {
     problem_t p;
     problem_random(j, &p, 2, 3, 5, 2, 0);
@@ -313,7 +317,8 @@ static int forward_matches(judge_t *j, const problem_t *p, const double *adapter
 
 /* ---- lab07.2 adapted_forward ---- */
 
-static void t_adapted_example(judge_t *j)
+TEST("lab07.2", 2, "header example of the adapted network gives 21",
+     "h2 = W2 h1 + b2 + s B1 (A1 h1), out = h2 + s B2 (A2 h2).")
 {
     problem_t p;
     problem_alloc(&p, 1, 1, 1, 2, 1);
@@ -328,7 +333,8 @@ static void t_adapted_example(judge_t *j)
     problem_free(&p);
 }
 
-static void t_adapted_init_is_base(judge_t *j)
+TEST("lab07.2", 5, "zero B1 and B2 give the frozen output bit for bit",
+     "Compute the base part exactly as base_forward, then add s B1 z1 and s B2 z2 (exactly 0 at init).")
 {
     problem_t p;
     problem_random(j, &p, 12, 6, 10, 3, 1);
@@ -349,7 +355,8 @@ static void t_adapted_init_is_base(judge_t *j)
     problem_free(&p);
 }
 
-static void t_adapted_random(judge_t *j)
+TEST("lab07.2", 5, "adapted network matches the reference with scale != 1",
+     "A1 is (r, d_ff), B1 (d, r), A2 (r, d), B2 (d, r); both branches are multiplied by s.")
 {
     static const size_t shapes[][4] = {{9, 5, 11, 3}, {20, 8, 16, 4}, {4, 7, 3, 2}};
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
@@ -368,7 +375,8 @@ static void t_adapted_random(judge_t *j)
     }
 }
 
-static void t_adapted_inputs_bad(judge_t *j)
+TEST("lab07.2", 2, "adapted network is right, keeps inputs, rejects NaN scale",
+     "The output out must match the reference; inputs are const; scale must be finite and n >= 1.")
 {
     problem_t p;
     problem_random(j, &p, 5, 4, 6, 2, 0);
@@ -402,7 +410,8 @@ static void head_matches(judge_t *j, const double *out, const double *y, size_t 
     free(p);
 }
 
-static void t_head_example(judge_t *j)
+TEST("lab07.3", 2, "header example gives p = 0.8808, 0.1192 and loss 1.12693",
+     "p = 1 / (1 + exp(-z)), z = w . out + c; loss = mean of -(y log p + (1 - y) log(1 - p)).")
 {
     static const double out[] = {1, -1}, y[] = {1, 1}, head[] = {2, 0},
                         p[] = {0.880797077977882, 0.119202922022118}, loss = 1.1269280110429725;
@@ -413,7 +422,8 @@ static void t_head_example(judge_t *j)
     call_free(c);
 }
 
-static void t_head_random(judge_t *j)
+TEST("lab07.3", 4, "random heads match the reference probabilities and loss",
+     "The head is w (d) then c; the loss is the mean over n samples, without eps.")
 {
     rng_t *g = judge_rng(j);
     const size_t n = 17, d = 6;
@@ -425,7 +435,8 @@ static void t_head_random(judge_t *j)
     head_matches(j, out, y, n, head, d);
 }
 
-static void t_head_large(judge_t *j)
+TEST("lab07.3", 2, "logits of +-700 still give a finite loss",
+     "With logits of +-700 the loss must stay finite: per sample, max(z, 0) - z y + log1p(exp(-|z|)).")
 {
     static const double out[] = {700, -700, 40, -40}, y[] = {0, 1, 1, 0}, head[] = {1, 0};
     double p[4], loss;
@@ -442,7 +453,8 @@ static void t_head_large(judge_t *j)
     call_free(c);
 }
 
-static void t_head_bad_labels(judge_t *j)
+TEST("lab07.3", 2, "labels 0 and 1 give the right loss; any other is rejected",
+     "Valid labels must give the reference's probabilities and loss; check every y[t] is 0.0 or 1.0 (NaN too) before writing.")
 {
     static const double out[] = {1, 2}, head[] = {1, 0};
     static const double labels[][2] = {{0, 2}, {0.5, 1}, {NAN, 0}, {-1, 1}};
@@ -478,7 +490,8 @@ static int gradient_matches(judge_t *j, const problem_t *p, const double *adapte
     return ok;
 }
 
-static void t_grad_full_reference(judge_t *j)
+TEST("lab07.4", 5, "full gradient matches the reference on non-square shapes",
+     "dB = s sum g z^T (d, r) and dA = sum (s B^T g) h^T (r, d_in): check both layouts and s.")
 {
     problem_t p;
     problem_random(j, &p, 15, 5, 9, 3, 0);
@@ -486,15 +499,8 @@ static void t_grad_full_reference(judge_t *j)
     problem_free(&p);
 }
 
-static void t_grad_simplified_reference(judge_t *j)
-{
-    problem_t p;
-    problem_random(j, &p, 15, 6, 11, 2, 0);
-    gradient_matches(j, &p, p.init_a, TT_BACKPROP_SIMPLIFIED);
-    problem_free(&p);
-}
-
-static void t_grad_finite_differences(judge_t *j)
+TEST("lab07.4", 5, "full gradient matches central finite differences",
+     "Full mode: g_h2 = g_out + A2^T g_z2 (the gradient also flows through LoRA 2's branch).")
 {
     problem_t p;
     problem_random(j, &p, 10, 4, 7, 3, 0);
@@ -519,7 +525,17 @@ static void t_grad_finite_differences(judge_t *j)
     problem_free(&p);
 }
 
-static void t_grad_at_init(judge_t *j)
+TEST("lab07.4", 4, "simplified gradient is the numpy project's shortcut",
+     "Simplified mode: g_h2 = g_out, i.e. LoRA 1 sees the output gradient directly.")
+{
+    problem_t p;
+    problem_random(j, &p, 15, 6, 11, 2, 0);
+    gradient_matches(j, &p, p.init_a, TT_BACKPROP_SIMPLIFIED);
+    problem_free(&p);
+}
+
+TEST("lab07.4", 2, "at the LoRA init only B1, B2 and the head get a gradient",
+     "dA = s B^T g h^T is exactly 0 when B = 0.")
 {
     problem_t p;
     problem_random(j, &p, 12, 5, 8, 3, 1);
@@ -541,7 +557,8 @@ static void t_grad_at_init(judge_t *j)
     problem_free(&p);
 }
 
-static void t_grad_inputs(judge_t *j)
+TEST("lab07.4", 2, "gradient is right and leaves frozen weights and other inputs alone",
+     "The loss and gradient must match the reference, and frozen[], x, y and the adapter must be unchanged after the call.")
 {
     problem_t p;
     problem_random(j, &p, 8, 4, 6, 2, 0);
@@ -556,7 +573,8 @@ static void t_grad_inputs(judge_t *j)
     problem_free(&p);
 }
 
-static void t_grad_bad(judge_t *j)
+TEST("lab07.4", 2, "a valid gradient is right; a bad mode or label is rejected",
+     "A valid call must match the reference; mode is 0 or 1, labels are 0.0 or 1.0: LAB_REQUIRE before writing.")
 {
     problem_t p;
     problem_random(j, &p, 4, 3, 5, 2, 0);
@@ -597,7 +615,8 @@ static int train_matches(judge_t *j, const problem_t *p, const double *y, const 
     return ok;
 }
 
-static void t_train_one_step(judge_t *j)
+TEST("lab07.5", 4, "one training step is adapter minus lr times gradient",
+     "losses[0] is the loss before the step; adapter = init - lr * grad, every entry.")
 {
     problem_t p;
     problem_random(j, &p, 14, 5, 9, 3, 0);
@@ -605,7 +624,8 @@ static void t_train_one_step(judge_t *j)
     problem_free(&p);
 }
 
-static void t_train_many(judge_t *j)
+TEST("lab07.5", 4, "150 epochs of both backprops match the reference",
+     "Exactly `epochs` steps, each from the adapter the last one left; the mode is passed on.")
 {
     problem_t p;
     problem_random(j, &p, 30, 6, 10, 2, 1);
@@ -616,7 +636,8 @@ static void t_train_many(judge_t *j)
     problem_free(&p);
 }
 
-static void t_train_frozen(judge_t *j)
+TEST("lab07.5", 3, "300 epochs train right and keep the frozen weights bit for bit",
+     "The adapter must match the reference's after 300 epochs; train only the adapter copy; frozen[] is const.")
 {
     problem_t p;
     if (!problem_project(j, &p))
@@ -635,7 +656,8 @@ static void t_train_frozen(judge_t *j)
     problem_free(&p);
 }
 
-static void t_train_project(judge_t *j)
+TEST("lab07.5", 2, "the project's task A trains to the reference losses",
+     "Task A's losses over 300 epochs at lr 0.1 must match the reference's: each epoch, adapter -= lr * grad.")
 {
     /* The project's task A, 300 epochs, lr 0.1: the course's settings. */
     problem_t p;
@@ -652,7 +674,8 @@ static void t_train_project(judge_t *j)
     problem_free(&p);
 }
 
-static void t_train_bad(judge_t *j)
+TEST("lab07.5", 1, "one step is right; bad lr, zero epochs and a bad mode are rejected",
+     "One training step must match the reference; lr finite and >= 0, epochs >= 1, mode 0 or 1: LAB_REQUIRE before writing.")
 {
     problem_t p;
     problem_random(j, &p, 4, 3, 5, 2, 0);
@@ -675,7 +698,8 @@ static void t_train_bad(judge_t *j)
 
 /* ---- lab07.6 merge_adapter ---- */
 
-static void t_merge_example(judge_t *j)
+TEST("lab07.6", 2, "header example merges to W2' = 8 and b2' = 2",
+     "M = I + s B2 A2, W2' = M (W2 + s B1 A1), b2' = M b2.")
 {
     problem_t p;
     problem_alloc(&p, 1, 1, 1, 1, 1);
@@ -689,7 +713,8 @@ static void t_merge_example(judge_t *j)
     problem_free(&p);
 }
 
-static void t_merge_reference(judge_t *j)
+TEST("lab07.6", 4, "merged weights match the reference with scale != 1",
+     "B1 A1 is (d, d_ff) like W2, B2 A2 is (d, d); both are scaled by s.")
 {
     problem_t p;
     problem_random(j, &p, 3, 5, 9, 3, 0);
@@ -704,7 +729,8 @@ static void t_merge_reference(judge_t *j)
     problem_free(&p);
 }
 
-static void t_merge_same_output(judge_t *j)
+TEST("lab07.6", 4, "frozen network on merged weights gives the adapted output",
+     "LoRA 2 acts after W2 and b2, so it multiplies both: M W2' and M b2.")
 {
     problem_t p;
     problem_random(j, &p, 11, 6, 10, 4, 0);
@@ -724,7 +750,8 @@ static void t_merge_same_output(judge_t *j)
     problem_free(&p);
 }
 
-static void t_merge_w1_copied(judge_t *j)
+TEST("lab07.6", 2, "merge is right, copies W1 and b1, and rejects an infinite scale",
+     "The output merged must match the reference; merged[] starts with W1 and b1 unchanged, bit for bit.")
 {
     problem_t p;
     problem_random(j, &p, 2, 4, 7, 2, 0);
@@ -789,7 +816,8 @@ static int checks_match(judge_t *j, const problem_t *p, double lr, size_t epochs
     return ok;
 }
 
-static void t_checks_project(judge_t *j)
+TEST("lab07.7", 6, "the project's data gives the reference report",
+     "Follow the order of two_task.h lab07.7: init check, train A, merge A, train B, recheck A, switch.")
 {
     problem_t p;
     if (!problem_project(j, &p))
@@ -798,7 +826,8 @@ static void t_checks_project(judge_t *j)
     problem_free(&p);
 }
 
-static void t_checks_random(judge_t *j)
+TEST("lab07.7", 4, "a random problem gives the reference report and adapters",
+     "Pass lr, epochs and mode on to train_task; accuracy counts (p > 0.5) == (y == 1).")
 {
     problem_t p;
     problem_random(j, &p, 40, 5, 9, 3, 1);
@@ -806,7 +835,8 @@ static void t_checks_random(judge_t *j)
     problem_free(&p);
 }
 
-static void t_checks_five_pass(judge_t *j)
+TEST("lab07.7", 4, "the report is the reference's and its five checks pass",
+     "The report and adapters must match the reference; init diff exactly 0, frozen unchanged, merge and switch within 1e-9, A's accuracy unchanged.")
 {
     problem_t p;
     problem_random(j, &p, 30, 6, 7, 2, 1);
@@ -841,7 +871,8 @@ static void t_checks_five_pass(judge_t *j)
     problem_free(&p);
 }
 
-static void t_checks_own_heads(judge_t *j)
+TEST("lab07.7", 2, "each task trains and uses its own head",
+     "Task B starts from init_b, head included; A is evaluated with adapter_a's head.")
 {
     /* B's head starts far from A's: a shared head cannot give B's adapter. */
     problem_t p;
@@ -854,7 +885,8 @@ static void t_checks_own_heads(judge_t *j)
     problem_free(&p);
 }
 
-static void t_checks_bad(judge_t *j)
+TEST("lab07.7", 2, "project checks work, and reject n_probe = 0 and epochs = 0",
+     "A valid call must give the reference's report; LAB_REQUIRE every argument before writing the report.")
 {
     problem_t p;
     problem_random(j, &p, 6, 3, 4, 2, 1);
@@ -878,93 +910,12 @@ static void t_checks_bad(judge_t *j)
     problem_free(&p);
 }
 
-static const judge_test_t tests[] = {
-    {"lab07.1", "header example of the frozen network gives 6.5", 3,
-     "h1 = max(0, W1 x + b1), out = W2 h1 + b2; W1 is (d_ff, d), W2 is (d, d_ff).", t_base_example},
-    {"lab07.1", "frozen network matches the reference on non-square shapes", 5,
-     "frozen[] = W1 (d_ff, d) | b1 (d_ff) | W2 (d, d_ff) | b2 (d); row t of x starts at t*d.",
-     t_base_random},
-    {"lab07.1", "frozen network is right and leaves its inputs unchanged", 2, "The output out must match the reference; x and frozen are const.",
-     t_base_inputs},
-    {"lab07.1", "frozen network works, and rejects n = 0 and zero widths", 2,
-     "A valid call must match the reference; LAB_REQUIRE n >= 1, d >= 1, d_ff >= 1 before writing out.", t_base_bad},
-    {"lab07.2", "header example of the adapted network gives 21", 2,
-     "h2 = W2 h1 + b2 + s B1 (A1 h1), out = h2 + s B2 (A2 h2): LoRA 2 reads h2, not h1.",
-     t_adapted_example},
-    {"lab07.2", "zero B1 and B2 give the frozen output bit for bit", 5,
-     "Compute the base part exactly as base_forward, then add s B1 z1 and s B2 z2 (exactly 0 at init).",
-     t_adapted_init_is_base},
-    {"lab07.2", "adapted network matches the reference with scale != 1", 5,
-     "A1 is (r, d_ff), B1 (d, r), A2 (r, d), B2 (d, r); both branches are multiplied by s.",
-     t_adapted_random},
-    {"lab07.2", "adapted network is right, keeps inputs, rejects NaN scale", 2,
-     "The output out must match the reference; inputs are const; scale must be finite and n >= 1.", t_adapted_inputs_bad},
-    {"lab07.3", "header example gives p = 0.8808, 0.1192 and loss 1.12693", 2,
-     "p = 1 / (1 + exp(-z)), z = w . out + c; loss = mean of -(y log p + (1 - y) log(1 - p)).",
-     t_head_example},
-    {"lab07.3", "random heads match the reference probabilities and loss", 4,
-     "The head is w (d) then c; the loss is the mean over n samples, without eps.", t_head_random},
-    {"lab07.3", "logits of +-700 still give a finite loss", 2,
-     "Use the stable form max(z, 0) - z y + log1p(exp(-|z|)).", t_head_large},
-    {"lab07.3", "labels 0 and 1 give the right loss; any other is rejected", 2,
-     "Valid labels must give the reference's probabilities and loss; check every y[t] is 0.0 or 1.0 (NaN too) before writing.", t_head_bad_labels},
-    {"lab07.4", "full gradient matches the reference on non-square shapes", 5,
-     "dB = s sum g z^T (d, r) and dA = sum (s B^T g) h^T (r, d_in): check both layouts and s.",
-     t_grad_full_reference},
-    {"lab07.4", "full gradient matches central finite differences", 5,
-     "Full mode: g_h2 = g_out + A2^T g_z2 (the gradient also flows through LoRA 2's branch).",
-     t_grad_finite_differences},
-    {"lab07.4", "simplified gradient is the numpy project's shortcut", 4,
-     "Simplified mode: g_h2 = g_out, i.e. LoRA 1 sees the output gradient directly.",
-     t_grad_simplified_reference},
-    {"lab07.4", "at the LoRA init only B1, B2 and the head get a gradient", 2,
-     "dA = s B^T g h^T is exactly 0 when B = 0.", t_grad_at_init},
-    {"lab07.4", "gradient is right and leaves frozen weights and other inputs alone", 2,
-     "The loss and gradient must match the reference; the frozen network gets no update: never write to frozen[] (or x, y, adapter).",
-     t_grad_inputs},
-    {"lab07.4", "a valid gradient is right; a bad mode or label is rejected", 2,
-     "A valid call must match the reference; mode is 0 or 1, labels are 0.0 or 1.0: LAB_REQUIRE before writing.", t_grad_bad},
-    {"lab07.5", "one training step is adapter minus lr times gradient", 4,
-     "losses[0] is the loss before the step; adapter = init - lr * grad, every entry.",
-     t_train_one_step},
-    {"lab07.5", "150 epochs of both backprops match the reference", 4,
-     "Exactly `epochs` steps, each from the adapter the last one left; the mode is passed on.",
-     t_train_many},
-    {"lab07.5", "300 epochs train right and keep the frozen weights bit for bit", 3,
-     "The adapter must match the reference's after 300 epochs; train only the adapter copy; frozen[] is const.", t_train_frozen},
-    {"lab07.5", "the project's task A trains to the reference losses", 2,
-     "Step against the gradient (minus lr times grad), 300 epochs at lr 0.1.", t_train_project},
-    {"lab07.5", "one step is right; bad lr, zero epochs and a bad mode are rejected", 1,
-     "One training step must match the reference; lr finite and >= 0, epochs >= 1, mode 0 or 1: LAB_REQUIRE before writing.", t_train_bad},
-    {"lab07.6", "header example merges to W2' = 8 and b2' = 2", 2,
-     "M = I + s B2 A2, W2' = M (W2 + s B1 A1), b2' = M b2: both terms need s.", t_merge_example},
-    {"lab07.6", "merged weights match the reference with scale != 1", 4,
-     "B1 A1 is (d, d_ff) like W2; B2 A2 is (d, d); multiply by s before adding.", t_merge_reference},
-    {"lab07.6", "frozen network on merged weights gives the adapted output", 4,
-     "LoRA 2 acts after W2 and b2, so it multiplies both: M W2' and M b2.", t_merge_same_output},
-    {"lab07.6", "merge is right, copies W1 and b1, and rejects an infinite scale", 2,
-     "The output merged must match the reference; merged[] starts with W1 and b1 unchanged, bit for bit.", t_merge_w1_copied},
-    {"lab07.7", "the project's data gives the reference report", 6,
-     "Follow the order of two_task.h lab07.7: init check, train A, merge A, train B, recheck A, switch.",
-     t_checks_project},
-    {"lab07.7", "a random problem gives the reference report and adapters", 4,
-     "Pass lr, epochs and mode on to train_task; accuracy counts (p > 0.5) == (y == 1).",
-     t_checks_random},
-    {"lab07.7", "the report is the reference's and its five checks pass", 4,
-     "The report and adapters must match the reference; init diff exactly 0, frozen unchanged, merge and switch within 1e-9, A's accuracy unchanged.",
-     t_checks_five_pass},
-    {"lab07.7", "each task trains and uses its own head", 2,
-     "Task B starts from init_b, head included; A is evaluated with adapter_a's head.",
-     t_checks_own_heads},
-    {"lab07.7", "project checks work, and reject n_probe = 0 and epochs = 0", 2,
-     "A valid call must give the reference's report; LAB_REQUIRE every argument before writing the report.", t_checks_bad},
-};
 
 static const char *const sources[] = {"two_task.c", NULL};
 
 int main(int argc, char **argv)
 {
     static const judge_lab_t lab = {"07", "the two-task project", "07-two-task-project", sources,
-                                    "two_task.h", tests, sizeof tests / sizeof tests[0]};
-    return judge_main(argc, argv, &lab);
+                                    "two_task.h", NULL, 0};
+    return judge_main_registered(argc, argv, &lab);
 }

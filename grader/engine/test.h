@@ -1,0 +1,58 @@
+/*
+ * test.h - a lab's hidden test, its name, points and hint written where its
+ * body is:
+ *
+ *     TEST("lab02.1", 4, "zero B gives exactly the base layer",
+ *          "What to look at when it fails, true for any failure of this test.")
+ *     {
+ *         ... body: checks through j (judge_t *) ...
+ *     }
+ *
+ * Each TEST puts a pointer to its entry in the linker section loralab_tests
+ * (the linker defines __start_loralab_tests and __stop_loralab_tests around
+ * it, as for any section named like a C identifier).  judge_main_registered() collects them in report order: by task
+ * number ("lab05.2" before "lab05.10"), then by source line; the tests of a
+ * task must sit in one file (grade-NN --check-tests says so).
+ *
+ * Checked when the test file compiles: the name is 1 to JUDGE_MAX_NAME
+ * characters, the hint is not empty, points > 0.  Checked when the grader is
+ * linked (the Makefile runs grade-NN --check-tests): names unique, the task is
+ * "lab<id>.<n>" for this lab, a task's tests in one file.
+ */
+#ifndef LORALAB_TEST_H
+#define LORALAB_TEST_H
+
+#include "judge.h"
+
+typedef struct {
+    judge_test_t test;
+    const char *file; /* __FILE__ and __LINE__ of the TEST: its place in the report */
+    int line;
+} judge_test_entry_t;
+
+/* Runs the registered tests of `lab` (its tests and n_tests are ignored);
+ * --check-tests as the only option checks them, prints a summary and exits:
+ * 0 when they are well formed, 1 otherwise. */
+int judge_main_registered(int argc, char **argv, const judge_lab_t *lab);
+
+#define JUDGE_TEST_CAT2_(a, b) a##b
+#define JUDGE_TEST_CAT_(a, b) JUDGE_TEST_CAT2_(a, b)
+
+/* One expansion per line: every __LINE__ below is the same number.  The
+ * section holds pointers, not the entries, so that no alignment padding can
+ * fall between two of them. */
+#define TEST(task_, points_, name_, hint_)                                                         \
+    _Static_assert(sizeof(name_) > 1 && sizeof(name_) - 1 <= JUDGE_MAX_NAME,                       \
+                   "test names are 1 to JUDGE_MAX_NAME characters: " name_);                       \
+    _Static_assert(sizeof(hint_) > 1, "a test needs a hint: " name_);                              \
+    _Static_assert((points_) > 0, "a test is worth points > 0: " name_);                           \
+    static void JUDGE_TEST_CAT_(judge_test_body_, __LINE__)(judge_t * j);                          \
+    static const judge_test_entry_t JUDGE_TEST_CAT_(judge_test_entry_, __LINE__) = {               \
+        {task_, name_, points_, hint_, JUDGE_TEST_CAT_(judge_test_body_, __LINE__)},               \
+        __FILE__, __LINE__};                                                                       \
+    static const judge_test_entry_t *const JUDGE_TEST_CAT_(judge_test_ref_, __LINE__)              \
+        __attribute__((used, section("loralab_tests"))) =                                          \
+            &JUDGE_TEST_CAT_(judge_test_entry_, __LINE__);                                         \
+    static void JUDGE_TEST_CAT_(judge_test_body_, __LINE__)(judge_t * j)
+
+#endif
