@@ -1,6 +1,6 @@
 /*
  * check_common.c - the kit's own unit tests of labs/common (rng, matrix,
- * kitio).  Not a student test: it guards the library every lab and the
+ * kitio, close).  Not a student test: it guards the library every lab and the
  * grader stand on.
  *
  * Build and run from the repository root: compile this file with every .c
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "close.h"
 #include "kitio.h"
 #include "matrix.h"
 #include "rng.h"
@@ -663,6 +664,51 @@ static Suite *kitio_suite(void)
     return s;
 }
 
+/* ---- close: the one closeness rule of visible tests and grader ---- */
+
+START_TEST(test_values_close_relative_tolerance)
+{
+    ck_assert(values_close(1.0 + 0.5e-9, 1.0, KIT_TOL));
+    ck_assert(!values_close(1.0 + 2e-9, 1.0, KIT_TOL));
+    /* relative above 1: 1e6 * 1e-9 = 1e-3 of room */
+    ck_assert(values_close(1e6 + 0.9e-3, 1e6, KIT_TOL));
+    ck_assert(!values_close(1e6 + 1.1e-3, 1e6, KIT_TOL));
+    /* absolute below 1 */
+    ck_assert(values_close(0.9e-9, 0.0, KIT_TOL));
+    ck_assert(!values_close(1.1e-9, 1e-12, KIT_TOL));
+    /* tol 0 is equality; -0 equals 0 */
+    ck_assert(values_close(-0.0, 0.0, 0.0));
+    ck_assert(!values_close(nextafter(1.0, 2.0), 1.0, 0.0));
+}
+END_TEST
+
+START_TEST(test_values_close_nan_and_inf_match_only_their_class)
+{
+    ck_assert(values_close(NAN, NAN, KIT_TOL));
+    ck_assert(!values_close(0.0, NAN, KIT_TOL));
+    ck_assert(!values_close(NAN, 0.0, KIT_TOL));
+    ck_assert(values_close(INFINITY, INFINITY, KIT_TOL));
+    ck_assert(values_close(-INFINITY, -INFINITY, 0.0));
+    /* an expected infinity accepts nothing else: not a finite value, not the
+     * other infinity, not NaN (a rule of the form |d| <= tol * |want| would) */
+    ck_assert(!values_close(1e300, INFINITY, KIT_TOL));
+    ck_assert(!values_close(-INFINITY, INFINITY, KIT_TOL));
+    ck_assert(!values_close(NAN, INFINITY, KIT_TOL));
+    ck_assert(!values_close(INFINITY, 1e300, KIT_TOL));
+    ck_assert(!values_close(INFINITY, 1.0, 1e300));
+}
+END_TEST
+
+static Suite *close_suite(void)
+{
+    Suite *s = suite_create("close");
+    TCase *tc = tcase_create("values_close");
+    tcase_add_test(tc, test_values_close_relative_tolerance);
+    tcase_add_test(tc, test_values_close_nan_and_inf_match_only_their_class);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
 int main(void)
 {
     const char *base = getenv("TMPDIR");
@@ -674,6 +720,7 @@ int main(void)
     SRunner *sr = srunner_create(rng_suite());
     srunner_add_suite(sr, matrix_suite());
     srunner_add_suite(sr, kitio_suite());
+    srunner_add_suite(sr, close_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -18,6 +18,7 @@
  * execve; the runner's own channel (fd 3) is only ever the student's claim.
  */
 #define _GNU_SOURCE
+#include "close.h"
 #include "engine.h"
 #include "protocol.h"
 #include "runner.h"
@@ -838,15 +839,6 @@ int call_run(call_t *c)
 
 /* ---- checks ---- */
 
-static int same_class(double g, double w)
-{
-    if (isnan(w))
-        return isnan(g);
-    if (isinf(w))
-        return g == w;
-    return isfinite(g);
-}
-
 static const char *fmt_num(char *buf, size_t n, double v)
 {
     uint64_t bits;
@@ -875,13 +867,7 @@ static int compare(judge_t *j, const char *what, const double *got, const double
     double worst = 0.0;
     for (size_t i = 0; i < count; i++) {
         double g = got[i], w = want[i];
-        int ok;
-        if (!same_class(g, w) || isnan(g) || isinf(g))
-            ok = same_class(g, w);
-        else if (exact)
-            ok = g == w;
-        else
-            ok = fabs(g - w) <= tol * fmax(1.0, fabs(w));
+        int ok = values_close(g, w, exact ? 0.0 : tol); /* labs/common/close.h */
         if (isfinite(g) && isfinite(w) && fabs(g - w) > worst)
             worst = fabs(g - w);
         if (!ok) {
