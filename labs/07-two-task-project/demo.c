@@ -116,16 +116,30 @@ static void problem_free(problem_t *P)
         free(P->init_b);
 }
 
-/* Named pieces of the packed arrays, for the data file (numpy reads them). */
+/* Named pieces of a packed adapter, for the data file (numpy reads them):
+ * piece `part` is (rows, cols) at a + off, named TASK.PART in the file. */
+typedef struct {
+    const char *part;
+    size_t off, rows, cols;
+} adapter_part_t;
+enum { N_ADAPTER_PARTS = 6 };
+
+static void adapter_parts(adapter_part_t parts[N_ADAPTER_PARTS], size_t d, size_t d_ff, size_t r)
+{
+    const adapter_part_t all[N_ADAPTER_PARTS] = {
+        {"A1", 0, r, d_ff}, {"B1", TT_B1(d_ff, r), d, r}, {"A2", TT_A2(d, d_ff, r), r, d},
+        {"B2", TT_B2(d, d_ff, r), d, r}, {"w", TT_HEAD(d, d_ff, r), 1, d},
+        {"c", TT_HEAD(d, d_ff, r) + d, 1, 1}};
+    memcpy(parts, all, sizeof all);
+}
+
 static void write_adapter(FILE *f, const char *task, const double *a, size_t d, size_t d_ff,
                           size_t r)
 {
     char name[KIT_NAME_MAX];
-    struct { const char *part; size_t off, rows, cols; } parts[] = {
-        {"A1", 0, r, d_ff}, {"B1", TT_B1(d_ff, r), d, r}, {"A2", TT_A2(d, d_ff, r), r, d},
-        {"B2", TT_B2(d, d_ff, r), d, r}, {"w", TT_HEAD(d, d_ff, r), 1, d},
-        {"c", TT_HEAD(d, d_ff, r) + d, 1, 1}};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+    adapter_part_t parts[N_ADAPTER_PARTS];
+    adapter_parts(parts, d, d_ff, r);
+    for (size_t i = 0; i < N_ADAPTER_PARTS; i++) {
         snprintf(name, sizeof name, "%s.%s", task, parts[i].part);
         kit_write_tensor(f, name, a + parts[i].off, parts[i].rows, parts[i].cols);
     }
@@ -161,11 +175,9 @@ static int read_adapter(const kit_file_t *kf, const char *task, double *a, size_
                         size_t r)
 {
     char name[KIT_NAME_MAX];
-    struct { const char *part; size_t off, rows, cols; } parts[] = {
-        {"A1", 0, r, d_ff}, {"B1", TT_B1(d_ff, r), d, r}, {"A2", TT_A2(d, d_ff, r), r, d},
-        {"B2", TT_B2(d, d_ff, r), d, r}, {"w", TT_HEAD(d, d_ff, r), 1, d},
-        {"c", TT_HEAD(d, d_ff, r) + d, 1, 1}};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+    adapter_part_t parts[N_ADAPTER_PARTS];
+    adapter_parts(parts, d, d_ff, r);
+    for (size_t i = 0; i < N_ADAPTER_PARTS; i++) {
         snprintf(name, sizeof name, "%s.%s", task, parts[i].part);
         const double *v = kit_get(kf, name, parts[i].rows, parts[i].cols);
         if (!v)

@@ -184,14 +184,10 @@ typedef struct {
     const TTest *tests[VISIBLE_TESTS_MAX + 1]; /* NULL-terminated */
 } visible_task_t;
 
-/* Run the visible tests of lab `lab` ("02"): tasks[0 .. n_tasks).
- * timeout_s > 0 replaces Check's per-test default (4 s).  Returns main's
- * exit status: EXIT_SUCCESS when every test passed. */
-static inline int visible_main(const char *lab, const visible_task_t *tasks, size_t n_tasks,
-                               double timeout_s)
+/* Run tasks[0 .. n_tasks), one suite each, in one runner.  timeout_s > 0
+ * replaces Check's per-test default (4 s).  Returns the number of failed tests. */
+static inline int run_task_suites(const visible_task_t *tasks, size_t n_tasks, double timeout_s)
 {
-    if (visible_data(lab, &VIS) != 0)
-        return EXIT_FAILURE;
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < n_tasks; i++) {
         Suite *s = suite_create(tasks[i].task);
@@ -206,6 +202,17 @@ static inline int visible_main(const char *lab, const visible_task_t *tasks, siz
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    return failed;
+}
+
+/* Run the visible tests of lab `lab` ("02") with the stored file in VIS.
+ * Returns main's exit status: EXIT_SUCCESS when every test passed. */
+static inline int visible_main(const char *lab, const visible_task_t *tasks, size_t n_tasks,
+                               double timeout_s)
+{
+    if (visible_data(lab, &VIS) != 0)
+        return EXIT_FAILURE;
+    int failed = run_task_suites(tasks, n_tasks, timeout_s);
     kit_free(&VIS);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
