@@ -203,6 +203,26 @@ def safe_member(name):
     return "/".join(p for p in parts if p not in ("", "."))
 
 
+def worth_reading(out, shown, raw_name, is_dir, is_link, is_regular):
+    """The safe path of an archive member and its parts, or None when it is
+    skipped: a path that leaves the archive, a link or a special file (each
+    noted as `shown`), junk (__MACOSX and the like) or a folder."""
+    name = safe_member(raw_name)
+    if name is None:
+        out.note(f"{shown}: path leaves the archive, skipped")
+        return None
+    parts = name.split("/")
+    if any(p in JUNK for p in parts) or is_dir or not name:
+        return None
+    if is_link:
+        out.note(f"{shown}: a link (links are not followed)")
+        return None
+    if not is_regular:
+        out.note(f"{shown}: not a regular file, skipped")
+        return None
+    return name, parts
+
+
 def list_zip(fileobj, prefix, out):
     # The entry count from the end record, before zipfile builds one object per entry.
     fileobj.seek(0, 2)
@@ -218,21 +238,13 @@ def list_zip(fileobj, prefix, out):
     with zipfile.ZipFile(fileobj) as zf:
         for info in zf.infolist():
             out.budget.entry()
-            name = safe_member(info.filename)
             shown = prefix + info.filename
-            if name is None:
-                out.note(f"{shown}: path leaves the archive, skipped")
-                continue
-            parts = name.split("/")
-            if any(p in JUNK for p in parts) or info.is_dir() or not name:
-                continue
             kind = (info.external_attr >> 16) & 0o170000
-            if kind == stat.S_IFLNK:
-                out.note(f"{shown}: a link (links are not followed)")
+            found = worth_reading(out, shown, info.filename, info.is_dir(), kind == stat.S_IFLNK,
+                                  kind in (0, stat.S_IFREG))
+            if found is None:
                 continue
-            if kind not in (0, stat.S_IFREG):
-                out.note(f"{shown}: not a regular file, skipped")
-                continue
+            name, parts = found
             data = None
             if wants_bytes(parts[-1]):
                 cap = MAX_INNER if is_archive(parts[-1]) else MAX_FILE
@@ -254,20 +266,11 @@ def list_tar(fileobj, prefix, out):
     with tarfile.open(fileobj=stream, mode="r|") as tf:
         for m in tf:
             out.budget.entry()
-            name = safe_member(m.name)
-            shown = prefix + m.name
-            if name is None:
-                out.note(f"{shown}: path leaves the archive, skipped")
+            found = worth_reading(out, prefix + m.name, m.name, m.isdir(), m.issym() or m.islnk(),
+                                  m.isreg())
+            if found is None:
                 continue
-            parts = name.split("/")
-            if any(p in JUNK for p in parts) or m.isdir() or not name:
-                continue
-            if m.issym() or m.islnk():
-                out.note(f"{shown}: a link (links are not followed)")
-                continue
-            if not m.isreg():
-                out.note(f"{shown}: not a regular file, skipped")
-                continue
+            name, parts = found
             data = None
             if wants_bytes(parts[-1]):
                 cap = MAX_INNER if is_archive(parts[-1]) else MAX_FILE
