@@ -922,42 +922,26 @@ static void amplification_of(const problem_t *P, const double *adapter, rng_t *g
 {
     const size_t d = P->d, f = P->d_ff, r = P->r;
     const double *a1 = adapter, *b1 = adapter + TT_B1(f, r), *w2 = P->frozen + TT_W2(d, f);
-    double *u = NEWD(d * r), *v = NEWD(f * r), *dw = NEWD(d * f);
+    double *u = NEWD(d * r), *v = NEWD(f * r), *dw = NEWD(d * f), *w2t = NEWD(f * d);
     double dw_norm = 0, w_norm = 0;
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < f; j++) {
-            double x = 0;
-            for (size_t q = 0; q < r; q++)
-                x += b1[i * r + q] * a1[q * f + j];
-            dw[i * f + j] = P->scale * x;
-            dw_norm += dw[i * f + j] * dw[i * f + j];
-            w_norm += w2[i * f + j] * w2[i * f + j];
-        }
+    mat_matmul(b1, a1, dw, d, r, f); /* B1 A1 (d, f) */
+    for (size_t i = 0; i < d * f; i++) {
+        dw[i] *= P->scale;
+        dw_norm += dw[i] * dw[i];
+        w_norm += w2[i] * w2[i];
+    }
     memcpy(u, b1, d * r * sizeof(double));
-    for (size_t j = 0; j < f; j++)
-        for (size_t q = 0; q < r; q++)
-            v[j * r + q] = a1[q * f + j];
+    mat_transpose(a1, v, r, f);
     orthonormalize(u, d, r), orthonormalize(v, f, r);
     out[0] = sqrt(dw_norm), out[1] = projected_norm(w2, d, f, u, v, r), out[4] = sqrt(w_norm);
     /* W's top-r singular subspaces: V <- orth(W^T W V), U = orth(W V). */
+    mat_transpose(w2, w2t, d, f);
     rng_fill_normal(g, v, f * r, 1.0);
     orthonormalize(v, f, r);
     for (int it = 0; it < 500; it++) {
-        for (size_t i = 0; i < d; i++)
-            for (size_t q = 0; q < r; q++) {
-                double x = 0;
-                for (size_t j = 0; j < f; j++)
-                    x += w2[i * f + j] * v[j * r + q];
-                u[i * r + q] = x;
-            }
+        mat_matmul(w2, v, u, d, f, r); /* W V (d, r) */
         orthonormalize(u, d, r);
-        for (size_t j = 0; j < f; j++)
-            for (size_t q = 0; q < r; q++) {
-                double x = 0;
-                for (size_t i = 0; i < d; i++)
-                    x += w2[i * f + j] * u[i * r + q];
-                v[j * r + q] = x;
-            }
+        mat_matmul(w2t, u, v, f, d, r); /* W^T U (f, r) */
         orthonormalize(v, f, r);
     }
     out[2] = projected_norm(w2, d, f, u, v, r);
@@ -968,7 +952,7 @@ static void amplification_of(const problem_t *P, const double *adapter, rng_t *g
         rnd += projected_norm(w2, d, f, u, v, r) / 200;
     }
     out[3] = rnd;
-    free(u), free(v), free(dw);
+    free(u), free(v), free(dw), free(w2t);
 }
 
 /* The amplification of the project's trained LoRA 1, both tasks, on the
