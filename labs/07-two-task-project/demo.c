@@ -117,32 +117,33 @@ static void problem_free(problem_t *P)
 }
 
 /* Named pieces of a packed adapter, for the data file (numpy reads them):
- * piece `part` is (rows, cols) at a + off, named TASK.PART in the file. */
+ * piece NAME ("a.A1": task a, factor A1) is (rows, cols) at adapter + off. */
 typedef struct {
-    const char *part;
+    char name[KIT_NAME_MAX];
     size_t off, rows, cols;
 } adapter_part_t;
 enum { N_ADAPTER_PARTS = 6 };
 
-static void adapter_parts(adapter_part_t parts[N_ADAPTER_PARTS], size_t d, size_t d_ff, size_t r)
+static void adapter_parts(adapter_part_t parts[N_ADAPTER_PARTS], const char *task, size_t d,
+                          size_t d_ff, size_t r)
 {
-    const adapter_part_t all[N_ADAPTER_PARTS] = {
+    const struct { const char *part; size_t off, rows, cols; } all[N_ADAPTER_PARTS] = {
         {"A1", 0, r, d_ff}, {"B1", TT_B1(d_ff, r), d, r}, {"A2", TT_A2(d, d_ff, r), r, d},
         {"B2", TT_B2(d, d_ff, r), d, r}, {"w", TT_HEAD(d, d_ff, r), 1, d},
         {"c", TT_HEAD(d, d_ff, r) + d, 1, 1}};
-    memcpy(parts, all, sizeof all);
+    for (size_t i = 0; i < N_ADAPTER_PARTS; i++) {
+        snprintf(parts[i].name, sizeof parts[i].name, "%s.%s", task, all[i].part);
+        parts[i].off = all[i].off, parts[i].rows = all[i].rows, parts[i].cols = all[i].cols;
+    }
 }
 
 static void write_adapter(FILE *f, const char *task, const double *a, size_t d, size_t d_ff,
                           size_t r)
 {
-    char name[KIT_NAME_MAX];
-    adapter_part_t parts[N_ADAPTER_PARTS];
-    adapter_parts(parts, d, d_ff, r);
-    for (size_t i = 0; i < N_ADAPTER_PARTS; i++) {
-        snprintf(name, sizeof name, "%s.%s", task, parts[i].part);
-        kit_write_tensor(f, name, a + parts[i].off, parts[i].rows, parts[i].cols);
-    }
+    adapter_part_t p[N_ADAPTER_PARTS];
+    adapter_parts(p, task, d, d_ff, r);
+    for (size_t i = 0; i < N_ADAPTER_PARTS; i++)
+        kit_write_tensor(f, p[i].name, a + p[i].off, p[i].rows, p[i].cols);
 }
 
 static int problem_write(FILE *f, const problem_t *P)
@@ -174,15 +175,13 @@ static int problem_write(FILE *f, const problem_t *P)
 static int read_adapter(const kit_file_t *kf, const char *task, double *a, size_t d, size_t d_ff,
                         size_t r)
 {
-    char name[KIT_NAME_MAX];
-    adapter_part_t parts[N_ADAPTER_PARTS];
-    adapter_parts(parts, d, d_ff, r);
+    adapter_part_t p[N_ADAPTER_PARTS];
+    adapter_parts(p, task, d, d_ff, r);
     for (size_t i = 0; i < N_ADAPTER_PARTS; i++) {
-        snprintf(name, sizeof name, "%s.%s", task, parts[i].part);
-        const double *v = kit_get(kf, name, parts[i].rows, parts[i].cols);
+        const double *v = kit_get(kf, p[i].name, p[i].rows, p[i].cols);
         if (!v)
             return -1;
-        memcpy(a + parts[i].off, v, parts[i].rows * parts[i].cols * sizeof(double));
+        memcpy(a + p[i].off, v, p[i].rows * p[i].cols * sizeof(double));
     }
     return 0;
 }
