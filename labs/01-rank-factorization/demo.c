@@ -493,9 +493,5 @@ static const demo_command_t COMMANDS[] = {
     {.name = "span", .help = "the columns of Delta W = B A lie in span(B), measured", .run = cmd_span},
     {.name = NULL},
 };
-static const demo_t DEMO = {.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED};
 
-int main(int argc, char **argv)
-{
-    return demo_main(&DEMO, argc, argv);
-}
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED)

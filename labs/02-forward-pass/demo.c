@@ -414,9 +414,5 @@ static const demo_command_t COMMANDS[] = {
     {.name = "conventions", .help = "one random adapter in four layouts: max differences", .run = cmd_conventions},
     {.name = NULL},
 };
-static const demo_t DEMO = {.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED};
 
-int main(int argc, char **argv)
-{
-    return demo_main(&DEMO, argc, argv);
-}
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED)

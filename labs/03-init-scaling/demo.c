@@ -442,9 +442,5 @@ static const demo_command_t COMMANDS[] = {
     {.name = "peft-gaussian", .help = "the spread of A: PEFT's gaussian init (std 1/r) and Kaiming", .run = cmd_peft_gaussian},
     {.name = NULL},
 };
-static const demo_t DEMO = {.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED, .check_width = 62};
 
-int main(int argc, char **argv)
-{
-    return demo_main(&DEMO, argc, argv);
-}
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED, .check_width = 62)

@@ -592,9 +592,5 @@ static const demo_command_t COMMANDS[] = {
     {.name = "errata", .help = "counts and shares of the course material, recomputed", .run = cmd_errata},
     {.name = NULL},
 };
-static const demo_t DEMO = {.prog = PROG, .commands = COMMANDS};
 
-int main(int argc, char **argv)
-{
-    return demo_main(&DEMO, argc, argv);
-}
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS)

@@ -640,9 +640,5 @@ static const demo_command_t COMMANDS[] = {
      .run_args = cmd_load_args, .min_args = 1, .max_args = 1},
     {.name = NULL},
 };
-static const demo_t DEMO = {.prog = PROG, .commands = COMMANDS, .check_width = 64};
 
-int main(int argc, char **argv)
-{
-    return demo_main(&DEMO, argc, argv);
-}
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .check_width = 64)

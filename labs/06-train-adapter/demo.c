@@ -557,9 +557,5 @@ static const demo_command_t COMMANDS[] = {
     {.name = "dump", .help = "one problem and its 10-step results (numpy cross-check)", .run = dump},
     {.name = NULL},
 };
-static const demo_t DEMO = {.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED, .check_width = 64};
 
-int main(int argc, char **argv)
-{
-    return demo_main(&DEMO, argc, argv);
-}
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED, .check_width = 64)

@@ -1024,9 +1024,5 @@ static const demo_command_t COMMANDS[] = {
     {.name = "amplification", .help = "the LoRA paper's section 7.3 on the project's LoRA 1", .run = cmd_amplification},
     {.name = NULL},
 };
-static const demo_t DEMO = {.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED, .check_width = 66};
 
-int main(int argc, char **argv)
-{
-    return demo_main(&DEMO, argc, argv);
-}
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED, .check_width = 66)
