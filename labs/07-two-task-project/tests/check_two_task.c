@@ -235,7 +235,6 @@ END_TEST
 
 /* ---- stored random network (data/lab07/visible-expected.txt, written once
  * by the reference; data/VISIBLE.md): d = 3, d_ff = 5, r = 2, n = 7, scale 1.5 ---- */
-static kit_file_t VIS;
 #define VIS_SCALE 1.5
 #define V(name, count) stored(&VIS, name, count)
 
@@ -305,44 +304,45 @@ START_TEST(test_project_checks_of_the_stored_network)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-    Suite *s = suite_create("lab07");
-    struct { const char *name; const TTest *t[4]; } cases[] = {
-        {"lab07.1 base_forward", {test_base_forward_example_gives_6_5, test_base_forward_rejects_zero_n}},
-        {"lab07.1-3 stored network", {test_forwards_and_head_of_the_stored_network}},
-        {"lab07.2 adapted_forward", {test_adapted_forward_example_gives_21,
-                                     test_adapted_forward_with_zero_b_is_the_base_bit_for_bit}},
-        {"lab07.3 head_bce", {test_head_bce_example, test_head_bce_stays_finite_for_large_logits,
-                              test_head_bce_rejects_a_label_of_two}},
-        {"lab07.4 adapter_gradient", {test_full_gradient_matches_finite_differences,
-                                      test_simplified_differs_only_in_lora_1,
-                                      test_gradients_of_the_stored_network}},
-        {"lab07.5 train_task", {test_train_one_step_is_adapter_minus_lr_grad,
-                                test_train_lowers_the_loss_and_leaves_frozen_alone,
-                                test_training_and_merge_of_the_stored_network}},
-        {"lab07.6 merge_adapter", {test_merge_example, test_merged_base_equals_the_adapted_network}},
-        {"lab07.7 project_checks", {test_project_checks_pass_on_a_small_problem,
-                                    test_project_checks_of_the_stored_network}},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 20);
-        for (size_t k = 0; k < 4 && cases[i].t[k]; k++)
-            tcase_add_test(tc, cases[i].t[k]);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
+/* Each task with its tests; 20 s a test: training runs take longer than
+ * Check's default of 4 s under sanitizers. */
 int main(void)
 {
-    if (visible_data("07", &VIS) != 0)
-        return EXIT_FAILURE;
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    kit_free(&VIS);
-    return failed ? 1 : 0;
+    const visible_task_t tasks[] = {
+        {"lab07.1", "base_forward", {
+            test_base_forward_example_gives_6_5,
+            test_base_forward_rejects_zero_n,
+        }},
+        {"lab07.1-3", "stored network", {
+            test_forwards_and_head_of_the_stored_network,
+        }},
+        {"lab07.2", "adapted_forward", {
+            test_adapted_forward_example_gives_21,
+            test_adapted_forward_with_zero_b_is_the_base_bit_for_bit,
+        }},
+        {"lab07.3", "head_bce", {
+            test_head_bce_example,
+            test_head_bce_stays_finite_for_large_logits,
+            test_head_bce_rejects_a_label_of_two,
+        }},
+        {"lab07.4", "adapter_gradient", {
+            test_full_gradient_matches_finite_differences,
+            test_simplified_differs_only_in_lora_1,
+            test_gradients_of_the_stored_network,
+        }},
+        {"lab07.5", "train_task", {
+            test_train_one_step_is_adapter_minus_lr_grad,
+            test_train_lowers_the_loss_and_leaves_frozen_alone,
+            test_training_and_merge_of_the_stored_network,
+        }},
+        {"lab07.6", "merge_adapter", {
+            test_merge_example,
+            test_merged_base_equals_the_adapted_network,
+        }},
+        {"lab07.7", "project_checks", {
+            test_project_checks_pass_on_a_small_problem,
+            test_project_checks_of_the_stored_network,
+        }},
+    };
+    return visible_main("07", tasks, sizeof tasks / sizeof tasks[0], 20);
 }
