@@ -264,8 +264,8 @@ enum optimizer { OPT_SGD = 0, OPT_ADAM = 1 };
  * loss[e] and the accuracy every acc_every epochs in acc[e] (before step e;
  * index epochs = after the last step, always recorded). */
 static void train_traced(const problem_t *P, const double *init, const double *y, size_t epochs,
-                         double lr, long long mode, int opt, double *adapter, double *loss,
-                         double *acc, size_t acc_every)
+                         double lr, enum two_task_backprop mode, int opt, double *adapter,
+                         double *loss, double *acc, size_t acc_every)
 {
     const size_t count = two_task_adapter_count(P->d, P->d_ff, P->r);
     double *grad = NEWD(count), *m = NEWD(count), *v = NEWD(count);
@@ -339,7 +339,7 @@ typedef struct {
     double *adapter_a, *adapter_b;
 } run_t;
 
-static void run_project(const problem_t *P, long long mode, run_t *R)
+static void run_project(const problem_t *P, enum two_task_backprop mode, run_t *R)
 {
     const size_t count = two_task_adapter_count(P->d, P->d_ff, P->r);
     R->adapter_a = NEWD(count), R->adapter_b = NEWD(count);
@@ -374,7 +374,7 @@ static int print_checks(const double *rep)
 static int cmd_project(int argc, char **argv)
 {
     const char *data = NULL;
-    long long mode = TT_BACKPROP_FULL;
+    enum two_task_backprop mode = TT_BACKPROP_FULL;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "simplified"))
             mode = TT_BACKPROP_SIMPLIFIED;
@@ -610,11 +610,12 @@ static int cmd_examples(void)
     /* The per-epoch losses of both tasks and both backprops (train_task). */
     const size_t count = two_task_adapter_count(P.d, P.d_ff, P.r);
     double *ad = NEWD(count), *ad2 = NEWD(count), *losses[2][2], *traced = NEWD(EPOCHS + 1);
-    for (int mode = 0; mode < 2; mode++)
+    for (int mode = 0; mode < 2; mode++) /* TT_BACKPROP_FULL, TT_BACKPROP_SIMPLIFIED */
         for (int task = 0; task < 2; task++) {
             losses[mode][task] = NEWD(EPOCHS);
             CALL(train_task(P.x, task ? P.y_b : P.y_a, P.n, P.frozen, task ? P.init_b : P.init_a,
-                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, mode, ad, losses[mode][task]));
+                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, (enum two_task_backprop)mode,
+                            ad, losses[mode][task]));
         }
     /* train_task equals the traced loop the figures use (the last call was B, simplified). */
     train_traced(&P, P.init_b, P.y_b, EPOCHS, LR, TT_BACKPROP_SIMPLIFIED, OPT_SGD, ad2, traced,
@@ -659,10 +660,11 @@ static int cmd_losses(int argc, char **argv)
            argv[3]);
     const char *names[2][2] = {{"loss_a_full", "loss_b_full"},
                                {"loss_a_simplified", "loss_b_simplified"}};
-    for (long long mode = 0; mode < 2; mode++)
+    for (int mode = 0; mode < 2; mode++) /* TT_BACKPROP_FULL, TT_BACKPROP_SIMPLIFIED */
         for (int task = 0; task < 2; task++) {
             CALL(train_task(P.x, task ? P.y_b : P.y_a, P.n, P.frozen, task ? P.init_b : P.init_a,
-                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, mode, ad, losses));
+                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, (enum two_task_backprop)mode,
+                            ad, losses));
             kit_write_tensor(stdout, names[mode][task], losses, EPOCHS, 1);
         }
     free(ad), free(losses);

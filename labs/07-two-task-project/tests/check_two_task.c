@@ -132,9 +132,11 @@ START_TEST(test_full_gradient_matches_finite_differences)
         double lp, lm, g[NA];
         memcpy(a, s.adapter, sizeof a);
         a[i] += h;
-        CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, a, D, DFF, R, 1.3, 0, &lp, g));
+        CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, a, D, DFF, R, 1.3,
+                                             TT_BACKPROP_FULL, &lp, g));
         a[i] -= 2 * h;
-        CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, a, D, DFF, R, 1.3, 0, &lm, g));
+        CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, a, D, DFF, R, 1.3,
+                                             TT_BACKPROP_FULL, &lm, g));
         fd[i] = (lp - lm) / (2 * h);
     }
     for (size_t i = 0; i < NA; i++)
@@ -148,8 +150,10 @@ START_TEST(test_simplified_differs_only_in_lora_1)
     small_t s;
     small_new(&s, 3);
     double lf, ls, gf[NA], gs[NA];
-    CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 0.7, 0, &lf, gf));
-    CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 0.7, 1, &ls, gs));
+    CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 0.7,
+                                         TT_BACKPROP_FULL, &lf, gf));
+    CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 0.7,
+                                         TT_BACKPROP_SIMPLIFIED, &ls, gs));
     ck_assert(lf == ls);
     CHECK_CLOSE("lab07.4", "A2, B2, head of the simplified gradient", gs + TT_A2(D, DFF, R),
                 gf + TT_A2(D, DFF, R), NA - TT_A2(D, DFF, R));
@@ -165,10 +169,12 @@ START_TEST(test_train_one_step_is_adapter_minus_lr_grad)
     small_t s;
     small_new(&s, 4);
     double loss, grad[NA], want[NA], got[NA], losses[1];
-    CHECK_OK("lab07.5", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0, &loss, grad));
+    CHECK_OK("lab07.5", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0,
+                                         TT_BACKPROP_FULL, &loss, grad));
     for (size_t i = 0; i < NA; i++)
         want[i] = s.adapter[i] - 0.2 * grad[i];
-    CHECK_OK("lab07.5", train_task(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0.2, 1, 0, got, losses));
+    CHECK_OK("lab07.5", train_task(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0.2, 1,
+                                   TT_BACKPROP_FULL, got, losses));
     CHECK_CLOSE("lab07.5", "adapter after one step", got, want, NA);
     CHECK_CLOSE("lab07.5", "losses[0]", losses, &loss, 1);
 }
@@ -180,7 +186,8 @@ START_TEST(test_train_lowers_the_loss_and_leaves_frozen_alone)
     small_new(&s, 5);
     double frozen[NF], got[NA], losses[50];
     memcpy(frozen, s.frozen, sizeof frozen);
-    CHECK_OK("lab07.5", train_task(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0.1, 50, 0, got, losses));
+    CHECK_OK("lab07.5", train_task(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0.1, 50,
+                                   TT_BACKPROP_FULL, got, losses));
     ck_assert_msg(losses[49] < losses[0], "lab07.5: loss went from %g to %g", losses[0], losses[49]);
     ck_assert_msg(memcmp(frozen, s.frozen, sizeof frozen) == 0, "lab07.5: frozen[] changed");
 }
@@ -223,7 +230,7 @@ START_TEST(test_project_checks_pass_on_a_small_problem)
     for (size_t t = 0; t < N; t++)
         ya[t] = s.x[t * D] + s.x[t * D + 1] > 0, yb[t] = s.x[t * D + 2] > 0;
     CHECK_OK("lab07.7", project_checks(s.x, ya, yb, N, s.x, 3, s.frozen, init_a, init_b, D, DFF, R,
-                                       1.0, 0.1, 20, 0, rep, ada, adb));
+                                       1.0, 0.1, 20, TT_BACKPROP_FULL, rep, ada, adb));
     ck_assert_msg(rep[TT_INIT_DIFF] == 0, "lab07.7: init diff %g, expected exactly 0", rep[TT_INIT_DIFF]);
     ck_assert(rep[TT_FROZEN_CHANGED] == 0);
     ck_assert_msg(rep[TT_MERGE_DIFF] <= 1e-9, "lab07.7: merge diff %g", rep[TT_MERGE_DIFF]);
