@@ -8,7 +8,8 @@ SHELL := /bin/bash
 # What a student's copy shares with this Makefile (variables, visible tests,
 # demos, plots); `make handout` ships it with the student Makefile.
 include mk/common.inc
-ENGINE_SRC := grader/engine/judge.c grader/engine/call.c grader/engine/report.c grader/engine/compile_sandbox.c
+ENGINE_SRC := grader/engine/judge.c grader/engine/call.c grader/engine/report.c grader/engine/compile_sandbox.c grader/engine/mistakes.c
+include mk/models.inc
 
 # ---------------------------------------------------------------- build
 $(B)/engine/%.o: grader/engine/%.c grader/engine/*.h labs/common/*.h | deps-grade
@@ -32,10 +33,10 @@ $(B)/lab$(1)/reference.o: $(call soldir,$(1))/*.c $(call labdir,$(1))/*.h
 	ld -r $$(@D)/ref/*.o -o $$@
 # The adapter links into the judge too: there it calls the reference, which
 # the judge times on each call's inputs to derive the call's time limit.
-$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(wildcard grader/labs/$(1)/questions_tests.c) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+$(BIN)/grade-$(1): grader/labs/$(1)/tests.c $(wildcard grader/labs/$(1)/questions_tests.c) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o mistakes.o) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call models_objs,$(1))
 	@mkdir -p $$(@D)
 	$(CC) $(CFLAGS) $(COMMON_INC) -I$(call labdir,$(1)) -Igrader/engine grader/labs/$(1)/tests.c \
-	  $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o) $(B)/libcommon.a \
+	  $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(addprefix $(B)/engine/,judge.o call.o report.o compile_sandbox.o mistakes.o) $(call models_objs,$(1)) $(B)/libcommon.a \
 	  -lseccomp -lm -o $$@
 endef
 $(foreach id,$(LAB_IDS),$(eval $(call LAB_RULES,$(id))))

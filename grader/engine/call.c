@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include "engine.h"
+#include "mistakes.h" /* MISTAKES HOOK */
 #include "protocol.h"
 #include "runner.h"
 
@@ -795,6 +796,18 @@ static int guards_intact(call_t *c)
     return ok;
 }
 
+/* MISTAKES HOOK: hands a completed call to mistakes_record() (mistakes.c). */
+static void record_for_diagnosis(const call_t *c, double ref)
+{
+    mistake_arg_t args[MAX_CALL_ARGS];
+    for (int i = 0; i < c->nargs; i++) {
+        const call_arg_t *a = &c->args[i];
+        args[i] = (mistake_arg_t){a->kind, a->count, a->in, a->back ? a->back + GUARD : NULL,
+                                  a->z, a->d, a->l};
+    }
+    mistakes_record(c->func, args, c->nargs, c->ret, ref);
+}
+
 int call_run(call_t *c)
 {
     const runner_fn_t *fn = valid_request(c);
@@ -833,7 +846,10 @@ int call_run(call_t *c)
     free(o.res.p);
     if (got <= 0)
         return 0;
-    return guards_intact(c);
+    if (!guards_intact(c))
+        return 0;
+    record_for_diagnosis(c, ref); /* MISTAKES HOOK: a completed call, for mistakes.c */
+    return 1;
 }
 
 /* ---- checks ---- */
@@ -895,6 +911,7 @@ static int compare(judge_t *j, const char *what, const double *got, const double
         }
     }
     if (bad) {
+        mistakes_note_tolerance(exact ? 0.0 : tol); /* MISTAKES HOOK */
         judge_fail(j, "%zu of %zu entries of %s (%zu x %zu) wrong; max |difference| %.3g; "
                    "tolerance %s", bad, count, what, rows, cols, worst,
                    exact ? "exact" : (tol == 1e-9 ? "1e-9 * max(1, |expected|)" : "see lab README"));
@@ -927,6 +944,7 @@ int expect_rounded(judge_t *j, const char *what, const double *got, const double
             char gs[40];
             judge_fail(j, "%s[%zu]: got %s, the course prints %.*f", what, i,
                        fmt_num(gs, sizeof gs, got[i]), decimals, want[i]);
+            mistakes_note_tolerance(0.5 * pow(10.0, -decimals)); /* MISTAKES HOOK */
             ok = 0;
         }
     }

@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "compile_sandbox.h"
 #include "engine.h"
+#include "mistakes.h" /* MISTAKES HOOK */
 #include "report.h"
 
 #include <dirent.h>
@@ -545,6 +546,8 @@ static void run_worker(const judge_test_t *t, int fd)
     rng_seed(&j.rng, G.seed ^ rng_hash_string(key));
     current_test = t->name;
     t->run(&j);
+    if (j.failed && !G.internal_error) /* MISTAKES HOOK: name the mistake, if a model matches */
+        mistakes_diagnose(&j);
     char head[2] = {G.internal_error ? 'E' : j.failed ? 'F' : 'P', '\n'};
     if (write(fd, head, 2) == 2 && j.log_len)
         (void)!write(fd, j.log, j.log_len);

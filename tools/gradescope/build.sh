@@ -44,7 +44,7 @@ compile() { "$CC" "${CFLAGS[@]}" "$@" & pids+=($!); }
 for c in "$kit"/labs/common/*.c; do
     compile -I"$kit/labs/common" -c "$c" -o "$obj/common/$(basename "$c" .c).o"
 done
-for c in judge call report compile_sandbox runner_main; do
+for c in judge call report compile_sandbox mistakes runner_main; do
     compile "${inc[@]}" -c "$kit/grader/engine/$c.c" -o "$obj/engine/$c.o"
 done
 compile "${inc[@]}" -I"$lab" -c "$kit/grader/labs/$LAB_ID/adapter.c" -o "$obj/adapter.o"
@@ -58,7 +58,7 @@ ar rcs "$obj/libcommon.a" "$obj"/common/*.o
 ar rcs "$bin/lib/librunner-$LAB_ID.a" "$obj/engine/runner_main.o" "$obj/adapter.o" "$obj"/common/*.o
 ld -r "$obj"/ref/*.o -o "$obj/reference.o"
 "$CC" "${CFLAGS[@]}" "${inc[@]}" -I"$lab" "$kit/grader/labs/$LAB_ID/tests.c" "$obj/reference.o" "$obj/adapter.o" \
-    "$obj/engine/judge.o" "$obj/engine/call.o" "$obj/engine/report.o" "$obj/engine/compile_sandbox.o" "$obj/libcommon.a" \
+    "$obj/engine/judge.o" "$obj/engine/call.o" "$obj/engine/report.o" "$obj/engine/compile_sandbox.o" "$obj/engine/mistakes.o" "$obj/libcommon.a" \
     -lseccomp -lm -o "$bin/grade-$LAB_ID"
 "$bin/grade-$LAB_ID" --list >/dev/null || { echo "build.sh: the built grader does not run" >&2; exit 2; }
 echo "build.sh: built $bin/grade-$LAB_ID ($("$bin/grade-$LAB_ID" --list | wc -l) tests)"
