@@ -125,7 +125,7 @@ def table(lab, muts):
         sym = model_symbol(lab, path)
         out.append(f"extern const runner_fn_t {sym}[];")
         rows.append(f"    {{{c_string(os.path.basename(path)[:-4])}, {c_string(spec['mistake'])},\n"
-                    f"     {c_string(spec['hint'])}, {sym}}},")
+                    f"     {c_string(spec['hint'])}, {sym}, {1 if spec['stubs'] else 0}}},")
     if not rows:  # a lab without models yet: an empty table
         return "\n".join(out + ["const mistake_model_t mistake_models[1];",
                                 "const size_t mistake_model_count = 0;", ""])

@@ -293,17 +293,21 @@ void mistakes_diagnose(judge_t *j)
         ref_total += recorded[c].ref_seconds > 0 ? recorded[c].ref_seconds : 0.0;
     double limit = MISTAKES_MODEL_FLOOR * machine_load_factor() + 20.0 * ref_total;
     double deadline = now() + MISTAKES_TEST_SECONDS * machine_load_factor();
+    /* Specific mistakes first; a stub's "computes nothing" only when no
+     * specific mistake gives the same results. */
     int named = 0, more = 0;
-    for (size_t m = 0; m < model_count() && now() + limit <= deadline; m++) {
-        if (!model_matches(&mistake_models[m], tol, limit))
-            continue;
-        if (named++ < MISTAKES_MAX_SHOWN) {
-            judge_fail(j, "diagnosis: %s", mistake_models[m].mistake);
-            judge_fail(j, "  what to change: %s", mistake_models[m].hint);
-        } else {
-            more++;
+    for (int pass = 0; pass < 2 && !(pass == 1 && named); pass++)
+        for (size_t m = 0; m < model_count() && now() + limit <= deadline; m++) {
+            const mistake_model_t *model = &mistake_models[m];
+            if (model->generic != pass || !model_matches(model, tol, limit))
+                continue;
+            if (named++ < MISTAKES_MAX_SHOWN) {
+                judge_fail(j, "diagnosis: %s", model->mistake);
+                judge_fail(j, "  what to change: %s", model->hint);
+            } else {
+                more++;
+            }
         }
-    }
     if (more)
         judge_fail(j, "diagnosis: %d more known mistakes give the same results on this test", more);
 }

@@ -32,6 +32,8 @@ typedef struct {
     const char *mistake;          /* "the adapter term is scaled by alpha instead of alpha / r" */
     const char *hint;             /* what to change */
     const runner_fn_t *functions; /* the mutant's runner_functions[] */
+    int generic;                  /* a stub ("returns without computing anything"): named
+                                     only when no specific mistake matches */
 } mistake_model_t;
 
 /* Generated per lab (build/labNN/models/table.c); absent (weak) in a judge
