@@ -198,26 +198,14 @@ static size_t data_bytes(void)
     return (size_t)pages[5] * (size_t)sysconf(_SC_PAGESIZE);
 }
 
-/* In the forked child: 'M' if model m matches the student on every call and
- * the reference on not all of them, else 'N'. */
-static _Noreturn void model_child(const mistake_model_t *m, double tol, int fd, double limit)
+/* 1 if model m matches the student on every recorded call (decisive calls,
+ * where the student differs from the reference, first: most models fail
+ * there at once) and the reference on not all of them. */
+static int model_is_mistake(const mistake_model_t *m, double tol, const int *order)
 {
-    int devnull = open("/dev/null", O_WRONLY);
-    if (devnull >= 0) {
-        dup2(devnull, 1);
-        dup2(devnull, 2);
-    }
-    rlim_t cpu = (rlim_t)ceil(limit) + 1;
-    struct rlimit cpu_l = {cpu, cpu + 1};
-    struct rlimit data_l = {data_bytes() + MISTAKES_MEMORY, data_bytes() + MISTAKES_MEMORY};
-    struct rlimit no_core = {0, 0};
-    setrlimit(RLIMIT_CPU, &cpu_l);
-    setrlimit(RLIMIT_DATA, &data_l);
-    setrlimit(RLIMIT_CORE, &no_core);
-    char verdict = 'N';
     int differs = 0, matches = 1;
-    for (int c = 0; matches && c < n_recorded; c++) {
-        const recorded_t *r = &recorded[c];
+    for (int k = 0; matches && k < n_recorded; k++) {
+        const recorded_t *r = &recorded[order[k]];
         double *got[MAX_ARGS] = {0}, *student[MAX_ARGS];
         long long ret = 0;
         for (int i = 0; i < r->nargs; i++)
@@ -225,39 +213,78 @@ static _Noreturn void model_child(const mistake_model_t *m, double tol, int fd, 
         matches = run_on(m->functions, r, got, &ret) == 0 &&
                   same_call(r, got, ret, student, r->ret, tol);
         differs |= matches && !same_call(r, got, ret, r->ref, r->ref_ret, tol);
+        for (int i = 0; i < r->nargs; i++)
+            free(got[i]);
     }
-    if (matches && differs)
-        verdict = 'M';
-    (void)!write(fd, &verdict, 1);
+    return matches && differs;
+}
+
+/* In a forked child: for each model of which[], in order, one byte, 'M' if
+ * it is the student's mistake, else 'N'.  One child runs many models (a
+ * fork per model costs more than most replays); if a model crashes or
+ * loops, the parent starts a new child at the next one. */
+static _Noreturn void models_child(const size_t *which, size_t n, double tol, const int *order,
+                                   int fd, double cpu_seconds)
+{
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+    }
+    rlim_t cpu = (rlim_t)ceil(cpu_seconds) + 1;
+    struct rlimit cpu_l = {cpu, cpu + 1};
+    struct rlimit data_l = {data_bytes() + MISTAKES_MEMORY, data_bytes() + MISTAKES_MEMORY};
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CPU, &cpu_l);
+    setrlimit(RLIMIT_DATA, &data_l);
+    setrlimit(RLIMIT_CORE, &no_core);
+    for (size_t k = 0; k < n; k++) {
+        char verdict = model_is_mistake(&mistake_models[which[k]], tol, order) ? 'M' : 'N';
+        if (write(fd, &verdict, 1) != 1)
+            break;
+    }
     _exit(0);
 }
 
-/* Runs model m in a child; 1 if it is the student's mistake. */
-static int model_matches(const mistake_model_t *m, double tol, double limit)
+/* Sets matched[k] for each model which[k] that is the student's mistake;
+ * each model gets `limit` seconds of wall clock, all of them end by
+ * `deadline` (models not reached are not named). */
+static void run_models(const size_t *which, size_t n, double tol, const int *order, double limit,
+                       double deadline, int *matched)
 {
-    int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0)
-        return 0;
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
+    size_t next = 0;
+    while (next < n && now() + limit <= deadline) {
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) != 0)
+            return;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+            close(p[0]);
+            close(p[1]);
+            return;
+        }
+        if (pid == 0) {
+            close(p[0]);
+            models_child(which + next, n - next, tol, order, p[1], deadline - now() + 1.0);
+        }
         close(p[1]);
-        return 0;
-    }
-    if (pid == 0) {
+        int alive = 1;
+        while (alive && next < n) {
+            struct pollfd pf = {p[0], POLLIN, 0};
+            char verdict;
+            double wait = fmin(limit, deadline - now());
+            if (wait > 0 && poll(&pf, 1, (int)(wait * 1000) + 1) > 0 && read(p[0], &verdict, 1) == 1) {
+                matched[next++] = verdict == 'M';
+            } else { /* crashed, looped or out of time: this model is not named */
+                matched[next++] = 0;
+                alive = 0;
+            }
+        }
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
         close(p[0]);
-        model_child(m, tol, p[1], limit);
     }
-    close(p[1]);
-    char verdict = 'N';
-    struct pollfd pf = {p[0], POLLIN, 0};
-    if (poll(&pf, 1, (int)(limit * 1000) + 1) <= 0 || read(p[0], &verdict, 1) != 1)
-        verdict = 'N';
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    close(p[0]);
-    return verdict == 'M';
 }
 
 /* The reference's results on every recorded call, in this process, its
@@ -283,6 +310,31 @@ static int replay_reference(void)
     return rc;
 }
 
+static int affects(const mistake_model_t *m, const char *func)
+{
+    if (!m->affects)
+        return 1;
+    char key[MAX_NAME + 3];
+    snprintf(key, sizeof key, " %s ", func);
+    return strstr(m->affects, key) != NULL;
+}
+
+/* A model can be the student's mistake only if the mutation changes every
+ * decisive call's function (elsewhere it gives the reference's results,
+ * which the student's are not), or, with no decisive call, at least one
+ * call's function (it must differ from the reference somewhere).  This
+ * skips replaying, say, a training run for a mistake in a loss function. */
+static int may_match(const mistake_model_t *m, const int *order, int n_decisive)
+{
+    for (int k = 0; k < n_decisive; k++)
+        if (!affects(m, recorded[order[k]].func))
+            return 0;
+    for (int c = 0; n_decisive == 0 && c < n_recorded; c++)
+        if (affects(m, recorded[c].func))
+            return 1;
+    return n_decisive > 0;
+}
+
 void mistakes_diagnose(judge_t *j)
 {
     if (!model_count() || !n_recorded || replay_reference() != 0)
@@ -293,14 +345,38 @@ void mistakes_diagnose(judge_t *j)
         ref_total += recorded[c].ref_seconds > 0 ? recorded[c].ref_seconds : 0.0;
     double limit = MISTAKES_MODEL_FLOOR * machine_load_factor() + 20.0 * ref_total;
     double deadline = now() + MISTAKES_TEST_SECONDS * machine_load_factor();
+    /* Decisive calls first: where the student's results are not the
+     * reference's. */
+    int order[MISTAKES_MAX_CALLS], n_order = 0, n_decisive = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int c = 0; c < n_recorded; c++) {
+            double *student[MAX_ARGS];
+            for (int i = 0; i < recorded[c].nargs; i++)
+                student[i] = (double *)recorded[c].args[i].after;
+            int same = same_call(&recorded[c], student, recorded[c].ret, recorded[c].ref,
+                                 recorded[c].ref_ret, tol);
+            if (same == pass)
+                order[n_order++] = c;
+        }
+        if (pass == 0)
+            n_decisive = n_order;
+    }
     /* Specific mistakes first; a stub's "computes nothing" only when no
      * specific mistake gives the same results. */
+    size_t *which = calloc(model_count(), sizeof *which);
+    int *matched = calloc(model_count(), sizeof *matched);
     int named = 0, more = 0;
-    for (int pass = 0; pass < 2 && !(pass == 1 && named); pass++)
-        for (size_t m = 0; m < model_count() && now() + limit <= deadline; m++) {
-            const mistake_model_t *model = &mistake_models[m];
-            if (model->generic != pass || !model_matches(model, tol, limit))
+    for (int pass = 0; which && matched && pass < 2 && !named; pass++) {
+        size_t n = 0;
+        for (size_t m = 0; m < model_count(); m++)
+            if (mistake_models[m].generic == pass && may_match(&mistake_models[m], order, n_decisive))
+                which[n++] = m;
+        memset(matched, 0, model_count() * sizeof *matched);
+        run_models(which, n, tol, order, limit, deadline, matched);
+        for (size_t k = 0; k < n; k++) {
+            if (!matched[k])
                 continue;
+            const mistake_model_t *model = &mistake_models[which[k]];
             if (named++ < MISTAKES_MAX_SHOWN) {
                 judge_fail(j, "diagnosis: %s", model->mistake);
                 judge_fail(j, "  what to change: %s", model->hint);
@@ -308,6 +384,9 @@ void mistakes_diagnose(judge_t *j)
                 more++;
             }
         }
+    }
+    free(which);
+    free(matched);
     if (more)
         judge_fail(j, "diagnosis: %d more known mistakes give the same results on this test", more);
 }

@@ -34,6 +34,8 @@ typedef struct {
     const runner_fn_t *functions; /* the mutant's runner_functions[] */
     int generic;                  /* a stub ("returns without computing anything"): named
                                      only when no specific mistake matches */
+    const char *affects;          /* " f g ": the functions the mutation may change (edited
+                                     ones and their callers); NULL: any of them */
 } mistake_model_t;
 
 /* Generated per lab (build/labNN/models/table.c); absent (weak) in a judge
