@@ -107,7 +107,8 @@ def apply_mutation(src_dir, spec, dest):
     return [old for old, _ in spec["edits"] if old not in applied]
 
 
-FUNC_HEAD = re.compile(r"^[A-Za-z_][\w \t\*]*?\b(\w+)\s*\([^;{}]*\)\s*\{", re.M)
+FUNC_HEAD = re.compile(r"^(?:__attribute__\(\([^()]*\)\)\s*)?[A-Za-z_][\w \t\*]*?\b(\w+)\s*\([^;{}]*\)\s*\{",
+                       re.M)
 
 
 def functions_of(text):
@@ -162,6 +163,8 @@ def affected_functions(src_dir, dest):
     changed = {n for n in before if before[n] != after[n]}
     outside = "".join(functions_of(open(os.path.join(dest, n), encoding="utf-8").read())[1]
                       for n in os.listdir(dest) if n.endswith(".c"))
+    # Names in comments, strings and #include lines call nothing.
+    outside = re.sub(r"/\*.*?\*/|//[^\n]*|^\s*#[^\n]*|\"(?:\\.|[^\"\\])*\"", " ", outside, flags=re.S | re.M)
     grew = True
     while grew:
         callers = {n for n, body in after.items()
