@@ -203,6 +203,7 @@ def test_lab(lab):
           "no C compiler is a grader error (exit 2), not a student's 0", p.stdout[-500:] + p.stderr)
 
     covered = set()
+    formats_checked = False
     for path in sorted(glob.glob(os.path.join(ROOT, "grader/broken", lab, "*.mut"))):
         name = os.path.basename(path)[:-4]
         spec = parse_mutation(path)
@@ -255,6 +256,22 @@ def test_lab(lab):
             check(re.search(r"^build: ok", out, re.M) and got is not None and got < mx and js_score == got,
                   f"broken/{name}: it builds, prints 'Score: 100/100', and scores {got}/{mx} (JSON: {js_score})",
                   out[-2000:] + js[:500])
+        if spec["mistake"] and not problems and not formats_checked:
+            # The diagnosis is in the test's output in the other formats too.
+            formats_checked = True
+            with tempfile.TemporaryDirectory() as tmp:
+                apply_mutation(sol, spec, tmp)
+                said = {fmt: grade(lab, tmp, "--format", fmt)[1] for fmt in ("gradescope", "junit", "tap")}
+            try:
+                in_json = any(t["status"] == "failed" and "diagnosis: " + spec["mistake"] in t["output"]
+                              for t in json.loads(said["gradescope"])["tests"])
+            except (ValueError, KeyError):
+                in_json = False
+            in_xml = any(("diagnosis: " + spec["mistake"]) in (f.text or "")
+                         for f in ET.fromstring(said["junit"]).iter("failure"))
+            check(in_json and in_xml and "diagnosis: " + spec["mistake"] in said["tap"],
+                  f"broken/{name}: its diagnosis is in a failed test's output in Gradescope JSON, JUnit and TAP",
+                  said["gradescope"][:1500])
         check(not problems, f"broken/{name} ({spec['what']}): {got}/{mx} in {secs:.1f} s",
               "; ".join(problems) + "\n" + out[-3000:] + err[-1000:])
     # No test that cannot fail: each one is failed by some broken solution.

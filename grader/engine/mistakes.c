@@ -29,7 +29,7 @@
 /* One recorded call: copies of its inputs and of what came back.  after[i]
  * is the student's tensor i after the call, ref[i] the reference's. */
 typedef struct {
-    const char *func;
+    char *func;
     int nargs;
     mistake_arg_t args[MAX_ARGS];
     long long ret, ref_ret;
@@ -69,7 +69,7 @@ void mistakes_record(const char *func, const mistake_arg_t *args, int nargs, lon
         return;
     recorded_t *r = &recorded[n_recorded];
     memset(r, 0, sizeof *r);
-    r->func = func;
+    r->func = strdup(func); /* the test's string may not outlive the call */
     r->nargs = nargs;
     r->ret = ret;
     r->ref_seconds = ref_seconds;
@@ -78,7 +78,8 @@ void mistakes_record(const char *func, const mistake_arg_t *args, int nargs, lon
         *a = args[i];
         a->before = a->kind == ARG_IN ? copy_of(args[i].before, a->count) : NULL;
         a->after = a->kind == ARG_IN || a->kind == ARG_OUT ? copy_of(args[i].after, a->count) : NULL;
-        if ((a->kind == ARG_IN && !a->before) || ((a->kind == ARG_IN || a->kind == ARG_OUT) && !a->after))
+        if (!r->func || (a->kind == ARG_IN && !a->before) ||
+            ((a->kind == ARG_IN || a->kind == ARG_OUT) && !a->after))
             return; /* out of memory: this call is not kept (its copies leak with the worker) */
     }
     recorded_bytes += bytes;

@@ -55,7 +55,10 @@ typedef struct {
     int64_t l;
 } mistake_arg_t;
 
-/* Caps on what one test records and on what replaying costs. */
+/* Caps on what one test records and on what replaying costs.  Calls past
+ * the caps are not recorded: a diagnosis then rests on the calls that were
+ * (still an output match, on fewer calls).  The wall-clock caps grow with
+ * the machine's load (machine_load_factor), as the runner's limits do. */
 #define MISTAKES_MAX_CALLS 48
 #define MISTAKES_MAX_BYTES ((size_t)48 << 20)   /* copies of tensors kept per test */
 #define MISTAKES_MAX_SHOWN 3                    /* diagnoses printed per test */
