@@ -347,7 +347,8 @@ void mistakes_diagnose(judge_t *j)
     double limit = MISTAKES_MODEL_FLOOR * machine_load_factor() + 20.0 * ref_total;
     double deadline = now() + MISTAKES_TEST_SECONDS * machine_load_factor();
     /* Decisive calls first: where the student's results are not the
-     * reference's. */
+     * reference's (a model must match the student there, so most models
+     * fail at once). */
     int order[MISTAKES_MAX_CALLS], n_order = 0, n_decisive = 0;
     for (int pass = 0; pass < 2; pass++) {
         for (int c = 0; c < n_recorded; c++) {
@@ -362,6 +363,15 @@ void mistakes_diagnose(judge_t *j)
         if (pass == 0)
             n_decisive = n_order;
     }
+    /* Cheapest decisive call first (insertion sort, at most
+     * MISTAKES_MAX_CALLS): a model that is not the mistake usually shows it
+     * there, before a long call such as a training run. */
+    for (int k = 1; k < n_decisive; k++)
+        for (int i = k; i > 0 && recorded[order[i]].ref_seconds < recorded[order[i - 1]].ref_seconds; i--) {
+            int t = order[i];
+            order[i] = order[i - 1];
+            order[i - 1] = t;
+        }
     /* Specific mistakes first; a stub's "computes nothing" only when no
      * specific mistake gives the same results. */
     size_t *which = calloc(model_count(), sizeof *which);
