@@ -18,12 +18,14 @@ import glob
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
+from mutant import apply_mutation, parse_mutation  # noqa: E402 - the kit's one applier
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSED, FAILED = 0, 0
@@ -66,71 +68,32 @@ def test_lines(text):
     return out
 
 
-def parse_mutation(path):
-    spec = {"fail": [], "reason": [], "edits": [], "max-seconds": 60.0, "what": "",
-            "stubs": {}, "score": None}
-    pending = None
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            key, _, val = line.partition(": ")
-            val = val.replace("\\n", "\n")
-            if key == "replace":
-                pending = val
-            elif key == "with":
-                if pending is None:
-                    raise SystemExit(f"{path}:{n}: 'with' without 'replace'")
-                spec["edits"].append((pending, val))
-                pending = None
-            elif key in ("fail", "reason"):
-                spec[key].append(val)
-            elif key == "max-seconds":
-                spec[key] = float(val)
-            elif key == "what":
-                spec["what"] = val
-            elif key == "stub" or key.startswith("stub "):  # "stub FUNC: body" or "stub: body" (every other)
-                spec["stubs"][key[5:] or "*"] = val
-            elif key == "score":
-                spec["score"] = int(val)
-            else:
-                raise SystemExit(f"{path}:{n}: unknown key {key!r}")
-    return spec
+def test_blocks(text):
+    """{test name: (verdict, its indented lines)} from the text report."""
+    out, name = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^lab\d\d\.\d+\s+(.*?) \.+ (PASS|FAIL)\s+\d+/\d+$", line)
+        if m:
+            name = m.group(1)
+            out[name] = (m.group(2), [])
+        elif name and line.startswith("         "):
+            out[name][1].append(line.strip())
+        else:
+            name = None
+    return out
 
 
-TODO_CALL = re.compile(r'^(\s*)lab_todo\("lab\d\d\.\d+", "(\w+)".*\);$', re.M)
-
-
-def write_stubs(sol_dir, skel_dir, stubs, dest):
-    """The skeleton of each submitted file, each lab_todo() call replaced by
-    the stub body named for its function (or the "*" body)."""
-    for name in os.listdir(sol_dir):
-        if name.endswith(".c"):
-            text = open(os.path.join(skel_dir, name), encoding="utf-8").read()
-            text = TODO_CALL.sub(lambda m: m.group(1) + stubs.get(m.group(2), stubs.get("*", m.group(0).strip())),
-                                 text)
-            open(os.path.join(dest, name), "w", encoding="utf-8").write(text)
-
-
-def apply_mutation(src_dir, spec, dest, path):
-    if spec["stubs"]:  # a stub starts from the skeleton of the reference in src_dir
-        skel_dir = os.path.join(ROOT, "labs", os.path.basename(os.path.normpath(src_dir)))
-        write_stubs(src_dir, skel_dir, spec["stubs"], dest)
-    else:
-        for name in os.listdir(src_dir):
-            if name.endswith(".c"):
-                shutil.copy(os.path.join(src_dir, name), dest)
-    for name in os.listdir(dest):
-        p = os.path.join(dest, name)
-        text = open(p, encoding="utf-8").read()
-        for old, new in spec["edits"]:
-            if old in text:
-                text = text.replace(old, new.replace("@ROOT@", ROOT))
-                spec.setdefault("applied", set()).add(old)
-        open(p, "w", encoding="utf-8").write(text)
-    missing = [old for old, _ in spec["edits"] if old not in spec.get("applied", set())]
-    return missing
+def diagnoses(text):
+    """{test name: [mistake sentences after 'diagnosis:']} and the names of
+    passing tests that carry one (there must be none)."""
+    named, on_pass = {}, []
+    for name, (verdict, lines) in test_blocks(text).items():
+        said = [ln[len("diagnosis: "):] for ln in lines if ln.startswith("diagnosis: ")]
+        if said and verdict == "PASS":
+            on_pass.append(name)
+        if said:
+            named[name] = said
+    return named, on_pass
 
 
 def validate_gradescope(text):
@@ -193,6 +156,7 @@ def test_lab(lab):
     check(rc == 0 and got == mx and mx, f"the reference scores full marks ({got}/{mx}, {secs:.2f} s)",
           out + err)
     names = test_lines(out)
+    check("diagnosis:" not in out, "the reference gets no diagnosis", out)
     rc2, out2, _, _ = grade(lab, sol)
     check(out == out2, "grading twice with the same seed prints the same report")
 
@@ -203,6 +167,9 @@ def test_lab(lab):
     fails = re.findall(r"FAIL\s+0/\d+\n\s+(.*)", out)
     check(fails and all("not implemented" in f for f in fails),
           "every skeleton failure says 'not implemented'", "\n".join(fails[:5]))
+    # The skeleton's calls never return (lab_todo), so no call is recorded
+    # and no model can match: a diagnosis here would be a guess.
+    check("diagnosis:" not in out, "the skeleton gets no diagnosis", out)
 
     # Formats, on a run with failures (the skeleton) and on the reference.
     for sub, label in ((skel, "skeleton"), (sol, "reference")):
@@ -236,12 +203,13 @@ def test_lab(lab):
           "no C compiler is a grader error (exit 2), not a student's 0", p.stdout[-500:] + p.stderr)
 
     covered = set()
+    formats_checked = False
     for path in sorted(glob.glob(os.path.join(ROOT, "grader/broken", lab, "*.mut"))):
         name = os.path.basename(path)[:-4]
         spec = parse_mutation(path)
         covered.update(spec["fail"])
         with tempfile.TemporaryDirectory() as tmp:
-            missing = apply_mutation(sol, spec, tmp, path)
+            missing = apply_mutation(sol, spec, tmp)
             if missing:
                 check(False, f"broken/{name}: mutation applies", f"not found in the solution: {missing[0]!r}")
                 continue
@@ -263,8 +231,47 @@ def test_lab(lab):
             problems.append("the stub did not build: a 0 that proves nothing")
         problems += [f"test '{t}' did not fail" for t in spec["fail"] if lines.get(t) != "FAIL"]
         problems += [f"report lacks '{r}'" for r in spec["reason"] if r not in out]
+        if len(re.findall(r"^Score: ", out, re.M)) != 1:
+            problems.append("the report has more than one line starting 'Score: ' (forged by the student's output?)")
+        named, on_pass = diagnoses(out)
+        problems += [f"passing test '{t}' has a diagnosis" for t in on_pass]
+        if spec["mistake"] and not any(spec["mistake"] in said for said in named.values()):
+            problems.append(f"no failed test says 'diagnosis: {spec['mistake']}' (said: "
+                            f"{sorted(set(d for v in named.values() for d in v)) or 'nothing'})")
+        if not spec["mistake"] and not any(r in out for r in spec["reason"]):
+            problems.append("neither a 'mistake:' line nor an engine reason names this broken solution")
         if secs > spec["max-seconds"]:
             problems.append(f"took {secs:.1f} s, more than {spec['max-seconds']:.0f} s")
+        if "Score: 100/100" in "".join(w for _, w in spec["edits"]):
+            # It prints a forged score line and a forged PASS, and changes
+            # nothing: it builds, the text report has one score line, the
+            # grader's, and Gradescope's JSON has the same score.
+            with tempfile.TemporaryDirectory() as tmp:
+                apply_mutation(sol, spec, tmp)
+                _, js, _, _ = grade(lab, tmp, "--format", "gradescope")
+            try:
+                js_score = json.loads(js)["score"]
+            except ValueError:
+                js_score = None
+            check(re.search(r"^build: ok", out, re.M) and got is not None and got < mx and js_score == got,
+                  f"broken/{name}: it builds, prints 'Score: 100/100', and scores {got}/{mx} (JSON: {js_score})",
+                  out[-2000:] + js[:500])
+        if spec["mistake"] and not problems and not formats_checked:
+            # The diagnosis is in the test's output in the other formats too.
+            formats_checked = True
+            with tempfile.TemporaryDirectory() as tmp:
+                apply_mutation(sol, spec, tmp)
+                said = {fmt: grade(lab, tmp, "--format", fmt)[1] for fmt in ("gradescope", "junit", "tap")}
+            try:
+                in_json = any(t["status"] == "failed" and "diagnosis: " + spec["mistake"] in t["output"]
+                              for t in json.loads(said["gradescope"])["tests"])
+            except (ValueError, KeyError):
+                in_json = False
+            in_xml = any(("diagnosis: " + spec["mistake"]) in (f.text or "")
+                         for f in ET.fromstring(said["junit"]).iter("failure"))
+            check(in_json and in_xml and "diagnosis: " + spec["mistake"] in said["tap"],
+                  f"broken/{name}: its diagnosis is in a failed test's output in Gradescope JSON, JUnit and TAP",
+                  said["gradescope"][:1500])
         check(not problems, f"broken/{name} ({spec['what']}): {got}/{mx} in {secs:.1f} s",
               "; ".join(problems) + "\n" + out[-3000:] + err[-1000:])
     # No test that cannot fail: each one is failed by some broken solution.

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include "engine.h"
+#include "mistakes.h"
 #include "protocol.h"
 #include "runner.h"
 
@@ -291,6 +292,19 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
     show_printed(c);
 }
 
+/* A call that ran to completion, handed to mistakes.c: if the test fails,
+ * the mistake models replay it. */
+static void record_for_diagnosis(const call_t *c, double ref)
+{
+    mistake_arg_t args[MAX_CALL_ARGS];
+    for (int i = 0; i < c->nargs; i++) {
+        const call_arg_t *a = &c->args[i];
+        args[i] = (mistake_arg_t){a->kind, a->count, a->in, a->back ? a->back + GUARD : NULL,
+                                  a->z, a->d, a->l};
+    }
+    mistakes_record(c->func, args, c->nargs, c->ret, ref);
+}
+
 int call_run(call_t *c)
 {
     const runner_fn_t *fn = valid_request(c);
@@ -329,6 +343,9 @@ int call_run(call_t *c)
     free(o.res.p);
     if (got <= 0)
         return 0;
-    return guards_intact(c);
+    if (!guards_intact(c))
+        return 0;
+    record_for_diagnosis(c, ref);
+    return 1;
 }
 

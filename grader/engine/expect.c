@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "close.h"
 #include "engine.h"
+#include "mistakes.h"
 #include "protocol.h"
 
 #include <math.h>
@@ -90,6 +91,7 @@ static int compare(judge_t *j, const char *what, const double *got, const double
         }
     }
     if (bad) {
+        mistakes_note_tolerance(exact ? 0.0 : tol); /* the tolerance a model must match within */
         judge_fail(j, "%zu of %zu entries of %s (%zu x %zu) wrong; max |difference| %.3g; "
                    "tolerance %s", bad, count, what, rows, cols, worst,
                    exact ? "exact" : (tol == 1e-9 ? "1e-9 * max(1, |expected|)" : "see lab README"));
@@ -122,6 +124,7 @@ int expect_rounded(judge_t *j, const char *what, const double *got, const double
             char gs[40];
             judge_fail(j, "%s[%zu]: got %s, the course prints %.*f", what, i,
                        fmt_num(gs, sizeof gs, got[i]), decimals, want[i]);
+            mistakes_note_tolerance(0.5 * pow(10.0, -decimals));
             ok = 0;
         }
     }

@@ -25,11 +25,15 @@ soldir  ?= solutions/$(filter $(1)-%,$(LABS))
 
 # The judge's own files, one concern each (grader/engine/engine.h says which).
 ENGINE_JUDGE := judge options build_runner build_cache schedule call wire run_sandbox expect report compile_sandbox \
-  test_registry
+  test_registry mistakes
 ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
 ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
 GRADER_INC := -Ilabs/common -Igrader/engine
 GRADER_LIBS := -lseccomp -lm
+# The mistake models a lab's judge links (mistakes.h): the kit's Makefile sets
+# grader_models from mk/models.inc before including this file; without them a
+# judge names no mistakes.
+grader_models ?=
 grader_tests = $(sort $(filter-out %/adapter.c,$(wildcard grader/labs/$(1)/*.c)))
 
 # The common library (the kit's Makefile has these from mk/common.inc).
@@ -66,10 +70,10 @@ $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
 	ld -r $$(@D)/ref/*.o -o $$@
 # The hidden tests: every .c of grader/labs/NN/ but the adapter.  Once linked,
 # --check-tests: names unique, tasks of this lab, a task's tests in one file.
-$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))
 	@mkdir -p $$(@D) $(B)/lab$(1)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
-	  $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a \
+	  $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
 	  $(GRADER_LIBS) -o $$@
 	$$@ --check-tests >/dev/null || { $$@ --check-tests; rm -f $$@; exit 1; }
 endef

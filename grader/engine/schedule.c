@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "engine.h"
+#include "mistakes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,8 @@ static void run_worker(const judge_test_t *t, int fd)
     rng_seed(&j.rng, grading.seed ^ rng_hash_string(key));
     current_test = t->name;
     t->run(&j);
+    if (j.failed && !grading.internal_error) /* name the mistake, where a model's outputs match */
+        mistakes_diagnose(&j);
     judge_free_data(&j);
     char head[2] = {grading.internal_error ? 'E' : j.failed ? 'F' : 'P', '\n'};
     if (write(fd, head, 2) == 2 && j.log_len)

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""mutant.py - the one reader and applier of grader/broken/NN/*.mut files.
+
+A .mut file is a deliberately broken solution of a lab, written as changes
+to the reference in solutions/NN-*/ (tests/test_grader.py grades each one;
+mk/models.inc compiles the ones with a `mistake:` line into the lab's judge as
+mistake models, see grader/engine/mistakes.h).  Keys, one per line:
+  what:         what it breaks (for the kit's own test report)
+  mistake:      that mistake in a student's words, printed after "diagnosis:"
+  hint:         what to change, printed with the diagnosis
+  replace:/with: a text of the reference and what it becomes (pairs)
+  stub FUNC: / stub:  start from the skeleton, each lab_todo() of FUNC (or of
+                every other function) replaced by this body
+  fail:         a test that must fail;  reason: words the report must hold
+  score:        the exact score;  max-seconds: how long grading may take
+In values, "\\n" is a new line and "\\\\" a backslash (so "\\\\n" is the two
+characters backslash and n, as in a C string).  @ROOT@ is the kit's root.
+
+Command line (for mk/models.inc):
+  mutant.py apply MUT SOLUTION_DIR DEST_DIR   writes the mutated .c files
+  mutant.py table LAB MUT...                  prints the C table of models
+"""
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEXT_KEYS = ("what", "mistake", "hint")
+
+
+def unescape(val):
+    return re.sub(r"\\(\\|n)", lambda m: "\n" if m.group(1) == "n" else "\\", val)
+
+
+def parse_mutation(path):
+    spec = {"fail": [], "reason": [], "edits": [], "max-seconds": 60.0, "what": "",
+            "mistake": "", "hint": "", "stubs": {}, "score": None}
+    pending = None
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            key, _, val = line.partition(": ")
+            val = unescape(val)
+            if key == "replace":
+                pending = val
+            elif key == "with":
+                if pending is None:
+                    raise SystemExit(f"{path}:{n}: 'with' without 'replace'")
+                spec["edits"].append((pending, val))
+                pending = None
+            elif key in ("fail", "reason"):
+                spec[key].append(val)
+            elif key == "max-seconds":
+                spec[key] = float(val)
+            elif key in TEXT_KEYS:
+                spec[key] = val
+            elif key == "stub" or key.startswith("stub "):  # "stub FUNC: body" or "stub: body" (every other)
+                spec["stubs"][key[5:] or "*"] = val
+            elif key == "score":
+                spec["score"] = int(val)
+            else:
+                raise SystemExit(f"{path}:{n}: unknown key {key!r}")
+    if spec["mistake"] and not spec["hint"]:
+        raise SystemExit(f"{path}: a 'mistake:' needs a 'hint:' (what to change)")
+    return spec
+
+
+TODO_CALL = re.compile(r'^(\s*)lab_todo\("lab\d\d\.\d+", "(\w+)".*\);$', re.M)
+
+
+def write_stubs(sol_dir, skel_dir, stubs, dest):
+    """The skeleton of each submitted file, each lab_todo() call replaced by
+    the stub body named for its function (or the "*" body)."""
+    for name in os.listdir(sol_dir):
+        if name.endswith(".c"):
+            text = open(os.path.join(skel_dir, name), encoding="utf-8").read()
+            text = TODO_CALL.sub(lambda m: m.group(1) + stubs.get(m.group(2), stubs.get("*", m.group(0).strip())),
+                                 text)
+            open(os.path.join(dest, name), "w", encoding="utf-8").write(text)
+
+
+def apply_mutation(src_dir, spec, dest):
+    """Writes the broken solution's .c files into dest; returns the texts to
+    replace that were found nowhere (empty when the mutation applies)."""
+    if spec["stubs"]:  # a stub starts from the skeleton of the reference in src_dir
+        skel_dir = os.path.join(ROOT, "labs", os.path.basename(os.path.normpath(src_dir)))
+        write_stubs(src_dir, skel_dir, spec["stubs"], dest)
+    else:
+        for name in os.listdir(src_dir):
+            if name.endswith(".c"):
+                shutil.copy(os.path.join(src_dir, name), dest)
+    applied = set()
+    for name in sorted(os.listdir(dest)):
+        p = os.path.join(dest, name)
+        if not name.endswith(".c"):
+            continue
+        text = open(p, encoding="utf-8").read()
+        for old, new in spec["edits"]:
+            if old in text:
+                text = text.replace(old, new.replace("@ROOT@", ROOT))
+                applied.add(old)
+        open(p, "w", encoding="utf-8").write(text)
+    return [old for old, _ in spec["edits"] if old not in applied]
+
+
+FUNC_HEAD = re.compile(r"^(?:__attribute__\(\([^()]*\)\)\s*)?[A-Za-z_][\w \t\*]*?\b(\w+)\s*\([^;{}]*\)\s*\{",
+                       re.M)
+
+
+def functions_of(text):
+    """{name: body} of the top-level function definitions in C text, and the
+    text outside them (a definition starts at column 0; braces are counted,
+    skipping strings, characters and comments)."""
+    funcs, outside, at = {}, [], 0
+    for m in FUNC_HEAD.finditer(text):
+        if m.start() < at:
+            continue
+        i, depth = m.end() - 1, 0
+        while i < len(text):
+            c = text[i]
+            if text.startswith("/*", i):
+                i = text.find("*/", i + 2) + 1 or len(text)
+            elif text.startswith("//", i):
+                i = text.find("\n", i) if text.find("\n", i) >= 0 else len(text)
+            elif c in "\"'":
+                j = i + 1
+                while j < len(text) and text[j] != c:
+                    j += 2 if text[j] == "\\" else 1
+                i = j
+            elif c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        outside.append(text[at:m.start()])
+        funcs[m.group(1)] = text[m.start():i + 1]
+        at = i + 1
+    outside.append(text[at:])
+    return funcs, "".join(outside)
+
+
+def affected_functions(src_dir, dest):
+    """Names of the functions whose behaviour the mutation in dest may change
+    (edited ones and, transitively, their callers), or None for all of them
+    (a stub, or an edit outside any function).  Conservative by design: the
+    judge skips a model only for calls to functions not in this set."""
+    before, after = {}, {}
+    for name in os.listdir(src_dir):
+        if not name.endswith(".c"):
+            continue
+        f0, o0 = functions_of(open(os.path.join(src_dir, name), encoding="utf-8").read())
+        f1, o1 = functions_of(open(os.path.join(dest, name), encoding="utf-8").read())
+        if o0 != o1 or set(f0) != set(f1):
+            return None
+        before.update(f0)
+        after.update(f1)
+    changed = {n for n in before if before[n] != after[n]}
+    outside = "".join(functions_of(open(os.path.join(dest, n), encoding="utf-8").read())[1]
+                      for n in os.listdir(dest) if n.endswith(".c"))
+    # Names in comments, strings and #include lines call nothing.
+    outside = re.sub(r"/\*.*?\*/|//[^\n]*|^\s*#[^\n]*|\"(?:\\.|[^\"\\])*\"", " ", outside, flags=re.S | re.M)
+    grew = True
+    while grew:
+        callers = {n for n, body in after.items()
+                   if n not in changed and any(re.search(r"\b" + re.escape(c) + r"\b", body) for c in changed)}
+        grew = bool(callers)
+        changed |= callers
+    if any(re.search(r"\b" + re.escape(c) + r"\b", outside) for c in changed):
+        return None  # named outside any function (a table of pointers?): anything may call it
+    return sorted(changed)
+
+
+def model_symbol(lab, mut_path):
+    """The global name of a model's runner_functions[] table."""
+    name = os.path.basename(mut_path)[:-4]
+    return f"mistake_{lab}_" + re.sub(r"\W", "_", name)
+
+
+def c_string(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def table(lab, muts):
+    out = [f"/* Generated by tools/mutant.py from the .mut files of grader/broken/{lab}: Lab {lab}'s mistake models. */",
+           '#include "mistakes.h"', ""]
+    rows = []
+    sol = [d for d in os.listdir(os.path.join(ROOT, "solutions")) if d.startswith(lab + "-")]
+    for path in sorted(muts):
+        spec = parse_mutation(path)
+        sym = model_symbol(lab, path)
+        affected = None
+        if not spec["stubs"] and sol:
+            with tempfile.TemporaryDirectory() as tmp:
+                src = os.path.join(ROOT, "solutions", sol[0])
+                apply_mutation(src, spec, tmp)
+                affected = affected_functions(src, tmp)
+        funcs = "NULL" if affected is None else c_string(" " + " ".join(affected) + " ")
+        out.append(f"extern const runner_fn_t {sym}[];")
+        rows.append(f"    {{{c_string(os.path.basename(path)[:-4])}, {c_string(spec['mistake'])},\n"
+                    f"     {c_string(spec['hint'])}, {sym}, {1 if spec['stubs'] else 0},\n     {funcs}}},")
+    if not rows:  # a lab without models yet: an empty table
+        return "\n".join(out + ["const mistake_model_t mistake_models[1];",
+                                "const size_t mistake_model_count = 0;", ""])
+    out += ["", "const mistake_model_t mistake_models[] = {"] + rows + ["};",
+            "const size_t mistake_model_count = sizeof mistake_models / sizeof mistake_models[0];", ""]
+    return "\n".join(out)
+
+
+def main(argv):
+    if len(argv) == 4 and argv[0] == "apply":
+        spec = parse_mutation(argv[1])
+        os.makedirs(argv[3], exist_ok=True)
+        missing = apply_mutation(argv[2], spec, argv[3])
+        if missing:
+            sys.exit(f"mutant.py: {argv[1]}: not found in {argv[2]}: {missing[0]!r}")
+        return
+    if len(argv) >= 2 and argv[0] == "table":
+        sys.stdout.write(table(argv[1], argv[2:]))
+        return
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
