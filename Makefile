@@ -46,15 +46,23 @@ check-skeletons: ## fail if a committed skeleton drifted from its solution
 
 # ---------------------------------------------------------------- the kit's tests
 .PHONY: test test-quick unit-tests visible-tests demo-tests grader-tests grade-quick
-TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-tests lab-tests plots sanitize valgrind
+# make test's stages: the grader tests one lab a stage, the lab tests split
+# where they are long, so that a stage that waits (hanging submissions sleep
+# out their budget) leaves its core to another.
+LAB_TESTS_STAGED := instructor-tests platform-tests
+TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-engine-tests \
+  $(addprefix grader-test-,$(LAB_IDS)) $(LAB_TESTS_STAGED) lab-tests-other plots sanitize valgrind
 # make test runs the stages side by side (TEST_JOBS at a time, the slowest
 # first), each into its own log, build/test-logs/STAGE.log, printed when the
 # stage fails.  What several stages use is built once before they start, so
 # no two stages build the same file at the same time.
-TEST_JOBS  ?= 2
+# Three at a time on two cores: the grader tests spend much of their time
+# waiting for hanging submissions to use up their budget.
+TEST_JOBS  ?= 3
 TEST_LOGS  := $(B)/test-logs
-TEST_ORDER  = $(filter $(TEST_SLOW_FIRST),$(TEST_STAGES)) $(filter-out $(TEST_SLOW_FIRST),$(TEST_STAGES))
-TEST_SLOW_FIRST := lab-tests grader-tests sanitize valgrind
+TEST_ORDER  = $(filter $(TEST_STAGES),$(TEST_SLOW_FIRST)) $(filter-out $(TEST_SLOW_FIRST),$(TEST_STAGES))
+TEST_SLOW_FIRST := instructor-tests grader-test-05 grader-test-07 grader-test-06 grader-test-04 grader-test-03 \
+  grader-test-01 grader-test-02 sanitize platform-tests lab-tests-other valgrind
 TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS))
 # Within one run, a submission built before is not built again (the same
 # files graded by several stages): grader/engine/build_cache.h.
@@ -128,7 +136,9 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 	@echo "demos: every printed course number reproduced"
 
 # One target per lab, so that under make -j (make test) the labs spread over the cores.
-grader-tests: engine-tests build-cache-test wire-cap-test $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
+.PHONY: grader-engine-tests lab-tests-other
+grader-engine-tests: engine-tests build-cache-test wire-cap-test ## the engine's own tests (workers, build cache, argument cap)
+grader-tests: grader-engine-tests $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	@echo "grader tests: labs $(LAB_IDS) passed"
 # The engine's own behaviour (workers, data files): a test table posing as Lab 01.
 .PHONY: engine-tests
@@ -155,6 +165,7 @@ space-path-test: ## the kit in a folder whose name has a space: make grade, make
 	$(PY) tests/test_space_path.py
 deps-tests: ## mk/deps.sh's messages: not root, no apt, lock held, no network (simulated)
 	$(PY) tests/test_deps.py
+lab-tests-other: $(filter-out $(LAB_TESTS_STAGED),$(LAB_TESTS)) | deps-test ## the lab tests make test does not run as stages of their own
 lab-tests: $(LAB_TESTS) | deps-test ## each lab's extra checks (cross-checks against numpy, file formats)
 	@echo "lab tests: $(if $(LAB_TESTS),$(LAB_TESTS),none) passed"
 
