@@ -163,7 +163,7 @@ def build(lab, out, size=None):
 
         def write_mut(p, spec=spec):
             os.makedirs(p, exist_ok=True)
-            missing = tg.apply_mutation(sol_dir, spec, p, mut)
+            missing = tg.apply_mutation(sol_dir, spec, p)
             if missing:
                 raise SystemExit(f"sample_class: {mut} does not apply: {missing[0]!r}")
         kinds.append(("broken-" + mut[:-4], write_mut,
