@@ -25,12 +25,21 @@ soldir  ?= solutions/$(filter $(1)-%,$(LABS))
 
 # The judge's own files, one concern each (grader/engine/engine.h says which).
 ENGINE_JUDGE := judge options build_runner build_cache schedule call wire run_sandbox expect report compile_sandbox \
-  test_registry
+  test_registry contract
 ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
 ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
 GRADER_INC := -Ilabs/common -Igrader/engine
 GRADER_LIBS := -lseccomp -lm
 grader_tests = $(sort $(filter-out %/adapter.c,$(wildcard grader/labs/$(1)/*.c)))
+PY      ?= python3
+
+# A lab whose student functions are described in grader/labs/NN/functions.txt
+# (grader/engine/describe.py says how) gets its adapter and its derived
+# contract tests generated under $(B)/labNN/gen/; a lab without one keeps a
+# hand-written grader/labs/NN/adapter.c.
+described = $(wildcard grader/labs/$(1)/functions.txt)
+adapter_src = $(if $(call described,$(1)),$(B)/lab$(1)/gen/adapter.c,grader/labs/$(1)/adapter.c)
+derived_tests = $(if $(call described,$(1)),$(B)/lab$(1)/gen/functions.c)
 
 # The common library (the kit's Makefile has these from mk/common.inc).
 ifndef COMMON_OBJ
@@ -52,7 +61,12 @@ $(B)/engine/%.o: grader/engine/%.c | $(GRADER_ORDER)
 # reference, which the judge times on each call's inputs to derive the call's
 # time limit.  The reference never enters a runner.
 define GRADER_RULES
-$(B)/lab$(1)/adapter.o: grader/labs/$(1)/adapter.c | $(GRADER_ORDER)
+# describe.py writes both files; functions.c is made with adapter.c (make 4.2 has no grouped targets).
+$(B)/lab$(1)/gen/adapter.c: grader/labs/$(1)/functions.txt grader/engine/describe.py
+	@mkdir -p $$(@D)
+	$(PY) grader/engine/describe.py grader/labs/$(1)/functions.txt $(B)/lab$(1)/gen
+$(B)/lab$(1)/gen/functions.c: $(B)/lab$(1)/gen/adapter.c ;
+$(B)/lab$(1)/adapter.o: $(call adapter_src,$(1)) | $(GRADER_ORDER)
 	@mkdir -p $$(@D)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) $(GRADER_INC) -I$(call labdir,$(1)) -c $$< -o $$@
 $(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(B)/lab$(1)/adapter.o $(COMMON_OBJ)
@@ -66,10 +80,10 @@ $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
 	ld -r $$(@D)/ref/*.o -o $$@
 # The hidden tests: every .c of grader/labs/NN/ but the adapter.  Once linked,
 # --check-tests: names unique, tasks of this lab, a task's tests in one file.
-$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
 	@mkdir -p $$(@D) $(B)/lab$(1)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
-	  $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a \
+	  $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a \
 	  $(GRADER_LIBS) -o $$@
 	$$@ --check-tests >/dev/null || { $$@ --check-tests; rm -f $$@; exit 1; }
 endef
