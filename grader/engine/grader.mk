@@ -40,6 +40,9 @@ PY      ?= python3
 described = $(wildcard grader/labs/$(1)/functions.txt)
 adapter_src = $(if $(call described,$(1)),$(B)/lab$(1)/gen/adapter.c,grader/labs/$(1)/adapter.c)
 derived_tests = $(if $(call described,$(1)),$(B)/lab$(1)/gen/functions.c)
+# (its object has a name of its own: a build folder from before the lab was
+# described holds a rule for $(B)/labNN/adapter.o that needs the old source)
+adapter_obj = $(if $(call described,$(1)),$(B)/lab$(1)/gen/adapter.o,$(B)/lab$(1)/adapter.o)
 
 # The common library (the kit's Makefile has these from mk/common.inc).
 ifndef COMMON_OBJ
@@ -66,10 +69,10 @@ $(B)/lab$(1)/gen/adapter.c: grader/labs/$(1)/functions.txt grader/engine/describ
 	@mkdir -p $$(@D)
 	$(PY) grader/engine/describe.py grader/labs/$(1)/functions.txt $(B)/lab$(1)/gen
 $(B)/lab$(1)/gen/functions.c: $(B)/lab$(1)/gen/adapter.c ;
-$(B)/lab$(1)/adapter.o: $(call adapter_src,$(1)) | $(GRADER_ORDER)
+$(call adapter_obj,$(1)): $(call adapter_src,$(1)) | $(GRADER_ORDER)
 	@mkdir -p $$(@D)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) $(GRADER_INC) -I$(call labdir,$(1)) -c $$< -o $$@
-$(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(B)/lab$(1)/adapter.o $(COMMON_OBJ)
+$(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(call adapter_obj,$(1)) $(COMMON_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
@@ -80,10 +83,10 @@ $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
 	ld -r $$(@D)/ref/*.o -o $$@
 # The hidden tests: every .c of grader/labs/NN/ but the adapter.  Once linked,
 # --check-tests: names unique, tasks of this lab, a task's tests in one file.
-$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
+$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a
 	@mkdir -p $$(@D) $(B)/lab$(1)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
-	  $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a \
+	  $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a \
 	  $(GRADER_LIBS) -o $$@
 	$$@ --check-tests >/dev/null || { $$@ --check-tests; rm -f $$@; exit 1; }
 endef
@@ -91,4 +94,4 @@ $(foreach id,$(LAB_IDS),$(eval $(call GRADER_RULES,$(id))))
 
 GRADERS := $(addprefix $(BIN)/grade-,$(LAB_IDS))
 
--include $(wildcard $(B)/engine/*.d $(B)/lab*/*.d $(B)/lab*/ref/*.d)
+-include $(wildcard $(B)/engine/*.d $(B)/lab*/*.d $(B)/lab*/gen/*.d $(B)/lab*/ref/*.d)
