@@ -49,14 +49,16 @@ static void *alloc_or_die(size_t n)
 
 static int is_tensor(char kind) { return kind == ARG_IN || kind == ARG_OUT; }
 
-call_t *call_values(judge_t *j, const fn_desc_t *d, const fn_value_t *v)
+call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v)
 {
-    uint64_t count[MAX_ARGS] = {0}, max[MAX_ARGS] = {0};
+    uint64_t count[DESC_MAX_ARGS] = {0}, max[DESC_MAX_ARGS] = {0};
     d->shapes(v, count, max);
     call_t *c = call_new(j, d->name);
-    for (int i = 0; i < d->nargs; i++) {
+    for (int i = 0; i < d->nwire; i++) {
         const fn_arg_desc_t *a = &d->args[i];
-        if (is_tensor(a->kind) && v[i].is_null)
+        if (a->pointer_flag)
+            call_int(c, a->name, v[i].is_null ? 0 : 1);
+        else if (is_tensor(a->kind) && v[i].is_null)
             call_null(c, a->name);
         else if (a->kind == ARG_IN)
             call_in(c, a->name, v[i].in, count[i]);
@@ -72,7 +74,7 @@ call_t *call_values(judge_t *j, const fn_desc_t *d, const fn_value_t *v)
     return c;
 }
 
-long long reference_values(const fn_desc_t *d, const fn_value_t *v, double **out)
+long long reference_values(const fn_desc_t *d, fn_value_t *v, double **out)
 {
     const runner_fn_t *fn = runner_functions;
     while (fn->name && strcmp(fn->name, d->name) != 0)
@@ -81,18 +83,19 @@ long long reference_values(const fn_desc_t *d, const fn_value_t *v, double **out
         fprintf(stderr, "grader: the reference has no %s\n", d->name);
         engine_exit(2);
     }
-    uint64_t count[MAX_ARGS] = {0}, max[MAX_ARGS] = {0};
+    uint64_t count[DESC_MAX_ARGS] = {0}, max[DESC_MAX_ARGS] = {0};
     d->shapes(v, count, max);
-    runner_arg_t a[MAX_ARGS];
-    double *in_copy[MAX_ARGS] = {0};
+    runner_arg_t a[DESC_MAX_ARGS];
+    double *in_copy[DESC_MAX_ARGS] = {0};
     memset(a, 0, sizeof a);
-    for (int i = 0; i < d->nargs; i++) {
-        char kind = d->args[i].kind;
+    for (int i = 0; i < d->nargs; i++)
         out[i] = NULL;
+    for (int i = 0; i < d->nwire; i++) {
+        char kind = d->args[i].kind;
         a[i].kind = kind;
         a[i].z = v[i].z;
         a[i].d = v[i].d;
-        a[i].l = v[i].l;
+        a[i].l = d->args[i].pointer_flag ? !v[i].is_null : v[i].l;
         if (!is_tensor(kind) || v[i].is_null) {
             a[i].kind = is_tensor(kind) ? ARG_NULL : kind;
             continue;
@@ -113,7 +116,7 @@ long long reference_values(const fn_desc_t *d, const fn_value_t *v, double **out
     int saved = stderr_silence(); /* the reference explains rejections on stderr */
     long long ret = fn->call(a);
     stderr_restore(saved);
-    for (int i = 0; i < d->nargs; i++)
+    for (int i = 0; i < d->nwire; i++)
         free(in_copy[i]);
     return ret;
 }
@@ -122,9 +125,9 @@ long long reference_values(const fn_desc_t *d, const fn_value_t *v, double **out
 
 typedef struct {
     const fn_desc_t *d;
-    fn_value_t v[MAX_ARGS];
-    uint64_t count[MAX_ARGS], max[MAX_ARGS];
-    double *data[MAX_ARGS]; /* the input tensors' values */
+    fn_value_t v[DESC_MAX_ARGS];
+    uint64_t count[DESC_MAX_ARGS], max[DESC_MAX_ARGS];
+    double *data[DESC_MAX_ARGS]; /* the input tensors' values */
     char what[160];         /* the case in words, for the report */
 } case_t;
 
@@ -151,7 +154,7 @@ static void case_example(judge_t *j, const fn_desc_t *d, case_t *c)
     c->d = d;
     for (int i = 0; i < d->nargs; i++) {
         const fn_arg_desc_t *a = &d->args[i];
-        c->v[i].z = a->kind == ARG_SIZE ? (uint64_t)a->example : 0;
+        c->v[i].z = a->kind == ARG_SIZE || a->kind == ARG_DIM ? (uint64_t)a->example : 0;
         c->v[i].d = a->kind == ARG_REAL ? a->example : 0.0;
         c->v[i].l = a->kind == ARG_INT ? (int64_t)a->example : 0;
     }
@@ -160,7 +163,7 @@ static void case_example(judge_t *j, const fn_desc_t *d, case_t *c)
 
 static void case_free(case_t *c)
 {
-    for (int i = 0; i < MAX_ARGS; i++)
+    for (int i = 0; i < DESC_MAX_ARGS; i++)
         free(c->data[i]);
 }
 
@@ -170,7 +173,7 @@ enum { EXPECT_ACCEPTED, EXPECT_REJECTED, EXPECT_AS_REFERENCE };
 static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
 {
     const fn_desc_t *d = c->d;
-    double *want[MAX_ARGS];
+    double *want[DESC_MAX_ARGS];
     long long ref = reference_values(d, c->v, want);
     int ok = 1;
     if (d->returns_status && ((expect == EXPECT_REJECTED && ref != LAB_EARG) ||
@@ -221,7 +224,7 @@ static void sizes_text(const case_t *c, char *buf, size_t cap)
     size_t len = 0;
     buf[0] = 0;
     for (int i = 0; i < c->d->nargs && len < cap; i++) {
-        if (c->d->args[i].kind != ARG_SIZE)
+        if (!(c->d->args[i].kind == ARG_SIZE || c->d->args[i].kind == ARG_DIM) || c->d->args[i].derived)
             continue;
         int n = snprintf(buf + len, cap - len, "%s%s = %llu", len ? ", " : "", c->d->args[i].name,
                          (unsigned long long)c->v[i].z);
@@ -236,7 +239,7 @@ void contract_null(judge_t *j, const fn_desc_t *d)
     if (!works(j, d, 0))
         return;
     for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
-        if (!is_tensor(d->args[i].kind) || d->args[i].nullable)
+        if (!(is_tensor(d->args[i].kind) || d->args[i].pointer_flag) || d->args[i].nullable)
             continue;
         case_t c;
         case_example(j, d, &c);
@@ -253,7 +256,7 @@ static void reject_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z, double
     case_t c;
     case_example(j, d, &c);
     const fn_arg_desc_t *a = &d->args[i];
-    if (a->kind == ARG_SIZE) {
+    if (a->kind == ARG_SIZE || a->kind == ARG_DIM) {
         c.v[i].z = z;
         case_fill(j, &c);
         snprintf(c.what, sizeof c.what, "%s = %llu", a->name, (unsigned long long)z);
@@ -276,9 +279,10 @@ void contract_range(judge_t *j, const fn_desc_t *d)
     case_example(j, d, &example);
     for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
         const fn_arg_desc_t *a = &d->args[i];
-        if (a->kind == ARG_SIZE && a->min > 0)
+        int sized = (a->kind == ARG_SIZE || a->kind == ARG_DIM) && !a->derived;
+        if (sized && a->min > 0)
             reject_one(j, d, i, a->min - 1, 0);
-        if (a->kind == ARG_SIZE && a->has_max && !judge_failed(j))
+        if (sized && a->has_max && !judge_failed(j))
             reject_one(j, d, i, example.max[i] + 1, 0);
         for (int k = 0; k < a->n_reject && !judge_failed(j); k++)
             reject_one(j, d, i, 0, a->reject[k]);
@@ -295,7 +299,7 @@ static void edge_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z)
     for (int pass = 0; pass < 2; pass++) {
         case_fill(j, &c);
         for (int k = 0; k < d->nargs; k++) {
-            if (k == i || d->args[k].kind != ARG_SIZE)
+            if (k == i || !(d->args[k].kind == ARG_SIZE || d->args[k].kind == ARG_DIM) || d->args[k].derived)
                 continue;
             if (d->args[k].has_max && c.v[k].z > c.max[k])
                 c.v[k].z = c.max[k];
@@ -320,7 +324,7 @@ void contract_edges(judge_t *j, const fn_desc_t *d)
     case_example(j, d, &example);
     for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
         const fn_arg_desc_t *a = &d->args[i];
-        if (a->kind != ARG_SIZE)
+        if (!(a->kind == ARG_SIZE || a->kind == ARG_DIM) || a->derived)
             continue;
         edge_one(j, d, i, a->min);
         if (a->has_max && example.max[i] != a->min && !judge_failed(j))

@@ -19,6 +19,9 @@
 #define DESC_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DESC_MAX(a, b) ((a) > (b) ? (a) : (b))
 #define DESC_REJECT_MAX 6
+#define DESC_MAX_ARGS 40 /* the wire's arguments, then the dims */
+/* A size of the problem that is no argument of its own (describe.py: dim). */
+#define ARG_DIM 'D'
 
 /* One argument's value: in tensors point at their data (count doubles from
  * the shape), out tensors need nothing; is_null passes NULL instead. */
@@ -32,7 +35,7 @@ typedef struct {
 
 typedef struct {
     const char *name;
-    char kind;          /* ARG_IN, ARG_OUT, ARG_SIZE, ARG_REAL or ARG_INT (protocol.h) */
+    char kind;          /* ARG_IN, ARG_OUT, ARG_SIZE, ARG_REAL, ARG_INT (protocol.h) or ARG_DIM */
     const char *shape;  /* tensors: "batch*d_out", as written in the description */
     int nullable;       /* tensors: NULL is legal */
     uint64_t min;       /* sizes: the smallest legal value */
@@ -40,29 +43,33 @@ typedef struct {
     double example;     /* sizes, reals, ints: a small legal value */
     int n_reject;       /* reals, ints: values that must be rejected */
     double reject[DESC_REJECT_MAX];
+    int derived;        /* sizes: made from the dims and other sizes by shapes() */
+    int pointer_flag;   /* ints: stands for a struct pointer, 0 passes NULL */
 } fn_arg_desc_t;
 
 typedef struct {
     const char *name, *task;
     int returns_status; /* int: LAB_OK, or LAB_EARG with every output untouched */
     int nan_propagates; /* NaN and Inf in the inputs follow IEEE arithmetic */
-    int nargs;
-    /* From the sizes in v: count[i] doubles of every tensor i, max[i] of
-     * every size i that is bounded above. */
-    void (*shapes)(const fn_value_t *v, uint64_t *count, uint64_t *max);
-    fn_arg_desc_t args[MAX_ARGS];
+    int nwire;          /* args[0 .. nwire-1] go on the wire, in the runner's order */
+    int nargs;          /* and the dims after them */
+    /* From the dims and sizes in v: every derived size in v, count[i]
+     * doubles of every tensor i, max[i] of every size i bounded above. */
+    void (*shapes)(fn_value_t *v, uint64_t *count, uint64_t *max);
+    fn_arg_desc_t args[DESC_MAX_ARGS];
 } fn_desc_t;
 
 /* Generated (functions.c), ended by an entry whose name is NULL. */
 extern const fn_desc_t lab_functions[];
 const fn_desc_t *fn_described(const char *name); /* NULL if not described */
 
-/* The typed call builder: the call of d->name on v (a value per argument). */
-call_t *call_values(judge_t *j, const fn_desc_t *d, const fn_value_t *v);
+/* The typed call builder: the call of d->name on v (a value per argument;
+ * the derived sizes in v are set from the dims). */
+call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v);
 /* The reference (linked into the judge) on v: its return value; out[i]
  * (malloc'd, count[i] doubles, or NULL) what it wrote into output i, every
  * entry it did not write still holding POISON_BITS. */
-long long reference_values(const fn_desc_t *d, const fn_value_t *v, double **out);
+long long reference_values(const fn_desc_t *d, fn_value_t *v, double **out);
 
 /* The derived tests (contract.c); functions.c registers them. */
 void contract_null(judge_t *j, const fn_desc_t *d);

@@ -38,6 +38,16 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
       -inf or numbers) must give LAB_EARG.
   ARG int example V [reject V,V...]     a long long, likewise.
+  ARG size = EXPR                       a size_t the caller derives from other
+      sizes, dims and ints (out_len = d_in*r + r*d_out): no range of its own.
+  ARG dim range LO..[HI] example V      a size of the problem that is no
+      argument itself (the rows of a matrix argument are made from it).
+  ARG mat ROWS COLS         a matrix struct by value (declared by a line
+      `matrix TYPE DATA ROWS COLS` naming its type and fields): sent as the
+      tensor ARG and the sizes ARG.rows, ARG.cols (ROWS, COLS: expressions).
+  ARG problem F=ROWS,COLS ...   a const pointer to a struct of matrices
+      (declared by `problem TYPE F ...`): sent as a flag ARG (0: NULL) and a
+      matrix per field; the null rule passes NULL for it too.
   tests RULE POINTS, ...   the derived tests and their points (contract.c):
       null    each pointer alone NULL is rejected, outputs untouched
       range   each size just outside its range, each rejected value of a
@@ -52,16 +62,18 @@ import os
 import re
 import sys
 
-KINDS = ("in", "out", "size", "real", "int")
+KINDS = ("in", "out", "size", "real", "int", "dim", "mat", "problem")
 RULES = ("null", "range", "edges", "inputs", "nan")
 C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
           "int": "long long"}
 WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
 ACCESS = {"in": "RP", "out": "RP", "size": "RZ", "real": "RD", "int": "RL"}
-ARG_KIND = {"in": "ARG_IN", "out": "ARG_OUT", "size": "ARG_SIZE", "real": "ARG_REAL", "int": "ARG_INT"}
-MAX_ARGS = 16
+ARG_KIND = {"in": "ARG_IN", "out": "ARG_OUT", "size": "ARG_SIZE", "real": "ARG_REAL", "int": "ARG_INT",
+            "dim": "ARG_DIM"}
+MAX_ARGS = 32  # on the wire (protocol.h); dims are not sent
 MAX_NAME = 72
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+WIRE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.(rows|cols))?\Z")
 
 
 class DescError(Exception):
@@ -81,17 +93,17 @@ def number(text, what):
 
 def expr_to_c(expr, sizes, what):
     """A shape or bound expression over size arguments, as C reading v[]."""
-    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_]*|\d+|[-+*(),]|\S", expr)
+    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*|\d+|[-+*(),]|\S", expr)
     out = []
     for t in tokens:
         if re.fullmatch(r"\d+", t):
             out.append(f"(uint64_t){t}")
         elif t in ("min", "max"):
             out.append("DESC_" + t.upper())
-        elif NAME_RE.match(t):
+        elif WIRE_NAME_RE.match(t):
             if t not in sizes:
-                raise DescError(f"{what}: {t!r} is not a size argument of this function")
-            out.append(f"v[{sizes[t]}].z")
+                raise DescError(f"{what}: {t!r} is not a size, dim or int argument of this function")
+            out.append(sizes[t])
         elif t in "+-*(),":
             out.append(t)
         else:
@@ -112,6 +124,13 @@ def parse(path):
             try:
                 if words[0] == "include":
                     lab["include"] = words[1]
+                elif words[0] == "matrix":
+                    _, lab["matrix"], *fields = words
+                    if len(fields) != 3:
+                        raise DescError("matrix TYPE DATA ROWS COLS")
+                    lab["matrix_fields"] = fields
+                elif words[0] == "problem":
+                    lab["problem"], lab["problem_fields"] = words[1], words[2:]
                 elif words[0] == "function":
                     fn = parse_function(words[1:], where)
                     lab["functions"].append(fn)
@@ -128,6 +147,7 @@ def parse(path):
     if not lab["functions"]:
         raise DescError(f"{path}: no function described")
     for fn in lab["functions"]:
+        flatten(fn, lab)
         check_function(fn)
     return lab
 
@@ -165,6 +185,24 @@ def parse_arg(words, where):
     if not NAME_RE.match(arg["name"]):
         raise DescError(f"{arg['name']!r} is not a C name")
     rest = words[2:]
+    arg["derived"] = None
+    if arg["kind"] == "size" and rest[:1] == ["="]:
+        arg["derived"] = " ".join(rest[1:])
+        return arg
+    if arg["kind"] == "mat":
+        if len(rest) != 2:
+            raise DescError("a matrix argument is NAME mat ROWS COLS")
+        arg["rows"], arg["cols"] = rest
+        return arg
+    if arg["kind"] == "problem":
+        arg["fields"] = []
+        for item in rest:
+            field, eq, shape = item.partition("=")
+            rows, comma, cols = shape.partition(",")
+            if not eq or not comma:
+                raise DescError("a problem argument is NAME problem FIELD=ROWS,COLS ...")
+            arg["fields"].append((field, rows, cols))
+        return arg
     if arg["kind"] in ("in", "out"):
         if not rest:
             raise DescError(f"tensor {arg['name']} needs a shape")
@@ -173,43 +211,94 @@ def parse_arg(words, where):
         key = rest.pop(0)
         if key == "nullable" and arg["kind"] in ("in", "out"):
             arg["nullable"] = True
-        elif key == "range" and arg["kind"] == "size":
+        elif key == "range" and arg["kind"] in ("size", "dim"):
             lo, sep, hi = rest.pop(0).partition("..")
             if not sep or not lo.isdigit():
                 raise DescError("range is LO..HI or LO.. (LO a number)")
             arg["lo"], arg["hi"] = int(lo), hi or None
-        elif key == "example" and arg["kind"] in ("size", "real", "int"):
+        elif key == "example" and arg["kind"] in ("size", "real", "int", "dim"):
             arg["example"] = rest.pop(0)
         elif key == "reject" and arg["kind"] in ("real", "int"):
             arg["reject"] = [number(v, f"reject of {arg['name']}") for v in rest.pop(0).split(",")]
         else:
             raise DescError(f"{key!r} does not apply to a {arg['kind']} argument")
-    if arg["kind"] in ("size", "real", "int") and arg["example"] is None:
+    if arg["kind"] in ("size", "real", "int", "dim") and arg["example"] is None:
         raise DescError(f"{arg['name']} needs an example value")
-    if arg["kind"] == "size" and arg["lo"] is None:
+    if arg["kind"] in ("size", "dim") and arg["lo"] is None:
         raise DescError(f"size {arg['name']} needs a range")
-    if arg["kind"] in ("size", "int") and not re.fullmatch(r"-?\d+", arg["example"]):
+    if arg["kind"] in ("size", "int", "dim") and not re.fullmatch(r"-?\d+", arg["example"]):
         raise DescError(f"the example of {arg['name']} is an integer")
     if arg["kind"] == "real":
         number(arg["example"], f"example of {arg['name']}")
     return arg
 
 
+def entry(name, kind, **kw):
+    e = {"name": name, "kind": kind, "shape": None, "nullable": False, "lo": None, "hi": None,
+         "example": None, "reject": [], "derived": None, "pointer_flag": False}
+    e.update(kw)
+    return e
+
+
+def flatten(fn, lab):
+    """fn["wire"]: the arguments as the wire carries them (a matrix is its
+    tensor and two sizes, a problem a flag and its matrices), the dims after
+    them (not sent); fn["c_args"]: (C type, C expression of the wire) per
+    argument of the C function, in its order."""
+    wire, dims, c_args = [], [], []
+
+    def mat(name, rows, cols):
+        if "matrix" not in lab:
+            raise DescError(f"{fn['where']}: {name}: a matrix argument needs a 'matrix' line")
+        w = len(wire)
+        wire.append(entry(name, "in", shape=f"{name}.rows*{name}.cols"))
+        wire.append(entry(f"{name}.rows", "size", derived=rows))
+        wire.append(entry(f"{name}.cols", "size", derived=cols))
+        data, r, c = lab["matrix_fields"]
+        return f"(({lab['matrix']}){{.{data} = RP({w}), .{r} = RZ({w + 1}), .{c} = RZ({w + 2})}})"
+
+    for a in fn["args"]:
+        k = a["kind"]
+        if k == "dim":
+            dims.append(entry(a["name"], "dim", lo=a["lo"], hi=a["hi"], example=a["example"]))
+        elif k == "mat":
+            c_args.append((lab.get("matrix", "?"), mat(a["name"], a["rows"], a["cols"])))
+        elif k == "problem":
+            if "problem" not in lab or [f for f, _, _ in a["fields"]] != lab["problem_fields"]:
+                raise DescError(f"{fn['where']}: {a['name']}: a problem argument names the fields of "
+                                f"the 'problem' line, in its order")
+            w = len(wire)
+            wire.append(entry(a["name"], "int", pointer_flag=True, example="1"))
+            fields = ", ".join(f".{f} = {mat(f, r, c)}" for f, r, c in a["fields"])
+            c_args.append((f"const {lab['problem']} *", f"RL({w}) ? &({lab['problem']}){{{fields}}} : NULL"))
+        else:
+            w = len(wire)
+            wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"], lo=a["lo"],
+                              hi=a["hi"], example=a["example"], reject=a["reject"], derived=a["derived"]))
+            c_args.append((C_TYPE[k], f"{ACCESS[k]}({w})"))
+    fn["n_wire"] = len(wire)
+    fn["wire"] = wire + dims
+    fn["c_args"] = c_args
+
+
 def check_function(fn):
-    name, args = fn["name"], fn["args"]
+    name, args = fn["name"], fn["wire"]
     where = fn["where"]
-    if len(args) > MAX_ARGS:
-        raise DescError(f"{where}: {name} has {len(args)} arguments; the wire carries {MAX_ARGS}")
+    if fn["n_wire"] > MAX_ARGS:
+        raise DescError(f"{where}: {name} has {fn['n_wire']} arguments on the wire, which carries {MAX_ARGS}")
     names = [a["name"] for a in args]
     if len(set(names)) != len(names):
         raise DescError(f"{where}: {name}: two arguments share a name")
-    sizes = {a["name"]: i for i, a in enumerate(args) if a["kind"] == "size"}
+    sizes = {a["name"]: f"v[{i}].z" for i, a in enumerate(args) if a["kind"] in ("size", "dim")}
+    sizes.update({a["name"]: f"(uint64_t)v[{i}].l" for i, a in enumerate(args) if a["kind"] == "int"})
     for a in args:
         if a["shape"]:
             a["shape_c"] = expr_to_c(a["shape"], sizes, f"{where}: {name}: shape of {a['name']}")
         if a["hi"]:
             a["hi_c"] = expr_to_c(a["hi"], sizes, f"{where}: {name}: range of {a['name']}")
-        if a["kind"] == "size" and int(a["example"]) < a["lo"]:
+        if a["derived"]:
+            a["derived_c"] = expr_to_c(a["derived"], sizes, f"{where}: {name}: {a['name']}")
+        if a["kind"] in ("size", "dim") and not a["derived"] and int(a["example"]) < a["lo"]:
             raise DescError(f"{where}: {name}: the example of {a['name']} is below its range")
     rules = [r for r, _ in fn["tests"]]
     if len(set(rules)) != len(rules):
@@ -219,10 +308,11 @@ def check_function(fn):
         raise DescError(f"{where}: {name} returns void: it cannot reject arguments (tests null, range)")
     if "nan" in rules and not fn["nan"]:
         raise DescError(f"{where}: {name}: tests nan needs 'nan propagates' on the function line")
-    if "null" in rules and not any(a["kind"] in ("in", "out") and not a["nullable"] for a in args):
+    if "null" in rules and not any((a["kind"] in ("in", "out") and not a["nullable"]) or a["pointer_flag"]
+                                   for a in args):
         raise DescError(f"{where}: {name}: tests null, but no pointer must be rejected when NULL")
-    if "range" in rules and not any((a["kind"] == "size" and (a["lo"] > 0 or a["hi"])) or a["reject"]
-                                    for a in args):
+    if "range" in rules and not any((a["kind"] in ("size", "dim") and not a["derived"] and (a["lo"] > 0 or a["hi"]))
+                                    or a["reject"] for a in args):
         raise DescError(f"{where}: {name}: tests range, but no argument has a value to reject")
     if "inputs" in rules and not any(a["kind"] == "in" for a in args):
         raise DescError(f"{where}: {name}: tests inputs, but it has no input tensor")
@@ -243,11 +333,14 @@ def test_name(fn, rule):
 
 
 def test_hint(fn, rule):
-    ptrs = ", ".join(a["name"] for a in fn["args"] if a["kind"] in ("in", "out") and not a["nullable"])
-    ins = ", ".join(a["name"] for a in fn["args"] if a["kind"] == "in")
+    ptrs = ", ".join(a["name"] for a in fn["wire"]
+                     if (a["kind"] in ("in", "out") and not a["nullable"]) or a["pointer_flag"])
+    ins = ", ".join(a["name"] for a in fn["wire"] if a["kind"] == "in")
     ranges = []
-    for a in fn["args"]:
-        if a["kind"] == "size":
+    for a in fn["wire"]:
+        if a["derived"]:
+            continue
+        if a["kind"] in ("size", "dim"):
             ranges.append(f"{a['name']} in {a['lo']}..{a['hi']}" if a["hi"] else f"{a['name']} >= {a['lo']}")
         elif a["reject"]:
             ranges.append(f"{a['name']} not {'/'.join(v.lower().replace('infinity', 'inf') for v in a['reject'])}")
@@ -277,12 +370,12 @@ def adapter_c(lab, src):
     out.append("")
     for fn in lab["functions"]:
         ret = "int" if fn["status"] else "void"
-        params = ", ".join(C_TYPE[a["kind"]] for a in fn["args"]) or "void"
+        params = ", ".join(t for t, _ in fn["c_args"]) or "void"
         out.append(f"/* {fn['name']} is the function the description says it is (header {lab['include']}). */")
         out.append(f"_Static_assert(__builtin_types_compatible_p(__typeof__(&{fn['name']}), "
                    f"{ret} (*)({params})),\n               "
                    f"\"{fn['name']}: the description in {src} does not match {lab['include']}\");")
-        call = f"{fn['name']}(" + ", ".join(f"{ACCESS[a['kind']]}({i})" for i, a in enumerate(fn["args"])) + ")"
+        call = f"{fn['name']}(" + ", ".join(e for _, e in fn["c_args"]) + ")"
         out.append(f"static int64_t call_{fn['name']}(const runner_arg_t *a)\n{{")
         if not fn["args"]:
             out.append("    (void)a;")
@@ -290,7 +383,7 @@ def adapter_c(lab, src):
         out.append("}\n")
     out.append("const runner_fn_t runner_functions[] = {")
     for fn in lab["functions"]:
-        sig = "".join(WIRE[a["kind"]] for a in fn["args"])
+        sig = "".join(WIRE[a["kind"]] for a in fn["wire"][:fn["n_wire"]])
         out.append(f"    {{\"{fn['name']}\", \"{sig}\", (runner_addr_t){fn['name']}, call_{fn['name']}}},")
     out.append("    {0, 0, 0, 0},\n};")
     return "\n".join(out) + "\n"
@@ -302,9 +395,12 @@ def functions_c(lab, src):
            " * contract tests derived from it (contract.c). */",
            '#include "describe.h"', '#include "test.h"', "", "#include <math.h>", ""]
     for k, fn in enumerate(lab["functions"]):
-        out.append(f"static void shapes_{fn['name']}(const fn_value_t *v, uint64_t *count, uint64_t *max)\n{{")
+        out.append(f"static void shapes_{fn['name']}(fn_value_t *v, uint64_t *count, uint64_t *max)\n{{")
         out.append("    (void)v, (void)count, (void)max;")
-        for i, a in enumerate(fn["args"]):
+        for i, a in enumerate(fn["wire"]):
+            if a["derived"]:
+                out.append(f"    v[{i}].z = {a['derived_c']};")
+        for i, a in enumerate(fn["wire"]):
             if a["shape"]:
                 out.append(f"    count[{i}] = {a['shape_c']};")
             if a.get("hi"):
@@ -313,14 +409,14 @@ def functions_c(lab, src):
     out.append("const fn_desc_t lab_functions[] = {")
     for fn in lab["functions"]:
         out.append(f"    {{{c_str(fn['name'])}, {c_str(fn['task'])}, {int(fn['status'])}, {int(fn['nan'])}, "
-                   f"{len(fn['args'])}, shapes_{fn['name']}, {{")
-        for a in fn["args"]:
+                   f"{fn['n_wire']}, {len(fn['wire'])}, shapes_{fn['name']}, {{")
+        for a in fn["wire"]:
             rej = ", ".join(a["reject"])
             lo = a["lo"] if a["lo"] is not None else 0
             example = number(a["example"], "example") if a["example"] is not None else "0"
             out.append(f"        {{{c_str(a['name'])}, {ARG_KIND[a['kind']]}, {c_str(a['shape'] or '')}, "
                        f"{int(a['nullable'])}, {lo}, {int(bool(a['hi']))}, {example}, "
-                       f"{len(a['reject'])}, {{{rej}}}}},")
+                       f"{len(a['reject'])}, {{{rej}}}, {int(bool(a['derived']))}, {int(a['pointer_flag'])}}},")
         out.append("    }},")
     out.append("    {0},\n};\n")
     for k, fn in enumerate(lab["functions"]):

@@ -74,7 +74,7 @@ enum segv_access { SEGV_UNKNOWN = 0, SEGV_READ = 1, SEGV_WRITE = 2 };
 
 /* Largest tensor and argument list a request may carry. */
 #define MAX_TENSOR ((uint64_t)1 << 24)
-#define MAX_ARGS 16
+#define MAX_ARGS 32
 #define MAX_NAME 64
 
 #endif
