@@ -125,7 +125,7 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 	@echo "demos: every printed course number reproduced"
 
 # One target per lab, so that under make -j (make test) the labs spread over the cores.
-grader-tests: engine-tests build-cache-test $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
+grader-tests: engine-tests build-cache-test describe-test $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	@echo "grader tests: labs $(LAB_IDS) passed"
 # The engine's own behaviour (workers, data files): a test table posing as Lab 01.
 .PHONY: engine-tests
@@ -135,6 +135,9 @@ $(BIN)/engine-test: tests/engine_test.c $(B)/lab01/reference.o $(B)/lab01/adapte
 	  $< $(B)/lab01/reference.o $(B)/lab01/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(GRADER_LIBS) -o $@
 engine-tests: $(BIN)/engine-test ## the grading engine's own behaviour (workers, data files)
 	$(PY) tests/test_engine.py
+.PHONY: describe-test
+describe-test: ## grader/engine/describe.py: each functions.txt parses, bad descriptions refused, the header checked
+	$(PY) tests/test_describe.py
 .PHONY: build-cache-test
 build-cache-test: $(BIN)/grade-02 ## make test's build cache: hits give the same report, any changed byte rebuilds
 	$(PY) tests/test_build_cache.py
