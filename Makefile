@@ -125,7 +125,7 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 	@echo "demos: every printed course number reproduced"
 
 # One target per lab, so that under make -j (make test) the labs spread over the cores.
-grader-tests: engine-tests build-cache-test describe-test $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
+grader-tests: engine-tests build-cache-test wire-cap-test describe-test $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	@echo "grader tests: labs $(LAB_IDS) passed"
 # The engine's own behaviour (workers, data files): a test table posing as Lab 01.
 .PHONY: engine-tests
@@ -141,6 +141,9 @@ describe-test: ## grader/engine/describe.py: each functions.txt parses, bad desc
 .PHONY: build-cache-test
 build-cache-test: $(BIN)/grade-02 ## make test's build cache: hits give the same report, any changed byte rebuilds
 	$(PY) tests/test_build_cache.py
+.PHONY: wire-cap-test
+wire-cap-test: $(BIN)/lib/librunner-07.a ## the wire's argument cap: Lab 07's 19 parameters pass, MAX_ARGS + 1 is a bad request
+	$(PY) tests/test_wire_cap.py
 grader-test-%: $(GRADERS)
 	$(PY) tests/test_grader.py $*
 	$(PY) tests/test_redteam_compile.py $*

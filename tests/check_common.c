@@ -1,6 +1,6 @@
 /*
  * check_common.c - the kit's own unit tests of labs/common (rng, matrix,
- * kitio).  Not a student test: it guards the library every lab and the
+ * kitio, close).  Not a student test: it guards the library every lab and the
  * grader stand on.
  *
  * Build and run from the repository root: compile this file with every .c
@@ -23,6 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_helpers.h" /* run_task_suites */
+#include "close.h"
 #include "kitio.h"
 #include "matrix.h"
 #include "rng.h"
@@ -608,60 +610,40 @@ static void remove_tmp_dir(void)
     rmdir(tmp_dir);
 }
 
-static Suite *rng_suite(void)
-{
-    Suite *s = suite_create("rng");
-    TCase *tc = tcase_create("rng");
-    tcase_add_test(tc, test_rng_same_seed_gives_same_stream);
-    tcase_add_test(tc, test_rng_default_seed_matches_reference_xoshiro256starstar);
-    tcase_add_test(tc, test_rng_different_seeds_give_different_streams);
-    tcase_add_test(tc, test_rng_uniform_is_in_zero_one);
-    tcase_add_test(tc, test_rng_uniform_range_and_fill_stay_in_lo_hi);
-    tcase_add_test(tc, test_rng_below_stays_below_n);
-    tcase_add_test(tc, test_rng_normal_has_mean_0_and_variance_1);
-    tcase_add_test(tc, test_rng_fill_normal_scales_by_std);
-    tcase_add_test(tc, test_rng_seed_from_env_parses_decimal);
-    tcase_add_test(tc, test_rng_seed_from_env_unset_or_empty_uses_fallback);
-    tcase_add_test(tc, test_rng_seed_from_env_malformed_falls_back);
-    tcase_add_test(tc, test_rng_hash_string_is_fnv1a);
-    tcase_set_timeout(tc, 60); /* valgrind is slow on the 100000-draw tests */
-    suite_add_tcase(s, tc);
-    return s;
-}
+/* ---- close: the one closeness rule of visible tests and grader ---- */
 
-static Suite *matrix_suite(void)
+START_TEST(test_values_close_relative_tolerance)
 {
-    Suite *s = suite_create("matrix");
-    TCase *tc = tcase_create("matrix");
-    tcase_add_test(tc, test_matmul_2x3_times_3x2);
-    tcase_add_test(tc, test_matmul_nt_uses_b_stored_n_by_k);
-    tcase_add_test(tc, test_transpose_2x3_gives_3x2);
-    tcase_add_test(tc, test_max_abs_diff_finds_largest_gap);
-    tcase_add_test(tc, test_max_abs_diff_with_nan);
-    tcase_add_test(tc, test_mat_alloc_zeroes_and_rejects_overflow);
-    tcase_add_test(tc, test_mat_dup_copies_every_entry);
-    tcase_add_test(tc, test_mat_print_writes_name_shape_and_rows);
-    suite_add_tcase(s, tc);
-    return s;
+    ck_assert(values_close(1.0 + 0.5e-9, 1.0, KIT_TOL));
+    ck_assert(!values_close(1.0 + 2e-9, 1.0, KIT_TOL));
+    /* relative above 1: 1e6 * 1e-9 = 1e-3 of room */
+    ck_assert(values_close(1e6 + 0.9e-3, 1e6, KIT_TOL));
+    ck_assert(!values_close(1e6 + 1.1e-3, 1e6, KIT_TOL));
+    /* absolute below 1 */
+    ck_assert(values_close(0.9e-9, 0.0, KIT_TOL));
+    ck_assert(!values_close(1.1e-9, 1e-12, KIT_TOL));
+    /* tol 0 is equality; -0 equals 0 */
+    ck_assert(values_close(-0.0, 0.0, 0.0));
+    ck_assert(!values_close(nextafter(1.0, 2.0), 1.0, 0.0));
 }
+END_TEST
 
-static Suite *kitio_suite(void)
+START_TEST(test_values_close_nan_and_inf_match_only_their_class)
 {
-    Suite *s = suite_create("kitio");
-    TCase *tc = tcase_create("kitio");
-    tcase_add_test(tc, test_kitio_round_trip_is_bit_exact);
-    tcase_add_test(tc, test_kitio_skips_comments_blank_lines_and_crlf);
-    tcase_add_test(tc, test_kitio_empty_file_has_no_tensors);
-    tcase_add_test(tc, test_kitio_missing_file_fails);
-    tcase_add_test(tc, test_kitio_truncated_tensor_fails);
-    tcase_add_test(tc, test_kitio_too_many_numbers_on_a_row_fails);
-    tcase_add_test(tc, test_kitio_bad_header_fails);
-    tcase_add_test(tc, test_kitio_duplicate_name_fails);
-    tcase_add_test(tc, test_kit_get_wrong_shape_or_name_gives_null);
-    tcase_add_test(tc, test_kit_write_to_read_only_stream_fails);
-    suite_add_tcase(s, tc);
-    return s;
+    ck_assert(values_close(NAN, NAN, KIT_TOL));
+    ck_assert(!values_close(0.0, NAN, KIT_TOL));
+    ck_assert(!values_close(NAN, 0.0, KIT_TOL));
+    ck_assert(values_close(INFINITY, INFINITY, KIT_TOL));
+    ck_assert(values_close(-INFINITY, -INFINITY, 0.0));
+    /* an expected infinity accepts nothing else: not a finite value, not the
+     * other infinity, not NaN (a rule of the form |d| <= tol * |want| would) */
+    ck_assert(!values_close(1e300, INFINITY, KIT_TOL));
+    ck_assert(!values_close(-INFINITY, INFINITY, KIT_TOL));
+    ck_assert(!values_close(NAN, INFINITY, KIT_TOL));
+    ck_assert(!values_close(INFINITY, 1e300, KIT_TOL));
+    ck_assert(!values_close(INFINITY, 1.0, 1e300));
 }
+END_TEST
 
 int main(void)
 {
@@ -671,12 +653,50 @@ int main(void)
         perror("check_common: mkdtemp");
         return EXIT_FAILURE;
     }
-    SRunner *sr = srunner_create(rng_suite());
-    srunner_add_suite(sr, matrix_suite());
-    srunner_add_suite(sr, kitio_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    const visible_task_t suites[] = {
+        {"rng", NULL, {
+            test_rng_same_seed_gives_same_stream,
+            test_rng_default_seed_matches_reference_xoshiro256starstar,
+            test_rng_different_seeds_give_different_streams,
+            test_rng_uniform_is_in_zero_one,
+            test_rng_uniform_range_and_fill_stay_in_lo_hi,
+            test_rng_below_stays_below_n,
+            test_rng_normal_has_mean_0_and_variance_1,
+            test_rng_fill_normal_scales_by_std,
+            test_rng_seed_from_env_parses_decimal,
+            test_rng_seed_from_env_unset_or_empty_uses_fallback,
+            test_rng_seed_from_env_malformed_falls_back,
+            test_rng_hash_string_is_fnv1a,
+        }},
+        {"matrix", NULL, {
+            test_matmul_2x3_times_3x2,
+            test_matmul_nt_uses_b_stored_n_by_k,
+            test_transpose_2x3_gives_3x2,
+            test_max_abs_diff_finds_largest_gap,
+            test_max_abs_diff_with_nan,
+            test_mat_alloc_zeroes_and_rejects_overflow,
+            test_mat_dup_copies_every_entry,
+            test_mat_print_writes_name_shape_and_rows,
+        }},
+        {"kitio", NULL, {
+            test_kitio_round_trip_is_bit_exact,
+            test_kitio_skips_comments_blank_lines_and_crlf,
+            test_kitio_empty_file_has_no_tensors,
+            test_kitio_missing_file_fails,
+            test_kitio_truncated_tensor_fails,
+            test_kitio_too_many_numbers_on_a_row_fails,
+            test_kitio_bad_header_fails,
+            test_kitio_duplicate_name_fails,
+            test_kit_get_wrong_shape_or_name_gives_null,
+            test_kit_write_to_read_only_stream_fails,
+        }},
+        {"close", "values_close", {
+            test_values_close_relative_tolerance,
+            test_values_close_nan_and_inf_match_only_their_class,
+        }},
+    };
+    /* 60 s a test: valgrind is slow on the 100000-draw rng tests. */
+    int failed = run_task_suites(suites, sizeof suites / sizeof suites[0], 60);
     remove_tmp_dir();
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -622,6 +622,18 @@ def check_lab(L, lab):
         rc, out, err = run(["bash", ".github/loralab/check.sh", lab, "1"], cwd=tdir)
         L.check(rc == 1 and "no grading results" in err,
                 "classroom: a test step without grading results fails and says why", out + err)
+        # The template's make check compiles the student's files with the
+        # grader's flags: a warning is shown and fails nothing, as in grading.
+        home = os.path.join(tmp, "classroom-check")
+        shutil.copytree(tdir_built, home)
+        for f in ref_files:
+            shutil.copy2(f, os.path.join(home, "labs", labname))
+        with open(os.path.join(home, "labs", labname, os.path.basename(ref_files[0])), "a", encoding="utf-8") as f:
+            f.write("\nint kit_warning_probe(void);\nint kit_warning_probe(void) { int unused_variable; return 0; }\n")
+        rc, out, err = run(["make", "--no-print-directory", "check"], cwd=home)
+        L.check(rc == 0 and "unused variable" in out + err,
+                "classroom: make check shows a warning in a student's file and does not fail on it",
+                (out + err)[-1500:])
         L.timings.append(("classroom", time.monotonic() - t3))
     L.timings.append(("total", time.monotonic() - t0))
     return L

@@ -203,6 +203,48 @@ def safe_member(name):
     return "/".join(p for p in parts if p not in ("", "."))
 
 
+def worth_reading(out, shown, raw_name, is_dir, is_link, is_regular):
+    """The safe path of an archive member and its parts, or None when it is
+    skipped: a path that leaves the archive, a link or a special file (each
+    noted as `shown`), junk (__MACOSX and the like) or a folder."""
+    name = safe_member(raw_name)
+    if name is None:
+        out.note(f"{shown}: path leaves the archive, skipped")
+        return None
+    parts = name.split("/")
+    if any(p in JUNK for p in parts) or is_dir or not name:
+        return None
+    if is_link:
+        out.note(f"{shown}: a link (links are not followed)")
+        return None
+    if not is_regular:
+        out.note(f"{shown}: not a regular file, skipped")
+        return None
+    return name, parts
+
+
+def add_members(members, prefix, out, unpack_errors):
+    """Add an archive's members to out.  members yields, one member at a
+    time, (name, is_dir, is_link, is_regular, size, read) where read(cap)
+    returns the member's bytes, at most cap of them; an exception of
+    unpack_errors from read skips that member with a note."""
+    for raw_name, is_dir, is_link, is_regular, size, read in members:
+        out.budget.entry()
+        shown = prefix + raw_name
+        found = worth_reading(out, shown, raw_name, is_dir, is_link, is_regular)
+        if found is None:
+            continue
+        name, parts = found
+        data = None
+        if wants_bytes(parts[-1]):
+            try:
+                data = read(MAX_INNER if is_archive(parts[-1]) else MAX_FILE)
+            except unpack_errors as e:
+                out.note(f"{shown}: cannot be unpacked ({e})")
+                continue
+        out.add(prefix + name, len(data) if data is not None else size, data)
+
+
 def list_zip(fileobj, prefix, out):
     # The entry count from the end record, before zipfile builds one object per entry.
     fileobj.seek(0, 2)
@@ -216,34 +258,17 @@ def list_zip(fileobj, prefix, out):
             raise Limit(f"the archive lists {count} entries, more than {MAX_ENTRIES}")
     fileobj.seek(0)
     with zipfile.ZipFile(fileobj) as zf:
-        for info in zf.infolist():
-            out.budget.entry()
-            name = safe_member(info.filename)
-            shown = prefix + info.filename
-            if name is None:
-                out.note(f"{shown}: path leaves the archive, skipped")
-                continue
-            parts = name.split("/")
-            if any(p in JUNK for p in parts) or info.is_dir() or not name:
-                continue
-            kind = (info.external_attr >> 16) & 0o170000
-            if kind == stat.S_IFLNK:
-                out.note(f"{shown}: a link (links are not followed)")
-                continue
-            if kind not in (0, stat.S_IFREG):
-                out.note(f"{shown}: not a regular file, skipped")
-                continue
-            data = None
-            if wants_bytes(parts[-1]):
-                cap = MAX_INNER if is_archive(parts[-1]) else MAX_FILE
-                try:
-                    with zf.open(info) as member:
-                        data = read_capped(member, cap, out.budget)
-                except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
-                        RuntimeError, ValueError) as e:
-                    out.note(f"{shown}: cannot be unpacked ({e})")
-                    continue
-            out.add(prefix + name, len(data) if data is not None else info.file_size, data)
+        def read(info, cap):
+            with zf.open(info) as member:
+                return read_capped(member, cap, out.budget)
+
+        def members():
+            for info in zf.infolist():
+                kind = (info.external_attr >> 16) & 0o170000
+                yield (info.filename, info.is_dir(), kind == stat.S_IFLNK, kind in (0, stat.S_IFREG),
+                       info.file_size, lambda cap, info=info: read(info, cap))
+        add_members(members(), prefix, out, (zipfile.BadZipFile, zlib.error, EOFError,
+                                             NotImplementedError, RuntimeError, ValueError))
 
 
 def list_tar(fileobj, prefix, out):
@@ -252,28 +277,16 @@ def list_tar(fileobj, prefix, out):
     raw = gzip.GzipFile(fileobj=fileobj) if head == b"\x1f\x8b" else fileobj
     stream = io.BufferedReader(CountingReader(raw, out.budget))
     with tarfile.open(fileobj=stream, mode="r|") as tf:
-        for m in tf:
-            out.budget.entry()
-            name = safe_member(m.name)
-            shown = prefix + m.name
-            if name is None:
-                out.note(f"{shown}: path leaves the archive, skipped")
-                continue
-            parts = name.split("/")
-            if any(p in JUNK for p in parts) or m.isdir() or not name:
-                continue
-            if m.issym() or m.islnk():
-                out.note(f"{shown}: a link (links are not followed)")
-                continue
-            if not m.isreg():
-                out.note(f"{shown}: not a regular file, skipped")
-                continue
-            data = None
-            if wants_bytes(parts[-1]):
-                cap = MAX_INNER if is_archive(parts[-1]) else MAX_FILE
-                member = tf.extractfile(m)
-                data = read_capped(member, cap, Budget()) if member else b""
-            out.add(prefix + name, len(data) if data is not None else m.size, data)
+        # The stream's reader already counts every byte against out.budget.
+        def read(m, cap):
+            member = tf.extractfile(m)
+            return read_capped(member, cap, Budget()) if member else b""
+
+        # A streamed tar: each member is read before the next one is asked for;
+        # a read error ends the whole archive (list_archive notes it).
+        members = ((m.name, m.isdir(), m.issym() or m.islnk(), m.isreg(), m.size,
+                    lambda cap, m=m: read(m, cap)) for m in tf)
+        add_members(members, prefix, out, ())
 
 
 def list_archive(fileobj, name, prefix, out):

@@ -70,7 +70,7 @@ WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
 ACCESS = {"in": "RP", "out": "RP", "size": "RZ", "real": "RD", "int": "RL"}
 ARG_KIND = {"in": "ARG_IN", "out": "ARG_OUT", "size": "ARG_SIZE", "real": "ARG_REAL", "int": "ARG_INT",
             "dim": "ARG_DIM"}
-MAX_ARGS = 32  # on the wire (protocol.h); dims are not sent
+MAX_ARGS = 24  # protocol.h's: the wire's arguments (dims are not sent)
 MAX_NAME = 72
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 WIRE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.(rows|cols))?\Z")

@@ -4,6 +4,7 @@
  * a readable failure and returns 1 on success.
  */
 #define _GNU_SOURCE
+#include "close.h"
 #include "engine.h"
 #include "protocol.h"
 
@@ -47,15 +48,6 @@ int guards_intact(call_t *c)
     return ok;
 }
 
-static int same_class(double g, double w)
-{
-    if (isnan(w))
-        return isnan(g);
-    if (isinf(w))
-        return g == w;
-    return isfinite(g);
-}
-
 static const char *fmt_num(char *buf, size_t n, double v)
 {
     uint64_t bits;
@@ -84,13 +76,7 @@ static int compare(judge_t *j, const char *what, const double *got, const double
     double worst = 0.0;
     for (size_t i = 0; i < count; i++) {
         double g = got[i], w = want[i];
-        int ok;
-        if (!same_class(g, w) || isnan(g) || isinf(g))
-            ok = same_class(g, w);
-        else if (exact)
-            ok = g == w;
-        else
-            ok = fabs(g - w) <= tol * fmax(1.0, fabs(w));
+        int ok = values_close(g, w, exact ? 0.0 : tol); /* labs/common/close.h */
         if (isfinite(g) && isfinite(w) && fabs(g - w) > worst)
             worst = fabs(g - w);
         if (!ok) {

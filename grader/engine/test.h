@@ -26,7 +26,7 @@
 
 typedef struct {
     judge_test_t test;
-    const char *file; /* __FILE__ and __LINE__ of the TEST: its place in the report */
+    const char *file; /* the file's name (not its path) and line of the TEST: its place in the report */
     int line;
     int derived;      /* CONTRACT_TEST: generated from the description (describe.h) */
 } judge_test_entry_t;
@@ -35,6 +35,14 @@ typedef struct {
  * --check-tests as the only option checks them, prints a summary and exits:
  * 0 when they are well formed, 1 otherwise. */
 int judge_main_registered(int argc, char **argv, const judge_lab_t *lab);
+
+/* The file's name only: a grader handed out in binary form must not name the
+ * folder of the hidden tests (make handout checks). */
+#ifdef __FILE_NAME__
+#define JUDGE_TEST_FILE_ __FILE_NAME__
+#else
+#define JUDGE_TEST_FILE_ __FILE__
+#endif
 
 #define JUDGE_TEST_CAT2_(a, b) a##b
 #define JUDGE_TEST_CAT_(a, b) JUDGE_TEST_CAT2_(a, b)
@@ -56,7 +64,7 @@ int judge_main_registered(int argc, char **argv, const judge_lab_t *lab);
     static void JUDGE_TEST_CAT_(judge_test_body_, __LINE__)(judge_t * j);                          \
     static const judge_test_entry_t JUDGE_TEST_CAT_(judge_test_entry_, __LINE__) = {               \
         {task_, name_, points_, hint_, JUDGE_TEST_CAT_(judge_test_body_, __LINE__)},               \
-        __FILE__, __LINE__, derived_};                                                             \
+        JUDGE_TEST_FILE_, __LINE__, derived_};                                                     \
     static const judge_test_entry_t *const JUDGE_TEST_CAT_(judge_test_ref_, __LINE__)              \
         __attribute__((used, section("loralab_tests"))) =                                          \
             &JUDGE_TEST_CAT_(judge_test_entry_, __LINE__);                                         \

@@ -31,23 +31,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "demo_main.h"
 #include "lab.h"
 #include "lowrank.h"
 #include "matrix.h"
 #include "rng.h"
 
 #define PROG "lab01-demo"
-
-/* Every kit call goes through CALL: a LAB_EARG return (the function already
- * said why on stderr) ends the demo with status 1. */
-#define CALL(expr)                                                           \
-    do {                                                                     \
-        if ((expr) != LAB_OK) {                                              \
-            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", \
-                    #expr);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
 
 static double unneg(double v) { return v == 0.0 ? 0.0 : v; }
 
@@ -116,7 +106,7 @@ static const char *commas(double v, char *buf, size_t cap)
  * printed decimal.  A known erratum (listed in the README) must DISAGREE and
  * the kit must give its correction; anything else that disagrees fails.
  */
-static int checks_total, checks_bad, errata_seen;
+static int errata_seen;
 
 typedef struct {
     size_t index;     /* entry of the printed block */
@@ -134,18 +124,18 @@ static void seed_check(const char *what, const double *printed, const double *ki
         for (size_t k = 0; k < n_errata; k++)
             if (errata[k].index == i)
                 e = &errata[k];
-        checks_total++;
+        demo_checks.total++;
         if (e) {
             /* Known erratum: the print is wrong and the kit gives the fix. */
             if (agrees || !(fabs(kit[i] - e->corrected) <= half)) {
-                checks_bad++;
+                demo_checks.bad++;
                 ok = 0;
             } else {
                 errata_seen++;
                 flagged = 1;
             }
         } else if (!agrees) {
-            checks_bad++;
+            demo_checks.bad++;
             ok = 0;
         }
     }
@@ -158,7 +148,7 @@ static void seed_check(const char *what, const double *printed, const double *ki
 static int cmd_examples(void)
 {
     char b1[32], b2[32], b3[32];
-    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const uint64_t seed = demo_seed();
     printf(PROG " examples: the course's rank and factorization numbers through the kit's functions\n");
 
     /* the course: the 4 x 4 factorization. */
@@ -273,12 +263,12 @@ static int cmd_examples(void)
     seed_check("course: \"about 98 thousand\" entries", &printed_thousands, &gpt_thousands, 1, 0, NULL, 0);
     CALL(lowrank_storage(4, 4, 2, st));
     seed_check("course: \"16 total\" for B and A (4 x 4)", &printed_entries, &st[1], 1, 0, NULL, 0);
-    if (checks_bad == 0)
+    if (demo_checks.bad == 0)
         printf("  %d printed numbers checked: %d agree, %d known erratum (README, Errata)\n",
-               checks_total, checks_total - errata_seen, errata_seen);
+               demo_checks.total, demo_checks.total - errata_seen, errata_seen);
     else
-        printf("  %d of %d printed numbers DIFFER from the kit\n", checks_bad, checks_total);
-    return checks_bad == 0 ? 0 : 1;
+        printf("  %d of %d printed numbers DIFFER from the kit\n", demo_checks.bad, demo_checks.total);
+    return demo_checks.bad == 0 ? 0 : 1;
 }
 
 /* ------------------------------------------------------ figure data */
@@ -292,7 +282,7 @@ static int cmd_examples(void)
 static void figure_matrices(double *lowp, double *full)
 {
     rng_t g;
-    rng_seed(&g, rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED));
+    rng_seed(&g, demo_seed());
     double *b = mat_alloc(FIG_N, FIG_RANK), *a = mat_alloc(FIG_RANK, FIG_N);
     rng_fill_normal(&g, b, FIG_N * FIG_RANK, 1.0);
     rng_fill_normal(&g, a, FIG_RANK * FIG_N, 1.0);
@@ -376,7 +366,7 @@ static int cmd_bench(void)
 {
     const size_t n = 256;
     rng_t g;
-    rng_seed(&g, rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED));
+    rng_seed(&g, demo_seed());
     double *m = mat_alloc(n, n), *u = mat_alloc(n, n), *s = mat_alloc(1, n), *v = mat_alloc(n, n);
     rng_fill_uniform(&g, m, n * n, -1, 1);
     struct timespec t0, t1;
@@ -462,7 +452,7 @@ static int cmd_span(void)
     printf("  max distance of a column from span(B), relative   %.1e\n", r4);
     free(q4);
 
-    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const uint64_t seed = demo_seed();
     enum { D = 64, K = 48, R = 4 };
     rng_t g;
     rng_seed(&g, seed);
@@ -494,45 +484,14 @@ static int cmd_span(void)
 
 /* ------------------------------------------------------------ main */
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: " PROG " COMMAND\n"
-            "  examples   the course's worked numbers through the kit's functions\n"
-            "  spectrum   singular values: low rank plus noise vs full rank (gnuplot data)\n"
-            "  errors     relative Eckart-Young error vs r (gnuplot data)\n"
-            "  ratios     compression ratio vs r for four layer shapes (gnuplot data)\n"
-            "  bench      time lowrank_svd on 256 x 256 (bar: 1 s)\n"
-            "  span       the columns of Delta W = B A lie in span(B), measured\n"
-            "  (random matrices: seed from LORALAB_SEED, default %llu)\n",
-            (unsigned long long)RNG_DEFAULT_SEED);
-}
+static const demo_command_t COMMANDS[] = {
+    {.name = "examples", .help = "the course's worked numbers through the kit's functions", .run = cmd_examples},
+    {.name = "spectrum", .help = "singular values: low rank plus noise vs full rank (gnuplot data)", .run = cmd_spectrum},
+    {.name = "errors", .help = "relative Eckart-Young error vs r (gnuplot data)", .run = cmd_errors},
+    {.name = "ratios", .help = "compression ratio vs r for four layer shapes (gnuplot data)", .run = cmd_ratios},
+    {.name = "bench", .help = "time lowrank_svd on 256 x 256 (bar: 1 s)", .run = cmd_bench},
+    {.name = "span", .help = "the columns of Delta W = B A lie in span(B), measured", .run = cmd_span},
+    {.name = NULL},
+};
 
-int main(int argc, char **argv)
-{
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (argc != 2) {
-        fprintf(stderr, PROG ": expected exactly one command, got %d arguments\n", argc - 1);
-        usage(stderr);
-        return 2;
-    }
-    if (!strcmp(argv[1], "examples"))
-        return cmd_examples();
-    if (!strcmp(argv[1], "spectrum"))
-        return cmd_spectrum();
-    if (!strcmp(argv[1], "errors"))
-        return cmd_errors();
-    if (!strcmp(argv[1], "ratios"))
-        return cmd_ratios();
-    if (!strcmp(argv[1], "bench"))
-        return cmd_bench();
-    if (!strcmp(argv[1], "span"))
-        return cmd_span();
-    fprintf(stderr, PROG ": unknown command \"%s\"\n", argv[1]);
-    usage(stderr);
-    return 2;
-}
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED)

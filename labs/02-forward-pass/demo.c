@@ -22,23 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_main.h"
 #include "lab.h"
 #include "lora_forward.h"
 #include "matrix.h"
 #include "rng.h"
 
 #define PROG "lab02-demo"
-
-/* Every kit call goes through CALL: a LAB_EARG return (the function already
- * said why on stderr) ends the demo with status 1. */
-#define CALL(expr)                                                           \
-    do {                                                                     \
-        if ((expr) != LAB_OK) {                                              \
-            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", \
-                    #expr);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
 
 /* ------------------------------------------------------------ printing */
 
@@ -105,8 +95,6 @@ static void vline(const char *label, const double *v, size_t n, int decimals)
  * rounded the same way.  A printed number "agrees" when the kit's value is
  * within half a unit of its last printed decimal.
  */
-static int checks_total, checks_bad;
-
 static void seed_check(const char *seed, const char *what, const double *printed,
                        const double *kit, size_t rows, size_t cols, int as_vector,
                        int decimals)
@@ -115,9 +103,9 @@ static void seed_check(const char *seed, const char *what, const double *printed
     int ok = 1;
 
     for (size_t i = 0; i < rows * cols; i++) {
-        checks_total++;
+        demo_checks.total++;
         if (!(fabs(kit[i] - printed[i]) <= half)) {
-            checks_bad++;
+            demo_checks.bad++;
             ok = 0;
         }
     }
@@ -277,11 +265,11 @@ static int cmd_examples(void)
     seed_check("the course", "W0 x", p003_base, base003, 1, 4, 1, 2);
     seed_check("the course", "(alpha/r) B A x", p003_branch, branch003, 1, 4, 1, 3);
     seed_check("the course", "h", p003_h, h003, 1, 4, 1, 3);
-    if (checks_bad == 0)
-        printf("  all %d printed numbers agree with the kit\n", checks_total);
+    if (demo_checks.bad == 0)
+        printf("  all %d printed numbers agree with the kit\n", demo_checks.total);
     else
-        printf("  %d of %d printed numbers DIFFER from the kit\n", checks_bad, checks_total);
-    return checks_bad == 0 ? 0 : 1;
+        printf("  %d of %d printed numbers DIFFER from the kit\n", demo_checks.bad, demo_checks.total);
+    return demo_checks.bad == 0 ? 0 : 1;
 }
 
 /* ------------------------------------------------------------ opcounts */
@@ -341,7 +329,7 @@ enum { CB = 4, CI = 5, CO = 3, CR = 2 }; /* batch, d_in, d_out, r */
 
 static int cmd_conventions(void)
 {
-    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const uint64_t seed = demo_seed();
     const double alpha = 3.0, scale = alpha / CR;
     rng_t rng;
     double x[CB * CI], w0[CO * CI], a[CR * CI], b[CO * CR];
@@ -420,38 +408,11 @@ static int cmd_conventions(void)
 
 /* ------------------------------------------------------------ main */
 
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: " PROG " COMMAND\n"
-            "  examples      the course's worked examples through the kit's functions\n"
-            "  opcounts      multiplications per input row vs rank r (data table for gnuplot)\n"
-            "  conventions   one random adapter in four layouts: max differences\n"
-            "                (seed from LORALAB_SEED, default %llu)\n",
-            (unsigned long long)RNG_DEFAULT_SEED);
-}
+static const demo_command_t COMMANDS[] = {
+    {.name = "examples", .help = "the course's worked examples through the kit's functions", .run = cmd_examples},
+    {.name = "opcounts", .help = "multiplications per input row vs rank r (data table for gnuplot)", .run = cmd_opcounts},
+    {.name = "conventions", .help = "one random adapter in four layouts: max differences", .run = cmd_conventions},
+    {.name = NULL},
+};
 
-int main(int argc, char **argv)
-{
-    /* Line by line, so the lines before an unwritten function's abort() are
-     * not lost in a pipe's buffer. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (argc != 2) {
-        fprintf(stderr, PROG ": expected exactly one command, got %d arguments\n", argc - 1);
-        usage(stderr);
-        return 2;
-    }
-    if (!strcmp(argv[1], "examples"))
-        return cmd_examples();
-    if (!strcmp(argv[1], "opcounts"))
-        return cmd_opcounts();
-    if (!strcmp(argv[1], "conventions"))
-        return cmd_conventions();
-    fprintf(stderr, PROG ": unknown command \"%s\"\n", argv[1]);
-    usage(stderr);
-    return 2;
-}
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED)

@@ -3,9 +3,7 @@ PLOTS += plots/lab02-lora-layer.svg plots/lab02-opcount.svg
 
 plots/lab02-lora-layer.svg: labs/02-forward-pass/diagrams/lora_layer.dot | deps-plots
 	dot -Tsvg $< -o $@
-$(B)/plots/lab02-opcount.dat: $(B)/demo/lab02
-	@mkdir -p $(@D)
-	$(B)/demo/lab02 opcounts > $@
+$(eval $(call demo-data,02,opcount,opcounts))
 plots/lab02-opcount.svg: labs/02-forward-pass/plots/opcount.gp $(B)/plots/lab02-opcount.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab02-opcount.dat'; outfile='$@'" $<
 

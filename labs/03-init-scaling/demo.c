@@ -29,32 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_main.h"
 #include "lab.h"
 #include "lora_linear.h"
 #include "matrix.h"
 #include "rng.h"
 
 #define PROG "lab03-demo"
-
-#define CALL(expr)                                                           \
-    do {                                                                     \
-        if ((expr) != LAB_OK) {                                              \
-            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", \
-                    #expr);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
-
-static int checks_total, checks_bad;
-
-/* One yes/no fact the lab claims, checked on what the code computed. */
-static void check(const char *what, int ok)
-{
-    checks_total++;
-    if (!ok)
-        checks_bad++;
-    printf("  check: %-62s %s\n", what, ok ? "ok" : "DIFFERS");
-}
 
 static double max_abs(const double *v, size_t n)
 {
@@ -130,10 +111,10 @@ static void exercise(void)
     CALL(lora_scaling(6, 1, LORA_SCALING_RSLORA, &rs1));
     printf("  %-44s r = 3: %-10.6g r = 1: %.6g\n", "alpha / r (lora_scaling, standard)", s3, s1);
     printf("  %-44s r = 3: %-10.6g r = 1: %.6g\n", "alpha / sqrt(r) (lora_scaling, rsLoRA)", rs3, rs1);
-    check("alpha = 6, r = 3: alpha / r = 2", s3 == 2.0);
-    check("alpha = 6, r = 1: alpha / r = 6 (three times larger)", s1 == 6.0);
-    check("rsLoRA: 6 / sqrt(3) = 3.4641 at r = 3, 6 at r = 1",
-          fabs(rs3 - 3.4641016151377544) < 1e-12 && rs1 == 6.0);
+    demo_check("alpha = 6, r = 3: alpha / r = 2", s3 == 2.0);
+    demo_check("alpha = 6, r = 1: alpha / r = 6 (three times larger)", s1 == 6.0);
+    demo_check("rsLoRA: 6 / sqrt(3) = 3.4641 at r = 3, 6 at r = 1",
+               fabs(rs3 - 3.4641016151377544) < 1e-12 && rs1 == 6.0);
 
     /* The learning-rate question, measured on a 6 x 6 layer: the first
      * update's size at r = 3 and r = 1 with the same lr, averaged over seeds. */
@@ -159,8 +140,8 @@ static void exercise(void)
     for (int m = 0; m < 3; m++)
         printf("    %-20s r = 3: %-10.4g r = 1: %-10.4g ratio r=1 / r=3: %.3f\n", names[m],
                u[0][m] / trials, u[1][m] / trials, u[1][m] / u[0][m]);
-    check("alpha / r: r = 1's first update is larger than r = 3's", u[1][0] > u[0][0]);
-    check("no scaling: r = 1's first update is smaller than r = 3's", u[1][2] < u[0][2]);
+    demo_check("alpha / r: r = 1's first update is larger than r = 3's", u[1][0] > u[0][0]);
+    demo_check("no scaling: r = 1's first update is smaller than r = 3's", u[1][2] < u[0][2]);
     printf("\n");
 }
 
@@ -177,9 +158,9 @@ static void init_facts(void)
     printf("  %-44s %.6f\n", "max |A| (lora_init, Kaiming uniform)", max_abs(a, R * DI));
     printf("  %-44s [%.4f, %.4f, %.4f, ...]\n", "A[0][0..2]", a[0], a[1], a[2]);
     printf("  %-44s %g\n", "max |B|", max_abs(b, DO * R));
-    check("max |A| <= 1/sqrt(6) = 0.408248", max_abs(a, R * DI) <= 1.0 / sqrt(6.0));
-    check("B is exactly zero", max_abs(b, DO * R) == 0.0);
-    check("the same seed gives the same A, bit for bit", memcmp(a, a2, sizeof a) == 0);
+    demo_check("max |A| <= 1/sqrt(6) = 0.408248", max_abs(a, R * DI) <= 1.0 / sqrt(6.0));
+    demo_check("B is exactly zero", max_abs(b, DO * R) == 0.0);
+    demo_check("the same seed gives the same A, bit for bit", memcmp(a, a2, sizeof a) == 0);
 
     /* Output at init equals the base layer: multiples of 1/8 make x W0^T + bias exact. */
     rng_t g;
@@ -196,8 +177,8 @@ static void init_facts(void)
     CALL(lora_linear_forward(x, N, w0, bias, a, b, DI, DO, R, scale, y));
     CALL(lora_linear_forward(x, N, w0, bias, zero_a, b, DI, DO, R, scale, y_base));
     printf("  %-44s %g\n", "max |y(init) - y(base)| over a batch of 4", mat_max_abs_diff(y, y_base, N * DO));
-    check("output at init equals the base layer bit for bit", memcmp(y, y_base, sizeof y) == 0 ||
-                                                                  mat_max_abs_diff(y, y_base, N * DO) == 0);
+    demo_check("output at init equals the base layer bit for bit", memcmp(y, y_base, sizeof y) == 0 ||
+                                                                       mat_max_abs_diff(y, y_base, N * DO) == 0);
     printf("\n");
 }
 
@@ -216,13 +197,13 @@ static void gradient_facts(void)
     CALL(lora_grad(L.x, L.t, N, L.w0, L.bias, L.a, L.b, DI, DO, R, scale, &loss, ga, gb));
     printf("  B = 0, A from the init, step 0:   max |dL/dA| = %-10g max |dL/dB| = %.6g\n",
            max_abs(ga, R * DI), max_abs(gb, DO * R));
-    check("with B = 0 only B gets a gradient at step 0",
-          max_abs(ga, R * DI) == 0.0 && max_abs(gb, DO * R) > 0.0);
+    demo_check("with B = 0 only B gets a gradient at step 0",
+               max_abs(ga, R * DI) == 0.0 && max_abs(gb, DO * R) > 0.0);
     CALL(lora_sgd_step(L.x, L.t, N, L.w0, L.bias, L.a, L.b, DI, DO, R, scale, lr, &loss, an, bn));
     CALL(lora_grad(L.x, L.t, N, L.w0, L.bias, an, bn, DI, DO, R, scale, &loss, ga, gb));
     printf("  after one step (lr = %g), step 1:  max |dL/dA| = %-10.6g max |dL/dB| = %.6g\n", lr,
            max_abs(ga, R * DI), max_abs(gb, DO * R));
-    check("after one step B != 0, so A gets a gradient too", max_abs(ga, R * DI) > 0.0);
+    demo_check("after one step B != 0, so A gets a gradient too", max_abs(ga, R * DI) > 0.0);
 
     /* The other choice: A = 0, B random.  The output at init is the base too,
      * but now dL/dB = s G^T (X A^T) = 0 and dL/dA = s (G B)^T X is not: A
@@ -232,14 +213,14 @@ static void gradient_facts(void)
     CALL(lora_grad(L.x, L.t, N, L.w0, L.bias, a_zero, b_rand, DI, DO, R, scale, &loss, ga, gb));
     printf("  A = 0, B random, step 0:          max |dL/dA| = %-10.6g max |dL/dB| = %g\n",
            max_abs(ga, R * DI), max_abs(gb, DO * R));
-    check("with A = 0 only A gets a gradient at step 0",
-          max_abs(gb, DO * R) == 0.0 && max_abs(ga, R * DI) > 0.0);
+    demo_check("with A = 0 only A gets a gradient at step 0",
+               max_abs(gb, DO * R) == 0.0 && max_abs(ga, R * DI) > 0.0);
     CALL(lora_sgd_step(L.x, L.t, N, L.w0, L.bias, a_zero, b_rand, DI, DO, R, scale, lr, &loss, an, bn));
     double b_moved = mat_max_abs_diff(bn, b_rand, DO * R);
     CALL(lora_grad(L.x, L.t, N, L.w0, L.bias, an, bn, DI, DO, R, scale, &loss, ga, gb));
     printf("  after one step (lr = %g), step 1:  max |dL/dA| = %-10.6g max |dL/dB| = %.6g"
            " (B moved by %g in step 0)\n", lr, max_abs(ga, R * DI), max_abs(gb, DO * R), b_moved);
-    check("after one step A != 0, so B gets a gradient too", max_abs(gb, DO * R) > 0.0 && b_moved == 0.0);
+    demo_check("after one step A != 0, so B gets a gradient too", max_abs(gb, DO * R) > 0.0 && b_moved == 0.0);
     /* Both inits train: the loss after 100 steps from each. */
     double loss_init[2][2];
     for (int which = 0; which < 2; which++) {
@@ -258,9 +239,9 @@ static void gradient_facts(void)
     }
     printf("  100 steps, loss:  B = 0, A random %.6g -> %.6g;  A = 0, B random %.6g -> %.6g\n",
            loss_init[0][0], loss_init[0][1], loss_init[1][0], loss_init[1][1]);
-    check("both inits start at the base layer's loss and train",
-          loss_init[0][0] == loss_init[1][0] && loss_init[0][1] < loss_init[0][0] &&
-              loss_init[1][1] < loss_init[1][0]);
+    demo_check("both inits start at the base layer's loss and train",
+               loss_init[0][0] == loss_init[1][0] && loss_init[0][1] < loss_init[0][0] &&
+                   loss_init[1][1] < loss_init[1][0]);
 
     /* Both zero: nothing ever moves. */
     memset(L.a, 0, sizeof(double) * R * DI);
@@ -275,7 +256,7 @@ static void gradient_facts(void)
     }
     printf("  A = B = 0, 100 steps:             max |A|, |B| ever = %g, loss %.6g -> %.6g\n",
            moved, first_loss, l);
-    check("with A = B = 0 no gradient ever flows (100 steps)", moved == 0.0 && l == first_loss);
+    demo_check("with A = B = 0 no gradient ever flows (100 steps)", moved == 0.0 && l == first_loss);
     layer_free(&L);
     printf("\n");
 }
@@ -286,11 +267,11 @@ static int cmd_examples(void)
     exercise();
     init_facts();
     gradient_facts();
-    if (checks_bad == 0)
-        printf("all %d checks agree with the course\n", checks_total);
+    if (demo_checks.bad == 0)
+        printf("all %d checks agree with the course\n", demo_checks.total);
     else
-        printf("%d of %d checks DIFFER\n", checks_bad, checks_total);
-    return checks_bad == 0 ? 0 : 1;
+        printf("%d of %d checks DIFFER\n", demo_checks.bad, demo_checks.total);
+    return demo_checks.bad == 0 ? 0 : 1;
 }
 
 /* ------------------------------------------------------------ update-size */
@@ -310,7 +291,7 @@ static double fit_slope(const fit_t *f)
 
 static int cmd_update_size(void)
 {
-    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const uint64_t seed = demo_seed();
     enum { D = 128, N = 32, TRIALS = 8 };
     const double alpha = 16, lr = 1e-3;
     rng_t g;
@@ -349,7 +330,7 @@ static int cmd_update_size(void)
 
 static int cmd_loss_curves(void)
 {
-    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const uint64_t seed = demo_seed();
     enum { DI = 32, DO = 16, N = 64, TRUE_R = 4, STEPS = 300 };
     static const size_t ranks[] = {1, 4, 16};
     const double alpha = 8, lr = 0.005;
@@ -444,45 +425,22 @@ static int cmd_peft_gaussian(void)
         free(a), free(b);
     }
     printf("\n");
-    check("B is exactly zero after every gaussian init", b_zero);
-    if (checks_bad == 0)
-        printf("all %d checks agree\n", checks_total);
+    demo_check("B is exactly zero after every gaussian init", b_zero);
+    if (demo_checks.bad == 0)
+        printf("all %d checks agree\n", demo_checks.total);
     else
-        printf("%d of %d checks DIFFER\n", checks_bad, checks_total);
-    return checks_bad == 0 ? 0 : 1;
+        printf("%d of %d checks DIFFER\n", demo_checks.bad, demo_checks.total);
+    return demo_checks.bad == 0 ? 0 : 1;
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: " PROG " examples | update-size | loss-curves\n"
-               "  examples     the course's exercise and the init/gradient facts, checked\n"
-               "  update-size  ||Delta W x|| after one step against r, three scalings (data)\n"
-               "  loss-curves  loss against step at r = 1, 4, 16, three scalings (data)\n"
-               "  peft-gaussian  the spread of A: PEFT's gaussian init (std 1/r) and Kaiming\n"
-               "  LORALAB_SEED=N sets the seed of the data commands (printed on stderr)\n");
-}
+/* ------------------------------------------------------------ main */
 
-int main(int argc, char **argv)
-{
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (argc != 2) {
-        fprintf(stderr, PROG ": expected exactly one command, got %d arguments\n", argc - 1);
-        usage(stderr);
-        return 2;
-    }
-    if (!strcmp(argv[1], "examples"))
-        return cmd_examples();
-    if (!strcmp(argv[1], "update-size"))
-        return cmd_update_size();
-    if (!strcmp(argv[1], "loss-curves"))
-        return cmd_loss_curves();
-    if (!strcmp(argv[1], "peft-gaussian"))
-        return cmd_peft_gaussian();
-    fprintf(stderr, PROG ": unknown command \"%s\"\n", argv[1]);
-    usage(stderr);
-    return 2;
-}
+static const demo_command_t COMMANDS[] = {
+    {.name = "examples", .help = "the course's exercise and the init/gradient facts, checked", .run = cmd_examples},
+    {.name = "update-size", .help = "||Delta W x|| after one step against r, three scalings (data)", .run = cmd_update_size},
+    {.name = "loss-curves", .help = "loss against step at r = 1, 4, 16, three scalings (data)", .run = cmd_loss_curves},
+    {.name = "peft-gaussian", .help = "the spread of A: PEFT's gaussian init (std 1/r) and Kaiming", .run = cmd_peft_gaussian},
+    {.name = NULL},
+};
+
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED, .check_width = 62)

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_main.h"
 #include "lab.h"
 #include "model_config.h"
 #include "param_count.h"
@@ -422,12 +423,9 @@ static int cmd_model_detail(const char *name)
     return failures ? 1 : 0;
 }
 
+/* summary MODEL R [TARGET ...]: argv[2] is MODEL (demo_main checked the count). */
 static int cmd_summary(int argc, char **argv)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: " PROG " summary MODEL R [TARGET ...]\n");
-        return 2;
-    }
     pc_model_t m;
     load(argv[2], &m);
     char *end;
@@ -553,33 +551,46 @@ static int cmd_errata(void)
     return failures ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+/* ------------------------------------------------------------ main */
+
+static int cmd_exercises(void)
 {
-    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-        fprintf(stderr, "usage: " PROG " examples | exercises | budget | storage-table | models [MODEL] |\n"
-                        "       summary MODEL R [TARGET ...] | rank-sweep | storage | where | errata\n");
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "examples"))
-        return cmd_examples();
-    if (!strcmp(argv[1], "exercises"))
-        return exercises(0), 0;
-    if (!strcmp(argv[1], "budget"))
-        return budget(0), 0;
-    if (!strcmp(argv[1], "storage-table"))
-        return storage_table(0);
-    if (!strcmp(argv[1], "summary"))
-        return cmd_summary(argc, argv);
-    if (!strcmp(argv[1], "models"))
-        return argc > 2 ? cmd_model_detail(argv[2]) : cmd_models();
-    if (!strcmp(argv[1], "rank-sweep"))
-        return cmd_rank_sweep();
-    if (!strcmp(argv[1], "storage"))
-        return cmd_storage();
-    if (!strcmp(argv[1], "where"))
-        return cmd_where();
-    if (!strcmp(argv[1], "errata"))
-        return cmd_errata();
-    fprintf(stderr, PROG ": unknown command \"%s\" (try --help)\n", argv[1]);
-    return 2;
+    exercises(0);
+    return 0;
 }
+
+static int cmd_budget(void)
+{
+    budget(0);
+    return 0;
+}
+
+static int cmd_storage_table(void)
+{
+    return storage_table(0);
+}
+
+static int cmd_models_args(int argc, char **argv)
+{
+    return argc > 2 ? cmd_model_detail(argv[2]) : cmd_models();
+}
+
+static const demo_command_t COMMANDS[] = {
+    {.name = "examples", .help = "published totals and the lab's worked numbers, checked", .run = cmd_examples},
+    {.name = "exercises", .help = "the course's exercises (BERT-base, GPT-3, LLaMA-7B) through the kit", .run = cmd_exercises},
+    {.name = "budget", .help = "the course's budget table, GPT-3, recounted", .run = cmd_budget},
+    {.name = "storage-table", .help = "bytes of GPT-3's adapter per dtype", .run = cmd_storage_table},
+    {.name = "models", .args = "[MODEL]",
+     .help = "every model's counts by place, or one model's breakdown",
+     .run_args = cmd_models_args, .min_args = 0, .max_args = 1},
+    {.name = "summary", .args = "MODEL R [TARGET ...]",
+     .help = "PEFT's trainable-params line for LoRA of rank R",
+     .run_args = cmd_summary, .min_args = 2, .max_args = -1},
+    {.name = "rank-sweep", .help = "trainable parameters against r, six set-ups (gnuplot data)", .run = cmd_rank_sweep},
+    {.name = "storage", .help = "bytes stored against tasks: full copies vs base + adapters (gnuplot data)", .run = cmd_storage},
+    {.name = "where", .help = "LLaMA-7B's parameters by place, full and LoRA (gnuplot data)", .run = cmd_where},
+    {.name = "errata", .help = "counts and shares of the course material, recomputed", .run = cmd_errata},
+    {.name = NULL},
+};
+
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS)

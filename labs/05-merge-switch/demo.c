@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_main.h"
 #include "lab.h"
 #include "lifecycle_example.h"
 #include "matrix.h"
@@ -49,25 +50,6 @@
 #include "safetensors.h"
 
 #define PROG "lab05-demo"
-
-#define CALL(expr)                                                           \
-    do {                                                                     \
-        if ((expr) != LAB_OK) {                                              \
-            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", \
-                    #expr);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
-
-static int checks_total, checks_bad;
-
-static void check(const char *what, int ok)
-{
-    checks_total++;
-    if (!ok)
-        checks_bad++;
-    printf("  check: %-64s %s\n", what, ok ? "ok" : "DIFFERS");
-}
 
 static void print_matrix(const char *name, const double *m, size_t rows, size_t cols)
 {
@@ -263,7 +245,7 @@ static void run_drift(const tasks_t *t, size_t n_max, const size_t *marks, size_
     }
 }
 
-static uint64_t demo_seed(void)
+static uint64_t tasks_seed(void)
 {
     return rng_seed_from_env("LORALAB_SEED", 5); /* prints the seed on stderr */
 }
@@ -342,7 +324,7 @@ static int cmd_drift(void)
     if (marks[n_marks - 1] != 10000 && n_marks < 64)
         marks[n_marks++] = 10000;
     tasks_t t;
-    tasks_make(&t, demo_seed());
+    tasks_make(&t, tasks_seed());
     double (*out)[N_VARIANTS + 1] = calloc(n_marks, sizeof *out);
     run_drift(&t, 10000, marks, n_marks, out);
     printf("# lab05-demo drift: max |W - (W0 + s B A)| after n switches, d_in = d_out = %d, r = %d,\n"
@@ -393,8 +375,8 @@ static void example_lifecycle(void)
     print_matrix("W_A = W0 + B_A A_A (lab05.1)", w, 4, 4);
     mat_matmul(w, LIFE_X, wx, 4, 4, 1);
     printf("  W_A x for x = [1, 0, 0, 0]: [%.2f, %.2f, %.2f, %.2f]\n", wx[0], wx[1], wx[2] + 0.0, wx[3] + 0.0);
-    check("W_A equals the course's matrix (1e-12)", close_to(w, LIFE_W_A, 16, 1e-12));
-    check("W_A x = [1.03, 0, -0.03, 0] (course)", close_to(wx, LIFE_W_A_X, 4, 1e-12));
+    demo_check("W_A equals the course's matrix (1e-12)", close_to(w, LIFE_W_A, 16, 1e-12));
+    demo_check("W_A x = [1.03, 0, -0.03, 0] (course)", close_to(wx, LIFE_W_A_X, 4, 1e-12));
     CALL(lora_switch(w, LIFE_A_A, LIFE_B_A, LIFE_A_B, LIFE_B_B, 4, 4, LIFE_R, LIFE_ALPHA));
     print_matrix("W_B = W_A + B_B A_B - B_A A_A (lab05.3, the kit's Task B)", w, 4, 4);
     memcpy(w_b, LIFE_W0, sizeof w_b);
@@ -403,10 +385,10 @@ static void example_lifecycle(void)
     printf("  W_B x for x = [1, 0, 0, 0]: [%.2f, %.2f, %.2f, %.2f]\n", w_bx[0], w_bx[1] + 0.0,
            w_bx[2], w_bx[3] + 0.0);
     static const double kit_w_bx[4] = {1.01, 0.0, -0.02, 0.0};
-    check("the switch gives W0 + B_B A_B without reading W0 (1e-12)", close_to(w, w_b, 16, 1e-12));
-    check("W_B x = [1.01, 0, -0.02, 0] (kit's Task B)", close_to(w_bx, kit_w_bx, 4, 1e-12));
+    demo_check("the switch gives W0 + B_B A_B without reading W0 (1e-12)", close_to(w, w_b, 16, 1e-12));
+    demo_check("W_B x = [1.01, 0, -0.02, 0] (kit's Task B)", close_to(w_bx, kit_w_bx, 4, 1e-12));
     CALL(lora_unmerge(w, LIFE_A_B, LIFE_B_B, 4, 4, LIFE_R, LIFE_ALPHA));
-    check("unmerging Task B gives W0 back (1e-12)", close_to(w, LIFE_W0, 16, 1e-12));
+    demo_check("unmerging Task B gives W0 back (1e-12)", close_to(w, LIFE_W0, 16, 1e-12));
 }
 
 static void example_counts(void)
@@ -422,13 +404,13 @@ static void example_counts(void)
     CALL(lora_swap_count(4, 4, 2, 1, &sw, &re));
     printf("  course toy (4 x 4, r = 2): used %s numbers, read %s, reload %s\n", grouped(sw),
            grouped(sw / 2), grouped(re));
-    check("toy: swap 32, reload 16 (course)", sw == LIFE_SWAP && re == LIFE_RELOAD);
+    demo_check("toy: swap 32, reload 16 (course)", sw == LIFE_SWAP && re == LIFE_RELOAD);
     CALL(lora_swap_count(12288, 12288, 4, 192, &sw, &re));
     printf("  GPT-3 (d = 12288, r = 4, W_q and W_v in 96 layers): used %s numbers,\n"
            "  reload %s (%.0fx more than used, %.0fx more than read)\n", grouped(sw), grouped(re),
            re / sw, re / (sw / 2));
-    check("GPT-3: swap 37,748,736, reload 28,991,029,248", sw == 37748736.0 && re == 28991029248.0);
-    check("one GPT-3 adapter is 18,874,368 numbers (course: 18.9M)", sw / 2 == 18874368.0);
+    demo_check("GPT-3: swap 37,748,736, reload 28,991,029,248", sw == 37748736.0 && re == 28991029248.0);
+    demo_check("one GPT-3 adapter is 18,874,368 numbers (course: 18.9M)", sw / 2 == 18874368.0);
     printf("  read: one adapter, %s numbers = %.1f MB in 16-bit (the course's 37.8 MB);\n"
            "  used: the old and the new one, %s numbers = %.1f MB in 16-bit\n",
            grouped(sw / 2), sw / 2 * 2 / 1e6, grouped(sw), sw * 2 / 1e6);
@@ -454,10 +436,10 @@ static void example_counts(void)
            "    reload: a fine-tuned network %.0f + head %.0f = %.0f; reload / read = %.2fx\n",
            adapter, head, adapter + head, adapter, 2 * adapter, frozen, head, frozen + head,
            (frozen + head) / (adapter + head));
-    check("project: read 169, reload 289 (Lab 07's counts)", adapter + head == 169 && frozen + head == 289);
-    check("project: frozen parameters 280", frozen == 280);
-    check("project: two full deltas are 256 numbers", deltas == 256);
-    check("project: factors swap 2 r (d_in + d_out) = 192", sw == 2 * r * (d + d_ff));
+    demo_check("project: read 169, reload 289 (Lab 07's counts)", adapter + head == 169 && frozen + head == 289);
+    demo_check("project: frozen parameters 280", frozen == 280);
+    demo_check("project: two full deltas are 256 numbers", deltas == 256);
+    demo_check("project: factors swap 2 r (d_in + d_out) = 192", sw == 2 * r * (d + d_ff));
 }
 
 static void example_files(void)
@@ -475,12 +457,12 @@ static void example_files(void)
     printf("\nsafetensors (lab05.8): module \"m\", r = d_in = d_out = 1, F32:\n"
            "  header text %zu bytes, padded to N = %llu, file %zu bytes\n  %.*s\n", text,
            (unsigned long long)n, len, (int)text, (const char *)buf + 8);
-    check("example: text 204, N 208, file 224", text == 204 && n == 208 && len == 224);
+    demo_check("example: text 204, N 208, file 224", text == 204 && n == 208 && len == 224);
     char cfg[256];
     size_t cl = 0;
     CALL(peft_config_json(8, 16.0, "q_proj,v_proj", cfg, sizeof cfg, &cl));
     printf("adapter_config.json (lab05.10) for r = 8, alpha = 16:\n  %s", cfg);
-    check("config is 88 bytes", cl == 88);
+    demo_check("config is 88 bytes", cl == 88);
 }
 
 static void example_drift(void)
@@ -488,18 +470,18 @@ static void example_drift(void)
     static const size_t marks[] = {3000};
     double out[1][N_VARIANTS + 1];
     tasks_t t;
-    tasks_make(&t, demo_seed());
+    tasks_make(&t, tasks_seed());
     run_drift(&t, 3000, marks, 1, out);
     printf("\nDrift max |W - (W0 + s B A)| after 3000 switches (16 x 16, r = 4, alpha = 8):\n");
     for (int v = 0; v < N_VARIANTS; v++)
         printf("  %-22s %.3e\n", VARIANT_NAMES[v], out[0][v]);
-    check("float naive round 3 tasks drifts > 100x the re-derived",
-          out[0][V_F32_3] > 100 * out[0][V_F32_RE3]);
-    check("float naive back and forth stays below 1e-6",
-          out[0][V_F32_2] < 1e-6);
-    check("double re-derived stays below 1e-15 (2 and 3 tasks)",
-          out[0][V_F64_RE2] < 1e-15 && out[0][V_F64_RE3] < 1e-15);
-    check("double naive round 3 tasks stays below 1e-11", out[0][V_F64_3] < 1e-11);
+    demo_check("float naive round 3 tasks drifts > 100x the re-derived",
+               out[0][V_F32_3] > 100 * out[0][V_F32_RE3]);
+    demo_check("float naive back and forth stays below 1e-6",
+               out[0][V_F32_2] < 1e-6);
+    demo_check("double re-derived stays below 1e-15 (2 and 3 tasks)",
+               out[0][V_F64_RE2] < 1e-15 && out[0][V_F64_RE3] < 1e-15);
+    demo_check("double naive round 3 tasks stays below 1e-11", out[0][V_F64_3] < 1e-11);
 }
 
 static int cmd_examples(void)
@@ -508,26 +490,18 @@ static int cmd_examples(void)
     example_counts();
     example_files();
     example_drift();
-    printf("\n%d checks, %d differ\n", checks_total, checks_bad);
-    return checks_bad ? 1 : 0;
+    printf("\n%d checks, %d differ\n", demo_checks.total, demo_checks.bad);
+    return demo_checks.bad ? 1 : 0;
 }
 
 /* ---------------------------------------------------------------- questions */
-
-#define Q_CALL(expr)                                                                 \
-    do {                                                                             \
-        if ((expr) != LAB_OK) {                                                      \
-            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", #expr); \
-            exit(1);                                                                 \
-        }                                                                            \
-    } while (0)
 
 /* One row of lesson 1's serving question: a latency against the base's. */
 static void serving_row(const char *label, double ms_with, double ms_without, double rate,
                         double *gpu_s, double *gpus)
 {
-    Q_CALL(adapter_overhead_gpu_seconds_per_hour(ms_with, ms_without, rate, gpu_s));
-    Q_CALL(extra_gpus_needed(ms_with, ms_without, rate, gpus));
+    CALL(adapter_overhead_gpu_seconds_per_hour(ms_with, ms_without, rate, gpu_s));
+    CALL(extra_gpus_needed(ms_with, ms_without, rate, gpus));
     printf("  %-28s %5.1f ms %+6.1f %%  %5.2f busy  %6.0f GPU-s/hour  %2.0f more GPUs\n", label,
            ms_with, 100.0 * (ms_with / ms_without - 1.0), ms_with * rate / 1000.0, *gpu_s, *gpus);
 }
@@ -547,40 +521,40 @@ static int cmd_questions(void)
     printf("  %-28s %8s %8s  %10s  %17s  %s\n", "layer", "latency", "slower", "GPUs busy",
            "lab05.11", "lab05.12");
     serving_row("no adapter (or LoRA merged)", base_ms, base_ms, rate, &gpu_s, &gpus);
-    check("a merged LoRA layer costs nothing more", gpu_s == 0.0 && gpus == 0.0);
+    demo_check("a merged LoRA layer costs nothing more", gpu_s == 0.0 && gpus == 0.0);
     serving_row("Adapter^L", 23.9, base_ms, rate, &gpu_s, &gpus);
-    check("Adapter^L: 4.1 ms x 500/s = 7,380 GPU-s/hour, 2 more GPUs",
-          fabs(gpu_s - 7380.0) < 1e-6 && gpus == 2.0);
+    demo_check("Adapter^L: 4.1 ms x 500/s = 7,380 GPU-s/hour, 2 more GPUs",
+               fabs(gpu_s - 7380.0) < 1e-6 && gpus == 2.0);
     serving_row("Adapter^H (the question)", 25.8, base_ms, rate, &gpu_s, &gpus);
     printf("  Adapter^H: 6 ms x 500 requests/s = %.4g GPU-seconds per second\n", gpu_s / 3600.0);
-    check("Adapter^H: 10,800 GPU-seconds per hour", fabs(gpu_s - 10800.0) < 1e-6);
-    check("Adapter^H: 13 GPUs instead of 10, 3 more", gpus == 3.0);
+    demo_check("Adapter^H: 10,800 GPU-seconds per hour", fabs(gpu_s - 10800.0) < 1e-6);
+    demo_check("Adapter^H: 13 GPUs instead of 10, 3 more", gpus == 3.0);
     printf("  two cases the fleet count must get right (lab05.12):\n");
     double fleet_with, fleet_without;
-    Q_CALL(extra_gpus_needed(25.8, 20.2, rate, &gpus));
-    Q_CALL(extra_gpus_needed(25.8, 0.0, rate, &fleet_with));
-    Q_CALL(extra_gpus_needed(20.2, 0.0, rate, &fleet_without));
+    CALL(extra_gpus_needed(25.8, 20.2, rate, &gpus));
+    CALL(extra_gpus_needed(25.8, 0.0, rate, &fleet_with));
+    CALL(extra_gpus_needed(20.2, 0.0, rate, &fleet_without));
     printf("    25.8 ms against 20.2 ms: %.1f and %.1f busy, %.0f - %.0f = %.0f more GPUs (overhead %.1f)\n",
            25.8 * rate / 1000.0, 20.2 * rate / 1000.0, fleet_with, fleet_without, gpus,
            (25.8 - 20.2) * rate / 1000.0);
-    check("fleets, not the overhead rounded up: 2 more GPUs, not 3", gpus == 2.0);
+    demo_check("fleets, not the overhead rounded up: 2 more GPUs, not 3", gpus == 2.0);
     double exact21;
-    Q_CALL(extra_gpus_needed(16.8, 0.0, 1250.0, &exact21));
+    CALL(extra_gpus_needed(16.8, 0.0, 1250.0, &exact21));
     printf("    16.8 ms x 1250/s computed as 16.8 / 1000 * 1250 = %.17g: %.0f GPUs\n",
            16.8 / 1000.0 * 1250.0, exact21);
-    check("a load of exactly 21 GPUs needs 21", exact21 == 21.0);
+    demo_check("a load of exactly 21 GPUs needs 21", exact21 == 21.0);
 
     printf("\n== lesson 5: switching GPT-3 from task A to task B (r = 4, W_q and W_v, 96 layers) ==\n");
     double swap, reload;
-    Q_CALL(lora_swap_count(12288, 12288, 4, 192, &swap, &reload));
+    CALL(lora_swap_count(12288, 12288, 4, 192, &swap, &reload));
     printf("  per matrix: W -= s B_A A_A, then W += s B_B A_B (lab05.3 does both in one pass)\n");
     printf("  %-52s %16.0f\n", "numbers read from storage: task B's A and B", swap / 2.0);
     printf("  %-52s %16.0f\n", "lab05.5's swap count (task A's factors as well)", swap);
     printf("  %-52s %16.0f\n", "reloading the 192 merged matrices instead", reload);
-    check("task B's adapter is 18,874,368 numbers (37.7 MB in fp16)", swap / 2.0 == 18874368.0);
+    demo_check("task B's adapter is 18,874,368 numbers (37.7 MB in fp16)", swap / 2.0 == 18874368.0);
 
-    printf("\n%d checks, %d differ\n", checks_total, checks_bad);
-    return checks_bad ? 1 : 0;
+    printf("\n%d checks, %d differ\n", demo_checks.total, demo_checks.bad);
+    return demo_checks.bad ? 1 : 0;
 }
 
 /* ---------------------------------------------------------------- files */
@@ -605,7 +579,7 @@ static int cmd_save(const char *dir)
     enum { DI = 7, DO = 5, R = 3 };
     double a[R * DI], b[DO * R];
     rng_t g;
-    rng_seed(&g, demo_seed());
+    rng_seed(&g, tasks_seed());
     rng_fill_normal(&g, a, R * DI, 1.0);
     rng_fill_normal(&g, b, DO * R, 1.0);
     unsigned char buf[1024];
@@ -640,22 +614,31 @@ static int cmd_load(const char *path)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* ------------------------------------------------------------ main */
+
+static int cmd_save_args(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        printf("usage: " PROG " examples | questions | drift | save DIR | load FILE\n");
-        return 0;
-    }
-    if (argc == 2 && !strcmp(argv[1], "examples"))
-        return cmd_examples();
-    if (argc == 2 && !strcmp(argv[1], "questions"))
-        return cmd_questions();
-    if (argc == 2 && !strcmp(argv[1], "drift"))
-        return cmd_drift();
-    if (argc == 3 && !strcmp(argv[1], "save"))
-        return cmd_save(argv[2]);
-    if (argc == 3 && !strcmp(argv[1], "load"))
-        return cmd_load(argv[2]);
-    fprintf(stderr, "usage: " PROG " examples | questions | drift | save DIR | load FILE\n");
-    return 2;
+    (void)argc;
+    return cmd_save(argv[2]);
 }
+
+static int cmd_load_args(int argc, char **argv)
+{
+    (void)argc;
+    return cmd_load(argv[2]);
+}
+
+static const demo_command_t COMMANDS[] = {
+    {.name = "examples", .help = "the course's lifecycle and the lab's worked numbers, checked", .run = cmd_examples},
+    {.name = "questions", .help = "the course's Apply questions through the lab's functions", .run = cmd_questions},
+    {.name = "drift", .help = "max |W - (W0 + s B A)| after n switches, float and double (gnuplot data)", .run = cmd_drift},
+    {.name = "save", .args = "DIR",
+     .help = "write two safetensors adapters into DIR, and their values",
+     .run_args = cmd_save_args, .min_args = 1, .max_args = 1},
+    {.name = "load", .args = "FILE",
+     .help = "read a safetensors adapter and print its values",
+     .run_args = cmd_load_args, .min_args = 1, .max_args = 1},
+    {.name = NULL},
+};
+
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .check_width = 64)

@@ -3,9 +3,7 @@
 PLOTS += plots/lab05-drift.svg
 LAB_TESTS += lab05-safetensors-crosscheck
 
-$(B)/plots/lab05-drift.dat: $(B)/demo/lab05
-	@mkdir -p $(@D)
-	$(B)/demo/lab05 drift > $@
+$(eval $(call demo-data,05,drift,drift))
 plots/lab05-drift.svg: labs/05-merge-switch/plots/drift.gp $(B)/plots/lab05-drift.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab05-drift.dat'; outfile='$@'" $<
 

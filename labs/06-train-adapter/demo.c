@@ -28,32 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_main.h"
 #include "lab.h"
 #include "matrix.h"
 #include "rng.h"
 #include "train_adapter.h"
 
 #define PROG "lab06-demo"
-
-#define CALL(expr)                                                           \
-    do {                                                                     \
-        if ((expr) != LAB_OK) {                                              \
-            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", \
-                    #expr);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
-
-static int checks_total, checks_bad;
-
-/* One number or fact the lab states, checked on what the code computed. */
-static void check(const char *what, int ok)
-{
-    checks_total++;
-    if (!ok)
-        checks_bad++;
-    printf("  check: %-64s %s\n", what, ok ? "ok" : "DIFFERS");
-}
 
 static int near(double got, double want, double tol) { return fabs(got - want) <= tol * fmax(1.0, fabs(want)); }
 
@@ -119,35 +100,35 @@ static void worked_example(void)
     CALL(train_forward(&p, A, B, y_hat, &loss));
     print_vec("y_hat = x (w_base + a b)", y_hat, 2);
     printf("  %-34s %.10g\n", "loss = MSE (train_forward)", loss);
-    check("y_hat = [[2, 3]], loss = ((2-3)^2 + (3-0)^2) / 2 = 5",
-          all_near(y_hat, (double[]){2, 3}, 2, 1e-12) && near(loss, 5, 1e-12));
+    demo_check("y_hat = [[2, 3]], loss = ((2-3)^2 + (3-0)^2) / 2 = 5",
+               all_near(y_hat, (double[]){2, 3}, 2, 1e-12) && near(loss, 5, 1e-12));
     CALL(train_gradients(&p, A, B, ga, gb));
     print_vec("grad_a = G b^T (train_gradients)", ga, 2);
     print_vec("grad_b = a^T G", gb, 2);
-    check("G = [[-2, 6], [-4, 12]]: grad_a = [[4], [8]], grad_b = [[-2, 6]]",
-          all_near(ga, (double[]){4, 8}, 2, 1e-12) && all_near(gb, (double[]){-2, 6}, 2, 1e-12));
+    demo_check("G = [[-2, 6], [-4, 12]]: grad_a = [[4], [8]], grad_b = [[-2, 6]]",
+               all_near(ga, (double[]){4, 8}, 2, 1e-12) && all_near(gb, (double[]){-2, 6}, 2, 1e-12));
     CALL(train_grad_check(&p, A, B, ga, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  %-34s max_rel_err %.3g, accepted %g\n", "checker, this gradient", err, acc);
-    check("the checker accepts it (error below 1e-8)", err <= 1e-8 && acc == 1.0);
+    demo_check("the checker accepts it (error below 1e-8)", err <= 1e-8 && acc == 1.0);
     CALL(train_grad_check(&p, A, B, ga, (double[]){-1, 3}, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  %-34s max_rel_err %.10g, accepted %g\n", "checker, grad_b halved", err, acc);
-    check("half of grad_b scores 3 / 6 = 0.5 and is rejected", near(err, 0.5, 1e-8) && acc == 0.0);
+    demo_check("half of grad_b scores 3 / 6 = 0.5 and is rejected", near(err, 0.5, 1e-8) && acc == 0.0);
     CALL(train_sgd(&p, A, B, 0.05, 1, out, 4, losses, 2));
     print_vec("SGD, lr = 0.05, 1 step: out", out, 4);
     print_vec("  losses", losses, 2);
-    check("one SGD step: out = [0.8, -0.4, 1.1, 0.7], losses = [5, 4]",
-          all_near(out, (double[]){0.8, -0.4, 1.1, 0.7}, 4, 1e-12) &&
-              all_near(losses, (double[]){5, 4}, 2, 1e-12));
+    demo_check("one SGD step: out = [0.8, -0.4, 1.1, 0.7], losses = [5, 4]",
+               all_near(out, (double[]){0.8, -0.4, 1.1, 0.7}, 4, 1e-12) &&
+                   all_near(losses, (double[]){5, 4}, 2, 1e-12));
     CALL(train_sgd(&p, A, B, 0.1, 1, out, 4, losses, 2));
     printf("  %-34s %.10g -> %.10g\n", "SGD, lr = 0.1, 1 step: loss", losses[0], losses[1]);
-    check("lr = 0.1 overshoots here: the loss goes from 5 up to 6.4", near(losses[1], 6.4, 1e-12));
+    demo_check("lr = 0.1 overshoots here: the loss goes from 5 up to 6.4", near(losses[1], 6.4, 1e-12));
     CALL(train_adam(&p, A, B, 0.1, 1, out, 4, losses, 2));
     print_vec("Adam, lr = 0.1, 1 step: out", out, 4);
-    check("Adam's first step moves each entry by lr against g: [0.9, -0.1, 1.1, 0.9]",
-          all_near(out, (double[]){0.9, -0.1, 1.1, 0.9}, 4, 1e-8));
+    demo_check("Adam's first step moves each entry by lr against g: [0.9, -0.1, 1.1, 0.9]",
+               all_near(out, (double[]){0.9, -0.1, 1.1, 0.9}, 4, 1e-8));
     CALL(train_sgd(&p, A, B, 0.05, 0, out, 4, losses, 1));
-    check("n_steps = 0 returns a0 then b0: [1, 0, 1, 1]",
-          !memcmp(out, (double[]){1, 0, 1, 1}, sizeof out) && losses[0] == 5);
+    demo_check("n_steps = 0 returns a0 then b0: [1, 0, 1, 1]",
+               !memcmp(out, (double[]){1, 0, 1, 1}, sizeof out) && losses[0] == 5);
 }
 
 /* The numeric gradient of MSE (not J) by central differences, for the comparison. */
@@ -185,11 +166,11 @@ static void two_losses(void)
         lo = fmin(lo, ratio), hi = fmax(hi, ratio);
     }
     printf("  the exercise's gradient / numeric gradient of the printed MSE: between %.9f and %.9f\n", lo, hi);
-    check("the exercise's step is d_out = 3 times the gradient of the MSE it prints",
-          near(lo, 3.0, 1e-6) && near(hi, 3.0, 1e-6));
+    demo_check("the exercise's step is d_out = 3 times the gradient of the MSE it prints",
+               near(lo, 3.0, 1e-6) && near(hi, 3.0, 1e-6));
     CALL(train_grad_check(&p, am(&P), bm(&P), ga, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  checker (numeric gradient of J = d_out MSE): max_rel_err %.3g, accepted %g\n", err, acc);
-    check("against J = (1/N) sum of squares = d_out MSE it is exact: accepted", acc == 1.0);
+    demo_check("against J = (1/N) sum of squares = d_out MSE it is exact: accepted", acc == 1.0);
     double ga3[10], gb3[6];
     for (size_t q = 0; q < na; q++)
         ga3[q] = ga[q] / 3.0;
@@ -198,7 +179,7 @@ static void two_losses(void)
     CALL(train_grad_check(&p, am(&P), bm(&P), ga3, gb3, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  the MSE's own gradient (the exercise's / d_out) against J:   max_rel_err %.6f, accepted %g\n",
            err, acc);
-    check("the MSE's gradient is rejected as a gradient of J", acc == 0.0);
+    demo_check("the MSE's gradient is rejected as a gradient of J", acc == 0.0);
 
     /* What the checker says about the grader's wrong gradients. */
     double gt[10];
@@ -206,7 +187,7 @@ static void two_losses(void)
     CALL(train_grad_check(&p, am(&P), bm(&P), gt, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  grad_a stored (r, d_in), transposed:                max_rel_err %.6f, accepted %g\n",
            err, acc);
-    check("a transposed grad_a is rejected", acc == 0.0);
+    demo_check("a transposed grad_a is rejected", acc == 0.0);
     for (size_t q = 0; q < na; q++)
         ga3[q] = 2 * ga[q];
     for (size_t q = 0; q < nb; q++)
@@ -214,7 +195,7 @@ static void two_losses(void)
     CALL(train_grad_check(&p, am(&P), bm(&P), ga3, gb3, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  twice the gradient:                                 max_rel_err %.6f, accepted %g\n",
            err, acc);
-    check("twice the gradient is rejected", acc == 0.0);
+    demo_check("twice the gradient is rejected", acc == 0.0);
     /* Forward differences, by hand: their error is eps/2 times the curvature. */
     double worst = 0;
     {
@@ -231,7 +212,7 @@ static void two_losses(void)
         }
     }
     printf("  forward differences on the right gradient:          max_rel_err %.3g\n", worst);
-    check("forward differences miss by more than 1e-8 (central: below 1e-8)", worst > 1e-8);
+    demo_check("forward differences miss by more than 1e-8 (central: below 1e-8)", worst > 1e-8);
     prob_free(&P);
 }
 
@@ -254,12 +235,12 @@ static void reachable(void)
     l0 = losses[0], lf = losses[2000];
     printf("  SGD, lr = 0.1: MSE %.6g at step 0, %.3g at 100, %.3g at 500, %.3g at 2000\n", l0,
            losses[100], losses[500], lf);
-    check("SGD at r = 2 drives the MSE below 1e-20 in 2000 steps", lf < 1e-20);
+    demo_check("SGD at r = 2 drives the MSE below 1e-20 in 2000 steps", lf < 1e-20);
     CALL(train_sgd(&p, (train_mat_t){P.a, 8, 1}, (train_mat_t){P.b, 1, 6}, 0.1, 2000, out, 14,
                    losses, 2001));
     printf("  the same at r = 1:                                          %.3g at 2000\n",
            losses[2000]);
-    check("at r = 1 the rank-2 target stays out of reach (MSE above 1e-3)", losses[2000] > 1e-3);
+    demo_check("at r = 1 the rank-2 target stays out of reach (MSE above 1e-3)", losses[2000] > 1e-3);
     free(losses);
     prob_free(&P);
 }
@@ -275,11 +256,11 @@ static void eps_placement(void)
         printf("  |g| = %-6g  sqrt(g^2 + eps) / (|g| + eps) = %.9f\n", g, inside / outside);
         r4 = inside / outside;
     }
-    check("eps inside the root is invisible at |g| = 1, 41% off at |g| = 1e-4", fabs(r4 - 1.414) < 1e-3);
+    demo_check("eps inside the root is invisible at |g| = 1, 41% off at |g| = 1e-4", fabs(r4 - 1.414) < 1e-3);
     const double nobc = (1 - TRAIN_ADAM_BETA1) / sqrt(1 - TRAIN_ADAM_BETA2);
     printf("  without bias correction the first step is (1 - beta1) / sqrt(1 - beta2) = %.6f lr\n",
            nobc);
-    check("no bias correction: the first step is 3.162 times lr", fabs(nobc - 3.162278) < 1e-6);
+    demo_check("no bias correction: the first step is 3.162 times lr", fabs(nobc - 3.162278) < 1e-6);
 }
 
 static int examples(void)
@@ -291,11 +272,11 @@ static int examples(void)
     reachable();
     printf("\nThe exercise prints no example output (only its algorithm), so there is no printed number "
            "to reproduce;\nits one error is in the text: see the README's errata.\n\n");
-    if (checks_bad) {
-        printf("%d of %d checks DIFFER\n", checks_bad, checks_total);
+    if (demo_checks.bad) {
+        printf("%d of %d checks DIFFER\n", demo_checks.bad, demo_checks.total);
         return 1;
     }
-    printf("all %d checks agree with the lab's stated numbers\n", checks_total);
+    printf("all %d checks agree with the lab's stated numbers\n", demo_checks.total);
     return 0;
 }
 
@@ -436,7 +417,7 @@ static double (*all_curves(uint64_t seed))[NRANKS + 1][CSTEPS + 1]
 
 static int curves(void)
 {
-    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const uint64_t seed = demo_seed();
     double(*c)[NRANKS + 1][CSTEPS + 1] = all_curves(seed);
     printf("# lab06-demo curves (seed %llu): MSE against step; N = %d, d_in = %d, d_out = %d,\n"
            "# target x (w_base + Delta) + noise, Delta of rank %d (singular values 2, 1.5, 1, 0.5), "
@@ -457,7 +438,7 @@ static int curves(void)
 
 static int rank_table(void)
 {
-    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const uint64_t seed = demo_seed();
     double(*c)[NRANKS + 1][CSTEPS + 1] = all_curves(seed);
     printf(PROG " rank-table (seed %llu): MSE after %d steps; the task's Delta has rank %d\n\n",
            (unsigned long long)seed, CSTEPS, CTRUE_RANK);
@@ -492,7 +473,7 @@ static int rank_table(void)
 
 static int drift(void)
 {
-    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const uint64_t seed = demo_seed();
     rng_t g;
     rng_seed(&g, seed);
     printf(PROG " drift (seed %llu): relative change of out after a relative change of 1e-13 in "
@@ -547,7 +528,7 @@ static void dump_tensor(const char *name, const double *v, size_t rows, size_t c
 
 static int dump(void)
 {
-    const uint64_t seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const uint64_t seed = demo_seed();
     rng_t g;
     rng_seed(&g, seed);
     prob_t P;
@@ -566,37 +547,15 @@ static int dump(void)
     return 0;
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: " PROG " examples | curves | rank-table | drift | dump\n"
-               "  examples    the lab's worked numbers, checked (exit 1 if one differs)\n"
-               "  curves      loss curves, SGD and Adam, r = 1, 2, 4, 8 and full fine-tuning\n"
-               "  rank-table  the curves' final losses and the rank the task needs\n"
-               "  drift       how much long trajectories amplify a rounding difference\n"
-               "  dump        one problem and its 10-step results (numpy cross-check)\n");
-}
+/* ------------------------------------------------------------ main */
 
-int main(int argc, char **argv)
-{
-    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
-        usage(stdout);
-        return 0;
-    }
-    if (argc != 2) {
-        usage(stderr);
-        return 2;
-    }
-    if (!strcmp(argv[1], "examples"))
-        return examples();
-    if (!strcmp(argv[1], "curves"))
-        return curves();
-    if (!strcmp(argv[1], "rank-table"))
-        return rank_table();
-    if (!strcmp(argv[1], "drift"))
-        return drift();
-    if (!strcmp(argv[1], "dump"))
-        return dump();
-    fprintf(stderr, PROG ": unknown command \"%s\"\n", argv[1]);
-    usage(stderr);
-    return 2;
-}
+static const demo_command_t COMMANDS[] = {
+    {.name = "examples", .help = "the lab's worked numbers, checked (exit 1 if one differs)", .run = examples},
+    {.name = "curves", .help = "loss curves, SGD and Adam, r = 1, 2, 4, 8 and full fine-tuning", .run = curves},
+    {.name = "rank-table", .help = "the curves' final losses and the rank the task needs", .run = rank_table},
+    {.name = "drift", .help = "how much long trajectories amplify a rounding difference", .run = drift},
+    {.name = "dump", .help = "one problem and its 10-step results (numpy cross-check)", .run = dump},
+    {.name = NULL},
+};
+
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED, .check_width = 64)

@@ -2,9 +2,7 @@
 PLOTS += plots/lab06-loss-curves.svg
 LAB_TESTS += lab06-numpy
 
-$(B)/plots/lab06-loss-curves.dat: $(B)/demo/lab06
-	@mkdir -p $(@D)
-	$(B)/demo/lab06 curves > $@
+$(eval $(call demo-data,06,loss-curves,curves))
 plots/lab06-loss-curves.svg: labs/06-train-adapter/plots/loss_curves.gp $(B)/plots/lab06-loss-curves.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab06-loss-curves.dat'; outfile='$@'" $<
 

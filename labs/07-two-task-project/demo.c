@@ -36,6 +36,7 @@
 #include <time.h>
 
 #include "kitio.h"
+#include "demo_main.h"
 #include "lab.h"
 #include "matrix.h"
 #include "rng.h"
@@ -50,25 +51,6 @@ enum { D = 8, D_FF = 16, RANK = 4, N_SAMPLES = 200, N_PROBE = 5, EPOCHS = 300 };
 #define LR 0.1
 #define FROZEN_STD 0.3
 #define INIT_STD 0.01
-
-#define CALL(expr)                                                           \
-    do {                                                                     \
-        if ((expr) != LAB_OK) {                                              \
-            fprintf(stderr, PROG ": %s returned LAB_EARG (message above)\n", \
-                    #expr);                                                  \
-            exit(1);                                                         \
-        }                                                                    \
-    } while (0)
-
-static int checks_total, checks_bad;
-
-static void check(const char *what, int ok)
-{
-    checks_total++;
-    if (!ok)
-        checks_bad++;
-    printf("  check: %-66s %s\n", what, ok ? "ok" : "DIFFERS");
-}
 
 static void *xmalloc(size_t bytes)
 {
@@ -134,19 +116,34 @@ static void problem_free(problem_t *P)
         free(P->init_b);
 }
 
-/* Named pieces of the packed arrays, for the data file (numpy reads them). */
-static void write_adapter(FILE *f, const char *task, const double *a, size_t d, size_t d_ff,
-                          size_t r)
-{
+/* Named pieces of a packed adapter, for the data file (numpy reads them):
+ * piece NAME ("a.A1": task a, factor A1) is (rows, cols) at adapter + off. */
+typedef struct {
     char name[KIT_NAME_MAX];
-    struct { const char *part; size_t off, rows, cols; } parts[] = {
+    size_t off, rows, cols;
+} adapter_part_t;
+enum { N_ADAPTER_PARTS = 6 };
+
+static void adapter_parts(adapter_part_t parts[N_ADAPTER_PARTS], const char *task, size_t d,
+                          size_t d_ff, size_t r)
+{
+    const struct { const char *part; size_t off, rows, cols; } all[N_ADAPTER_PARTS] = {
         {"A1", 0, r, d_ff}, {"B1", TT_B1(d_ff, r), d, r}, {"A2", TT_A2(d, d_ff, r), r, d},
         {"B2", TT_B2(d, d_ff, r), d, r}, {"w", TT_HEAD(d, d_ff, r), 1, d},
         {"c", TT_HEAD(d, d_ff, r) + d, 1, 1}};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        snprintf(name, sizeof name, "%s.%s", task, parts[i].part);
-        kit_write_tensor(f, name, a + parts[i].off, parts[i].rows, parts[i].cols);
+    for (size_t i = 0; i < N_ADAPTER_PARTS; i++) {
+        snprintf(parts[i].name, sizeof parts[i].name, "%s.%s", task, all[i].part);
+        parts[i].off = all[i].off, parts[i].rows = all[i].rows, parts[i].cols = all[i].cols;
     }
+}
+
+static void write_adapter(FILE *f, const char *task, const double *a, size_t d, size_t d_ff,
+                          size_t r)
+{
+    adapter_part_t p[N_ADAPTER_PARTS];
+    adapter_parts(p, task, d, d_ff, r);
+    for (size_t i = 0; i < N_ADAPTER_PARTS; i++)
+        kit_write_tensor(f, p[i].name, a + p[i].off, p[i].rows, p[i].cols);
 }
 
 static int problem_write(FILE *f, const problem_t *P)
@@ -178,17 +175,13 @@ static int problem_write(FILE *f, const problem_t *P)
 static int read_adapter(const kit_file_t *kf, const char *task, double *a, size_t d, size_t d_ff,
                         size_t r)
 {
-    char name[KIT_NAME_MAX];
-    struct { const char *part; size_t off, rows, cols; } parts[] = {
-        {"A1", 0, r, d_ff}, {"B1", TT_B1(d_ff, r), d, r}, {"A2", TT_A2(d, d_ff, r), r, d},
-        {"B2", TT_B2(d, d_ff, r), d, r}, {"w", TT_HEAD(d, d_ff, r), 1, d},
-        {"c", TT_HEAD(d, d_ff, r) + d, 1, 1}};
-    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-        snprintf(name, sizeof name, "%s.%s", task, parts[i].part);
-        const double *v = kit_get(kf, name, parts[i].rows, parts[i].cols);
+    adapter_part_t p[N_ADAPTER_PARTS];
+    adapter_parts(p, task, d, d_ff, r);
+    for (size_t i = 0; i < N_ADAPTER_PARTS; i++) {
+        const double *v = kit_get(kf, p[i].name, p[i].rows, p[i].cols);
         if (!v)
             return -1;
-        memcpy(a + parts[i].off, v, parts[i].rows * parts[i].cols * sizeof(double));
+        memcpy(a + p[i].off, v, p[i].rows * p[i].cols * sizeof(double));
     }
     return 0;
 }
@@ -247,7 +240,7 @@ static void problem_load(problem_t *P, const char *path)
         }
         return;
     }
-    problem_generate(P, rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED), RANK);
+    problem_generate(P, demo_seed(), RANK);
 }
 
 /* ------------------------------------------------------------ training */
@@ -271,8 +264,8 @@ enum optimizer { OPT_SGD = 0, OPT_ADAM = 1 };
  * loss[e] and the accuracy every acc_every epochs in acc[e] (before step e;
  * index epochs = after the last step, always recorded). */
 static void train_traced(const problem_t *P, const double *init, const double *y, size_t epochs,
-                         double lr, long long mode, int opt, double *adapter, double *loss,
-                         double *acc, size_t acc_every)
+                         double lr, enum two_task_backprop mode, int opt, double *adapter,
+                         double *loss, double *acc, size_t acc_every)
 {
     const size_t count = two_task_adapter_count(P->d, P->d_ff, P->r);
     double *grad = NEWD(count), *m = NEWD(count), *v = NEWD(count);
@@ -346,7 +339,7 @@ typedef struct {
     double *adapter_a, *adapter_b;
 } run_t;
 
-static void run_project(const problem_t *P, long long mode, run_t *R)
+static void run_project(const problem_t *P, enum two_task_backprop mode, run_t *R)
 {
     const size_t count = two_task_adapter_count(P->d, P->d_ff, P->r);
     R->adapter_a = NEWD(count), R->adapter_b = NEWD(count);
@@ -381,7 +374,7 @@ static int print_checks(const double *rep)
 static int cmd_project(int argc, char **argv)
 {
     const char *data = NULL;
-    long long mode = TT_BACKPROP_FULL;
+    enum two_task_backprop mode = TT_BACKPROP_FULL;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "simplified"))
             mode = TT_BACKPROP_SIMPLIFIED;
@@ -417,26 +410,26 @@ static void header_examples(void)
     double out;
     CALL(base_forward(x, 1, frozen, 1, 2, &out));
     printf("  lab07.1 base_forward: out = %.17g (header: 6.5)\n", out);
-    check("lab07.1 example gives 6.5", out == 6.5);
+    demo_check("lab07.1 example gives 6.5", out == 6.5);
     /* r = 1: A1 (1x2), B1 (1x1), A2 (1x1), B2 (1x1), w, c. */
     const double adapter[] = {1, 1, 1, 1, 0.5, 0, 0};
     CALL(adapted_forward(x, 1, frozen, adapter, 1, 2, 1, 2.0, &out));
     printf("  lab07.2 adapted_forward: out = %.17g (header: 21)\n", out);
-    check("lab07.2 example gives 21", out == 21.0);
+    demo_check("lab07.2 example gives 21", out == 21.0);
     const double outs[] = {1, -1}, y[] = {1, 1}, head[] = {2, 0};
     double p[2], loss;
     CALL(head_bce(outs, y, 2, head, 1, p, &loss));
     printf("  lab07.3 head_bce: p = [%.15g, %.15g], loss = %.17g\n", p[0], p[1], loss);
-    check("lab07.3 example: p = [0.880797077977882, 0.119202922022118]",
-          fabs(p[0] - 0.880797077977882) < 1e-15 && fabs(p[1] - 0.119202922022118) < 1e-15);
-    check("lab07.3 example: loss = 1.1269280110429725", fabs(loss - 1.1269280110429725) < 1e-15);
+    demo_check("lab07.3 example: p = [0.880797077977882, 0.119202922022118]",
+               fabs(p[0] - 0.880797077977882) < 1e-15 && fabs(p[1] - 0.119202922022118) < 1e-15);
+    demo_check("lab07.3 example: loss = 1.1269280110429725", fabs(loss - 1.1269280110429725) < 1e-15);
     /* d = d_ff = r = 1: frozen = W1, b1, W2 = 2, b2 = 1. */
     const double f1[] = {1, 0, 2, 1}, ad1[] = {1, 1, 1, 0.5, 0, 0};
     double merged[4];
     CALL(merge_adapter(f1, ad1, 1, 1, 1, 2.0, merged));
     printf("  lab07.6 merge_adapter: W2' = %.17g, b2' = %.17g (header: 8, 2)\n", merged[2],
            merged[3]);
-    check("lab07.6 example gives W2' = 8, b2' = 2", merged[2] == 8.0 && merged[3] == 2.0);
+    demo_check("lab07.6 example gives W2' = 8, b2' = 2", merged[2] == 8.0 && merged[3] == 2.0);
 }
 
 /* What the README states about the default seed's run (measured by this
@@ -466,18 +459,18 @@ static void parameter_counts(void)
     printf("  (kit: LoRA 1 on W2 is A1 4x16 + B1 8x4 = 96, LoRA 2 on the output is A2 4x8 +\n"
            "   B2 8x4 = 64; a swap loads the new task's adapter and head; a full reload loads a\n"
            "   fine-tuned network and its head)\n");
-    check("frozen params: 16x8 + 16 + 8x16 + 8 = 280", c.frozen == 280);
-    check("LoRA params per task: 96 + 64 = 160", c.lora == 160);
-    check("the code's formula 2 (d_ff r + 3 d r) gives 320", c.formula_lora == 320);
-    check("2 tasks: full fine-tuning 578, LoRA 618 (LoRA stores more)",
-          c.full_two == 578 && c.lora_two == 618);
-    check("swap: 169 numbers (adapter + head) vs 289 for a full reload",
-          c.lora + c.head == 169 && c.frozen + c.head == 289);
-    check("the code's swap count delta_A.size + delta_B.size = 256", c.swap_code == 256);
+    demo_check("frozen params: 16x8 + 16 + 8x16 + 8 = 280", c.frozen == 280);
+    demo_check("LoRA params per task: 96 + 64 = 160", c.lora == 160);
+    demo_check("the code's formula 2 (d_ff r + 3 d r) gives 320", c.formula_lora == 320);
+    demo_check("2 tasks: full fine-tuning 578, LoRA 618 (LoRA stores more)",
+               c.full_two == 578 && c.lora_two == 618);
+    demo_check("swap: 169 numbers (adapter + head) vs 289 for a full reload",
+               c.lora + c.head == 169 && c.frozen + c.head == 289);
+    demo_check("the code's swap count delta_A.size + delta_B.size = 256", c.swap_code == 256);
     /* Smallest width at which LoRA stores fewer numbers for 2 tasks. */
     size_t cross = crossover_width();
     printf("  2 tasks, d_ff = 2 d, r = 4: LoRA stores fewer numbers from d = %zu on\n", cross);
-    check("crossover width for 2 tasks at r = 4 is d = 10", cross == 10);
+    demo_check("crossover width for 2 tasks at r = 4 is d = 10", cross == 10);
     counts_t g = counts_at(GPT3_WIDTH, 2 * GPT3_WIDTH, RANK);
     printf("  at d = 12288, d_ff = 2 d: per task, full fine-tuning stores %.4g numbers, LoRA %.4g"
            " (ratio %.0f)\n", g.frozen + g.head, g.lora + g.head, (g.frozen + g.head) / (g.lora + g.head));
@@ -503,7 +496,7 @@ static void loss_lines(double *losses[2][2])
         for (int task = 0; task < 2; task++)
             same &= fabs(losses[0][task][e] - README_LOSS[task][i]) < 5e-7;
     }
-    check("losses at epochs 0, 100, 200, 299 are the README's (both tasks)", same);
+    demo_check("losses at epochs 0, 100, 200, 299 are the README's (both tasks)", same);
 }
 
 /* Full minus simplified backprop, epoch by epoch: how far apart the two
@@ -532,9 +525,9 @@ static void backprop_difference(const problem_t *P, double *losses[2][2], const 
     }
     printf("  (epochs 0 and 1 agree exactly: the first step is taken at B2 = 0, where the\n"
            "   dropped term A2^T s B2^T g_out is 0)\n");
-    check("full and simplified losses agree at epochs 0 and 1, differ later",
-          losses[0][0][0] == losses[1][0][0] && losses[0][0][1] == losses[1][0][1] &&
-              losses[0][0][EPOCHS - 1] != losses[1][0][EPOCHS - 1]);
+    demo_check("full and simplified losses agree at epochs 0 and 1, differ later",
+               losses[0][0][0] == losses[1][0][0] && losses[0][0][1] == losses[1][0][1] &&
+                   losses[0][0][EPOCHS - 1] != losses[1][0][EPOCHS - 1]);
 }
 
 /* Check 5 serves B by merging it into the KEPT frozen weights.  Switching
@@ -577,10 +570,10 @@ static void switch_back(const problem_t *P, const run_t *R)
            memcmp(p1, p2, P->n * sizeof(double)) ? "DIFFER" : "bit for bit equal", 100 * acc);
     printf("  undoing B in place by subtracting s B1 A1 from its merged W2: max |W2 error| %.3e\n",
            naive);
-    check("A -> B -> A gives A's weights, p and accuracy back exactly",
-          !memcmp(m_a, m_a2, nf * sizeof(double)) && !memcmp(p1, p2, P->n * sizeof(double)) &&
-              acc == R->report[TT_ACC_A]);
-    check("an additive in-place undo of B does not recover W2 (LoRA 2 is a product)", naive > 1e-6);
+    demo_check("A -> B -> A gives A's weights, p and accuracy back exactly",
+               !memcmp(m_a, m_a2, nf * sizeof(double)) && !memcmp(p1, p2, P->n * sizeof(double)) &&
+                   acc == R->report[TT_ACC_A]);
+    demo_check("an additive in-place undo of B does not recover W2 (LoRA 2 is a product)", naive > 1e-6);
     free(m_a), free(m_b), free(m_a2), free(out1), free(out2), free(p1), free(p2);
 }
 
@@ -600,7 +593,7 @@ static int cmd_examples(void)
     int failed = print_checks(full.report);
     printf(" simplified backprop (the numpy project's):\n");
     failed += print_checks(simp.report);
-    check("the five checks pass with both backprops", failed == 0);
+    demo_check("the five checks pass with both backprops", failed == 0);
     printf("  %-28s %10s %10s %10s\n", "accuracy (training set)", "full", "simplified", "difference");
     printf("  %-28s %9.1f%% %9.1f%% %+9.1f pt\n", "task A (sum > 0)", 100 * full.report[TT_ACC_A],
            100 * simp.report[TT_ACC_A], 100 * (full.report[TT_ACC_A] - simp.report[TT_ACC_A]));
@@ -610,25 +603,26 @@ static int cmd_examples(void)
            simp.report[TT_LOSS_A], full.report[TT_LOSS_A] - simp.report[TT_LOSS_A]);
     printf("  %-28s %10.6f %10.6f %+10.2e\n", "final loss B", full.report[TT_LOSS_B],
            simp.report[TT_LOSS_B], full.report[TT_LOSS_B] - simp.report[TT_LOSS_B]);
-    check("accuracies are the README's (full A, B; simplified A, B)",
-          full.report[TT_ACC_A] == README_ACC_A_FULL && full.report[TT_ACC_B] == README_ACC_B_FULL &&
-              simp.report[TT_ACC_A] == README_ACC_A_SIMPLIFIED &&
-              simp.report[TT_ACC_B] == README_ACC_B_SIMPLIFIED);
+    demo_check("accuracies are the README's (full A, B; simplified A, B)",
+               full.report[TT_ACC_A] == README_ACC_A_FULL && full.report[TT_ACC_B] == README_ACC_B_FULL &&
+                   simp.report[TT_ACC_A] == README_ACC_A_SIMPLIFIED &&
+                   simp.report[TT_ACC_B] == README_ACC_B_SIMPLIFIED);
     /* The per-epoch losses of both tasks and both backprops (train_task). */
     const size_t count = two_task_adapter_count(P.d, P.d_ff, P.r);
     double *ad = NEWD(count), *ad2 = NEWD(count), *losses[2][2], *traced = NEWD(EPOCHS + 1);
-    for (int mode = 0; mode < 2; mode++)
+    for (int mode = 0; mode < 2; mode++) /* TT_BACKPROP_FULL, TT_BACKPROP_SIMPLIFIED */
         for (int task = 0; task < 2; task++) {
             losses[mode][task] = NEWD(EPOCHS);
             CALL(train_task(P.x, task ? P.y_b : P.y_a, P.n, P.frozen, task ? P.init_b : P.init_a,
-                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, mode, ad, losses[mode][task]));
+                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, (enum two_task_backprop)mode,
+                            ad, losses[mode][task]));
         }
     /* train_task equals the traced loop the figures use (the last call was B, simplified). */
     train_traced(&P, P.init_b, P.y_b, EPOCHS, LR, TT_BACKPROP_SIMPLIFIED, OPT_SGD, ad2, traced,
                  NULL, 1);
-    check("train_task and the figures' training loop agree",
-          mat_max_abs_diff(ad, ad2, count) == 0 &&
-              mat_max_abs_diff(losses[1][1], traced, EPOCHS) == 0);
+    demo_check("train_task and the figures' training loop agree",
+               mat_max_abs_diff(ad, ad2, count) == 0 &&
+                   mat_max_abs_diff(losses[1][1], traced, EPOCHS) == 0);
     loss_lines(losses);
     backprop_difference(&P, losses, full.adapter_a, full.adapter_b);
     switch_back(&P, &full);
@@ -637,8 +631,8 @@ static int cmd_examples(void)
         free(losses[mode][0]), free(losses[mode][1]);
     free(full.adapter_a), free(full.adapter_b), free(simp.adapter_a), free(simp.adapter_b);
     problem_free(&P);
-    printf("%d of %d checks ok\n", checks_total - checks_bad, checks_total);
-    return checks_bad ? 1 : 0;
+    printf("%d of %d checks ok\n", demo_checks.total - demo_checks.bad, demo_checks.total);
+    return demo_checks.bad ? 1 : 0;
 }
 
 /* ------------------------------------------------------------ data for files and plots */
@@ -646,7 +640,7 @@ static int cmd_examples(void)
 static int cmd_write_data(void)
 {
     problem_t P;
-    problem_generate(&P, rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED), RANK);
+    problem_generate(&P, demo_seed(), RANK);
     int rc = problem_write(stdout, &P);
     problem_free(&P);
     return rc ? 1 : 0;
@@ -654,7 +648,7 @@ static int cmd_write_data(void)
 
 static int cmd_losses(int argc, char **argv)
 {
-    if (argc != 4 || strcmp(argv[2], "--data")) {
+    if (argc != 4 || strcmp(argv[2], "--data")) { /* demo_main checked argc */
         fprintf(stderr, "usage: " PROG " losses --data FILE\n");
         return 2;
     }
@@ -666,10 +660,11 @@ static int cmd_losses(int argc, char **argv)
            argv[3]);
     const char *names[2][2] = {{"loss_a_full", "loss_b_full"},
                                {"loss_a_simplified", "loss_b_simplified"}};
-    for (long long mode = 0; mode < 2; mode++)
+    for (int mode = 0; mode < 2; mode++) /* TT_BACKPROP_FULL, TT_BACKPROP_SIMPLIFIED */
         for (int task = 0; task < 2; task++) {
             CALL(train_task(P.x, task ? P.y_b : P.y_a, P.n, P.frozen, task ? P.init_b : P.init_a,
-                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, mode, ad, losses));
+                            P.d, P.d_ff, P.r, P.scale, LR, EPOCHS, (enum two_task_backprop)mode,
+                            ad, losses));
             kit_write_tensor(stdout, names[mode][task], losses, EPOCHS, 1);
         }
     free(ad), free(losses);
@@ -756,7 +751,7 @@ static int cmd_sweep(void)
 {
     static const size_t ranks[] = {1, 4, 8}, checkpoints[] = {300, 1000, 3000};
     static const double lrs[2][3] = {{0.1, 0.5, 2.0}, {0.003, 0.01, 0.03}};
-    const unsigned long long seed = rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
+    const unsigned long long seed = demo_seed();
     const size_t E = 3000;
     printf("# Lab 07 sweep (" PROG " sweep, seed %llu): training-set accuracy of both tasks,\n"
            "# full backprop, each rank with its own draws of the starting adapters\n", seed);
@@ -928,42 +923,26 @@ static void amplification_of(const problem_t *P, const double *adapter, rng_t *g
 {
     const size_t d = P->d, f = P->d_ff, r = P->r;
     const double *a1 = adapter, *b1 = adapter + TT_B1(f, r), *w2 = P->frozen + TT_W2(d, f);
-    double *u = NEWD(d * r), *v = NEWD(f * r), *dw = NEWD(d * f);
+    double *u = NEWD(d * r), *v = NEWD(f * r), *dw = NEWD(d * f), *w2t = NEWD(f * d);
     double dw_norm = 0, w_norm = 0;
-    for (size_t i = 0; i < d; i++)
-        for (size_t j = 0; j < f; j++) {
-            double x = 0;
-            for (size_t q = 0; q < r; q++)
-                x += b1[i * r + q] * a1[q * f + j];
-            dw[i * f + j] = P->scale * x;
-            dw_norm += dw[i * f + j] * dw[i * f + j];
-            w_norm += w2[i * f + j] * w2[i * f + j];
-        }
+    mat_matmul(b1, a1, dw, d, r, f); /* B1 A1 (d, f) */
+    for (size_t i = 0; i < d * f; i++) {
+        dw[i] *= P->scale;
+        dw_norm += dw[i] * dw[i];
+        w_norm += w2[i] * w2[i];
+    }
     memcpy(u, b1, d * r * sizeof(double));
-    for (size_t j = 0; j < f; j++)
-        for (size_t q = 0; q < r; q++)
-            v[j * r + q] = a1[q * f + j];
+    mat_transpose(a1, v, r, f);
     orthonormalize(u, d, r), orthonormalize(v, f, r);
     out[0] = sqrt(dw_norm), out[1] = projected_norm(w2, d, f, u, v, r), out[4] = sqrt(w_norm);
     /* W's top-r singular subspaces: V <- orth(W^T W V), U = orth(W V). */
+    mat_transpose(w2, w2t, d, f);
     rng_fill_normal(g, v, f * r, 1.0);
     orthonormalize(v, f, r);
     for (int it = 0; it < 500; it++) {
-        for (size_t i = 0; i < d; i++)
-            for (size_t q = 0; q < r; q++) {
-                double x = 0;
-                for (size_t j = 0; j < f; j++)
-                    x += w2[i * f + j] * v[j * r + q];
-                u[i * r + q] = x;
-            }
+        mat_matmul(w2, v, u, d, f, r); /* W V (d, r) */
         orthonormalize(u, d, r);
-        for (size_t j = 0; j < f; j++)
-            for (size_t q = 0; q < r; q++) {
-                double x = 0;
-                for (size_t i = 0; i < d; i++)
-                    x += w2[i * f + j] * u[i * r + q];
-                v[j * r + q] = x;
-            }
+        mat_matmul(w2t, u, v, f, d, r); /* W^T U (f, r) */
         orthonormalize(v, f, r);
     }
     out[2] = projected_norm(w2, d, f, u, v, r);
@@ -974,7 +953,7 @@ static void amplification_of(const problem_t *P, const double *adapter, rng_t *g
         rnd += projected_norm(w2, d, f, u, v, r) / 200;
     }
     out[3] = rnd;
-    free(u), free(v), free(dw);
+    free(u), free(v), free(dw), free(w2t);
 }
 
 /* The amplification of the project's trained LoRA 1, both tasks, on the
@@ -1029,46 +1008,23 @@ static int cmd_amplification(void)
     return 0;
 }
 
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: " PROG " examples | project [simplified] [--data FILE] | write-data |\n"
-               "       losses --data FILE | curves | crossover | sweep | seeds | amplification\n");
-}
+/* ------------------------------------------------------------ main */
 
-int main(int argc, char **argv)
-{
-    if (argc < 2) {
-        usage(stderr);
-        return 2;
-    }
-    const char *c = argv[1];
-    if (!strcmp(c, "-h") || !strcmp(c, "--help") || !strcmp(c, "help")) {
-        usage(stdout);
-        return 0;
-    }
-    if (!strcmp(c, "project"))
-        return cmd_project(argc, argv);
-    if (!strcmp(c, "losses"))
-        return cmd_losses(argc, argv);
-    if (argc != 2) {
-        fprintf(stderr, PROG ": %s takes no arguments\n", c);
-        return 2;
-    }
-    if (!strcmp(c, "examples"))
-        return cmd_examples();
-    if (!strcmp(c, "write-data"))
-        return cmd_write_data();
-    if (!strcmp(c, "curves"))
-        return cmd_curves();
-    if (!strcmp(c, "crossover"))
-        return cmd_crossover();
-    if (!strcmp(c, "sweep"))
-        return cmd_sweep();
-    if (!strcmp(c, "seeds"))
-        return cmd_seeds();
-    if (!strcmp(c, "amplification"))
-        return cmd_amplification();
-    fprintf(stderr, PROG ": unknown command \"%s\"\n", c);
-    usage(stderr);
-    return 2;
-}
+static const demo_command_t COMMANDS[] = {
+    {.name = "examples", .help = "the examples of two_task.h and the README's numbers, checked", .run = cmd_examples},
+    {.name = "project", .args = "[simplified] [--data FILE]",
+     .help = "train both tasks, then the project's five checks",
+     .run_args = cmd_project, .min_args = 0, .max_args = 3},
+    {.name = "write-data", .help = "the project's data file (data/lab07/two-task.txt)", .run = cmd_write_data},
+    {.name = "losses", .args = "--data FILE",
+     .help = "per-epoch training losses on FILE (numpy cross-check)",
+     .run_args = cmd_losses, .min_args = 2, .max_args = 2},
+    {.name = "curves", .help = "loss and accuracy per epoch, full and simplified backprop (gnuplot data)", .run = cmd_curves},
+    {.name = "crossover", .help = "stored numbers against width d, full vs LoRA (gnuplot data)", .run = cmd_crossover},
+    {.name = "sweep", .help = "training-set accuracy of both tasks against rank (data)", .run = cmd_sweep},
+    {.name = "seeds", .help = "the project on data seeds 1 .. 50: accuracy of each task", .run = cmd_seeds},
+    {.name = "amplification", .help = "the LoRA paper's section 7.3 on the project's LoRA 1", .run = cmd_amplification},
+    {.name = NULL},
+};
+
+DEMO_MAIN(.prog = PROG, .commands = COMMANDS, .seeded = DEMO_SEEDED, .check_width = 66)

@@ -26,12 +26,8 @@ lab07-numpy-crosscheck: $(B)/demo/lab07 | deps-python
 lab07-bench: $(B)/demo/lab07 | deps-python
 	$(PY) $(L07)/crosscheck/two_task.py bench data/lab07/two-task.txt $(B)/demo/lab07
 
-$(B)/plots/lab07-curves.dat: $(B)/demo/lab07
-	@mkdir -p $(@D)
-	$(B)/demo/lab07 curves > $@
-$(B)/plots/lab07-crossover.dat: $(B)/demo/lab07
-	@mkdir -p $(@D)
-	$(B)/demo/lab07 crossover > $@
+$(eval $(call demo-data,07,curves,curves))
+$(eval $(call demo-data,07,crossover,crossover))
 plots/lab07-loss-curves.svg: $(L07)/plots/loss_curves.gp $(B)/plots/lab07-curves.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab07-curves.dat'; outfile='$@'" $<
 plots/lab07-accuracy.svg: $(L07)/plots/accuracy.gp $(B)/plots/lab07-curves.dat | deps-plots
@@ -43,16 +39,12 @@ plots/lab07-network.svg: $(L07)/diagrams/network.dot | deps-plots
 
 # The project over 50 data seeds (about 4 s of CPU): the distribution behind
 # the graded draw's accuracies.
-$(B)/plots/lab07-seeds.dat: $(B)/demo/lab07
-	@mkdir -p $(@D)
-	$(B)/demo/lab07 seeds > $@
+$(eval $(call demo-data,07,seeds,seeds))
 plots/lab07-seeds.svg: $(L07)/plots/seeds.gp $(B)/plots/lab07-seeds.dat | deps-build
 	gnuplot -e "datafile='$(B)/plots/lab07-seeds.dat'; outfile='$@'" $<
 
 # The course's 21.5x amplification beside the project's trained LoRA 1 (about 1 s).
 PLOTS += plots/lab07-amplification.svg
-$(B)/plots/lab07-amplification.dat: $(B)/demo/lab07
-	@mkdir -p $(@D)
-	$(B)/demo/lab07 amplification > $@
+$(eval $(call demo-data,07,amplification,amplification))
 plots/lab07-amplification.svg: $(L07)/plots/amplification.gp data/course/amplification.tsv $(B)/plots/lab07-amplification.dat | deps-build
 	gnuplot -e "course='data/course/amplification.tsv'; datafile='$(B)/plots/lab07-amplification.dat'; outfile='$@'" $<

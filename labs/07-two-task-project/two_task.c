@@ -45,7 +45,7 @@ int head_bce(const double *out, const double *y, size_t n, const double *head, s
 /* lab07.4 - loss and d loss / d adapter, full or the project's simplified backprop. */
 int adapter_gradient(const double *x, const double *y, size_t n, const double *frozen,
                      const double *adapter, size_t d, size_t d_ff, size_t r, double scale,
-                     long long mode, double *loss, double *grad)
+                     enum two_task_backprop mode, double *loss, double *grad)
 {
     /* TODO lab07.4: write adapter_gradient (contract in two_task.h). */
     lab_todo("lab07.4", "adapter_gradient", x, y, n, frozen, adapter, d, d_ff, r, scale, mode, loss, grad);
@@ -54,7 +54,8 @@ int adapter_gradient(const double *x, const double *y, size_t n, const double *f
 /* lab07.5 - `epochs` steps of full-batch gradient descent on the adapter only. */
 int train_task(const double *x, const double *y, size_t n, const double *frozen,
                const double *adapter_init, size_t d, size_t d_ff, size_t r, double scale,
-               double lr, size_t epochs, long long mode, double *adapter, double *losses)
+               double lr, size_t epochs, enum two_task_backprop mode, double *adapter,
+               double *losses)
 {
     /* TODO lab07.5: write train_task (contract in two_task.h). */
     lab_todo("lab07.5", "train_task", x, y, n, frozen, adapter_init, d, d_ff, r, scale, lr, epochs, mode, adapter, losses);
@@ -72,8 +73,8 @@ int merge_adapter(const double *frozen, const double *adapter, size_t d, size_t 
 int project_checks(const double *x, const double *y_a, const double *y_b, size_t n,
                    const double *probe, size_t n_probe, const double *frozen,
                    const double *init_a, const double *init_b, size_t d, size_t d_ff, size_t r,
-                   double scale, double lr, size_t epochs, long long mode, double *report,
-                   double *adapter_a, double *adapter_b)
+                   double scale, double lr, size_t epochs, enum two_task_backprop mode,
+                   double *report, double *adapter_a, double *adapter_b)
 {
     /* TODO lab07.7: write project_checks (contract in two_task.h). */
     lab_todo("lab07.7", "project_checks", x, y_a, y_b, n, probe, n_probe, frozen, init_a, init_b, d, d_ff, r, scale, lr, epochs, mode, report, adapter_a, adapter_b);

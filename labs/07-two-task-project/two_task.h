@@ -157,12 +157,14 @@ int head_bce(const double *out, const double *y, size_t n, const double *head, s
  *   W1, b1, W2, b2 get no gradient (frozen).  Only FULL is the derivative of
  *   the loss (the grader checks it against finite differences); SIMPLIFIED
  *   differs from it only in dA1, dB1, and only when B2 and A2 are not zero.
- *   Broken contract (extra): mode not 0 or 1; a label other than 0 or 1.
+ *   Broken contract (extra): mode neither TT_BACKPROP_FULL nor
+ *   TT_BACKPROP_SIMPLIFIED (an enum variable can hold other values, e.g. 2); a
+ *   label other than 0 or 1.
  *   Points: 20.
  */
 int adapter_gradient(const double *x, const double *y, size_t n, const double *frozen,
                      const double *adapter, size_t d, size_t d_ff, size_t r, double scale,
-                     long long mode, double *loss, double *grad);
+                     enum two_task_backprop mode, double *loss, double *grad);
 
 /*
  * lab07.5  train_task: full-batch gradient descent on one task's adapter.
@@ -173,13 +175,14 @@ int adapter_gradient(const double *x, const double *y, size_t n, const double *f
  *   (epochs).  frozen[] stays bit for bit as it was.  One call with
  *   epochs = E equals E calls with epochs = 1, each starting where the last
  *   stopped.  The project's settings: epochs = 300, lr = 0.1.
- *   Broken contract (extra): epochs == 0; lr NaN, Inf or negative; mode not
- *   0 or 1.
+ *   Broken contract (extra): epochs == 0; lr NaN, Inf or negative; mode as
+ *   in lab07.4.
  *   Points: 14.
  */
 int train_task(const double *x, const double *y, size_t n, const double *frozen,
                const double *adapter_init, size_t d, size_t d_ff, size_t r, double scale,
-               double lr, size_t epochs, long long mode, double *adapter, double *losses);
+               double lr, size_t epochs, enum two_task_backprop mode, double *adapter,
+               double *losses);
 
 /*
  * lab07.6  merge_adapter: fold one task's two LoRA branches into the frozen
@@ -228,7 +231,7 @@ int merge_adapter(const double *frozen, const double *adapter, size_t d, size_t 
 int project_checks(const double *x, const double *y_a, const double *y_b, size_t n,
                    const double *probe, size_t n_probe, const double *frozen,
                    const double *init_a, const double *init_b, size_t d, size_t d_ff, size_t r,
-                   double scale, double lr, size_t epochs, long long mode, double *report,
-                   double *adapter_a, double *adapter_b);
+                   double scale, double lr, size_t epochs, enum two_task_backprop mode,
+                   double *report, double *adapter_a, double *adapter_b);
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * check_helpers.h - what every lab's visible Check tests share: the kit's
  * tolerance and a tensor comparison that prints the first got/expected pairs,
- * the largest difference and the tolerance.  Used only by the labs' visible tests.
+ * the largest difference and the tolerance (the rule itself is close.h's,
+ * the grader's too), the stored expected values, and main's suite runner
+ * (visible_main).  Used only by the labs' visible tests.
  */
 #ifndef LORALAB_CHECK_HELPERS_H
 #define LORALAB_CHECK_HELPERS_H
@@ -9,25 +11,35 @@
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "close.h"
 #include "kitio.h"
 #include "lab.h"
 
 /* Tolerance of the kit (every lab header): |got - expected| <= TOL * max(1, |expected|). */
-#define TOL 1e-9
+#define TOL KIT_TOL
 #define SHOW_MAX 4 /* mismatching entries shown in a failure message */
 #define MSG_MAX 1024
 #define SENTINEL -12345.0 /* fills outputs, so untouched entries are visible */
 
+/* Set every entry of a (count entries) to v: outputs start as SENTINEL. */
+static inline void fill(double *a, size_t count, double v)
+{
+    for (size_t i = 0; i < count; i++)
+        a[i] = v;
+}
+
 /*
- * Compare got and expected (count entries) with the kit's tolerance.  A NaN
- * expected entry requires a NaN.  Returns 1 if every entry is close enough;
- * otherwise 0 and, in msg, the first few got/expected pairs, the largest
- * difference and the tolerance.
+ * Compare got and expected (count entries) with the kit's rule, values_close
+ * (close.h): a NaN expected entry requires a NaN, an infinity the same
+ * infinity.  Returns 1 if every entry is close enough; otherwise 0 and, in
+ * msg, the first few got/expected pairs, the largest difference and the
+ * tolerance.
  */
-static int close_enough(const double *got, const double *expected, size_t count,
-                        char *msg, size_t msg_size)
+static inline int close_enough(const double *got, const double *expected, size_t count,
+                               char *msg, size_t msg_size)
 {
     size_t bad = 0, worst_at = 0;
     double worst = 0.0;
@@ -36,10 +48,9 @@ static int close_enough(const double *got, const double *expected, size_t count,
     msg[0] = '\0';
     for (size_t i = 0; i < count; i++) {
         double e = expected[i], g = got[i];
-        double diff = (isnan(e) && isnan(g)) ? 0.0 : (e == g ? 0.0 : fabs(g - e));
-        double tol = TOL * fmax(1.0, fabs(e));
-        if (diff <= tol)
+        if (values_close(g, e, TOL))
             continue;
+        double diff = fabs(g - e);
         if (bad == 0 || !(diff <= worst)) {
             worst = diff;
             worst_at = i;
@@ -68,12 +79,15 @@ static int close_enough(const double *got, const double *expected, size_t count,
         ck_assert_msg(ok_, "%s: %s is wrong:%s", (task), (what), msg_);         \
     } while (0)
 
-#define CHECK_OK(task, call)                                                    \
+/* A call must return `status` (LAB_OK, LAB_EARG); the message names it. */
+#define CHECK_STATUS(task, call, status, status_name)                           \
     do {                                                                        \
         int rc_ = (call);                                                       \
-        ck_assert_msg(rc_ == LAB_OK, "%s: %s returned %d, expected LAB_OK (0)", \
-                      (task), #call, rc_);                                      \
+        ck_assert_msg(rc_ == (status), "%s: %s returned %d, expected %s", \
+                      (task), #call, rc_, (status_name));                       \
     } while (0)
+#define CHECK_OK(task, call) CHECK_STATUS(task, call, LAB_OK, "LAB_OK (0)")
+#define CHECK_EARG(task, call) CHECK_STATUS(task, call, LAB_EARG, "LAB_EARG (-1)")
 
 /* ---- stored expected values ------------------------------------------
  * Each lab's random non-square cases and their expected values live in
@@ -90,6 +104,9 @@ typedef struct {
     const char *id;
     const char *says;
 } mistake_t;
+
+/* The stored file of the lab under test, read by visible_main. */
+static kit_file_t VIS;
 
 /* Read the stored file of lab `lab` ("02") into *f, once, in main (the
  * tests run from the kit's root: make check LAB=NN).  Returns 0, or -1 after
@@ -153,5 +170,51 @@ static inline const char *which_mistake(const kit_file_t *f, const char *name, c
                          (what), (name), (file)->path, msg_);                      \
         }                                                                          \
     } while (0)
+
+/* ---- main ----------------------------------------------------------------
+ * Every lab's visible tests run the same way: one Check suite per task,
+ * named by its task id ("lab02.3") so that even a crash names the task, in
+ * one runner, after the lab's stored file is read into VIS. */
+
+#define VISIBLE_TESTS_MAX 12 /* tests of one task */
+
+typedef struct {
+    const char *task;     /* "lab02.3": the suite's name */
+    const char *function; /* the test case's name; NULL: the task id */
+    const TTest *tests[VISIBLE_TESTS_MAX + 1]; /* NULL-terminated */
+} visible_task_t;
+
+/* Run tasks[0 .. n_tasks), one suite each, in one runner.  timeout_s > 0
+ * replaces Check's per-test default (4 s).  Returns the number of failed tests. */
+static inline int run_task_suites(const visible_task_t *tasks, size_t n_tasks, double timeout_s)
+{
+    SRunner *sr = srunner_create(NULL);
+    for (size_t i = 0; i < n_tasks; i++) {
+        Suite *s = suite_create(tasks[i].task);
+        TCase *tc = tcase_create(tasks[i].function ? tasks[i].function : tasks[i].task);
+        if (timeout_s > 0)
+            tcase_set_timeout(tc, timeout_s);
+        for (size_t k = 0; k < VISIBLE_TESTS_MAX && tasks[i].tests[k]; k++)
+            tcase_add_test(tc, tasks[i].tests[k]);
+        suite_add_tcase(s, tc);
+        srunner_add_suite(sr, s);
+    }
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed;
+}
+
+/* Run the visible tests of lab `lab` ("02") with the stored file in VIS.
+ * Returns main's exit status: EXIT_SUCCESS when every test passed. */
+static inline int visible_main(const char *lab, const visible_task_t *tasks, size_t n_tasks,
+                               double timeout_s)
+{
+    if (visible_data(lab, &VIS) != 0)
+        return EXIT_FAILURE;
+    int failed = run_task_suites(tasks, n_tasks, timeout_s);
+    kit_free(&VIS);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
 
 #endif

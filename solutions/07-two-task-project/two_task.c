@@ -162,8 +162,9 @@ static int labels_ok(const double *y, size_t n)
 }
 
 /* Loss and gradient (lab07.4); grad packed like the adapter.  -1: no memory. */
-__attribute__((noinline)) static int gradient(const double *x, const double *y, size_t n, const net_t *m, long long mode,
-                    double *loss, double *grad)
+__attribute__((noinline)) static int gradient(const double *x, const double *y, size_t n,
+                                              const net_t *m, enum two_task_backprop mode,
+                                              double *loss, double *grad)
 {
     const size_t d = m->d, d_ff = m->d_ff, r = m->r;
     scratch_t sc;
@@ -224,7 +225,7 @@ __attribute__((noinline)) static int gradient(const double *x, const double *y, 
 /* Gradient descent from init for `epochs` steps.  -1: no memory. */
 static int train(const double *x, const double *y, size_t n, const double *frozen,
                  const double *init, size_t d, size_t d_ff, size_t r, double s, double lr,
-                 size_t epochs, long long mode, double *adapter, double *losses)
+                 size_t epochs, enum two_task_backprop mode, double *adapter, double *losses)
 {
     const size_t count = two_task_adapter_count(d, d_ff, r);
     double *grad = malloc(count * sizeof *grad);
@@ -326,14 +327,15 @@ int head_bce(const double *out, const double *y, size_t n, const double *head, s
 /* lab07.4 - loss and d loss / d adapter, full or the project's simplified backprop. */
 int adapter_gradient(const double *x, const double *y, size_t n, const double *frozen,
                      const double *adapter, size_t d, size_t d_ff, size_t r, double scale,
-                     long long mode, double *loss, double *grad)
+                     enum two_task_backprop mode, double *loss, double *grad)
 {
     /* BEGIN SOLUTION lab07.4 */
     LAB_REQUIRE(x && y && frozen && adapter && loss && grad, "a pointer argument is NULL");
     LAB_REQUIRE(n > 0, "n must be >= 1 (got 0): the loss is a mean");
     COMMON_ARGS_OK(d, d_ff, r, scale);
     LAB_REQUIRE(mode == TT_BACKPROP_FULL || mode == TT_BACKPROP_SIMPLIFIED,
-                "mode must be TT_BACKPROP_FULL (0) or TT_BACKPROP_SIMPLIFIED (1), got %lld", mode);
+                "mode must be TT_BACKPROP_FULL (0) or TT_BACKPROP_SIMPLIFIED (1), got %d",
+                (int)mode);
     LAB_REQUIRE(labels_ok(y, n), "every label must be 0.0 or 1.0");
     net_t m = net_of(frozen, adapter, d, d_ff, r, scale);
     LAB_REQUIRE(gradient(x, y, n, &m, mode, loss, grad) == 0, "out of memory");
@@ -344,7 +346,8 @@ int adapter_gradient(const double *x, const double *y, size_t n, const double *f
 /* lab07.5 - `epochs` steps of full-batch gradient descent on the adapter only. */
 int train_task(const double *x, const double *y, size_t n, const double *frozen,
                const double *adapter_init, size_t d, size_t d_ff, size_t r, double scale,
-               double lr, size_t epochs, long long mode, double *adapter, double *losses)
+               double lr, size_t epochs, enum two_task_backprop mode, double *adapter,
+               double *losses)
 {
     /* BEGIN SOLUTION lab07.5 */
     LAB_REQUIRE(x && y && frozen && adapter_init && adapter && losses, "a pointer argument is NULL");
@@ -353,7 +356,8 @@ int train_task(const double *x, const double *y, size_t n, const double *frozen,
     LAB_REQUIRE(epochs > 0, "epochs must be >= 1 (got 0)");
     LAB_REQUIRE(isfinite(lr) && lr >= 0, "lr must be finite and >= 0 (got %g)", lr);
     LAB_REQUIRE(mode == TT_BACKPROP_FULL || mode == TT_BACKPROP_SIMPLIFIED,
-                "mode must be TT_BACKPROP_FULL (0) or TT_BACKPROP_SIMPLIFIED (1), got %lld", mode);
+                "mode must be TT_BACKPROP_FULL (0) or TT_BACKPROP_SIMPLIFIED (1), got %d",
+                (int)mode);
     LAB_REQUIRE(labels_ok(y, n), "every label must be 0.0 or 1.0");
     LAB_REQUIRE(train(x, y, n, frozen, adapter_init, d, d_ff, r, scale, lr, epochs, mode, adapter,
                       losses) == 0, "out of memory");
@@ -411,8 +415,8 @@ int merge_adapter(const double *frozen, const double *adapter, size_t d, size_t 
 int project_checks(const double *x, const double *y_a, const double *y_b, size_t n,
                    const double *probe, size_t n_probe, const double *frozen,
                    const double *init_a, const double *init_b, size_t d, size_t d_ff, size_t r,
-                   double scale, double lr, size_t epochs, long long mode, double *report,
-                   double *adapter_a, double *adapter_b)
+                   double scale, double lr, size_t epochs, enum two_task_backprop mode,
+                   double *report, double *adapter_a, double *adapter_b)
 {
     /* BEGIN SOLUTION lab07.7 */
     LAB_REQUIRE(x && y_a && y_b && probe && frozen && init_a && init_b && report && adapter_a &&
@@ -422,7 +426,8 @@ int project_checks(const double *x, const double *y_a, const double *y_b, size_t
     LAB_REQUIRE(epochs > 0, "epochs must be >= 1 (got 0)");
     LAB_REQUIRE(isfinite(lr) && lr >= 0, "lr must be finite and >= 0 (got %g)", lr);
     LAB_REQUIRE(mode == TT_BACKPROP_FULL || mode == TT_BACKPROP_SIMPLIFIED,
-                "mode must be TT_BACKPROP_FULL (0) or TT_BACKPROP_SIMPLIFIED (1), got %lld", mode);
+                "mode must be TT_BACKPROP_FULL (0) or TT_BACKPROP_SIMPLIFIED (1), got %d",
+                (int)mode);
     LAB_REQUIRE(labels_ok(y_a, n) && labels_ok(y_b, n), "every label must be 0.0 or 1.0");
     const size_t nf = two_task_frozen_count(d, d_ff);
     const size_t big = (n > n_probe ? n : n_probe) * d;

@@ -93,20 +93,36 @@ MAKEFILE = """\
 #   make check    build and run the lab's visible tests (needs: check, pkg-config)
 #   make demo     run the lab's demo on your code
 CC     ?= cc
-CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Ilabs/common -Ilabs/{labdir}
-SRC    := $(filter-out %/demo.c,$(wildcard labs/{labdir}/*.c)) $(wildcard labs/common/*.c)
+# Your files: exactly the grader's flags (a warning is shown, never an error,
+# here as in grading); the kit's own files (tests, demo, labs/common): errors.
+STUDENT_CFLAGS := {student_cflags}
+CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
+INC    := -Ilabs/common -Ilabs/{labdir}
+SRC    := $(filter-out %/demo.c,$(wildcard labs/{labdir}/*.c))
+OBJ    := $(patsubst labs/{labdir}/%.c,build/%.o,$(SRC))
+COMMON := $(wildcard labs/common/*.c)
 CHECK_LIBS := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -pthread) -lm
 
-.PHONY: check demo
-check:
+.PHONY: check demo objects
+objects:
 \t@mkdir -p build
-\t$(CC) $(CFLAGS) labs/{labdir}/tests/check_*.c $(SRC) $(CHECK_LIBS) -o build/check-lab{lab}
+\tfor f in $(SRC); do $(CC) $(STUDENT_CFLAGS) $(INC) -c $$f -o build/$$(basename $$f .c).o || exit 1; done
+check: objects
+\t$(CC) $(CFLAGS) $(INC) labs/{labdir}/tests/check_*.c $(OBJ) $(COMMON) $(CHECK_LIBS) -o build/check-lab{lab}
 \tbuild/check-lab{lab}
-demo:
-\t@mkdir -p build
-\t$(CC) $(CFLAGS) labs/{labdir}/demo.c $(SRC) -lm -o build/demo-lab{lab}
+demo: objects
+\t$(CC) $(CFLAGS) $(INC) labs/{labdir}/demo.c $(OBJ) $(COMMON) -lm -o build/demo-lab{lab}
 \tbuild/demo-lab{lab} examples
 """
+
+
+def student_cflags():
+    """STUDENT_CFLAGS of mk/common.inc: the grader's flags, defined once."""
+    text = open(os.path.join(ROOT, "mk", "common.inc"), encoding="utf-8").read()
+    m = re.search(r"^STUDENT_CFLAGS := (.*)$", text, re.M)
+    if not m:
+        die("mk/common.inc has no STUDENT_CFLAGS line")
+    return m.group(1).strip()
 
 README = """\
 # Lab {lab}: {labdir}
@@ -170,7 +186,7 @@ def main(argv):
     for script in ("build.sh", "grade.sh", "check.sh"):
         shutil.copy2(os.path.join(HERE, script), os.path.join(sdir, script))
     with open(os.path.join(dest, "Makefile"), "w", encoding="utf-8") as f:
-        f.write(MAKEFILE.format(lab=lab, labdir=labdir))
+        f.write(MAKEFILE.format(lab=lab, labdir=labdir, student_cflags=student_cflags()))
     with open(os.path.join(dest, "README.md"), "w", encoding="utf-8") as f:
         f.write(README.format(lab=lab, labdir=labdir,
                               sources=", ".join(f"`labs/{labdir}/{s}`" for s in sources)))

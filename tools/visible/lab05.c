@@ -22,6 +22,21 @@ static double *copy_of(const double *m, size_t count)
     return mat_dup(m, count, 1);
 }
 
+/* lora_merge or lora_unmerge: W (d_out, d_in) += or -= (alpha/r) B A. */
+typedef int (*merge_op_t)(double *w, const double *a, const double *b, size_t d_in, size_t d_out,
+                          size_t r, double alpha);
+
+/* Tensor NAME: op with a, b and alpha applied to a copy of base (DO, DI);
+ * returns that result (the caller frees it). */
+static double *put_applied(const char *name, merge_op_t op, const double *base, const double *a,
+                           const double *b, double alpha)
+{
+    double *w = copy_of(base, DO * DI);
+    MUST(op(w, a, b, DI, DO, R, alpha));
+    put(name, w, DO, DI);
+    return w;
+}
+
 int main(void)
 {
     rng_t g;
@@ -34,35 +49,21 @@ int main(void)
     put("a2", a2, R, DI), put("b2", b2, DO, R);
 
     /* lab05.1: W1 = W0 + (alpha/r) B1 A1, and what typical mistakes give. */
-    double *w = copy_of(w0, DO * DI), *a1t = seen_transposed(a1, DI, R), *b1t = seen_transposed(b1, R, DO);
-    MUST(lora_merge(w, a1, b1, DI, DO, R, ALPHA));
-    put("merge.w", w, DO, DI);
-    double *w1 = copy_of(w, DO * DI);
-    free(w), w = copy_of(w0, DO * DI);
-    MUST(lora_merge(w, a1t, b1, DI, DO, R, ALPHA));
-    put("merge.w~a_transposed", w, DO, DI);
-    free(w), w = copy_of(w0, DO * DI);
-    MUST(lora_merge(w, a1, b1t, DI, DO, R, ALPHA));
-    put("merge.w~b_transposed", w, DO, DI);
-    free(w), w = copy_of(w0, DO * DI);
-    MUST(lora_merge(w, a1, b1, DI, DO, R, ALPHA * R));
-    put("merge.w~scale_alpha", w, DO, DI);
-    free(w), w = copy_of(w0, DO * DI);
-    MUST(lora_unmerge(w, a1, b1, DI, DO, R, ALPHA));
-    put("merge.w~subtracts", w, DO, DI);
+    double *a1t = seen_transposed(a1, DI, R), *b1t = seen_transposed(b1, R, DO);
+    double *w1 = put_applied("merge.w", lora_merge, w0, a1, b1, ALPHA);
+    free(put_applied("merge.w~a_transposed", lora_merge, w0, a1t, b1, ALPHA));
+    free(put_applied("merge.w~b_transposed", lora_merge, w0, a1, b1t, ALPHA));
+    free(put_applied("merge.w~scale_alpha", lora_merge, w0, a1, b1, ALPHA * R));
+    free(put_applied("merge.w~subtracts", lora_unmerge, w0, a1, b1, ALPHA));
 
     /* lab05.2: unmerging from W1 gives W0 (stored as w0); adding again gives this. */
-    free(w), w = copy_of(w1, DO * DI);
-    MUST(lora_merge(w, a1, b1, DI, DO, R, ALPHA));
-    put("w0~adds", w, DO, DI);
+    free(put_applied("w0~adds", lora_merge, w1, a1, b1, ALPHA));
 
     /* lab05.3 and lab05.7: from W1 to W2 = W0 + (alpha/r) B2 A2. */
-    free(w), w = copy_of(w1, DO * DI);
+    double *w = copy_of(w1, DO * DI);
     MUST(lora_switch(w, a1, b1, a2, b2, DI, DO, R, ALPHA));
     put("switch.w", w, DO, DI);
-    free(w), w = copy_of(w1, DO * DI);
-    MUST(lora_merge(w, a2, b2, DI, DO, R, ALPHA));
-    put("switch.w~keeps_old", w, DO, DI);
+    free(put_applied("switch.w~keeps_old", lora_merge, w1, a2, b2, ALPHA));
 
     /* lab05.4: the plain layer. */
     double *w_out = mat_alloc(DO, DI), *bias_out = mat_alloc(1, DO);

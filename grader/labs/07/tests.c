@@ -148,7 +148,7 @@ static call_t *s_head(judge_t *j, const double *out, const double *y, size_t n, 
 }
 
 static call_t *s_gradient(judge_t *j, const problem_t *p, const double *y, const double *adapter,
-                          long long mode)
+                          enum two_task_backprop mode)
 {
     call_t *c = call_new(j, "adapter_gradient");
     call_in(c, "x", p->x, p->n * p->d);
@@ -165,7 +165,7 @@ static call_t *s_gradient(judge_t *j, const problem_t *p, const double *y, const
 }
 
 static call_t *s_train(judge_t *j, const problem_t *p, const double *y, const double *init,
-                       double lr, size_t epochs, long long mode)
+                       double lr, size_t epochs, enum two_task_backprop mode)
 {
     call_t *c = call_new(j, "train_task");
     call_in(c, "x", p->x, p->n * p->d);
@@ -194,25 +194,24 @@ static call_t *s_merge(judge_t *j, const problem_t *p, const double *adapter)
     return c;
 }
 
-/* dims (7 doubles, owned by the caller: call_in keeps the pointer until the
- * call is freed) carries n, n_probe, d, d_ff, r, epochs, mode. */
-static call_t *s_checks(judge_t *j, const problem_t *p, double lr, size_t epochs, long long mode,
-                        double *dims)
+static call_t *s_checks(judge_t *j, const problem_t *p, double lr, size_t epochs,
+                        enum two_task_backprop mode)
 {
     call_t *c = call_new(j, "project_checks");
     call_in(c, "x", p->x, p->n * p->d);
     call_in(c, "y_a", p->y_a, p->n);
     call_in(c, "y_b", p->y_b, p->n);
+    call_size(c, "n", p->n);
     call_in(c, "probe", p->probe, p->n_probe * p->d);
+    call_size(c, "n_probe", p->n_probe);
     call_in(c, "frozen", p->frozen, p->nf);
     call_in(c, "init_a", p->init_a, p->na);
     call_in(c, "init_b", p->init_b, p->na);
-    const double v[7] = {(double)p->n, (double)p->n_probe, (double)p->d, (double)p->d_ff,
-                         (double)p->r, (double)epochs, (double)mode};
-    memcpy(dims, v, sizeof v);
-    call_in(c, "dims", dims, 7);
+    call_size(c, "d", p->d), call_size(c, "d_ff", p->d_ff), call_size(c, "r", p->r);
     call_real(c, "scale", p->scale);
     call_real(c, "lr", lr);
+    call_size(c, "epochs", epochs);
+    call_int(c, "mode", mode);
     call_out(c, "report", TT_REPORT_LEN);
     call_out(c, "adapter_a", p->na);
     call_out(c, "adapter_b", p->na);
@@ -472,7 +471,8 @@ TEST("lab07.3", 2, "labels 0 and 1 give the right loss; any other is rejected",
 
 /* ---- lab07.4 adapter_gradient ---- */
 
-static int gradient_matches(judge_t *j, const problem_t *p, const double *adapter, long long mode)
+static int gradient_matches(judge_t *j, const problem_t *p, const double *adapter,
+                            enum two_task_backprop mode)
 {
     double loss, *grad = mat_alloc(1, p->na);
     adapter_gradient(p->x, p->y_a, p->n, p->frozen, adapter, p->d, p->d_ff, p->r, p->scale, mode,
@@ -562,7 +562,9 @@ TEST("lab07.4", 2, "gradient is right and leaves frozen weights and other inputs
 {
     problem_t p;
     problem_random(j, &p, 8, 4, 6, 2, 0);
-    for (long long mode = 0; mode < 2 && !judge_failed(j); mode++) {
+    static const enum two_task_backprop modes[] = {TT_BACKPROP_FULL, TT_BACKPROP_SIMPLIFIED};
+    for (size_t k = 0; k < 2 && !judge_failed(j); k++) {
+        enum two_task_backprop mode = modes[k];
         call_t *c = s_gradient(j, &p, p.y_a, p.init_a, mode);
         if (call_run(c) && expect_return(j, c, LAB_OK))
             expect_inputs_unchanged(j, c);
@@ -583,12 +585,12 @@ TEST("lab07.4", 2, "a valid gradient is right; a bad mode or label is rejected",
         problem_free(&p);
         return;
     }
-    call_t *c = s_gradient(j, &p, p.y_a, p.init_a, 2);
+    call_t *c = s_gradient(j, &p, p.y_a, p.init_a, (enum two_task_backprop)2);
     if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "grad")))
         judge_fail(j, "(the case was mode = 2)");
     call_free(c);
     p.y_a[1] = 0.5;
-    c = s_gradient(j, &p, p.y_a, p.init_a, 0);
+    c = s_gradient(j, &p, p.y_a, p.init_a, TT_BACKPROP_FULL);
     if (!judge_failed(j) && call_run(c) &&
         !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "grad")))
         judge_fail(j, "(the case was a label of 0.5)");
@@ -599,7 +601,7 @@ TEST("lab07.4", 2, "a valid gradient is right; a bad mode or label is rejected",
 /* ---- lab07.5 train_task ---- */
 
 static int train_matches(judge_t *j, const problem_t *p, const double *y, const double *init,
-                         double lr, size_t epochs, long long mode)
+                         double lr, size_t epochs, enum two_task_backprop mode)
 {
     double *ad = mat_alloc(1, p->na), *losses = mat_alloc(epochs, 1);
     train_task(p->x, y, p->n, p->frozen, init, p->d, p->d_ff, p->r, p->scale, lr, epochs, mode, ad,
@@ -647,8 +649,8 @@ TEST("lab07.5", 3, "300 epochs train right and keep the frozen weights bit for b
         judge_fail(j, "(frozen[] and the other inputs must stay bit for bit through 300 epochs)");
     else if (!judge_failed(j)) { /* kept, and trained: a function that does nothing keeps them too */
         double *ad = mat_alloc(1, p.na), *losses = mat_alloc(300, 1);
-        train_task(p.x, p.y_a, p.n, p.frozen, p.init_a, p.d, p.d_ff, p.r, p.scale, 0.1, 300, 0, ad,
-                   losses);
+        train_task(p.x, p.y_a, p.n, p.frozen, p.init_a, p.d, p.d_ff, p.r, p.scale, 0.1, 300,
+                   TT_BACKPROP_FULL, ad, losses);
         expect_close(j, "adapter after 300 epochs", call_output(c, "adapter"), ad, 1, p.na, TOL);
         free(ad), free(losses);
     }
@@ -664,7 +666,8 @@ TEST("lab07.5", 2, "the project's task A trains to the reference losses",
     if (!problem_project(j, &p))
         return;
     double *ad = mat_alloc(1, p.na), *losses = mat_alloc(300, 1);
-    train_task(p.x, p.y_a, p.n, p.frozen, p.init_a, p.d, p.d_ff, p.r, p.scale, 0.1, 300, 0, ad, losses);
+    train_task(p.x, p.y_a, p.n, p.frozen, p.init_a, p.d, p.d_ff, p.r, p.scale, 0.1, 300,
+               TT_BACKPROP_FULL, ad, losses);
     if (!(losses[299] < losses[0]))
         judge_fail(j, "grader error: the reference's loss did not go down (%g -> %g)", losses[0],
                    losses[299]);
@@ -679,9 +682,14 @@ TEST("lab07.5", 1, "one step is right; bad lr, zero epochs and a bad mode are re
 {
     problem_t p;
     problem_random(j, &p, 4, 3, 5, 2, 0);
-    static const struct { double lr; size_t epochs; long long mode; const char *what; } cases[] = {
-        {-0.1, 3, 0, "lr = -0.1"}, {NAN, 3, 0, "lr = NaN"}, {0.1, 0, 0, "epochs = 0"},
-        {0.1, 3, 5, "mode = 5"}};
+    static const struct {
+        double lr;
+        size_t epochs;
+        enum two_task_backprop mode;
+        const char *what;
+    } cases[] = {
+        {-0.1, 3, TT_BACKPROP_FULL, "lr = -0.1"}, {NAN, 3, TT_BACKPROP_FULL, "lr = NaN"},
+        {0.1, 0, TT_BACKPROP_FULL, "epochs = 0"}, {0.1, 3, (enum two_task_backprop)5, "mode = 5"}};
     train_matches(j, &p, p.y_a, p.init_a, 0.3, 1, TT_BACKPROP_FULL);
     if (!needs_working(j, "train_task")) {
         problem_free(&p);
@@ -775,13 +783,13 @@ TEST("lab07.6", 2, "merge is right, copies W1 and b1, and rejects an infinite sc
 
 /* ---- lab07.7 project_checks ---- */
 
-static int checks_match(judge_t *j, const problem_t *p, double lr, size_t epochs, long long mode)
+static int checks_match(judge_t *j, const problem_t *p, double lr, size_t epochs,
+                        enum two_task_backprop mode)
 {
     double rep[TT_REPORT_LEN], *aa = mat_alloc(1, p->na), *ab = mat_alloc(1, p->na);
     project_checks(p->x, p->y_a, p->y_b, p->n, p->probe, p->n_probe, p->frozen, p->init_a,
                    p->init_b, p->d, p->d_ff, p->r, p->scale, lr, epochs, mode, rep, aa, ab);
-    double dims[7];
-    call_t *c = s_checks(j, p, lr, epochs, mode, dims);
+    call_t *c = s_checks(j, p, lr, epochs, mode);
     int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
              expect_close(j, "adapter_a", call_output(c, "adapter_a"), aa, 1, p->na, TOL) &&
              expect_close(j, "adapter_b", call_output(c, "adapter_b"), ab, 1, p->na, TOL);
@@ -847,8 +855,7 @@ TEST("lab07.7", 4, "the report is the reference's and its five checks pass",
         return;
     }
     double rep[TT_REPORT_LEN];
-    double dims[7];
-    call_t *c = s_checks(j, &p, 0.1, 40, TT_BACKPROP_FULL, dims);
+    call_t *c = s_checks(j, &p, 0.1, 40, TT_BACKPROP_FULL);
     if (call_run(c) && expect_return(j, c, LAB_OK)) {
         const double *g = call_output(c, "report");
         if (g) {
@@ -896,13 +903,12 @@ TEST("lab07.7", 2, "project checks work, and reject n_probe = 0 and epochs = 0",
         return;
     }
     p.n_probe = 0;
-    double dims[7];
-    call_t *c = s_checks(j, &p, 0.1, 5, 0, dims);
+    call_t *c = s_checks(j, &p, 0.1, 5, TT_BACKPROP_FULL);
     if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "report")))
         judge_fail(j, "(the case was n_probe = 0)");
     call_free(c);
     p.n_probe = 4;
-    c = s_checks(j, &p, 0.1, 0, 0, dims);
+    c = s_checks(j, &p, 0.1, 0, TT_BACKPROP_FULL);
     if (!judge_failed(j) && call_run(c) &&
         !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "report")))
         judge_fail(j, "(the case was epochs = 0)");

@@ -32,11 +32,6 @@ static const double EX_DW[] = {
     0.19, -0.04, 0.06, 0.09,
 };
 
-static void fill(double *a, size_t count, double v)
-{
-    for (size_t i = 0; i < count; i++)
-        a[i] = v;
-}
 
 /* A small deterministic matrix: entries in [-1, 1], no structure. */
 static void fill_pattern(double *m, size_t count, unsigned seed)
@@ -239,7 +234,6 @@ END_TEST
 
 /* ---- stored random non-square cases (data/lab01/visible-expected.txt,
  * written once by the reference; data/VISIBLE.md) ---- */
-static kit_file_t VIS;
 
 static const mistake_t PRODUCT_MISTAKES[] = {
     {"a_stride_d", "A (r, k) was read with row stride d: A[l][j] is at a[l*k + j]"},
@@ -348,68 +342,45 @@ END_TEST
 
 /* The test case carries the task ID too, so even a crash ("Received signal
  * 6") names the task in Check's output line. */
-static Suite *make_suite(const char *task, TCase **tc)
-{
-    Suite *s = suite_create(task);
-    *tc = tcase_create(task);
-    suite_add_tcase(s, *tc);
-    return s;
-}
-
 int main(void)
 {
-    TCase *tc;
-    Suite *s;
-    SRunner *sr;
-
-    if (visible_data("01", &VIS) != 0)
-        return EXIT_FAILURE;
-    s = make_suite("lab01.1", &tc);
-    tcase_add_test(tc, test_rank_of_identity_zero_and_course_delta_w);
-    tcase_add_test(tc, test_rank_needs_the_row_swap);
-    tcase_add_test(tc, test_rank_tolerance_is_relative);
-    tcase_add_test(tc, test_rank_rejects_bad_arguments);
-    sr = srunner_create(s);
-
-    s = make_suite("lab01.2", &tc);
-    tcase_add_test(tc, test_product_of_course_example_is_corrected_delta_w);
-    tcase_add_test(tc, test_product_non_square_shapes);
-    tcase_add_test(tc, test_product_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab01.3", &tc);
-    tcase_add_test(tc, test_storage_gpt3_layer_at_r4_compresses_1536_times);
-    tcase_add_test(tc, test_storage_100_by_200_at_rank_3);
-    tcase_add_test(tc, test_storage_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab01.4", &tc);
-    tcase_add_test(tc, test_svd_of_diagonal_sorts_and_drops_signs);
-    tcase_add_test(tc, test_svd_reconstructs_tall_and_wide_matrices);
-    tcase_add_test(tc, test_svd_random_non_square_singular_values_match_stored);
-    tcase_add_test(tc, test_svd_of_rank_deficient_matrix_has_orthonormal_u);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab01.5", &tc);
-    tcase_add_test(tc, test_best_rank_2_of_diag_3_2_1_drops_the_1);
-    tcase_add_test(tc, test_best_approx_of_rank_2_matrix_at_r2_is_itself);
-    tcase_add_test(tc, test_best_approx_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab01.6", &tc);
-    tcase_add_test(tc, test_error_of_diag_3_2_1_at_r1_is_sqrt_5);
-    tcase_add_test(tc, test_error_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab01.7", &tc);
-    tcase_add_test(tc, test_similarity_of_a_matrix_with_itself_is_1);
-    tcase_add_test(tc, test_similarity_of_orthogonal_directions_is_0);
-    tcase_add_test(tc, test_similarity_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    kit_free(&VIS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const visible_task_t tasks[] = {
+        {"lab01.1", NULL, {
+            test_rank_of_identity_zero_and_course_delta_w,
+            test_rank_needs_the_row_swap,
+            test_rank_tolerance_is_relative,
+            test_rank_rejects_bad_arguments,
+        }},
+        {"lab01.2", NULL, {
+            test_product_of_course_example_is_corrected_delta_w,
+            test_product_non_square_shapes,
+            test_product_random_non_square_matches_stored,
+        }},
+        {"lab01.3", NULL, {
+            test_storage_gpt3_layer_at_r4_compresses_1536_times,
+            test_storage_100_by_200_at_rank_3,
+            test_storage_non_square_matches_stored,
+        }},
+        {"lab01.4", NULL, {
+            test_svd_of_diagonal_sorts_and_drops_signs,
+            test_svd_reconstructs_tall_and_wide_matrices,
+            test_svd_random_non_square_singular_values_match_stored,
+            test_svd_of_rank_deficient_matrix_has_orthonormal_u,
+        }},
+        {"lab01.5", NULL, {
+            test_best_rank_2_of_diag_3_2_1_drops_the_1,
+            test_best_approx_of_rank_2_matrix_at_r2_is_itself,
+            test_best_approx_random_non_square_matches_stored,
+        }},
+        {"lab01.6", NULL, {
+            test_error_of_diag_3_2_1_at_r1_is_sqrt_5,
+            test_error_random_non_square_matches_stored,
+        }},
+        {"lab01.7", NULL, {
+            test_similarity_of_a_matrix_with_itself_is_1,
+            test_similarity_of_orthogonal_directions_is_0,
+            test_similarity_random_non_square_matches_stored,
+        }},
+    };
+    return visible_main("01", tasks, sizeof tasks / sizeof tasks[0], 0);
 }

@@ -21,11 +21,6 @@
 
 #include "check_helpers.h"
 
-static void fill(double *a, size_t count, double v)
-{
-    for (size_t i = 0; i < count; i++)
-        a[i] = v;
-}
 
 /* The reference example of the course (lora_forward.h, lab02.1):
  * W0 = I2, A = [[1, 0]], B = [[1], [0]], alpha = 2, r = 1. */
@@ -56,7 +51,6 @@ static const double WX_H[] = {0.33415, 0.54051, -0.67251, 0.24136};
 /* Random non-square cases (d_in = 5, d_out = 3, r = 2, alpha = 3) and their
  * expected values, stored in data/lab02/visible-expected.txt (written once by
  * the reference; data/VISIBLE.md), with the results of typical mistakes. */
-static kit_file_t VIS;
 
 static const mistake_t KIT_LAYOUT_MISTAKES[] = {
     {"b_transposed", "it equals the result with B read transposed: B is (d_out, r) row-major,"
@@ -432,67 +426,44 @@ END_TEST
 
 /* The test case carries the task ID too, so even a crash ("Received signal
  * 6") names the task in Check's output line. */
-static Suite *make_suite(const char *task, TCase **tc)
-{
-    Suite *s = suite_create(task);
-    *tc = tcase_create(task);
-    suite_add_tcase(s, *tc);
-    return s;
-}
-
 int main(void)
 {
-    TCase *tc;
-    Suite *s;
-    SRunner *sr;
-
-    if (visible_data("02", &VIS) != 0)
-        return EXIT_FAILURE;
-
-    s = make_suite("lab02.1", &tc);
-    tcase_add_test(tc, test_row_reference_example_gives_3_0);
-    tcase_add_test(tc, test_row_random_non_square_matches_stored_y);
-    tcase_add_test(tc, test_row_with_zero_b_is_exactly_the_base_layer);
-    tcase_add_test(tc, test_row_scales_the_update_by_alpha_over_r);
-    tcase_add_test(tc, test_row_rank_zero_is_rejected_and_y_untouched);
-    tcase_add_test(tc, test_row_rank_40_uses_every_rank);
-    tcase_add_test(tc, test_row_nan_input_gives_nan_even_times_zero_weight);
-    sr = srunner_create(s);
-
-    s = make_suite("lab02.2", &tc);
-    tcase_add_test(tc, test_batch_of_identity_rows_gives_3_0_and_0_1);
-    tcase_add_test(tc, test_batch_of_three_rows_uses_both_strides);
-    tcase_add_test(tc, test_batch_random_non_square_matches_stored_y);
-    tcase_add_test(tc, test_batch_of_zero_rows_returns_ok_and_writes_nothing);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab02.3", &tc);
-    tcase_add_test(tc, test_merged_reference_weights_give_3_0_0_1);
-    tcase_add_test(tc, test_merged_weight_times_x_gives_worked_example_h);
-    tcase_add_test(tc, test_merged_random_non_square_matches_stored_w_eff);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab02.4", &tc);
-    tcase_add_test(tc, test_in_out_example_x_1_2_gives_4_5);
-    tcase_add_test(tc, test_in_out_identity_batch_gives_2_25_and_1_25);
-    tcase_add_test(tc, test_in_out_scalar_with_alpha_4_gives_14);
-    tcase_add_test(tc, test_in_out_random_non_square_matches_stored_h);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab02.5", &tc);
-    tcase_add_test(tc, test_from_in_out_transposes_all_three_matrices);
-    tcase_add_test(tc, test_from_in_out_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab02.6", &tc);
-    tcase_add_test(tc, test_columns_worked_example_gives_0_33415_first);
-    tcase_add_test(tc, test_columns_two_inputs_are_columns_not_rows);
-    tcase_add_test(tc, test_columns_random_non_square_matches_stored_h);
-    srunner_add_suite(sr, s);
-
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    kit_free(&VIS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const visible_task_t tasks[] = {
+        {"lab02.1", NULL, {
+            test_row_reference_example_gives_3_0,
+            test_row_random_non_square_matches_stored_y,
+            test_row_with_zero_b_is_exactly_the_base_layer,
+            test_row_scales_the_update_by_alpha_over_r,
+            test_row_rank_zero_is_rejected_and_y_untouched,
+            test_row_rank_40_uses_every_rank,
+            test_row_nan_input_gives_nan_even_times_zero_weight,
+        }},
+        {"lab02.2", NULL, {
+            test_batch_of_identity_rows_gives_3_0_and_0_1,
+            test_batch_of_three_rows_uses_both_strides,
+            test_batch_random_non_square_matches_stored_y,
+            test_batch_of_zero_rows_returns_ok_and_writes_nothing,
+        }},
+        {"lab02.3", NULL, {
+            test_merged_reference_weights_give_3_0_0_1,
+            test_merged_weight_times_x_gives_worked_example_h,
+            test_merged_random_non_square_matches_stored_w_eff,
+        }},
+        {"lab02.4", NULL, {
+            test_in_out_example_x_1_2_gives_4_5,
+            test_in_out_identity_batch_gives_2_25_and_1_25,
+            test_in_out_scalar_with_alpha_4_gives_14,
+            test_in_out_random_non_square_matches_stored_h,
+        }},
+        {"lab02.5", NULL, {
+            test_from_in_out_transposes_all_three_matrices,
+            test_from_in_out_random_non_square_matches_stored,
+        }},
+        {"lab02.6", NULL, {
+            test_columns_worked_example_gives_0_33415_first,
+            test_columns_two_inputs_are_columns_not_rows,
+            test_columns_random_non_square_matches_stored_h,
+        }},
+    };
+    return visible_main("02", tasks, sizeof tasks / sizeof tasks[0], 0);
 }

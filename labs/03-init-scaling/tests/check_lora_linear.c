@@ -22,16 +22,11 @@
 
 #include "check_helpers.h" /* TOL, SENTINEL, CHECK_OK, CHECK_STORED */
 
-static void fill(double *a, size_t count, double v)
-{
-    for (size_t i = 0; i < count; i++)
-        a[i] = v;
-}
 
 #define CHECK_NEAR(task, what, got, want)                                               \
     do {                                                                                \
         double g_ = (got), w_ = (want);                                                 \
-        ck_assert_msg(fabs(g_ - w_) <= TOL * fmax(1.0, fabs(w_)),                       \
+        ck_assert_msg(values_close(g_, w_, TOL),                                        \
                       "%s: %s is %.17g, expected %.17g", (task), (what), g_, w_);       \
     } while (0)
 
@@ -43,7 +38,6 @@ static const double EX_X[] = {1, 2}, EX_W0[] = {1, 0, 0, 1}, EX_BIAS[] = {0.5, -
 /* Random non-square cases (d_in = 5, d_out = 3, r = 2, batch 4, scale 1.5)
  * and their expected values, stored in data/lab03/visible-expected.txt
  * (written once by the reference; data/VISIBLE.md). */
-static kit_file_t VIS;
 enum { DI = 5, DO = 3, R = 2, N = 4 };
 #define VIS_SCALE 1.5
 #define VIS(name, count) stored(&VIS, name, count)
@@ -333,14 +327,6 @@ START_TEST(test_step_random_non_square_matches_stored)
 }
 END_TEST
 
-static Suite *make_suite(const char *task, TCase **tc)
-{
-    Suite *s = suite_create(task);
-    *tc = tcase_create(task);
-    suite_add_tcase(s, *tc);
-    return s;
-}
-
 /* ---- lab03.6 lora_init_peft_gaussian ---------------------------------- */
 
 START_TEST(test_peft_gaussian_is_the_gaussian_init_with_std_one_over_r)
@@ -359,53 +345,39 @@ END_TEST
 
 int main(void)
 {
-    TCase *tc;
-    Suite *s;
-    SRunner *sr;
-
-    if (visible_data("03", &VIS) != 0)
-        return EXIT_FAILURE;
-    s = make_suite("lab03.1", &tc);
-    tcase_add_test(tc, test_init_kaiming_stays_within_one_over_sqrt_d_in);
-    tcase_add_test(tc, test_init_b_is_exactly_zero);
-    tcase_add_test(tc, test_init_follows_the_stated_draw_order);
-    tcase_add_test(tc, test_init_rejects_unknown_kind);
-    tcase_add_test(tc, test_init_random_non_square_matches_stored);
-    sr = srunner_create(s);
-
-    s = make_suite("lab03.2", &tc);
-    tcase_add_test(tc, test_scaling_course_exercise_2_then_6);
-    tcase_add_test(tc, test_scaling_rslora_divides_by_sqrt_r);
-    tcase_add_test(tc, test_scaling_rank_zero_is_rejected);
-    tcase_add_test(tc, test_scaling_stored_values_and_non_finite_alpha);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab03.3", &tc);
-    tcase_add_test(tc, test_forward_example_gives_7_5_and_1);
-    tcase_add_test(tc, test_forward_after_init_is_the_base_layer_bit_for_bit);
-    tcase_add_test(tc, test_forward_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab03.4", &tc);
-    tcase_add_test(tc, test_grad_of_the_example_by_hand);
-    tcase_add_test(tc, test_grad_with_b_zero_only_b_moves);
-    tcase_add_test(tc, test_grad_matches_finite_differences);
-    tcase_add_test(tc, test_grad_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab03.6", &tc);
-    tcase_add_test(tc, test_peft_gaussian_is_the_gaussian_init_with_std_one_over_r);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab03.5", &tc);
-    tcase_add_test(tc, test_step_moves_a_and_b_against_the_gradient);
-    tcase_add_test(tc, test_step_from_both_zero_never_moves);
-    tcase_add_test(tc, test_step_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    kit_free(&VIS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const visible_task_t tasks[] = {
+        {"lab03.1", NULL, {
+            test_init_kaiming_stays_within_one_over_sqrt_d_in,
+            test_init_b_is_exactly_zero,
+            test_init_follows_the_stated_draw_order,
+            test_init_rejects_unknown_kind,
+            test_init_random_non_square_matches_stored,
+        }},
+        {"lab03.2", NULL, {
+            test_scaling_course_exercise_2_then_6,
+            test_scaling_rslora_divides_by_sqrt_r,
+            test_scaling_rank_zero_is_rejected,
+            test_scaling_stored_values_and_non_finite_alpha,
+        }},
+        {"lab03.3", NULL, {
+            test_forward_example_gives_7_5_and_1,
+            test_forward_after_init_is_the_base_layer_bit_for_bit,
+            test_forward_random_non_square_matches_stored,
+        }},
+        {"lab03.4", NULL, {
+            test_grad_of_the_example_by_hand,
+            test_grad_with_b_zero_only_b_moves,
+            test_grad_matches_finite_differences,
+            test_grad_random_non_square_matches_stored,
+        }},
+        {"lab03.6", NULL, {
+            test_peft_gaussian_is_the_gaussian_init_with_std_one_over_r,
+        }},
+        {"lab03.5", NULL, {
+            test_step_moves_a_and_b_against_the_gradient,
+            test_step_from_both_zero_never_moves,
+            test_step_random_non_square_matches_stored,
+        }},
+    };
+    return visible_main("03", tasks, sizeof tasks / sizeof tasks[0], 0);
 }

@@ -280,7 +280,6 @@ END_TEST
 
 /* ---- stored random non-square cases (data/lab04/visible-expected.txt,
  * written once by the reference; data/VISIBLE.md) ---- */
-static kit_file_t VIS;
 static const char *KIND_NAMES[4] = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
                                     "mlp.up_proj"};
 static const mistake_t APPLY_MISTAKES[] = {
@@ -380,62 +379,48 @@ START_TEST(test_storage_rejects_bad_arguments_and_overflow)
 }
 END_TEST
 
-static Suite *make_suite(const char *name, TCase **tc)
-{
-    Suite *s = suite_create(name);
-    *tc = tcase_create(name); /* the task ID, so even a crash names the task */
-    suite_add_tcase(s, *tc);
-    return s;
-}
-
 int main(void)
 {
-    TCase *tc;
-    if (visible_data("04", &VIS) != 0)
-        return EXIT_FAILURE;
-    SRunner *sr = srunner_create(NULL);
-    Suite *s = make_suite("lab04.1", &tc);
-    tcase_add_test(tc, test_one_matrix_holds_r_times_d_in_plus_d_out);
-    tcase_add_test(tc, test_counts_beyond_32_bits_come_back_whole);
-    tcase_add_test(tc, test_zero_rank_and_overflow_are_rejected);
-    tcase_add_test(tc, test_matrix_params_of_stored_non_square_shapes);
-    srunner_add_suite(sr, s);
-    s = make_suite("lab04.2", &tc);
-    tcase_add_test(tc, test_course_formula_gives_the_gpt3_numbers);
-    tcase_add_test(tc, test_course_formula_rejects_bad_arguments_and_overflow);
-    srunner_add_suite(sr, s);
-    s = make_suite("lab04.3", &tc);
-    tcase_add_test(tc, test_gpt2_small_has_its_published_count_and_breakdown);
-    tcase_add_test(tc, test_every_exact_published_count_is_reproduced);
-    tcase_add_test(tc, test_gpt3_total_does_not_overflow);
-    tcase_add_test(tc, test_model_params_rejects_a_model_without_layers);
-    srunner_add_suite(sr, s);
-    s = make_suite("lab04.4", &tc);
-    tcase_add_test(tc, test_peft_suffix_rule_examples);
-    tcase_add_test(tc, test_target_matches_rejects_null);
-    srunner_add_suite(sr, s);
-    s = make_suite("lab04.5", &tc);
-    tcase_add_test(tc, test_llama_query_value_at_rank_8);
-    tcase_add_test(tc, test_targets_that_match_nothing_are_rejected);
-    tcase_add_test(tc, test_apply_lora_on_a_stored_random_model);
-    srunner_add_suite(sr, s);
-    s = make_suite("lab04.6", &tc);
-    tcase_add_test(tc, test_summary_line_of_llama_7b);
-    tcase_add_test(tc, test_summary_line_small_numbers);
-    tcase_add_test(tc, test_summary_line_rounds_the_percentage);
-    srunner_add_suite(sr, s);
-    s = make_suite("lab04.7-8", &tc);
-    tcase_add_test(tc, test_bytes_per_dtype);
-    tcase_add_test(tc, test_storage_rejects_bad_arguments_and_overflow);
-    tcase_add_test(tc, test_storage_course_table);
-    srunner_add_suite(sr, s);
-    s = make_suite("model_config (given)", &tc);
-    tcase_add_test(tc, test_parser_reads_a_good_config);
-    tcase_add_test(tc, test_parser_errors_name_file_and_line);
-    srunner_add_suite(sr, s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    kit_free(&VIS);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const visible_task_t tasks[] = {
+        {"lab04.1", NULL, {
+            test_one_matrix_holds_r_times_d_in_plus_d_out,
+            test_counts_beyond_32_bits_come_back_whole,
+            test_zero_rank_and_overflow_are_rejected,
+            test_matrix_params_of_stored_non_square_shapes,
+        }},
+        {"lab04.2", NULL, {
+            test_course_formula_gives_the_gpt3_numbers,
+            test_course_formula_rejects_bad_arguments_and_overflow,
+        }},
+        {"lab04.3", NULL, {
+            test_gpt2_small_has_its_published_count_and_breakdown,
+            test_every_exact_published_count_is_reproduced,
+            test_gpt3_total_does_not_overflow,
+            test_model_params_rejects_a_model_without_layers,
+        }},
+        {"lab04.4", NULL, {
+            test_peft_suffix_rule_examples,
+            test_target_matches_rejects_null,
+        }},
+        {"lab04.5", NULL, {
+            test_llama_query_value_at_rank_8,
+            test_targets_that_match_nothing_are_rejected,
+            test_apply_lora_on_a_stored_random_model,
+        }},
+        {"lab04.6", NULL, {
+            test_summary_line_of_llama_7b,
+            test_summary_line_small_numbers,
+            test_summary_line_rounds_the_percentage,
+        }},
+        {"lab04.7-8", NULL, {
+            test_bytes_per_dtype,
+            test_storage_rejects_bad_arguments_and_overflow,
+            test_storage_course_table,
+        }},
+        {"model_config (given)", NULL, {
+            test_parser_reads_a_good_config,
+            test_parser_errors_name_file_and_line,
+        }},
+    };
+    return visible_main("04", tasks, sizeof tasks / sizeof tasks[0], 0);
 }

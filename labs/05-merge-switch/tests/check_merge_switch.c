@@ -31,15 +31,7 @@
 #include "rng.h"
 #include "safetensors.h"
 
-#define CHECK_EARG(task, call)                                                      \
-    do {                                                                            \
-        int rc_ = (call);                                                           \
-        ck_assert_msg(rc_ == LAB_EARG, "%s: %s returned %d, expected LAB_EARG (-1)", \
-                      (task), #call, rc_);                                          \
-    } while (0)
-
 /* The stored random case: d_in = 5, d_out = 3, r = 2, alpha = 3 (scale 1.5). */
-static kit_file_t VIS;
 enum { DI = 5, DO = 3, R = 2 };
 #define VIS_ALPHA 3.0
 
@@ -606,14 +598,6 @@ END_TEST
 
 /* The test case is named after the task and its function, so even a crash
  * ("Received signal 6") names them in Check's output line. */
-static Suite *make_suite(const char *task, const char *function, TCase **tc)
-{
-    Suite *s = suite_create(task);
-    *tc = tcase_create(function);
-    suite_add_tcase(s, *tc);
-    return s;
-}
-
 /* ---- lab05.11, lab05.12: the course's lesson-1 question ---- */
 
 START_TEST(test_adapter_overhead_is_10800_gpu_seconds_per_hour)
@@ -641,81 +625,64 @@ END_TEST
 
 int main(void)
 {
-    TCase *tc;
-    if (visible_data("05", &VIS) != 0)
-        return EXIT_FAILURE;
-    Suite *s = make_suite("lab05.1", "lora_merge", &tc);
-    tcase_add_test(tc, test_merge_task_a_gives_the_course_w_a);
-    tcase_add_test(tc, test_merge_uses_alpha_over_r);
-    tcase_add_test(tc, test_merge_rejects_r_zero_and_leaves_w);
-    tcase_add_test(tc, test_merge_random_non_square_matches_stored);
-    SRunner *sr = srunner_create(s);
-
-    s = make_suite("lab05.2", "lora_unmerge", &tc);
-    tcase_add_test(tc, test_unmerge_w_a_gives_w0_back);
-    tcase_add_test(tc, test_unmerge_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab05.3", "lora_switch", &tc);
-    tcase_add_test(tc, test_switch_a_to_b_equals_merging_b_into_w0);
-    tcase_add_test(tc, test_switch_there_and_back_returns_w_a);
-    tcase_add_test(tc, test_switch_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab05.4", "lora_to_linear", &tc);
-    tcase_add_test(tc, test_plain_layer_gives_the_lora_outputs);
-    tcase_add_test(tc, test_plain_layer_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab05.5", "lora_swap_count", &tc);
-    tcase_add_test(tc, test_swap_moves_32_numbers_reload_16);
-    tcase_add_test(tc, test_swap_gpt3_counts);
-    tcase_add_test(tc, test_swap_counts_non_square);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab05.6", "lora_switch_f32", &tc);
-    tcase_add_test(tc, test_float_switch_a_to_b);
-    tcase_add_test(tc, test_float_switch_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab05.7", "lora_switch_from_base", &tc);
-    tcase_add_test(tc, test_rederived_switch_is_one_merge_bit_for_bit);
-    tcase_add_test(tc, test_rederived_switch_random_non_square_matches_stored);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab05.8", "st_encode_lora", &tc);
-    tcase_add_test(tc, test_encode_example_is_224_bytes);
-    tcase_add_test(tc, test_encode_pads_header_to_8_with_spaces);
-    tcase_add_test(tc, test_encode_rejects_bad_module_and_small_buffer);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab05.9", "st_decode_lora", &tc);
-    tcase_add_test(tc, test_decode_round_trip_f64_is_bit_exact);
-    tcase_add_test(tc, test_decode_rejects_every_truncation);
-    tcase_add_test(tc, test_decode_rejects_transposed_shapes);
-    tcase_add_test(tc, test_decode_f16_and_bf16_exactly);
-    tcase_add_test(tc, test_decode_reads_unicode_escapes_in_names);
-    tcase_add_test(tc, test_decode_rejects_broken_files);
-    tcase_add_test(tc, test_decode_rejects_small_capacity_and_writes_nothing);
-    tcase_add_test(tc, test_decode_rejects_header_longer_than_the_file);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab05.10", "peft_config_json", &tc);
-    tcase_add_test(tc, test_config_for_r8_alpha16);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab05.11-12", "adapter_overhead_gpu_seconds_per_hour, extra_gpus_needed", &tc);
-    tcase_add_test(tc, test_adapter_overhead_is_10800_gpu_seconds_per_hour);
-    tcase_add_test(tc, test_extra_gpus_are_13_minus_10);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("files", "st_save_adapter, st_load_lora", &tc);
-    tcase_add_test(tc, test_save_then_load_files);
-    srunner_add_suite(sr, s);
-
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    kit_free(&VIS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const visible_task_t tasks[] = {
+        {"lab05.1", "lora_merge", {
+            test_merge_task_a_gives_the_course_w_a,
+            test_merge_uses_alpha_over_r,
+            test_merge_rejects_r_zero_and_leaves_w,
+            test_merge_random_non_square_matches_stored,
+        }},
+        {"lab05.2", "lora_unmerge", {
+            test_unmerge_w_a_gives_w0_back,
+            test_unmerge_random_non_square_matches_stored,
+        }},
+        {"lab05.3", "lora_switch", {
+            test_switch_a_to_b_equals_merging_b_into_w0,
+            test_switch_there_and_back_returns_w_a,
+            test_switch_random_non_square_matches_stored,
+        }},
+        {"lab05.4", "lora_to_linear", {
+            test_plain_layer_gives_the_lora_outputs,
+            test_plain_layer_random_non_square_matches_stored,
+        }},
+        {"lab05.5", "lora_swap_count", {
+            test_swap_moves_32_numbers_reload_16,
+            test_swap_gpt3_counts,
+            test_swap_counts_non_square,
+        }},
+        {"lab05.6", "lora_switch_f32", {
+            test_float_switch_a_to_b,
+            test_float_switch_random_non_square_matches_stored,
+        }},
+        {"lab05.7", "lora_switch_from_base", {
+            test_rederived_switch_is_one_merge_bit_for_bit,
+            test_rederived_switch_random_non_square_matches_stored,
+        }},
+        {"lab05.8", "st_encode_lora", {
+            test_encode_example_is_224_bytes,
+            test_encode_pads_header_to_8_with_spaces,
+            test_encode_rejects_bad_module_and_small_buffer,
+        }},
+        {"lab05.9", "st_decode_lora", {
+            test_decode_round_trip_f64_is_bit_exact,
+            test_decode_rejects_every_truncation,
+            test_decode_rejects_transposed_shapes,
+            test_decode_f16_and_bf16_exactly,
+            test_decode_reads_unicode_escapes_in_names,
+            test_decode_rejects_broken_files,
+            test_decode_rejects_small_capacity_and_writes_nothing,
+            test_decode_rejects_header_longer_than_the_file,
+        }},
+        {"lab05.10", "peft_config_json", {
+            test_config_for_r8_alpha16,
+        }},
+        {"lab05.11-12", "adapter_overhead_gpu_seconds_per_hour, extra_gpus_needed", {
+            test_adapter_overhead_is_10800_gpu_seconds_per_hour,
+            test_extra_gpus_are_13_minus_10,
+        }},
+        {"files", "st_save_adapter, st_load_lora", {
+            test_save_then_load_files,
+        }},
+    };
+    return visible_main("05", tasks, sizeof tasks / sizeof tasks[0], 0);
 }

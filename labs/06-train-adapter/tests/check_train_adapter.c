@@ -32,11 +32,6 @@ static train_problem_t example(void)
 }
 static const train_mat_t EX_AM = {EX_A, 2, 1}, EX_BM = {EX_B, 1, 2};
 
-static void fill(double *v, size_t n, double x)
-{
-    for (size_t i = 0; i < n; i++)
-        v[i] = x;
-}
 
 /* A random problem of the given shape (entries in [-1, 1) and [-0.5, 0.5)). */
 typedef struct {
@@ -68,7 +63,6 @@ static void random_free(random_problem_t *R) { free(R->x), free(R->y), free(R->w
 /* The stored random problem (N = 6, d_in = 4, d_out = 3, r = 2) and its
  * expected values: data/lab06/visible-expected.txt, written once by the
  * reference (data/VISIBLE.md). */
-static kit_file_t VIS;
 #define VIS_PROBLEM()                                                                     \
     ((train_problem_t){{stored(&VIS, "x", 24), 6, 4}, {stored(&VIS, "y", 18), 6, 3},      \
                        {stored(&VIS, "w_base", 12), 4, 3}})
@@ -299,56 +293,35 @@ START_TEST(test_adam_ten_steps_of_the_stored_problem)
 }
 END_TEST
 
-static Suite *make_suite(const char *task, TCase **tc)
-{
-    Suite *s = suite_create(task);
-    *tc = tcase_create(task);
-    suite_add_tcase(s, *tc);
-    return s;
-}
-
 int main(void)
 {
-    TCase *tc;
-    Suite *s;
-    SRunner *sr;
-
-    if (visible_data("06", &VIS) != 0)
-        return EXIT_FAILURE;
-    s = make_suite("lab06.1", &tc);
-    tcase_add_test(tc, test_forward_example_gives_2_3_and_loss_5);
-    tcase_add_test(tc, test_forward_rejects_x_that_does_not_fit_w_base);
-    tcase_add_test(tc, test_forward_of_the_stored_problem);
-    sr = srunner_create(s);
-
-    s = make_suite("lab06.2", &tc);
-    tcase_add_test(tc, test_gradients_of_the_example_by_hand);
-    tcase_add_test(tc, test_gradients_with_b_zero_leave_grad_a_exactly_zero);
-    tcase_add_test(tc, test_gradients_of_the_stored_problem);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab06.3", &tc);
-    tcase_add_test(tc, test_checker_accepts_the_stored_gradient_and_rejects_one_wrong_entry);
-    tcase_add_test(tc, test_checker_rejects_half_the_gradient_with_error_0_5);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab06.4", &tc);
-    tcase_add_test(tc, test_sgd_one_step_of_the_example);
-    tcase_add_test(tc, test_sgd_zero_steps_returns_a0_then_b0);
-    tcase_add_test(tc, test_sgd_rejects_negative_steps);
-    tcase_add_test(tc, test_sgd_loss_goes_down_on_a_random_problem);
-    tcase_add_test(tc, test_sgd_ten_steps_of_the_stored_problem);
-    srunner_add_suite(sr, s);
-
-    s = make_suite("lab06.5", &tc);
-    tcase_add_test(tc, test_adam_first_step_moves_each_entry_by_lr);
-    tcase_add_test(tc, test_adam_lr_zero_changes_nothing);
-    tcase_add_test(tc, test_adam_ten_steps_of_the_stored_problem);
-    srunner_add_suite(sr, s);
-
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    kit_free(&VIS);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    const visible_task_t tasks[] = {
+        {"lab06.1", NULL, {
+            test_forward_example_gives_2_3_and_loss_5,
+            test_forward_rejects_x_that_does_not_fit_w_base,
+            test_forward_of_the_stored_problem,
+        }},
+        {"lab06.2", NULL, {
+            test_gradients_of_the_example_by_hand,
+            test_gradients_with_b_zero_leave_grad_a_exactly_zero,
+            test_gradients_of_the_stored_problem,
+        }},
+        {"lab06.3", NULL, {
+            test_checker_accepts_the_stored_gradient_and_rejects_one_wrong_entry,
+            test_checker_rejects_half_the_gradient_with_error_0_5,
+        }},
+        {"lab06.4", NULL, {
+            test_sgd_one_step_of_the_example,
+            test_sgd_zero_steps_returns_a0_then_b0,
+            test_sgd_rejects_negative_steps,
+            test_sgd_loss_goes_down_on_a_random_problem,
+            test_sgd_ten_steps_of_the_stored_problem,
+        }},
+        {"lab06.5", NULL, {
+            test_adam_first_step_moves_each_entry_by_lr,
+            test_adam_lr_zero_changes_nothing,
+            test_adam_ten_steps_of_the_stored_problem,
+        }},
+    };
+    return visible_main("06", tasks, sizeof tasks / sizeof tasks[0], 0);
 }

@@ -7,25 +7,14 @@ prints it and torch.optim.Adam's update (defaults: betas 0.9, 0.999, eps
 1e-8) in numpy, and compares: |c - numpy| <= 1e-9 * max(1, |numpy|).
 Run by `make lab-tests` (target lab06-numpy).  Exit 1 on a mismatch.
 """
+import os
 import sys
 
 import numpy as np
 
-
-def read_kit_file(path):
-    tensors, name, rows, cols, buf = {}, None, 0, 0, []
-    for line in open(path, encoding="utf-8"):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        if line.startswith("tensor "):
-            _, name, rows, cols = line.split()
-            rows, cols, buf = int(rows), int(cols), []
-            continue
-        buf.extend(float(v) for v in line.split())
-        if len(buf) == rows * cols:
-            tensors[name] = np.array(buf).reshape(rows, cols)
-    return tensors
+sys.dont_write_bytecode = True  # no __pycache__ in labs/common (it is copied to students)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
+from kitio import read_kit  # noqa: E402 - labs/common/kitio.py, after the path above
 
 
 def train_004(x, y, w_base, a0, b0, lr, n_steps):
@@ -62,7 +51,7 @@ def train_adam(x, y, w_base, a0, b0, lr, n_steps, beta1=0.9, beta2=0.999, eps=1e
 
 
 def main():
-    t = read_kit_file(sys.argv[1])
+    t = read_kit(sys.argv[1])
     args = (t["x"], t["y"], t["w_base"], t["a0"], t["b0"])
     bad = 0
     for name, want in (("sgd_out", train_004(*args, 0.05, 10)), ("adam_out", train_adam(*args, 0.01, 10))):

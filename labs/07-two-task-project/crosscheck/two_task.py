@@ -22,6 +22,7 @@ demo).  Two uses:
 
 Run with /usr/bin/python3 (it has numpy).
 """
+import os
 import resource
 import subprocess
 import sys
@@ -29,27 +30,11 @@ import time
 
 import numpy as np
 
+sys.dont_write_bytecode = True  # no __pycache__ in labs/common (it is copied to students)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "common"))
+from kitio import read_kit  # noqa: E402 - labs/common/kitio.py, after the path above
+
 TOL = 1e-9
-
-
-def read_kit(path):
-    """{name: 2-D array} from a kit tensor file (see labs/common/kitio.h)."""
-    tensors, name, rows, cols, buf = {}, None, 0, 0, []
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            if line.startswith("tensor "):
-                _, name, rows, cols = line.split()
-                rows, cols, buf = int(rows), int(cols), []
-                if rows == 0:
-                    tensors[name] = np.zeros((0, cols))
-                continue
-            buf.extend(float(v) for v in line.split())
-            if len(buf) == rows * cols:
-                tensors[name] = np.array(buf).reshape(rows, cols)
-    return tensors
 
 
 def load(path):

@@ -132,9 +132,11 @@ START_TEST(test_full_gradient_matches_finite_differences)
         double lp, lm, g[NA];
         memcpy(a, s.adapter, sizeof a);
         a[i] += h;
-        CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, a, D, DFF, R, 1.3, 0, &lp, g));
+        CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, a, D, DFF, R, 1.3,
+                                             TT_BACKPROP_FULL, &lp, g));
         a[i] -= 2 * h;
-        CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, a, D, DFF, R, 1.3, 0, &lm, g));
+        CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, a, D, DFF, R, 1.3,
+                                             TT_BACKPROP_FULL, &lm, g));
         fd[i] = (lp - lm) / (2 * h);
     }
     for (size_t i = 0; i < NA; i++)
@@ -148,8 +150,10 @@ START_TEST(test_simplified_differs_only_in_lora_1)
     small_t s;
     small_new(&s, 3);
     double lf, ls, gf[NA], gs[NA];
-    CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 0.7, 0, &lf, gf));
-    CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 0.7, 1, &ls, gs));
+    CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 0.7,
+                                         TT_BACKPROP_FULL, &lf, gf));
+    CHECK_OK("lab07.4", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 0.7,
+                                         TT_BACKPROP_SIMPLIFIED, &ls, gs));
     ck_assert(lf == ls);
     CHECK_CLOSE("lab07.4", "A2, B2, head of the simplified gradient", gs + TT_A2(D, DFF, R),
                 gf + TT_A2(D, DFF, R), NA - TT_A2(D, DFF, R));
@@ -165,10 +169,12 @@ START_TEST(test_train_one_step_is_adapter_minus_lr_grad)
     small_t s;
     small_new(&s, 4);
     double loss, grad[NA], want[NA], got[NA], losses[1];
-    CHECK_OK("lab07.5", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0, &loss, grad));
+    CHECK_OK("lab07.5", adapter_gradient(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0,
+                                         TT_BACKPROP_FULL, &loss, grad));
     for (size_t i = 0; i < NA; i++)
         want[i] = s.adapter[i] - 0.2 * grad[i];
-    CHECK_OK("lab07.5", train_task(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0.2, 1, 0, got, losses));
+    CHECK_OK("lab07.5", train_task(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0.2, 1,
+                                   TT_BACKPROP_FULL, got, losses));
     CHECK_CLOSE("lab07.5", "adapter after one step", got, want, NA);
     CHECK_CLOSE("lab07.5", "losses[0]", losses, &loss, 1);
 }
@@ -180,7 +186,8 @@ START_TEST(test_train_lowers_the_loss_and_leaves_frozen_alone)
     small_new(&s, 5);
     double frozen[NF], got[NA], losses[50];
     memcpy(frozen, s.frozen, sizeof frozen);
-    CHECK_OK("lab07.5", train_task(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0.1, 50, 0, got, losses));
+    CHECK_OK("lab07.5", train_task(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0.1, 50,
+                                   TT_BACKPROP_FULL, got, losses));
     ck_assert_msg(losses[49] < losses[0], "lab07.5: loss went from %g to %g", losses[0], losses[49]);
     ck_assert_msg(memcmp(frozen, s.frozen, sizeof frozen) == 0, "lab07.5: frozen[] changed");
 }
@@ -223,7 +230,7 @@ START_TEST(test_project_checks_pass_on_a_small_problem)
     for (size_t t = 0; t < N; t++)
         ya[t] = s.x[t * D] + s.x[t * D + 1] > 0, yb[t] = s.x[t * D + 2] > 0;
     CHECK_OK("lab07.7", project_checks(s.x, ya, yb, N, s.x, 3, s.frozen, init_a, init_b, D, DFF, R,
-                                       1.0, 0.1, 20, 0, rep, ada, adb));
+                                       1.0, 0.1, 20, TT_BACKPROP_FULL, rep, ada, adb));
     ck_assert_msg(rep[TT_INIT_DIFF] == 0, "lab07.7: init diff %g, expected exactly 0", rep[TT_INIT_DIFF]);
     ck_assert(rep[TT_FROZEN_CHANGED] == 0);
     ck_assert_msg(rep[TT_MERGE_DIFF] <= 1e-9, "lab07.7: merge diff %g", rep[TT_MERGE_DIFF]);
@@ -235,7 +242,6 @@ END_TEST
 
 /* ---- stored random network (data/lab07/visible-expected.txt, written once
  * by the reference; data/VISIBLE.md): d = 3, d_ff = 5, r = 2, n = 7, scale 1.5 ---- */
-static kit_file_t VIS;
 #define VIS_SCALE 1.5
 #define V(name, count) stored(&VIS, name, count)
 
@@ -305,44 +311,45 @@ START_TEST(test_project_checks_of_the_stored_network)
 }
 END_TEST
 
-static Suite *suite(void)
-{
-    Suite *s = suite_create("lab07");
-    struct { const char *name; const TTest *t[4]; } cases[] = {
-        {"lab07.1 base_forward", {test_base_forward_example_gives_6_5, test_base_forward_rejects_zero_n}},
-        {"lab07.1-3 stored network", {test_forwards_and_head_of_the_stored_network}},
-        {"lab07.2 adapted_forward", {test_adapted_forward_example_gives_21,
-                                     test_adapted_forward_with_zero_b_is_the_base_bit_for_bit}},
-        {"lab07.3 head_bce", {test_head_bce_example, test_head_bce_stays_finite_for_large_logits,
-                              test_head_bce_rejects_a_label_of_two}},
-        {"lab07.4 adapter_gradient", {test_full_gradient_matches_finite_differences,
-                                      test_simplified_differs_only_in_lora_1,
-                                      test_gradients_of_the_stored_network}},
-        {"lab07.5 train_task", {test_train_one_step_is_adapter_minus_lr_grad,
-                                test_train_lowers_the_loss_and_leaves_frozen_alone,
-                                test_training_and_merge_of_the_stored_network}},
-        {"lab07.6 merge_adapter", {test_merge_example, test_merged_base_equals_the_adapted_network}},
-        {"lab07.7 project_checks", {test_project_checks_pass_on_a_small_problem,
-                                    test_project_checks_of_the_stored_network}},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        TCase *tc = tcase_create(cases[i].name);
-        tcase_set_timeout(tc, 20);
-        for (size_t k = 0; k < 4 && cases[i].t[k]; k++)
-            tcase_add_test(tc, cases[i].t[k]);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
+/* Each task with its tests; 20 s a test: training runs take longer than
+ * Check's default of 4 s under sanitizers. */
 int main(void)
 {
-    if (visible_data("07", &VIS) != 0)
-        return EXIT_FAILURE;
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    kit_free(&VIS);
-    return failed ? 1 : 0;
+    const visible_task_t tasks[] = {
+        {"lab07.1", "base_forward", {
+            test_base_forward_example_gives_6_5,
+            test_base_forward_rejects_zero_n,
+        }},
+        {"lab07.1-3", "stored network", {
+            test_forwards_and_head_of_the_stored_network,
+        }},
+        {"lab07.2", "adapted_forward", {
+            test_adapted_forward_example_gives_21,
+            test_adapted_forward_with_zero_b_is_the_base_bit_for_bit,
+        }},
+        {"lab07.3", "head_bce", {
+            test_head_bce_example,
+            test_head_bce_stays_finite_for_large_logits,
+            test_head_bce_rejects_a_label_of_two,
+        }},
+        {"lab07.4", "adapter_gradient", {
+            test_full_gradient_matches_finite_differences,
+            test_simplified_differs_only_in_lora_1,
+            test_gradients_of_the_stored_network,
+        }},
+        {"lab07.5", "train_task", {
+            test_train_one_step_is_adapter_minus_lr_grad,
+            test_train_lowers_the_loss_and_leaves_frozen_alone,
+            test_training_and_merge_of_the_stored_network,
+        }},
+        {"lab07.6", "merge_adapter", {
+            test_merge_example,
+            test_merged_base_equals_the_adapted_network,
+        }},
+        {"lab07.7", "project_checks", {
+            test_project_checks_pass_on_a_small_problem,
+            test_project_checks_of_the_stored_network,
+        }},
+    };
+    return visible_main("07", tasks, sizeof tasks / sizeof tasks[0], 20);
 }
