@@ -15,6 +15,7 @@ grader_models = $(call models_objs,$(1))
 # Every lab's grader: one recipe, shared with the Gradescope bundle's build.sh.
 GRADER_ORDER := deps-grade
 include grader/engine/grader.mk
+$(foreach id,$(LAB_IDS),$(eval $(call MODEL_RULES,$(id))))
 
 .PHONY: grader
 grader: $(GRADERS) ## build every lab's grader into grader/bin/
@@ -137,7 +138,7 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 
 # One target per lab, so that under make -j (make test) the labs spread over the cores.
 .PHONY: grader-engine-tests lab-tests-other
-grader-engine-tests: engine-tests build-cache-test wire-cap-test ## the engine's own tests (workers, build cache, argument cap)
+grader-engine-tests: engine-tests build-cache-test wire-cap-test describe-test ## the engine's own tests (workers, build cache, argument cap, descriptions)
 grader-tests: grader-engine-tests $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	@echo "grader tests: labs $(LAB_IDS) passed"
 # The engine's own behaviour (workers, data files): a test table posing as Lab 01.
@@ -148,6 +149,9 @@ $(BIN)/engine-test: tests/engine_test.c $(B)/lab01/reference.o $(B)/lab01/adapte
 	  $< $(B)/lab01/reference.o $(B)/lab01/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(GRADER_LIBS) -o $@
 engine-tests: $(BIN)/engine-test ## the grading engine's own behaviour (workers, data files)
 	$(PY) tests/test_engine.py
+.PHONY: describe-test
+describe-test: ## grader/engine/describe.py: each functions.txt parses, bad descriptions refused, the header checked
+	$(PY) tests/test_describe.py
 .PHONY: build-cache-test
 build-cache-test: $(BIN)/grade-02 ## make test's build cache: hits give the same report, any changed byte rebuilds
 	$(PY) tests/test_build_cache.py
@@ -183,8 +187,9 @@ sanitize-common: | deps-check
 # grading the reference (runners stay plain).
 sanitize-lab%: | deps-check deps-grade
 	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no)
+	$(if $(call described,$*),$(MAKE) --no-print-directory $(B)/lab$*/gen/adapter.c)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(call grader_tests,$*) \
-	  grader/labs/$*/adapter.c $(wildcard $(call soldir,$*)/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$* && \
+	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$* && \
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null && rm -f $(BIN)/asan-grade-$*
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite

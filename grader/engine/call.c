@@ -96,6 +96,27 @@ static double cpu_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+int stderr_silence(void)
+{
+    static int devnull = -1;
+    if (devnull < 0)
+        devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    fflush(stderr);
+    int saved = devnull >= 0 ? fcntl(2, F_DUPFD_CLOEXEC, 10) : -1;
+    if (saved >= 0)
+        dup2(devnull, 2);
+    return saved;
+}
+
+void stderr_restore(int saved)
+{
+    fflush(stderr);
+    if (saved >= 0) {
+        dup2(saved, 2);
+        close(saved);
+    }
+}
+
 /* Runs the reference (linked into this judge through the adapter) on a copy
  * of the call's arguments, laid out as the runner lays them out, and returns
  * its fastest CPU time in seconds (a few runs when it is quick), or -1 if the
@@ -124,13 +145,7 @@ static double reference_seconds(const call_t *c, const runner_fn_t *fn)
         }
     }
     /* The reference explains rejected arguments on stderr: not in the report. */
-    static int devnull = -1;
-    if (devnull < 0)
-        devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    fflush(stderr);
-    int saved_stderr = devnull >= 0 ? fcntl(2, F_DUPFD_CLOEXEC, 10) : -1;
-    if (saved_stderr >= 0)
-        dup2(devnull, 2);
+    int saved_stderr = stderr_silence();
     double best = INFINITY, spent = 0.0;
     for (int rep = 0; rep < REF_RUNS_MAX && (rep == 0 || spent < REF_RUNS_SECONDS); rep++) {
         uint64_t g = GUARD_BITS, poison = POISON_BITS;
@@ -153,11 +168,7 @@ static double reference_seconds(const call_t *c, const runner_fn_t *fn)
         spent += t;
         best = t < best ? t : best;
     }
-    fflush(stderr);
-    if (saved_stderr >= 0) {
-        dup2(saved_stderr, 2);
-        close(saved_stderr);
-    }
+    stderr_restore(saved_stderr);
     for (int i = 0; i < c->nargs; i++)
         free(block[i]);
     return best;

@@ -6,6 +6,7 @@
  *   build_runner.c   the compile policy (compile_sandbox.c: the compiler's sandbox)
  *   schedule.c       test workers, the shared time budget, the load factor
  *   call.c           one call: built, timed against the reference, run, explained
+ *   contract.c       calls built from a description (describe.h), the tests derived from it
  *   wire.c           the request encoded and checked, the answer decoded
  *   run_sandbox.c    the runner process: seccomp filter, limits, spawn
  *   expect.c         expect_* and the guard-zone check
@@ -153,6 +154,11 @@ typedef struct {
     double seconds;      /* wall time from execve to the end */
     char setup[256];     /* why the sandbox could not be built, if it could not */
 } outcome_t;
+
+/* call.c: the reference's messages on stderr kept out of the report while
+ * the judge runs it (stderr_silence returns what stderr_restore needs) */
+int stderr_silence(void);
+void stderr_restore(int saved);
 
 /* wire.c */
 void put(buf_t *b, const void *data, size_t n);

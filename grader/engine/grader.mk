@@ -25,7 +25,7 @@ soldir  ?= solutions/$(filter $(1)-%,$(LABS))
 
 # The judge's own files, one concern each (grader/engine/engine.h says which).
 ENGINE_JUDGE := judge options build_runner build_cache schedule call wire run_sandbox expect report compile_sandbox \
-  test_registry mistakes
+  test_registry mistakes contract
 ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
 ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
 GRADER_INC := -Ilabs/common -Igrader/engine
@@ -35,6 +35,18 @@ GRADER_LIBS := -lseccomp -lm
 # judge names no mistakes.
 grader_models ?=
 grader_tests = $(sort $(filter-out %/adapter.c,$(wildcard grader/labs/$(1)/*.c)))
+PY      ?= python3
+
+# A lab whose student functions are described in grader/labs/NN/functions.txt
+# (grader/engine/describe.py says how) gets its adapter and its derived
+# contract tests generated under $(B)/labNN/gen/; a lab without one keeps a
+# hand-written grader/labs/NN/adapter.c.
+described = $(wildcard grader/labs/$(1)/functions.txt)
+adapter_src = $(if $(call described,$(1)),$(B)/lab$(1)/gen/adapter.c,grader/labs/$(1)/adapter.c)
+derived_tests = $(if $(call described,$(1)),$(B)/lab$(1)/gen/functions.c)
+# (its object has a name of its own: a build folder from before the lab was
+# described holds a rule for $(B)/labNN/adapter.o that needs the old source)
+adapter_obj = $(if $(call described,$(1)),$(B)/lab$(1)/gen/adapter.o,$(B)/lab$(1)/adapter.o)
 
 # The common library (the kit's Makefile has these from mk/common.inc).
 ifndef COMMON_OBJ
@@ -56,10 +68,15 @@ $(B)/engine/%.o: grader/engine/%.c | $(GRADER_ORDER)
 # reference, which the judge times on each call's inputs to derive the call's
 # time limit.  The reference never enters a runner.
 define GRADER_RULES
-$(B)/lab$(1)/adapter.o: grader/labs/$(1)/adapter.c | $(GRADER_ORDER)
+# describe.py writes both files; functions.c is made with adapter.c (make 4.2 has no grouped targets).
+$(B)/lab$(1)/gen/adapter.c: grader/labs/$(1)/functions.txt grader/engine/describe.py
+	@mkdir -p $$(@D)
+	$(PY) grader/engine/describe.py grader/labs/$(1)/functions.txt $(B)/lab$(1)/gen
+$(B)/lab$(1)/gen/functions.c: $(B)/lab$(1)/gen/adapter.c ;
+$(call adapter_obj,$(1)): $(call adapter_src,$(1)) | $(GRADER_ORDER)
 	@mkdir -p $$(@D)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) $(GRADER_INC) -I$(call labdir,$(1)) -c $$< -o $$@
-$(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(B)/lab$(1)/adapter.o $(COMMON_OBJ)
+$(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(call adapter_obj,$(1)) $(COMMON_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
@@ -70,10 +87,10 @@ $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
 	ld -r $$(@D)/ref/*.o -o $$@
 # The hidden tests: every .c of grader/labs/NN/ but the adapter.  Once linked,
 # --check-tests: names unique, tasks of this lab, a task's tests in one file.
-$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))
+$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))
 	@mkdir -p $$(@D) $(B)/lab$(1)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
-	  $(call grader_tests,$(1)) $(B)/lab$(1)/reference.o $(B)/lab$(1)/adapter.o $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
+	  $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
 	  $(GRADER_LIBS) -o $$@
 	$$@ --check-tests >/dev/null || { $$@ --check-tests; rm -f $$@; exit 1; }
 endef
@@ -81,4 +98,4 @@ $(foreach id,$(LAB_IDS),$(eval $(call GRADER_RULES,$(id))))
 
 GRADERS := $(addprefix $(BIN)/grade-,$(LAB_IDS))
 
--include $(wildcard $(B)/engine/*.d $(B)/lab*/*.d $(B)/lab*/ref/*.d)
+-include $(wildcard $(B)/engine/*.d $(B)/lab*/*.d $(B)/lab*/gen/*.d $(B)/lab*/ref/*.d)

@@ -1,6 +1,8 @@
 /*
- * runner.h - how a lab's adapter (grader/labs/NN/adapter.c) tells the runner
- * which student functions exist and how to call them.
+ * runner.h - how a lab's adapter tells the runner which student functions
+ * exist and how to call them.  A lab with a grader/labs/NN/functions.txt gets
+ * its adapter generated from it (describe.py); the others write
+ * grader/labs/NN/adapter.c by hand.
  *
  * Each adapter declares the lab's functions weak (#pragma weak name), so a
  * missing function links as a NULL address and is reported by name instead of

@@ -28,6 +28,7 @@ typedef struct {
     judge_test_t test;
     const char *file; /* the file's name (not its path) and line of the TEST: its place in the report */
     int line;
+    int derived;      /* CONTRACT_TEST: generated from the description (describe.h) */
 } judge_test_entry_t;
 
 /* Runs the registered tests of `lab` (its tests and n_tests are ignored);
@@ -49,7 +50,13 @@ int judge_main_registered(int argc, char **argv, const judge_lab_t *lab);
 /* One expansion per line: every __LINE__ below is the same number.  The
  * section holds pointers, not the entries, so that no alignment padding can
  * fall between two of them. */
-#define TEST(task_, points_, name_, hint_)                                                         \
+#define TEST(task_, points_, name_, hint_) JUDGE_TEST_(0, task_, points_, name_, hint_)
+/* A contract test derived from a lab's functions.txt (the generated
+ * functions.c): the same, but it may share its task with tests of one other
+ * file, the lab's own, after which it is reported. */
+#define CONTRACT_TEST(task_, points_, name_, hint_) JUDGE_TEST_(1, task_, points_, name_, hint_)
+
+#define JUDGE_TEST_(derived_, task_, points_, name_, hint_)                                        \
     _Static_assert(sizeof(name_) > 1 && sizeof(name_) - 1 <= JUDGE_MAX_NAME,                       \
                    "test names are 1 to JUDGE_MAX_NAME characters: " name_);                       \
     _Static_assert(sizeof(hint_) > 1, "a test needs a hint: " name_);                              \
@@ -57,7 +64,7 @@ int judge_main_registered(int argc, char **argv, const judge_lab_t *lab);
     static void JUDGE_TEST_CAT_(judge_test_body_, __LINE__)(judge_t * j);                          \
     static const judge_test_entry_t JUDGE_TEST_CAT_(judge_test_entry_, __LINE__) = {               \
         {task_, name_, points_, hint_, JUDGE_TEST_CAT_(judge_test_body_, __LINE__)},               \
-        JUDGE_TEST_FILE_, __LINE__};                                                                       \
+        JUDGE_TEST_FILE_, __LINE__, derived_};                                                     \
     static const judge_test_entry_t *const JUDGE_TEST_CAT_(judge_test_ref_, __LINE__)              \
         __attribute__((used, section("loralab_tests"))) =                                          \
             &JUDGE_TEST_CAT_(judge_test_entry_, __LINE__);                                         \

@@ -38,6 +38,8 @@ static int by_report_order(const void *pa, const void *pb)
     const keyed_t *a = pa, *b = pb;
     if (a->task_number != b->task_number)
         return a->task_number < b->task_number ? -1 : 1;
+    if (a->entry->derived != b->entry->derived) /* a task's derived tests after its own */
+        return a->entry->derived - b->entry->derived;
     if (a->file_rank != b->file_rank)
         return a->file_rank < b->file_rank ? -1 : 1;
     return (a->entry->line > b->entry->line) - (a->entry->line < b->entry->line);
@@ -101,7 +103,8 @@ static int check_tests(const judge_lab_t *lab, const keyed_t *keyed, size_t n)
             const judge_test_entry_t *o = keyed[k].entry;
             if (o->test.name && strcmp(o->test.name, t->name) == 0)
                 BREACH("the name is taken by the test at %s:%d", o->file, o->line);
-            if (o->test.task && t->task && strcmp(o->test.task, t->task) == 0 && strcmp(o->file, e->file) != 0) {
+            if (o->test.task && t->task && strcmp(o->test.task, t->task) == 0 && strcmp(o->file, e->file) != 0 &&
+                !o->derived && !e->derived) {
                 BREACH("task %s has tests in %s and %s: keep a task's tests in one file", t->task,
                        o->file, e->file);
                 break;

@@ -3,7 +3,8 @@
 #
 # Writes kit/grader/bin/grade-NN and kit/grader/bin/lib/librunner-NN.a, the
 # same programs `make grader` builds in the kit (see LAB_RULES in the kit's
-# Makefile).  Needs a C compiler, binutils and libseccomp-dev; nothing else.
+# Makefile).  Needs a C compiler, binutils, libseccomp-dev and python3 (a
+# described lab's adapter is generated: grader/engine/describe.py).
 # Used by setup.sh (Gradescope) and by the GitHub Classroom workflow.  It runs
 # the kit's own recipe, grader/engine/grader.mk (the engine's files and the
 # flags are listed there only), without -g: no debugger there, and a third
@@ -30,10 +31,12 @@ if [ ! -e "$sol" ] && [ -x "$bin/grade-$LAB_ID" ]; then
     echo "build.sh: $bin/grade-$LAB_ID is built and the reference and hidden tests were deleted after the build; unpack the bundle again to rebuild" >&2
     exit 2
 fi
-for need in "$kit/grader/engine/grader.mk" "$kit/grader/labs/$LAB_ID/tests.c" \
-            "$kit/grader/labs/$LAB_ID/adapter.c" "$lab" "$sol"; do
+for need in "$kit/grader/engine/grader.mk" "$kit/grader/labs/$LAB_ID/tests.c" "$lab" "$sol"; do
     [ -e "$need" ] || { echo "build.sh: $need is missing: this bundle is incomplete" >&2; exit 2; }
 done
+# The runner's adapter: hand-written, or made from functions.txt by python3 (setup.sh installs it).
+[ -e "$kit/grader/labs/$LAB_ID/adapter.c" ] || [ -e "$kit/grader/labs/$LAB_ID/functions.txt" ] ||
+    { echo "build.sh: $kit/grader/labs/$LAB_ID/ has neither adapter.c nor functions.txt: this bundle is incomplete" >&2; exit 2; }
 MAKE_CMD=${MAKE:-make}
 command -v "$MAKE_CMD" >/dev/null || { echo "build.sh: no make; install build-essential" >&2; exit 2; }
 command -v "$CC" >/dev/null || { echo "build.sh: no C compiler ($CC); install build-essential" >&2; exit 2; }

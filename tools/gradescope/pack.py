@@ -11,7 +11,7 @@ there.  Layout:
 
     setup.sh  run_autograder  build.sh  lab.conf  README.txt
     kit/grader/engine/            the engine
-    kit/grader/labs/NN/           the lab's hidden tests and runner adapter
+    kit/grader/labs/NN/           the lab's hidden tests and runner adapter (or functions.txt)
     kit/labs/common/              shared C (the runner links it)
     kit/labs/NN-topic/*.h         the lab's contract headers
     kit/solutions/NN-topic/       the reference solution (instructor only!)
@@ -95,9 +95,12 @@ def main(argv):
     lab = args[0]
     labdir, soldir = one_dir("labs", lab), one_dir("solutions", lab)
     gdir = os.path.join(ROOT, "grader", "labs", lab)
-    for f in ("tests.c", "adapter.c"):
-        if not os.path.isfile(os.path.join(gdir, f)):
-            die(f"grader/labs/{lab}/{f} is missing")
+    if not os.path.isfile(os.path.join(gdir, "tests.c")):
+        die(f"grader/labs/{lab}/tests.c is missing")
+    # The runner's adapter: generated from functions.txt by the build, or hand-written.
+    described = os.path.isfile(os.path.join(gdir, "functions.txt"))
+    if not described and not os.path.isfile(os.path.join(gdir, "adapter.c")):
+        die(f"grader/labs/{lab}/ has neither functions.txt nor adapter.c")
     sources = lab_sources(os.path.join(gdir, "tests.c"))
     labname = os.path.basename(labdir)
 
@@ -108,7 +111,9 @@ def main(argv):
                 files.add(os.path.relpath(p, ROOT))
     add_glob("grader/engine/*.[ch]")
     add_glob("grader/engine/grader.mk")  # the one build recipe (build.sh runs it)
+    add_glob("grader/engine/describe.py")  # which makes the adapter from functions.txt
     add_glob(f"grader/labs/{lab}/*.[ch]")
+    add_glob(f"grader/labs/{lab}/functions.txt")
     add_glob("labs/common/*.[ch]")
     add_glob("tools/find_submission.py")  # the one rule that finds a student's files
     add_glob(f"labs/{labname}/*.h")
@@ -125,7 +130,8 @@ def main(argv):
         if os.path.isfile(os.path.join(ROOT, "data", rel)):
             files.add(os.path.join("data", rel))
     flags = ["-Ilabs/common", "-Igrader/engine", "-I" + os.path.relpath(labdir, ROOT)]
-    files |= includes([*test_files, os.path.join(gdir, "adapter.c"), *solutions], flags)
+    adapter = [] if described else [os.path.join(gdir, "adapter.c")]
+    files |= includes([*test_files, *adapter, *solutions], flags)
 
     dest = os.path.join(out_top, f"lab-{lab}-autograder")
     zpath = dest + ".zip"

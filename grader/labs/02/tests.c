@@ -4,6 +4,10 @@
  * Expected values come from the reference solution (linked into this judge,
  * never into the runner) or from data/lab02/worked-examples.txt (numbers the
  * course prints).  Random cases draw from judge_rng(): seed printed, --seed N.
+ * The contract rules every function shares (NULL pointers, sizes out of
+ * range, the smallest sizes, inputs unchanged, NaN) are tested by the tests
+ * derived from functions.txt (grader/engine/contract.c); this file keeps
+ * what only this lab knows.
  */
 #include "test.h"
 #include "lora_forward.h"
@@ -89,21 +93,6 @@ static int forward_matches(judge_t *j, const problem_t *p, int row)
     return ok;
 }
 
-/* A guard test (inputs kept, bad arguments rejected, an empty batch) gives
- * its points only with a working function, so a stub that returns a constant
- * earns nothing: first a valid call must match the reference. */
-static int forward_works(judge_t *j, int row)
-{
-    problem_t p;
-    problem_random(j, &p, row ? 1 : 5, 11, 7, 3);
-    int ok = forward_matches(j, &p, row);
-    if (!ok)
-        judge_fail(j, "(a valid call, made first, must give the reference's y: this test's points "
-                      "need a working %s)", row ? "lora_forward_row" : "lora_forward");
-    problem_free(&p);
-    return ok;
-}
-
 /* ---- lab02.1: one row ---- */
 
 TEST("lab02.1", 4, "reference example gives [3, 0]",
@@ -183,56 +172,7 @@ TEST("lab02.1", 3, "rank 1 and rank min(d_in, d_out) work",
     }
 }
 
-/* The inputs are checked on a call whose y must be right too. */
-static void inputs_unchanged(judge_t *j, size_t batch, int row)
-{
-    problem_t p;
-    problem_random(j, &p, batch, 20, 12, 3);
-    double *want = mat_alloc(p.batch, p.d_out);
-    lora_forward(p.x, p.batch, p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, want);
-    call_t *c = student_forward(j, &p, row);
-    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c))
-        expect_close(j, "y", call_output(c, "y"), want, p.batch, p.d_out, TOL);
-    call_free(c);
-    free(want);
-    problem_free(&p);
-}
 
-TEST("lab02.1", 3, "a correct row leaves its inputs unchanged",
-     "y must match the reference, and x, w0, a and b are const: compute into y or local variables only.")
-{
-    inputs_unchanged(j, 1, 1);
-}
-
-/* Bad arguments: return LAB_EARG before writing anything. */
-TEST("lab02.1", 2, "good arguments give y; bad ones return LAB_EARG and write nothing",
-     "A valid call must compute y; check r, d_in, d_out and the pointers with LAB_REQUIRE before touching y.")
-{
-    if (!forward_works(j, 1))
-        return;
-    problem_t p;
-    problem_random(j, &p, 1, 6, 5, 2);
-    for (int k = 0; k < 3 && !judge_failed(j); k++) {
-        call_t *c = call_new(j, "lora_forward_row");
-        call_in(c, "x", p.x, p.d_in);
-        call_in(c, "w0", p.w0, p.d_out * p.d_in);
-        if (k == 2)
-            call_null(c, "a");
-        else
-            call_in(c, "a", p.a, p.r * p.d_in);
-        call_in(c, "b", p.b, p.d_out * p.r);
-        call_size(c, "d_in", k == 1 ? 0 : p.d_in);
-        call_size(c, "d_out", p.d_out);
-        call_size(c, "r", k == 0 ? 0 : p.r);
-        call_real(c, "alpha", p.alpha);
-        call_out(c, "y", p.d_out);
-        static const char *what[] = {"r = 0", "d_in = 0", "a = NULL"};
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "y")))
-            judge_fail(j, "(the case was %s)", what[k]);
-        call_free(c);
-    }
-    problem_free(&p);
-}
 
 /* ---- lab02.2: a batch ---- */
 
@@ -253,7 +193,7 @@ TEST("lab02.2", 4, "batched input matches row by row",
     call_free(c);
 }
 
-TEST("lab02.2", 5, "large non-square batches (strides) match the reference",
+TEST("lab02.2", 4, "large non-square batches (strides) match the reference",
      "Large batches with d_in != d_out: each row is y_t = x_t W0^T + (alpha/r) (x_t A^T) B^T, x_t at x + t*d_in, y_t at y + t*d_out.")
 {
     static const size_t shapes[][4] = {{17, 129, 65, 8}, {5, 65, 129, 7}, {33, 16, 48, 48}};
@@ -293,26 +233,7 @@ TEST("lab02.2", 3, "NaN and Inf propagate as IEEE arithmetic says",
     problem_free(&p);
 }
 
-TEST("lab02.2", 2, "an empty batch returns LAB_OK, writes nothing; a full one is right",
-     "A batch of 5 must match the reference; batch = 0 is legal: check the other arguments, then return LAB_OK.")
-{
-    if (!forward_works(j, 0))
-        return;
-    problem_t p;
-    problem_random(j, &p, 1, 5, 4, 2);
-    p.batch = 0;
-    call_t *c = student_forward(j, &p, 0);
-    if (call_run(c))
-        expect_return(j, c, LAB_OK);
-    call_free(c);
-    problem_free(&p);
-}
 
-TEST("lab02.2", 3, "a correct batch leaves its inputs unchanged",
-     "y must match the reference, and x, w0, a and b are const: compute into y or local variables only.")
-{
-    inputs_unchanged(j, 6, 0);
-}
 
 /* ---- lab02.3: the merged weight ---- */
 
@@ -330,7 +251,7 @@ static call_t *student_merged(judge_t *j, const problem_t *p)
     return c;
 }
 
-TEST("lab02.3", 4, "merged weight of the reference example is [[3, 0], [0, 1]]",
+TEST("lab02.3", 3, "merged weight of the reference example is [[3, 0], [0, 1]]",
      "w_eff[i][j] = w0[i][j] + (alpha/r) * sum_k b[i*r + k] * a[k*d_in + j].")
 {
     const kit_file_t *f = judge_data(j, DATA);
@@ -347,7 +268,7 @@ TEST("lab02.3", 4, "merged weight of the reference example is [[3, 0], [0, 1]]",
     call_free(c);
 }
 
-TEST("lab02.3", 5, "random merged weights match W0 + (alpha/r) B A",
+TEST("lab02.3", 4, "random merged weights match W0 + (alpha/r) B A",
      "B A is (d_out, r) times (r, d_in); keep the inputs unchanged.")
 {
     problem_t p;
@@ -365,7 +286,7 @@ TEST("lab02.3", 5, "random merged weights match W0 + (alpha/r) B A",
 /* The 000 test "matches explicit W0 + scaling*BA": the student's forward
  * equals x times the student's own merged weight, and is right (two
  * functions that both write zeros agree, and earn nothing). */
-TEST("lab02.3", 6, "forward is right and equals x times the merged weight",
+TEST("lab02.3", 4, "forward is right and equals x times the merged weight",
      "lora_forward must match the reference, and lora_merged_weight must agree with it: the merge is exact up to rounding.")
 {
     problem_t p;
@@ -458,12 +379,12 @@ static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in
     call_free(c);
 }
 
-TEST("lab02.4", 4, "002 example 1 gives [[4, 5]]",
+TEST("lab02.4", 3, "002 example 1 gives [[4, 5]]",
      "In 002's layout w is (d_in, d_out), b_down is (d_in, r), a_up is (r, d_out): h = x w + (alpha/r) (x b_down) a_up.")
 {
     in_out_example(j, "ex002_1", 1, 2, 2, 1);
 }
-TEST("lab02.4", 4, "002 example 2 (a batch) gives [[2.25, 1.25], [1.25, 2.25]]",
+TEST("lab02.4", 3, "002 example 2 (a batch) gives [[2.25, 1.25], [1.25, 2.25]]",
      "A batch of two rows, r = 2, in 002's layout: h = x w + (alpha/r) (x b_down) a_up, row by row.")
 {
     in_out_example(j, "ex002_2", 2, 2, 2, 2);
@@ -474,7 +395,7 @@ TEST("lab02.4", 2, "002 example 3 gives [[14]]",
     in_out_example(j, "ex002_3", 1, 1, 1, 1);
 }
 
-TEST("lab02.4", 5, "random (d_in, d_out)-layout problems match the reference",
+TEST("lab02.4", 3, "random (d_in, d_out)-layout problems match the reference",
      "Index w as w[i*d_out + j] (row i is input i), b_down[i*r + k], a_up[k*d_out + j].")
 {
     in_out_t q;
@@ -506,7 +427,7 @@ static call_t *student_convert(judge_t *j, const in_out_t *q)
     return c;
 }
 
-TEST("lab02.5", 5, "conversion transposes each matrix",
+TEST("lab02.5", 4, "conversion transposes each matrix",
      "w0 = w^T, a = b_down^T, b = a_up^T: the letters swap roles between the layouts.")
 {
     in_out_t q;
@@ -524,7 +445,7 @@ TEST("lab02.5", 5, "conversion transposes each matrix",
     in_out_free(&q);
 }
 
-TEST("lab02.5", 5, "converted weights give the same forward output",
+TEST("lab02.5", 3, "converted weights give the same forward output",
      "After conversion lora_forward must equal lora_forward_in_out.")
 {
     in_out_t q;
@@ -565,7 +486,7 @@ static call_t *student_columns(judge_t *j, const double *w0, const double *b, co
     return c;
 }
 
-TEST("lab02.6", 5, "course example prints h = [0.334, 0.541, -0.673, 0.241]",
+TEST("lab02.6", 4, "course example prints h = [0.334, 0.541, -0.673, 0.241]",
      "Column form: h = W0 x + (alpha/r) B (A x) with W0 (d, k), B (d, r), A (r, k).")
 {
     const kit_file_t *f = judge_data(j, DATA);
@@ -584,7 +505,7 @@ TEST("lab02.6", 5, "course example prints h = [0.334, 0.541, -0.673, 0.241]",
     call_free(c);
 }
 
-TEST("lab02.6", 5, "random column batches equal the row form transposed",
+TEST("lab02.6", 4, "random column batches equal the row form transposed",
      "Input t is column t: x_cols[j*n + t]; write output t into h_cols[i*n + t].")
 {
     /* The paper's d is d_out, k is d_in: compare with the row form transposed. */
@@ -603,7 +524,7 @@ TEST("lab02.6", 5, "random column batches equal the row form transposed",
     problem_free(&p);
 }
 
-TEST("lab02.6", 5, "one column with full rank matches the reference",
+TEST("lab02.6", 3, "one column with full rank matches the reference",
      "n = 1 and r = min(d, k) = 50.")
 {
     problem_t p;

@@ -31,7 +31,7 @@ static call_t *student_peft_gaussian(judge_t *j, size_t d_in, size_t d_out, size
     return c;
 }
 
-TEST("lab03.6", 2, "PEFT gaussian A equals the reference for the same seed, B = 0",
+TEST("lab03.6", 1, "PEFT gaussian A equals the reference for the same seed, B = 0",
      "lora_init with kind LORA_INIT_GAUSSIAN and std = 1.0 / (double)r: same seed, same draws.")
 {
     /* The course's 6 x 6 layer at r = 3, then random non-square shapes. */
@@ -62,7 +62,7 @@ TEST("lab03.6", 2, "PEFT gaussian A equals the reference for the same seed, B = 
     }
 }
 
-TEST("lab03.6", 3, "a large PEFT gaussian A has standard deviation 1/r",
+TEST("lab03.6", 2, "a large PEFT gaussian A has standard deviation 1/r",
      "A's sample standard deviation over many draws must be 1 / r (PEFT's gaussian option) and its mean near 0.")
 {
     static const size_t ranks[] = {2, 8};
@@ -89,35 +89,3 @@ TEST("lab03.6", 3, "a large PEFT gaussian A has standard deviation 1/r",
     }
 }
 
-TEST("lab03.6", 1, "a valid PEFT gaussian init is right; zero sizes or rank fail",
-     "A valid init must match the reference; r, d_in and d_out must be >= 1: LAB_EARG before writing a or b.")
-{
-    static const struct { size_t d_in, d_out, r; const char *what; } cases[] = {
-        {8, 5, 0, "r = 0"}, {0, 5, 2, "d_in = 0"}, {8, 0, 2, "d_out = 0"}};
-    /* A guard test: its points need a working init (a stub returning
-     * LAB_EARG earns nothing), so a valid call must match the reference. */
-    double a[3 * 7], b[5 * 3];
-    if (lora_init_peft_gaussian(a, b, 7, 5, 3, 42) != LAB_OK) {
-        judge_fail(j, "the reference rejected a valid shape (grader error)");
-        judge_internal_error();
-        return;
-    }
-    call_t *v = student_peft_gaussian(j, 7, 5, 3, 42);
-    int ok = call_run(v) && expect_return(j, v, LAB_OK) && expect_close(j, "a", call_output(v, "a"), a, 3, 7, 1e-12) &&
-             expect_close(j, "b", call_output(v, "b"), b, 5, 3, 1e-12);
-    call_free(v);
-    if (!ok) {
-        needs_working(j, "lora_init_peft_gaussian");
-        return;
-    }
-    for (size_t k = 0; k < 3 && !judge_failed(j); k++) {
-        call_t *c = call_new(j, "lora_init_peft_gaussian");
-        call_out(c, "a", 1), call_out(c, "b", 1);
-        call_size(c, "d_in", cases[k].d_in), call_size(c, "d_out", cases[k].d_out);
-        call_size(c, "r", cases[k].r), call_int(c, "seed", 1);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "a") &&
-                             expect_untouched(j, c, "b")))
-            judge_fail(j, "(the case was %s)", cases[k].what);
-        call_free(c);
-    }
-}

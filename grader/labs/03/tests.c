@@ -168,55 +168,6 @@ void needs_working(judge_t *j, const char *func)
                   "need a working %s)", func);
 }
 
-/* The student's forward on p returns LAB_OK and the reference's y; with
- * check_inputs, its inputs are unchanged too. */
-static int forward_matches(judge_t *j, const problem_t *p, int check_inputs)
-{
-    double *want = mat_alloc(p->batch, p->d_out);
-    lora_linear_forward(p->x, p->batch, p->w0, p->bias, p->a, p->b, p->d_in, p->d_out, p->r,
-                        p->scale, want);
-    call_t *c = student_forward(j, p);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
-             (!check_inputs || expect_inputs_unchanged(j, c)) &&
-             expect_close(j, "y", call_output(c, "y"), want, p->batch, p->d_out, TOL);
-    call_free(c);
-    free(want);
-    return ok;
-}
-
-/* The same for lora_grad: the loss and both gradients. */
-static int grad_matches(judge_t *j, const problem_t *p, int check_inputs)
-{
-    double loss, *ga = mat_alloc(p->r, p->d_in), *gb = mat_alloc(p->d_out, p->r);
-    lora_grad(p->x, p->t, p->batch, p->w0, p->bias, p->a, p->b, p->d_in, p->d_out, p->r,
-              p->scale, &loss, ga, gb);
-    call_t *c = student_grad(j, p);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
-             (!check_inputs || expect_inputs_unchanged(j, c)) &&
-             expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL) &&
-             expect_close(j, "grad_b", call_output(c, "grad_b"), gb, p->d_out, p->r, TOL) &&
-             expect_close(j, "grad_a", call_output(c, "grad_a"), ga, p->r, p->d_in, TOL);
-    call_free(c);
-    free(ga), free(gb);
-    return ok;
-}
-
-/* lora_init of a small Kaiming-uniform A: the reference's A, B = 0. */
-static int init_works(judge_t *j)
-{
-    long long seed = draw_seed(j);
-    double a[27], b[15];
-    lora_init(a, b, 9, 5, 3, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
-    call_t *c = student_init(j, 9, 5, 3, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
-             expect_exact(j, "a", call_output(c, "a"), a, 3, 9) &&
-             expect_exact(j, "b", call_output(c, "b"), b, 5, 3);
-    call_free(c);
-    if (!ok)
-        needs_working(j, "lora_init");
-    return ok;
-}
-
 /* ---- lab03.1: initialization ---- */
 
 static void init_matches_reference(judge_t *j, long long kind, double std)
@@ -293,7 +244,7 @@ TEST("lab03.1", 4, "a large Kaiming-uniform A reaches but never passes 1/sqrt(d_
                    0.9 * st.bound, (size_t)(64 * 256));
 }
 
-TEST("lab03.1", 6, "a large Kaiming-uniform A has the uniform spread",
+TEST("lab03.1", 5, "a large Kaiming-uniform A has the uniform spread",
      "A large A must spread as the uniform law on [-1/sqrt(d_in), 1/sqrt(d_in)) does: range, mean and variance are checked.")
 {
     /* d_out > d_in: 1/sqrt(d_out) is the smaller bound and would undershoot. */
@@ -374,30 +325,6 @@ TEST("lab03.1", 2, "A is the reference's; the same seed repeats it, another chan
     call_free(c1), call_free(c2), call_free(c3);
 }
 
-TEST("lab03.1", 2, "init works, and rejects bad arguments writing nothing",
-     "A valid call must give the reference's A and B = 0; check r, kind and (for Gaussian) std with LAB_REQUIRE before writing a or b.")
-{
-    static const struct { size_t r; long long kind; double std; const char *what; } cases[] = {
-        {0, 0, 0.1, "r = 0"}, {3, 2, 0.1, "kind = 2"}, {3, 1, 0.0, "Gaussian with std = 0"},
-        {3, 1, NAN, "Gaussian with std = NaN"}};
-    if (!init_works(j))
-        return;
-    for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
-        call_t *c = student_init(j, 8, 5, cases[k].r, cases[k].kind, cases[k].std, 1);
-        if (cases[k].r == 0) { /* zero-size outputs: ask for a 1-element a, b anyway */
-            call_free(c);
-            c = call_new(j, "lora_init");
-            call_out(c, "a", 1), call_out(c, "b", 1);
-            call_size(c, "d_in", 8), call_size(c, "d_out", 5), call_size(c, "r", 0);
-            call_int(c, "kind", 0), call_real(c, "std", 0.1), call_int(c, "seed", 1);
-        }
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "a") &&
-                             expect_untouched(j, c, "b")))
-            judge_fail(j, "(the case was %s)", cases[k].what);
-        call_free(c);
-    }
-}
-
 /* ---- lab03.2: scaling ---- */
 
 static int scaling_is(judge_t *j, double alpha, size_t r, long long kind, double want)
@@ -412,7 +339,7 @@ static int scaling_is(judge_t *j, double alpha, size_t r, long long kind, double
     return ok;
 }
 
-TEST("lab03.2", 4, "course exercise: alpha = 6 gives 2 at r = 3 and 6 at r = 1",
+TEST("lab03.2", 3, "course exercise: alpha = 6 gives 2 at r = 3 and 6 at r = 1",
      "Standard scaling is alpha / (double)r.")
 {
     /* The course: d = k = 6, r = 3, alpha = 6 -> 2; switch to r = 1 -> 6. */
@@ -432,7 +359,7 @@ TEST("lab03.2", 2, "random alpha and r give alpha / r",
     }
 }
 
-TEST("lab03.2", 3, "rsLoRA scaling is alpha / sqrt(r)",
+TEST("lab03.2", 2, "rsLoRA scaling is alpha / sqrt(r)",
      "kind = LORA_SCALING_RSLORA: alpha / sqrt((double)r).")
 {
     if (!scaling_is(j, 6, 3, LORA_SCALING_RSLORA, 6.0 / sqrt(3.0)) ||
@@ -442,23 +369,6 @@ TEST("lab03.2", 3, "rsLoRA scaling is alpha / sqrt(r)",
     size_t r = 2 + (size_t)rng_below(g, 500);
     double alpha = rng_uniform_range(g, 0.5, 64);
     scaling_is(j, alpha, r, LORA_SCALING_RSLORA, alpha / sqrt((double)r));
-}
-
-TEST("lab03.2", 1, "scaling works, and rejects bad arguments",
-     "Valid calls must give alpha / r and alpha / sqrt(r); r = 0, a kind other than 0 or 1, and a non-finite alpha are LAB_EARG.")
-{
-    static const struct { double alpha; size_t r; long long kind; const char *what; } cases[] = {
-        {8, 0, 0, "r = 0"}, {8, 4, 3, "kind = 3"}, {NAN, 4, 0, "alpha = NaN"}};
-    if (!(scaling_is(j, 6, 4, LORA_SCALING_STANDARD, 1.5) && scaling_is(j, 6, 4, LORA_SCALING_RSLORA, 3.0))) {
-        needs_working(j, "lora_scaling");
-        return;
-    }
-    for (size_t k = 0; k < 3 && !judge_failed(j); k++) {
-        call_t *c = student_scaling(j, cases[k].alpha, cases[k].r, cases[k].kind);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "scale")))
-            judge_fail(j, "(the case was %s)", cases[k].what);
-        call_free(c);
-    }
 }
 
 /* ---- lab03.3: the forward pass with bias ---- */
@@ -499,7 +409,7 @@ TEST("lab03.3", 3, "worked example gives [[7.5, 1]]",
     call_free(c);
 }
 
-TEST("lab03.3", 4, "random batches with bias match the reference",
+TEST("lab03.3", 3, "random batches with bias match the reference",
      "Row t of x starts at t*d_in, row t of y at t*d_out; A is (r, d_in), B is (d_out, r).")
 {
     static const size_t shapes[][4] = {{9, 37, 23, 5}, {4, 23, 61, 7}, {1, 64, 64, 64}};
@@ -520,36 +430,9 @@ TEST("lab03.3", 4, "random batches with bias match the reference",
     }
 }
 
-TEST("lab03.3", 2, "forward is right and leaves its inputs unchanged",
-     "y must match the reference, and x, w0, bias, a and b are const.")
-{
-    problem_t p;
-    problem_random(j, &p, 3, 20, 12, 3);
-    forward_matches(j, &p, 1);
-    problem_free(&p);
-}
-
-TEST("lab03.3", 1, "a batch of 3 is right and an empty batch returns LAB_OK",
-     "A batch of 3 must match the reference; batch = 0 is legal for the forward pass.")
-{
-    problem_t p;
-    problem_random(j, &p, 3, 5, 4, 2);
-    if (!forward_matches(j, &p, 0)) {
-        needs_working(j, "lora_linear_forward");
-        problem_free(&p);
-        return;
-    }
-    p.batch = 0;
-    call_t *c = student_forward(j, &p);
-    if (call_run(c))
-        expect_return(j, c, LAB_OK);
-    call_free(c);
-    problem_free(&p);
-}
-
 /* ---- lab03.4: gradients ---- */
 
-TEST("lab03.4", 6, "gradients match the reference on non-square shapes",
+TEST("lab03.4", 5, "gradients match the reference on non-square shapes",
      "dL/dB = scale G^T Z (d_out, r) and dL/dA = scale (G B)^T X (r, d_in), with G = (2/batch)(Y - T), Z = X A^T.")
 {
     static const size_t shapes[][4] = {{6, 13, 7, 3}, {3, 7, 19, 5}, {10, 32, 32, 8}};
@@ -675,33 +558,6 @@ TEST("lab03.4", 3, "with A = B = 0 the loss is the base's and no gradient flows"
     problem_free(&p);
 }
 
-TEST("lab03.4", 2, "gradient is right and leaves its inputs unchanged",
-     "The loss and gradients must match the reference; x, t, w0, bias, a and b are const: use local scratch memory.")
-{
-    problem_t p;
-    problem_random(j, &p, 4, 10, 6, 3);
-    grad_matches(j, &p, 1);
-    problem_free(&p);
-}
-
-TEST("lab03.4", 1, "a batch of 3 is right and batch = 0 is rejected",
-     "A batch of 3 must match the reference; the loss divides by batch, so batch = 0 is LAB_EARG.")
-{
-    problem_t p;
-    problem_random(j, &p, 3, 5, 4, 2);
-    if (!grad_matches(j, &p, 0)) {
-        needs_working(j, "lora_grad");
-        problem_free(&p);
-        return;
-    }
-    p.batch = 0;
-    call_t *c = student_grad(j, &p);
-    if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "loss")))
-        judge_fail(j, "(batch = 0: the mean over the batch is undefined)");
-    call_free(c);
-    problem_free(&p);
-}
-
 /* ---- lab03.5: one SGD step ---- */
 
 /* The student's step on p compared with the reference's; on success copies
@@ -727,7 +583,7 @@ static int step_matches(judge_t *j, problem_t *p, double lr, double *loss_out)
     return ok;
 }
 
-TEST("lab03.5", 6, "one step matches the reference",
+TEST("lab03.5", 5, "one step matches the reference",
      "a_new = a - lr dL/dA, b_new = b - lr dL/dB, both gradients at the old a and b.")
 {
     problem_t p;
@@ -736,7 +592,7 @@ TEST("lab03.5", 6, "one step matches the reference",
     problem_free(&p);
 }
 
-TEST("lab03.5", 6, "the frozen base stays bitwise unchanged through 12 steps",
+TEST("lab03.5", 5, "the frozen base stays bitwise unchanged through 12 steps",
      "w0 and bias must be bit for bit the same after 12 steps: a step changes only A and B (w0 and bias are const inputs).")
 {
     problem_t p;
@@ -748,7 +604,7 @@ TEST("lab03.5", 6, "the frozen base stays bitwise unchanged through 12 steps",
     problem_free(&p);
 }
 
-TEST("lab03.5", 3, "the loss goes down on a reachable target",
+TEST("lab03.5", 2, "the loss goes down on a reachable target",
      "After steps on a reachable target the loss must be lower: a_new = a - lr dL/dA, b_new = b - lr dL/dB.")
 {
     /* A target the adapter can reach: t = x (W0 + s B* A*)^T + bias. */
@@ -806,26 +662,6 @@ TEST("lab03.5", 2, "from A = B = 0 steps never move, and the loss is the base's"
             if (an && bn && !(all_zero(an, p.r * p.d_in) && all_zero(bn, p.d_out * p.r)))
                 judge_fail(j, "from A = B = 0 a step must leave both exactly 0 (step %d)", s + 1);
         }
-        call_free(c);
-    }
-    problem_free(&p);
-}
-
-TEST("lab03.5", 1, "lr = 0.05 steps; a negative or non-finite lr is rejected",
-     "A valid step must match the reference; check lr with LAB_REQUIRE before writing.")
-{
-    problem_t p;
-    problem_random(j, &p, 2, 4, 3, 1);
-    static const double lrs[] = {-0.1, NAN, INFINITY};
-    if (!step_matches(j, &p, 0.05, NULL)) {
-        needs_working(j, "lora_sgd_step");
-        problem_free(&p);
-        return;
-    }
-    for (int k = 0; k < 3 && !judge_failed(j); k++) {
-        call_t *c = student_step(j, &p, lrs[k]);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "a_new")))
-            judge_fail(j, "(the case was lr = %g)", lrs[k]);
         call_free(c);
     }
     problem_free(&p);

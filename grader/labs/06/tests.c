@@ -36,7 +36,6 @@
 typedef struct {
     size_t sh[10];
     double *m[5];    /* x, y, w_base, a, b */
-    double shd[10];  /* sh as doubles: the "shapes" tensor a call sends */
 } prob_t;
 
 static const char *const MAT_NAMES[5] = {"x", "y", "w_base", "a", "b"};
@@ -121,14 +120,19 @@ static void describe(judge_t *j, prob_t *P)
 
 /* ------------------------------------------------------------ calls */
 
+/* The problem p (a flag: 1, not NULL) and every matrix as its data, rows
+ * and cols, in the order of functions.txt (the generated adapter's). */
 static call_t *student(judge_t *j, const char *func, prob_t *P)
 {
+    static const char *const rows[5] = {"x.rows", "y.rows", "w_base.rows", "a.rows", "b.rows"};
+    static const char *const cols[5] = {"x.cols", "y.cols", "w_base.cols", "a.cols", "b.cols"};
     call_t *c = call_new(j, func);
-    for (int i = 0; i < 10; i++)
-        P->shd[i] = (double)P->sh[i];
-    for (int i = 0; i < 5; i++)
+    call_int(c, "p", 1);
+    for (int i = 0; i < 5; i++) {
         call_in(c, MAT_NAMES[i], P->m[i], cnt1(P, i));
-    call_in(c, "shapes", P->shd, 10);
+        call_size(c, rows[i], P->sh[2 * i]);
+        call_size(c, cols[i], P->sh[2 * i + 1]);
+    }
     return c;
 }
 
@@ -321,7 +325,7 @@ static int all_zero(const double *v, size_t n)
 
 /* ---- lab06.1: forward and loss ---- */
 
-TEST("lab06.1", 3, "worked example gives y_hat [[2, 3]] and loss 5",
+TEST("lab06.1", 2, "worked example gives y_hat [[2, 3]] and loss 5",
      "W = w_base + a b, y_hat = x W, loss = mean of (y_hat - y)^2 over every entry.")
 {
     /* Course number (train_adapter.h, README): y_hat = [[2, 3]], loss = 5. */
@@ -336,7 +340,7 @@ TEST("lab06.1", 3, "worked example gives y_hat [[2, 3]] and loss 5",
     prob_free(&P);
 }
 
-TEST("lab06.1", 5, "forward and loss match the reference on non-square shapes",
+TEST("lab06.1", 4, "forward and loss match the reference on non-square shapes",
      "x is (N, d_in), W is (d_in, d_out), y_hat[n][o] = sum_i x[n][i] W[i][o]; a is (d_in, r), b (r, d_out).")
 {
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
@@ -384,23 +388,6 @@ TEST("lab06.1", 3, "forward works, and rejects mismatched shapes naming itself",
         rejects_mismatches(j, "train_forward", student_forward, "loss");
 }
 
-TEST("lab06.1", 2, "forward is right and leaves its inputs unchanged",
-     "y_hat and the loss must match the reference; x, y, w_base, a and b are const.")
-{
-    prob_t P;
-    prob_random_shape(j, &P);
-    train_problem_t p = ref_problem(&P);
-    double loss, *yh = mat_alloc(N_(&P), DOUT(&P));
-    train_forward(&p, mat_of(&P, 3), mat_of(&P, 4), yh, &loss);
-    call_t *c = student_forward(j, &P);
-    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-        expect_close(j, "y_hat", call_output(c, "y_hat"), yh, N_(&P), DOUT(&P), TOL))
-        expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL);
-    call_free(c);
-    free(yh);
-    prob_free(&P);
-}
-
 /* ---- lab06.2: gradients ---- */
 
 TEST("lab06.2", 3, "worked example gives grad_a [[4], [8]], grad_b [[-2, 6]]",
@@ -418,7 +405,7 @@ TEST("lab06.2", 3, "worked example gives grad_a [[4], [8]], grad_b [[-2, 6]]",
     prob_free(&P);
 }
 
-TEST("lab06.2", 7, "gradients match the reference on non-square shapes",
+TEST("lab06.2", 5, "gradients match the reference on non-square shapes",
      "grad_a[i][k] = sum_o G[i][o] b[k][o], grad_b[k][o] = sum_i a[i][k] G[i][o], G = (2/N) x^T (y_hat - y).")
 {
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
@@ -521,22 +508,6 @@ TEST("lab06.2", 2, "gradients work, and reject mismatched shapes naming themselv
         rejects_mismatches(j, "train_gradients", student_gradients, "grad_a");
 }
 
-TEST("lab06.2", 2, "gradients are right and leave their inputs unchanged",
-     "Both gradients must match the reference; work in scratch memory; a and b are const.")
-{
-    prob_t P;
-    prob_random_shape(j, &P);
-    double *ga = mat_alloc(DIN(&P), R_(&P)), *gb = mat_alloc(R_(&P), DOUT(&P));
-    right_gradient(&P, ga, gb);
-    call_t *c = student_gradients(j, &P);
-    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-        expect_close(j, "grad_a", call_output(c, "grad_a"), ga, DIN(&P), R_(&P), TOL))
-        expect_close(j, "grad_b", call_output(c, "grad_b"), gb, R_(&P), DOUT(&P), TOL);
-    call_free(c);
-    free(ga), free(gb);
-    prob_free(&P);
-}
-
 /* ---- lab06.3: the gradient checker ---- */
 
 /* The right gradient of P (reference) into ga (d_in, r), gb (r, d_out). */
@@ -571,7 +542,7 @@ static void check_verdict(judge_t *j, prob_t *P, const double *ga, const double 
     call_free(c);
 }
 
-TEST("lab06.3", 5, "checker accepts a right gradient (error below 1e-8), not twice it",
+TEST("lab06.3", 3, "checker accepts a right gradient (error below 1e-8), not twice it",
      "num = (J(theta+eps) - J(theta-eps)) / (2 eps) with J = (1/N) sum of squares; accept only when the largest error is <= 1e-6.")
 {
     for (int k = 0; k < 2 && !judge_failed(j); k++) {
@@ -600,7 +571,7 @@ TEST("lab06.3", 5, "checker accepts a right gradient (error below 1e-8), not twi
     }
 }
 
-TEST("lab06.3", 4, "checker accepts a right gradient, rejects grad_a transposed",
+TEST("lab06.3", 3, "checker accepts a right gradient, rejects grad_a transposed",
      "A right gradient must be accepted (error below 1e-8); compare entry q of grad_a with the numeric derivative of a[q] (row-major, (d_in, r)).")
 {
     if (!func_works(j, "train_grad_check"))
@@ -616,7 +587,7 @@ TEST("lab06.3", 4, "checker accepts a right gradient, rejects grad_a transposed"
     prob_free(&P);
 }
 
-TEST("lab06.3", 4, "checker accepts a right gradient, rejects twice or half of it",
+TEST("lab06.3", 3, "checker accepts a right gradient, rejects twice or half of it",
      "A right gradient must be accepted (error below 1e-8); the error is |ana - num| / max(1, |ana|, |num|); accept only if the largest is <= 1e-6.")
 {
     if (!func_works(j, "train_grad_check"))
@@ -701,12 +672,12 @@ TEST("lab06.3", 2, "checker accepts a right gradient; rejects bad eps, mismatche
 
 /* ---- lab06.4: SGD ---- */
 
-TEST("lab06.4", 4, "SGD after 1 step matches the reference",
+TEST("lab06.4", 3, "SGD after 1 step matches the reference",
      "a -= lr grad_a, b -= lr grad_b, both gradients from the same a and b; out = a then b.")
 {
     trajectory_test(j, "train_sgd", train_sgd, 0.05, 1, TOL, 3);
 }
-TEST("lab06.4", 4, "SGD after 10 steps matches the reference",
+TEST("lab06.4", 3, "SGD after 10 steps matches the reference",
      "Each step: both gradients at the same a and b, then a -= lr grad_a and b -= lr grad_b; out = a then b.")
 {
     trajectory_test(j, "train_sgd", train_sgd, 0.05, 10, TOL, 3);
@@ -777,7 +748,7 @@ TEST("lab06.4", 2, "one step is right; lr = 0 leaves a and b unchanged bit for b
     unchanged_test(j, "train_sgd", 0.0, 7);
 }
 
-TEST("lab06.4", 3, "SGD reaches near-zero loss on a target reachable at rank r",
+TEST("lab06.4", 2, "SGD reaches near-zero loss on a target reachable at rank r",
      "On a target reachable at rank r the loss must get near 0: every step a -= lr grad_a and b -= lr grad_b.")
 {
     /* y = x (w_base + a* b*): the adapter can fit it exactly at rank r. */
@@ -853,18 +824,18 @@ TEST("lab06.4", 2, "SGD steps right, and rejects negative steps and mismatched s
 
 /* ---- lab06.5: Adam ---- */
 
-TEST("lab06.5", 5, "Adam after 1 step matches the reference",
+TEST("lab06.5", 4, "Adam after 1 step matches the reference",
      "Step 1 with bias correction moves each entry by lr g / (|g| + eps): m/(1 - 0.9^t), v/(1 - 0.999^t).")
 {
     trajectory_test(j, "train_adam", train_adam, 0.01, 1, TOL, 3);
 }
-TEST("lab06.5", 5, "Adam after 100 steps matches the reference within 1e-8",
+TEST("lab06.5", 4, "Adam after 100 steps matches the reference within 1e-8",
      "m and v persist across steps; t counts from 1; beta1 = 0.9, beta2 = 0.999, eps = 1e-8.")
 {
     trajectory_test(j, "train_adam", train_adam, 0.01, 100, TOL_LONG, 2);
 }
 
-TEST("lab06.5", 3, "Adam keeps eps outside the square root on small gradients",
+TEST("lab06.5", 2, "Adam keeps eps outside the square root on small gradients",
      "Small gradients: the denominator is sqrt(v) / sqrt(1 - beta2^t) + eps, eps outside the square root, as torch.optim.Adam.")
 {
     /* y close to the prediction: gradients of order 1e-4, where sqrt(v + eps)

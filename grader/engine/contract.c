@@ -1,0 +1,362 @@
+/*
+ * contract.c - calls built from a function's description (describe.h), the
+ * reference run on the same values, and the contract tests derived from the
+ * description: NULL pointers, arguments out of range, the edges of the
+ * ranges, inputs unchanged, NaN and Inf.
+ *
+ * Every derived test first makes a valid call on the description's example
+ * sizes and random inputs, which must match the reference: a stub that
+ * returns LAB_EARG for everything earns none of these points.  Each further
+ * case is compared with the reference on the same values: the same return
+ * value, and then either every output untouched (rejected) or every output
+ * within 1e-9 of the reference's.  A case the description calls rejected
+ * that the reference accepts (or the reverse) is a grader error (exit 2):
+ * the description is wrong, not the student.
+ */
+#include "describe.h"
+#include "engine.h"
+#include "runner.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONTRACT_TOL 1e-9
+
+/* Weak: a lab without a functions.txt has no lab_functions[] (and no derived tests). */
+extern const fn_desc_t lab_functions[] __attribute__((weak));
+
+const fn_desc_t *fn_described(const char *name)
+{
+    if (!lab_functions)
+        return NULL;
+    for (const fn_desc_t *d = lab_functions; d->name; d++)
+        if (strcmp(d->name, name) == 0)
+            return d;
+    return NULL;
+}
+
+static void *alloc_or_die(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "grader: out of memory\n");
+        engine_exit(2);
+    }
+    return p;
+}
+
+static int is_tensor(char kind) { return kind == ARG_IN || kind == ARG_OUT; }
+
+call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v)
+{
+    uint64_t count[DESC_MAX_ARGS] = {0}, max[DESC_MAX_ARGS] = {0};
+    d->shapes(v, count, max);
+    call_t *c = call_new(j, d->name);
+    for (int i = 0; i < d->nwire; i++) {
+        const fn_arg_desc_t *a = &d->args[i];
+        if (a->pointer_flag)
+            call_int(c, a->name, v[i].is_null ? 0 : 1);
+        else if (is_tensor(a->kind) && v[i].is_null)
+            call_null(c, a->name);
+        else if (a->kind == ARG_IN)
+            call_in(c, a->name, v[i].in, count[i]);
+        else if (a->kind == ARG_OUT)
+            call_out(c, a->name, count[i]);
+        else if (a->kind == ARG_SIZE)
+            call_size(c, a->name, v[i].z);
+        else if (a->kind == ARG_REAL)
+            call_real(c, a->name, v[i].d);
+        else
+            call_int(c, a->name, v[i].l);
+    }
+    return c;
+}
+
+long long reference_values(const fn_desc_t *d, fn_value_t *v, double **out)
+{
+    const runner_fn_t *fn = runner_functions;
+    while (fn->name && strcmp(fn->name, d->name) != 0)
+        fn++;
+    if (!fn->name || !fn->addr) {
+        fprintf(stderr, "grader: the reference has no %s\n", d->name);
+        engine_exit(2);
+    }
+    uint64_t count[DESC_MAX_ARGS] = {0}, max[DESC_MAX_ARGS] = {0};
+    d->shapes(v, count, max);
+    runner_arg_t a[DESC_MAX_ARGS];
+    double *in_copy[DESC_MAX_ARGS] = {0};
+    memset(a, 0, sizeof a);
+    for (int i = 0; i < d->nargs; i++)
+        out[i] = NULL;
+    for (int i = 0; i < d->nwire; i++) {
+        char kind = d->args[i].kind;
+        a[i].kind = kind;
+        a[i].z = v[i].z;
+        a[i].d = v[i].d;
+        a[i].l = d->args[i].pointer_flag ? !v[i].is_null : v[i].l;
+        if (!is_tensor(kind) || v[i].is_null) {
+            a[i].kind = is_tensor(kind) ? ARG_NULL : kind;
+            continue;
+        }
+        a[i].count = count[i];
+        double *p = alloc_or_die(count[i] * sizeof(double));
+        if (kind == ARG_IN) {
+            memcpy(p, v[i].in, count[i] * sizeof(double));
+            in_copy[i] = p; /* the reference's inputs: its own copy */
+        } else {
+            uint64_t poison = POISON_BITS;
+            for (uint64_t k = 0; k < count[i]; k++)
+                memcpy(&p[k], &poison, 8);
+            out[i] = p;
+        }
+        a[i].p = p;
+    }
+    int saved = stderr_silence(); /* the reference explains rejections on stderr */
+    long long ret = fn->call(a);
+    stderr_restore(saved);
+    for (int i = 0; i < d->nwire; i++)
+        free(in_copy[i]);
+    return ret;
+}
+
+/* ---- one case: values for every argument, inputs drawn at random ---- */
+
+typedef struct {
+    const fn_desc_t *d;
+    fn_value_t v[DESC_MAX_ARGS];
+    uint64_t count[DESC_MAX_ARGS], max[DESC_MAX_ARGS];
+    double *data[DESC_MAX_ARGS]; /* the input tensors' values */
+    char what[160];         /* the case in words, for the report */
+} case_t;
+
+/* Counts from the sizes now in c->v, and fresh random inputs of that size. */
+static void case_fill(judge_t *j, case_t *c)
+{
+    memset(c->count, 0, sizeof c->count);
+    memset(c->max, 0, sizeof c->max);
+    c->d->shapes(c->v, c->count, c->max);
+    for (int i = 0; i < c->d->nargs; i++) {
+        if (c->d->args[i].kind != ARG_IN)
+            continue;
+        free(c->data[i]);
+        c->data[i] = alloc_or_die(c->count[i] * sizeof(double));
+        rng_fill_uniform(judge_rng(j), c->data[i], c->count[i], -1, 1);
+        c->v[i].in = c->data[i];
+    }
+}
+
+/* Every size, real and int at the description's example. */
+static void case_example(judge_t *j, const fn_desc_t *d, case_t *c)
+{
+    memset(c, 0, sizeof *c);
+    c->d = d;
+    for (int i = 0; i < d->nargs; i++) {
+        const fn_arg_desc_t *a = &d->args[i];
+        c->v[i].z = a->kind == ARG_SIZE || a->kind == ARG_DIM ? (uint64_t)a->example : 0;
+        c->v[i].d = a->kind == ARG_REAL ? a->example : 0.0;
+        c->v[i].l = a->kind == ARG_INT ? (int64_t)a->example : 0;
+    }
+    case_fill(j, c);
+}
+
+static void case_free(case_t *c)
+{
+    for (int i = 0; i < DESC_MAX_ARGS; i++)
+        free(c->data[i]);
+}
+
+enum { EXPECT_ACCEPTED, EXPECT_REJECTED, EXPECT_AS_REFERENCE };
+
+/* The student's call against the reference's on c's values. */
+static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
+{
+    const fn_desc_t *d = c->d;
+    double *want[DESC_MAX_ARGS];
+    long long ref = reference_values(d, c->v, want);
+    int ok = 1;
+    if (d->returns_status && ((expect == EXPECT_REJECTED && ref != LAB_EARG) ||
+                              (expect == EXPECT_ACCEPTED && ref != LAB_OK))) {
+        judge_fail(j, "grader error: by its description (functions.txt) %s %s the case %s, but the "
+                   "reference returned %lld", d->name, expect == EXPECT_REJECTED ? "rejects" : "accepts",
+                   c->what, ref);
+        judge_internal_error();
+        ok = 0;
+    }
+    call_t *call = ok ? call_values(j, d, c->v) : NULL;
+    ok = ok && call_run(call) && expect_return(j, call, ref);
+    if (ok && check_inputs)
+        ok = expect_inputs_unchanged(j, call);
+    for (int i = 0; ok && i < d->nargs; i++) {
+        if (!want[i])
+            continue;
+        if (d->returns_status && ref == LAB_EARG)
+            ok = expect_untouched(j, call, d->args[i].name);
+        else
+            ok = expect_close(j, d->args[i].name, call_output(call, d->args[i].name), want[i], 1,
+                              c->count[i], CONTRACT_TOL);
+    }
+    if (!ok && c->what[0])
+        judge_fail(j, "(the case was %s)", c->what);
+    call_free(call);
+    for (int i = 0; i < d->nargs; i++)
+        free(want[i]);
+    return ok;
+}
+
+/* The valid call every derived test makes first (see the top of this file). */
+static int works(judge_t *j, const fn_desc_t *d, int check_inputs)
+{
+    case_t c;
+    case_example(j, d, &c);
+    int ok = case_matches(j, &c, EXPECT_ACCEPTED, check_inputs);
+    if (!ok)
+        judge_fail(j, "(a valid call, made first on the example sizes, must give the reference's "
+                   "result: this test's points need a working %s)", d->name);
+    case_free(&c);
+    return ok;
+}
+
+/* "d_in = 6, d_out = 5, r = 2": the sizes of a case, for the report. */
+static void sizes_text(const case_t *c, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < c->d->nargs && len < cap; i++) {
+        if (!(c->d->args[i].kind == ARG_SIZE || c->d->args[i].kind == ARG_DIM) || c->d->args[i].derived)
+            continue;
+        int n = snprintf(buf + len, cap - len, "%s%s = %llu", len ? ", " : "", c->d->args[i].name,
+                         (unsigned long long)c->v[i].z);
+        if (n < 0)
+            break;
+        len += (size_t)n < cap - len ? (size_t)n : cap - len;
+    }
+}
+
+void contract_null(judge_t *j, const fn_desc_t *d)
+{
+    if (!works(j, d, 0))
+        return;
+    for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
+        if (!(is_tensor(d->args[i].kind) || d->args[i].pointer_flag) || d->args[i].nullable)
+            continue;
+        case_t c;
+        case_example(j, d, &c);
+        c.v[i].is_null = 1;
+        snprintf(c.what, sizeof c.what, "%s = NULL", d->args[i].name);
+        case_matches(j, &c, EXPECT_REJECTED, 0);
+        case_free(&c);
+    }
+}
+
+/* One rejected value of argument i: sizes given by z, reals and ints by x. */
+static void reject_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z, double x)
+{
+    case_t c;
+    case_example(j, d, &c);
+    const fn_arg_desc_t *a = &d->args[i];
+    if (a->kind == ARG_SIZE || a->kind == ARG_DIM) {
+        c.v[i].z = z;
+        case_fill(j, &c);
+        snprintf(c.what, sizeof c.what, "%s = %llu", a->name, (unsigned long long)z);
+    } else if (a->kind == ARG_REAL) {
+        c.v[i].d = x;
+        snprintf(c.what, sizeof c.what, "%s = %g", a->name, x);
+    } else {
+        c.v[i].l = (int64_t)x;
+        snprintf(c.what, sizeof c.what, "%s = %lld", a->name, (long long)x);
+    }
+    case_matches(j, &c, EXPECT_REJECTED, 0);
+    case_free(&c);
+}
+
+void contract_range(judge_t *j, const fn_desc_t *d)
+{
+    if (!works(j, d, 0))
+        return;
+    case_t example;
+    case_example(j, d, &example);
+    for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
+        const fn_arg_desc_t *a = &d->args[i];
+        int sized = (a->kind == ARG_SIZE || a->kind == ARG_DIM) && !a->derived;
+        if (sized && a->min > 0)
+            reject_one(j, d, i, a->min - 1, 0);
+        if (sized && a->has_max && !judge_failed(j))
+            reject_one(j, d, i, example.max[i] + 1, 0);
+        for (int k = 0; k < a->n_reject && !judge_failed(j); k++)
+            reject_one(j, d, i, 0, a->reject[k]);
+    }
+    case_free(&example);
+}
+
+/* Size i at value z, every other size moved into its range if it left it. */
+static void edge_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z)
+{
+    case_t c;
+    case_example(j, d, &c);
+    c.v[i].z = z;
+    for (int pass = 0; pass < 2; pass++) {
+        case_fill(j, &c);
+        for (int k = 0; k < d->nargs; k++) {
+            if (k == i || !(d->args[k].kind == ARG_SIZE || d->args[k].kind == ARG_DIM) || d->args[k].derived)
+                continue;
+            if (d->args[k].has_max && c.v[k].z > c.max[k])
+                c.v[k].z = c.max[k];
+            if (c.v[k].z < d->args[k].min)
+                c.v[k].z = d->args[k].min;
+        }
+    }
+    case_fill(j, &c);
+    char sizes[120];
+    sizes_text(&c, sizes, sizeof sizes);
+    snprintf(c.what, sizeof c.what, "%s (%s at its %s)", sizes, d->args[i].name,
+             z == d->args[i].min ? "smallest" : "largest");
+    case_matches(j, &c, EXPECT_ACCEPTED, 0);
+    case_free(&c);
+}
+
+void contract_edges(judge_t *j, const fn_desc_t *d)
+{
+    if (!works(j, d, 0))
+        return;
+    case_t example;
+    case_example(j, d, &example);
+    for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
+        const fn_arg_desc_t *a = &d->args[i];
+        if (!(a->kind == ARG_SIZE || a->kind == ARG_DIM) || a->derived)
+            continue;
+        edge_one(j, d, i, a->min);
+        if (a->has_max && example.max[i] != a->min && !judge_failed(j))
+            edge_one(j, d, i, example.max[i]);
+    }
+    case_free(&example);
+}
+
+void contract_inputs(judge_t *j, const fn_desc_t *d)
+{
+    works(j, d, 1);
+}
+
+void contract_nan(judge_t *j, const fn_desc_t *d)
+{
+    if (!works(j, d, 0))
+        return;
+    static const double bad[] = {NAN, INFINITY, -INFINITY};
+    for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
+        if (d->args[i].kind != ARG_IN)
+            continue;
+        for (int b = 0; b < 3 && !judge_failed(j); b++) {
+            case_t c;
+            case_example(j, d, &c);
+            if (c.count[i] > 0) {
+                uint64_t at = rng_below(judge_rng(j), c.count[i]);
+                c.data[i][at] = bad[b];
+                snprintf(c.what, sizeof c.what, "%s[%llu] = %g", d->args[i].name,
+                         (unsigned long long)at, bad[b]);
+                case_matches(j, &c, EXPECT_AS_REFERENCE, 0);
+            }
+            case_free(&c);
+        }
+    }
+}

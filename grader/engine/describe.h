@@ -1,0 +1,81 @@
+/*
+ * describe.h - a lab's student functions as described once in
+ * grader/labs/NN/functions.txt (format: grader/engine/describe.py).  The
+ * build generates from it the runner's wrappers (adapter.c) and, for the
+ * judge, lab_functions[] and the contract tests (functions.c).
+ *
+ * A test can build a call from values (call_values: the typed call builder)
+ * and run the reference on the same values (reference_values); contract.c
+ * derives the contract tests from the description with both.
+ */
+#ifndef LORALAB_DESCRIBE_H
+#define LORALAB_DESCRIBE_H
+
+#include "judge.h"
+#include "protocol.h"
+
+#include <stdint.h>
+
+#define DESC_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define DESC_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define DESC_REJECT_MAX 6
+#define DESC_MAX_ARGS 40 /* the wire's arguments, then the dims */
+/* A size of the problem that is no argument of its own (describe.py: dim). */
+#define ARG_DIM 'D'
+
+/* One argument's value: in tensors point at their data (count doubles from
+ * the shape), out tensors need nothing; is_null passes NULL instead. */
+typedef struct {
+    const double *in;
+    uint64_t z;
+    double d;
+    int64_t l;
+    int is_null;
+} fn_value_t;
+
+typedef struct {
+    const char *name;
+    char kind;          /* ARG_IN, ARG_OUT, ARG_SIZE, ARG_REAL, ARG_INT (protocol.h) or ARG_DIM */
+    const char *shape;  /* tensors: "batch*d_out", as written in the description */
+    int nullable;       /* tensors: NULL is legal */
+    uint64_t min;       /* sizes: the smallest legal value */
+    int has_max;        /* sizes: bounded above (the bound: shapes()' max[]) */
+    double example;     /* sizes, reals, ints: a small legal value */
+    int n_reject;       /* reals, ints: values that must be rejected */
+    double reject[DESC_REJECT_MAX];
+    int derived;        /* sizes: made from the dims and other sizes by shapes() */
+    int pointer_flag;   /* ints: stands for a struct pointer, 0 passes NULL */
+} fn_arg_desc_t;
+
+typedef struct {
+    const char *name, *task;
+    int returns_status; /* int: LAB_OK, or LAB_EARG with every output untouched */
+    int nan_propagates; /* NaN and Inf in the inputs follow IEEE arithmetic */
+    int nwire;          /* args[0 .. nwire-1] go on the wire, in the runner's order */
+    int nargs;          /* and the dims after them */
+    /* From the dims and sizes in v: every derived size in v, count[i]
+     * doubles of every tensor i, max[i] of every size i bounded above. */
+    void (*shapes)(fn_value_t *v, uint64_t *count, uint64_t *max);
+    fn_arg_desc_t args[DESC_MAX_ARGS];
+} fn_desc_t;
+
+/* Generated (functions.c), ended by an entry whose name is NULL. */
+extern const fn_desc_t lab_functions[];
+const fn_desc_t *fn_described(const char *name); /* NULL if not described */
+
+/* The typed call builder: the call of d->name on v (a value per argument;
+ * the derived sizes in v are set from the dims). */
+call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v);
+/* The reference (linked into the judge) on v: its return value; out[i]
+ * (malloc'd, count[i] doubles, or NULL) what it wrote into output i, every
+ * entry it did not write still holding POISON_BITS. */
+long long reference_values(const fn_desc_t *d, fn_value_t *v, double **out);
+
+/* The derived tests (contract.c); functions.c registers them. */
+void contract_null(judge_t *j, const fn_desc_t *d);
+void contract_range(judge_t *j, const fn_desc_t *d);
+void contract_edges(judge_t *j, const fn_desc_t *d);
+void contract_inputs(judge_t *j, const fn_desc_t *d);
+void contract_nan(judge_t *j, const fn_desc_t *d);
+
+#endif

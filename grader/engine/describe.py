@@ -1,0 +1,454 @@
+#!/usr/bin/env python3
+"""describe.py - a lab's student functions, described once, made into C.
+
+    describe.py grader/labs/NN/functions.txt OUT_DIR
+
+reads the lab's description (the format is below) and writes
+  OUT_DIR/adapter.c    the runner's call wrappers and runner_functions[]
+                       (linked into the runner, with the student's code, and
+                       into the judge, with the reference: runner.h)
+  OUT_DIR/functions.c  for the judge only: lab_functions[] (describe.h), which
+                       the typed call builder and the reference call read, and
+                       the contract tests derived from it (contract.c), one
+                       TEST per function per rule, registered as TEST() does.
+Stdlib only.
+
+THE FORMAT (one function, then its arguments in the C order, one a line):
+
+    include lora_forward.h
+    function lora_forward lab02.2 returns status nan propagates
+        x      in    batch*d_in
+        batch  size  range 0..  example 3
+        d_in   size  range 1..  example 6
+        r      size  range 1..min(d_in,d_out) example 2
+        alpha  real  example 2.5 reject nan,inf,-1
+        kind   int   example 0 reject -1,2
+        y      out   batch*d_out
+        tests  null 1, range 1, edges 1, inputs 1, nan 1
+
+  function NAME TASK returns status|void [nan propagates]
+      status: an int that is LAB_OK (0) or, when the arguments break the
+      contract, LAB_EARG (-1), with every output untouched.  "nan propagates":
+      NaN and Inf in the inputs follow IEEE arithmetic (the header says so).
+  ARG in|out SHAPE [nullable]   a tensor of doubles (in: const double *, out:
+      double *) of SHAPE doubles: an expression of size arguments, integers,
+      + - * ( ) and min(,) max(,).  nullable: NULL is legal there.
+  ARG size range LO..[HI] example V     a size_t; LO..HI inclusive, HI an
+      expression of the other sizes (none: unbounded).
+  ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
+      -inf or numbers) must give LAB_EARG.
+  ARG int example V [reject V,V...]     a long long, likewise.
+  ARG size = EXPR                       a size_t the caller derives from other
+      sizes, dims and ints (out_len = d_in*r + r*d_out): no range of its own.
+  ARG dim range LO..[HI] example V      a size of the problem that is no
+      argument itself (the rows of a matrix argument are made from it).
+  ARG mat ROWS COLS         a matrix struct by value (declared by a line
+      `matrix TYPE DATA ROWS COLS` naming its type and fields): sent as the
+      tensor ARG and the sizes ARG.rows, ARG.cols (ROWS, COLS: expressions).
+  ARG problem F=ROWS,COLS ...   a const pointer to a struct of matrices
+      (declared by `problem TYPE F ...`): sent as a flag ARG (0: NULL) and a
+      matrix per field; the null rule passes NULL for it too.
+  tests RULE POINTS, ...   the derived tests and their points (contract.c):
+      null    each pointer alone NULL is rejected, outputs untouched
+      range   each size just outside its range, each rejected value of a
+              real or int, is rejected with outputs untouched
+      edges   each size at its smallest (and largest, when bounded) value
+              gives the reference's result
+      inputs  the inputs are unchanged after a call
+      nan     a NaN, then an Inf, in each input tensor gives the reference's
+              result (only with "nan propagates")
+"""
+import os
+import re
+import sys
+
+KINDS = ("in", "out", "size", "real", "int", "dim", "mat", "problem")
+RULES = ("null", "range", "edges", "inputs", "nan")
+C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
+          "int": "long long"}
+WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
+ACCESS = {"in": "RP", "out": "RP", "size": "RZ", "real": "RD", "int": "RL"}
+ARG_KIND = {"in": "ARG_IN", "out": "ARG_OUT", "size": "ARG_SIZE", "real": "ARG_REAL", "int": "ARG_INT",
+            "dim": "ARG_DIM"}
+MAX_ARGS = 24  # protocol.h's: the wire's arguments (dims are not sent)
+MAX_NAME = 72
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+WIRE_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.(rows|cols))?\Z")
+
+
+class DescError(Exception):
+    pass
+
+
+def number(text, what):
+    low = text.lower()
+    if low in ("nan", "inf", "+inf", "-inf"):
+        return {"nan": "NAN", "inf": "INFINITY", "+inf": "INFINITY", "-inf": "-INFINITY"}[low]
+    try:
+        float(text)
+    except ValueError:
+        raise DescError(f"{what}: {text!r} is not a number")
+    return text
+
+
+def expr_to_c(expr, sizes, what):
+    """A shape or bound expression over size arguments, as C reading v[]."""
+    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*|\d+|[-+*(),]|\S", expr)
+    out = []
+    for t in tokens:
+        if re.fullmatch(r"\d+", t):
+            out.append(f"(uint64_t){t}")
+        elif t in ("min", "max"):
+            out.append("DESC_" + t.upper())
+        elif WIRE_NAME_RE.match(t):
+            if t not in sizes:
+                raise DescError(f"{what}: {t!r} is not a size, dim or int argument of this function")
+            out.append(sizes[t])
+        elif t in "+-*(),":
+            out.append(t)
+        else:
+            raise DescError(f"{what}: {t!r} is not allowed in a shape (sizes, integers, + - * ( ) min max)")
+    return "".join(out)
+
+
+def parse(path):
+    lab = {"include": None, "functions": []}
+    fn = None
+    with open(path, encoding="utf-8") as f:
+        for lineno, raw in enumerate(f, 1):
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            where = f"{path}:{lineno}"
+            words = line.split()
+            try:
+                if words[0] == "include":
+                    lab["include"] = words[1]
+                elif words[0] == "matrix":
+                    _, lab["matrix"], *fields = words
+                    if len(fields) != 3:
+                        raise DescError("matrix TYPE DATA ROWS COLS")
+                    lab["matrix_fields"] = fields
+                elif words[0] == "problem":
+                    lab["problem"], lab["problem_fields"] = words[1], words[2:]
+                elif words[0] == "function":
+                    fn = parse_function(words[1:], where)
+                    lab["functions"].append(fn)
+                elif fn is None:
+                    raise DescError("an argument before the first function line")
+                elif words[0] == "tests":
+                    fn["tests"] = parse_tests(line[len("tests"):], where)
+                else:
+                    fn["args"].append(parse_arg(words, where))
+            except (DescError, IndexError) as e:
+                raise DescError(f"{where}: {e or 'a word is missing'}")
+    if not lab["include"]:
+        raise DescError(f"{path}: no 'include HEADER' line")
+    if not lab["functions"]:
+        raise DescError(f"{path}: no function described")
+    for fn in lab["functions"]:
+        flatten(fn, lab)
+        check_function(fn)
+    return lab
+
+
+def parse_function(words, where):
+    if len(words) < 4 or words[2] != "returns" or words[3] not in ("status", "void"):
+        raise DescError("function NAME TASK returns status|void [nan propagates]")
+    fn = {"name": words[0], "task": words[1], "status": words[3] == "status", "nan": False,
+          "args": [], "tests": [], "where": where}
+    rest = words[4:]
+    if rest == ["nan", "propagates"]:
+        fn["nan"] = True
+    elif rest:
+        raise DescError(f"unknown words after returns: {' '.join(rest)}")
+    if not NAME_RE.match(fn["name"]) or not re.fullmatch(r"lab\d\d\.[1-9]\d*", fn["task"]):
+        raise DescError("a function's NAME is a C name and its TASK reads labNN.n")
+    return fn
+
+
+def parse_tests(text, where):
+    tests = []
+    for item in text.split(","):
+        parts = item.split()
+        if len(parts) != 2 or parts[0] not in RULES or not parts[1].isdigit() or int(parts[1]) <= 0:
+            raise DescError(f"tests: {item.strip()!r} is not RULE POINTS (rules: {', '.join(RULES)})")
+        tests.append((parts[0], int(parts[1])))
+    return tests
+
+
+def parse_arg(words, where):
+    if len(words) < 2 or words[1] not in KINDS:
+        raise DescError(f"an argument is NAME KIND ... with KIND one of {', '.join(KINDS)}")
+    arg = {"name": words[0], "kind": words[1], "shape": None, "nullable": False, "lo": None,
+           "hi": None, "example": None, "reject": []}
+    if not NAME_RE.match(arg["name"]):
+        raise DescError(f"{arg['name']!r} is not a C name")
+    rest = words[2:]
+    arg["derived"] = None
+    if arg["kind"] == "size" and rest[:1] == ["="]:
+        arg["derived"] = " ".join(rest[1:])
+        return arg
+    if arg["kind"] == "mat":
+        if len(rest) != 2:
+            raise DescError("a matrix argument is NAME mat ROWS COLS")
+        arg["rows"], arg["cols"] = rest
+        return arg
+    if arg["kind"] == "problem":
+        arg["fields"] = []
+        for item in rest:
+            field, eq, shape = item.partition("=")
+            rows, comma, cols = shape.partition(",")
+            if not eq or not comma:
+                raise DescError("a problem argument is NAME problem FIELD=ROWS,COLS ...")
+            arg["fields"].append((field, rows, cols))
+        return arg
+    if arg["kind"] in ("in", "out"):
+        if not rest:
+            raise DescError(f"tensor {arg['name']} needs a shape")
+        arg["shape"] = rest.pop(0)
+    while rest:
+        key = rest.pop(0)
+        if key == "nullable" and arg["kind"] in ("in", "out"):
+            arg["nullable"] = True
+        elif key == "range" and arg["kind"] in ("size", "dim"):
+            lo, sep, hi = rest.pop(0).partition("..")
+            if not sep or not lo.isdigit():
+                raise DescError("range is LO..HI or LO.. (LO a number)")
+            arg["lo"], arg["hi"] = int(lo), hi or None
+        elif key == "example" and arg["kind"] in ("size", "real", "int", "dim"):
+            arg["example"] = rest.pop(0)
+        elif key == "reject" and arg["kind"] in ("real", "int"):
+            arg["reject"] = [number(v, f"reject of {arg['name']}") for v in rest.pop(0).split(",")]
+        else:
+            raise DescError(f"{key!r} does not apply to a {arg['kind']} argument")
+    if arg["kind"] in ("size", "real", "int", "dim") and arg["example"] is None:
+        raise DescError(f"{arg['name']} needs an example value")
+    if arg["kind"] in ("size", "dim") and arg["lo"] is None:
+        raise DescError(f"size {arg['name']} needs a range")
+    if arg["kind"] in ("size", "int", "dim") and not re.fullmatch(r"-?\d+", arg["example"]):
+        raise DescError(f"the example of {arg['name']} is an integer")
+    if arg["kind"] == "real":
+        number(arg["example"], f"example of {arg['name']}")
+    return arg
+
+
+def entry(name, kind, **kw):
+    e = {"name": name, "kind": kind, "shape": None, "nullable": False, "lo": None, "hi": None,
+         "example": None, "reject": [], "derived": None, "pointer_flag": False}
+    e.update(kw)
+    return e
+
+
+def flatten(fn, lab):
+    """fn["wire"]: the arguments as the wire carries them (a matrix is its
+    tensor and two sizes, a problem a flag and its matrices), the dims after
+    them (not sent); fn["c_args"]: (C type, C expression of the wire) per
+    argument of the C function, in its order."""
+    wire, dims, c_args = [], [], []
+
+    def mat(name, rows, cols):
+        if "matrix" not in lab:
+            raise DescError(f"{fn['where']}: {name}: a matrix argument needs a 'matrix' line")
+        w = len(wire)
+        wire.append(entry(name, "in", shape=f"{name}.rows*{name}.cols"))
+        wire.append(entry(f"{name}.rows", "size", derived=rows))
+        wire.append(entry(f"{name}.cols", "size", derived=cols))
+        data, r, c = lab["matrix_fields"]
+        return f"(({lab['matrix']}){{.{data} = RP({w}), .{r} = RZ({w + 1}), .{c} = RZ({w + 2})}})"
+
+    for a in fn["args"]:
+        k = a["kind"]
+        if k == "dim":
+            dims.append(entry(a["name"], "dim", lo=a["lo"], hi=a["hi"], example=a["example"]))
+        elif k == "mat":
+            c_args.append((lab.get("matrix", "?"), mat(a["name"], a["rows"], a["cols"])))
+        elif k == "problem":
+            if "problem" not in lab or [f for f, _, _ in a["fields"]] != lab["problem_fields"]:
+                raise DescError(f"{fn['where']}: {a['name']}: a problem argument names the fields of "
+                                f"the 'problem' line, in its order")
+            w = len(wire)
+            wire.append(entry(a["name"], "int", pointer_flag=True, example="1"))
+            fields = ", ".join(f".{f} = {mat(f, r, c)}" for f, r, c in a["fields"])
+            c_args.append((f"const {lab['problem']} *", f"RL({w}) ? &({lab['problem']}){{{fields}}} : NULL"))
+        else:
+            w = len(wire)
+            wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"], lo=a["lo"],
+                              hi=a["hi"], example=a["example"], reject=a["reject"], derived=a["derived"]))
+            c_args.append((C_TYPE[k], f"{ACCESS[k]}({w})"))
+    fn["n_wire"] = len(wire)
+    fn["wire"] = wire + dims
+    fn["c_args"] = c_args
+
+
+def check_function(fn):
+    name, args = fn["name"], fn["wire"]
+    where = fn["where"]
+    if fn["n_wire"] > MAX_ARGS:
+        raise DescError(f"{where}: {name} has {fn['n_wire']} arguments on the wire, which carries {MAX_ARGS}")
+    names = [a["name"] for a in args]
+    if len(set(names)) != len(names):
+        raise DescError(f"{where}: {name}: two arguments share a name")
+    sizes = {a["name"]: f"v[{i}].z" for i, a in enumerate(args) if a["kind"] in ("size", "dim")}
+    sizes.update({a["name"]: f"(uint64_t)v[{i}].l" for i, a in enumerate(args) if a["kind"] == "int"})
+    for a in args:
+        if a["shape"]:
+            a["shape_c"] = expr_to_c(a["shape"], sizes, f"{where}: {name}: shape of {a['name']}")
+        if a["hi"]:
+            a["hi_c"] = expr_to_c(a["hi"], sizes, f"{where}: {name}: range of {a['name']}")
+        if a["derived"]:
+            a["derived_c"] = expr_to_c(a["derived"], sizes, f"{where}: {name}: {a['name']}")
+        if a["kind"] in ("size", "dim") and not a["derived"] and int(a["example"]) < a["lo"]:
+            raise DescError(f"{where}: {name}: the example of {a['name']} is below its range")
+    rules = [r for r, _ in fn["tests"]]
+    if len(set(rules)) != len(rules):
+        raise DescError(f"{where}: {name}: a rule is listed twice in tests")
+    need_status = {"null", "range"}
+    if not fn["status"] and need_status & set(rules):
+        raise DescError(f"{where}: {name} returns void: it cannot reject arguments (tests null, range)")
+    if "nan" in rules and not fn["nan"]:
+        raise DescError(f"{where}: {name}: tests nan needs 'nan propagates' on the function line")
+    if "null" in rules and not any((a["kind"] in ("in", "out") and not a["nullable"]) or a["pointer_flag"]
+                                   for a in args):
+        raise DescError(f"{where}: {name}: tests null, but no pointer must be rejected when NULL")
+    if "range" in rules and not any((a["kind"] in ("size", "dim") and not a["derived"] and (a["lo"] > 0 or a["hi"]))
+                                    or a["reject"] for a in args):
+        raise DescError(f"{where}: {name}: tests range, but no argument has a value to reject")
+    if "inputs" in rules and not any(a["kind"] == "in" for a in args):
+        raise DescError(f"{where}: {name}: tests inputs, but it has no input tensor")
+    for rule, _ in fn["tests"]:
+        if len(test_name(fn, rule)) > MAX_NAME:
+            raise DescError(f"{where}: the test name {test_name(fn, rule)!r} is longer than {MAX_NAME}")
+
+
+def test_name(fn, rule):
+    n = fn["name"]
+    return {
+        "null": f"{n} rejects NULL pointers, writes nothing",
+        "range": f"{n} rejects values out of range, writes nothing",
+        "edges": f"{n} is right at the edges of its ranges",
+        "inputs": f"{n} leaves its inputs unchanged",
+        "nan": f"{n} propagates NaN and Inf",
+    }[rule]
+
+
+def test_hint(fn, rule):
+    ptrs = ", ".join(a["name"] for a in fn["wire"]
+                     if (a["kind"] in ("in", "out") and not a["nullable"]) or a["pointer_flag"])
+    ins = ", ".join(a["name"] for a in fn["wire"] if a["kind"] == "in")
+    ranges = []
+    for a in fn["wire"]:
+        if a["derived"]:
+            continue
+        if a["kind"] in ("size", "dim"):
+            ranges.append(f"{a['name']} in {a['lo']}..{a['hi']}" if a["hi"] else f"{a['name']} >= {a['lo']}")
+        elif a["reject"]:
+            ranges.append(f"{a['name']} not {'/'.join(v.lower().replace('infinity', 'inf') for v in a['reject'])}")
+    first = "A valid call, made first, must match the reference; then "
+    return first + {
+        "null": f"each of {ptrs} passed alone as NULL must return LAB_EARG before anything is written.",
+        "range": f"{'; '.join(ranges)}: a value outside must return LAB_EARG before anything is written.",
+        "edges": f"the smallest (and largest) legal sizes must give the reference's result "
+                 f"({', '.join(r for r in ranges if ' not ' not in r)}).",
+        "inputs": f"{ins} are const: they must be bit for bit the same after the call.",
+        "nan": "a NaN or an Inf in an input follows IEEE arithmetic: do not test for it or skip a "
+               "term whose factor is 0.",
+    }[rule]
+
+
+def c_str(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def adapter_c(lab, src):
+    out = [f"/* adapter.c - generated by grader/engine/describe.py from {src}: do not edit.\n"
+           " * The lab's functions as the runner calls them (runner.h); in the judge the\n"
+           " * same wrappers call the reference. */",
+           f'#include "{lab["include"]}"', '#include "runner.h"', ""]
+    for fn in lab["functions"]:
+        out.append(f"#pragma weak {fn['name']}")
+    out.append("")
+    for fn in lab["functions"]:
+        ret = "int" if fn["status"] else "void"
+        params = ", ".join(t for t, _ in fn["c_args"]) or "void"
+        out.append(f"/* {fn['name']} is the function the description says it is (header {lab['include']}). */")
+        out.append(f"_Static_assert(__builtin_types_compatible_p(__typeof__(&{fn['name']}), "
+                   f"{ret} (*)({params})),\n               "
+                   f"\"{fn['name']}: the description in {src} does not match {lab['include']}\");")
+        call = f"{fn['name']}(" + ", ".join(e for _, e in fn["c_args"]) + ")"
+        out.append(f"static int64_t call_{fn['name']}(const runner_arg_t *a)\n{{")
+        if not fn["args"]:
+            out.append("    (void)a;")
+        out.append(f"    return {call};" if fn["status"] else f"    {call};\n    return 0;")
+        out.append("}\n")
+    out.append("const runner_fn_t runner_functions[] = {")
+    for fn in lab["functions"]:
+        sig = "".join(WIRE[a["kind"]] for a in fn["wire"][:fn["n_wire"]])
+        out.append(f"    {{\"{fn['name']}\", \"{sig}\", (runner_addr_t){fn['name']}, call_{fn['name']}}},")
+    out.append("    {0, 0, 0, 0},\n};")
+    return "\n".join(out) + "\n"
+
+
+def functions_c(lab, src):
+    out = [f"/* functions.c - generated by grader/engine/describe.py from {src}: do not edit.\n"
+           " * The judge's description of each student function (describe.h) and the\n"
+           " * contract tests derived from it (contract.c). */",
+           '#include "describe.h"', '#include "test.h"', "", "#include <math.h>", ""]
+    for k, fn in enumerate(lab["functions"]):
+        out.append(f"static void shapes_{fn['name']}(fn_value_t *v, uint64_t *count, uint64_t *max)\n{{")
+        out.append("    (void)v, (void)count, (void)max;")
+        for i, a in enumerate(fn["wire"]):
+            if a["derived"]:
+                out.append(f"    v[{i}].z = {a['derived_c']};")
+        for i, a in enumerate(fn["wire"]):
+            if a["shape"]:
+                out.append(f"    count[{i}] = {a['shape_c']};")
+            if a.get("hi"):
+                out.append(f"    max[{i}] = {a['hi_c']};")
+        out.append("}\n")
+    out.append("const fn_desc_t lab_functions[] = {")
+    for fn in lab["functions"]:
+        out.append(f"    {{{c_str(fn['name'])}, {c_str(fn['task'])}, {int(fn['status'])}, {int(fn['nan'])}, "
+                   f"{fn['n_wire']}, {len(fn['wire'])}, shapes_{fn['name']}, {{")
+        for a in fn["wire"]:
+            rej = ", ".join(a["reject"])
+            lo = a["lo"] if a["lo"] is not None else 0
+            example = number(a["example"], "example") if a["example"] is not None else "0"
+            out.append(f"        {{{c_str(a['name'])}, {ARG_KIND[a['kind']]}, {c_str(a['shape'] or '')}, "
+                       f"{int(a['nullable'])}, {lo}, {int(bool(a['hi']))}, {example}, "
+                       f"{len(a['reject'])}, {{{rej}}}, {int(bool(a['derived']))}, {int(a['pointer_flag'])}}},")
+        out.append("    }},")
+    out.append("    {0},\n};\n")
+    for k, fn in enumerate(lab["functions"]):
+        for rule, points in fn["tests"]:
+            out.append(f"CONTRACT_TEST({c_str(fn['task'])}, {points}, {c_str(test_name(fn, rule))},\n"
+                       f"              {c_str(test_hint(fn, rule))})\n{{\n"
+                       f"    contract_{rule}(j, &lab_functions[{k}]);\n}}\n")
+    return "\n".join(out)
+
+
+def write(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def main(argv):
+    if len(argv) != 3:
+        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        return 2
+    src, out_dir = argv[1], argv[2]
+    try:
+        lab = parse(src)
+    except (DescError, OSError) as e:
+        print(f"describe.py: {e}", file=sys.stderr)
+        return 1
+    os.makedirs(out_dir, exist_ok=True)
+    write(os.path.join(out_dir, "adapter.c"), adapter_c(lab, src))
+    write(os.path.join(out_dir, "functions.c"), functions_c(lab, src))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

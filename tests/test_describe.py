@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""test_describe.py - grader/engine/describe.py, the generator of a described
+lab's adapter and contract tests (`make describe-test`; make test runs it).
+
+  - every grader/labs/NN/functions.txt parses, and the adapter names each
+    function once in runner_functions[], with a signature letter per wire
+    argument;
+  - descriptions that break the format are refused with the line and the
+    reason: an unknown kind, a shape naming no size, an example below its
+    range, a rule the function cannot have, a test name over 72 characters,
+    a matrix argument with no `matrix` line;
+  - a description whose types disagree with the header does not compile
+    (the adapter's _Static_assert), and one that agrees does.
+Closing line: "N passed, M failed".  Stdlib only.
+"""
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "grader", "engine"))
+import describe  # noqa: E402
+
+PASSED, FAILED = 0, 0
+
+
+def check(ok, what, detail=""):
+    global PASSED, FAILED
+    if ok:
+        PASSED += 1
+        print(f"  ok   {what}")
+    else:
+        FAILED += 1
+        print(f"  FAIL {what}\n       {detail}")
+
+
+def parse_text(text):
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write(text)
+    try:
+        return describe.parse(f.name), None
+    except describe.DescError as e:
+        return None, str(e)
+    finally:
+        os.unlink(f.name)
+
+
+GOOD = """include lab.h
+function f lab09.1 returns status
+    x   in   n*k
+    n   size range 1.. example 3
+    k   size range 1..min(n,4) example 2
+    s   real example 1.5 reject nan
+    y   out  n
+    tests null 1, range 1, edges 1, inputs 1
+"""
+
+
+def main():
+    for path in sorted(glob.glob(os.path.join(ROOT, "grader", "labs", "*", "functions.txt"))):
+        lab = describe.parse(path)
+        adapter = describe.adapter_c(lab, path)
+        entries = re.findall(r'\{"(\w+)", "(\w*)", \(runner_addr_t\)', adapter)
+        names = [fn["name"] for fn in lab["functions"]]
+        check([n for n, _ in entries] == names and
+              all(len(sig) == fn["n_wire"] for (_, sig), fn in zip(entries, lab["functions"])),
+              f"{os.path.relpath(path, ROOT)}: {len(names)} functions, one wrapper each")
+
+    lab, err = parse_text(GOOD)
+    check(lab is not None and "DESC_MIN(v[1].z,(uint64_t)4)" in lab["functions"][0]["wire"][2]["hi_c"],
+          "a good description parses; min(n,4) becomes C", err or "")
+    bad = {
+        "an unknown kind": GOOD.replace("s   real", "s   float"),
+        "a shape naming no size": GOOD.replace("x   in   n*k", "x   in   n*m"),
+        "an example below its range": GOOD.replace("example 3", "example 0"),
+        "nan without 'nan propagates'": GOOD.replace("inputs 1", "inputs 1, nan 1"),
+        "a rule twice": GOOD.replace("inputs 1", "inputs 1, null 2"),
+        "a rule with 0 points": GOOD.replace("inputs 1", "inputs 0"),
+        "a test name over 72 characters": GOOD.replace("function f ", "function " + "f" * 60 + " "),
+        "a matrix with no matrix line": GOOD.replace("    y   out  n\n", "    y   out  n\n    m   mat  n k\n"),
+        "a void function with null tests": GOOD.replace("returns status", "returns void"),
+        "no include line": GOOD.replace("include lab.h\n", ""),
+    }
+    for what, text in bad.items():
+        lab, err = parse_text(text)
+        check(lab is None and err and re.search(r":\d+:|functions|no ", err), f"refused: {what}", err or "parsed")
+
+    # The description against a header: the adapter compiles only when they agree.
+    with tempfile.TemporaryDirectory() as tmp:
+        header = os.path.join(tmp, "lab.h")
+        for proto, want in (("int f(const double *x, size_t n, size_t k, double s, double *y);", True),
+                            ("int f(const double *x, size_t n, size_t k, double s, const double *y);", False),
+                            ("int f(double *x, size_t n, size_t k, double s, double *y);", False)):
+            with open(header, "w") as f:
+                f.write("#include <stddef.h>\n" + proto + "\n")
+            lab, _ = parse_text(GOOD)
+            src = os.path.join(tmp, "adapter.c")
+            with open(src, "w") as f:
+                f.write(describe.adapter_c(lab, "test"))
+            p = subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-I", tmp,
+                                "-I", os.path.join(ROOT, "grader", "engine"), "-c", src, "-o",
+                                os.path.join(tmp, "adapter.o")], capture_output=True, text=True)
+            check((p.returncode == 0) == want and (want or "does not match" in p.stderr),
+                  f"{'compiles' if want else 'refused by the compiler'}: {proto}", p.stderr[-400:])
+    print(f"{PASSED} passed, {FAILED} failed")
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
