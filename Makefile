@@ -185,12 +185,32 @@ sanitize-common: | deps-check
 	CK_FORK=no $(B)/san/check_common
 # Lab NN's visible tests on its solution, then the judge itself, instrumented,
 # grading the reference (runners stay plain).
-sanitize-lab%: | deps-check deps-grade
+# The engine and the common library instrumented once, for every lab's judge.
+SAN_ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/san/engine/%.o) $(COMMON_SRC:labs/common/%.c=$(B)/san/common/%.o)
+$(B)/san/engine/%.o: grader/engine/%.c | deps-grade
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) $(COMMON_INC) -Igrader/engine -c $< -o $@
+$(B)/san/common/%.o: labs/common/%.c | deps-check
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) $(COMMON_INC) -c $< -o $@
+.SECONDARY: $(SAN_ENGINE_OBJ)
+-include $(wildcard $(B)/san/engine/*.d $(B)/san/common/*.d)
+# Lab NN's judge, instrumented (its mistake models linked as they are), grades
+# the reference (full marks) and the lab's first broken solution with a
+# mistake: line (a diagnosis names it), so mistakes.c runs under the sanitizers.
+san_mut = $(firstword $(call models_muts,$(1)))
+sanitize-lab%: $(SAN_ENGINE_OBJ) | deps-check deps-grade
 	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no)
 	$(if $(call described,$*),$(MAKE) --no-print-directory $(B)/lab$*/gen/adapter.c)
+	$(MAKE) --no-print-directory $(call grader_models,$*)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(call grader_tests,$*) \
-	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(ENGINE_SRC) $(COMMON_SRC) -lseccomp -lm -o $(BIN)/asan-grade-$* && \
-	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null && rm -f $(BIN)/asan-grade-$*
+	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(SAN_ENGINE_OBJ) \
+	  $(call grader_models,$*) -lseccomp -lm -o $(BIN)/asan-grade-$*
+	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null
+	rm -rf $(B)/san/$*-mut && $(PY) tools/mutant.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut
+	$(BIN)/asan-grade-$* $(B)/san/$*-mut > $(B)/san/$*-mut.txt; [ $$? = 1 ] && grep -q '^ *diagnosis: ' $(B)/san/$*-mut.txt || { \
+	  cat $(B)/san/$*-mut.txt; echo "sanitize: lab $*'s judge did not diagnose $(call san_mut,$*)"; exit 1; }
+	rm -f $(BIN)/asan-grade-$*
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
 valgrind: valgrind-common $(addprefix valgrind-lab,$(LAB_IDS)) ## valgrind: common tests, visible tests, and the graders' judge processes
