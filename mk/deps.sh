@@ -17,7 +17,7 @@ CC=${CC:-cc}
 case $NEED in
   cc)     PKGS="build-essential" ;;
   check)  PKGS="build-essential check pkg-config" ;;
-  grade)  PKGS="build-essential libseccomp-dev" ;;
+  grade)  PKGS="build-essential libseccomp-dev python3" ;;
   plots)  PKGS="gnuplot-nox graphviz" ;;
   python) PKGS="python3 python3-numpy" ;;
   test)   PKGS="build-essential check pkg-config libseccomp-dev gnuplot-nox graphviz python3 python3-numpy valgrind bsdextrautils" ;;
