@@ -24,17 +24,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "grader", "engine"))
 import describe  # noqa: E402
 
-PASSED, FAILED = 0, 0
-
-
-def check(ok, what, detail=""):
-    global PASSED, FAILED
-    if ok:
-        PASSED += 1
-        print(f"  ok   {what}")
-    else:
-        FAILED += 1
-        print(f"  FAIL {what}\n       {detail}")
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+import test_grader as tg  # noqa: E402
+from test_grader import check  # noqa: E402 - one pass/fail counter for the kit's grader tests
 
 
 def parse_text(text):
@@ -105,8 +97,8 @@ def main():
                                 os.path.join(tmp, "adapter.o")], capture_output=True, text=True)
             check((p.returncode == 0) == want and (want or "does not match" in p.stderr),
                   f"{'compiles' if want else 'refused by the compiler'}: {proto}", p.stderr[-400:])
-    print(f"{PASSED} passed, {FAILED} failed")
-    return 1 if FAILED else 0
+    print(f"{tg.PASSED} passed, {tg.FAILED} failed")
+    return 1 if tg.FAILED else 0
 
 
 if __name__ == "__main__":
