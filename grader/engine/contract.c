@@ -271,6 +271,8 @@ static void reject_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z, double
     case_free(&c);
 }
 
+static int settable_size(const fn_arg_desc_t *a);
+
 void contract_range(judge_t *j, const fn_desc_t *d)
 {
     if (!works(j, d, 0))
@@ -279,7 +281,7 @@ void contract_range(judge_t *j, const fn_desc_t *d)
     case_example(j, d, &example);
     for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
         const fn_arg_desc_t *a = &d->args[i];
-        int sized = (a->kind == ARG_SIZE || a->kind == ARG_DIM) && !a->derived;
+        int sized = settable_size(a);
         if (sized && a->min > 0)
             reject_one(j, d, i, a->min - 1, 0);
         if (sized && a->has_max && !judge_failed(j))
@@ -288,6 +290,13 @@ void contract_range(judge_t *j, const fn_desc_t *d)
             reject_one(j, d, i, 0, a->reject[k]);
     }
     case_free(&example);
+}
+
+/* A size the test may set: given by the caller (a size argument or a
+ * problem's dimension), not computed from the others. */
+static int settable_size(const fn_arg_desc_t *a)
+{
+    return (a->kind == ARG_SIZE || a->kind == ARG_DIM) && !a->derived;
 }
 
 /* Size i at value z, every other size moved into its range if it left it. */
@@ -299,7 +308,7 @@ static void edge_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z)
     for (int pass = 0; pass < 2; pass++) {
         case_fill(j, &c);
         for (int k = 0; k < d->nargs; k++) {
-            if (k == i || !(d->args[k].kind == ARG_SIZE || d->args[k].kind == ARG_DIM) || d->args[k].derived)
+            if (k == i || !settable_size(&d->args[k]))
                 continue;
             if (d->args[k].has_max && c.v[k].z > c.max[k])
                 c.v[k].z = c.max[k];
@@ -324,7 +333,7 @@ void contract_edges(judge_t *j, const fn_desc_t *d)
     case_example(j, d, &example);
     for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
         const fn_arg_desc_t *a = &d->args[i];
-        if (!(a->kind == ARG_SIZE || a->kind == ARG_DIM) || a->derived)
+        if (!settable_size(a))
             continue;
         edge_one(j, d, i, a->min);
         if (a->has_max && example.max[i] != a->min && !judge_failed(j))
