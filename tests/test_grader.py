@@ -148,19 +148,64 @@ def validate_tap(text):
     assert seen == n and not in_yaml, "plan matches"
 
 
+FORMATS = (("gradescope", validate_gradescope), ("junit", validate_junit), ("tap", validate_tap))
+
+
+def grade_formats(lab, sub, *opts, stdout="text", timeout=120):
+    """One grading, every report format: `stdout` on stdout (--format), the
+    others written by --also.  Returns rc, {format: report}, stderr, seconds.
+    The formats come from the same results, so one grading checks them all."""
+    with tempfile.TemporaryDirectory() as tmp:
+        also = []
+        for fmt in ("text",) + tuple(f for f, _ in FORMATS):
+            if fmt != stdout:
+                also += ["--also", f"{fmt}:{os.path.join(tmp, fmt)}"]
+        rc, out, err, secs = grade(lab, sub, *opts, "--format", stdout, *also, timeout=timeout)
+        said = {stdout: out}
+        for fmt in ("text",) + tuple(f for f, _ in FORMATS):
+            if fmt != stdout:
+                path = os.path.join(tmp, fmt)
+                said[fmt] = open(path, encoding="utf-8", errors="replace").read() if os.path.exists(path) else ""
+    return rc, said, err, secs
+
+
+def check_formats(said, label, how):
+    for fmt, validate in FORMATS:
+        try:
+            validate(said[fmt])
+            check(True, f"{how(fmt)} is valid ({label})")
+        except Exception as e:  # noqa: BLE001 - report any parse failure
+            check(False, f"{how(fmt)} is valid ({label})", f"{e!r}\n{said[fmt][:2000]}")
+
+
 def test_lab(lab):
     print(f"lab {lab}:")
     sol, skel = lab_dir("solutions", lab), lab_dir("labs", lab)
-    rc, out, err, secs = grade(lab, sol)
+    # The reference: the text report on stdout, the other formats by --also.
+    rc, said, err, secs = grade_formats(lab, sol)
+    out = said["text"]
     got, mx = score_of(out)
     check(rc == 0 and got == mx and mx, f"the reference scores full marks ({got}/{mx}, {secs:.2f} s)",
           out + err)
     names = test_lines(out)
     check("diagnosis:" not in out, "the reference gets no diagnosis", out)
-    rc2, out2, _, _ = grade(lab, sol)
-    check(out == out2, "grading twice with the same seed prints the same report")
+    check_formats(said, "reference", lambda fmt: f"--also {fmt}:FILE")
+    # Again, with the same seed: the same report (written by --also this
+    # time), and --format gradescope --out writing its file atomically.
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as tmp2:
+        dest, again = os.path.join(tmp, "results.json"), os.path.join(tmp2, "again.txt")
+        rc, out2, err, _ = grade(lab, sol, "--format", "gradescope", "--out", dest, "--also", "text:" + again)
+        check(rc == 0 and out2 == "" and os.path.exists(dest) and os.listdir(tmp) == ["results.json"],
+              "--out writes the file and leaves no temporary file", out2 + err)
+        text2 = open(again, encoding="utf-8").read() if os.path.exists(again) else ""
+        check(out == text2, "grading twice with the same seed prints the same report")
+        js = open(dest, encoding="utf-8").read() if os.path.exists(dest) else ""
+        check(js == said["gradescope"], "--format gradescope --out writes what --also gradescope:FILE writes",
+              js[:1000] + "\n---\n" + said["gradescope"][:1000])
 
-    rc, out, err, _ = grade(lab, skel)
+    # The skeleton: the TAP report on stdout (--format tap), the others by --also.
+    rc, said, err, _ = grade_formats(lab, skel, stdout="tap")
+    out = said["text"]
     lines = test_lines(out)
     check(rc == 1 and score_of(out)[0] == 0 and lines and all(v == "FAIL" for v in lines.values()),
           "the skeleton scores 0 on every test", out + err)
@@ -170,29 +215,17 @@ def test_lab(lab):
     # The skeleton's calls never return (lab_todo), so no call is recorded
     # and no model can match: a diagnosis here would be a guess.
     check("diagnosis:" not in out, "the skeleton gets no diagnosis", out)
-
-    # Formats, on a run with failures (the skeleton) and on the reference.
-    for sub, label in ((skel, "skeleton"), (sol, "reference")):
-        for fmt, validate in (("gradescope", validate_gradescope), ("junit", validate_junit),
-                              ("tap", validate_tap)):
-            rc, out, err, _ = grade(lab, sub, "--format", fmt)
-            try:
-                validate(out)
-                check(True, f"--format {fmt} is valid ({label})")
-            except Exception as e:  # noqa: BLE001 - report any parse failure
-                check(False, f"--format {fmt} is valid ({label})", f"{e!r}\n{out[:2000]}")
-    with tempfile.TemporaryDirectory() as tmp:
-        dest = os.path.join(tmp, "results.json")
-        rc, out, err, _ = grade(lab, sol, "--format", "gradescope", "--out", dest)
-        check(rc == 0 and out == "" and os.path.exists(dest) and os.listdir(tmp) == ["results.json"],
-              "--out writes the file and leaves no temporary file", out + err)
+    check_formats(said, "skeleton", lambda fmt: f"--format {fmt}" if fmt == "tap" else f"--also {fmt}:FILE")
     rc, out, err, _ = grade(lab, sol, "--list")
     check(rc == 0 and len(out.splitlines()) == len(names), "--list lists every test", out + err)
     first = next(iter(names))
     rc, out, err, _ = grade(lab, sol, "--test", first)
     check(rc == 0 and list(test_lines(out)) == [first], "--test runs only the named test", out + err)
-    rc, out, err, _ = grade(lab, sol, "--seed", "7")
+    # Another seed: the JUnit report on stdout (--format junit), the others by --also.
+    rc, said, err, _ = grade_formats(lab, sol, "--seed", "7", stdout="junit")
+    out = said["text"]
     check(rc == 0 and "seed: 7" in out, "--seed is used and printed", out + err)
+    check_formats(said, "reference, seed 7", lambda fmt: f"--format {fmt}" if fmt == "junit" else f"--also {fmt}:FILE")
     rc, out, err, _ = grade(lab, sol, "--seed", "x7")
     check(rc == 2 and "--seed" in err, "a bad option exits 2 with a message", out + err)
     rc, out, err, _ = grade(lab, "/nonexistent/folder")
@@ -216,8 +249,11 @@ def test_lab(lab):
             # A solution that hangs costs the per-call timeout on every call;
             # a short one (0.2 s) proves the same thing in a fraction of the time.
             hangs = any("did not return within" in r for r in spec["reason"])
-            rc, out, err, secs = grade(lab, tmp, *(("--timeout", "0.2") if hangs else ()),
-                                       timeout=spec["max-seconds"] + 30)
+            # Every format from this one grading: the checks below that read
+            # JSON, JUnit or TAP use them instead of grading it again.
+            rc, said, err, secs = grade_formats(lab, tmp, *(("--timeout", "0.2") if hangs else ()),
+                                                timeout=spec["max-seconds"] + 30)
+            out = said["text"]
         lines = test_lines(out)
         got, mx = score_of(out)
         problems = []
@@ -246,9 +282,7 @@ def test_lab(lab):
             # It prints a forged score line and a forged PASS, and changes
             # nothing: it builds, the text report has one score line, the
             # grader's, and Gradescope's JSON has the same score.
-            with tempfile.TemporaryDirectory() as tmp:
-                apply_mutation(sol, spec, tmp)
-                _, js, _, _ = grade(lab, tmp, "--format", "gradescope")
+            js = said["gradescope"]
             try:
                 js_score = json.loads(js)["score"]
             except ValueError:
@@ -259,9 +293,6 @@ def test_lab(lab):
         if spec["mistake"] and not problems and not formats_checked:
             # The diagnosis is in the test's output in the other formats too.
             formats_checked = True
-            with tempfile.TemporaryDirectory() as tmp:
-                apply_mutation(sol, spec, tmp)
-                said = {fmt: grade(lab, tmp, "--format", fmt)[1] for fmt in ("gradescope", "junit", "tap")}
             try:
                 in_json = any(t["status"] == "failed" and "diagnosis: " + spec["mistake"] in t["output"]
                               for t in json.loads(said["gradescope"])["tests"])

@@ -168,6 +168,9 @@ int message_is(const outcome_t *o, uint32_t magic, size_t size);
 int decode(call_t *c, const outcome_t *o);
 /* run_sandbox.c: run the runner on req within limit seconds (output kept in c->printed) */
 void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit);
+/* run_sandbox.c: build the runners' seccomp filter once, before the test
+ * workers fork (0, or -1: each call then reports the sandbox as broken) */
+int sandbox_prepare(void);
 /* expect.c: did the function write into the guard zones around a tensor? */
 int guards_intact(call_t *c);
 

@@ -247,6 +247,7 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
             fprintf(stderr, "grade-%s: mmap: %s\n", lab->id, strerror(errno));
             return 2;
         }
+        sandbox_prepare(); /* once here, not in every test worker */
         run_tests(res, lab->n_tests);
     }
     else

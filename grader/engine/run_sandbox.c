@@ -1,8 +1,8 @@
 /*
- * run_sandbox.c - one runner process: forked, limited, filtered, executed,
+ * run_sandbox.c - one runner process: started, limited, filtered, executed,
  * fed its request and watched until it answers, dies or runs out of time.
  *
- * The sandbox is set up in the forked child before execve, so it covers the
+ * The sandbox is set up in the child (vforked) before execve, so it covers the
  * student's code from its first instruction (constructors included):
  *   - a seccomp allow-list (libseccomp): no open, no fork/clone, no exec but
  *     the runner itself, no sockets; calls that name a process (signals,
@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -45,12 +46,11 @@ double now(void)
 }
 
 
-/* The allow-list, exported as a BPF program while the child may still
- * allocate; it is loaded after the resource limits, which then cannot be
- * changed any more (prlimit64 may only read this process's own limits). */
-static int build_filter(const char *runner_path, struct sock_fprog *prog)
+/* The allow-list, exported as a BPF program, for a runner whose pid is
+ * `self` (the only process its kill/tkill/tgkill/prlimit64 may name). */
+static int build_filter(const char *runner_path, pid_t self_pid, struct sock_filter *code,
+                        size_t cap, unsigned short *len)
 {
-    static struct sock_filter code[4096];
     static const int allowed[] = {
         SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
         SCMP_SYS(close), SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(lseek),
@@ -74,7 +74,7 @@ static int build_filter(const char *runner_path, struct sock_fprog *prog)
         rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
     /* Calls that name a process: only this one.  Signals to itself (abort()
      * raises SIGABRT through tgkill); limits and affinity read, never set. */
-    scmp_datum_t self = (scmp_datum_t)getpid();
+    scmp_datum_t self = (scmp_datum_t)self_pid;
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1, SCMP_A0(SCMP_CMP_EQ, self));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tkill), 1, SCMP_A0(SCMP_CMP_EQ, self));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, self));
@@ -89,20 +89,74 @@ static int build_filter(const char *runner_path, struct sock_fprog *prog)
     int p[2] = {-1, -1};
     if (rc == 0 && pipe(p) == 0 && seccomp_export_bpf(ctx, p[1]) == 0) {
         close(p[1]);
-        size_t got = 0;
+        p[1] = -1;
+        size_t got = 0, bytes = cap * sizeof code[0];
         ssize_t k;
-        while (got < sizeof code && (k = read(p[0], (char *)code + got, sizeof code - got)) > 0)
+        while (got < bytes && (k = read(p[0], (char *)code + got, bytes - got)) > 0)
             got += (size_t)k;
-        rc = got == 0 || got % sizeof code[0] || got == sizeof code ? -1 : 0;
-        prog->len = (unsigned short)(got / sizeof code[0]);
-        prog->filter = code;
+        rc = got == 0 || got % sizeof code[0] || got == bytes ? -1 : 0;
+        *len = (unsigned short)(got / sizeof code[0]);
     } else {
         rc = -1;
     }
-    if (p[0] >= 0)
-        close(p[0]);
+    for (int i = 0; i < 2; i++)
+        if (p[i] >= 0)
+            close(p[i]);
     seccomp_release(ctx);
     return rc;
+}
+
+/* The filter is built once per grading (sandbox_prepare, in the judge before
+ * the test workers fork), not once per call: libseccomp's work is the same
+ * for every runner but the pid.  It is built twice, for two pids no process
+ * can have (above the kernel's PID_MAX_LIMIT, 2^22); the instructions where
+ * the two programs differ are the comparisons with the pid, and only there
+ * may they differ.  Each runner, before it loads the filter, writes its own
+ * pid into those instructions: the program it loads is then the one
+ * build_filter(runner, getpid()) exports, instruction for instruction. */
+#define PID_MARK_A 0x5eed0001u
+#define PID_MARK_B 0x5eed0002u
+#define FILTER_CAP 4096
+#define PID_SLOTS_MAX 16
+static struct {
+    int state;                       /* 0 not built, 1 ready, -1 failed */
+    char *runner;                    /* the one pointer execve may be given */
+    struct sock_filter code[FILTER_CAP];
+    unsigned short len;
+    unsigned short pid_slot[PID_SLOTS_MAX];
+    int n_pid_slots;
+} filter;
+
+int sandbox_prepare(void)
+{
+    static struct sock_filter other[FILTER_CAP];
+    unsigned short other_len = 0;
+    if (filter.state)
+        return filter.state > 0 ? 0 : -1;
+    filter.state = -1;
+    /* A copy on the heap, made once: as random an address as the judge's heap. */
+    filter.runner = strdup(judge_runner_path());
+    if (!filter.runner ||
+        build_filter(filter.runner, (pid_t)PID_MARK_A, filter.code, FILTER_CAP, &filter.len) != 0 ||
+        build_filter(filter.runner, (pid_t)PID_MARK_B, other, FILTER_CAP, &other_len) != 0 ||
+        other_len != filter.len)
+        return -1;
+    filter.n_pid_slots = 0;
+    for (unsigned short i = 0; i < filter.len; i++) {
+        const struct sock_filter *a = &filter.code[i], *b = &other[i];
+        if (a->code == b->code && a->jt == b->jt && a->jf == b->jf && a->k == b->k)
+            continue;
+        if (a->code != b->code || a->jt != b->jt || a->jf != b->jf || a->k != PID_MARK_A ||
+            b->k != PID_MARK_B || filter.n_pid_slots == PID_SLOTS_MAX)
+            return -1;
+        filter.pid_slot[filter.n_pid_slots++] = i;
+    }
+    /* kill, tkill and tgkill compare with the pid (libseccomp shares one
+     * comparison between them): at least one slot. */
+    if (filter.n_pid_slots < 1)
+        return -1;
+    filter.state = 1;
+    return 0;
 }
 
 /* The sandbox could not be built: that is the grader's failure, not the
@@ -116,24 +170,50 @@ static _Noreturn void setup_failed(int fd, const char *what)
     _exit(125);
 }
 
-static _Noreturn void child(const char *runner, int in_r, int res_w, int out_w, int setup_w,
-                            double limit)
+/* The child starts as a vfork (clone with CLONE_VM | CLONE_VFORK): it shares
+ * the judge's memory, on a stack of its own, and the judge waits until it has
+ * executed the runner or exited.  Copying the test worker's page tables for
+ * every call (fork) was the judge's largest cost.  The child has its own
+ * file descriptors, working folder, limits, signal dispositions and seccomp
+ * state, as a forked one does; it allocates nothing, and the only shared
+ * memory it writes is the filter's pid slots (the judge, waiting, reads them
+ * only for the next runner, which writes its own). */
+typedef struct {
+    int in_r, res_w, out_w, setup_w;
+    double limit;
+    sigset_t mask;   /* the judge's signal mask, which the runner inherits */
+} child_args_t;
+
+static int child(void *arg)
 {
-    char *path = strdup(runner);
+    const child_args_t *ca = arg;
+    int setup_w = ca->setup_w;
     char *argv[] = {"runner", NULL};
     char *envp[] = {NULL};
-    rlim_t cpu_s = (rlim_t)ceil(limit) + 1;
+    rlim_t cpu_s = (rlim_t)ceil(ca->limit) + 1;
     struct rlimit cpu = {cpu_s, cpu_s + 1};
     struct rlimit mem = {MEMORY_LIMIT + (MAX_ARGS + 1) * GUARD_GAP,
                          MEMORY_LIMIT + (MAX_ARGS + 1) * GUARD_GAP};
     struct rlimit zero = {0, 0};
     struct rlimit nofile = {8, 8};
-    struct sock_fprog prog;
+    struct sock_fprog prog = {filter.len, filter.code};
 
+    /* Signal handlers are the judge's code: none may run in this child (all
+     * signals are blocked until the exec; caught ones go back to default). */
+    for (int sig = 1; sig < NSIG; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa) != 0)
+            continue;
+        if (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN) {
+            sa.sa_handler = SIG_DFL;
+            sa.sa_flags = 0;
+            sigaction(sig, &sa, NULL);
+        }
+    }
     setpgid(0, 0);
     /* First every pipe above the numbers it is going to, then 0..3 (inherited
      * by the runner) and the setup pipe as fd 4, which closes at execve. */
-    int fds[4] = {in_r, out_w, res_w, setup_w};
+    int fds[4] = {ca->in_r, ca->out_w, ca->res_w, setup_w};
     for (int i = 0; i < 4; i++)
         if ((fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
             setup_failed(setup_w, "fcntl");
@@ -147,17 +227,23 @@ static _Noreturn void child(const char *runner, int in_r, int res_w, int out_w, 
             close(fd);
     if (chdir(judge_empty_dir()) != 0)
         setup_failed(setup_w, "chdir to the empty run folder");
-    /* The filter is built first (it allocates, which the address-space limit
-     * could refuse) and loaded last (then no limit can be changed). */
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || !path || build_filter(path, &prog) != 0)
+    /* The filter, built once for the grading, gets this process's pid; it
+     * is loaded last (then no limit can be changed). */
+    if (filter.state != 1)
+        errno = EINVAL;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || filter.state != 1)
         setup_failed(setup_w, "seccomp filter (libseccomp)");
+    uint32_t me = (uint32_t)getpid();
+    for (int i = 0; i < filter.n_pid_slots; i++)
+        filter.code[filter.pid_slot[i]].k = me;
     if (setrlimit(RLIMIT_CPU, &cpu) || setrlimit(RLIMIT_AS, &mem) ||
         setrlimit(RLIMIT_FSIZE, &zero) || setrlimit(RLIMIT_CORE, &zero) ||
         setrlimit(RLIMIT_NPROC, &zero) || setrlimit(RLIMIT_NOFILE, &nofile))
         setup_failed(setup_w, "setrlimit");
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
         setup_failed(setup_w, "loading the seccomp filter");
-    execve(path, argv, envp);
+    sigprocmask(SIG_SETMASK, &ca->mask, NULL);
+    execve(filter.runner, argv, envp);
     /* Only reached if execve failed: the filter is in place, write and exit. */
     setup_failed(setup_w, "execve of the runner");
 }
@@ -175,16 +261,24 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         engine_exit(2);
     }
     /* The call's clock starts when the runner is executed (the setup pipe
-     * closes empty at execve): forking and building the sandbox are the
+     * closes empty at execve): starting the child and building the sandbox are the
      * judge's costs, which a busy machine can stretch. */
     double start = now(), deadline = start + SETUP_SECONDS, exec_at = -1.0;
-    pid_t pid = fork();
+    /* A filter that cannot be built is reported by the child, on the setup
+     * pipe, as before (a grader error, not the student's failure). */
+    sandbox_prepare();
+    static char stack[256 * 1024] __attribute__((aligned(64)));
+    child_args_t ca = {in[0], res[1], out[1], setup[1], limit, {{0}}};
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &ca.mask);
+    pid_t pid = clone(child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &ca);
+    int clone_errno = errno;
+    sigprocmask(SIG_SETMASK, &ca.mask, NULL);
     if (pid < 0) {
-        fprintf(stderr, "grader: fork: %s\n", strerror(errno));
+        fprintf(stderr, "grader: clone: %s\n", strerror(clone_errno));
         engine_exit(2);
     }
-    if (pid == 0)
-        child(judge_runner_path(), in[0], res[1], out[1], setup[1], limit);
     close(in[0]);
     close(res[1]);
     close(out[1]);
