@@ -52,8 +52,10 @@ check-skeletons: ## fail if a committed skeleton drifted from its solution
 # where they are long, so that a stage that waits (hanging submissions sleep
 # out their budget) leaves its core to another.
 LAB_TESTS_STAGED := instructor-tests platform-tests
+# instructor-tests is two stages (grade-all-test, handout-test: mk/instructor.mk).
 TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-engine-tests \
-  $(addprefix grader-test-,$(LAB_IDS)) $(LAB_TESTS_STAGED) lab-tests-other plots sanitize valgrind
+  $(addprefix grader-test-,$(LAB_IDS)) grade-all-test handout-test platform-tests lab-tests-other \
+  plots sanitize valgrind
 # make test runs the stages side by side (TEST_JOBS at a time, the slowest
 # first), each into its own log, build/test-logs/STAGE.log, printed when the
 # stage fails.  What several stages use is built once before they start, so
@@ -63,7 +65,7 @@ TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-engine
 TEST_JOBS  ?= 3
 TEST_LOGS  := $(B)/test-logs
 TEST_ORDER  = $(filter $(TEST_STAGES),$(TEST_SLOW_FIRST)) $(filter-out $(TEST_SLOW_FIRST),$(TEST_STAGES))
-TEST_SLOW_FIRST := instructor-tests grader-test-05 grader-test-07 grader-test-06 grader-test-04 grader-test-03 \
+TEST_SLOW_FIRST := grade-all-test handout-test grader-test-05 grader-test-07 grader-test-06 grader-test-04 grader-test-03 \
   grader-test-01 grader-test-02 sanitize platform-tests lab-tests-other valgrind
 TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS))
 # Within one run, a submission built before is not built again (the same
