@@ -12,6 +12,8 @@ For every lab given on the command line (ids like 02):
     its `score:` (0: no points for no work);
   - the report formats parse: Gradescope JSON (its documented fields), JUnit
     XML, TAP; --out writes atomically; --list, --test and --seed behave.
+Each grading writes every format at once (one on stdout with --format, the
+others with --also FORMAT:FILE), so no submission is graded once per format.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
 """
 import glob
