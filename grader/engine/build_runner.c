@@ -160,7 +160,13 @@ static int build_step(char *const argv[], double deadline, char *msg, size_t cap
 static int set_aside_main(const char *name, const char *obj, int index, double deadline, char *msg, size_t cap)
 {
     static char out[16384];
+    /* The object's format named: GNU nm then tries no other, and loads no
+     * linker plugin to ask (LLVMgold, where installed, is most of its time). */
+#if defined(__x86_64__)
+    char *nm[] = {"nm", "--target=elf64-x86-64", "--defined-only", "-l", (char *)obj, NULL};
+#else
     char *nm[] = {"nm", "--defined-only", "-l", (char *)obj, NULL};
+#endif
     int rc = sandbox_run(nm, deadline, out, sizeof out);
     if (rc == SANDBOX_BROKEN) {
         snprintf(msg, cap, "the compiler's sandbox (%s) failed while reading %.300s: %.500s", sandbox_name(), obj, out);
