@@ -208,7 +208,7 @@ sanitize-lab%: $(SAN_ENGINE_OBJ) | deps-check deps-grade
 	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(SAN_ENGINE_OBJ) \
 	  $(call grader_models,$*) -lseccomp -lm -o $(BIN)/asan-grade-$*
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null
-	rm -rf $(B)/san/$*-mut && $(PY) tools/mutant.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut
+	rm -rf $(B)/san/$*-mut && $(PY) tools/apply_mut.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut
 	$(BIN)/asan-grade-$* $(B)/san/$*-mut > $(B)/san/$*-mut.txt; [ $$? = 1 ] && grep -q '^ *diagnosis: ' $(B)/san/$*-mut.txt || { \
 	  cat $(B)/san/$*-mut.txt; echo "sanitize: lab $*'s judge did not diagnose $(call san_mut,$*)"; exit 1; }
 	rm -f $(BIN)/asan-grade-$*
