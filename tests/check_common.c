@@ -155,13 +155,23 @@ START_TEST(test_rng_uniform_is_in_zero_one)
 }
 END_TEST
 
+/* n draws by a fill function from a generator seeded with seed into a, and
+ * the same generator, seeded again, into r: the draws one at a time. */
+static void fill_and_reseed(rng_t *r, uint64_t seed, double *a, size_t n, int normal, double p, double q)
+{
+    rng_seed(r, seed);
+    if (normal)
+        rng_fill_normal(r, a, n, p);
+    else
+        rng_fill_uniform(r, a, n, p, q);
+    rng_seed(r, seed);
+}
+
 START_TEST(test_rng_uniform_range_and_fill_stay_in_lo_hi)
 {
-    rng_t r1, r2;
+    rng_t r2;
     double a[1000];
-    rng_seed(&r1, 11);
-    rng_seed(&r2, 11);
-    rng_fill_uniform(&r1, a, 1000, -3.0, 5.0);
+    fill_and_reseed(&r2, 11, a, 1000, 0, -3.0, 5.0);
     for (int i = 0; i < 1000; i++) {
         double want = rng_uniform_range(&r2, -3.0, 5.0);
         ck_assert_msg(a[i] >= -3.0 && a[i] < 5.0, "fill_uniform [%d] = %.17g not in [-3, 5)", i, a[i]);
@@ -221,11 +231,9 @@ END_TEST
 
 START_TEST(test_rng_fill_normal_scales_by_std)
 {
-    rng_t r1, r2;
+    rng_t r2;
     double a[100];
-    rng_seed(&r1, 5);
-    rng_seed(&r2, 5);
-    rng_fill_normal(&r1, a, 100, 0.25);
+    fill_and_reseed(&r2, 5, a, 100, 1, 0.25, 0);
     for (int i = 0; i < 100; i++) {
         double want = 0.25 * rng_normal(&r2);
         ck_assert_msg(a[i] == want, "fill_normal [%d] = %.17g, expected 0.25 * rng_normal = %.17g",
