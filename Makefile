@@ -8,14 +8,11 @@ SHELL := /bin/bash
 # What a student's copy shares with this Makefile (variables, visible tests,
 # demos, plots); `make handout` ships it with the student Makefile.
 include mk/common.inc
-# Each lab's mistake models (mk/models.inc), linked into its judge by grader.mk.
-include mk/models.inc
-grader_models = $(call models_objs,$(1))
 # ---------------------------------------------------------------- build
-# Every lab's grader: one recipe, shared with the Gradescope bundle's build.sh.
+# Every lab's grader and its mistake models: one recipe, shared with the
+# Gradescope bundle's build.sh.
 GRADER_ORDER := deps-grade
 include grader/engine/grader.mk
-$(foreach id,$(LAB_IDS),$(eval $(call MODEL_RULES,$(id))))
 
 .PHONY: grader
 grader: $(GRADERS) ## build every lab's grader into grader/bin/

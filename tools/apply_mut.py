@@ -3,7 +3,7 @@
 
 A .mut file is a deliberately broken solution of a lab, written as changes
 to the reference in solutions/NN-*/ (tests/test_grader.py grades each one;
-mk/models.inc compiles the ones with a `mistake:` line into the lab's judge as
+grader/engine/grader.mk compiles the ones with a `mistake:` line into the lab's judge as
 mistake models, see grader/engine/mistakes.h).  Keys, one per line:
   what:         what it breaks (for the kit's own test report)
   mistake:      that mistake in a student's words, printed after "diagnosis:"
@@ -16,7 +16,7 @@ mistake models, see grader/engine/mistakes.h).  Keys, one per line:
 In values, "\\n" is a new line and "\\\\" a backslash (so "\\\\n" is the two
 characters backslash and n, as in a C string).  @ROOT@ is the kit's root.
 
-Command line (for mk/models.inc):
+Command line (for grader/engine/grader.mk):
   apply_mut.py apply MUT SOLUTION_DIR DEST_DIR   writes the mutated .c files
   apply_mut.py table LAB MUT...                  prints the C table of models
 """
