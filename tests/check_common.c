@@ -52,6 +52,14 @@ static void write_text(char *out, size_t size, const char *name, const char *tex
     ck_assert_msg(fclose(f) == 0, "cannot close %s", out);
 }
 
+/* `text` written to a file `name`, which kit_read must read into kf. */
+static void read_text(const char *name, const char *text, kit_file_t *kf)
+{
+    char path[512];
+    write_text(path, sizeof path, name, text);
+    ck_assert_int_eq(kit_read(path, kf), 0);
+}
+
 /* kit_read of `text` must fail and leave the file empty. */
 static void expect_read_error(const char *name, const char *text, const char *why)
 {
@@ -501,10 +509,8 @@ END_TEST
 
 START_TEST(test_kitio_empty_file_has_no_tensors)
 {
-    char path[512];
-    write_text(path, sizeof path, "empty.txt", "# nothing here\n\n");
     kit_file_t kf;
-    ck_assert_int_eq(kit_read(path, &kf), 0);
+    read_text("empty.txt", "# nothing here\n\n", &kf);
     ck_assert_msg(kf.count == 0, "an empty file gave %zu tensors", kf.count);
     kit_free(&kf);
 }
@@ -565,10 +571,8 @@ END_TEST
 
 START_TEST(test_kit_get_wrong_shape_or_name_gives_null)
 {
-    char path[512];
-    write_text(path, sizeof path, "shapes.txt", "tensor w 2 3\n1 2 3\n4 5 6\n");
     kit_file_t kf;
-    ck_assert_int_eq(kit_read(path, &kf), 0);
+    read_text("shapes.txt", "tensor w 2 3\n1 2 3\n4 5 6\n", &kf);
     const double *ok = kit_get(&kf, "w", 2, 3);
     ck_assert_msg(ok != NULL && ok[5] == 6, "kit_get with the right shape failed");
     int transposed = kit_get(&kf, "w", 3, 2) == NULL;
