@@ -86,20 +86,24 @@ void mat_print(FILE *f, const char *name, const double *a,
     }
 }
 
+/* Sum over i of m[i][a] * m[i][b], m (rows, k). */
+static double col_dot(const double *m, size_t rows, size_t k, size_t a, size_t b)
+{
+    double dot = 0;
+    for (size_t i = 0; i < rows; i++)
+        dot += m[i * k + a] * m[i * k + b];
+    return dot;
+}
+
 void mat_orthonormalize(double *m, size_t rows, size_t k)
 {
     for (size_t c = 0; c < k; c++) {
         for (size_t q = 0; q < c; q++) {
-            double dot = 0;
-            for (size_t i = 0; i < rows; i++)
-                dot += m[i * k + q] * m[i * k + c];
+            const double dot = col_dot(m, rows, k, q, c);
             for (size_t i = 0; i < rows; i++)
                 m[i * k + c] -= dot * m[i * k + q];
         }
-        double norm = 0;
-        for (size_t i = 0; i < rows; i++)
-            norm += m[i * k + c] * m[i * k + c];
-        norm = sqrt(norm);
+        const double norm = sqrt(col_dot(m, rows, k, c, c));
         for (size_t i = 0; i < rows; i++)
             m[i * k + c] = norm > 0 ? m[i * k + c] / norm : 0;
     }
