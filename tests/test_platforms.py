@@ -449,7 +449,8 @@ def check_lab(L, lab):
         os.makedirs(src)
         unzip(zpath, src)
         t1 = time.monotonic()
-        rc, out, err = run(["bash", os.path.join(src, "setup.sh")], cwd=src, env={"SKIP_APT": "1"})
+        rc, out, err = run(["bash", os.path.join(src, "setup.sh")], cwd=src, env={"SKIP_APT": "1"},
+                           timeout=900)  # the grader and its mistake models
         grader = os.path.join(src, "kit", "grader", "bin", f"grade-{lab}")
         L.timings.append(("setup.sh", time.monotonic() - t1))
         if not L.check(rc == 0 and os.access(grader, os.X_OK),

@@ -17,7 +17,7 @@ there.  Layout:
     kit/solutions/NN-topic/       the reference solution (instructor only!)
     kit/grader/broken/NN/*.mut    the lab's mistake models (instructor only!),
     kit/tools/apply_mut.py        applied to the reference by the build, and
-    kit/labs/NN-topic/*.c         the skeletons (a stub model starts from one)
+    kit/labs/NN-topic/X.c         the skeletons of the solution's files (a stub model starts from one)
     kit/data/...                  data files the tests read
     + any other kit file the grader's sources include (found with cc -MM)
 
@@ -133,7 +133,8 @@ def main(argv):
     # with the hidden tests once the grader is built.
     add_glob(f"grader/broken/{lab}/*.mut")
     add_glob("tools/apply_mut.py")
-    add_glob(f"labs/{labname}/*.c")
+    for sol in glob.glob(os.path.join(soldir, "*.c")):  # the skeletons of the solution's files
+        add_glob(f"labs/{labname}/{os.path.basename(sol)}")
     add_glob(f"labs/{labname}/*.h")
     add_glob(f"solutions/{labname}/*.[ch]")
     add_glob(f"data/lab{lab}/**/*")
