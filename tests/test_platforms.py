@@ -373,11 +373,12 @@ def gs_case(L, tree, label, populate, expect):
     return d
 
 
-def kit_diagnosed(lab, soldir, mdir, tries=3):
+def kit_diagnosed(lab, soldir, mdir):
     """The first of lab's broken solutions (by name) that are mistake models
     (a mistake: line, edits of the reference, no stub) whose grading by the
-    kit's grader/bin/grade-NN prints `diagnosis: <its mistake>`, at most
-    tries of them: (name, that line, the folder its .c files are in), or None."""
+    kit's grader/bin/grade-NN prints `diagnosis: <its mistake>` (not every
+    one is diagnosed): (name, that line, the folder its .c files are in), or
+    None."""
     if run(["make", "--no-print-directory", f"grader/bin/grade-{lab}"])[0] != 0:
         return None
     for path in sorted(glob.glob(os.path.join(ROOT, "grader", "broken", lab, "*.mut"))):
@@ -385,15 +386,13 @@ def kit_diagnosed(lab, soldir, mdir, tries=3):
         if not (spec["mistake"] and not spec["stubs"] and spec["edits"]):
             continue
         shutil.rmtree(mdir, ignore_errors=True)
+        os.makedirs(mdir)
         if apply_mutation(soldir, spec, mdir):
             continue
         said = "diagnosis: " + spec["mistake"]
         rc, out, err = run([os.path.join(ROOT, "grader", "bin", f"grade-{lab}"), mdir])
         if rc == 1 and said in out:
             return os.path.basename(path)[:-4], said, mdir
-        tries -= 1
-        if tries == 0:
-            return None
     return None
 
 
@@ -544,7 +543,7 @@ def check_lab(L, lab):
         # mistake as the kit's (make grade) does, from models it no longer holds
         t3 = time.monotonic()
         model = kit_diagnosed(lab, soldir, os.path.join(tmp, "model", labname))
-        if L.check(model, f"make grade diagnoses one of lab {lab}'s first broken solutions with a mistake: line"):
+        if L.check(model, f"make grade diagnoses one of lab {lab}'s broken solutions with a mistake: line"):
             name, said, mdir = model
 
             def diagnosed(d):
