@@ -8,14 +8,11 @@ SHELL := /bin/bash
 # What a student's copy shares with this Makefile (variables, visible tests,
 # demos, plots); `make handout` ships it with the student Makefile.
 include mk/common.inc
-# Each lab's mistake models (mk/models.inc), linked into its judge by grader.mk.
-include mk/models.inc
-grader_models = $(call models_objs,$(1))
 # ---------------------------------------------------------------- build
-# Every lab's grader: one recipe, shared with the Gradescope bundle's build.sh.
+# Every lab's grader and its mistake models: one recipe, shared with the
+# Gradescope bundle's build.sh.
 GRADER_ORDER := deps-grade
 include grader/engine/grader.mk
-$(foreach id,$(LAB_IDS),$(eval $(call MODEL_RULES,$(id))))
 
 .PHONY: grader
 grader: $(GRADERS) ## build every lab's grader into grader/bin/
@@ -210,7 +207,7 @@ sanitize-lab%: $(SAN_ENGINE_OBJ) | deps-check deps-grade
 	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(SAN_ENGINE_OBJ) \
 	  $(call grader_models,$*) -lseccomp -lm -o $(BIN)/asan-grade-$*
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null
-	rm -rf $(B)/san/$*-mut && $(PY) tools/mutant.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut
+	rm -rf $(B)/san/$*-mut && $(PY) tools/apply_mut.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut
 	$(BIN)/asan-grade-$* $(B)/san/$*-mut > $(B)/san/$*-mut.txt; [ $$? = 1 ] && grep -q '^ *diagnosis: ' $(B)/san/$*-mut.txt || { \
 	  cat $(B)/san/$*-mut.txt; echo "sanitize: lab $*'s judge did not diagnose $(call san_mut,$*)"; exit 1; }
 	rm -f $(BIN)/asan-grade-$*

@@ -4,7 +4,7 @@
 #   deps-cc      a C compiler and make (build-essential)
 #   deps-check   + Check and pkg-config: make check, the visible tests
 #   deps-grade   + libseccomp-dev: the graders' sandbox; python3: the build generates
-#                adapters (describe.py) and mistake models (mutant.py)
+#                adapters (describe.py) and mistake models (apply_mut.py)
 #   deps-plots   gnuplot-nox, graphviz: make plots
 #   deps-python  python3, python3-numpy: kit tools and cross-checks
 #   deps-test    all of the above + valgrind, bsdextrautils (column): make test

@@ -1,4 +1,4 @@
-# mutants.mk - mutation testing of the hidden tests (tools/mutate.py; the
+# mutants.mk - mutation testing of the hidden tests (tools/mutation_test.py; the
 # results and what they mean: docs/mutants.md).
 #   make mutants LAB=NN [N=60] [SEED=1] [JOBS=2]   one lab (all labs, one after
 #                                                   another, without LAB)
@@ -11,9 +11,9 @@ given = $(filter command line environment,$(origin $(1)))
 .PHONY: mutants
 mutants: $(if $(LAB),$(BIN)/grade-$(LAB),$(GRADERS)) ## kill rate of LAB=NN's hidden tests on single-operator mutants of the reference [N=60 SEED=1 JOBS=2]
 	@for id in $(if $(LAB),$(LAB),$(LAB_IDS)); do \
-	  $(PY) tools/mutate.py --lab $$id $(if $(filter all,$(N)),--all,$(if $(N),--sample $(N))) \
+	  $(PY) tools/mutation_test.py --lab $$id $(if $(filter all,$(N)),--all,$(if $(N),--sample $(N))) \
 	    $(if $(call given,SEED),--seed $(SEED)) $(if $(call given,JOBS),-j $(JOBS)) || exit 1; done
 
 .PHONY: mutate-test
-mutate-test: ## tools/mutate.py's own test: the operators, the regions, the sample, the equivalence check
-	$(PY) tests/test_mutate.py
+mutate-test: ## tools/mutation_test.py's own test: the operators, the regions, the sample, the equivalence check
+	$(PY) tests/test_mutation_test.py

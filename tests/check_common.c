@@ -52,6 +52,14 @@ static void write_text(char *out, size_t size, const char *name, const char *tex
     ck_assert_msg(fclose(f) == 0, "cannot close %s", out);
 }
 
+/* `text` written to a file `name`, which kit_read must read into kf. */
+static void read_text(const char *name, const char *text, kit_file_t *kf)
+{
+    char path[512];
+    write_text(path, sizeof path, name, text);
+    ck_assert_int_eq(kit_read(path, kf), 0);
+}
+
 /* kit_read of `text` must fail and leave the file empty. */
 static void expect_read_error(const char *name, const char *text, const char *why)
 {
@@ -155,13 +163,23 @@ START_TEST(test_rng_uniform_is_in_zero_one)
 }
 END_TEST
 
+/* n draws by a fill function from a generator seeded with seed into a, and
+ * the same generator, seeded again, into r: the draws one at a time. */
+static void fill_and_reseed(rng_t *r, uint64_t seed, double *a, size_t n, int normal, double p, double q)
+{
+    rng_seed(r, seed);
+    if (normal)
+        rng_fill_normal(r, a, n, p);
+    else
+        rng_fill_uniform(r, a, n, p, q);
+    rng_seed(r, seed);
+}
+
 START_TEST(test_rng_uniform_range_and_fill_stay_in_lo_hi)
 {
-    rng_t r1, r2;
+    rng_t r2;
     double a[1000];
-    rng_seed(&r1, 11);
-    rng_seed(&r2, 11);
-    rng_fill_uniform(&r1, a, 1000, -3.0, 5.0);
+    fill_and_reseed(&r2, 11, a, 1000, 0, -3.0, 5.0);
     for (int i = 0; i < 1000; i++) {
         double want = rng_uniform_range(&r2, -3.0, 5.0);
         ck_assert_msg(a[i] >= -3.0 && a[i] < 5.0, "fill_uniform [%d] = %.17g not in [-3, 5)", i, a[i]);
@@ -221,11 +239,9 @@ END_TEST
 
 START_TEST(test_rng_fill_normal_scales_by_std)
 {
-    rng_t r1, r2;
+    rng_t r2;
     double a[100];
-    rng_seed(&r1, 5);
-    rng_seed(&r2, 5);
-    rng_fill_normal(&r1, a, 100, 0.25);
+    fill_and_reseed(&r2, 5, a, 100, 1, 0.25, 0);
     for (int i = 0; i < 100; i++) {
         double want = 0.25 * rng_normal(&r2);
         ck_assert_msg(a[i] == want, "fill_normal [%d] = %.17g, expected 0.25 * rng_normal = %.17g",
@@ -493,10 +509,8 @@ END_TEST
 
 START_TEST(test_kitio_empty_file_has_no_tensors)
 {
-    char path[512];
-    write_text(path, sizeof path, "empty.txt", "# nothing here\n\n");
     kit_file_t kf;
-    ck_assert_int_eq(kit_read(path, &kf), 0);
+    read_text("empty.txt", "# nothing here\n\n", &kf);
     ck_assert_msg(kf.count == 0, "an empty file gave %zu tensors", kf.count);
     kit_free(&kf);
 }
@@ -557,10 +571,8 @@ END_TEST
 
 START_TEST(test_kit_get_wrong_shape_or_name_gives_null)
 {
-    char path[512];
-    write_text(path, sizeof path, "shapes.txt", "tensor w 2 3\n1 2 3\n4 5 6\n");
     kit_file_t kf;
-    ck_assert_int_eq(kit_read(path, &kf), 0);
+    read_text("shapes.txt", "tensor w 2 3\n1 2 3\n4 5 6\n", &kf);
     const double *ok = kit_get(&kf, "w", 2, 3);
     ck_assert_msg(ok != NULL && ok[5] == 6, "kit_get with the right shape failed");
     int transposed = kit_get(&kf, "w", 3, 2) == NULL;

@@ -37,6 +37,15 @@ GRADE_ALL = [sys.executable, os.path.join(ROOT, "tools/grade_all.py")]
 TIMEOUT = "0.5"  # seconds per call: the class has hanging students
 
 
+def read_feedback(out, row):
+    """The feedback file grade-all wrote for a row of its table, or None."""
+    try:
+        with open(os.path.join(out, "feedback", row["id"] + ".txt"), encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
 def run_grade_all(lab, subs, out, *extra):
     # Relative paths, as an instructor types them (the grader compiles in a
     # folder of its own, so they must still work).
@@ -90,10 +99,8 @@ def check_class(lab, base, size=None):
         row = rows.get(student)
         if row is None:
             continue
-        try:
-            with open(os.path.join(out, "feedback", row["id"] + ".txt"), encoding="utf-8") as f:
-                feedback = f.read()
-        except OSError:
+        feedback = read_feedback(out, row)
+        if feedback is None:
             bad.append(f"{student}: no feedback file")
             continue
         total = int(row["total"]) if row["total"] else None
@@ -210,10 +217,8 @@ def check_hostile(lab, base):
             bad.append(f"{label}: {total}, expected 0")
         if row["status"] != exp["status"]:
             bad.append(f"{label}: status {row['status']!r}, expected {exp['status']!r}")
-        try:
-            with open(os.path.join(out, "feedback", row["id"] + ".txt"), encoding="utf-8") as f:
-                feedback = f.read()
-        except OSError:
+        feedback = read_feedback(out, row)
+        if feedback is None:
             bad.append(f"{label}: no feedback file")
             continue
         for n in exp["notes"]:

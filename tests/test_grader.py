@@ -27,7 +27,7 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
-from mutant import apply_mutation, parse_mutation  # noqa: E402 - the kit's one applier
+from apply_mut import apply_mutation, parse_mutation  # noqa: E402 - the kit's one applier
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSED, FAILED = 0, 0

@@ -57,6 +57,8 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from apply_mut import apply_mutation, parse_mutation  # noqa: E402 - the kit's one applier
 try:
     import yaml  # python3-yaml, when installed: not required
 except ImportError:  # pragma: no cover - depends on the machine
@@ -371,6 +373,29 @@ def gs_case(L, tree, label, populate, expect):
     return d
 
 
+def kit_diagnosed(lab, soldir, mdir):
+    """The first of lab's broken solutions (by name) that are mistake models
+    (a mistake: line, edits of the reference, no stub) whose grading by the
+    kit's grader/bin/grade-NN prints `diagnosis: <its mistake>` (not every
+    one is diagnosed): (name, that line, the folder its .c files are in), or
+    None."""
+    if run(["make", "--no-print-directory", f"grader/bin/grade-{lab}"])[0] != 0:
+        return None
+    for path in sorted(glob.glob(os.path.join(ROOT, "grader", "broken", lab, "*.mut"))):
+        spec = parse_mutation(path)
+        if not (spec["mistake"] and not spec["stubs"] and spec["edits"]):
+            continue
+        shutil.rmtree(mdir, ignore_errors=True)
+        os.makedirs(mdir)
+        if apply_mutation(soldir, spec, mdir):
+            continue
+        said = "diagnosis: " + spec["mistake"]
+        rc, out, err = run([os.path.join(ROOT, "grader", "bin", f"grade-{lab}"), mdir])
+        if rc == 1 and said in out:
+            return os.path.basename(path)[:-4], said, mdir
+    return None
+
+
 def unzip(zpath, dest):
     """Unpack like `unzip`, keeping the executable bits the zip records."""
     with zipfile.ZipFile(zpath) as z:
@@ -423,20 +448,22 @@ def check_lab(L, lab):
         os.makedirs(src)
         unzip(zpath, src)
         t1 = time.monotonic()
-        rc, out, err = run(["bash", os.path.join(src, "setup.sh")], cwd=src, env={"SKIP_APT": "1"})
+        rc, out, err = run(["bash", os.path.join(src, "setup.sh")], cwd=src, env={"SKIP_APT": "1"},
+                           timeout=900)  # the grader and its mistake models
         grader = os.path.join(src, "kit", "grader", "bin", f"grade-{lab}")
         L.timings.append(("setup.sh", time.monotonic() - t1))
         if not L.check(rc == 0 and os.access(grader, os.X_OK),
                        f"setup.sh (SKIP_APT=1) builds the grader from the zip's sources "
                        f"({time.monotonic() - t1:.1f} s)", out + err):
             return L
-        secret_dirs = [os.path.join("kit", "solutions"), os.path.join("kit", "grader", "labs"), "build"]
+        secret_dirs = [os.path.join("kit", "solutions"), os.path.join("kit", "grader", "labs"),
+                       os.path.join("kit", "grader", "broken"), os.path.join("kit", "tools", "apply_mut.py"), "build"]
         left = [g for g in secret_dirs if os.path.exists(os.path.join(src, g))]
         sources_left = [os.path.relpath(p, src) for p in glob.glob(os.path.join(src, "**", "*.c"), recursive=True)
                         if not re.search(r"kit/(grader/engine|labs/common)/", p)]
         L.check(not left and not sources_left and "deleted the reference solution" in out,
-                "setup.sh deletes the reference solution, the hidden tests and their objects once the grader "
-                "is built (before any submission is compiled)", f"still there: {left} {sources_left}\n{out}{err}")
+                "setup.sh deletes the reference solution, the hidden tests, the mistake models and their objects "
+                "once the grader is built (before any submission is compiled)", f"still there: {left} {sources_left}\n{out}{err}")
         shutil.copy2(os.path.join(src, "run_autograder"), os.path.join(tree, "run_autograder"))
         conf = open(os.path.join(src, "lab.conf"), encoding="utf-8").read()
         m = re.search(r'^LAB_SOURCES="([^"]+)"$', conf, re.M)
@@ -511,6 +538,20 @@ def check_lab(L, lab):
                            and all(t["status"] == "failed" for t in d["tests"]),
                            f"score 0, 'build: FAILED' and {gone} in the output"))
         L.timings.append(("5 submissions", time.monotonic() - t2))
+
+        # ---- a broken solution of the kit: the bundle's judge names its
+        # mistake as the kit's (make grade) does, from models it no longer holds
+        t3 = time.monotonic()
+        model = kit_diagnosed(lab, soldir, os.path.join(tmp, "model", labname))
+        if L.check(model, f"make grade diagnoses one of lab {lab}'s broken solutions with a mistake: line"):
+            name, said, mdir = model
+
+            def diagnosed(d):
+                hit = [t["name"] for t in d["tests"] if said in t.get("output", "")]
+                return (d["score"] < total and bool(hit),
+                        f"points lost, and {len(hit)} test outputs hold the same '{said}' as make grade's")
+            gs_case(L, tree, f"broken solution {name}", copy_to(student_files(mdir)), diagnosed)
+        L.timings.append(("diagnosis", time.monotonic() - t3))
 
         # ---- negative checks: the validators can fail
         if ref:

@@ -1,6 +1,7 @@
 /* build_cache.c - built runners kept between gradings (see build_cache.h). */
 #define _GNU_SOURCE
 #include "build_cache.h"
+#include "engine.h" /* grow */
 
 #include <dirent.h>
 #include <errno.h>
@@ -31,17 +32,9 @@ static void add(cache_key_t *k, const void *p, size_t n)
         k->broken = 1;
         return;
     }
-    if (k->len + n > k->cap) {
-        size_t cap = k->cap ? k->cap : 65536;
-        while (cap < k->len + n)
-            cap *= 2;
-        char *d = realloc(k->data, cap);
-        if (!d) {
-            k->broken = 1;
-            return;
-        }
-        k->data = d;
-        k->cap = cap;
+    if (!grow(&k->data, &k->cap, k->len + n, 65536)) {
+        k->broken = 1;
+        return;
     }
     memcpy(k->data + k->len, p, n);
     k->len += n;

@@ -228,18 +228,27 @@ static void bind_same(const char *path, int writable, int optional)
         fail("user namespace: cannot make %s read-only", path);
 }
 
+/* A new user and mount namespace in which this process is uid (0 becomes 1:
+ * a user other than root inside); uid is read before the unshare, after which
+ * it reads as the overflow id.  what starts fail()'s message. */
+static void unshare_as(uid_t uid, const char *what)
+{
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+        fail("%sunshare(CLONE_NEWUSER | CLONE_NEWNS)", what);
+    char map[64];
+    write_file("/proc/self/setgroups", "deny", 1);
+    snprintf(map, sizeof map, "%u %u 1\n", uid ? uid : 1, uid);
+    write_file("/proc/self/uid_map", map, 0);
+}
+
 static void enter_userns(void)
 {
     /* Inside, a user id other than 0: execve then drops the namespace's
      * capabilities, so the compiler cannot undo the mounts. */
     uid_t uid = geteuid();
     gid_t gid = getegid();
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
-        fail("user namespace: unshare(CLONE_NEWUSER | CLONE_NEWNS)");
+    unshare_as(uid, "user namespace: ");
     char map[64];
-    write_file("/proc/self/setgroups", "deny", 1);
-    snprintf(map, sizeof map, "%u %u 1\n", uid ? uid : 1, uid);
-    write_file("/proc/self/uid_map", map, 0);
     snprintf(map, sizeof map, "%u %u 1\n", gid ? gid : 1, gid);
     write_file("/proc/self/gid_map", map, 0);
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
@@ -442,13 +451,7 @@ static int userns_works(char *why, size_t cap)
     if (pid == 0) {
         close(p[0]);
         status_fd = p[1];
-        uid_t uid = geteuid(); /* after unshare it reads as the overflow id */
-        if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
-            fail("unshare(CLONE_NEWUSER | CLONE_NEWNS)");
-        char map[64];
-        write_file("/proc/self/setgroups", "deny", 1);
-        snprintf(map, sizeof map, "%u %u 1\n", uid ? uid : 1, uid);
-        write_file("/proc/self/uid_map", map, 0);
+        unshare_as(geteuid(), "");
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
             mount("tmpfs", S.newroot, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") != 0)
             fail("mount in a user namespace");

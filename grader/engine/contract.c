@@ -74,6 +74,16 @@ call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v)
     return c;
 }
 
+call_t *call_described(judge_t *j, const char *name, fn_value_t *v)
+{
+    const fn_desc_t *d = fn_described(name);
+    if (!d) {
+        fprintf(stderr, "grader: %s is not described in this lab's functions.txt\n", name);
+        engine_exit(2);
+    }
+    return call_values(j, d, v);
+}
+
 long long reference_values(const fn_desc_t *d, fn_value_t *v, double **out)
 {
     const runner_fn_t *fn = runner_functions;
@@ -273,24 +283,36 @@ static void reject_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z, double
 
 static int settable_size(const fn_arg_desc_t *a);
 
-void contract_range(judge_t *j, const fn_desc_t *d)
+/* each(j, d, i, example) for every argument i of d in turn, until a check
+ * fails, once a valid call has matched the reference (example: the
+ * description's example case, its sizes' upper bounds in example->max). */
+static void each_arg(judge_t *j, const fn_desc_t *d,
+                     void (*each)(judge_t *, const fn_desc_t *, int, const case_t *))
 {
     if (!works(j, d, 0))
         return;
     case_t example;
     case_example(j, d, &example);
-    for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
-        const fn_arg_desc_t *a = &d->args[i];
-        int sized = settable_size(a);
-        if (sized && a->min > 0)
-            reject_one(j, d, i, a->min - 1, 0);
-        if (sized && a->has_max && !judge_failed(j))
-            reject_one(j, d, i, example.max[i] + 1, 0);
-        for (int k = 0; k < a->n_reject && !judge_failed(j); k++)
-            reject_one(j, d, i, 0, a->reject[k]);
-    }
+    for (int i = 0; i < d->nargs && !judge_failed(j); i++)
+        each(j, d, i, &example);
     case_free(&example);
 }
+
+/* Argument i's values out of range, one call each: below its minimum, above
+ * its maximum, each listed rejected value. */
+static void range_of(judge_t *j, const fn_desc_t *d, int i, const case_t *example)
+{
+    const fn_arg_desc_t *a = &d->args[i];
+    int sized = settable_size(a);
+    if (sized && a->min > 0)
+        reject_one(j, d, i, a->min - 1, 0);
+    if (sized && a->has_max && !judge_failed(j))
+        reject_one(j, d, i, example->max[i] + 1, 0);
+    for (int k = 0; k < a->n_reject && !judge_failed(j); k++)
+        reject_one(j, d, i, 0, a->reject[k]);
+}
+
+void contract_range(judge_t *j, const fn_desc_t *d) { each_arg(j, d, range_of); }
 
 /* A size the test may set: given by the caller (a size argument or a
  * problem's dimension), not computed from the others. */
@@ -325,22 +347,18 @@ static void edge_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z)
     case_free(&c);
 }
 
-void contract_edges(judge_t *j, const fn_desc_t *d)
+/* Size i at its smallest and its largest legal value. */
+static void edges_of(judge_t *j, const fn_desc_t *d, int i, const case_t *example)
 {
-    if (!works(j, d, 0))
+    const fn_arg_desc_t *a = &d->args[i];
+    if (!settable_size(a))
         return;
-    case_t example;
-    case_example(j, d, &example);
-    for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
-        const fn_arg_desc_t *a = &d->args[i];
-        if (!settable_size(a))
-            continue;
-        edge_one(j, d, i, a->min);
-        if (a->has_max && example.max[i] != a->min && !judge_failed(j))
-            edge_one(j, d, i, example.max[i]);
-    }
-    case_free(&example);
+    edge_one(j, d, i, a->min);
+    if (a->has_max && example->max[i] != a->min && !judge_failed(j))
+        edge_one(j, d, i, example->max[i]);
 }
+
+void contract_edges(judge_t *j, const fn_desc_t *d) { each_arg(j, d, edges_of); }
 
 void contract_inputs(judge_t *j, const fn_desc_t *d)
 {

@@ -66,6 +66,11 @@ const fn_desc_t *fn_described(const char *name); /* NULL if not described */
 /* The typed call builder: the call of d->name on v (a value per argument;
  * the derived sizes in v are set from the dims). */
 call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v);
+/* call_values on the function described as `name` (none: a grader error,
+ * exit 2).  v holds a value per argument of its description, in its order:
+ *   call_described(j, "lora_merged_weight", (fn_value_t[]){{.in = w0}, {.in = a},
+ *                  {.in = b}, {.z = d_in}, {.z = d_out}, {.z = r}, {.d = alpha}, {0}}) */
+call_t *call_described(judge_t *j, const char *name, fn_value_t *v);
 /* The reference (linked into the judge) on v: its return value; out[i]
  * (malloc'd, count[i] doubles, or NULL) what it wrote into output i, every
  * entry it did not write still holding POISON_BITS. */

@@ -161,6 +161,9 @@ int stderr_silence(void);
 void stderr_restore(int saved);
 
 /* wire.c */
+/* *p (realloc'd, *cap bytes) grown to hold need bytes, doubling from first:
+ * 0 when memory runs out (*p and *cap unchanged). */
+int grow(char **p, size_t *cap, size_t need, size_t first);
 void put(buf_t *b, const void *data, size_t n);
 void encode(const call_t *c, buf_t *b);
 const runner_fn_t *valid_request(call_t *c);

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "close.h"
+#include "matrix.h"
 #include "engine.h"
 #include "mistakes.h"
 #include "protocol.h"
@@ -181,4 +182,33 @@ int expect_untouched(judge_t *j, call_t *c, const char *name)
     }
     judge_fail(j, "grader bug: no tensor called %s in this call", name);
     return 0;
+}
+
+int call_ok(judge_t *j, call_t *c)
+{
+    return call_run(c) && expect_return(j, c, LAB_OK);
+}
+
+int expect_call(judge_t *j, call_t *c, int flags, const char *out, const double *want,
+                size_t rows, size_t cols, double tol)
+{
+    int ok = call_ok(j, c) && (!(flags & EXPECT_INPUTS) || expect_inputs_unchanged(j, c)) &&
+             ((flags & EXPECT_EXACT) ? expect_exact(j, out, call_output(c, out), want, rows, cols)
+                                     : expect_close(j, out, call_output(c, out), want, rows, cols, tol));
+    call_free(c);
+    return ok;
+}
+
+void judge_fill_dyadic(rng_t *g, double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = ((double)rng_below(g, 33) - 16.0) / 8.0;
+}
+
+double *judge_random(judge_t *j, size_t count)
+{
+    double *v = mat_alloc(1, count);
+    if (v)
+        rng_fill_uniform(judge_rng(j), v, count, -1, 1);
+    return v;
 }

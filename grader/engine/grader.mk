@@ -7,7 +7,8 @@
 # (make -f grader/engine/grader.mk in the bundle's kit/ folder), so the list of
 # the engine's files and the flags they are built with live here only.
 # Run from the kit's root.  In: B (objects), BIN (programs), LAB_IDS (default:
-# every labs/NN-* here), GRADER_DEBUG (-g by default; the bundle drops it),
+# every labs/NN-* here), STUDENT_CFLAGS (how a student's file is compiled:
+# the mistake models are), GRADER_DEBUG (-g by default; the bundle drops it),
 # GRADER_ORDER (order-only prerequisites of every object: the kit's deps-grade).
 # Header dependencies come from the compiler (-MMD -MP): the .d files beside
 # the objects are included at the end.
@@ -30,10 +31,8 @@ ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
 ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
 GRADER_INC := -Ilabs/common -Igrader/engine
 GRADER_LIBS := -lseccomp -lm
-# The mistake models a lab's judge links (mistakes.h): the kit's Makefile sets
-# grader_models from mk/models.inc before including this file; without them a
-# judge names no mistakes.
-grader_models ?=
+# The mistake models a lab's judge links (mistakes.h; made below).
+grader_models = $(call models_objs,$(1))
 grader_tests = $(sort $(filter-out %/adapter.c,$(wildcard grader/labs/$(1)/*.c)))
 PY      ?= python3
 
@@ -63,6 +62,43 @@ endif
 $(B)/engine/%.o: grader/engine/%.c | $(GRADER_ORDER)
 	@mkdir -p $(@D)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) $(GRADER_INC) -c $< -o $@
+
+# ---- mistake models, linked into each lab's judge (grade-NN), never into a
+# runner: see grader/engine/mistakes.h.
+#
+# A model is a broken solution grader/broken/NN/NAME.mut with a `mistake:`
+# line.  tools/apply_mut.py applies it to the reference (the same applier as
+# tests/test_grader.py; a stub starts from the skeleton labs/NN-*/X.c); its
+# .c files and the lab's adapter become one object (ld -r) in which only the
+# adapter's table stays global, renamed mistake_NN_NAME, so the mutant's
+# functions never meet the reference's.  table.c lists {name, mistake, hint,
+# table, stub?, functions it may change} for mistakes.c.  A model is compiled
+# as a student's file is (STUDENT_CFLAGS: mk/common.inc in the kit, lab.conf
+# in the Gradescope bundle), warnings off.
+#   models_objs(NN): the objects grade-NN links (table.o and every model)
+models_muts = $(shell grep -l '^mistake:' grader/broken/$(1)/*.mut 2>/dev/null)
+models_objs = $(B)/lab$(1)/models/table.o $(patsubst grader/broken/$(1)/%.mut,$(B)/lab$(1)/models/%.o,$(call models_muts,$(1)))
+MODEL_CFLAGS = $(STUDENT_CFLAGS) -w -D_POSIX_C_SOURCE=200809L
+$(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags of a student's files: mk/common.inc)))
+
+define MODEL_RULES
+$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py
+	@rm -rf $$(@D)/$$*.src && mkdir -p $$(@D)/$$*.src
+	@$(PY) tools/apply_mut.py apply $$< $(call soldir,$(1)) $$(@D)/$$*.src
+	@for f in $$(@D)/$$*.src/*.c; do \
+	  $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$$$f -o $$$$f.o || exit 1; done
+	@ld -r $$(@D)/$$*.src/*.o $(call adapter_obj,$(1)) -o $$(@D)/$$*.src/all.o
+	@sym=mistake_$(1)_$$$$(echo '$$*' | tr -c 'A-Za-z0-9_\n' _); \
+	  objcopy --redefine-sym runner_functions=$$$$sym --keep-global-symbol=$$$$sym $$(@D)/$$*.src/all.o $$@
+	@echo "  model lab$(1)/$$*"
+# Every .mut and the folder: a mistake: line removed or a file deleted rebuilds the table.
+$(B)/lab$(1)/models/table.c: $(wildcard grader/broken/$(1)/*.mut) $(wildcard grader/broken/$(1)) $(wildcard $(call soldir,$(1))/*.c) tools/apply_mut.py
+	@mkdir -p $$(@D)
+	$(PY) tools/apply_mut.py table $(1) $(call models_muts,$(1)) > $$@.tmp && mv $$@.tmp $$@
+$(B)/lab$(1)/models/table.o: $(B)/lab$(1)/models/table.c grader/engine/mistakes.h grader/engine/runner.h
+	$(CC) $(GRADER_CFLAGS) -Ilabs/common -Igrader/engine -c $$< -o $$@
+endef
+$(foreach id,$(LAB_IDS),$(eval $(call MODEL_RULES,$(id))))
 
 # Per lab NN.  The adapter links into the judge too: there it calls the
 # reference, which the judge times on each call's inputs to derive the call's

@@ -100,4 +100,21 @@ int expect_return(judge_t *j, const call_t *c, long long want);
 /* Output tensor `name` was not written at all (every entry still poisoned). */
 int expect_untouched(judge_t *j, call_t *c, const char *name);
 
+/* --- the usual check of a call (build one from values: call_described, describe.h) ---
+ * call_ok: run c and expect it to return LAB_OK.
+ * expect_call: call_ok, then (flags) the inputs unchanged, then output `out`
+ * within tol of want (rows, cols), or bit for bit with EXPECT_EXACT; frees c
+ * either way.  1 when all held. */
+int call_ok(judge_t *j, call_t *c);
+#define EXPECT_INPUTS 1 /* every input tensor unchanged (expect_inputs_unchanged) */
+#define EXPECT_EXACT 2  /* expect_exact instead of expect_close (tol is ignored) */
+int expect_call(judge_t *j, call_t *c, int flags, const char *out, const double *want,
+                size_t rows, size_t cols, double tol);
+/* Multiples of 1/8 in [-2, 2]: every product and sum of a few hundred of
+ * them is exact in double, in any order (tests that want bit-for-bit results). */
+void judge_fill_dyadic(rng_t *g, double *v, size_t n);
+/* A new tensor of count doubles drawn uniform in [-1, 1) from judge_rng(j),
+ * in order (rng_fill_uniform); free() it.  NULL if memory runs out. */
+double *judge_random(judge_t *j, size_t count);
+
 #endif

@@ -4,7 +4,7 @@
  * Every deliberately broken solution of the kit that computes a wrong result
  * (a grader/broken/NN/NAME.mut with a `mistake:` line) is compiled into the lab's
  * judge as a mistake model: the mutated solution and the lab's adapter, its
- * runner_functions[] table renamed (mk/models.inc, tools/mutant.py).  The
+ * runner_functions[] table renamed (grader/engine/grader.mk, tools/apply_mut.py).  The
  * judge never runs student code in its own process, and models are the kit's
  * code, not the student's; they still run only in a forked child with time
  * and memory limits, because a model of a mistake may crash or loop.

@@ -13,19 +13,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+int grow(char **p, size_t *cap, size_t need, size_t first)
+{
+    if (need <= *cap)
+        return 1;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    char *q = realloc(*p, c);
+    if (!q)
+        return 0;
+    *p = q;
+    *cap = c;
+    return 1;
+}
+
 void put(buf_t *b, const void *data, size_t n)
 {
-    if (b->len + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            fprintf(stderr, "grader: out of memory\n");
-            engine_exit(2);
-        }
-        b->p = p;
-        b->cap = cap;
+    if (!grow(&b->p, &b->cap, b->len + n, 4096)) {
+        fprintf(stderr, "grader: out of memory\n");
+        engine_exit(2);
     }
     memcpy(b->p + b->len, data, n);
     b->len += n;

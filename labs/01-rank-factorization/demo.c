@@ -39,8 +39,6 @@
 
 #define PROG "lab01-demo"
 
-static double unneg(double v) { return v == 0.0 ? 0.0 : v; }
-
 /* "  label  [[a, b], [c, d]]" with %.*f (decimals >= 0) or %.10g; a matrix
  * with more than 2 columns gets one line per row. */
 static void line(const char *label, const double *m, size_t rows, size_t cols, int decimals)
@@ -48,17 +46,10 @@ static void line(const char *label, const double *m, size_t rows, size_t cols, i
     printf("  %-34s [", label);
     for (size_t i = 0; i < rows; i++) {
         if (i && cols > 2)
-            printf(",\n  %-34s  [", "");
-        else
-            printf("%s[", i ? ", " : "");
-        for (size_t j = 0; j < cols; j++) {
-            double v = unneg(m[i * cols + j]);
-            if (decimals >= 0)
-                printf("%s%.*f", j ? ", " : "", decimals, v);
-            else
-                printf("%s%.10g", j ? ", " : "", v);
-        }
-        putchar(']');
+            printf(",\n  %-34s  ", "");
+        else if (i)
+            printf(", ");
+        demo_put_row(m + i * cols, cols, decimals);
     }
     printf("]\n");
 }
@@ -444,8 +435,8 @@ static int cmd_span(void)
     double dw4[16];
     CALL(lowrank_product(b4, a4, 4, 2, 4, dw4));
     printf("== the course's 4 x 4 example (lesson 2), r = 2 ==\n");
-    printf("  column 0 of Delta W                [%.2f, %.2f, %.2f, %.2f]\n", unneg(dw4[0]), unneg(dw4[4]),
-           unneg(dw4[8]), unneg(dw4[12]));
+    printf("  column 0 of Delta W                [%.2f, %.2f, %.2f, %.2f]\n", demo_unneg(dw4[0]), demo_unneg(dw4[4]),
+           demo_unneg(dw4[8]), demo_unneg(dw4[12]));
     printf("  = A[0][0] B[:,0] + A[1][0] B[:,1]  = %.1f B[:,0] %+.1f B[:,1]\n", a4[0], a4[4]);
     double *q4 = column_basis(b4, 4, 2);
     const double r4 = span_residual(dw4, 4, 4, q4, 2);

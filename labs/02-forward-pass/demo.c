@@ -32,9 +32,6 @@
 
 /* ------------------------------------------------------------ printing */
 
-/* -0 prints as 0: a sum of zero products may come out as -0. */
-static double unneg(double v) { return v == 0.0 ? 0.0 : v; }
-
 /* Print an (m, n) matrix on one line as [[a, b], [c, d]] (or [a, b] when
  * as_vector), each entry with %.10g, or %.*f when decimals >= 0. */
 static void put(const double *m, size_t rows, size_t cols, int as_vector, int decimals)
@@ -42,15 +39,8 @@ static void put(const double *m, size_t rows, size_t cols, int as_vector, int de
     if (!as_vector)
         putchar('[');
     for (size_t i = 0; i < rows; i++) {
-        printf("%s[", i ? ", " : "");
-        for (size_t j = 0; j < cols; j++) {
-            double v = unneg(m[i * cols + j]);
-            if (decimals >= 0)
-                printf("%s%.*f", j ? ", " : "", decimals, v);
-            else
-                printf("%s%.10g", j ? ", " : "", v);
-        }
-        putchar(']');
+        printf("%s", i ? ", " : "");
+        demo_put_row(m + i * cols, cols, decimals);
     }
     if (!as_vector)
         putchar(']');

@@ -301,24 +301,11 @@ typedef struct {
     double x[CN * CDI], y[CN * CDO], w[CDI * CDO];
 } task_t;
 
-/* Orthonormal columns (rows x k) by Gram-Schmidt on random normals. */
+/* Orthonormal columns (rows x k): Gram-Schmidt on random normals. */
 static void orthonormal(rng_t *g, double *q, size_t rows, size_t k)
 {
     rng_fill_normal(g, q, rows * k, 1.0);
-    for (size_t c = 0; c < k; c++) {
-        for (size_t p = 0; p < c; p++) {
-            double d = 0;
-            for (size_t i = 0; i < rows; i++)
-                d += q[i * k + c] * q[i * k + p];
-            for (size_t i = 0; i < rows; i++)
-                q[i * k + c] -= d * q[i * k + p];
-        }
-        double n = 0;
-        for (size_t i = 0; i < rows; i++)
-            n += q[i * k + c] * q[i * k + c];
-        for (size_t i = 0; i < rows; i++)
-            q[i * k + c] /= sqrt(n);
-    }
+    mat_orthonormalize(q, rows, k);
 }
 
 static void task_make(task_t *T, uint64_t seed)

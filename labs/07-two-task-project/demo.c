@@ -875,26 +875,6 @@ static int cmd_seeds(void)
 
 /* ------------------------------------------------------------ amplification */
 
-/* Orthonormal columns, in place: modified Gram-Schmidt on the k columns of
- * m (n, k), row-major.  The LoRA factors here have full rank r. */
-static void orthonormalize(double *m, size_t n, size_t k)
-{
-    for (size_t c = 0; c < k; c++) {
-        for (size_t q = 0; q < c; q++) {
-            double dot = 0;
-            for (size_t i = 0; i < n; i++)
-                dot += m[i * k + q] * m[i * k + c];
-            for (size_t i = 0; i < n; i++)
-                m[i * k + c] -= dot * m[i * k + q];
-        }
-        double norm = 0;
-        for (size_t i = 0; i < n; i++)
-            norm += m[i * k + c] * m[i * k + c];
-        norm = sqrt(norm);
-        for (size_t i = 0; i < n; i++)
-            m[i * k + c] = norm > 0 ? m[i * k + c] / norm : 0;
-    }
-}
 
 /* ||U^T W V||_F for W (rows, cols), U (rows, k), V (cols, k). */
 static double projected_norm(const double *w, size_t rows, size_t cols, const double *u,
@@ -933,23 +913,23 @@ static void amplification_of(const problem_t *P, const double *adapter, rng_t *g
     }
     memcpy(u, b1, d * r * sizeof(double));
     mat_transpose(a1, v, r, f);
-    orthonormalize(u, d, r), orthonormalize(v, f, r);
+    mat_orthonormalize(u, d, r), mat_orthonormalize(v, f, r);
     out[0] = sqrt(dw_norm), out[1] = projected_norm(w2, d, f, u, v, r), out[4] = sqrt(w_norm);
     /* W's top-r singular subspaces: V <- orth(W^T W V), U = orth(W V). */
     mat_transpose(w2, w2t, d, f);
     rng_fill_normal(g, v, f * r, 1.0);
-    orthonormalize(v, f, r);
+    mat_orthonormalize(v, f, r);
     for (int it = 0; it < 500; it++) {
         mat_matmul(w2, v, u, d, f, r); /* W V (d, r) */
-        orthonormalize(u, d, r);
+        mat_orthonormalize(u, d, r);
         mat_matmul(w2t, u, v, f, d, r); /* W^T U (f, r) */
-        orthonormalize(v, f, r);
+        mat_orthonormalize(v, f, r);
     }
     out[2] = projected_norm(w2, d, f, u, v, r);
     double rnd = 0;
     for (int t = 0; t < 200; t++) {
         rng_fill_normal(g, u, d * r, 1.0), rng_fill_normal(g, v, f * r, 1.0);
-        orthonormalize(u, d, r), orthonormalize(v, f, r);
+        mat_orthonormalize(u, d, r), mat_orthonormalize(v, f, r);
         rnd += projected_norm(w2, d, f, u, v, r) / 200;
     }
     out[3] = rnd;

@@ -87,6 +87,14 @@ static inline int close_enough(const double *got, const double *expected, size_t
                       (task), #call, rc_, (status_name));                       \
     } while (0)
 #define CHECK_OK(task, call) CHECK_STATUS(task, call, LAB_OK, "LAB_OK (0)")
+/* The usual check of one output: out (count doubles) is filled with SENTINEL,
+ * then call (which writes out) must return LAB_OK and out equal expected. */
+#define CHECK_CALL_CLOSE(task, what, call, out, expected, count)                \
+    do {                                                                        \
+        fill(out, count, SENTINEL);                                             \
+        CHECK_OK(task, call);                                                   \
+        CHECK_CLOSE(task, what, out, expected, count);                          \
+    } while (0)
 #define CHECK_EARG(task, call) CHECK_STATUS(task, call, LAB_EARG, "LAB_EARG (-1)")
 
 /* ---- stored expected values ------------------------------------------

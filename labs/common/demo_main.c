@@ -89,3 +89,17 @@ uint64_t demo_seed(void)
 {
     return rng_seed_from_env("LORALAB_SEED", RNG_DEFAULT_SEED);
 }
+
+double demo_unneg(double v) { return v == 0.0 ? 0.0 : v; }
+
+void demo_put_row(const double *row, size_t cols, int decimals)
+{
+    putchar('[');
+    for (size_t j = 0; j < cols; j++) {
+        if (decimals >= 0)
+            printf("%s%.*f", j ? ", " : "", decimals, demo_unneg(row[j]));
+        else
+            printf("%s%.10g", j ? ", " : "", demo_unneg(row[j]));
+    }
+    putchar(']');
+}

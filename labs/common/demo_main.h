@@ -78,6 +78,13 @@ void demo_count(int ok);
  * to the demo's check_width. */
 void demo_check(const char *what, int ok);
 
+/* -0 as 0: a sum of zero products may come out as -0, which prints "-0". */
+double demo_unneg(double v);
+
+/* Print one row of cols numbers as "[a, b, c]" (no new line), -0 as 0, each
+ * with %.*f when decimals >= 0, else %.10g. */
+void demo_put_row(const double *row, size_t cols, int decimals);
+
 /* The seed of a demo's random data: LORALAB_SEED, else RNG_DEFAULT_SEED
  * (rng_seed_from_env prints it on stderr). */
 uint64_t demo_seed(void);

@@ -34,6 +34,10 @@ void mat_transpose(const double *a, double *t, size_t m, size_t n);
  * where the other does not). */
 double mat_max_abs_diff(const double *a, const double *b, size_t count);
 
+/* Orthonormal columns, in place: modified Gram-Schmidt on the k columns of
+ * m (rows, k), left to right; a column that becomes 0 stays 0. */
+void mat_orthonormalize(double *m, size_t rows, size_t k);
+
 /* Print "name (m x n):" then the rows with %.*g, to f. */
 void mat_print(FILE *f, const char *name, const double *a,
                size_t m, size_t n, int digits);

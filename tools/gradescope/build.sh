@@ -10,9 +10,14 @@
 # flags are listed there only), without -g: no debugger there, and a third
 # less build time.
 #
-# Once the grader is built, the sources that hold the reference solution and
-# the hidden tests (kit/solutions/, kit/grader/labs/) and the objects made
-# from them (build/) are DELETED: no submission is ever compiled on a machine
+# The judge links the lab's mistake models (grader/broken/NN/*.mut applied to
+# the reference by tools/apply_mut.py, compiled with lab.conf's
+# STUDENT_CFLAGS), so a failed test names its mistake as `make grade` does.
+#
+# Once the grader is built, the sources that hold the reference solution, the
+# hidden tests and the mistake models (kit/solutions/, kit/grader/labs/,
+# kit/grader/broken/, kit/tools/apply_mut.py, the skeletons' .c) and the
+# objects made from them (build/) are DELETED: no submission is ever compiled on a machine
 # that still has them (the compiler's sandbox hides them as well).  To build
 # again, unpack the bundle again.
 set -euo pipefail
@@ -37,6 +42,7 @@ done
 # The runner's adapter: hand-written, or made from functions.txt by python3 (setup.sh installs it).
 [ -e "$kit/grader/labs/$LAB_ID/adapter.c" ] || [ -e "$kit/grader/labs/$LAB_ID/functions.txt" ] ||
     { echo "build.sh: $kit/grader/labs/$LAB_ID/ has neither adapter.c nor functions.txt: this bundle is incomplete" >&2; exit 2; }
+[ -n "${STUDENT_CFLAGS:-}" ] || { echo "build.sh: $conf has no STUDENT_CFLAGS (the mistake models are compiled with them): rebuild the bundle with make gradescope LAB=NN" >&2; exit 2; }
 MAKE_CMD=${MAKE:-make}
 command -v "$MAKE_CMD" >/dev/null || { echo "build.sh: no make; install build-essential" >&2; exit 2; }
 command -v "$CC" >/dev/null || { echo "build.sh: no C compiler ($CC); install build-essential" >&2; exit 2; }
@@ -46,10 +52,11 @@ rm -rf "$obj" "$bin"
 # The kit's own recipe (grader/engine/grader.mk, also what `make grader` runs),
 # without -g; relative folders, so a path with a space in it does no harm.
 "$MAKE_CMD" -C "$kit" -f grader/engine/grader.mk -j"$(nproc 2>/dev/null || echo 2)" --no-print-directory \
-    B=../build BIN=grader/bin LAB_IDS="$LAB_ID" GRADER_DEBUG= CC="$CC" \
+    B=../build BIN=grader/bin LAB_IDS="$LAB_ID" GRADER_DEBUG= CC="$CC" STUDENT_CFLAGS="$STUDENT_CFLAGS" \
     "grader/bin/grade-$LAB_ID" "grader/bin/lib/librunner-$LAB_ID.a" ||
     { echo "build.sh: compiling the grader of lab $LAB_ID failed (messages above)" >&2; exit 2; }
 "$bin/grade-$LAB_ID" --list >/dev/null || { echo "build.sh: the built grader does not run" >&2; exit 2; }
 echo "build.sh: built $bin/grade-$LAB_ID ($("$bin/grade-$LAB_ID" --list | wc -l) tests)"
-rm -rf "$kit/solutions" "$kit/grader/labs" "$obj"
-echo "build.sh: deleted the reference solution, the hidden tests and their objects (kit/solutions, kit/grader/labs, build)"
+rm -rf "$kit/solutions" "$kit/grader/labs" "$kit/grader/broken" "$kit/tools/apply_mut.py" "$obj"
+rm -f "$lab"/*.c
+echo "build.sh: deleted the reference solution, the hidden tests, the mistake models and their objects (kit/solutions, kit/grader/labs, kit/grader/broken, build)"

@@ -15,6 +15,9 @@ there.  Layout:
     kit/labs/common/              shared C (the runner links it)
     kit/labs/NN-topic/*.h         the lab's contract headers
     kit/solutions/NN-topic/       the reference solution (instructor only!)
+    kit/grader/broken/NN/*.mut    the lab's mistake models (instructor only!),
+    kit/tools/apply_mut.py        applied to the reference by the build, and
+    kit/labs/NN-topic/X.c         the skeletons of the solution's files (a stub model starts from one)
     kit/data/...                  data files the tests read
     + any other kit file the grader's sources include (found with cc -MM)
 
@@ -81,6 +84,15 @@ def includes(sources, flags):
     return out
 
 
+def student_cflags():
+    """STUDENT_CFLAGS of mk/common.inc (the flags of a student's file, defined
+    there once): the build compiles the mistake models with them."""
+    m = re.search(r"^STUDENT_CFLAGS := (.*)$", open(os.path.join(ROOT, "mk", "common.inc"), encoding="utf-8").read(), re.M)
+    if not m or not re.fullmatch(r"[A-Za-z0-9_=+ -]+", m.group(1)):
+        die("mk/common.inc has no STUDENT_CFLAGS := line of plain flags")
+    return m.group(1).strip()
+
+
 def main(argv):
     args = argv[1:]
     out_top = os.path.join(ROOT, "build", "gradescope")
@@ -116,6 +128,13 @@ def main(argv):
     add_glob(f"grader/labs/{lab}/functions.txt")
     add_glob("labs/common/*.[ch]")
     add_glob("tools/find_submission.py")  # the one rule that finds a student's files
+    # The mistake models the judge links (grader.mk): the broken solutions, their
+    # applier, and the skeletons a stub model starts from.  build.sh deletes them
+    # with the hidden tests once the grader is built.
+    add_glob(f"grader/broken/{lab}/*.mut")
+    add_glob("tools/apply_mut.py")
+    for sol in glob.glob(os.path.join(soldir, "*.c")):  # the skeletons of the solution's files
+        add_glob(f"labs/{labname}/{os.path.basename(sol)}")
     add_glob(f"labs/{labname}/*.h")
     add_glob(f"solutions/{labname}/*.[ch]")
     add_glob(f"data/lab{lab}/**/*")
@@ -146,7 +165,8 @@ def main(argv):
         os.chmod(os.path.join(dest, script), 0o755)
     with open(os.path.join(dest, "lab.conf"), "w", encoding="utf-8") as f:
         f.write(f"# lab.conf - written by tools/gradescope/pack.py; read by build.sh and run_autograder\n"
-                f"LAB_ID={lab}\nLAB_DIR={labname}\nLAB_SOURCES=\"{' '.join(sources)}\"\n")
+                f"LAB_ID={lab}\nLAB_DIR={labname}\nLAB_SOURCES=\"{' '.join(sources)}\"\n"
+                f"STUDENT_CFLAGS=\"{student_cflags()}\"\n")
     with open(os.path.join(dest, "README.txt"), "w", encoding="utf-8") as f:
         f.write(f"loralab: Gradescope autograder of lab {lab} ({labname}).\n"
                 f"INSTRUCTOR ONLY: holds the hidden tests and the reference solution.\n"

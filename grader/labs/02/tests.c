@@ -9,6 +9,7 @@
  * derived from functions.txt (grader/engine/contract.c); this file keeps
  * what only this lab knows.
  */
+#include "describe.h"
 #include "test.h"
 #include "lora_forward.h"
 #include "matrix.h"
@@ -30,54 +31,28 @@ typedef struct {
 static void problem_random(judge_t *j, problem_t *p, size_t batch, size_t d_in, size_t d_out,
                            size_t r)
 {
-    rng_t *g = judge_rng(j);
-    p->batch = batch;
-    p->d_in = d_in;
-    p->d_out = d_out;
-    p->r = r;
-    p->alpha = rng_uniform_range(g, 0.5, 16.0);
-    p->x = mat_alloc(batch, d_in);
-    p->w0 = mat_alloc(d_out, d_in);
-    p->a = mat_alloc(r, d_in);
-    p->b = mat_alloc(d_out, r);
-    rng_fill_uniform(g, p->x, batch * d_in, -1, 1);
-    rng_fill_uniform(g, p->w0, d_out * d_in, -1, 1);
-    rng_fill_uniform(g, p->a, r * d_in, -1, 1);
-    rng_fill_uniform(g, p->b, d_out * r, -1, 1);
+    *p = (problem_t){.batch = batch, .d_in = d_in, .d_out = d_out, .r = r,
+                     .alpha = rng_uniform_range(judge_rng(j), 0.5, 16.0)};
+    p->x = judge_random(j, batch * d_in);
+    p->w0 = judge_random(j, d_out * d_in);
+    p->a = judge_random(j, r * d_in);
+    p->b = judge_random(j, d_out * r);
 }
 
-static void problem_free(problem_t *p)
-{
-    free(p->x);
-    free(p->w0);
-    free(p->a);
-    free(p->b);
-}
-
-/* Multiples of 1/8 in [-2, 2]: every product and sum of a few hundred of
- * them is exact in double, in any order. */
-static void fill_dyadic(rng_t *g, double *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        v[i] = ((double)rng_below(g, 33) - 16.0) / 8.0;
-}
+static void problem_free(problem_t *p) { free(p->x), free(p->w0), free(p->a), free(p->b); }
 
 /* The student's lora_forward (batch) or lora_forward_row (batch must be 1). */
 static call_t *student_forward(judge_t *j, const problem_t *p, int row)
 {
-    call_t *c = call_new(j, row ? "lora_forward_row" : "lora_forward");
-    call_in(c, "x", p->x, p->batch * p->d_in);
-    if (!row)
-        call_size(c, "batch", p->batch);
-    call_in(c, "w0", p->w0, p->d_out * p->d_in);
-    call_in(c, "a", p->a, p->r * p->d_in);
-    call_in(c, "b", p->b, p->d_out * p->r);
-    call_size(c, "d_in", p->d_in);
-    call_size(c, "d_out", p->d_out);
-    call_size(c, "r", p->r);
-    call_real(c, "alpha", p->alpha);
-    call_out(c, "y", p->batch * p->d_out);
-    return c;
+    if (row)
+        return call_described(j, "lora_forward_row",
+                              (fn_value_t[]){{.in = p->x}, {.in = p->w0}, {.in = p->a}, {.in = p->b},
+                                             {.z = p->d_in}, {.z = p->d_out}, {.z = p->r},
+                                             {.d = p->alpha}, {0}});
+    return call_described(j, "lora_forward",
+                          (fn_value_t[]){{.in = p->x}, {.z = p->batch}, {.in = p->w0}, {.in = p->a},
+                                         {.in = p->b}, {.z = p->d_in}, {.z = p->d_out}, {.z = p->r},
+                                         {.d = p->alpha}, {0}});
 }
 
 /* Run the student's forward on p and compare with the reference. */
@@ -85,12 +60,48 @@ static int forward_matches(judge_t *j, const problem_t *p, int row)
 {
     double *want = mat_alloc(p->batch, p->d_out);
     lora_forward(p->x, p->batch, p->w0, p->a, p->b, p->d_in, p->d_out, p->r, p->alpha, want);
-    call_t *c = student_forward(j, p, row);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
-             expect_close(j, "y", call_output(c, "y"), want, p->batch, p->d_out, TOL);
-    call_free(c);
+    int ok = expect_call(j, student_forward(j, p, row), 0, "y", want, p->batch, p->d_out, TOL);
     free(want);
     return ok;
+}
+
+/* forward_matches on a random problem of each shape {batch, d_in, d_out, r}
+ * in turn, until one fails; the failure names the shape (with min_rank: a
+ * rank other than 1 is min(d_in, d_out)). */
+static void shapes_match(judge_t *j, const size_t (*shapes)[4], size_t n, int row, int min_rank)
+{
+    for (size_t i = 0; i < n && !judge_failed(j); i++) {
+        problem_t p;
+        problem_random(j, &p, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
+        const char *note = min_rank && p.r != 1 ? " = min(d_in, d_out)" : "";
+        if (forward_matches(j, &p, row))
+            ;
+        else if (row)
+            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu%s)", p.d_in, p.d_out, p.r, note);
+        else
+            judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu%s)", p.batch, p.d_in,
+                       p.d_out, p.r, note);
+        problem_free(&p);
+    }
+}
+
+/* The course's reference example (ex000 of DATA): one row x (1, 2), W0 (2, 2),
+ * A (1, 2), B (2, 1), alpha and its y (1, 2).  0 when a tensor is missing
+ * (judge_tensor has made the run a grader error). */
+typedef struct {
+    const double *x, *w0, *a, *b, *alpha, *y;
+} example_t;
+
+static int example(judge_t *j, example_t *e)
+{
+    const kit_file_t *f = judge_data(j, DATA);
+    e->x = judge_tensor(j, f, "ex000.x", 1, 2);
+    e->w0 = judge_tensor(j, f, "ex000.w0", 2, 2);
+    e->a = judge_tensor(j, f, "ex000.a", 1, 2);
+    e->b = judge_tensor(j, f, "ex000.b", 2, 1);
+    e->alpha = judge_tensor(j, f, "ex000.alpha", 1, 1);
+    e->y = judge_tensor(j, f, "ex000.y", 1, 2);
+    return e->x && e->w0 && e->a && e->b && e->alpha && e->y;
 }
 
 /* ---- lab02.1: one row ---- */
@@ -98,17 +109,11 @@ static int forward_matches(judge_t *j, const problem_t *p, int row)
 TEST("lab02.1", 4, "reference example gives [3, 0]",
      "y = x W0^T + (alpha/r) (x A^T) B^T; W0 is (d_out, d_in): y[i] sums w0[i*d_in + j] * x[j].")
 {
-    const kit_file_t *f = judge_data(j, DATA);
-    const double *x = judge_tensor(j, f, "ex000.x", 1, 2), *w0 = judge_tensor(j, f, "ex000.w0", 2, 2),
-                 *a = judge_tensor(j, f, "ex000.a", 1, 2), *b = judge_tensor(j, f, "ex000.b", 2, 1),
-                 *alpha = judge_tensor(j, f, "ex000.alpha", 1, 1), *y = judge_tensor(j, f, "ex000.y", 1, 2);
-    if (!x || !w0 || !a || !b || !alpha || !y)
+    example_t e;
+    if (!example(j, &e))
         return;
-    problem_t p = {1, 2, 2, 1, alpha[0], (double *)x, (double *)w0, (double *)a, (double *)b};
-    call_t *c = student_forward(j, &p, 1);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "y", call_output(c, "y"), y, 1, 2, TOL);
-    call_free(c);
+    problem_t p = {1, 2, 2, 1, e.alpha[0], (double *)e.x, (double *)e.w0, (double *)e.a, (double *)e.b};
+    expect_call(j, student_forward(j, &p, 1), 0, "y", e.y, 1, 2, TOL);
 }
 
 TEST("lab02.1", 4, "zero B gives exactly the base layer",
@@ -116,15 +121,12 @@ TEST("lab02.1", 4, "zero B gives exactly the base layer",
 {
     problem_t p;
     problem_random(j, &p, 1, 24, 16, 4);
-    fill_dyadic(judge_rng(j), p.x, p.d_in);
-    fill_dyadic(judge_rng(j), p.w0, p.d_out * p.d_in);
+    judge_fill_dyadic(judge_rng(j), p.x, p.d_in);
+    judge_fill_dyadic(judge_rng(j), p.w0, p.d_out * p.d_in);
     memset(p.b, 0, p.d_out * p.r * sizeof(double));
     double *base = mat_alloc(1, p.d_out);
     mat_matmul_nt(p.x, p.w0, base, 1, p.d_in, p.d_out); /* exact: dyadic inputs */
-    call_t *c = student_forward(j, &p, 1);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_exact(j, "y", call_output(c, "y"), base, 1, p.d_out);
-    call_free(c);
+    expect_call(j, student_forward(j, &p, 1), EXPECT_EXACT, "y", base, 1, p.d_out, 0);
     free(base);
     problem_free(&p);
 }
@@ -148,28 +150,15 @@ TEST("lab02.1", 4, "scaling is alpha / r",
 TEST("lab02.1", 5, "random non-square shapes match the reference",
      "y = x W0^T + (alpha/r) (x A^T) B^T on non-square shapes: W0 is (d_out, d_in), A (r, d_in), B (d_out, r).")
 {
-    static const size_t shapes[][3] = {{37, 23, 5}, {23, 37, 5}, {64, 64, 8}, {129, 65, 3}};
-    for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
-        problem_t p;
-        problem_random(j, &p, 1, shapes[i][0], shapes[i][1], shapes[i][2]);
-        if (!forward_matches(j, &p, 1))
-            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu)", p.d_in, p.d_out, p.r);
-        problem_free(&p);
-    }
+    static const size_t shapes[][4] = {{1, 37, 23, 5}, {1, 23, 37, 5}, {1, 64, 64, 8}, {1, 129, 65, 3}};
+    shapes_match(j, shapes, 4, 1, 0);
 }
 
 TEST("lab02.1", 3, "rank 1 and rank min(d_in, d_out) work",
      "The smallest and largest ranks: y = x W0^T + (alpha/r) (x A^T) B^T, the adapter term summed over k = 0 .. r - 1.")
 {
-    static const size_t shapes[][3] = {{31, 17, 1}, {31, 17, 17}, {9, 40, 9}, {40, 40, 40}};
-    for (size_t i = 0; i < 4 && !judge_failed(j); i++) {
-        problem_t p;
-        problem_random(j, &p, 1, shapes[i][0], shapes[i][1], shapes[i][2]);
-        if (!forward_matches(j, &p, 1))
-            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu%s)", p.d_in, p.d_out, p.r,
-                       p.r == 1 ? "" : " = min(d_in, d_out)");
-        problem_free(&p);
-    }
+    static const size_t shapes[][4] = {{1, 31, 17, 1}, {1, 31, 17, 17}, {1, 9, 40, 9}, {1, 40, 40, 40}};
+    shapes_match(j, shapes, 4, 1, 1);
 }
 
 
@@ -179,32 +168,20 @@ TEST("lab02.1", 3, "rank 1 and rank min(d_in, d_out) work",
 TEST("lab02.2", 4, "batched input matches row by row",
      "Row t of x starts at x + t*d_in; row t of y at y + t*d_out.")
 {
-    const kit_file_t *f = judge_data(j, DATA);
-    const double *w0 = judge_tensor(j, f, "ex000.w0", 2, 2), *a = judge_tensor(j, f, "ex000.a", 1, 2),
-                 *b = judge_tensor(j, f, "ex000.b", 2, 1);
-    if (!w0 || !a || !b)
+    example_t e;
+    if (!example(j, &e))
         return;
     double x[4] = {1, 0, 0, 1}, want[4];
-    problem_t p = {2, 2, 2, 1, 2.0, x, (double *)w0, (double *)a, (double *)b};
-    lora_forward(x, 2, w0, a, b, 2, 2, 1, 2.0, want);
-    call_t *c = student_forward(j, &p, 0);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "y", call_output(c, "y"), want, 2, 2, TOL);
-    call_free(c);
+    problem_t p = {2, 2, 2, 1, 2.0, x, (double *)e.w0, (double *)e.a, (double *)e.b};
+    lora_forward(x, 2, e.w0, e.a, e.b, 2, 2, 1, 2.0, want);
+    expect_call(j, student_forward(j, &p, 0), 0, "y", want, 2, 2, TOL);
 }
 
 TEST("lab02.2", 4, "large non-square batches (strides) match the reference",
      "Large batches with d_in != d_out: each row is y_t = x_t W0^T + (alpha/r) (x_t A^T) B^T, x_t at x + t*d_in, y_t at y + t*d_out.")
 {
     static const size_t shapes[][4] = {{17, 129, 65, 8}, {5, 65, 129, 7}, {33, 16, 48, 48}};
-    for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
-        problem_t p;
-        problem_random(j, &p, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
-        if (!forward_matches(j, &p, 0))
-            judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu)", p.batch, p.d_in,
-                       p.d_out, p.r);
-        problem_free(&p);
-    }
+    shapes_match(j, shapes, 3, 0, 0);
 }
 
 TEST("lab02.2", 3, "a batch of one matches the reference",
@@ -239,33 +216,21 @@ TEST("lab02.2", 3, "NaN and Inf propagate as IEEE arithmetic says",
 
 static call_t *student_merged(judge_t *j, const problem_t *p)
 {
-    call_t *c = call_new(j, "lora_merged_weight");
-    call_in(c, "w0", p->w0, p->d_out * p->d_in);
-    call_in(c, "a", p->a, p->r * p->d_in);
-    call_in(c, "b", p->b, p->d_out * p->r);
-    call_size(c, "d_in", p->d_in);
-    call_size(c, "d_out", p->d_out);
-    call_size(c, "r", p->r);
-    call_real(c, "alpha", p->alpha);
-    call_out(c, "w_eff", p->d_out * p->d_in);
-    return c;
+    return call_described(j, "lora_merged_weight",
+                          (fn_value_t[]){{.in = p->w0}, {.in = p->a}, {.in = p->b}, {.z = p->d_in},
+                                         {.z = p->d_out}, {.z = p->r}, {.d = p->alpha}, {0}});
 }
 
 TEST("lab02.3", 3, "merged weight of the reference example is [[3, 0], [0, 1]]",
      "w_eff[i][j] = w0[i][j] + (alpha/r) * sum_k b[i*r + k] * a[k*d_in + j].")
 {
-    const kit_file_t *f = judge_data(j, DATA);
-    const double *w0 = judge_tensor(j, f, "ex000.w0", 2, 2), *a = judge_tensor(j, f, "ex000.a", 1, 2),
-                 *b = judge_tensor(j, f, "ex000.b", 2, 1);
-    if (!w0 || !a || !b)
+    example_t e;
+    if (!example(j, &e))
         return;
     double want[4];
-    lora_merged_weight(w0, a, b, 2, 2, 1, 2.0, want); /* [[3, 0], [0, 1]] */
-    problem_t p = {1, 2, 2, 1, 2.0, NULL, (double *)w0, (double *)a, (double *)b};
-    call_t *c = student_merged(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "w_eff", call_output(c, "w_eff"), want, 2, 2, TOL);
-    call_free(c);
+    lora_merged_weight(e.w0, e.a, e.b, 2, 2, 1, 2.0, want); /* [[3, 0], [0, 1]] */
+    problem_t p = {1, 2, 2, 1, 2.0, NULL, (double *)e.w0, (double *)e.a, (double *)e.b};
+    expect_call(j, student_merged(j, &p), 0, "w_eff", want, 2, 2, TOL);
 }
 
 TEST("lab02.3", 4, "random merged weights match W0 + (alpha/r) B A",
@@ -275,10 +240,7 @@ TEST("lab02.3", 4, "random merged weights match W0 + (alpha/r) B A",
     problem_random(j, &p, 1, 45, 27, 6);
     double *want = mat_alloc(p.d_out, p.d_in);
     lora_merged_weight(p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, want);
-    call_t *c = student_merged(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c))
-        expect_close(j, "w_eff", call_output(c, "w_eff"), want, p.d_out, p.d_in, TOL);
-    call_free(c);
+    expect_call(j, student_merged(j, &p), EXPECT_INPUTS, "w_eff", want, p.d_out, p.d_in, TOL);
     free(want);
     problem_free(&p);
 }
@@ -298,7 +260,7 @@ TEST("lab02.3", 4, "forward is right and equals x times the merged weight",
         return;
     }
     call_t *m = student_merged(j, &p), *f = student_forward(j, &p, 0);
-    if (call_run(m) && expect_return(j, m, LAB_OK) && call_run(f)) {
+    if (call_ok(j, m) && call_run(f)) {
         double *via = mat_alloc(p.batch, p.d_out);
         const double *w_eff = call_output(m, "w_eff");
         if (w_eff) {
@@ -319,18 +281,9 @@ static call_t *student_in_out(judge_t *j, const double *x, size_t batch, const d
                               const double *bd, const double *au, size_t d_in, size_t d_out,
                               size_t r, double alpha)
 {
-    call_t *c = call_new(j, "lora_forward_in_out");
-    call_in(c, "x", x, batch * d_in);
-    call_size(c, "batch", batch);
-    call_in(c, "w", w, d_in * d_out);
-    call_in(c, "b_down", bd, d_in * r);
-    call_in(c, "a_up", au, r * d_out);
-    call_size(c, "d_in", d_in);
-    call_size(c, "d_out", d_out);
-    call_size(c, "r", r);
-    call_real(c, "alpha", alpha);
-    call_out(c, "h", batch * d_out);
-    return c;
+    return call_described(j, "lora_forward_in_out",
+                          (fn_value_t[]){{.in = x}, {.z = batch}, {.in = w}, {.in = bd}, {.in = au},
+                                         {.z = d_in}, {.z = d_out}, {.z = r}, {.d = alpha}, {0}});
 }
 
 /* A random problem in 002's layout: x (batch, d_in), w (d_in, d_out),
@@ -341,25 +294,16 @@ typedef struct {
     double *x, *w, *bd, *au;
 } in_out_t;
 
+/* The same counts as problem_random's x, w0, a, b, drawn in the same order. */
 static void in_out_random(judge_t *j, in_out_t *q, size_t batch, size_t d_in, size_t d_out,
                           size_t r)
 {
-    rng_t *g = judge_rng(j);
-    *q = (in_out_t){batch, d_in, d_out, r, rng_uniform_range(g, 0.5, 16), mat_alloc(batch, d_in),
-                    mat_alloc(d_in, d_out), mat_alloc(d_in, r), mat_alloc(r, d_out)};
-    rng_fill_uniform(g, q->x, batch * d_in, -1, 1);
-    rng_fill_uniform(g, q->w, d_in * d_out, -1, 1);
-    rng_fill_uniform(g, q->bd, d_in * r, -1, 1);
-    rng_fill_uniform(g, q->au, r * d_out, -1, 1);
+    problem_t p;
+    problem_random(j, &p, batch, d_in, d_out, r);
+    *q = (in_out_t){batch, d_in, d_out, r, p.alpha, p.x, p.w0, p.a, p.b};
 }
 
-static void in_out_free(in_out_t *q)
-{
-    free(q->x);
-    free(q->w);
-    free(q->bd);
-    free(q->au);
-}
+static void in_out_free(in_out_t *q) { free(q->x), free(q->w), free(q->bd), free(q->au); }
 
 static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in, size_t d_out,
                            size_t r)
@@ -373,10 +317,8 @@ static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in
 #undef T
     if (!x || !w || !bd || !au || !alpha || !h)
         return;
-    call_t *c = student_in_out(j, x, batch, w, bd, au, d_in, d_out, r, alpha[0]);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "h", call_output(c, "h"), h, batch, d_out, TOL);
-    call_free(c);
+    expect_call(j, student_in_out(j, x, batch, w, bd, au, d_in, d_out, r, alpha[0]), 0, "h", h,
+                batch, d_out, TOL);
 }
 
 TEST("lab02.4", 3, "002 example 1 gives [[4, 5]]",
@@ -402,10 +344,8 @@ TEST("lab02.4", 3, "random (d_in, d_out)-layout problems match the reference",
     in_out_random(j, &q, 9, 37, 19, 5);
     double *want = mat_alloc(q.batch, q.d_out);
     lora_forward_in_out(q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha, want);
-    call_t *c = student_in_out(j, q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha);
-    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c))
-        expect_close(j, "h", call_output(c, "h"), want, q.batch, q.d_out, TOL);
-    call_free(c);
+    expect_call(j, student_in_out(j, q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha),
+                EXPECT_INPUTS, "h", want, q.batch, q.d_out, TOL);
     free(want);
     in_out_free(&q);
 }
@@ -414,17 +354,9 @@ TEST("lab02.4", 3, "random (d_in, d_out)-layout problems match the reference",
 
 static call_t *student_convert(judge_t *j, const in_out_t *q)
 {
-    call_t *c = call_new(j, "lora_from_in_out");
-    call_in(c, "w", q->w, q->d_in * q->d_out);
-    call_in(c, "b_down", q->bd, q->d_in * q->r);
-    call_in(c, "a_up", q->au, q->r * q->d_out);
-    call_size(c, "d_in", q->d_in);
-    call_size(c, "d_out", q->d_out);
-    call_size(c, "r", q->r);
-    call_out(c, "w0", q->d_out * q->d_in);
-    call_out(c, "a", q->r * q->d_in);
-    call_out(c, "b", q->d_out * q->r);
-    return c;
+    return call_described(j, "lora_from_in_out",
+                          (fn_value_t[]){{.in = q->w}, {.in = q->bd}, {.in = q->au}, {.z = q->d_in},
+                                         {.z = q->d_out}, {.z = q->r}, {0}, {0}, {0}});
 }
 
 TEST("lab02.5", 4, "conversion transposes each matrix",
@@ -435,7 +367,7 @@ TEST("lab02.5", 4, "conversion transposes each matrix",
     double *w0 = mat_alloc(q.d_out, q.d_in), *a = mat_alloc(q.r, q.d_in), *b = mat_alloc(q.d_out, q.r);
     lora_from_in_out(q.w, q.bd, q.au, q.d_in, q.d_out, q.r, w0, a, b);
     call_t *c = student_convert(j, &q);
-    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c)) {
+    if (call_ok(j, c) && expect_inputs_unchanged(j, c)) {
         expect_exact(j, "w0", call_output(c, "w0"), w0, q.d_out, q.d_in);
         expect_exact(j, "a", call_output(c, "a"), a, q.r, q.d_in);
         expect_exact(j, "b", call_output(c, "b"), b, q.d_out, q.r);
@@ -453,7 +385,7 @@ TEST("lab02.5", 3, "converted weights give the same forward output",
     double *want = mat_alloc(q.batch, q.d_out), *y = mat_alloc(q.batch, q.d_out);
     lora_forward_in_out(q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha, want);
     call_t *c = student_convert(j, &q);
-    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+    if (call_ok(j, c)) {
         /* Feed the student's converted weights to the reference forward. */
         const double *w0 = call_output(c, "w0"), *a = call_output(c, "a"), *b = call_output(c, "b");
         if (w0 && a && b) {
@@ -472,18 +404,9 @@ static call_t *student_columns(judge_t *j, const double *w0, const double *b, co
                                const double *xc, size_t d, size_t k, size_t r, size_t n,
                                double alpha)
 {
-    call_t *c = call_new(j, "lora_forward_columns");
-    call_in(c, "w0", w0, d * k);
-    call_in(c, "b", b, d * r);
-    call_in(c, "a", a, r * k);
-    call_in(c, "x_cols", xc, k * n);
-    call_size(c, "d", d);
-    call_size(c, "k", k);
-    call_size(c, "r", r);
-    call_size(c, "n", n);
-    call_real(c, "alpha", alpha);
-    call_out(c, "h_cols", d * n);
-    return c;
+    return call_described(j, "lora_forward_columns",
+                          (fn_value_t[]){{.in = w0}, {.in = b}, {.in = a}, {.in = xc}, {.z = d},
+                                         {.z = k}, {.z = r}, {.z = n}, {.d = alpha}, {0}});
 }
 
 TEST("lab02.6", 4, "course example prints h = [0.334, 0.541, -0.673, 0.241]",
@@ -499,8 +422,7 @@ TEST("lab02.6", 4, "course example prints h = [0.334, 0.541, -0.673, 0.241]",
     double want[4];
     lora_forward_columns(w0, b, a, x, 4, 4, 2, 1, alpha[0], want);
     call_t *c = student_columns(j, w0, b, a, x, 4, 4, 2, 1, alpha[0]);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
-        expect_rounded(j, "h", call_output(c, "h_cols"), printed, 4, 3))
+    if (call_ok(j, c) && expect_rounded(j, "h", call_output(c, "h_cols"), printed, 4, 3))
         expect_close(j, "h", call_output(c, "h_cols"), want, 4, 1, TOL);
     call_free(c);
 }
@@ -516,10 +438,8 @@ TEST("lab02.6", 4, "random column batches equal the row form transposed",
     mat_transpose(p.x, xc, p.batch, p.d_in);
     lora_forward(p.x, p.batch, p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, y);
     mat_transpose(y, want, p.batch, p.d_out);
-    call_t *c = student_columns(j, p.w0, p.b, p.a, xc, p.d_out, p.d_in, p.r, p.batch, p.alpha);
-    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c))
-        expect_close(j, "h_cols", call_output(c, "h_cols"), want, p.d_out, p.batch, TOL);
-    call_free(c);
+    expect_call(j, student_columns(j, p.w0, p.b, p.a, xc, p.d_out, p.d_in, p.r, p.batch, p.alpha),
+                EXPECT_INPUTS, "h_cols", want, p.d_out, p.batch, TOL);
     free(xc), free(y), free(want);
     problem_free(&p);
 }
@@ -531,10 +451,8 @@ TEST("lab02.6", 3, "one column with full rank matches the reference",
     problem_random(j, &p, 1, 50, 70, 50);
     double *want = mat_alloc(p.d_out, 1);
     lora_forward(p.x, 1, p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, want);
-    call_t *c = student_columns(j, p.w0, p.b, p.a, p.x, p.d_out, p.d_in, p.r, 1, p.alpha);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "h_cols", call_output(c, "h_cols"), want, p.d_out, 1, TOL);
-    call_free(c);
+    expect_call(j, student_columns(j, p.w0, p.b, p.a, p.x, p.d_out, p.d_in, p.r, 1, p.alpha), 0,
+                "h_cols", want, p.d_out, 1, TOL);
     free(want);
     problem_free(&p);
 }

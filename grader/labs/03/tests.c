@@ -19,6 +19,7 @@
  * fan (d_out instead of d_in, with d_out != d_in) or a Gaussian where the
  * uniform law was asked fails.
  */
+#include "describe.h"
 #include "tests.h"
 #include "lora_linear.h"
 #include "matrix.h"
@@ -40,21 +41,15 @@ typedef struct {
 static void problem_random(judge_t *j, problem_t *p, size_t batch, size_t d_in, size_t d_out,
                            size_t r)
 {
-    rng_t *g = judge_rng(j);
-    p->batch = batch, p->d_in = d_in, p->d_out = d_out, p->r = r;
-    p->scale = rng_uniform_range(g, 0.25, 4.0);
-    p->x = mat_alloc(batch ? batch : 1, d_in);
-    p->t = mat_alloc(batch ? batch : 1, d_out);
-    p->w0 = mat_alloc(d_out, d_in);
-    p->bias = mat_alloc(1, d_out);
-    p->a = mat_alloc(r, d_in);
-    p->b = mat_alloc(d_out, r);
-    rng_fill_uniform(g, p->x, (batch ? batch : 1) * d_in, -1, 1);
-    rng_fill_uniform(g, p->t, (batch ? batch : 1) * d_out, -1, 1);
-    rng_fill_uniform(g, p->w0, d_out * d_in, -1, 1);
-    rng_fill_uniform(g, p->bias, d_out, -1, 1);
-    rng_fill_uniform(g, p->a, r * d_in, -1, 1);
-    rng_fill_uniform(g, p->b, d_out * r, -1, 1);
+    const size_t rows = batch ? batch : 1; /* an empty batch still gets a row of x and t */
+    *p = (problem_t){.batch = batch, .d_in = d_in, .d_out = d_out, .r = r,
+                     .scale = rng_uniform_range(judge_rng(j), 0.25, 4.0)};
+    p->x = judge_random(j, rows * d_in);
+    p->t = judge_random(j, rows * d_out);
+    p->w0 = judge_random(j, d_out * d_in);
+    p->bias = judge_random(j, d_out);
+    p->a = judge_random(j, r * d_in);
+    p->b = judge_random(j, d_out * r);
 }
 
 static void problem_free(problem_t *p)
@@ -62,96 +57,61 @@ static void problem_free(problem_t *p)
     free(p->x), free(p->t), free(p->w0), free(p->bias), free(p->a), free(p->b);
 }
 
-/* Multiples of 1/8 in [-2, 2]: sums of a few hundred products are exact. */
-static void fill_dyadic(rng_t *g, double *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        v[i] = ((double)rng_below(g, 33) - 16.0) / 8.0;
-}
-
 static long long draw_seed(judge_t *j) { return (long long)(rng_next_u64(judge_rng(j)) >> 1); }
 
 static call_t *student_init(judge_t *j, size_t d_in, size_t d_out, size_t r, long long kind,
                             double std, long long seed)
 {
-    call_t *c = call_new(j, "lora_init");
-    call_out(c, "a", r * d_in);
-    call_out(c, "b", d_out * r);
-    call_size(c, "d_in", d_in);
-    call_size(c, "d_out", d_out);
-    call_size(c, "r", r);
-    call_int(c, "kind", kind);
-    call_real(c, "std", std);
-    call_int(c, "seed", seed);
-    return c;
+    return call_described(j, "lora_init",
+                          (fn_value_t[]){{0}, {0}, {.z = d_in}, {.z = d_out}, {.z = r}, {.l = kind},
+                                         {.d = std}, {.l = seed}});
 }
 
 static call_t *student_scaling(judge_t *j, double alpha, size_t r, long long kind)
 {
-    call_t *c = call_new(j, "lora_scaling");
-    call_real(c, "alpha", alpha);
-    call_size(c, "r", r);
-    call_int(c, "kind", kind);
-    call_out(c, "scale", 1);
-    return c;
+    return call_described(j, "lora_scaling",
+                          (fn_value_t[]){{.d = alpha}, {.z = r}, {.l = kind}, {0}});
+}
+
+/* The values of p in the order lora_linear_forward (with_t 0) or lora_grad
+ * and lora_sgd_step (with_t 1) take them: x, [t,] batch, w0, bias, a, b, the
+ * sizes, scale, [lr,] then the outputs (no value).  Returns v. */
+static fn_value_t *problem_values(const problem_t *p, int with_t, double lr, fn_value_t *v)
+{
+    int n = 0;
+    memset(v, 0, DESC_MAX_ARGS * sizeof *v);
+    v[n++].in = p->x;
+    if (with_t)
+        v[n++].in = p->t;
+    v[n++].z = p->batch;
+    v[n++].in = p->w0;
+    v[n++].in = p->bias;
+    v[n++].in = p->a;
+    v[n++].in = p->b;
+    v[n++].z = p->d_in;
+    v[n++].z = p->d_out;
+    v[n++].z = p->r;
+    v[n++].d = p->scale;
+    v[n].d = lr; /* lora_sgd_step's lr (the others: their first output, no value) */
+    return v;
 }
 
 static call_t *student_forward(judge_t *j, const problem_t *p)
 {
-    call_t *c = call_new(j, "lora_linear_forward");
-    call_in(c, "x", p->x, p->batch * p->d_in);
-    call_size(c, "batch", p->batch);
-    call_in(c, "w0", p->w0, p->d_out * p->d_in);
-    call_in(c, "bias", p->bias, p->d_out);
-    call_in(c, "a", p->a, p->r * p->d_in);
-    call_in(c, "b", p->b, p->d_out * p->r);
-    call_size(c, "d_in", p->d_in);
-    call_size(c, "d_out", p->d_out);
-    call_size(c, "r", p->r);
-    call_real(c, "scale", p->scale);
-    call_out(c, "y", p->batch * p->d_out);
-    return c;
+    fn_value_t v[DESC_MAX_ARGS];
+    return call_described(j, "lora_linear_forward", problem_values(p, 0, 0, v));
 }
 
 static call_t *student_grad(judge_t *j, const problem_t *p)
 {
-    call_t *c = call_new(j, "lora_grad");
-    call_in(c, "x", p->x, p->batch * p->d_in);
-    call_in(c, "t", p->t, p->batch * p->d_out);
-    call_size(c, "batch", p->batch);
-    call_in(c, "w0", p->w0, p->d_out * p->d_in);
-    call_in(c, "bias", p->bias, p->d_out);
-    call_in(c, "a", p->a, p->r * p->d_in);
-    call_in(c, "b", p->b, p->d_out * p->r);
-    call_size(c, "d_in", p->d_in);
-    call_size(c, "d_out", p->d_out);
-    call_size(c, "r", p->r);
-    call_real(c, "scale", p->scale);
-    call_out(c, "loss", 1);
-    call_out(c, "grad_a", p->r * p->d_in);
-    call_out(c, "grad_b", p->d_out * p->r);
-    return c;
+    fn_value_t v[DESC_MAX_ARGS];
+    return call_described(j, "lora_grad", problem_values(p, 1, 0, v));
 }
 
 static call_t *student_step(judge_t *j, const problem_t *p, double lr)
 {
-    call_t *c = call_new(j, "lora_sgd_step");
-    call_in(c, "x", p->x, p->batch * p->d_in);
-    call_in(c, "t", p->t, p->batch * p->d_out);
-    call_size(c, "batch", p->batch);
-    call_in(c, "w0", p->w0, p->d_out * p->d_in);
-    call_in(c, "bias", p->bias, p->d_out);
-    call_in(c, "a", p->a, p->r * p->d_in);
-    call_in(c, "b", p->b, p->d_out * p->r);
-    call_size(c, "d_in", p->d_in);
-    call_size(c, "d_out", p->d_out);
-    call_size(c, "r", p->r);
-    call_real(c, "scale", p->scale);
-    call_real(c, "lr", lr);
-    call_out(c, "loss", 1);
-    call_out(c, "a_new", p->r * p->d_in);
-    call_out(c, "b_new", p->d_out * p->r);
-    return c;
+    fn_value_t v[DESC_MAX_ARGS];
+    return call_described(j, "lora_sgd_step", problem_values(p, 1, lr, v));
 }
 
 static int all_zero(const double *v, size_t n)
@@ -179,7 +139,7 @@ static void init_matches_reference(judge_t *j, long long kind, double std)
         double *a = mat_alloc(r, di), *b = mat_alloc(dn, r);
         lora_init(a, b, di, dn, r, kind, std, seed);
         call_t *c = student_init(j, di, dn, r, kind, std, seed);
-        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        if (call_ok(j, c) &&
             !expect_exact(j, "a", call_output(c, "a"), a, r, di))
             judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu, seed = %lld: one rng_seed, then "
                        "a[0], a[1], ... in order, one draw each)", di, dn, r, seed);
@@ -206,7 +166,7 @@ static int big_init(judge_t *j, size_t d_in, size_t d_out, size_t r, long long k
                     stats_t *st)
 {
     call_t *c = student_init(j, d_in, d_out, r, kind, std, draw_seed(j));
-    int ok = call_run(c) && expect_return(j, c, LAB_OK);
+    int ok = call_ok(j, c);
     const double *a = ok ? call_output(c, "a") : NULL;
     if (a) {
         size_t n = r * d_in;
@@ -287,7 +247,7 @@ TEST("lab03.1", 3, "B is exactly zero after init, next to the reference's A",
         double *a = mat_alloc(6, 40), *b = mat_alloc(24, 6);
         lora_init(a, b, 40, 24, 6, kind, 0.1, seed);
         call_t *c = student_init(j, 40, 24, 6, kind, 0.1, seed);
-        if (call_run(c) && expect_return(j, c, LAB_OK)) {
+        if (call_ok(j, c)) {
             const double *sb = call_output(c, "b");
             if (sb && !all_zero(sb, 24 * 6))
                 judge_fail(j, "b (d_out = 24, r = 6) is not all 0.0 (kind = %lld): B starts at "
@@ -309,7 +269,7 @@ TEST("lab03.1", 2, "A is the reference's; the same seed repeats it, another chan
     call_t *c3 = student_init(j, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed + 1);
     double want[120], b[40];
     lora_init(want, b, 30, 10, 4, LORA_INIT_KAIMING_UNIFORM, 0.0, seed);
-    if (call_run(c1) && expect_return(j, c1, LAB_OK) &&
+    if (call_ok(j, c1) &&
         expect_exact(j, "a (the first call)", call_output(c1, "a"), want, 4, 30) && call_run(c2) &&
         call_run(c3)) {
         const double *a1 = call_output(c1, "a"), *a2 = call_output(c2, "a"),
@@ -329,13 +289,10 @@ TEST("lab03.1", 2, "A is the reference's; the same seed repeats it, another chan
 
 static int scaling_is(judge_t *j, double alpha, size_t r, long long kind, double want)
 {
-    call_t *c = student_scaling(j, alpha, r, kind);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
-             expect_close(j, "scale", call_output(c, "scale"), &want, 1, 1, TOL);
+    int ok = expect_call(j, student_scaling(j, alpha, r, kind), 0, "scale", &want, 1, 1, TOL);
     if (!ok)
         judge_fail(j, "(alpha = %g, r = %zu, %s: expected %.10g)", alpha, r,
                    kind ? "rsLoRA alpha/sqrt(r)" : "alpha/r", want);
-    call_free(c);
     return ok;
 }
 
@@ -379,9 +336,9 @@ TEST("lab03.3", 5, "output at init equals the base layer bit for bit",
     problem_t p;
     problem_random(j, &p, 5, 24, 16, 4);
     rng_t *g = judge_rng(j);
-    fill_dyadic(g, p.x, p.batch * p.d_in);
-    fill_dyadic(g, p.w0, p.d_out * p.d_in);
-    fill_dyadic(g, p.bias, p.d_out);
+    judge_fill_dyadic(g, p.x, p.batch * p.d_in);
+    judge_fill_dyadic(g, p.w0, p.d_out * p.d_in);
+    judge_fill_dyadic(g, p.bias, p.d_out);
     /* A as the init makes it (not dyadic), B = 0. */
     lora_init(p.a, p.b, p.d_in, p.d_out, p.r, LORA_INIT_KAIMING_UNIFORM, 0.0, draw_seed(j));
     double *base = mat_alloc(p.batch, p.d_out);
@@ -389,10 +346,7 @@ TEST("lab03.3", 5, "output at init equals the base layer bit for bit",
     for (size_t t = 0; t < p.batch; t++)
         for (size_t i = 0; i < p.d_out; i++)
             base[t * p.d_out + i] += p.bias[i];
-    call_t *c = student_forward(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_exact(j, "y", call_output(c, "y"), base, p.batch, p.d_out);
-    call_free(c);
+    expect_call(j, student_forward(j, &p), EXPECT_EXACT, "y", base, p.batch, p.d_out, 0);
     free(base);
     problem_free(&p);
 }
@@ -403,10 +357,7 @@ TEST("lab03.3", 3, "worked example gives [[7.5, 1]]",
     double x[2] = {1, 2}, w0[4] = {1, 0, 0, 1}, bias[2] = {0.5, -1}, a[2] = {1, 1}, b[2] = {1, 0},
            want[2] = {7.5, 1}, t[2] = {0, 0};
     problem_t p = {1, 2, 2, 1, 2.0, x, t, w0, bias, a, b};
-    call_t *c = student_forward(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "y", call_output(c, "y"), want, 1, 2, TOL);
-    call_free(c);
+    expect_call(j, student_forward(j, &p), 0, "y", want, 1, 2, TOL);
 }
 
 TEST("lab03.3", 3, "random batches with bias match the reference",
@@ -420,7 +371,7 @@ TEST("lab03.3", 3, "random batches with bias match the reference",
         lora_linear_forward(p.x, p.batch, p.w0, p.bias, p.a, p.b, p.d_in, p.d_out, p.r, p.scale,
                             want);
         call_t *c = student_forward(j, &p);
-        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        if (call_ok(j, c) &&
             !expect_close(j, "y", call_output(c, "y"), want, p.batch, p.d_out, TOL))
             judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu, scale = %g)", p.batch,
                        p.d_in, p.d_out, p.r, p.scale);
@@ -443,7 +394,7 @@ TEST("lab03.4", 5, "gradients match the reference on non-square shapes",
         lora_grad(p.x, p.t, p.batch, p.w0, p.bias, p.a, p.b, p.d_in, p.d_out, p.r, p.scale, &loss,
                   ga, gb);
         call_t *c = student_grad(j, &p);
-        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        if (call_ok(j, c) &&
             !(expect_close(j, "grad_b", call_output(c, "grad_b"), gb, p.d_out, p.r, TOL) &&
               expect_close(j, "grad_a", call_output(c, "grad_a"), ga, p.r, p.d_in, TOL)))
             judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu, scale = %g)", p.batch,
@@ -471,7 +422,7 @@ TEST("lab03.4", 6, "gradients match central finite differences",
     problem_t p;
     problem_random(j, &p, 4, 9, 6, 3);
     call_t *c = student_grad(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+    if (call_ok(j, c)) {
         const double *ga = call_output(c, "grad_a"), *gb = call_output(c, "grad_b");
         const double h = 1e-5;
         double *fa = mat_alloc(p.r, p.d_in), *fb = mat_alloc(p.d_out, p.r);
@@ -509,7 +460,7 @@ TEST("lab03.4", 3, "loss is the batch mean of summed squared errors",
     problem_random(j, &p, 7, 11, 5, 2);
     double want = ref_loss(&p, p.a, p.b);
     call_t *c = student_grad(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         !expect_close(j, "loss", call_output(c, "loss"), &want, 1, 1, TOL))
         judge_fail(j, "(L = (1/batch) sum over the batch and the outputs of (y - t)^2; batch = 7, "
                    "d_out = 5)");
@@ -526,7 +477,7 @@ TEST("lab03.4", 4, "with B = 0 only B gets a gradient",
     double loss, *ga = mat_alloc(p.r, p.d_in), *gb = mat_alloc(p.d_out, p.r);
     lora_grad(p.x, p.t, p.batch, p.w0, p.bias, p.a, p.b, p.d_in, p.d_out, p.r, p.scale, &loss, ga, gb);
     call_t *c = student_grad(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+    if (call_ok(j, c)) {
         const double *sa = call_output(c, "grad_a");
         if (sa && !all_zero(sa, p.r * p.d_in))
             judge_fail(j, "with B = 0, dL/dA = scale (G B)^T X must be exactly 0");
@@ -548,7 +499,7 @@ TEST("lab03.4", 3, "with A = B = 0 the loss is the base's and no gradient flows"
     memset(p.b, 0, p.d_out * p.r * sizeof(double));
     double want = ref_loss(&p, p.a, p.b);
     call_t *c = student_grad(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         expect_close(j, "loss (A = B = 0: the base layer's loss)", call_output(c, "loss"), &want, 1, 1, TOL)) {
         const double *sa = call_output(c, "grad_a"), *sb = call_output(c, "grad_b");
         if (sa && sb && !(all_zero(sa, p.r * p.d_in) && all_zero(sb, p.d_out * p.r)))
@@ -568,7 +519,7 @@ static int step_matches(judge_t *j, problem_t *p, double lr, double *loss_out)
     lora_sgd_step(p->x, p->t, p->batch, p->w0, p->bias, p->a, p->b, p->d_in, p->d_out, p->r,
                   p->scale, lr, &loss, an, bn);
     call_t *c = student_step(j, p, lr);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
+    int ok = call_ok(j, c) && expect_inputs_unchanged(j, c) &&
              expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL) &&
              expect_close(j, "a_new", call_output(c, "a_new"), an, p->r, p->d_in, TOL) &&
              expect_close(j, "b_new", call_output(c, "b_new"), bn, p->d_out, p->r, TOL);
@@ -639,7 +590,7 @@ TEST("lab03.5", 2, "lr = 0.05 steps as the reference; lr = 0 returns A and B unc
         return;
     }
     call_t *c = student_step(j, &p, 0.0);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         expect_exact(j, "a_new (lr = 0)", call_output(c, "a_new"), p.a, p.r, p.d_in))
         expect_exact(j, "b_new (lr = 0)", call_output(c, "b_new"), p.b, p.d_out, p.r);
     call_free(c);
@@ -656,7 +607,7 @@ TEST("lab03.5", 2, "from A = B = 0 steps never move, and the loss is the base's"
     for (int s = 0; s < 3 && !judge_failed(j); s++) {
         double loss = ref_loss(&p, p.a, p.b);
         call_t *c = student_step(j, &p, 0.5);
-        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        if (call_ok(j, c) &&
             expect_close(j, "loss (A = B = 0: the base layer's loss)", call_output(c, "loss"), &loss, 1, 1, TOL)) {
             const double *an = call_output(c, "a_new"), *bn = call_output(c, "b_new");
             if (an && bn && !(all_zero(an, p.r * p.d_in) && all_zero(bn, p.d_out * p.r)))

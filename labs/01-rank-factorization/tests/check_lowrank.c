@@ -104,9 +104,7 @@ END_TEST
 START_TEST(test_product_of_course_example_is_corrected_delta_w)
 {
     double m[16];
-    fill(m, 16, SENTINEL);
-    CHECK_OK("lab01.2", lowrank_product(EX_B, EX_A, 4, 2, 4, m));
-    CHECK_CLOSE("lab01.2", "B A", m, EX_DW, 16);
+    CHECK_CALL_CLOSE("lab01.2", "B A", lowrank_product(EX_B, EX_A, 4, 2, 4, m), m, EX_DW, 16);
 }
 END_TEST
 
@@ -114,9 +112,8 @@ START_TEST(test_product_non_square_shapes)
 {
     const double b[3] = {1, 2, 3}, a[2] = {4, -1}, want[6] = {4, -1, 8, -2, 12, -3};
     double m[6];
-    fill(m, 6, SENTINEL);
-    CHECK_OK("lab01.2", lowrank_product(b, a, 3, 1, 2, m));
-    CHECK_CLOSE("lab01.2", "B A (3 x 1)(1 x 2)", m, want, 6);
+    CHECK_CALL_CLOSE("lab01.2", "B A (3 x 1)(1 x 2)", lowrank_product(b, a, 3, 1, 2, m),
+                     m, want, 6);
 }
 END_TEST
 
@@ -126,9 +123,8 @@ START_TEST(test_storage_gpt3_layer_at_r4_compresses_1536_times)
 {
     const double want[4] = {150994944, 98304, 1536, 100.0 / 1536};
     double out[4];
-    fill(out, 4, SENTINEL);
-    CHECK_OK("lab01.3", lowrank_storage(12288, 12288, 4, out));
-    CHECK_CLOSE("lab01.3", "[d k, r (d + k), ratio, percent]", out, want, 4);
+    CHECK_CALL_CLOSE("lab01.3", "[d k, r (d + k), ratio, percent]", lowrank_storage(12288, 12288, 4, out),
+                     out, want, 4);
 }
 END_TEST
 
@@ -182,9 +178,8 @@ START_TEST(test_best_rank_2_of_diag_3_2_1_drops_the_1)
 {
     const double m[9] = {3, 0, 0, 0, 2, 0, 0, 0, 1}, want[9] = {3, 0, 0, 0, 2, 0, 0, 0, 0};
     double out[9];
-    fill(out, 9, SENTINEL);
-    CHECK_OK("lab01.5", lowrank_best_approx(m, 3, 3, 2, out));
-    CHECK_CLOSE("lab01.5", "best rank-2 approximation", out, want, 9);
+    CHECK_CALL_CLOSE("lab01.5", "best rank-2 approximation", lowrank_best_approx(m, 3, 3, 2, out),
+                     out, want, 9);
 }
 END_TEST
 
@@ -273,6 +268,18 @@ START_TEST(test_svd_random_non_square_singular_values_match_stored)
 }
 END_TEST
 
+/* utu (3, 3) = U^T U for U (5, 3). */
+static void gram_5x3(const double *u, double *utu)
+{
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            double d = 0;
+            for (int t = 0; t < 5; t++)
+                d += u[t * 3 + i] * u[t * 3 + j];
+            utu[i * 3 + j] = d;
+        }
+}
+
 START_TEST(test_svd_of_rank_deficient_matrix_has_orthonormal_u)
 {
     /* Column 2 = column 0 + column 1: s[2] = 0, and U's third column must
@@ -282,26 +289,14 @@ START_TEST(test_svd_of_rank_deficient_matrix_has_orthonormal_u)
     for (int i = 0; i < 5; i++)
         m[i * 3] = m0[i * 3], m[i * 3 + 1] = m0[i * 3 + 1], m[i * 3 + 2] = m0[i * 3] + m0[i * 3 + 1];
     CHECK_OK("lab01.4", lowrank_svd(m, 5, 3, u, s, v));
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++) {
-            double d = 0;
-            for (int t = 0; t < 5; t++)
-                d += u[t * 3 + i] * u[t * 3 + j];
-            utu[i * 3 + j] = d;
-        }
+    gram_5x3(u, utu);
     const double eye[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
     CHECK_CLOSE("lab01.4", "U^T U of a rank-2 5 x 3 matrix (complete U where s[i] = 0)", utu, eye, 9);
     /* Column 2 exactly zero: s[2] = 0 exactly, and column 2 of U must not be 0 / 0. */
     for (int i = 0; i < 5; i++)
         m[i * 3 + 2] = 0;
     CHECK_OK("lab01.4", lowrank_svd(m, 5, 3, u, s, v));
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++) {
-            double d = 0;
-            for (int t = 0; t < 5; t++)
-                d += u[t * 3 + i] * u[t * 3 + j];
-            utu[i * 3 + j] = d;
-        }
+    gram_5x3(u, utu);
     CHECK_CLOSE("lab01.4", "U^T U of a 5 x 3 matrix with a zero column (s[2] = 0 exactly)", utu, eye, 9);
 }
 END_TEST

@@ -129,9 +129,8 @@ START_TEST(test_row_reference_example_gives_3_0)
 {
     const double x[] = {1, 0}, expected[] = {3, 0};
     double y[2];
-    fill(y, 2, SENTINEL);
-    CHECK_OK("lab02.1", lora_forward_row(x, REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, y));
-    CHECK_CLOSE("lab02.1", "y", y, expected, 2);
+    CHECK_CALL_CLOSE("lab02.1", "y", lora_forward_row(x, REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, y),
+                     y, expected, 2);
 }
 END_TEST
 
@@ -160,9 +159,8 @@ START_TEST(test_row_scales_the_update_by_alpha_over_r)
     const double x[] = {1, 2}, a[] = {1, 0, 0, 1}, b[] = {1, 0, 0, 1};
     const double expected[] = {1.5, 3};
     double y[2];
-    fill(y, 2, SENTINEL);
-    CHECK_OK("lab02.1", lora_forward_row(x, REF_W0, a, b, 2, 2, 2, 1.0, y));
-    CHECK_CLOSE("lab02.1", "y", y, expected, 2);
+    CHECK_CALL_CLOSE("lab02.1", "y", lora_forward_row(x, REF_W0, a, b, 2, 2, 2, 1.0, y),
+                     y, expected, 2);
 }
 END_TEST
 
@@ -212,9 +210,8 @@ START_TEST(test_batch_of_identity_rows_gives_3_0_and_0_1)
 {
     const double x[] = {1, 0, 0, 1}, expected[] = {3, 0, 0, 1};
     double y[4];
-    fill(y, 4, SENTINEL);
-    CHECK_OK("lab02.2", lora_forward(x, 2, REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, y));
-    CHECK_CLOSE("lab02.2", "y (2 x 2)", y, expected, 4);
+    CHECK_CALL_CLOSE("lab02.2", "y (2 x 2)", lora_forward(x, 2, REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, y),
+                     y, expected, 4);
 }
 END_TEST
 
@@ -227,9 +224,8 @@ START_TEST(test_batch_of_three_rows_uses_both_strides)
     const double b[] = {1, 0, 1, -1};                /* (2, 2) */
     const double expected[] = {8.5, -2, 1.5, -2.5, 3, 1};
     double y[6];
-    fill(y, 6, SENTINEL);
-    CHECK_OK("lab02.2", lora_forward(x, 3, w0, a, b, 3, 2, 2, 1.0, y));
-    CHECK_CLOSE("lab02.2", "y (3 x 2)", y, expected, 6);
+    CHECK_CALL_CLOSE("lab02.2", "y (3 x 2)", lora_forward(x, 3, w0, a, b, 3, 2, 2, 1.0, y),
+                     y, expected, 6);
 }
 END_TEST
 
@@ -273,9 +269,8 @@ START_TEST(test_merged_reference_weights_give_3_0_0_1)
 {
     const double expected[] = {3, 0, 0, 1};
     double w_eff[4];
-    fill(w_eff, 4, SENTINEL);
-    CHECK_OK("lab02.3", lora_merged_weight(REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, w_eff));
-    CHECK_CLOSE("lab02.3", "w_eff (2 x 2)", w_eff, expected, 4);
+    CHECK_CALL_CLOSE("lab02.3", "w_eff (2 x 2)", lora_merged_weight(REF_W0, REF_A, REF_B, 2, 2, 1, 2.0, w_eff),
+                     w_eff, expected, 4);
 }
 END_TEST
 
@@ -297,9 +292,8 @@ START_TEST(test_in_out_example_x_1_2_gives_4_5)
     const double b_down[] = {1, 1}, a_up[] = {0.5, 0.5}; /* (2, 1), (1, 2) */
     const double expected[] = {4, 5};
     double h[2];
-    fill(h, 2, SENTINEL);
-    CHECK_OK("lab02.4", lora_forward_in_out(x, 1, w, b_down, a_up, 2, 2, 1, 2.0, h));
-    CHECK_CLOSE("lab02.4", "h (1 x 2)", h, expected, 2);
+    CHECK_CALL_CLOSE("lab02.4", "h (1 x 2)", lora_forward_in_out(x, 1, w, b_down, a_up, 2, 2, 1, 2.0, h),
+                     h, expected, 2);
 }
 END_TEST
 
@@ -309,9 +303,8 @@ START_TEST(test_in_out_identity_batch_gives_2_25_and_1_25)
     const double b_down[] = {0.5, 0.5, 0.5, 0.5}, a_up[] = {1, 0, 0, 1};
     const double expected[] = {2.25, 1.25, 1.25, 2.25};
     double h[4];
-    fill(h, 4, SENTINEL);
-    CHECK_OK("lab02.4", lora_forward_in_out(x, 2, w, b_down, a_up, 2, 2, 2, 1.0, h));
-    CHECK_CLOSE("lab02.4", "h (2 x 2)", h, expected, 4);
+    CHECK_CALL_CLOSE("lab02.4", "h (2 x 2)", lora_forward_in_out(x, 2, w, b_down, a_up, 2, 2, 2, 1.0, h),
+                     h, expected, 4);
 }
 END_TEST
 
@@ -387,9 +380,8 @@ END_TEST
 START_TEST(test_columns_worked_example_gives_0_33415_first)
 {
     double h[4];
-    fill(h, 4, SENTINEL);
-    CHECK_OK("lab02.6", lora_forward_columns(WX_W0, WX_B, WX_A, WX_X, 4, 4, 2, 1, 2.0, h));
-    CHECK_CLOSE("lab02.6", "h (4 x 1)", h, WX_H, 4);
+    CHECK_CALL_CLOSE("lab02.6", "h (4 x 1)", lora_forward_columns(WX_W0, WX_B, WX_A, WX_X, 4, 4, 2, 1, 2.0, h),
+                     h, WX_H, 4);
 }
 END_TEST
 
@@ -404,9 +396,8 @@ START_TEST(test_columns_two_inputs_are_columns_not_rows)
         expected[j * 2 + 0] = WX_H[j];
         expected[j * 2 + 1] = 2.0 * WX_H[j];
     }
-    fill(h, 8, SENTINEL);
-    CHECK_OK("lab02.6", lora_forward_columns(WX_W0, WX_B, WX_A, x_cols, 4, 4, 2, 2, 2.0, h));
-    CHECK_CLOSE("lab02.6", "h_cols (4 x 2)", h, expected, 8);
+    CHECK_CALL_CLOSE("lab02.6", "h_cols (4 x 2)", lora_forward_columns(WX_W0, WX_B, WX_A, x_cols, 4, 4, 2, 2, 2.0, h),
+                     h, expected, 8);
 }
 END_TEST
 

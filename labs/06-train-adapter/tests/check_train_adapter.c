@@ -103,9 +103,8 @@ START_TEST(test_forward_example_gives_2_3_and_loss_5)
     train_problem_t p = example();
     double y_hat[2], loss = SENTINEL;
     static const double want[] = {2, 3}, want_loss = 5;
-    fill(y_hat, 2, SENTINEL);
-    CHECK_OK("lab06.1", train_forward(&p, EX_AM, EX_BM, y_hat, &loss));
-    CHECK_CLOSE("lab06.1", "y_hat", y_hat, want, 2);
+    CHECK_CALL_CLOSE("lab06.1", "y_hat", train_forward(&p, EX_AM, EX_BM, y_hat, &loss),
+                     y_hat, want, 2);
     CHECK_CLOSE("lab06.1", "loss (mean over N * d_out = 2 entries)", &loss, &want_loss, 1);
 }
 END_TEST
@@ -199,13 +198,21 @@ END_TEST
 
 /* ---- lab06.4 train_sgd ------------------------------------------------ */
 
+/* Ten steps at lr 0.05 of the stored problem by train (train_sgd or
+ * train_adam): its losses and its final a, b must be the stored
+ * key.losses and key.out. */
+#define CHECK_TEN_STORED_STEPS(task, train, key)                                              \
+    do {                                                                                      \
+        train_problem_t p = VIS_PROBLEM();                                                    \
+        double out[14], losses[11];                                                           \
+        CHECK_OK(task, train(&p, VIS_A(), VIS_B(), 0.05, 10, out, 14, losses, 11));           \
+        CHECK_STORED(task, "losses (10 steps, lr 0.05)", losses, &VIS, key ".losses", 11, NULL); \
+        CHECK_STORED(task, "out = a then b after 10 steps", out, &VIS, key ".out", 14, NULL);   \
+    } while (0)
+
 START_TEST(test_sgd_ten_steps_of_the_stored_problem)
 {
-    train_problem_t p = VIS_PROBLEM();
-    double out[14], losses[11];
-    CHECK_OK("lab06.4", train_sgd(&p, VIS_A(), VIS_B(), 0.05, 10, out, 14, losses, 11));
-    CHECK_STORED("lab06.4", "losses (10 steps, lr 0.05)", losses, &VIS, "sgd.losses", 11, NULL);
-    CHECK_STORED("lab06.4", "out = a then b after 10 steps", out, &VIS, "sgd.out", 14, NULL);
+    CHECK_TEN_STORED_STEPS("lab06.4", train_sgd, "sgd");
 }
 END_TEST
 
@@ -285,11 +292,7 @@ END_TEST
 
 START_TEST(test_adam_ten_steps_of_the_stored_problem)
 {
-    train_problem_t p = VIS_PROBLEM();
-    double out[14], losses[11];
-    CHECK_OK("lab06.5", train_adam(&p, VIS_A(), VIS_B(), 0.05, 10, out, 14, losses, 11));
-    CHECK_STORED("lab06.5", "losses (10 steps, lr 0.05)", losses, &VIS, "adam.losses", 11, NULL);
-    CHECK_STORED("lab06.5", "out = a then b after 10 steps", out, &VIS, "adam.out", 14, NULL);
+    CHECK_TEN_STORED_STEPS("lab06.5", train_adam, "adam");
 }
 END_TEST
 

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""test_mutate.py - tools/mutate.py makes the mutants it says, only inside the
+"""test_mutation_test.py - tools/mutation_test.py makes the mutants it says, only inside the
 solution regions, and its equivalence check tells a changed constant apart.
 
-Usage: tests/test_mutate.py   (exit 0: passed)
+Usage: tests/test_mutation_test.py   (exit 0: passed)
 """
 import os
 import shutil
@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
-import mutate  # noqa: E402
+import mutation_test as mutate  # noqa: E402
 
 SRC = r'''#include "lab.h"
 static int outside(int n) { return n < 3; }
@@ -91,7 +91,7 @@ def main():
         check("0.5 -> 0.25 (a .rodata constant) is not equivalent", dumps[0] != dumps[2])
     finally:
         shutil.rmtree(tmp)
-    print("test_mutate: %s" % ("passed" if not failures else "%d failed" % len(failures)))
+    print("test_mutation_test: %s" % ("passed" if not failures else "%d failed" % len(failures)))
     return 1 if failures else 0
 
 

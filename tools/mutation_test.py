@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""mutate.py - mutation testing of a lab's hidden tests against its reference.
+"""mutation_test.py - mutation testing of a lab's hidden tests against its reference.
 
 For lab NN it takes the reference files solutions/NN-*/*.c and, inside the
 `BEGIN SOLUTION` / `END SOLUTION` regions only, makes single-operator mutants
@@ -35,7 +35,7 @@ takes them kind by kind in turn (stratified), N in all (--sample, default 60);
 --all grades every candidate.
 
 Usage:
-    mutate.py --lab NN [--sample N | --all] [--seed S] [-j JOBS] [--kinds rel,stmt]
+    mutation_test.py --lab NN [--sample N | --all] [--seed S] [-j JOBS] [--kinds rel,stmt]
               [--list] [--keep] [--timeout SECONDS]
 
 Writes build/mutants/labNN.txt (counts, then every survivor as a one-line diff
@@ -90,7 +90,7 @@ def tokenize(text):
     while pos < len(text):
         m = TOKEN.match(text, pos)
         if not m:
-            raise SystemExit(f"mutate.py: cannot read C at offset {pos}: {text[pos:pos + 40]!r}")
+            raise SystemExit(f"mutation_test.py: cannot read C at offset {pos}: {text[pos:pos + 40]!r}")
         kind = m.lastgroup
         if kind not in ("ws", "comment", "pp"):
             toks.append((kind, m.group(), m.start(), m.end()))
@@ -317,7 +317,7 @@ class Lab:
         self.id = args.lab
         sol = glob.glob(os.path.join(ROOT, "solutions", self.id + "-*"))
         if len(sol) != 1:
-            raise SystemExit(f"mutate.py: no solutions/{self.id}-*/ folder")
+            raise SystemExit(f"mutation_test.py: no solutions/{self.id}-*/ folder")
         self.sol = sol[0]
         self.labdir = os.path.join(ROOT, "labs", os.path.basename(self.sol))
         self.grader = os.path.join(ROOT, "grader", "bin", "grade-" + self.id)
@@ -421,7 +421,7 @@ def main():
             print(f"{m.id} {m.path}:{m.line} [{m.kind}] {m.task} {m.func}: {b} -> {a}")
         return 0
     if not os.access(lab.grader, os.X_OK):
-        raise SystemExit(f"mutate.py: no {lab.grader}: run make grader first")
+        raise SystemExit(f"mutation_test.py: no {lab.grader}: run make grader first")
     start = time.monotonic()
     shutil.rmtree(lab.out, ignore_errors=True)
     os.makedirs(lab.out)
@@ -429,11 +429,11 @@ def main():
     shutil.copytree(lab.sol, ref_dir)
     ref_dumps = {n: object_dump(args.cc, ref_dir, n, lab.includes) for n in lab.files}
     if any(v is None for v in ref_dumps.values()):
-        raise SystemExit("mutate.py: the reference does not compile")
+        raise SystemExit("mutation_test.py: the reference does not compile")
     rc, out, _ = run([lab.grader, "--format", "verdict", "--jobs", "1", ref_dir], args.timeout)
     v = json.loads(out) if rc in (0, 1) else {}
     if rc != 0 or v.get("score") != v.get("max_score"):
-        raise SystemExit(f"mutate.py: the reference does not get full marks (exit {rc})")
+        raise SystemExit(f"mutation_test.py: the reference does not get full marks (exit {rc})")
     shutil.rmtree(ref_dir)
     done = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -453,7 +453,7 @@ def report(lab, chosen, args, what, secs):
     odd = count("timeout") + count("error")
     denom = built - equiv
     rate = 100.0 * killed / denom if denom else 0.0
-    cmd = f"tools/mutate.py --lab {lab.id} " + ("--all" if args.all else f"--sample {args.sample}") \
+    cmd = f"tools/mutation_test.py --lab {lab.id} " + ("--all" if args.all else f"--sample {args.sample}") \
         + f" --seed {args.seed}"
     summary = (f"lab{lab.id}: {len(chosen)} mutants, {built} build, {equiv} equivalent, "
                f"{killed} killed, {surv} survived, {odd} timeout/error: "
