@@ -34,7 +34,7 @@ GRADER_LIBS := -lseccomp -lm
 # grader_models from mk/models.inc before including this file; without them a
 # judge names no mistakes.
 grader_models ?=
-grader_tests = $(sort $(filter-out %/adapter.c,$(wildcard grader/labs/$(1)/*.c)))
+grader_tests = $(sort $(filter-out %/adapter.c %/runner_drivers.c,$(wildcard grader/labs/$(1)/*.c)))
 PY      ?= python3
 
 # A lab whose student functions are described in grader/labs/NN/functions.txt
@@ -69,7 +69,7 @@ $(B)/engine/%.o: grader/engine/%.c | $(GRADER_ORDER)
 # time limit.  The reference never enters a runner.
 define GRADER_RULES
 # describe.py writes both files; functions.c is made with adapter.c (make 4.2 has no grouped targets).
-$(B)/lab$(1)/gen/adapter.c: grader/labs/$(1)/functions.txt grader/engine/describe.py
+$(B)/lab$(1)/gen/adapter.c: grader/labs/$(1)/functions.txt grader/engine/describe.py $(wildcard grader/labs/$(1)/runner_drivers.c)
 	@mkdir -p $$(@D)
 	$(PY) grader/engine/describe.py grader/labs/$(1)/functions.txt $(B)/lab$(1)/gen
 $(B)/lab$(1)/gen/functions.c: $(B)/lab$(1)/gen/adapter.c ;
