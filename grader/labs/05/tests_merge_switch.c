@@ -126,37 +126,69 @@ static double rel_err(const double *got, const double *want, size_t n)
     return m;
 }
 
-/* lora_merge or lora_unmerge on a small random problem, against the reference. */
-static void inplace_matches(judge_t *j, const char *fn)
+static call_t *student_from_base(judge_t *j, const prob_t *p)
+{
+    call_t *c = call_new(j, "lora_switch_from_base");
+    call_out(c, "w", p->d_out * p->d_in);
+    call_in(c, "w0", p->w0, p->d_out * p->d_in);
+    call_in(c, "a_new", p->a2, p->r * p->d_in), call_in(c, "b_new", p->b2, p->d_out * p->r);
+    call_size(c, "d_in", p->d_in), call_size(c, "d_out", p->d_out), call_size(c, "r", p->r);
+    call_real(c, "alpha", p->alpha);
+    return c;
+}
+
+/* The student's call of fn on p (merge, unmerge: task 1 into W0; switch:
+ * task 1 to task 2; from_base: task 2 from W0), the output's name and the
+ * reference's w in *want (malloc'd).  w sent lives in the pool. */
+static call_t *student_w(judge_t *j, const char *fn, const prob_t *p, double **want,
+                         const char **out)
+{
+    size_t n = p->d_out * p->d_in;
+    *out = "w_out";
+    if (strcmp(fn, "lora_switch_from_base") == 0) {
+        *want = ref_merged(p, p->a2, p->b2), *out = "w";
+        return student_from_base(j, p);
+    }
+    if (strcmp(fn, "lora_switch") == 0) {
+        double *w = pooled(n), *w1 = ref_merged(p, p->a1, p->b1);
+        memcpy(w, w1, n * sizeof(double));
+        free(w1);
+        *want = ref_merged(p, p->a2, p->b2);
+        return student_switch(j, fn, w, p, p->alpha);
+    }
+    *want = mat_dup(p->w0, p->d_out, p->d_in);
+    if (strcmp(fn, "lora_merge") == 0)
+        lora_merge(*want, p->a1, p->b1, p->d_in, p->d_out, p->r, p->alpha);
+    else
+        lora_unmerge(*want, p->a1, p->b1, p->d_in, p->d_out, p->r, p->alpha);
+    return student_inplace(j, fn, p->w0, p->a1, p->b1, p);
+}
+
+/* fn on a random (d_in, d_out, r) problem against the reference within tol,
+ * its inputs unchanged; 1 if it matches. */
+static int w_matches(judge_t *j, const char *fn, size_t d_in, size_t d_out, size_t r, double tol)
 {
     prob_t p;
-    prob_random(j, &p, 7, 5, 3);
-    double *want = mat_dup(p.w0, p.d_out, p.d_in);
-    if (strcmp(fn, "lora_merge") == 0)
-        lora_merge(want, p.a1, p.b1, p.d_in, p.d_out, p.r, p.alpha);
-    else
-        lora_unmerge(want, p.a1, p.b1, p.d_in, p.d_out, p.r, p.alpha);
-    call_t *c = student_inplace(j, fn, p.w0, p.a1, p.b1, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL);
+    prob_random(j, &p, d_in, d_out, r);
+    double *want;
+    const char *out;
+    call_t *c = student_w(j, fn, &p, &want, &out);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
+             expect_close(j, "w", call_output(c, out), want, p.d_out, p.d_in, tol);
+    if (!ok)
+        judge_fail(j, "(%s with d_in = %zu, d_out = %zu, r = %zu, alpha = %g)", fn, p.d_in, p.d_out,
+                   p.r, p.alpha);
     free_call(c);
     free(want);
     prob_free(&p);
+    return ok;
 }
 
-/* One lora_switch from task 1 to task 2, against the reference. */
-static void switch_matches(judge_t *j)
+/* fn on the three non-square SHAPES (d_in and d_out swapped if `swap`). */
+static void shapes_match(judge_t *j, const char *fn, int swap, double tol)
 {
-    prob_t p;
-    prob_random(j, &p, 8, 6, 2);
-    double *w = ref_merged(&p, p.a1, p.b1), *want = ref_merged(&p, p.a2, p.b2);
-    call_t *c = student_switch(j, "lora_switch", w, &p, p.alpha);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "w (switched from task 1 to task 2)", call_output(c, "w_out"), want,
-                     p.d_out, p.d_in, TOL);
-    free_call(c);
-    free(w), free(want);
-    prob_free(&p);
+    for (size_t s = 0; s < 3 && !judge_failed(j); s++)
+        w_matches(j, fn, SHAPES[s][swap], SHAPES[s][1 - swap], SHAPES[s][2], tol);
 }
 
 /* ---- lab05.1 merge ---- */
@@ -182,19 +214,7 @@ TEST("lab05.1", 2, "course lifecycle: merging Task A gives W_A, W_A x = [1.03, 0
 TEST("lab05.1", 2, "merge matches the reference on non-square shapes",
      "w[i][j] += s sum_k b[i][k] a[k][j]; B is (d_out, r), A is (r, d_in).")
 {
-    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
-        prob_t p;
-        prob_random(j, &p, SHAPES[s][0], SHAPES[s][1], SHAPES[s][2]);
-        double *want = ref_merged(&p, p.a1, p.b1);
-        call_t *c = student_inplace(j, "lora_merge", p.w0, p.a1, p.b1, &p);
-        if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-            !expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL))
-            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu, alpha = %g)", p.d_in, p.d_out, p.r,
-                       p.alpha);
-        free_call(c);
-        free(want);
-        prob_free(&p);
-    }
+    shapes_match(j, "lora_merge", 0, TOL);
 }
 
 TEST("lab05.1", 2, "merge scales by alpha / r, not by alpha",
@@ -216,7 +236,7 @@ TEST("lab05.1", 2, "merge scales by alpha / r, not by alpha",
 TEST("lab05.1", 1, "merge is right, and merging a zero B leaves w bit for bit",
      "A valid merge must match the reference, and with B = 0 w must come back bit for bit unchanged.")
 {
-    inplace_matches(j, "lora_merge");
+    w_matches(j, "lora_merge", 7, 5, 3, TOL);
     if (!needs_working(j, "lora_merge"))
         return;
     prob_t p;
@@ -234,19 +254,7 @@ TEST("lab05.1", 1, "merge is right, and merging a zero B leaves w bit for bit",
 TEST("lab05.2", 2, "unmerge matches the reference",
      "unmerge: w -= s B A with s = alpha / r, B (d_out, r), A (r, d_in).")
 {
-    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
-        prob_t p;
-        prob_random(j, &p, SHAPES[s][1], SHAPES[s][0], SHAPES[s][2]);
-        double *want = mat_dup(p.w0, p.d_out, p.d_in);
-        lora_unmerge(want, p.a1, p.b1, p.d_in, p.d_out, p.r, p.alpha);
-        call_t *c = student_inplace(j, "lora_unmerge", p.w0, p.a1, p.b1, &p);
-        if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-            !expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL))
-            judge_fail(j, "(w - s B A with d_in = %zu, d_out = %zu, r = %zu)", p.d_in, p.d_out, p.r);
-        free_call(c);
-        free(want);
-        prob_free(&p);
-    }
+    shapes_match(j, "lora_unmerge", 1, TOL);
 }
 
 TEST("lab05.2", 1, "a right merge, then unmerge, gives W0 back",
@@ -291,25 +299,13 @@ TEST("lab05.3", 2, "course lifecycle: switching W_A to Task B gives W0 + B_B A_B
 TEST("lab05.3", 2, "switch matches the reference on non-square shapes",
      "Both products are (d_out, d_in): b[i][k] a[k][j] summed over k.")
 {
-    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
-        prob_t p;
-        prob_random(j, &p, SHAPES[s][0], SHAPES[s][1], SHAPES[s][2]);
-        double *w = ref_merged(&p, p.a1, p.b1), *want = ref_merged(&p, p.a2, p.b2);
-        call_t *c = student_switch(j, "lora_switch", w, &p, p.alpha);
-        if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-            !expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL))
-            judge_fail(j, "(expected W0 + s B2 A2 from W0 + s B1 A1; d_in = %zu, d_out = %zu, r = %zu)",
-                       p.d_in, p.d_out, p.r);
-        free_call(c);
-        free(w), free(want);
-        prob_free(&p);
-    }
+    shapes_match(j, "lora_switch", 0, TOL);
 }
 
 TEST("lab05.3", 1, "switch is right; to the task already merged it changes nothing",
      "A valid switch must match the reference; B A - B A is exactly 0 when both adapters are the same.")
 {
-    switch_matches(j);
+    w_matches(j, "lora_switch", 8, 6, 2, TOL);
     if (!needs_working(j, "lora_switch"))
         return;
     prob_t p;
@@ -329,7 +325,7 @@ TEST("lab05.3", 1, "switch is right; to the task already merged it changes nothi
 TEST("lab05.3", 1, "switch is right; there and back returns to the first task",
      "A valid switch must match the reference; 1 -> 2 -> 1 must give W0 + s B1 A1 again.")
 {
-    switch_matches(j);
+    w_matches(j, "lora_switch", 8, 6, 2, TOL);
     if (!needs_working(j, "lora_switch"))
         return;
     prob_t p;
@@ -347,7 +343,7 @@ TEST("lab05.3", 1, "switch is right; there and back returns to the first task",
 TEST("lab05.3", 1, "switch is right; 3000 round three tasks stay within 1e-9",
      "A valid switch must match the reference; each switch adds s (B2 A2 - B1 A1) computed fresh from A and B.")
 {
-    switch_matches(j);
+    w_matches(j, "lora_switch", 8, 6, 2, TOL);
     if (!needs_working(j, "lora_switch"))
         return;
     /* The naive switch drifts round three tasks, but in double 3000 switches stay small. */
@@ -580,32 +576,10 @@ TEST("lab05.6", 3, "3000 float switches round three tasks drift as float roundin
 
 /* ---- lab05.7 drift-free switch ---- */
 
-static call_t *student_from_base(judge_t *j, const prob_t *p)
-{
-    call_t *c = call_new(j, "lora_switch_from_base");
-    call_out(c, "w", p->d_out * p->d_in);
-    call_in(c, "w0", p->w0, p->d_out * p->d_in);
-    call_in(c, "a_new", p->a2, p->r * p->d_in), call_in(c, "b_new", p->b2, p->d_out * p->r);
-    call_size(c, "d_in", p->d_in), call_size(c, "d_out", p->d_out), call_size(c, "r", p->r);
-    call_real(c, "alpha", p->alpha);
-    return c;
-}
-
 TEST("lab05.7", 2, "a re-derived switch equals one merge into W0",
      "w = W0 + s B_new A_new in every entry, whatever w held before.")
 {
-    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
-        prob_t p;
-        prob_random(j, &p, SHAPES[s][0], SHAPES[s][1], SHAPES[s][2]);
-        double *want = ref_merged(&p, p.a2, p.b2);
-        call_t *c = student_from_base(j, &p);
-        if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-            !expect_close(j, "w", call_output(c, "w"), want, p.d_out, p.d_in, 1e-15))
-            judge_fail(j, "(w = W0 + s B_new A_new, every entry overwritten)");
-        free_call(c);
-        free(want);
-        prob_free(&p);
-    }
+    shapes_match(j, "lora_switch_from_base", 0, 1e-15);
 }
 
 TEST("lab05.7", 2, "3000 re-derived switches round three tasks stay within 1e-15",

@@ -62,6 +62,17 @@ static unsigned char *ref_encode(const adapter_t *ad, size_t *len)
     return u;
 }
 
+/* The reference's F32 file of a random adapter (malloc'd, *len bytes). */
+static unsigned char *ref_file(judge_t *j, const char *module, size_t di, size_t dn, size_t r,
+                               size_t *len)
+{
+    adapter_t ad;
+    adapter_random(j, &ad, module, di, dn, r, ST_F32);
+    unsigned char *u = ref_encode(&ad, len);
+    adapter_free(&ad);
+    return u;
+}
+
 /* The student's file as bytes (malloc'd), or NULL after a recorded failure. */
 static unsigned char *student_file(judge_t *j, const adapter_t *ad, size_t *len)
 {
@@ -452,13 +463,10 @@ static void header_case(judge_t *j, const char *hdr, size_t data_len, int expect
 /* A valid file of the reference's encoder decodes as the reference reads it. */
 static int decode_works(judge_t *j)
 {
-    adapter_t ad;
-    adapter_random(j, &ad, "model.layers.2.self_attn.o_proj", 7, 5, 3, ST_F32);
     size_t n;
-    unsigned char *u = ref_encode(&ad, &n);
+    unsigned char *u = ref_file(j, "model.layers.2.self_attn.o_proj", 7, 5, 3, &n);
     decode_agrees(j, u, n, "a valid file, decoded first");
     free(u);
-    adapter_free(&ad);
     return needs_working(j, "st_decode_lora");
 }
 
@@ -572,10 +580,8 @@ TEST("lab05.9", 1, "a valid file decodes; NULL pointers are rejected, nothing wr
 {
     if (!decode_works(j))
         return;
-    adapter_t ad;
-    adapter_random(j, &ad, "q", 2, 3, 1, ST_F32);
     size_t n;
-    unsigned char *u = ref_encode(&ad, &n);
+    unsigned char *u = ref_file(j, "q", 2, 3, 1, &n);
     static const char *const ptrs[] = {"buf", "module", "a", "b", "dims"};
     for (int k = 0; k < 5 && !judge_failed(j); k++) {
         double *d = doubles_of_bytes(u, n);
@@ -597,7 +603,6 @@ TEST("lab05.9", 1, "a valid file decodes; NULL pointers are rejected, nothing wr
         expect_rejected(j, c, k == 2 ? "b" : "a", what);
     }
     free(u);
-    adapter_free(&ad);
 }
 
 TEST("lab05.9", 2, "a valid file decodes; truncated ones are rejected without a crash",
@@ -605,10 +610,8 @@ TEST("lab05.9", 2, "a valid file decodes; truncated ones are rejected without a 
 {
     if (!decode_works(j))
         return;
-    adapter_t ad;
-    adapter_random(j, &ad, "model.layers.0.mlp.down_proj", 6, 5, 2, ST_F32);
     size_t n;
-    unsigned char *u = ref_encode(&ad, &n);
+    unsigned char *u = ref_file(j, "model.layers.0.mlp.down_proj", 6, 5, 2, &n);
     size_t hl = (size_t)le64(u);
     const size_t cuts[] = {0, 3, 7, 8, 9, 8 + hl / 2, 8 + hl - 1, 8 + hl, n - 5, n - 1};
     for (int k = 0; k < 10 && !judge_failed(j); k++) {
@@ -617,7 +620,6 @@ TEST("lab05.9", 2, "a valid file decodes; truncated ones are rejected without a 
         decode_agrees(j, u, cuts[k], what);
     }
     free(u);
-    adapter_free(&ad);
 }
 
 TEST("lab05.9", 1, "a valid file decodes; header lengths past its end are rejected",
@@ -625,10 +627,8 @@ TEST("lab05.9", 1, "a valid file decodes; header lengths past its end are reject
 {
     if (!decode_works(j))
         return;
-    adapter_t ad;
-    adapter_random(j, &ad, "q", 2, 2, 1, ST_F32);
     size_t n;
-    unsigned char *u = ref_encode(&ad, &n);
+    unsigned char *u = ref_file(j, "q", 2, 2, 1, &n);
     static const uint64_t lens[] = {0, 1u << 20, UINT64_MAX, UINT64_MAX - 7, 0x0100000000000000ull};
     for (int k = 0; k < 5 && !judge_failed(j); k++) {
         for (int i = 0; i < 8; i++)
@@ -639,7 +639,6 @@ TEST("lab05.9", 1, "a valid file decodes; header lengths past its end are reject
         decode_agrees(j, u, n, what);
     }
     free(u);
-    adapter_free(&ad);
     /* A valid header whose data bytes are all spaces: a parser that believes
      * N skips them as JSON whitespace and walks off the end of the file. */
     if (!judge_failed(j)) {
@@ -797,10 +796,8 @@ TEST("lab05.9", 1, "300 fuzzed files: same verdict as the reference, no crash",
      * by the format alone).  Same status as the reference; same dims, A and B
      * when the file is still valid. */
     enum { CASES = 300, CAP = 64 };
-    adapter_t ad;
-    adapter_random(j, &ad, "model.layers.1.attn.q", 5, 4, 2, ST_F32);
     size_t n;
-    unsigned char *u = ref_encode(&ad, &n);
+    unsigned char *u = ref_file(j, "model.layers.1.attn.q", 5, 4, 2, &n);
     const size_t hl = (size_t)le64(u);
     rng_t *g = judge_rng(j);
     double *all = pooled(CASES * n), *lens = pooled(CASES);
@@ -856,7 +853,6 @@ TEST("lab05.9", 1, "300 fuzzed files: same verdict as the reference, no crash",
     }
     free_call(c);
     free(u), free(v), free(want_a), free(want_b);
-    adapter_free(&ad);
 }
 
 /* ---- lab05.10 config ---- */
