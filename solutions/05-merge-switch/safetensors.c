@@ -96,7 +96,7 @@ int st_encode_lora(const char *module, const double *a, const double *b, size_t 
     const char *tname = dtype == ST_F32 ? "F32" : "F64";
     size_t na, nb, sa, sb;
     LAB_REQUIRE(mul_ok(r, d_in, &na) && mul_ok(d_out, r, &nb) && mul_ok(na, esize, &sa) &&
-                    mul_ok(nb, esize, &sb) && sa <= SIZE_MAX / 2 - sb,
+                    mul_ok(nb, esize, &sb),
                 "the tensors are too large to address");
     char hdr[1024];
     int h = snprintf(hdr, sizeof hdr,
@@ -108,7 +108,8 @@ int st_encode_lora(const char *module, const double *a, const double *b, size_t 
                      module, tname, r, d_in, sa, module, tname, d_out, r, sa, sa + sb);
     LAB_REQUIRE(h > 0 && (size_t)h < sizeof hdr, "header text does not fit in 1024 bytes");
     size_t n_hdr = ((size_t)h + 7) / 8 * 8;
-    LAB_REQUIRE(sa + sb <= SIZE_MAX - 8 - n_hdr, "the file is too large to address");
+    LAB_REQUIRE(sa <= SIZE_MAX - 8 - n_hdr && sb <= SIZE_MAX - 8 - n_hdr - sa,
+                "the file is too large to address");
     size_t total = 8 + n_hdr + sa + sb;
     LAB_REQUIRE(cap >= total, "buffer holds %zu bytes, the file needs %zu", cap, total);
     put_u64_le(buf, (uint64_t)n_hdr);

@@ -553,6 +553,8 @@ TEST("lab05.9", 1, "surrogate pairs, 4-byte UTF-8 and 511-byte strings are read 
                 "a lone low surrogate in a metadata string");
     header_case(j, "{" GOOD_A "," GOOD_B ",\"__metadata__\":{\"e\":\"\\ud83d x\"}}", 56, 0,
                 "a high surrogate followed by no low one");
+    header_case(j, "{" GOOD_A "," GOOD_B ",\"__metadata__\":{\"e\":\"\\ud83dxudc00\"}}", 56, 0,
+                "a high surrogate followed by 'xudc00', not by a \\u escape");
     /* After decoding, "x\ud83d\ude01" and "x" + the raw bytes F0 9F 98 81 are
      * the same name: a tensor named twice. */
     header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\ud83d\\ude01\":{\"dtype\":\"F32\",\"shape\":[1],"
@@ -561,6 +563,9 @@ TEST("lab05.9", 1, "surrogate pairs, 4-byte UTF-8 and 511-byte strings are read 
     header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\ud83d\\ude01\":{\"dtype\":\"F32\",\"shape\":[1],"
                    "\"data_offsets\":[56,60]},\"x\xf0\x9f\x98\x80\":{\"dtype\":\"F32\",\"shape\":[1],"
                    "\"data_offsets\":[60,64]}}", 64, 1, "two names that differ in their last UTF-8 byte");
+    header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\u20ac\":{\"dtype\":\"F32\",\"shape\":[1],"
+                   "\"data_offsets\":[56,60]},\"x\xe2\x82\xac\":{\"dtype\":\"F32\",\"shape\":[1],"
+                   "\"data_offsets\":[60,64]}}", 64, 0, "a name with U+20AC written once escaped and once as UTF-8");
     header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\u00e9\":{\"dtype\":\"F32\",\"shape\":[1],"
                    "\"data_offsets\":[56,60]},\"x\xc3\xa9\":{\"dtype\":\"F32\",\"shape\":[1],"
                    "\"data_offsets\":[60,64]}}", 64, 0, "a name with U+00E9 written once escaped and once as UTF-8");
@@ -702,6 +707,9 @@ TEST("lab05.9", 1, "a valid file decodes; shapes disagreeing with the bytes are 
                 "A as F64 [2, 3] in 24 bytes");
     header_case(j, "{" GOOD_A "," KB ":{\"dtype\":\"F32\",\"shape\":[4,4294967296,4294967296],"
                    "\"data_offsets\":[24,56]}}", 56, 0, "a shape whose product overflows 64 bits");
+    /* 2^63 x 2 elements overflow 64 bits to 0: not an empty tensor. */
+    header_case(j, "{" GOOD_A "," GOOD_B ",\"big\":{\"dtype\":\"F32\",\"shape\":[9223372036854775808,2],"
+                   "\"data_offsets\":[56,56]}}", 56, 0, "a shape whose product overflows 64 bits");
 }
 
 TEST("lab05.9", 1, "a valid file decodes; unknown dtypes are rejected",
@@ -918,6 +926,12 @@ TEST("lab05.10", 2, "config matches the reference for random r, alpha and target
     for (int k = 0; k < 4 && !judge_failed(j); k++)
         config_is(j, 1 + rng_below(g, 256), k % 2 ? 0.5 + (double)rng_below(g, 64) : rng_uniform_range(g, 0.1, 100),
                   lists[k]);
+    /* 40 targets: a text of about 500 bytes still fits. */
+    char many[512] = "";
+    for (int k = 0; k < 40; k++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), "%sl%d.q_proj", k ? "," : "", k);
+    if (!judge_failed(j))
+        config_is(j, 8, 16, many);
 }
 
 TEST("lab05.10", 1, "a valid config is right; a buffer without room for the NUL fails",
