@@ -355,7 +355,7 @@ def flatten(fn, lab):
 
 def buffer_arg(a, wire):
     """A buffer kind's wire entries (ARG, and ARG_out for inout kinds) and its
-    C argument, a variable the wrapper prepares (buffer_pre)."""
+    C argument, a variable the wrapper prepares (buffer_lines)."""
     w, k = len(wire), a["kind"]
     if k == "real32":
         wire.append(entry(a["name"], "real", example=a["example"], reject=a["reject"], buffer="r"))
@@ -369,40 +369,26 @@ def buffer_arg(a, wire):
     return (ctype, f"v{w}")
 
 
-def buffer_pre(fn):
-    """The wrapper's lines before the call: one variable per buffer argument."""
-    out = []
-    for i, a in enumerate(fn["wire"][:fn["n_wire"]]):
-        b = a["buffer"]
-        conv = {"u": f"double *v{i} = rb_inout(&a[{i}], &a[{i + 1}]);",
-                "f": f"const float *v{i} = rb_floats(&rb[{i}], &a[{i}]);",
-                "F": f"float *v{i} = rb_floats(&rb[{i}], &a[{i}]);",
-                "b": f"const unsigned char *v{i} = rb_bytes(&rb[{i}], &a[{i}], 0);",
-                "t": f"const char *v{i} = (const char *)rb_bytes(&rb[{i}], &a[{i}], 1);",
-                "B": f"unsigned char *v{i} = rb_bytes_out(&rb[{i}], &a[{i}]);",
-                "T": f"char *v{i} = (char *)rb_bytes_out(&rb[{i}], &a[{i}]);",
-                "s": f"size_t *v{i} = rb_sizes(&rb[{i}], &a[{i}]);"}.get(b)
-        if conv:
-            out.append("    " + conv)
-    return out
+# Per buffer code: the wrapper's line before the call (a variable v{i} for the
+# C argument) and after it (the outputs back onto the wire); {o} is ARG_out.
+BUFFER_LINES = {
+    "u": ("double *v{i} = rb_inout(&a[{i}], &a[{o}]);", "rb_inout_done(&a[{i}], &a[{o}], ret);"),
+    "f": ("const float *v{i} = rb_floats(&rb[{i}], &a[{i}]);", "rb_floats_done(&rb[{i}], &a[{i}]);"),
+    "F": ("float *v{i} = rb_floats(&rb[{i}], &a[{i}]);",
+          "rb_floats_out_done(&rb[{i}], &a[{i}], &a[{o}], ret);"),
+    "b": ("const unsigned char *v{i} = rb_bytes(&rb[{i}], &a[{i}], 0);", "rb_bytes_done(&rb[{i}], &a[{i}]);"),
+    "t": ("const char *v{i} = (const char *)rb_bytes(&rb[{i}], &a[{i}], 1);",
+          "rb_bytes_done(&rb[{i}], &a[{i}]);"),
+    "B": ("unsigned char *v{i} = rb_bytes_out(&rb[{i}], &a[{i}]);", "rb_bytes_out_done(&rb[{i}], &a[{i}], ret);"),
+    "T": ("char *v{i} = (char *)rb_bytes_out(&rb[{i}], &a[{i}]);", "rb_bytes_out_done(&rb[{i}], &a[{i}], ret);"),
+    "s": ("size_t *v{i} = rb_sizes(&rb[{i}], &a[{i}]);", "rb_sizes_done(&rb[{i}], &a[{i}]);"),
+}
 
 
-def buffer_post(fn):
-    """The wrapper's lines after the call: outputs back onto the wire."""
-    out = []
-    for i, a in enumerate(fn["wire"][:fn["n_wire"]]):
-        b = a["buffer"]
-        conv = {"u": f"rb_inout_done(&a[{i}], &a[{i + 1}], ret);",
-                "f": f"rb_floats_done(&rb[{i}], &a[{i}]);",
-                "F": f"rb_floats_out_done(&rb[{i}], &a[{i}], &a[{i + 1}], ret);",
-                "b": f"rb_bytes_done(&rb[{i}], &a[{i}]);",
-                "t": f"rb_bytes_done(&rb[{i}], &a[{i}]);",
-                "B": f"rb_bytes_out_done(&rb[{i}], &a[{i}], ret);",
-                "T": f"rb_bytes_out_done(&rb[{i}], &a[{i}], ret);",
-                "s": f"rb_sizes_done(&rb[{i}], &a[{i}]);"}.get(b)
-        if conv:
-            out.append("    " + conv)
-    return out
+def buffer_lines(fn, after):
+    """The wrapper's lines before (after=0) or after (1) the call."""
+    return ["    " + BUFFER_LINES[a["buffer"]][after].format(i=i, o=i + 1)
+            for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["buffer"] in BUFFER_LINES]
 
 
 def uses_buffers(fn):
@@ -532,12 +518,12 @@ def adapter_c(lab, src):
             out.append("    (void)a;")
         if uses_buffers(fn):
             out.append(f"    rb_t rb[{fn['n_wire']}];\n    memset(rb, 0, sizeof rb);")
-            out += buffer_pre(fn)
+            out += buffer_lines(fn, 0)
             out.append("    int64_t ret = RB_BAD_CALL;\n    int failed = 0;")
             out.append(f"    for (int i = 0; i < {fn['n_wire']}; i++)\n        failed |= rb[i].failed;")
             out.append(f"    if (!failed)\n        ret = {call};" if fn["status"] else
                        f"    if (!failed) {{\n        {call};\n        ret = 0;\n    }}")
-            out += buffer_post(fn)
+            out += buffer_lines(fn, 1)
             out.append("    return ret;")
         else:
             out.append(f"    return {call};" if fn["status"] else f"    {call};\n    return 0;")
