@@ -28,6 +28,21 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 import test_grader as tg  # noqa: E402
 from test_grader import check  # noqa: E402 - one pass/fail counter for the kit's grader tests
 
+BUFFERS = """include lab.h
+function g lab09.2 returns status
+    w   inout   n
+    f   in32    n
+    s   real32  example 1.5 reject nan
+    u   bytes   n
+    n   size    range 1.. example 3
+    t   text    example ab reject ""|a-b
+    o   text_out cap
+    cap size    = 64
+    len size_out 1
+    bo  bytes_out n
+    tests null 1, range 1
+"""
+
 
 def parse_text(text):
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
@@ -56,7 +71,7 @@ def main():
         lab = describe.parse(path)
         adapter = describe.adapter_c(lab, path)
         entries = re.findall(r'\{"(\w+)", "(\w*)", \(runner_addr_t\)', adapter)
-        names = [fn["name"] for fn in lab["functions"]]
+        names = [fn["name"] for fn in lab["functions"]] + [d[0] for d in lab["driver_entries"]]
         check([n for n, _ in entries] == names and
               all(len(sig) == fn["n_wire"] for (_, sig), fn in zip(entries, lab["functions"])),
               f"{os.path.relpath(path, ROOT)}: {len(names)} functions, one wrapper each")
@@ -97,6 +112,23 @@ def main():
                                 os.path.join(tmp, "adapter.o")], capture_output=True, text=True)
             check((p.returncode == 0) == want and (want or "does not match" in p.stderr),
                   f"{'compiles' if want else 'refused by the compiler'}: {proto}", p.stderr[-400:])
+    # The buffer kinds (runner_buffers.h) against a header with those C types.
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "lab.h"), "w") as f:
+            f.write("#include <stddef.h>\nint g(double *w, const float *f, float s, const unsigned char *u, "
+                    "size_t n, const char *t, char *o, size_t cap, size_t *len, unsigned char *bo);\n")
+        lab, err = parse_text(BUFFERS)
+        src = os.path.join(tmp, "adapter.c")
+        if lab:
+            with open(src, "w") as f:
+                f.write(describe.adapter_c(lab, "test"))
+        p = subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L",
+                            "-I", tmp, "-I", os.path.join(ROOT, "grader", "engine"), "-c", src, "-o",
+                            os.path.join(tmp, "adapter.o")], capture_output=True, text=True) if lab else None
+        check(lab is not None and p.returncode == 0 and "ARG_out" not in (err or "") and
+              [a["name"] for a in lab["functions"][0]["wire"]][:2] == ["w", "w_out"],
+              "buffer kinds (inout, in32, real32, bytes, text, text_out, size_out, bytes_out) compile",
+              (err or "") + (p.stderr[-400:] if p else ""))
     print(f"{tg.PASSED} passed, {tg.FAILED} failed")
     return 1 if tg.FAILED else 0
 

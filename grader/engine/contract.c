@@ -49,6 +49,18 @@ static void *alloc_or_die(size_t n)
 
 static int is_tensor(char kind) { return kind == ARG_IN || kind == ARG_OUT; }
 
+/* Buffer kinds (describe.h): an inout's ARG_out is NULL with its ARG, and a
+ * text argument's length is its value's, not a shape's. */
+static int is_null_value(const fn_desc_t *d, const fn_value_t *v, int i)
+{
+    return v[i].is_null || (d->args[i].companion && i > 0 && v[i - 1].is_null);
+}
+
+static uint64_t value_count(const fn_desc_t *d, const fn_value_t *v, const uint64_t *count, int i)
+{
+    return d->args[i].buffer == 't' ? v[i].text_len : count[i];
+}
+
 call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v)
 {
     uint64_t count[DESC_MAX_ARGS] = {0}, max[DESC_MAX_ARGS] = {0};
@@ -58,10 +70,10 @@ call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v)
         const fn_arg_desc_t *a = &d->args[i];
         if (a->pointer_flag)
             call_int(c, a->name, v[i].is_null ? 0 : 1);
-        else if (is_tensor(a->kind) && v[i].is_null)
+        else if (is_tensor(a->kind) && is_null_value(d, v, i))
             call_null(c, a->name);
         else if (a->kind == ARG_IN)
-            call_in(c, a->name, v[i].in, count[i]);
+            call_in(c, a->name, v[i].in, value_count(d, v, count, i));
         else if (a->kind == ARG_OUT)
             call_out(c, a->name, count[i]);
         else if (a->kind == ARG_SIZE)
@@ -106,10 +118,11 @@ long long reference_values(const fn_desc_t *d, fn_value_t *v, double **out)
         a[i].z = v[i].z;
         a[i].d = v[i].d;
         a[i].l = d->args[i].pointer_flag ? !v[i].is_null : v[i].l;
-        if (!is_tensor(kind) || v[i].is_null) {
+        if (!is_tensor(kind) || is_null_value(d, v, i)) {
             a[i].kind = is_tensor(kind) ? ARG_NULL : kind;
             continue;
         }
+        count[i] = value_count(d, v, count, i);
         a[i].count = count[i];
         double *p = alloc_or_die(count[i] * sizeof(double));
         if (kind == ARG_IN) {
@@ -150,11 +163,30 @@ static void case_fill(judge_t *j, case_t *c)
     for (int i = 0; i < c->d->nargs; i++) {
         if (c->d->args[i].kind != ARG_IN)
             continue;
+        if (c->d->args[i].buffer == 't') {
+            c->count[i] = c->v[i].text_len;
+            continue;
+        }
         free(c->data[i]);
         c->data[i] = alloc_or_die(c->count[i] * sizeof(double));
         rng_fill_uniform(judge_rng(j), c->data[i], c->count[i], -1, 1);
+        if (c->d->args[i].buffer == 'b') /* bytes: one double 0..255 per byte */
+            for (uint64_t k = 0; k < c->count[i]; k++)
+                c->data[i][k] = (double)rng_below(judge_rng(j), 256);
         c->v[i].in = c->data[i];
     }
+}
+
+/* Text argument i holds s (its bytes as doubles, without the NUL). */
+static void case_text(case_t *c, int i, const char *s)
+{
+    size_t n = strlen(s);
+    free(c->data[i]);
+    c->data[i] = alloc_or_die(n * sizeof(double));
+    for (size_t k = 0; k < n; k++)
+        c->data[i][k] = (unsigned char)s[k];
+    c->v[i].in = c->data[i];
+    c->v[i].text_len = c->count[i] = n;
 }
 
 /* Every size, real and int at the description's example. */
@@ -167,6 +199,8 @@ static void case_example(judge_t *j, const fn_desc_t *d, case_t *c)
         c->v[i].z = a->kind == ARG_SIZE || a->kind == ARG_DIM ? (uint64_t)a->example : 0;
         c->v[i].d = a->kind == ARG_REAL ? a->example : 0.0;
         c->v[i].l = a->kind == ARG_INT ? (int64_t)a->example : 0;
+        if (a->buffer == 't')
+            case_text(c, i, a->text);
     }
     case_fill(j, c);
 }
@@ -249,7 +283,8 @@ void contract_null(judge_t *j, const fn_desc_t *d)
     if (!works(j, d, 0))
         return;
     for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
-        if (!(is_tensor(d->args[i].kind) || d->args[i].pointer_flag) || d->args[i].nullable)
+        if (!(is_tensor(d->args[i].kind) || d->args[i].pointer_flag) || d->args[i].nullable ||
+            d->args[i].companion)
             continue;
         case_t c;
         case_example(j, d, &c);
@@ -283,6 +318,17 @@ static void reject_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z, double
 
 static int settable_size(const fn_arg_desc_t *a);
 
+/* One rejected string of text argument i. */
+static void reject_text(judge_t *j, const fn_desc_t *d, int i, const char *s)
+{
+    case_t c;
+    case_example(j, d, &c);
+    case_text(&c, i, s);
+    snprintf(c.what, sizeof c.what, "%s = \"%.100s\"", d->args[i].name, s);
+    case_matches(j, &c, EXPECT_REJECTED, 0);
+    case_free(&c);
+}
+
 /* each(j, d, i, example) for every argument i of d in turn, until a check
  * fails, once a valid call has matched the reference (example: the
  * description's example case, its sizes' upper bounds in example->max). */
@@ -310,6 +356,8 @@ static void range_of(judge_t *j, const fn_desc_t *d, int i, const case_t *exampl
         reject_one(j, d, i, example->max[i] + 1, 0);
     for (int k = 0; k < a->n_reject && !judge_failed(j); k++)
         reject_one(j, d, i, 0, a->reject[k]);
+    for (int k = 0; k < a->n_text_reject && !judge_failed(j); k++)
+        reject_text(j, d, i, a->text_reject[k]);
 }
 
 void contract_range(judge_t *j, const fn_desc_t *d) { each_arg(j, d, range_of); }
@@ -371,7 +419,7 @@ void contract_nan(judge_t *j, const fn_desc_t *d)
         return;
     static const double bad[] = {NAN, INFINITY, -INFINITY};
     for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
-        if (d->args[i].kind != ARG_IN)
+        if (d->args[i].kind != ARG_IN || d->args[i].buffer == 'b' || d->args[i].buffer == 't')
             continue;
         for (int b = 0; b < 3 && !judge_failed(j); b++) {
             case_t c;

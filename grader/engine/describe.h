@@ -31,6 +31,7 @@ typedef struct {
     double d;
     int64_t l;
     int is_null;
+    uint64_t text_len;  /* text arguments: in points at text_len doubles, one per byte */
 } fn_value_t;
 
 typedef struct {
@@ -45,6 +46,15 @@ typedef struct {
     double reject[DESC_REJECT_MAX];
     int derived;        /* sizes: made from the dims and other sizes by shapes() */
     int pointer_flag;   /* ints: stands for a struct pointer, 0 passes NULL */
+    /* Buffer kinds (describe.py, runner_buffers.h): 0 for a tensor of doubles,
+     * else 'u' inout, 'f' in32, 'F' inout32, 'r' real32, 'b' bytes,
+     * 'B' bytes_out, 't' text, 'T' text_out, 's' size_out; 'o' the ARG_out
+     * of an inout argument, which then has companion 1 and follows it. */
+    char buffer;
+    int companion;
+    const char *text;   /* text: the example */
+    int n_text_reject;  /* text: strings that must be rejected */
+    const char *text_reject[DESC_REJECT_MAX];
 } fn_arg_desc_t;
 
 typedef struct {

@@ -48,6 +48,26 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
   ARG problem F=ROWS,COLS ...   a const pointer to a struct of matrices
       (declared by `problem TYPE F ...`): sent as a flag ARG (0: NULL) and a
       matrix per field; the null rule passes NULL for it too.
+  BUFFER KINDS (pointers that are no array of doubles; runner_buffers.h
+  converts them, the wire still carries doubles):
+  ARG inout SHAPE [nullable]   a double * updated in place: on the wire the
+      tensor ARG (in) and the output ARG_out, which starts as ARG's copy and
+      reads as untouched when a rejected call left it so.
+  ARG in32 SHAPE / ARG inout32 SHAPE   the same as in / inout for float arrays
+      (the doubles are rounded to float; inout32's ARG_out is widened back).
+  ARG real32 example V [reject V,...]  a float parameter (sent as a double).
+  ARG bytes SHAPE              a const unsigned char * of SHAPE bytes (one
+      double 0..255 per byte), ending at an inaccessible page.
+  ARG bytes_out SHAPE          an unsigned char * output of SHAPE bytes.
+  ARG text example WORD [reject W|W...]   a const char * (NUL-terminated;
+      on the wire its bytes without the NUL); "" is the empty string.
+  ARG text_out SHAPE           a char * output of capacity SHAPE bytes.
+  ARG size_out SHAPE           a size_t * output of SHAPE entries.
+  DRIVERS: `drivers FILE` pastes FILE (beside functions.txt) into the adapter
+  and `driver NAME FUNCTION SIG` lists its static int64_t driver_NAME(const
+  runner_arg_t *a) in runner_functions[] (SIG as in runner.h): a call that
+  runs FUNCTION many times in one runner (drift over thousands of calls, a
+  batch of fuzzed inputs).  No derived tests for drivers.
   tests RULE POINTS, ...   the derived tests and their points (contract.c):
       null    each pointer alone NULL is rejected, outputs untouched
       range   each size just outside its range, each rejected value of a
@@ -63,6 +83,19 @@ import re
 import sys
 
 KINDS = ("in", "out", "size", "real", "int", "dim", "mat", "problem")
+# The buffer kinds (runner_buffers.h): C type, wire kind of ARG, code in
+# fn_arg_desc_t.buffer (contract.c), and whether ARG_out follows ARG.
+BUFFER_KINDS = {
+    "inout": ("double *", "in", "u", True),
+    "in32": ("const float *", "in", "f", False),
+    "inout32": ("float *", "in", "F", True),
+    "bytes": ("const unsigned char *", "in", "b", False),
+    "bytes_out": ("unsigned char *", "out", "B", False),
+    "text": ("const char *", "in", "t", False),
+    "text_out": ("char *", "out", "T", False),
+    "size_out": ("size_t *", "out", "s", False),
+}
+KINDS += tuple(BUFFER_KINDS) + ("real32",)
 RULES = ("null", "range", "edges", "inputs", "nan")
 C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
           "int": "long long"}
@@ -112,7 +145,7 @@ def expr_to_c(expr, sizes, what):
 
 
 def parse(path):
-    lab = {"include": None, "functions": []}
+    lab = {"include": None, "functions": [], "drivers": [], "driver_entries": []}
     fn = None
     with open(path, encoding="utf-8") as f:
         for lineno, raw in enumerate(f, 1):
@@ -122,7 +155,9 @@ def parse(path):
             where = f"{path}:{lineno}"
             words = line.split()
             try:
-                if words[0] == "include":
+                if words[0] == "include" and lab["include"]:
+                    lab.setdefault("more_includes", []).append(words[1])
+                elif words[0] == "include":
                     lab["include"] = words[1]
                 elif words[0] == "matrix":
                     _, lab["matrix"], *fields = words
@@ -131,6 +166,12 @@ def parse(path):
                     lab["matrix_fields"] = fields
                 elif words[0] == "problem":
                     lab["problem"], lab["problem_fields"] = words[1], words[2:]
+                elif words[0] == "drivers":
+                    lab["drivers"].append(os.path.join(os.path.dirname(path), words[1]))
+                elif words[0] == "driver":
+                    if len(words) != 4 or not NAME_RE.match(words[1]) or not re.fullmatch(r"[pzdl]+", words[3]):
+                        raise DescError("driver NAME FUNCTION SIG (SIG: p z d l per argument)")
+                    lab["driver_entries"].append(tuple(words[1:]))
                 elif words[0] == "function":
                     fn = parse_function(words[1:], where)
                     lab["functions"].append(fn)
@@ -203,39 +244,68 @@ def parse_arg(words, where):
                 raise DescError("a problem argument is NAME problem FIELD=ROWS,COLS ...")
             arg["fields"].append((field, rows, cols))
         return arg
-    if arg["kind"] in ("in", "out"):
+    if arg["kind"] == "text":
+        return parse_text_arg(arg, rest)
+    if arg["kind"] in TENSOR_KINDS:
         if not rest:
             raise DescError(f"tensor {arg['name']} needs a shape")
         arg["shape"] = rest.pop(0)
     while rest:
         key = rest.pop(0)
-        if key == "nullable" and arg["kind"] in ("in", "out"):
+        if key == "nullable" and arg["kind"] in TENSOR_KINDS:
             arg["nullable"] = True
         elif key == "range" and arg["kind"] in ("size", "dim"):
             lo, sep, hi = rest.pop(0).partition("..")
             if not sep or not lo.isdigit():
                 raise DescError("range is LO..HI or LO.. (LO a number)")
             arg["lo"], arg["hi"] = int(lo), hi or None
-        elif key == "example" and arg["kind"] in ("size", "real", "int", "dim"):
+        elif key == "example" and arg["kind"] in ("size", "real", "int", "dim", "real32"):
             arg["example"] = rest.pop(0)
-        elif key == "reject" and arg["kind"] in ("real", "int"):
+        elif key == "reject" and arg["kind"] in ("real", "int", "real32"):
             arg["reject"] = [number(v, f"reject of {arg['name']}") for v in rest.pop(0).split(",")]
         else:
             raise DescError(f"{key!r} does not apply to a {arg['kind']} argument")
-    if arg["kind"] in ("size", "real", "int", "dim") and arg["example"] is None:
+    if arg["kind"] in ("size", "real", "int", "dim", "real32") and arg["example"] is None:
         raise DescError(f"{arg['name']} needs an example value")
     if arg["kind"] in ("size", "dim") and arg["lo"] is None:
         raise DescError(f"size {arg['name']} needs a range")
     if arg["kind"] in ("size", "int", "dim") and not re.fullmatch(r"-?\d+", arg["example"]):
         raise DescError(f"the example of {arg['name']} is an integer")
-    if arg["kind"] == "real":
+    if arg["kind"] in ("real", "real32"):
         number(arg["example"], f"example of {arg['name']}")
     return arg
 
 
+TENSOR_KINDS = ("in", "out") + tuple(k for k in BUFFER_KINDS if k != "text")
+
+
+def parse_text_arg(arg, rest):
+    """ARG text example WORD [reject W|W...] [nullable]: a string argument."""
+    while rest:
+        key = rest.pop(0)
+        if key == "nullable":
+            arg["nullable"] = True
+        elif key == "example" and rest:
+            arg["example"] = text_value(rest.pop(0))
+        elif key == "reject" and rest:
+            arg["reject"] = [text_value(v) for v in rest.pop(0).split("|")]
+        else:
+            raise DescError(f"{key!r} does not apply to a text argument (example, reject, nullable)")
+    if arg["example"] is None:
+        raise DescError(f"{arg['name']} needs an example value")
+    if len(arg["reject"]) > 6:
+        raise DescError(f"{arg['name']}: at most 6 rejected values")
+    return arg
+
+
+def text_value(word):
+    return "" if word == '""' else word
+
+
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "lo": None, "hi": None,
-         "example": None, "reject": [], "derived": None, "pointer_flag": False}
+         "example": None, "reject": [], "derived": None, "pointer_flag": False,
+         "buffer": None, "companion": False}
     e.update(kw)
     return e
 
@@ -259,7 +329,9 @@ def flatten(fn, lab):
 
     for a in fn["args"]:
         k = a["kind"]
-        if k == "dim":
+        if k in BUFFER_KINDS or k == "real32":
+            c_args.append(buffer_arg(a, wire))
+        elif k == "dim":
             dims.append(entry(a["name"], "dim", lo=a["lo"], hi=a["hi"], example=a["example"]))
         elif k == "mat":
             c_args.append((lab.get("matrix", "?"), mat(a["name"], a["rows"], a["cols"])))
@@ -279,6 +351,48 @@ def flatten(fn, lab):
     fn["n_wire"] = len(wire)
     fn["wire"] = wire + dims
     fn["c_args"] = c_args
+
+
+def buffer_arg(a, wire):
+    """A buffer kind's wire entries (ARG, and ARG_out for inout kinds) and its
+    C argument, a variable the wrapper prepares (buffer_lines)."""
+    w, k = len(wire), a["kind"]
+    if k == "real32":
+        wire.append(entry(a["name"], "real", example=a["example"], reject=a["reject"], buffer="r"))
+        return ("float", f"(float)RD({w})")
+    ctype, wkind, code, companion = BUFFER_KINDS[k]
+    wire.append(entry(a["name"], wkind, shape=a["shape"], nullable=a["nullable"], buffer=code,
+                      example=a["example"] if k == "text" else None,
+                      reject=a["reject"] if k == "text" else []))
+    if companion:
+        wire.append(entry(a["name"] + "_out", "out", shape=a["shape"], companion=True))
+    return (ctype, f"v{w}")
+
+
+# Per buffer code: the wrapper's line before the call (a variable v{i} for the
+# C argument) and after it (the outputs back onto the wire); {o} is ARG_out.
+BUFFER_LINES = {
+    "u": ("double *v{i} = rb_inout(&a[{i}], &a[{o}]);", "rb_inout_done(&a[{i}], &a[{o}], ret);"),
+    "f": ("const float *v{i} = rb_floats(&rb[{i}], &a[{i}]);", "rb_floats_done(&rb[{i}], &a[{i}]);"),
+    "F": ("float *v{i} = rb_floats(&rb[{i}], &a[{i}]);",
+          "rb_floats_out_done(&rb[{i}], &a[{i}], &a[{o}], ret);"),
+    "b": ("const unsigned char *v{i} = rb_bytes(&rb[{i}], &a[{i}], 0);", "rb_bytes_done(&rb[{i}], &a[{i}]);"),
+    "t": ("const char *v{i} = (const char *)rb_bytes(&rb[{i}], &a[{i}], 1);",
+          "rb_bytes_done(&rb[{i}], &a[{i}]);"),
+    "B": ("unsigned char *v{i} = rb_bytes_out(&rb[{i}], &a[{i}]);", "rb_bytes_out_done(&rb[{i}], &a[{i}], ret);"),
+    "T": ("char *v{i} = (char *)rb_bytes_out(&rb[{i}], &a[{i}]);", "rb_bytes_out_done(&rb[{i}], &a[{i}], ret);"),
+    "s": ("size_t *v{i} = rb_sizes(&rb[{i}], &a[{i}]);", "rb_sizes_done(&rb[{i}], &a[{i}]);"),
+}
+
+
+def buffer_lines(fn, after):
+    """The wrapper's lines before (after=0) or after (1) the call."""
+    return ["    " + BUFFER_LINES[a["buffer"]][after].format(i=i, o=i + 1)
+            for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["buffer"] in BUFFER_LINES]
+
+
+def uses_buffers(fn):
+    return any(a["buffer"] and a["buffer"] != "r" for a in fn["wire"])
 
 
 def check_function(fn):
@@ -323,6 +437,21 @@ def check_function(fn):
 
 def test_name(fn, rule):
     n = fn["name"]
+    long = long_test_name(fn, rule)
+    if len(long) <= MAX_NAME:
+        return long
+    # A long function name: the short form (still unique per function and rule).
+    return {
+        "null": f"{n} rejects NULL pointers",
+        "range": f"{n} rejects values out of range",
+        "edges": f"{n} is right at its edges",
+        "inputs": f"{n} keeps its inputs",
+        "nan": f"{n} propagates NaN and Inf",
+    }[rule]
+
+
+def long_test_name(fn, rule):
+    n = fn["name"]
     return {
         "null": f"{n} rejects NULL pointers, writes nothing",
         "range": f"{n} rejects values out of range, writes nothing",
@@ -334,7 +463,8 @@ def test_name(fn, rule):
 
 def test_hint(fn, rule):
     ptrs = ", ".join(a["name"] for a in fn["wire"]
-                     if (a["kind"] in ("in", "out") and not a["nullable"]) or a["pointer_flag"])
+                     if (a["kind"] in ("in", "out") and not a["nullable"] and not a["companion"])
+                     or a["pointer_flag"])
     ins = ", ".join(a["name"] for a in fn["wire"] if a["kind"] == "in")
     ranges = []
     for a in fn["wire"]:
@@ -342,6 +472,8 @@ def test_hint(fn, rule):
             continue
         if a["kind"] in ("size", "dim"):
             ranges.append(f"{a['name']} in {a['lo']}..{a['hi']}" if a["hi"] else f"{a['name']} >= {a['lo']}")
+        elif a["reject"] and a["buffer"] == "t":
+            ranges.append(f"{a['name']} not {' or '.join(repr(v) if v else 'empty' for v in a['reject'])}")
         elif a["reject"]:
             ranges.append(f"{a['name']} not {'/'.join(v.lower().replace('infinity', 'inf') for v in a['reject'])}")
     first = "A valid call, made first, must match the reference; then "
@@ -361,10 +493,15 @@ def c_str(s):
 
 
 def adapter_c(lab, src):
+    buffers = any(uses_buffers(fn) for fn in lab["functions"]) or lab["drivers"]
     out = [f"/* adapter.c - generated by grader/engine/describe.py from {src}: do not edit.\n"
            " * The lab's functions as the runner calls them (runner.h); in the judge the\n"
-           " * same wrappers call the reference. */",
-           f'#include "{lab["include"]}"', '#include "runner.h"', ""]
+           " * same wrappers call the reference. */"]
+    if buffers:
+        out.append("#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS (runner_buffers.h) */")
+    for inc in [lab["include"]] + lab.get("more_includes", []):
+        out.append(f'#include "{inc}"')
+    out += ['#include "runner.h"'] + (['#include "runner_buffers.h"'] if buffers else []) + [""]
     for fn in lab["functions"]:
         out.append(f"#pragma weak {fn['name']}")
     out.append("")
@@ -379,12 +516,27 @@ def adapter_c(lab, src):
         out.append(f"static int64_t call_{fn['name']}(const runner_arg_t *a)\n{{")
         if not fn["args"]:
             out.append("    (void)a;")
-        out.append(f"    return {call};" if fn["status"] else f"    {call};\n    return 0;")
+        if uses_buffers(fn):
+            out.append(f"    rb_t rb[{fn['n_wire']}];\n    memset(rb, 0, sizeof rb);")
+            out += buffer_lines(fn, 0)
+            out.append("    int64_t ret = RB_BAD_CALL;\n    int failed = 0;")
+            out.append(f"    for (int i = 0; i < {fn['n_wire']}; i++)\n        failed |= rb[i].failed;")
+            out.append(f"    if (!failed)\n        ret = {call};" if fn["status"] else
+                       f"    if (!failed) {{\n        {call};\n        ret = 0;\n    }}")
+            out += buffer_lines(fn, 1)
+            out.append("    return ret;")
+        else:
+            out.append(f"    return {call};" if fn["status"] else f"    {call};\n    return 0;")
         out.append("}\n")
+    for path in lab["drivers"]:
+        with open(path, encoding="utf-8") as f:
+            out.append(f"/* ---- pasted from {path} ---- */\n" + f.read())
     out.append("const runner_fn_t runner_functions[] = {")
     for fn in lab["functions"]:
         sig = "".join(WIRE[a["kind"]] for a in fn["wire"][:fn["n_wire"]])
         out.append(f"    {{\"{fn['name']}\", \"{sig}\", (runner_addr_t){fn['name']}, call_{fn['name']}}},")
+    for name, func, sig in lab["driver_entries"]:
+        out.append(f"    {{\"{name}\", \"{sig}\", (runner_addr_t){func}, driver_{name}}},")
     out.append("    {0, 0, 0, 0},\n};")
     return "\n".join(out) + "\n"
 
@@ -413,10 +565,12 @@ def functions_c(lab, src):
         for a in fn["wire"]:
             rej = ", ".join(a["reject"])
             lo = a["lo"] if a["lo"] is not None else 0
-            example = number(a["example"], "example") if a["example"] is not None else "0"
+            text = a["buffer"] == "t"
+            example = "0" if a["example"] is None or text else number(a["example"], "example")
             out.append(f"        {{{c_str(a['name'])}, {ARG_KIND[a['kind']]}, {c_str(a['shape'] or '')}, "
                        f"{int(a['nullable'])}, {lo}, {int(bool(a['hi']))}, {example}, "
-                       f"{len(a['reject'])}, {{{rej}}}, {int(bool(a['derived']))}, {int(a['pointer_flag'])}}},")
+                       f"{0 if text else len(a['reject'])}, {{{'' if text else rej}}}, "
+                       f"{int(bool(a['derived']))}, {int(a['pointer_flag'])}{buffer_fields(a)}}},")
         out.append("    }},")
     out.append("    {0},\n};\n")
     for k, fn in enumerate(lab["functions"]):
@@ -425,6 +579,17 @@ def functions_c(lab, src):
                        f"              {c_str(test_hint(fn, rule))})\n{{\n"
                        f"    contract_{rule}(j, &lab_functions[{k}]);\n}}\n")
     return "\n".join(out)
+
+
+def buffer_fields(a):
+    """fn_arg_desc_t's buffer fields (describe.h), designated, for buffer kinds only."""
+    if not a["buffer"] and not a["companion"]:
+        return ", .buffer = 0"  # (designated: no warning for the fields left out)
+    f = f", .buffer = '{a['buffer'] or 'o'}', .companion = {int(a['companion'])}"
+    if a["buffer"] == "t":
+        f += f", .text = {c_str(a['example'])}, .n_text_reject = {len(a['reject'])}"
+        f += ", .text_reject = {" + ", ".join(c_str(v) for v in a["reject"]) + "}"
+    return f
 
 
 def write(path, text):

@@ -33,7 +33,7 @@ GRADER_INC := -Ilabs/common -Igrader/engine
 GRADER_LIBS := -lseccomp -lm
 # The mistake models a lab's judge links (mistakes.h; made below).
 grader_models = $(call models_objs,$(1))
-grader_tests = $(sort $(filter-out %/adapter.c,$(wildcard grader/labs/$(1)/*.c)))
+grader_tests = $(sort $(filter-out %/adapter.c %/runner_drivers.c,$(wildcard grader/labs/$(1)/*.c)))
 PY      ?= python3
 
 # A lab whose student functions are described in grader/labs/NN/functions.txt
@@ -105,7 +105,7 @@ $(foreach id,$(LAB_IDS),$(eval $(call MODEL_RULES,$(id))))
 # time limit.  The reference never enters a runner.
 define GRADER_RULES
 # describe.py writes both files; functions.c is made with adapter.c (make 4.2 has no grouped targets).
-$(B)/lab$(1)/gen/adapter.c: grader/labs/$(1)/functions.txt grader/engine/describe.py
+$(B)/lab$(1)/gen/adapter.c: grader/labs/$(1)/functions.txt grader/engine/describe.py $(wildcard grader/labs/$(1)/runner_drivers.c)
 	@mkdir -p $$(@D)
 	$(PY) grader/engine/describe.py grader/labs/$(1)/functions.txt $(B)/lab$(1)/gen
 $(B)/lab$(1)/gen/functions.c: $(B)/lab$(1)/gen/adapter.c ;

@@ -16,6 +16,9 @@
 #include <math.h>
 #include <string.h>
 
+/* The output's name in the description (functions.txt): the header's. */
+#define OUT(func) (strcmp(func, "extra_gpus_needed") == 0 ? "gpus" : "gpu_seconds")
+
 static call_t *student_serving(judge_t *j, const char *func, double ms_with, double ms_without,
                                double rate)
 {
@@ -23,7 +26,7 @@ static call_t *student_serving(judge_t *j, const char *func, double ms_with, dou
     call_real(c, "ms_with", ms_with);
     call_real(c, "ms_without", ms_without);
     call_real(c, "requests_per_s", rate);
-    call_out(c, "out", 1);
+    call_out(c, OUT(func), 1);
     return c;
 }
 
@@ -33,8 +36,8 @@ static int serving_is(judge_t *j, const char *func, double ms_with, double ms_wi
 {
     call_t *c = student_serving(j, func, ms_with, ms_without, rate);
     int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
-             (tol > 0 ? expect_close(j, "out", call_output(c, "out"), &want, 1, 1, tol)
-                      : expect_exact(j, "out", call_output(c, "out"), &want, 1, 1));
+             (tol > 0 ? expect_close(j, OUT(func), call_output(c, OUT(func)), &want, 1, 1, tol)
+                      : expect_exact(j, OUT(func), call_output(c, OUT(func)), &want, 1, 1));
     if (!ok)
         judge_fail(j, "(ms_with = %.17g, ms_without = %.17g, requests_per_s = %.17g: expected %.17g)",
                    ms_with, ms_without, rate, want);
@@ -42,44 +45,14 @@ static int serving_is(judge_t *j, const char *func, double ms_with, double ms_wi
     return ok;
 }
 
-/* A guard test: its points need a working function, so the course's case
- * must come out right first (a stub returning LAB_EARG earns nothing). */
-static void serving_bad(judge_t *j, const char *func)
-{
-    double want;
-    int rc = strcmp(func, "extra_gpus_needed") == 0 ? extra_gpus_needed(25.8, 19.8, 500, &want)
-                                                    : adapter_overhead_gpu_seconds_per_hour(25.8, 19.8, 500, &want);
-    if (rc != LAB_OK) {
-        judge_fail(j, "the reference rejected the course's case (grader error)");
-        judge_internal_error();
-        return;
-    }
-    if (!serving_is(j, func, 25.8, 19.8, 500, want, strcmp(func, "extra_gpus_needed") == 0 ? 0.0 : 1e-9) ||
-        !needs_working(j, func))
-        return;
-    static const struct { double w, wo, rate; const char *what; } cases[] = {
-        {NAN, 19.8, 500, "ms_with = NaN"},
-        {25.8, 19.8, INFINITY, "requests_per_s = Inf"},
-        {19.8, 25.8, 500, "ms_with < ms_without"},
-        {25.8, -1.0, 500, "ms_without < 0"},
-        {25.8, 19.8, -500, "requests_per_s < 0"},
-        {2e15, 1.0, 1e6, "a load of 2e15 GPUs"}};
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0] && !judge_failed(j); k++) {
-        call_t *c = student_serving(j, func, cases[k].w, cases[k].wo, cases[k].rate);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "out")))
-            judge_fail(j, "(the case was %s)", cases[k].what);
-        call_free(c);
-    }
-}
-
 /* Random latencies (0.5 .. 200 ms, with <= without + overhead) and rates. */
 static void serving_random(judge_t *j, const char *func, int exact)
 {
     rng_t *g = judge_rng(j);
-    for (int i = 0; i < 40 && !judge_failed(j); i++) {
+    for (int i = 0; i < 12 && !judge_failed(j); i++) {
         double wo = rng_uniform_range(g, 0.5, 200.0);
-        double w = wo + (i % 8 == 0 ? 0.0 : rng_uniform_range(g, 0.0, 60.0));
-        double rate = i % 10 == 0 ? 0.0 : rng_uniform_range(g, 1.0, 20000.0);
+        double w = wo + (i % 4 == 1 ? 0.0 : rng_uniform_range(g, 0.0, 60.0));
+        double rate = i % 6 == 5 ? 0.0 : rng_uniform_range(g, 1.0, 20000.0);
         double want;
         int rc = exact ? extra_gpus_needed(w, wo, rate, &want)
                        : adapter_overhead_gpu_seconds_per_hour(w, wo, rate, &want);
@@ -94,7 +67,7 @@ static void serving_random(judge_t *j, const char *func, int exact)
 
 /* ---- lab05.11 ---- */
 
-TEST("lab05.11", 2, "course: 6 ms x 500 requests/s is 10,800 GPU-seconds per hour",
+TEST("lab05.11", 1, "course: 6 ms x 500 requests/s is 10,800 GPU-seconds per hour",
      "(ms_with - ms_without) / 1000 s times requests_per_s is GPU-seconds per second; times 3600.")
 {
     /* Houlsby adapters on GPT-2 medium, batch 1: 25.8 ms against 19.8 ms. */
@@ -108,12 +81,6 @@ TEST("lab05.11", 1, "random cases: GPU-seconds match the reference",
     serving_random(j, "adapter_overhead_gpu_seconds_per_hour", 0);
 }
 
-TEST("lab05.11", 1, "GPU-seconds: the course case is right; bad latencies and rates fail",
-     "The course case must come out right; finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.")
-{
-    serving_bad(j, "adapter_overhead_gpu_seconds_per_hour");
-}
-
 /* ---- lab05.12 ---- */
 
 TEST("lab05.12", 1, "course: Houlsby adapters at 500 requests/s need 3 more GPUs",
@@ -123,14 +90,16 @@ TEST("lab05.12", 1, "course: Houlsby adapters at 500 requests/s need 3 more GPUs
     serving_is(j, "extra_gpus_needed", 25.8, 19.8, 500, 3, 0);
 }
 
-TEST("lab05.12", 1, "the fleet difference, not the overhead rounded up",
-     "whole(g_with) - whole(g_without): 11 GPUs for 10.1 busy, 13 for 12.9, so 2 more.")
+TEST("lab05.12", 1, "the fleet difference, not the overhead rounded up, in every case",
+     "whole(g_with) - whole(g_without) with g = ms * requests_per_s / 1000 for each latency: 11 GPUs for 10.1 busy, 13 for 12.9, so 2 more.")
 {
     /* 10.1 busy -> 11 GPUs, 12.9 -> 13: 2 more, though the overhead is 2.8.
      * The same latency twice needs nothing more; no traffic needs nothing. */
     if (serving_is(j, "extra_gpus_needed", 25.8, 20.2, 500, 2, 0) &&
         serving_is(j, "extra_gpus_needed", 19.8, 19.8, 500, 0, 0))
         serving_is(j, "extra_gpus_needed", 25.8, 19.8, 0, 0, 0);
+    if (!judge_failed(j))
+        serving_random(j, "extra_gpus_needed", 1);
 }
 
 TEST("lab05.12", 1, "a load of exactly 21 GPUs needs 21, not 22",
@@ -143,14 +112,3 @@ TEST("lab05.12", 1, "a load of exactly 21 GPUs needs 21, not 22",
         serving_is(j, "extra_gpus_needed", 8.75, 2.5, 800, 5, 0); /* 7 - 2 */
 }
 
-TEST("lab05.12", 1, "random cases: GPU counts match the reference",
-     "g = ms * requests_per_s / 1000 GPUs busy for each latency; round each up to whole GPUs.")
-{
-    serving_random(j, "extra_gpus_needed", 1);
-}
-
-TEST("lab05.12", 1, "GPU count: the course case is right; bad latencies and rates fail",
-     "The course case must come out right; finite, 0 <= ms_without <= ms_with, requests_per_s >= 0, load <= 1e15: else LAB_EARG.")
-{
-    serving_bad(j, "extra_gpus_needed");
-}

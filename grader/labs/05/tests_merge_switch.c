@@ -68,31 +68,27 @@ static call_t *student_inplace(judge_t *j, const char *fn, const double *w, cons
                                const double *b, const prob_t *p)
 {
     call_t *c = call_new(j, fn);
-    call_in(c, "w", w, p->d_out * p->d_in);
+    call_in(c, "w", w, p->d_out * p->d_in), call_out(c, "w_out", p->d_out * p->d_in);
     call_in(c, "a", a, p->r * p->d_in);
     call_in(c, "b", b, p->d_out * p->r);
     call_size(c, "d_in", p->d_in), call_size(c, "d_out", p->d_out), call_size(c, "r", p->r);
     call_real(c, "alpha", p->alpha);
-    call_out(c, "w_out", p->d_out * p->d_in);
     return c;
 }
 
 static call_t *student_switch(judge_t *j, const char *fn, const double *w, const prob_t *p,
-                              double alpha_or_scale, size_t n_switches)
+                              double alpha_or_scale)
 {
     call_t *c = call_new(j, fn);
-    call_in(c, "w", w, p->d_out * p->d_in);
+    call_in(c, "w", w, p->d_out * p->d_in), call_out(c, "w_out", p->d_out * p->d_in);
     call_in(c, "a1", p->a1, p->r * p->d_in), call_in(c, "b1", p->b1, p->d_out * p->r);
     call_in(c, "a2", p->a2, p->r * p->d_in), call_in(c, "b2", p->b2, p->d_out * p->r);
     call_size(c, "d_in", p->d_in), call_size(c, "d_out", p->d_out), call_size(c, "r", p->r);
     call_real(c, "alpha", alpha_or_scale);
-    if (n_switches)
-        call_size(c, "n_switches", n_switches);
-    call_out(c, "w_out", p->d_out * p->d_in);
     return c;
 }
 
-/* The *_cycles entries of adapter.c: n switches round tasks 1, 2 (, 3). */
+/* The *_cycles drivers (runner_drivers.c): n switches round tasks 1, 2 (, 3). */
 static call_t *student_cycles(judge_t *j, const char *fn, const double *w, const prob_t *p,
                               size_t n_tasks, double alpha_or_scale, size_t n)
 {
@@ -104,13 +100,12 @@ static call_t *student_cycles(judge_t *j, const char *fn, const double *w, const
         memcpy(b_all + t * nb, bs[t], nb * sizeof(double));
     }
     call_t *c = call_new(j, fn);
-    call_in(c, "w", w, p->d_out * p->d_in);
+    call_in(c, "w", w, p->d_out * p->d_in), call_out(c, "w_out", p->d_out * p->d_in);
     call_in(c, "a_all", a_all, n_tasks * na), call_in(c, "b_all", b_all, n_tasks * nb);
     call_size(c, "n_tasks", n_tasks);
     call_size(c, "d_in", p->d_in), call_size(c, "d_out", p->d_out), call_size(c, "r", p->r);
     call_real(c, "alpha", alpha_or_scale);
     call_size(c, "n_switches", n);
-    call_out(c, "w_out", p->d_out * p->d_in);
     return c;
 }
 
@@ -131,42 +126,74 @@ static double rel_err(const double *got, const double *want, size_t n)
     return m;
 }
 
-/* lora_merge or lora_unmerge on a small random problem, against the reference. */
-static void inplace_matches(judge_t *j, const char *fn)
+static call_t *student_from_base(judge_t *j, const prob_t *p)
+{
+    call_t *c = call_new(j, "lora_switch_from_base");
+    call_out(c, "w", p->d_out * p->d_in);
+    call_in(c, "w0", p->w0, p->d_out * p->d_in);
+    call_in(c, "a_new", p->a2, p->r * p->d_in), call_in(c, "b_new", p->b2, p->d_out * p->r);
+    call_size(c, "d_in", p->d_in), call_size(c, "d_out", p->d_out), call_size(c, "r", p->r);
+    call_real(c, "alpha", p->alpha);
+    return c;
+}
+
+/* The student's call of fn on p (merge, unmerge: task 1 into W0; switch:
+ * task 1 to task 2; from_base: task 2 from W0), the output's name and the
+ * reference's w in *want (malloc'd).  w sent lives in the pool. */
+static call_t *student_w(judge_t *j, const char *fn, const prob_t *p, double **want,
+                         const char **out)
+{
+    size_t n = p->d_out * p->d_in;
+    *out = "w_out";
+    if (strcmp(fn, "lora_switch_from_base") == 0) {
+        *want = ref_merged(p, p->a2, p->b2), *out = "w";
+        return student_from_base(j, p);
+    }
+    if (strcmp(fn, "lora_switch") == 0) {
+        double *w = pooled(n), *w1 = ref_merged(p, p->a1, p->b1);
+        memcpy(w, w1, n * sizeof(double));
+        free(w1);
+        *want = ref_merged(p, p->a2, p->b2);
+        return student_switch(j, fn, w, p, p->alpha);
+    }
+    *want = mat_dup(p->w0, p->d_out, p->d_in);
+    if (strcmp(fn, "lora_merge") == 0)
+        lora_merge(*want, p->a1, p->b1, p->d_in, p->d_out, p->r, p->alpha);
+    else
+        lora_unmerge(*want, p->a1, p->b1, p->d_in, p->d_out, p->r, p->alpha);
+    return student_inplace(j, fn, p->w0, p->a1, p->b1, p);
+}
+
+/* fn on a random (d_in, d_out, r) problem against the reference within tol,
+ * its inputs unchanged; 1 if it matches. */
+static int w_matches(judge_t *j, const char *fn, size_t d_in, size_t d_out, size_t r, double tol)
 {
     prob_t p;
-    prob_random(j, &p, 7, 5, 3);
-    double *want = mat_dup(p.w0, p.d_out, p.d_in);
-    if (strcmp(fn, "lora_merge") == 0)
-        lora_merge(want, p.a1, p.b1, p.d_in, p.d_out, p.r, p.alpha);
-    else
-        lora_unmerge(want, p.a1, p.b1, p.d_in, p.d_out, p.r, p.alpha);
-    call_t *c = student_inplace(j, fn, p.w0, p.a1, p.b1, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL);
+    prob_random(j, &p, d_in, d_out, r);
+    double *want;
+    const char *out;
+    call_t *c = student_w(j, fn, &p, &want, &out);
+    int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
+             expect_close(j, "w", call_output(c, out), want, p.d_out, p.d_in, tol);
+    if (!ok)
+        judge_fail(j, "(%s with d_in = %zu, d_out = %zu, r = %zu, alpha = %g)", fn, p.d_in, p.d_out,
+                   p.r, p.alpha);
     free_call(c);
     free(want);
     prob_free(&p);
+    return ok;
 }
 
-/* One lora_switch from task 1 to task 2, against the reference. */
-static void switch_matches(judge_t *j)
+/* fn on the three non-square SHAPES (d_in and d_out swapped if `swap`). */
+static void shapes_match(judge_t *j, const char *fn, int swap, double tol)
 {
-    prob_t p;
-    prob_random(j, &p, 8, 6, 2);
-    double *w = ref_merged(&p, p.a1, p.b1), *want = ref_merged(&p, p.a2, p.b2);
-    call_t *c = student_switch(j, "lora_switch", w, &p, p.alpha, 0);
-    if (call_run(c) && expect_return(j, c, LAB_OK))
-        expect_close(j, "w (switched from task 1 to task 2)", call_output(c, "w_out"), want,
-                     p.d_out, p.d_in, TOL);
-    free_call(c);
-    free(w), free(want);
-    prob_free(&p);
+    for (size_t s = 0; s < 3 && !judge_failed(j); s++)
+        w_matches(j, fn, SHAPES[s][swap], SHAPES[s][1 - swap], SHAPES[s][2], tol);
 }
 
 /* ---- lab05.1 merge ---- */
 
-TEST("lab05.1", 3, "course lifecycle: merging Task A gives W_A, W_A x = [1.03, 0, -0.03, 0]",
+TEST("lab05.1", 2, "course lifecycle: merging Task A gives W_A, W_A x = [1.03, 0, -0.03, 0]",
      "W = W0 + (alpha / r) B A with alpha = r = 2: W_A[0][0] = 1 + 0.1 * 0.3.")
 {
     /* Course numbers: W_A and W_A e1 = [1.03, 0, -0.03, 0]. */
@@ -184,22 +211,10 @@ TEST("lab05.1", 3, "course lifecycle: merging Task A gives W_A, W_A x = [1.03, 0
     prob_free(&p);
 }
 
-TEST("lab05.1", 3, "merge matches the reference on non-square shapes",
+TEST("lab05.1", 2, "merge matches the reference on non-square shapes",
      "w[i][j] += s sum_k b[i][k] a[k][j]; B is (d_out, r), A is (r, d_in).")
 {
-    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
-        prob_t p;
-        prob_random(j, &p, SHAPES[s][0], SHAPES[s][1], SHAPES[s][2]);
-        double *want = ref_merged(&p, p.a1, p.b1);
-        call_t *c = student_inplace(j, "lora_merge", p.w0, p.a1, p.b1, &p);
-        if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-            !expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL))
-            judge_fail(j, "(d_in = %zu, d_out = %zu, r = %zu, alpha = %g)", p.d_in, p.d_out, p.r,
-                       p.alpha);
-        free_call(c);
-        free(want);
-        prob_free(&p);
-    }
+    shapes_match(j, "lora_merge", 0, TOL);
 }
 
 TEST("lab05.1", 2, "merge scales by alpha / r, not by alpha",
@@ -221,7 +236,7 @@ TEST("lab05.1", 2, "merge scales by alpha / r, not by alpha",
 TEST("lab05.1", 1, "merge is right, and merging a zero B leaves w bit for bit",
      "A valid merge must match the reference, and with B = 0 w must come back bit for bit unchanged.")
 {
-    inplace_matches(j, "lora_merge");
+    w_matches(j, "lora_merge", 7, 5, 3, TOL);
     if (!needs_working(j, "lora_merge"))
         return;
     prob_t p;
@@ -234,70 +249,15 @@ TEST("lab05.1", 1, "merge is right, and merging a zero B leaves w bit for bit",
     prob_free(&p);
 }
 
-static void bad_inplace(judge_t *j, const char *fn)
-{
-    inplace_matches(j, fn);
-    if (!needs_working(j, fn))
-        return;
-    prob_t p;
-    prob_random(j, &p, 3, 2, 1);
-    static const struct { size_t d_in, r; double alpha; const char *what; } cases[] = {
-        {3, 0, 1.0, "r = 0"}, {0, 1, 1.0, "d_in = 0"}, {3, 1, NAN, "alpha = NaN"},
-        {3, 1, INFINITY, "alpha = inf"}};
-    for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
-        prob_t q = p;
-        q.d_in = cases[k].d_in, q.r = cases[k].r, q.alpha = cases[k].alpha;
-        call_t *c = call_new(j, fn);
-        call_in(c, "w", p.w0, 6), call_in(c, "a", p.a1, 3), call_in(c, "b", p.b1, 2);
-        call_size(c, "d_in", q.d_in), call_size(c, "d_out", 2), call_size(c, "r", q.r);
-        call_real(c, "alpha", q.alpha);
-        call_out(c, "w_out", 6);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) &&
-                             expect_exact(j, "w (unchanged)", call_output(c, "w_out"), p.w0, 2, 3)))
-            judge_fail(j, "(the case was %s)", cases[k].what);
-        free_call(c);
-    }
-    if (!judge_failed(j)) {
-        call_t *c = call_new(j, fn);
-        call_in(c, "w", p.w0, 6), call_null(c, "a"), call_in(c, "b", p.b1, 2);
-        call_size(c, "d_in", 3), call_size(c, "d_out", 2), call_size(c, "r", 1);
-        call_real(c, "alpha", 1.0);
-        call_out(c, "w_out", 6);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) &&
-                             expect_exact(j, "w (unchanged)", call_output(c, "w_out"), p.w0, 2, 3)))
-            judge_fail(j, "(the case was a = NULL)");
-        free_call(c);
-    }
-    prob_free(&p);
-}
-
-TEST("lab05.1", 1, "merge works, and rejects bad arguments leaving w alone",
-     "A valid merge must match the reference; LAB_REQUIRE before the first write: NULL, zero sizes, non-finite alpha.")
-{
-    bad_inplace(j, "lora_merge");
-}
-
 /* ---- lab05.2 unmerge ---- */
 
-TEST("lab05.2", 3, "unmerge matches the reference",
+TEST("lab05.2", 2, "unmerge matches the reference",
      "unmerge: w -= s B A with s = alpha / r, B (d_out, r), A (r, d_in).")
 {
-    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
-        prob_t p;
-        prob_random(j, &p, SHAPES[s][1], SHAPES[s][0], SHAPES[s][2]);
-        double *want = mat_dup(p.w0, p.d_out, p.d_in);
-        lora_unmerge(want, p.a1, p.b1, p.d_in, p.d_out, p.r, p.alpha);
-        call_t *c = student_inplace(j, "lora_unmerge", p.w0, p.a1, p.b1, &p);
-        if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-            !expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL))
-            judge_fail(j, "(w - s B A with d_in = %zu, d_out = %zu, r = %zu)", p.d_in, p.d_out, p.r);
-        free_call(c);
-        free(want);
-        prob_free(&p);
-    }
+    shapes_match(j, "lora_unmerge", 1, TOL);
 }
 
-TEST("lab05.2", 2, "a right merge, then unmerge, gives W0 back",
+TEST("lab05.2", 1, "a right merge, then unmerge, gives W0 back",
      "Your merge must match the reference; unmerge must undo merge: same s, same B A, opposite sign.")
 {
     prob_t p;
@@ -318,22 +278,16 @@ TEST("lab05.2", 2, "a right merge, then unmerge, gives W0 back",
     prob_free(&p);
 }
 
-TEST("lab05.2", 1, "unmerge works, and rejects bad arguments leaving w alone",
-     "A valid unmerge must match the reference; same checks as lora_merge.")
-{
-    bad_inplace(j, "lora_unmerge");
-}
-
 /* ---- lab05.3 switch ---- */
 
-TEST("lab05.3", 3, "course lifecycle: switching W_A to Task B gives W0 + B_B A_B",
+TEST("lab05.3", 2, "course lifecycle: switching W_A to Task B gives W0 + B_B A_B",
      "W' = W + s (B2 A2 - B1 A1): subtract Task A's product, add Task B's.")
 {
     prob_t p;
     lifecycle(&p);
     double *w_a = ref_merged(&p, p.a1, p.b1), *w_b = ref_merged(&p, p.a2, p.b2);
     /* Start from the course's W_A itself. */
-    call_t *c = student_switch(j, "lora_switch", LIFE_W_A, &p, p.alpha, 0);
+    call_t *c = student_switch(j, "lora_switch", LIFE_W_A, &p, p.alpha);
     if (call_run(c) && expect_return(j, c, LAB_OK) &&
         !expect_close(j, "W_B", call_output(c, "w_out"), w_b, 4, 4, 1e-12))
         judge_fail(j, "(W_A - B_A A_A + B_B A_B = W0 + B_B A_B, the kit's Task B of the README)");
@@ -345,25 +299,13 @@ TEST("lab05.3", 3, "course lifecycle: switching W_A to Task B gives W0 + B_B A_B
 TEST("lab05.3", 2, "switch matches the reference on non-square shapes",
      "Both products are (d_out, d_in): b[i][k] a[k][j] summed over k.")
 {
-    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
-        prob_t p;
-        prob_random(j, &p, SHAPES[s][0], SHAPES[s][1], SHAPES[s][2]);
-        double *w = ref_merged(&p, p.a1, p.b1), *want = ref_merged(&p, p.a2, p.b2);
-        call_t *c = student_switch(j, "lora_switch", w, &p, p.alpha, 0);
-        if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-            !expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL))
-            judge_fail(j, "(expected W0 + s B2 A2 from W0 + s B1 A1; d_in = %zu, d_out = %zu, r = %zu)",
-                       p.d_in, p.d_out, p.r);
-        free_call(c);
-        free(w), free(want);
-        prob_free(&p);
-    }
+    shapes_match(j, "lora_switch", 0, TOL);
 }
 
 TEST("lab05.3", 1, "switch is right; to the task already merged it changes nothing",
      "A valid switch must match the reference; B A - B A is exactly 0 when both adapters are the same.")
 {
-    switch_matches(j);
+    w_matches(j, "lora_switch", 8, 6, 2, TOL);
     if (!needs_working(j, "lora_switch"))
         return;
     prob_t p;
@@ -371,7 +313,7 @@ TEST("lab05.3", 1, "switch is right; to the task already merged it changes nothi
     memcpy(p.a2, p.a1, p.r * p.d_in * sizeof(double));
     memcpy(p.b2, p.b1, p.d_out * p.r * sizeof(double));
     double *w = ref_merged(&p, p.a1, p.b1);
-    call_t *c = student_switch(j, "lora_switch", w, &p, p.alpha, 0);
+    call_t *c = student_switch(j, "lora_switch", w, &p, p.alpha);
     if (call_run(c) && expect_return(j, c, LAB_OK) &&
         !expect_exact(j, "w", call_output(c, "w_out"), w, p.d_out, p.d_in))
         judge_fail(j, "(switching to the task already merged adds s (B A - B A) = 0)");
@@ -383,7 +325,7 @@ TEST("lab05.3", 1, "switch is right; to the task already merged it changes nothi
 TEST("lab05.3", 1, "switch is right; there and back returns to the first task",
      "A valid switch must match the reference; 1 -> 2 -> 1 must give W0 + s B1 A1 again.")
 {
-    switch_matches(j);
+    w_matches(j, "lora_switch", 8, 6, 2, TOL);
     if (!needs_working(j, "lora_switch"))
         return;
     prob_t p;
@@ -398,10 +340,10 @@ TEST("lab05.3", 1, "switch is right; there and back returns to the first task",
     prob_free(&p);
 }
 
-TEST("lab05.3", 2, "switch is right; 3000 round three tasks stay within 1e-9",
+TEST("lab05.3", 1, "switch is right; 3000 round three tasks stay within 1e-9",
      "A valid switch must match the reference; each switch adds s (B2 A2 - B1 A1) computed fresh from A and B.")
 {
-    switch_matches(j);
+    w_matches(j, "lora_switch", 8, 6, 2, TOL);
     if (!needs_working(j, "lora_switch"))
         return;
     /* The naive switch drifts round three tasks, but in double 3000 switches stay small. */
@@ -420,27 +362,6 @@ TEST("lab05.3", 2, "switch is right; 3000 round three tasks stay within 1e-9",
     prob_free(&p);
 }
 
-TEST("lab05.3", 1, "switch works, and rejects bad arguments leaving w alone",
-     "A valid switch must match the reference; check r and alpha first.")
-{
-    switch_matches(j);
-    if (!needs_working(j, "lora_switch"))
-        return;
-    prob_t p;
-    prob_random(j, &p, 3, 2, 1);
-    p.r = 0;
-    expect_rejected(j, student_switch(j, "lora_switch", p.w0, &p, 1.0, 0), NULL, "r = 0");
-    p.r = 1;
-    if (!judge_failed(j)) {
-        call_t *c = student_switch(j, "lora_switch", p.w0, &p, NAN, 0);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) &&
-                             expect_exact(j, "w", call_output(c, "w_out"), p.w0, 2, 3)))
-            judge_fail(j, "(the case was alpha = NaN)");
-        free_call(c);
-    }
-    prob_free(&p);
-}
-
 /* ---- lab05.4 plain linear layer ---- */
 
 static call_t *student_to_linear(judge_t *j, const prob_t *p)
@@ -454,7 +375,7 @@ static call_t *student_to_linear(judge_t *j, const prob_t *p)
     return c;
 }
 
-TEST("lab05.4", 4, "the plain layer gives the unmerged layer's outputs",
+TEST("lab05.4", 3, "the plain layer gives the unmerged layer's outputs",
      "w_out = W0 + s B A and bias_out = bias; then x w_out^T + bias is the LoRA layer.")
 {
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
@@ -493,7 +414,7 @@ TEST("lab05.4", 4, "the plain layer gives the unmerged layer's outputs",
     }
 }
 
-TEST("lab05.4", 3, "plain layer weights are W0 + s B A and the bias copied exactly",
+TEST("lab05.4", 1, "plain layer weights are W0 + s B A and the bias copied exactly",
      "Copy W0, add s B A; copy the bias unchanged.")
 {
     prob_t p;
@@ -505,24 +426,6 @@ TEST("lab05.4", 3, "plain layer weights are W0 + s B A and the bias copied exact
         expect_exact(j, "bias_out", call_output(c, "bias_out"), p.bias, 1, p.d_out);
     free_call(c);
     free(want);
-    prob_free(&p);
-}
-
-TEST("lab05.4", 1, "to_linear is right, keeps its inputs and rejects a NaN alpha",
-     "w_out = W0 + s B A and bias_out = bias; write only w_out and bias_out; check alpha first.")
-{
-    prob_t p;
-    prob_random(j, &p, 5, 7, 2);
-    double *want = ref_merged(&p, p.a1, p.b1);
-    call_t *c = student_to_linear(j, &p);
-    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-        expect_close(j, "w_out", call_output(c, "w_out"), want, p.d_out, p.d_in, TOL))
-        expect_exact(j, "bias_out", call_output(c, "bias_out"), p.bias, 1, p.d_out);
-    free_call(c);
-    free(want);
-    p.alpha = NAN;
-    if (!judge_failed(j))
-        expect_rejected(j, student_to_linear(j, &p), "w_out", "alpha = NaN");
     prob_free(&p);
 }
 
@@ -543,21 +446,17 @@ static int swap_is(judge_t *j, size_t di, size_t dn, size_t r, size_t m, double 
     return ok;
 }
 
-TEST("lab05.5", 2, "course toy: a swap moves 32 numbers, a reload 16",
-     "2 r (d_in + d_out) per matrix: old B, A out and new B, A in.")
+TEST("lab05.5", 1, "course: toy 32 against 16, GPT-3 37,748,736 against 28,991,029,248",
+     "2 r (d_in + d_out) per matrix (old B, A out and new B, A in), d_out d_in per matrix reloaded, times n_matrices.")
 {
-    swap_is(j, 4, 4, 2, 1, LIFE_SWAP, LIFE_RELOAD);
+    /* Course numbers: the toy (d = 4, r = 2, one matrix), and GPT-3
+     * (d = 12288, r = 4, W_q and W_v in 96 layers). */
+    if (swap_is(j, 4, 4, 2, 1, LIFE_SWAP, LIFE_RELOAD))
+        swap_is(j, 12288, 12288, 4, 192, 37748736.0, 28991029248.0);
 }
 
-TEST("lab05.5", 1, "GPT-3 q and v in 96 layers: 37,748,736 against 28,991,029,248",
-     "Multiply by n_matrices = 192; the reload is d_out d_in per matrix.")
-{
-    /* Course numbers: d = 12288, r = 4, W_q and W_v in 96 layers. */
-    swap_is(j, 12288, 12288, 4, 192, 37748736.0, 28991029248.0);
-}
-
-TEST("lab05.5", 1, "random shapes give 2 r (d_in + d_out) and d_in d_out per matrix",
-     "swap = 2 r (d_in + d_out) and reload = d_in d_out per matrix, times n_matrices (large: count in double or 64-bit).")
+TEST("lab05.5", 1, "random shapes are right; 2^53 is exact, a count past it rejected",
+     "swap = 2 r (d_in + d_out) and reload = d_in d_out per matrix, times n_matrices; compare with 2^53 in integers before converting to double.")
 {
     rng_t *g = judge_rng(j);
     for (int k = 0; k < 4 && !judge_failed(j); k++) {
@@ -567,18 +466,13 @@ TEST("lab05.5", 1, "random shapes give 2 r (d_in + d_out) and d_in d_out per mat
         lora_swap_count(di, dn, r, m, &sw, &re);
         swap_is(j, di, dn, r, m, sw, re);
     }
-}
-
-TEST("lab05.5", 1, "valid counts are right; zero sizes and counts past 2^53 rejected",
-     "Valid sizes must give the reference's counts; compare against 2^53 before converting to double.")
-{
-    static const size_t cases[][4] = {{4, 4, 2, 0}, {0, 4, 2, 1}, {1u << 30, 1u << 30, 1, 1u << 24}};
-    static const char *what[] = {"n_matrices = 0", "d_in = 0", "a reload count of 2^84"};
-    double sw, re;
-    lora_swap_count(8, 6, 2, 3, &sw, &re);
-    swap_is(j, 8, 6, 2, 3, sw, re);
-    if (!needs_working(j, "lora_swap_count"))
-        return;
+    /* 2^26 x 2^26 x 2 = 2^53 numbers reloaded: still exact, so accepted. */
+    if (!judge_failed(j))
+        swap_is(j, (size_t)1 << 26, (size_t)1 << 26, 1, 2, 536870912.0, 9007199254740992.0);
+    static const size_t cases[][4] = {{1u << 30, 1u << 30, 1, 1u << 24}, {(size_t)1 << 26, (size_t)1 << 26, 1, 3},
+                                      {1, 1, (size_t)1 << 52, 2}};
+    static const char *what[] = {"a reload count of 2^84", "a reload count of 3 x 2^52",
+                                 "a swap count of 2^55"};
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
         call_t *c = call_new(j, "lora_swap_count");
         call_size(c, "d_in", cases[k][0]), call_size(c, "d_out", cases[k][1]);
@@ -620,7 +514,7 @@ static void f32_one_switch(judge_t *j)
     float scale = (float)(p.alpha / (double)p.r);
     double *w = ref_merged(&p, p.a1, p.b1), *want = mat_alloc(p.d_out, p.d_in);
     ref_f32(&p, w, scale, 2, 1, want);
-    call_t *c = student_switch(j, "lora_switch_f32", w, &p, scale, 0);
+    call_t *c = student_switch(j, "lora_switch_f32", w, &p, scale);
     if (call_run(c) && expect_return(j, c, LAB_OK) &&
         !expect_close(j, "w (float)", call_output(c, "w_out"), want, p.d_out, p.d_in, 1e-5))
         judge_fail(j, "(one switch in float: w += scale (p2 - p1))");
@@ -629,7 +523,7 @@ static void f32_one_switch(judge_t *j)
     prob_free(&p);
 }
 
-TEST("lab05.6", 3, "one float switch matches the reference",
+TEST("lab05.6", 1, "one float switch matches the reference",
      "p2 and p1 summed in float, then w += scale (p2 - p1).")
 {
     f32_one_switch(j);
@@ -680,52 +574,15 @@ TEST("lab05.6", 3, "3000 float switches round three tasks drift as float roundin
     prob_free(&p);
 }
 
-TEST("lab05.6", 1, "float switch works, and rejects a non-finite scale",
-     "One float switch must match the reference; isfinite(scale) first.")
-{
-    f32_one_switch(j);
-    if (!needs_working(j, "lora_switch_f32"))
-        return;
-    prob_t p;
-    prob_random(j, &p, 3, 2, 1);
-    call_t *c = student_switch(j, "lora_switch_f32", p.w0, &p, INFINITY, 0);
-    if (call_run(c) && !expect_return(j, c, LAB_EARG))
-        judge_fail(j, "(the case was scale = inf)");
-    free_call(c);
-    prob_free(&p);
-}
-
 /* ---- lab05.7 drift-free switch ---- */
 
-static call_t *student_from_base(judge_t *j, const prob_t *p)
-{
-    call_t *c = call_new(j, "lora_switch_from_base");
-    call_in(c, "w0", p->w0, p->d_out * p->d_in);
-    call_in(c, "a2", p->a2, p->r * p->d_in), call_in(c, "b2", p->b2, p->d_out * p->r);
-    call_size(c, "d_in", p->d_in), call_size(c, "d_out", p->d_out), call_size(c, "r", p->r);
-    call_real(c, "alpha", p->alpha);
-    call_out(c, "w_out", p->d_out * p->d_in);
-    return c;
-}
-
-TEST("lab05.7", 3, "a re-derived switch equals one merge into W0",
+TEST("lab05.7", 2, "a re-derived switch equals one merge into W0",
      "w = W0 + s B_new A_new in every entry, whatever w held before.")
 {
-    for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
-        prob_t p;
-        prob_random(j, &p, SHAPES[s][0], SHAPES[s][1], SHAPES[s][2]);
-        double *want = ref_merged(&p, p.a2, p.b2);
-        call_t *c = student_from_base(j, &p);
-        if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-            !expect_close(j, "w", call_output(c, "w_out"), want, p.d_out, p.d_in, 1e-15))
-            judge_fail(j, "(w = W0 + s B_new A_new, every entry overwritten)");
-        free_call(c);
-        free(want);
-        prob_free(&p);
-    }
+    shapes_match(j, "lora_switch_from_base", 0, 1e-15);
 }
 
-TEST("lab05.7", 3, "3000 re-derived switches round three tasks stay within 1e-15",
+TEST("lab05.7", 2, "3000 re-derived switches round three tasks stay within 1e-15",
      "After 3000 re-derived switches w must be W0 + s B A of the last task within 1e-15: each switch computes w from W0.")
 {
     prob_t p;
@@ -743,25 +600,3 @@ TEST("lab05.7", 3, "3000 re-derived switches round three tasks stay within 1e-15
     prob_free(&p);
 }
 
-TEST("lab05.7", 2, "re-derived switch works; bad arguments rejected, nothing written",
-     "w = W0 + s B_new A_new must match the reference; LAB_REQUIRE on r and alpha before touching w.")
-{
-    prob_t p;
-    prob_random(j, &p, 3, 2, 1);
-    double *want = ref_merged(&p, p.a2, p.b2);
-    call_t *good = student_from_base(j, &p);
-    if (call_run(good) && expect_return(j, good, LAB_OK))
-        expect_close(j, "w", call_output(good, "w_out"), want, p.d_out, p.d_in, TOL);
-    free_call(good);
-    free(want);
-    if (!needs_working(j, "lora_switch_from_base")) {
-        prob_free(&p);
-        return;
-    }
-    p.r = 0;
-    expect_rejected(j, student_from_base(j, &p), "w_out", "r = 0");
-    p.r = 1, p.alpha = NAN;
-    if (!judge_failed(j))
-        expect_rejected(j, student_from_base(j, &p), "w_out", "alpha = NaN");
-    prob_free(&p);
-}

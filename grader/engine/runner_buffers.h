@@ -1,0 +1,218 @@
+/*
+ * runner_buffers.h - the buffer kinds of a function description
+ * (describe.py: inout, in32, inout32, real32, bytes, bytes_out, text,
+ * text_out, size_out), turned into the C arguments a student function takes.
+ * Included by the generated adapter.c only, so it runs in the runner beside
+ * the student's code and, in the judge, beside the reference.
+ *
+ * The wire carries tensors of doubles only (protocol.h).  Each buffer kind
+ * is one or two of those tensors, converted here before the call and back
+ * after it:
+ *   inout     NAME (in) and NAME_out (out): NAME_out starts as a copy of NAME
+ *             and is passed; a call that returns other than LAB_OK and leaves
+ *             it equal to NAME re-poisons it, so "untouched" reads as for an
+ *             output.
+ *   in32      a float copy of NAME; an entry the call changed is written back
+ *             widened (so "inputs unchanged" sees a write to a const array).
+ *   inout32   as inout, in float: NAME_out gets the floats widened when the
+ *             call returned LAB_OK or changed them.
+ *   bytes     one double per byte (0..255) in, copied into memory whose end
+ *             touches an inaccessible page: a read past the end is a crash
+ *             the judge reports; a changed byte is written back.
+ *   text      bytes without the NUL, passed NUL-terminated (guarded too).
+ *   bytes_out, text_out  an output of SHAPE bytes (a capacity), guarded and
+ *             filled with a pattern; copied back, one double per byte, when
+ *             the call returned LAB_OK or wrote it at all.
+ *   size_out  size_t outputs: entries the call wrote come back as doubles.
+ * A buffer the runner cannot allocate makes the call return RB_BAD_CALL,
+ * which no student function returns.
+ */
+#ifndef LORALAB_RUNNER_BUFFERS_H
+#define LORALAB_RUNNER_BUFFERS_H
+
+/* (the adapter defines _DEFAULT_SOURCE first: mmap's MAP_ANONYMOUS) */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "protocol.h"
+#include "runner.h"
+
+#define RB_BAD_CALL (-99) /* the adapter could not set the call up */
+#define RB_SIZE_UNSET ((size_t)-7)
+
+/* One converted argument: its memory, and what to free. */
+typedef struct {
+    void *p;
+    void *map;
+    size_t maplen;
+    int failed;
+} rb_t;
+
+/* n bytes whose end touches a PROT_NONE page (n = 0 gives a valid pointer). */
+static inline unsigned char *rb_guarded(rb_t *b, size_t n)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t data_pages = (n + page - 1) / page;
+    size_t len = (data_pages + 1) * page;
+    void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED || mprotect((char *)m + data_pages * page, page, PROT_NONE) != 0) {
+        if (m != MAP_FAILED)
+            munmap(m, len);
+        b->failed = 1;
+        return NULL;
+    }
+    b->map = m, b->maplen = len;
+    return (unsigned char *)m + data_pages * page - n;
+}
+
+static inline void rb_free(rb_t *b)
+{
+    if (b->map)
+        munmap(b->map, b->maplen);
+    else
+        free(b->p);
+    b->p = b->map = NULL;
+}
+
+/* Byte i of the fill pattern of an output buffer ("nothing written" shows). */
+static inline unsigned char rb_fill_byte(size_t i) { return (unsigned char)(0xA5 ^ (i * 37u)); }
+
+static inline unsigned char rb_byte_of(double d) { return (unsigned char)(d >= 0 && d <= 255 ? (int)d : 0); }
+
+/* ---- inout ---- */
+
+static inline double *rb_inout(const runner_arg_t *in, const runner_arg_t *out)
+{
+    if (!in->p || !out->p)
+        return NULL;
+    memcpy(out->p, in->p, in->count * sizeof(double));
+    return out->p;
+}
+
+static inline void rb_inout_done(const runner_arg_t *in, const runner_arg_t *out, int64_t ret)
+{
+    if (ret == 0 || !in->p || !out->p || memcmp(out->p, in->p, in->count * sizeof(double)) != 0)
+        return;
+    uint64_t poison = POISON_BITS;
+    for (uint64_t k = 0; k < out->count; k++)
+        memcpy(&out->p[k], &poison, 8);
+}
+
+/* ---- in32, inout32 ---- */
+
+static inline float *rb_floats(rb_t *b, const runner_arg_t *in)
+{
+    if (!in->p)
+        return NULL;
+    float *f = malloc((in->count ? in->count : 1) * sizeof(float));
+    if (!f) {
+        b->failed = 1;
+        return NULL;
+    }
+    for (uint64_t k = 0; k < in->count; k++)
+        f[k] = (float)in->p[k];
+    return (float *)(b->p = f);
+}
+
+/* in32: entries the call changed go back into the input tensor. */
+static inline void rb_floats_done(rb_t *b, const runner_arg_t *in)
+{
+    const float *f = b->p;
+    for (uint64_t k = 0; f && k < in->count; k++)
+        if ((float)in->p[k] != f[k] || (f[k] != f[k]) != (in->p[k] != in->p[k]))
+            in->p[k] = (double)f[k];
+    rb_free(b);
+}
+
+/* inout32: the floats widened into NAME_out if the call succeeded or wrote. */
+static inline void rb_floats_out_done(rb_t *b, const runner_arg_t *in, const runner_arg_t *out,
+                                      int64_t ret)
+{
+    const float *f = b->p;
+    int changed = ret == 0;
+    for (uint64_t k = 0; f && k < in->count && !changed; k++) {
+        float was = (float)in->p[k];
+        changed = memcmp(&was, &f[k], sizeof was) != 0;
+    }
+    for (uint64_t k = 0; f && out->p && changed && k < out->count; k++)
+        out->p[k] = (double)f[k];
+    rb_free(b);
+}
+
+/* ---- bytes, text ---- */
+
+static inline unsigned char *rb_bytes(rb_t *b, const runner_arg_t *in, int nul)
+{
+    if (!in->p)
+        return NULL;
+    unsigned char *u = rb_guarded(b, in->count + (nul ? 1 : 0));
+    if (!u)
+        return NULL;
+    for (uint64_t k = 0; k < in->count; k++)
+        u[k] = rb_byte_of(in->p[k]);
+    if (nul)
+        u[in->count] = 0;
+    return (unsigned char *)(b->p = u);
+}
+
+static inline void rb_bytes_done(rb_t *b, const runner_arg_t *in)
+{
+    const unsigned char *u = b->p;
+    for (uint64_t k = 0; u && k < in->count; k++)
+        if (u[k] != rb_byte_of(in->p[k]))
+            in->p[k] = u[k];
+    rb_free(b);
+}
+
+/* ---- bytes_out, text_out ---- */
+
+static inline unsigned char *rb_bytes_out(rb_t *b, const runner_arg_t *out)
+{
+    if (!out->p)
+        return NULL;
+    unsigned char *u = rb_guarded(b, out->count);
+    for (uint64_t k = 0; u && k < out->count; k++)
+        u[k] = rb_fill_byte(k);
+    return (unsigned char *)(b->p = u);
+}
+
+static inline void rb_bytes_out_done(rb_t *b, const runner_arg_t *out, int64_t ret)
+{
+    const unsigned char *u = b->p;
+    int changed = ret == 0;
+    for (uint64_t k = 0; u && k < out->count && !changed; k++)
+        changed = u[k] != rb_fill_byte(k);
+    for (uint64_t k = 0; u && changed && k < out->count; k++)
+        out->p[k] = (double)u[k];
+    rb_free(b);
+}
+
+/* ---- size_out ---- */
+
+static inline size_t *rb_sizes(rb_t *b, const runner_arg_t *out)
+{
+    if (!out->p)
+        return NULL;
+    size_t *s = malloc((out->count ? out->count : 1) * sizeof(size_t));
+    if (!s) {
+        b->failed = 1;
+        return NULL;
+    }
+    for (uint64_t k = 0; k < out->count; k++)
+        s[k] = RB_SIZE_UNSET;
+    return (size_t *)(b->p = s);
+}
+
+static inline void rb_sizes_done(rb_t *b, const runner_arg_t *out)
+{
+    const size_t *s = b->p;
+    for (uint64_t k = 0; s && k < out->count; k++)
+        if (s[k] != RB_SIZE_UNSET)
+            out->p[k] = (double)s[k];
+    rb_free(b);
+}
+
+#endif
