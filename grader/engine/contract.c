@@ -143,6 +143,8 @@ static void case_fill(judge_t *j, case_t *c)
         free(c->data[i]);
         c->data[i] = alloc_or_die(c->count[i] * sizeof(double));
         rng_fill_uniform(judge_rng(j), c->data[i], c->count[i], -1, 1);
+        for (uint64_t k = 0; c->d->args[i].n_values > 0 && k < c->count[i]; k++)
+            c->data[i][k] = c->d->args[i].values[rng_below(judge_rng(j), (uint64_t)c->d->args[i].n_values)];
         c->v[i].in = c->data[i];
     }
 }

@@ -45,6 +45,8 @@ typedef struct {
     double reject[DESC_REJECT_MAX];
     int derived;        /* sizes: made from the dims and other sizes by shapes() */
     int pointer_flag;   /* ints: stands for a struct pointer, 0 passes NULL */
+    int n_values;       /* inputs: the derived tests draw each entry from values[] (labels), */
+    double values[DESC_REJECT_MAX]; /* not from [-1, 1), when n_values > 0 */
 } fn_arg_desc_t;
 
 typedef struct {

@@ -113,9 +113,10 @@ static call_t *student_forward(judge_t *j, const problem_t *p)
     return c;
 }
 
-static call_t *student_grad(judge_t *j, const problem_t *p)
+/* The arguments lora_grad and lora_sgd_step share, x to scale, on p. */
+static call_t *student_training_call(judge_t *j, const char *func, const problem_t *p)
 {
-    call_t *c = call_new(j, "lora_grad");
+    call_t *c = call_new(j, func);
     call_in(c, "x", p->x, p->batch * p->d_in);
     call_in(c, "t", p->t, p->batch * p->d_out);
     call_size(c, "batch", p->batch);
@@ -127,6 +128,12 @@ static call_t *student_grad(judge_t *j, const problem_t *p)
     call_size(c, "d_out", p->d_out);
     call_size(c, "r", p->r);
     call_real(c, "scale", p->scale);
+    return c;
+}
+
+static call_t *student_grad(judge_t *j, const problem_t *p)
+{
+    call_t *c = student_training_call(j, "lora_grad", p);
     call_out(c, "loss", 1);
     call_out(c, "grad_a", p->r * p->d_in);
     call_out(c, "grad_b", p->d_out * p->r);
@@ -135,18 +142,7 @@ static call_t *student_grad(judge_t *j, const problem_t *p)
 
 static call_t *student_step(judge_t *j, const problem_t *p, double lr)
 {
-    call_t *c = call_new(j, "lora_sgd_step");
-    call_in(c, "x", p->x, p->batch * p->d_in);
-    call_in(c, "t", p->t, p->batch * p->d_out);
-    call_size(c, "batch", p->batch);
-    call_in(c, "w0", p->w0, p->d_out * p->d_in);
-    call_in(c, "bias", p->bias, p->d_out);
-    call_in(c, "a", p->a, p->r * p->d_in);
-    call_in(c, "b", p->b, p->d_out * p->r);
-    call_size(c, "d_in", p->d_in);
-    call_size(c, "d_out", p->d_out);
-    call_size(c, "r", p->r);
-    call_real(c, "scale", p->scale);
+    call_t *c = student_training_call(j, "lora_sgd_step", p);
     call_real(c, "lr", lr);
     call_out(c, "loss", 1);
     call_out(c, "a_new", p->r * p->d_in);

@@ -199,13 +199,26 @@ END_TEST
 
 /* ---- lab06.4 train_sgd ------------------------------------------------ */
 
-START_TEST(test_sgd_ten_steps_of_the_stored_problem)
+/* Ten steps of train (lr 0.05) on the stored problem give the losses and out
+ * stored under prefix ("sgd" or "adam"). */
+static void ten_stored_steps(const char *task,
+                             int (*train)(const train_problem_t *, train_mat_t, train_mat_t, double,
+                                          long long, double *, size_t, double *, size_t),
+                             const char *prefix)
 {
     train_problem_t p = VIS_PROBLEM();
     double out[14], losses[11];
-    CHECK_OK("lab06.4", train_sgd(&p, VIS_A(), VIS_B(), 0.05, 10, out, 14, losses, 11));
-    CHECK_STORED("lab06.4", "losses (10 steps, lr 0.05)", losses, &VIS, "sgd.losses", 11, NULL);
-    CHECK_STORED("lab06.4", "out = a then b after 10 steps", out, &VIS, "sgd.out", 14, NULL);
+    char losses_name[32], out_name[32];
+    snprintf(losses_name, sizeof losses_name, "%s.losses", prefix);
+    snprintf(out_name, sizeof out_name, "%s.out", prefix);
+    CHECK_OK(task, train(&p, VIS_A(), VIS_B(), 0.05, 10, out, 14, losses, 11));
+    CHECK_STORED(task, "losses (10 steps, lr 0.05)", losses, &VIS, losses_name, 11, NULL);
+    CHECK_STORED(task, "out = a then b after 10 steps", out, &VIS, out_name, 14, NULL);
+}
+
+START_TEST(test_sgd_ten_steps_of_the_stored_problem)
+{
+    ten_stored_steps("lab06.4", train_sgd, "sgd");
 }
 END_TEST
 
@@ -285,11 +298,7 @@ END_TEST
 
 START_TEST(test_adam_ten_steps_of_the_stored_problem)
 {
-    train_problem_t p = VIS_PROBLEM();
-    double out[14], losses[11];
-    CHECK_OK("lab06.5", train_adam(&p, VIS_A(), VIS_B(), 0.05, 10, out, 14, losses, 11));
-    CHECK_STORED("lab06.5", "losses (10 steps, lr 0.05)", losses, &VIS, "adam.losses", 11, NULL);
-    CHECK_STORED("lab06.5", "out = a then b after 10 steps", out, &VIS, "adam.out", 14, NULL);
+    ten_stored_steps("lab06.5", train_adam, "adam");
 }
 END_TEST
 
