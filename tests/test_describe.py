@@ -95,6 +95,21 @@ def main():
         lab, err = parse_text(text)
         check(lab is None and err and re.search(r":\d+:|functions|no ", err), f"refused: {what}", err or "parsed")
 
+    # An enum argument travels as an int, never wrapped onto a valid value; an
+    # input with listed values (labels) is drawn from them in the derived tests.
+    enum_text = GOOD.replace("    y   out  n\n", "    m   enum mode_t example 0 reject -1,2\n    y   out  n\n").replace(
+        "x   in   n*k", "x   in   n*k values 0,1")
+    lab, err = parse_text(enum_text)
+    adapter = describe.adapter_c(lab, "test") if lab else ""
+    functions = describe.functions_c(lab, "test") if lab else ""
+    check(lab is not None and "(enum mode_t)desc_enum_(RL(" in adapter and "INT_MAX" in adapter and
+          '"x", ARG_IN, "n*k", 0, 0, 0, 0, 0, {}, 0, 0, 2, {0, 1}' in functions and
+          '"m", ARG_INT' in functions, "an enum argument and an input's listed values", err or adapter[-600:])
+    for what, text in {"an enum without its type": enum_text.replace("enum mode_t", "enum"),
+                       "values on an output": enum_text.replace("y   out  n", "y   out  n values 0,1")}.items():
+        lab, err = parse_text(text)
+        check(lab is None and err and re.search(r":\d+:", err), f"refused: {what}", err or "parsed")
+
     # The description against a header: the adapter compiles only when they agree.
     with tempfile.TemporaryDirectory() as tmp:
         header = os.path.join(tmp, "lab.h")

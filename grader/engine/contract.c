@@ -173,6 +173,8 @@ static void case_fill(judge_t *j, case_t *c)
         if (c->d->args[i].buffer == 'b') /* bytes: one double 0..255 per byte */
             for (uint64_t k = 0; k < c->count[i]; k++)
                 c->data[i][k] = (double)rng_below(judge_rng(j), 256);
+        for (uint64_t k = 0; c->d->args[i].n_values > 0 && k < c->count[i]; k++)
+            c->data[i][k] = c->d->args[i].values[rng_below(judge_rng(j), (uint64_t)c->d->args[i].n_values)];
         c->v[i].in = c->data[i];
     }
 }

@@ -55,6 +55,8 @@ typedef struct {
     const char *text;   /* text: the example */
     int n_text_reject;  /* text: strings that must be rejected */
     const char *text_reject[DESC_REJECT_MAX];
+    int n_values;       /* inputs: the derived tests draw each entry from values[] (labels), */
+    double values[DESC_REJECT_MAX]; /* not from [-1, 1), when n_values > 0 */
 } fn_arg_desc_t;
 
 typedef struct {

@@ -38,6 +38,11 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
       -inf or numbers) must give LAB_EARG.
   ARG int example V [reject V,V...]     a long long, likewise.
+  ARG enum TYPE example V [reject V,V...]   an `enum TYPE`, sent as an int
+      (a wire value outside int's range arrives as INT_MAX, never wrapped
+      onto a valid one); its rejected values as an int's.
+  ARG in SHAPE values V,V...   an input tensor whose entries the derived
+      tests draw from the listed values only (labels 0,1), not from [-1, 1).
   ARG size = EXPR                       a size_t the caller derives from other
       sizes, dims and ints (out_len = d_in*r + r*d_out): no range of its own.
   ARG dim range LO..[HI] example V      a size of the problem that is no
@@ -82,7 +87,7 @@ import os
 import re
 import sys
 
-KINDS = ("in", "out", "size", "real", "int", "dim", "mat", "problem")
+KINDS = ("in", "out", "size", "real", "int", "dim", "mat", "problem", "enum")
 # The buffer kinds (runner_buffers.h): C type, wire kind of ARG, code in
 # fn_arg_desc_t.buffer (contract.c), and whether ARG_out follows ARG.
 BUFFER_KINDS = {
@@ -103,6 +108,7 @@ WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
 ACCESS = {"in": "RP", "out": "RP", "size": "RZ", "real": "RD", "int": "RL"}
 ARG_KIND = {"in": "ARG_IN", "out": "ARG_OUT", "size": "ARG_SIZE", "real": "ARG_REAL", "int": "ARG_INT",
             "dim": "ARG_DIM"}
+DESC_VALUES_MAX = 6  # describe.h's DESC_REJECT_MAX
 MAX_ARGS = 24  # protocol.h's: the wire's arguments (dims are not sent)
 MAX_NAME = 72
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -222,7 +228,7 @@ def parse_arg(words, where):
     if len(words) < 2 or words[1] not in KINDS:
         raise DescError(f"an argument is NAME KIND ... with KIND one of {', '.join(KINDS)}")
     arg = {"name": words[0], "kind": words[1], "shape": None, "nullable": False, "lo": None,
-           "hi": None, "example": None, "reject": []}
+           "hi": None, "example": None, "reject": [], "values": [], "enum": None}
     if not NAME_RE.match(arg["name"]):
         raise DescError(f"{arg['name']!r} is not a C name")
     rest = words[2:]
@@ -250,6 +256,10 @@ def parse_arg(words, where):
         if not rest:
             raise DescError(f"tensor {arg['name']} needs a shape")
         arg["shape"] = rest.pop(0)
+    if arg["kind"] == "enum":
+        if not rest or not NAME_RE.match(rest[0]):
+            raise DescError("an enum argument is NAME enum TYPE example V [reject V,...]")
+        arg["enum"] = rest.pop(0)
     while rest:
         key = rest.pop(0)
         if key == "nullable" and arg["kind"] in TENSOR_KINDS:
@@ -259,17 +269,21 @@ def parse_arg(words, where):
             if not sep or not lo.isdigit():
                 raise DescError("range is LO..HI or LO.. (LO a number)")
             arg["lo"], arg["hi"] = int(lo), hi or None
-        elif key == "example" and arg["kind"] in ("size", "real", "int", "dim", "real32"):
+        elif key == "example" and arg["kind"] in ("size", "real", "int", "dim", "real32", "enum"):
             arg["example"] = rest.pop(0)
-        elif key == "reject" and arg["kind"] in ("real", "int", "real32"):
+        elif key == "reject" and arg["kind"] in ("real", "int", "real32", "enum"):
             arg["reject"] = [number(v, f"reject of {arg['name']}") for v in rest.pop(0).split(",")]
+        elif key == "values" and arg["kind"] == "in":
+            arg["values"] = [number(v, f"values of {arg['name']}") for v in rest.pop(0).split(",")]
+            if not arg["values"] or len(arg["values"]) > DESC_VALUES_MAX:
+                raise DescError(f"values: 1 to {DESC_VALUES_MAX} numbers")
         else:
             raise DescError(f"{key!r} does not apply to a {arg['kind']} argument")
-    if arg["kind"] in ("size", "real", "int", "dim", "real32") and arg["example"] is None:
+    if arg["kind"] in ("size", "real", "int", "dim", "real32", "enum") and arg["example"] is None:
         raise DescError(f"{arg['name']} needs an example value")
     if arg["kind"] in ("size", "dim") and arg["lo"] is None:
         raise DescError(f"size {arg['name']} needs a range")
-    if arg["kind"] in ("size", "int", "dim") and not re.fullmatch(r"-?\d+", arg["example"]):
+    if arg["kind"] in ("size", "int", "dim", "enum") and not re.fullmatch(r"-?\d+", arg["example"]):
         raise DescError(f"the example of {arg['name']} is an integer")
     if arg["kind"] in ("real", "real32"):
         number(arg["example"], f"example of {arg['name']}")
@@ -305,7 +319,7 @@ def text_value(word):
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "lo": None, "hi": None,
          "example": None, "reject": [], "derived": None, "pointer_flag": False,
-         "buffer": None, "companion": False}
+         "buffer": None, "companion": False, "values": []}
     e.update(kw)
     return e
 
@@ -343,10 +357,15 @@ def flatten(fn, lab):
             wire.append(entry(a["name"], "int", pointer_flag=True, example="1"))
             fields = ", ".join(f".{f} = {mat(f, r, c)}" for f, r, c in a["fields"])
             c_args.append((f"const {lab['problem']} *", f"RL({w}) ? &({lab['problem']}){{{fields}}} : NULL"))
+        elif k == "enum":
+            w = len(wire)
+            wire.append(entry(a["name"], "int", example=a["example"], reject=a["reject"]))
+            c_args.append((f"enum {a['enum']}", f"(enum {a['enum']})desc_enum_(RL({w}))"))
         else:
             w = len(wire)
             wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"], lo=a["lo"],
-                              hi=a["hi"], example=a["example"], reject=a["reject"], derived=a["derived"]))
+                              hi=a["hi"], example=a["example"], reject=a["reject"], derived=a["derived"],
+                              values=a["values"]))
             c_args.append((C_TYPE[k], f"{ACCESS[k]}({w})"))
     fn["n_wire"] = len(wire)
     fn["wire"] = wire + dims
@@ -502,6 +521,13 @@ def adapter_c(lab, src):
     for inc in [lab["include"]] + lab.get("more_includes", []):
         out.append(f'#include "{inc}"')
     out += ['#include "runner.h"'] + (['#include "runner_buffers.h"'] if buffers else []) + [""]
+    if any(a["kind"] == "enum" for fn in lab["functions"] for a in fn["args"]):
+        out += ["#include <limits.h>", "",
+                "/* The wire's integer as an enum argument (an int): a value outside int's",
+                " * range becomes INT_MAX, so a bad value stays bad instead of wrapping onto",
+                " * a valid one. */",
+                "static int desc_enum_(int64_t wire) { return wire >= INT_MIN && wire <= INT_MAX ? (int)wire : INT_MAX; }",
+                ""]
     for fn in lab["functions"]:
         out.append(f"#pragma weak {fn['name']}")
     out.append("")
@@ -570,7 +596,8 @@ def functions_c(lab, src):
             out.append(f"        {{{c_str(a['name'])}, {ARG_KIND[a['kind']]}, {c_str(a['shape'] or '')}, "
                        f"{int(a['nullable'])}, {lo}, {int(bool(a['hi']))}, {example}, "
                        f"{0 if text else len(a['reject'])}, {{{'' if text else rej}}}, "
-                       f"{int(bool(a['derived']))}, {int(a['pointer_flag'])}{buffer_fields(a)}}},")
+                       f"{int(bool(a['derived']))}, {int(a['pointer_flag'])}{buffer_fields(a)}"
+                       f", .n_values = {len(a['values'])}, .values = {{{', '.join(a['values']) or '0'}}}}},")
         out.append("    }},")
     out.append("    {0},\n};\n")
     for k, fn in enumerate(lab["functions"]):

@@ -50,21 +50,23 @@ static void forward(const double *x, size_t batch, const double *w0, const doubl
     }
 }
 
-/*
- * Loss and gradients (lab03.4).  Returns 0, or -1 if scratch memory ran out.
- * G = (2 / batch)(Y - T); dB = s G^T Z; dA = s (G B)^T X.
- */
-static int backward(const double *x, const double *t, size_t batch, const double *w0,
-                    const double *bias, const double *a, const double *b, size_t d_in,
-                    size_t d_out, size_t r, double scale, double *loss, double *ga, double *gb)
+/* The scratch memory of backward: Y (batch, d_out), Z (batch, r), g_z (r);
+ * NULL if memory ran out. */
+static double *backward_scratch(size_t batch, size_t d_out, size_t r)
 {
-    double *y = malloc(batch * d_out * sizeof *y);
-    double *z = malloc(batch * r * sizeof *z);
-    double *gz = malloc(r * sizeof *gz);
-    if (!y || !z || !gz) {
-        free(y), free(z), free(gz);
-        return -1;
-    }
+    return malloc((batch * (d_out + r) + r) * sizeof(double));
+}
+
+/*
+ * Loss and gradients (lab03.4), arguments checked, in scratch from
+ * backward_scratch.  G = (2 / batch)(Y - T); dB = s G^T Z; dA = s (G B)^T X.
+ */
+static void backward(const double *x, const double *t, size_t batch, const double *w0,
+                     const double *bias, const double *a, const double *b, size_t d_in,
+                     size_t d_out, size_t r, double scale, double *loss, double *ga, double *gb,
+                     double *scratch)
+{
+    double *y = scratch, *z = scratch + batch * d_out, *gz = z + batch * r;
     forward(x, batch, w0, bias, a, b, d_in, d_out, r, scale, y, z);
     for (size_t i = 0; i < r * d_in; i++)
         ga[i] = 0.0;
@@ -92,8 +94,6 @@ static int backward(const double *x, const double *t, size_t batch, const double
                 ga[k * d_in + j] += gz[k] * xn[j];
     }
     *loss = l / (double)batch;
-    free(y), free(z), free(gz);
-    return 0;
 }
 /* END SOLUTION */
 
@@ -162,8 +162,10 @@ int lora_grad(const double *x, const double *t, size_t batch, const double *w0,
     LAB_REQUIRE(d_in > 0 && d_out > 0, "d_in and d_out must be >= 1 (got %zu, %zu)", d_in, d_out);
     LAB_REQUIRE(r > 0, "rank r must be >= 1 (got 0)");
     LAB_REQUIRE(batch > 0, "batch must be >= 1: the loss is a mean over the batch");
-    LAB_REQUIRE(backward(x, t, batch, w0, bias, a, b, d_in, d_out, r, scale, loss, grad_a,
-                         grad_b) == 0, "out of memory");
+    double *scratch = backward_scratch(batch, d_out, r);
+    LAB_REQUIRE(scratch, "out of memory");
+    backward(x, t, batch, w0, bias, a, b, d_in, d_out, r, scale, loss, grad_a, grad_b, scratch);
+    free(scratch);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab03.4", "lora_grad", x, t, batch, w0, bias, a, b, d_in, d_out, r, scale, loss, grad_a, grad_b); */
 }
@@ -183,8 +185,10 @@ int lora_sgd_step(const double *x, const double *t, size_t batch,
     LAB_REQUIRE(batch > 0, "batch must be >= 1: the loss is a mean over the batch");
     LAB_REQUIRE(isfinite(lr) && lr >= 0, "lr must be finite and >= 0 (got %g)", lr);
     /* The gradients land in the outputs, then become the new weights. */
-    LAB_REQUIRE(backward(x, t, batch, w0, bias, a, b, d_in, d_out, r, scale, loss, a_new,
-                         b_new) == 0, "out of memory");
+    double *scratch = backward_scratch(batch, d_out, r);
+    LAB_REQUIRE(scratch, "out of memory");
+    backward(x, t, batch, w0, bias, a, b, d_in, d_out, r, scale, loss, a_new, b_new, scratch);
+    free(scratch);
     for (size_t i = 0; i < r * d_in; i++)
         a_new[i] = a[i] - lr * a_new[i];
     for (size_t i = 0; i < d_out * r; i++)

@@ -19,33 +19,26 @@
 
 /* BEGIN SOLUTION */
 /*
- * Why the shapes do not fit, written into why (a message for LAB_REQUIRE),
- * or NULL when they do.  The caller reports it, so the message names the
- * graded function, not this helper.
+ * Why the shapes do not fit (a message for LAB_REQUIRE), or NULL when they
+ * do.  The caller reports it, so the message names the graded function,
+ * not this helper.
  */
-static const char *shape_problem(const train_problem_t *p, train_mat_t a, train_mat_t b,
-                                 char *why, size_t n)
+static const char *shape_problem(const train_problem_t *p, train_mat_t a, train_mat_t b)
 {
     if (!p || !p->x.v || !p->y.v || !p->w_base.v || !a.v || !b.v)
         return "a data pointer (p, x, y, w_base, a or b) is NULL";
     const size_t N = p->x.rows, d_in = p->w_base.rows, d_out = p->w_base.cols, r = a.cols;
     if (N == 0 || d_in == 0 || d_out == 0 || r == 0)
-        snprintf(why, n, "N, d_in, d_out and r must be >= 1 (got N = %zu, d_in = %zu, "
-                 "d_out = %zu, r = %zu)", N, d_in, d_out, r);
-    else if (p->x.cols != d_in)
-        snprintf(why, n, "x is (%zu, %zu) but w_base is (%zu, %zu): x.cols must equal "
-                 "w_base.rows", N, p->x.cols, d_in, d_out);
-    else if (p->y.rows != N || p->y.cols != d_out)
-        snprintf(why, n, "y is (%zu, %zu), expected (N, d_out) = (%zu, %zu)", p->y.rows,
-                 p->y.cols, N, d_out);
-    else if (a.rows != d_in)
-        snprintf(why, n, "a is (%zu, %zu), expected d_in = %zu rows", a.rows, a.cols, d_in);
-    else if (b.rows != r || b.cols != d_out)
-        snprintf(why, n, "b is (%zu, %zu), expected (r, d_out) = (%zu, %zu)", b.rows, b.cols, r,
-                 d_out);
-    else
-        return NULL;
-    return why;
+        return "N, d_in, d_out and r must be >= 1";
+    if (p->x.cols != d_in)
+        return "x is (N, d_in) and w_base (d_in, d_out): x.cols must equal w_base.rows";
+    if (p->y.rows != N || p->y.cols != d_out)
+        return "y must be (N, d_out): as many rows as x, as many columns as w_base";
+    if (a.rows != d_in)
+        return "a must be (d_in, r): as many rows as w_base";
+    if (b.rows != r || b.cols != d_out)
+        return "b must be (r, d_out): as many rows as a has columns, as many columns as w_base";
+    return NULL;
 }
 
 /* w (d_in, d_out) = w_base + a b. */
@@ -84,23 +77,30 @@ static double residual(const train_problem_t *p, const double *a, const double *
     return sq;
 }
 
-/* Scratch for one problem: W, R, G and the two gradients. */
+/* Scratch for one problem, one zeroed block: W, R, G, the two gradients, and
+ * Adam's moments m and v for the d_in r + r d_out parameters. */
 typedef struct {
-    double *w, *res, *g, *ga, *gb;
+    double *w, *res, *g, *ga, *gb, *m, *v;
 } scratch_t;
 
-static int scratch_new(scratch_t *s, const train_problem_t *p, size_t r)
+static void scratch_free(scratch_t *s) { free(s->w); }
+
+/* The block (s->w), or NULL when memory ran out. */
+static double *scratch_new(scratch_t *s, const train_problem_t *p, size_t r)
 {
     const size_t N = p->x.rows, d_in = p->w_base.rows, d_out = p->w_base.cols;
-    s->w = malloc(d_in * d_out * sizeof(double));
-    s->res = malloc(N * d_out * sizeof(double));
-    s->g = malloc(d_in * d_out * sizeof(double));
-    s->ga = malloc(d_in * r * sizeof(double));
-    s->gb = malloc(r * d_out * sizeof(double));
-    return s->w && s->res && s->g && s->ga && s->gb;
+    const size_t np = d_in * r + r * d_out;
+    s->w = calloc(2 * d_in * d_out + N * d_out + 3 * np, sizeof(double));
+    if (!s->w)
+        return NULL;
+    s->res = s->w + d_in * d_out;
+    s->g = s->res + N * d_out;
+    s->ga = s->g + d_in * d_out;
+    s->gb = s->ga + d_in * r;
+    s->m = s->gb + r * d_out;
+    s->v = s->m + np;
+    return s->w;
 }
-
-static void scratch_free(scratch_t *s) { free(s->w), free(s->res), free(s->g), free(s->ga), free(s->gb); }
 
 /*
  * The exercise's gradients at (a, b) into s->ga (d_in, r) and s->gb (r, d_out);
@@ -153,21 +153,41 @@ static double mse(const train_problem_t *p, double sq)
 enum optimizer { OPT_SGD, OPT_ADAM };
 
 /*
- * The training loop of lab06.4 (SGD) and lab06.5 (Adam), arguments already
- * checked.  theta = [a | b] lives in out; both gradients of a step are taken
- * before either matrix moves.  Returns 0, or -1 if memory ran out.
+ * Why the arguments of lab06.4 and lab06.5 break the contract, or NULL.
  */
-static int train(const train_problem_t *p, train_mat_t a0, train_mat_t b0, double lr,
-                 long long n_steps, enum optimizer opt, double *out, double *losses)
+static const char *training_problem(const train_problem_t *p, train_mat_t a0, train_mat_t b0,
+                                    double lr, long long n_steps, const double *out,
+                                    size_t out_len, const double *losses, size_t losses_len)
+{
+    const char *bad = shape_problem(p, a0, b0);
+    if (bad)
+        return bad;
+    if (n_steps < 0)
+        return "n_steps must be >= 0";
+    if (!(isfinite(lr) && lr >= 0))
+        return "lr must be finite and >= 0";
+    if (!out)
+        return "out is NULL";
+    if (out_len != a0.rows * a0.cols + b0.rows * b0.cols)
+        return "out_len must be d_in r + r d_out, the entries of a then b";
+    if (losses && losses_len != (size_t)n_steps + 1)
+        return "losses_len must be n_steps + 1";
+    return NULL;
+}
+
+/*
+ * The training loop of lab06.4 (SGD) and lab06.5 (Adam), arguments already
+ * checked, scratch s made for them.  theta = [a | b] lives in out; both
+ * gradients of a step are taken before either matrix moves.
+ */
+static void train(const train_problem_t *p, train_mat_t a0, train_mat_t b0, double lr,
+                  long long n_steps, enum optimizer opt, scratch_t *sp, double *out,
+                  double *losses)
 {
     const size_t d_in = p->w_base.rows, d_out = p->w_base.cols, r = a0.cols;
     const size_t na = d_in * r, nb = r * d_out, np = na + nb;
-    scratch_t s;
-    double *m = calloc(np, sizeof(double)), *v = calloc(np, sizeof(double));
-    if (!scratch_new(&s, p, r) || !m || !v) {
-        scratch_free(&s), free(m), free(v);
-        return -1;
-    }
+    scratch_t s = *sp;
+    double *m = s.m, *v = s.v;
     memcpy(out, a0.v, na * sizeof(double));
     memcpy(out + na, b0.v, nb * sizeof(double));
     double *a = out, *b = out + na;
@@ -195,8 +215,26 @@ static int train(const train_problem_t *p, train_mat_t a0, train_mat_t b0, doubl
     }
     if (losses)
         losses[n_steps] = mse(p, residual(p, a, b, r, s.w, s.res));
-    scratch_free(&s), free(m), free(v);
-    return 0;
+}
+
+/*
+ * lab06.4 and lab06.5: the arguments checked, then n_steps of opt.  NULL, or
+ * why the call failed (a message for LAB_REQUIRE in the graded function, so
+ * that it names that function).
+ */
+static const char *train_checked(enum optimizer opt, const train_problem_t *p, train_mat_t a0,
+                                 train_mat_t b0, double lr, long long n_steps, double *out,
+                                 size_t out_len, double *losses, size_t losses_len)
+{
+    const char *bad = training_problem(p, a0, b0, lr, n_steps, out, out_len, losses, losses_len);
+    if (bad)
+        return bad;
+    scratch_t s;
+    if (!scratch_new(&s, p, a0.cols))
+        return "out of memory";
+    train(p, a0, b0, lr, n_steps, opt, &s, out, losses);
+    scratch_free(&s);
+    return NULL;
 }
 /* END SOLUTION */
 
@@ -205,8 +243,7 @@ int train_forward(const train_problem_t *p, train_mat_t a, train_mat_t b, double
                   double *loss)
 {
     /* BEGIN SOLUTION lab06.1 */
-    char why[200];
-    const char *bad = shape_problem(p, a, b, why, sizeof why);
+    const char *bad = shape_problem(p, a, b);
     LAB_REQUIRE(!bad, "%s", bad);
     LAB_REQUIRE(loss, "loss is NULL");
     const size_t N = p->x.rows, d_out = p->w_base.cols;
@@ -226,8 +263,7 @@ int train_gradients(const train_problem_t *p, train_mat_t a, train_mat_t b, doub
                     double *grad_b)
 {
     /* BEGIN SOLUTION lab06.2 */
-    char why[200];
-    const char *bad = shape_problem(p, a, b, why, sizeof why);
+    const char *bad = shape_problem(p, a, b);
     LAB_REQUIRE(!bad, "%s", bad);
     LAB_REQUIRE(grad_a && grad_b, "grad_a or grad_b is NULL");
     scratch_t s;
@@ -246,20 +282,15 @@ int train_grad_check(const train_problem_t *p, train_mat_t a, train_mat_t b,
                      double *max_rel_err, double *accepted)
 {
     /* BEGIN SOLUTION lab06.3 */
-    char why[200];
-    const char *bad = shape_problem(p, a, b, why, sizeof why);
+    const char *bad = shape_problem(p, a, b);
     LAB_REQUIRE(!bad, "%s", bad);
     LAB_REQUIRE(grad_a && grad_b, "grad_a or grad_b is NULL");
     LAB_REQUIRE(max_rel_err && accepted, "max_rel_err or accepted is NULL");
     LAB_REQUIRE(isfinite(eps) && eps > 0, "eps must be finite and > 0 (got %g)", eps);
     const size_t na = a.rows * a.cols, nb = b.rows * b.cols, r = a.cols;
     scratch_t s;
-    double *ac = malloc(na * sizeof(double)), *bc = malloc(nb * sizeof(double));
-    int ok = scratch_new(&s, p, r) && ac && bc;
-    if (!ok) {
-        scratch_free(&s), free(ac), free(bc);
-        LAB_REQUIRE(0, "out of memory");
-    }
+    LAB_REQUIRE(scratch_new(&s, p, r), "out of memory");
+    double *ac = s.m, *bc = s.v; /* copies of a and b, in the space of Adam's moments */
     memcpy(ac, a.v, na * sizeof(double));
     memcpy(bc, b.v, nb * sizeof(double));
     double worst = 0.0;
@@ -280,7 +311,7 @@ int train_grad_check(const train_problem_t *p, train_mat_t a, train_mat_t b,
     }
     *max_rel_err = worst;
     *accepted = worst <= TRAIN_GRADCHECK_TOL ? 1.0 : 0.0;
-    scratch_free(&s), free(ac), free(bc);
+    scratch_free(&s);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab06.3", "train_grad_check", p, a, b, grad_a, grad_b, eps, max_rel_err, accepted); */
 }
@@ -290,18 +321,9 @@ int train_sgd(const train_problem_t *p, train_mat_t a0, train_mat_t b0, double l
               long long n_steps, double *out, size_t out_len, double *losses, size_t losses_len)
 {
     /* BEGIN SOLUTION lab06.4 */
-    char why[200];
-    const char *bad = shape_problem(p, a0, b0, why, sizeof why);
+    const char *bad = train_checked(OPT_SGD, p, a0, b0, lr, n_steps, out, out_len, losses,
+                                    losses_len);
     LAB_REQUIRE(!bad, "%s", bad);
-    LAB_REQUIRE(n_steps >= 0, "n_steps must be >= 0 (got %lld)", n_steps);
-    LAB_REQUIRE(isfinite(lr) && lr >= 0, "lr must be finite and >= 0 (got %g)", lr);
-    LAB_REQUIRE(out, "out is NULL");
-    LAB_REQUIRE(out_len == a0.rows * a0.cols + b0.rows * b0.cols,
-                "out_len is %zu, expected d_in r + r d_out = %zu", out_len,
-                a0.rows * a0.cols + b0.rows * b0.cols);
-    LAB_REQUIRE(!losses || losses_len == (size_t)n_steps + 1,
-                "losses_len is %zu, expected n_steps + 1 = %lld", losses_len, n_steps + 1);
-    LAB_REQUIRE(train(p, a0, b0, lr, n_steps, OPT_SGD, out, losses) == 0, "out of memory");
     return LAB_OK;
     /* END SOLUTION lab_todo("lab06.4", "train_sgd", p, a0, b0, lr, n_steps, out, out_len, losses, losses_len); */
 }
@@ -311,18 +333,9 @@ int train_adam(const train_problem_t *p, train_mat_t a0, train_mat_t b0, double 
                long long n_steps, double *out, size_t out_len, double *losses, size_t losses_len)
 {
     /* BEGIN SOLUTION lab06.5 */
-    char why[200];
-    const char *bad = shape_problem(p, a0, b0, why, sizeof why);
+    const char *bad = train_checked(OPT_ADAM, p, a0, b0, lr, n_steps, out, out_len, losses,
+                                    losses_len);
     LAB_REQUIRE(!bad, "%s", bad);
-    LAB_REQUIRE(n_steps >= 0, "n_steps must be >= 0 (got %lld)", n_steps);
-    LAB_REQUIRE(isfinite(lr) && lr >= 0, "lr must be finite and >= 0 (got %g)", lr);
-    LAB_REQUIRE(out, "out is NULL");
-    LAB_REQUIRE(out_len == a0.rows * a0.cols + b0.rows * b0.cols,
-                "out_len is %zu, expected d_in r + r d_out = %zu", out_len,
-                a0.rows * a0.cols + b0.rows * b0.cols);
-    LAB_REQUIRE(!losses || losses_len == (size_t)n_steps + 1,
-                "losses_len is %zu, expected n_steps + 1 = %lld", losses_len, n_steps + 1);
-    LAB_REQUIRE(train(p, a0, b0, lr, n_steps, OPT_ADAM, out, losses) == 0, "out of memory");
     return LAB_OK;
     /* END SOLUTION lab_todo("lab06.5", "train_adam", p, a0, b0, lr, n_steps, out, out_len, losses, losses_len); */
 }

@@ -95,19 +95,23 @@ __attribute__((noinline)) static void forward_one(const net_t *m, const double *
     }
 }
 
-/* Scratch for one sample: h1 (d_ff), z1 (r), h2 (d), z2 (r), out (d) and
- * the backward pass's g_out (d), g_h2 (d), g_z (r). */
+/* Scratch of a call, one block that a public function allocates and
+ * frees: for one sample h1 (d_ff), z1 (r), h2 (d), z2 (r), out (d) and the
+ * backward pass's g_out (d), g_h2 (d), g_z (r); a gradient packed like an
+ * adapter (training); `extra` more doubles for the caller. */
 typedef struct {
     double *mem;
     keep_t k;
-    double *g_out, *g_h2, *g_z;
+    double *g_out, *g_h2, *g_z, *grad, *extra;
 } scratch_t;
 
-static int scratch_new(scratch_t *sc, size_t d, size_t d_ff, size_t r)
+/* The block (sc->mem), or NULL when memory ran out. */
+static double *scratch_new(scratch_t *sc, size_t d, size_t d_ff, size_t r, size_t extra)
 {
-    sc->mem = malloc((d_ff + 3 * r + 5 * d) * sizeof(double));
+    const size_t count = two_task_adapter_count(d, d_ff, r);
+    sc->mem = malloc((d_ff + 3 * r + 5 * d + count + extra) * sizeof(double));
     if (!sc->mem)
-        return -1;
+        return NULL;
     double *p = sc->mem;
     sc->k.h1 = p, p += d_ff;
     sc->k.z1 = p, p += r;
@@ -116,21 +120,20 @@ static int scratch_new(scratch_t *sc, size_t d, size_t d_ff, size_t r)
     sc->k.out = p, p += d;
     sc->g_out = p, p += d;
     sc->g_h2 = p, p += d;
-    sc->g_z = p;
-    return 0;
+    sc->g_z = p, p += r;
+    sc->grad = p, p += count;
+    sc->extra = p;
+    return sc->mem;
 }
 
-static int batch_forward(const double *x, size_t n, const net_t *m, double *out)
+static void batch_forward(const double *x, size_t n, const net_t *m, const scratch_t *scp,
+                          double *out)
 {
-    scratch_t sc;
-    if (scratch_new(&sc, m->d, m->d_ff, m->r) != 0)
-        return -1;
+    scratch_t sc = *scp;
     for (size_t t = 0; t < n; t++) {
         forward_one(m, x + t * m->d, &sc.k);
         memcpy(out + t * m->d, sc.k.out, m->d * sizeof(double));
     }
-    free(sc.mem);
-    return 0;
 }
 
 static double sigmoid(double z)
@@ -161,15 +164,13 @@ static int labels_ok(const double *y, size_t n)
     return 1;
 }
 
-/* Loss and gradient (lab07.4); grad packed like the adapter.  -1: no memory. */
-__attribute__((noinline)) static int gradient(const double *x, const double *y, size_t n,
-                                              const net_t *m, enum two_task_backprop mode,
-                                              double *loss, double *grad)
+/* Loss and gradient (lab07.4); grad packed like the adapter. */
+__attribute__((noinline)) static void gradient(const double *x, const double *y, size_t n,
+                                               const net_t *m, enum two_task_backprop mode,
+                                               const scratch_t *scp, double *loss, double *grad)
 {
     const size_t d = m->d, d_ff = m->d_ff, r = m->r;
-    scratch_t sc;
-    if (scratch_new(&sc, d, d_ff, r) != 0)
-        return -1;
+    scratch_t sc = *scp;
     memset(grad, 0, two_task_adapter_count(d, d_ff, r) * sizeof(double));
     double *ga1 = grad, *gb1 = grad + TT_B1(d_ff, r), *ga2 = grad + TT_A2(d, d_ff, r),
            *gb2 = grad + TT_B2(d, d_ff, r), *ghead = grad + TT_HEAD(d, d_ff, r);
@@ -218,31 +219,23 @@ __attribute__((noinline)) static int gradient(const double *x, const double *y, 
                 ga1[q * d_ff + j] += sc.g_z[q] * k->h1[j];
     }
     *loss = l / (double)n;
-    free(sc.mem);
-    return 0;
 }
 
-/* Gradient descent from init for `epochs` steps.  -1: no memory. */
-static int train(const double *x, const double *y, size_t n, const double *frozen,
-                 const double *init, size_t d, size_t d_ff, size_t r, double s, double lr,
-                 size_t epochs, enum two_task_backprop mode, double *adapter, double *losses)
+/* Gradient descent from init for `epochs` steps, in scratch sc. */
+static void train(const double *x, const double *y, size_t n, const double *frozen,
+                  const double *init, size_t d, size_t d_ff, size_t r, double s, double lr,
+                  size_t epochs, enum two_task_backprop mode, const scratch_t *sc,
+                  double *adapter, double *losses)
 {
     const size_t count = two_task_adapter_count(d, d_ff, r);
-    double *grad = malloc(count * sizeof *grad);
-    if (!grad)
-        return -1;
+    double *grad = sc->grad;
     memcpy(adapter, init, count * sizeof(double));
     for (size_t e = 0; e < epochs; e++) {
         net_t m = net_of(frozen, adapter, d, d_ff, r, s);
-        if (gradient(x, y, n, &m, mode, &losses[e], grad) != 0) {
-            free(grad);
-            return -1;
-        }
+        gradient(x, y, n, &m, mode, sc, &losses[e], grad);
         for (size_t i = 0; i < count; i++)
             adapter[i] -= lr * grad[i];
     }
-    free(grad);
-    return 0;
 }
 
 /* Probabilities of the head on out (n, d). */
@@ -285,7 +278,10 @@ int base_forward(const double *x, size_t n, const double *frozen, size_t d, size
     LAB_REQUIRE(n > 0, "n must be >= 1 (got 0)");
     LAB_REQUIRE(d > 0 && d_ff > 0, "d and d_ff must be >= 1 (got %zu, %zu)", d, d_ff);
     net_t m = net_of(frozen, NULL, d, d_ff, 1, 1.0);
-    LAB_REQUIRE(batch_forward(x, n, &m, out) == 0, "out of memory");
+    scratch_t sc;
+    LAB_REQUIRE(scratch_new(&sc, d, d_ff, 1, 0), "out of memory");
+    batch_forward(x, n, &m, &sc, out);
+    free(sc.mem);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab07.1", "base_forward", x, n, frozen, d, d_ff, out); */
 }
@@ -299,7 +295,10 @@ int adapted_forward(const double *x, size_t n, const double *frozen, const doubl
     LAB_REQUIRE(n > 0, "n must be >= 1 (got 0)");
     COMMON_ARGS_OK(d, d_ff, r, scale);
     net_t m = net_of(frozen, adapter, d, d_ff, r, scale);
-    LAB_REQUIRE(batch_forward(x, n, &m, out) == 0, "out of memory");
+    scratch_t sc;
+    LAB_REQUIRE(scratch_new(&sc, d, d_ff, r, 0), "out of memory");
+    batch_forward(x, n, &m, &sc, out);
+    free(sc.mem);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab07.2", "adapted_forward", x, n, frozen, adapter, d, d_ff, r, scale, out); */
 }
@@ -338,7 +337,10 @@ int adapter_gradient(const double *x, const double *y, size_t n, const double *f
                 (int)mode);
     LAB_REQUIRE(labels_ok(y, n), "every label must be 0.0 or 1.0");
     net_t m = net_of(frozen, adapter, d, d_ff, r, scale);
-    LAB_REQUIRE(gradient(x, y, n, &m, mode, loss, grad) == 0, "out of memory");
+    scratch_t sc;
+    LAB_REQUIRE(scratch_new(&sc, d, d_ff, r, 0), "out of memory");
+    gradient(x, y, n, &m, mode, &sc, loss, grad);
+    free(sc.mem);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab07.4", "adapter_gradient", x, y, n, frozen, adapter, d, d_ff, r, scale, mode, loss, grad); */
 }
@@ -359,8 +361,10 @@ int train_task(const double *x, const double *y, size_t n, const double *frozen,
                 "mode must be TT_BACKPROP_FULL (0) or TT_BACKPROP_SIMPLIFIED (1), got %d",
                 (int)mode);
     LAB_REQUIRE(labels_ok(y, n), "every label must be 0.0 or 1.0");
-    LAB_REQUIRE(train(x, y, n, frozen, adapter_init, d, d_ff, r, scale, lr, epochs, mode, adapter,
-                      losses) == 0, "out of memory");
+    scratch_t sc;
+    LAB_REQUIRE(scratch_new(&sc, d, d_ff, r, 0), "out of memory");
+    train(x, y, n, frozen, adapter_init, d, d_ff, r, scale, lr, epochs, mode, &sc, adapter, losses);
+    free(sc.mem);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab07.5", "train_task", x, y, n, frozen, adapter_init, d, d_ff, r, scale, lr, epochs, mode, adapter, losses); */
 }
@@ -373,11 +377,9 @@ int merge_adapter(const double *frozen, const double *adapter, size_t d, size_t 
     LAB_REQUIRE(frozen && adapter && merged, "a pointer argument is NULL");
     COMMON_ARGS_OK(d, d_ff, r, scale);
     net_t m = net_of(frozen, adapter, d, d_ff, r, scale);
-    double *w2a = malloc(d * d_ff * sizeof *w2a), *mm = malloc(d * d * sizeof *mm);
-    if (!w2a || !mm) {
-        free(w2a), free(mm);
-        LAB_REQUIRE(0, "out of memory");
-    }
+    double *w2a = malloc((d * d_ff + d * d) * sizeof *w2a);
+    LAB_REQUIRE(w2a, "out of memory");
+    double *mm = w2a + d * d_ff;
     for (size_t i = 0; i < d; i++)
         for (size_t j = 0; j < d_ff; j++) {
             double acc = 0.0;
@@ -406,7 +408,7 @@ int merge_adapter(const double *frozen, const double *adapter, size_t d, size_t 
             acc += mm[i * d + q] * m.b2[q];
         b2m[i] = acc;
     }
-    free(w2a), free(mm);
+    free(w2a);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab07.6", "merge_adapter", frozen, adapter, d, d_ff, r, scale, merged); */
 }
@@ -431,60 +433,49 @@ int project_checks(const double *x, const double *y_a, const double *y_b, size_t
     LAB_REQUIRE(labels_ok(y_a, n) && labels_ok(y_b, n), "every label must be 0.0 or 1.0");
     const size_t nf = two_task_frozen_count(d, d_ff);
     const size_t big = (n > n_probe ? n : n_probe) * d;
-    double *copy = malloc(nf * sizeof *copy), *merged = malloc(nf * sizeof *merged);
-    double *u = malloc(big * sizeof *u), *v = malloc(big * sizeof *v);
-    double *p = malloc(n * sizeof *p), *q = malloc(n * sizeof *q);
-    double *losses = malloc(epochs * sizeof *losses);
-    int ok = copy && merged && u && v && p && q && losses;
-    do { /* once; break = out of memory */
-        if (!ok)
-            break;
-        memcpy(copy, frozen, nf * sizeof(double));
-        const net_t base = net_of(frozen, NULL, d, d_ff, r, scale);
-        const double *head_a = adapter_a + TT_HEAD(d, d_ff, r), *head_b = adapter_b + TT_HEAD(d, d_ff, r);
-        /* 1. zero init: the adapted network is the frozen one. */
-        net_t m = net_of(frozen, init_a, d, d_ff, r, scale);
-        ok = batch_forward(probe, n_probe, &m, u) == 0 && batch_forward(probe, n_probe, &base, v) == 0;
-        report[TT_INIT_DIFF] = max_diff(u, v, n_probe * d);
-        /* 2. train A. */
-        ok = ok && train(x, y_a, n, frozen, init_a, d, d_ff, r, scale, lr, epochs, mode, adapter_a,
-                         losses) == 0;
-        if (!ok)
-            break;
-        report[TT_LOSS_A] = losses[epochs - 1];
-        m = net_of(frozen, adapter_a, d, d_ff, r, scale);
-        ok = ok && batch_forward(x, n, &m, u) == 0;
-        probs_of(u, n, head_a, d, p);
-        report[TT_ACC_A] = accuracy_of(p, y_a, n);
-        /* 3. merge A: the base network on merged weights gives A's outputs. */
-        merge_adapter(frozen, adapter_a, d, d_ff, r, scale, merged);
-        const net_t merged_net = net_of(merged, NULL, d, d_ff, r, scale);
-        ok = ok && batch_forward(probe, n_probe, &merged_net, u) == 0 &&
-             batch_forward(probe, n_probe, &m, v) == 0;
-        report[TT_MERGE_DIFF] = max_diff(u, v, n_probe * d);
-        /* 4. train B with its own adapter and head; A is untouched. */
-        ok = ok && train(x, y_b, n, frozen, init_b, d, d_ff, r, scale, lr, epochs, mode, adapter_b,
-                         losses) == 0;
-        if (!ok)
-            break;
-        report[TT_LOSS_B] = losses[epochs - 1];
-        const net_t mb = net_of(frozen, adapter_b, d, d_ff, r, scale);
-        ok = ok && batch_forward(x, n, &mb, u) == 0;
-        probs_of(u, n, head_b, d, q);
-        report[TT_ACC_B] = accuracy_of(q, y_b, n);
-        ok = ok && batch_forward(x, n, &m, v) == 0;
-        probs_of(v, n, head_a, d, p);
-        report[TT_ACC_A_AFTER_B] = accuracy_of(p, y_a, n);
-        /* 5. switch the served weights from A to B: merge B into the frozen base. */
-        merge_adapter(frozen, adapter_b, d, d_ff, r, scale, merged);
-        ok = ok && batch_forward(x, n, &merged_net, v) == 0;
-        probs_of(v, n, head_b, d, p);
-        report[TT_SWITCH_DIFF] = max_diff(p, q, n);
-        report[TT_SWITCH_ACC_B] = accuracy_of(p, y_b, n);
-        report[TT_FROZEN_CHANGED] = memcmp(copy, frozen, nf * sizeof(double)) != 0;
-    } while (0);
-    free(copy), free(merged), free(u), free(v), free(p), free(q), free(losses);
-    LAB_REQUIRE(ok, "out of memory");
+    scratch_t sc;
+    LAB_REQUIRE(scratch_new(&sc, d, d_ff, r, 2 * nf + 2 * big + 2 * n + epochs), "out of memory");
+    double *copy = sc.extra, *merged = copy + nf, *u = merged + nf, *v = u + big, *p = v + big;
+    double *q = p + n, *losses = q + n;
+    memcpy(copy, frozen, nf * sizeof(double));
+    const net_t base = net_of(frozen, NULL, d, d_ff, r, scale);
+    const double *head_a = adapter_a + TT_HEAD(d, d_ff, r), *head_b = adapter_b + TT_HEAD(d, d_ff, r);
+    /* 1. zero init: the adapted network is the frozen one. */
+    net_t m = net_of(frozen, init_a, d, d_ff, r, scale);
+    batch_forward(probe, n_probe, &m, &sc, u);
+    batch_forward(probe, n_probe, &base, &sc, v);
+    report[TT_INIT_DIFF] = max_diff(u, v, n_probe * d);
+    /* 2. train A. */
+    train(x, y_a, n, frozen, init_a, d, d_ff, r, scale, lr, epochs, mode, &sc, adapter_a, losses);
+    report[TT_LOSS_A] = losses[epochs - 1];
+    m = net_of(frozen, adapter_a, d, d_ff, r, scale);
+    batch_forward(x, n, &m, &sc, u);
+    probs_of(u, n, head_a, d, p);
+    report[TT_ACC_A] = accuracy_of(p, y_a, n);
+    /* 3. merge A: the base network on merged weights gives A's outputs. */
+    merge_adapter(frozen, adapter_a, d, d_ff, r, scale, merged);
+    const net_t merged_net = net_of(merged, NULL, d, d_ff, r, scale);
+    batch_forward(probe, n_probe, &merged_net, &sc, u);
+    batch_forward(probe, n_probe, &m, &sc, v);
+    report[TT_MERGE_DIFF] = max_diff(u, v, n_probe * d);
+    /* 4. train B with its own adapter and head; A is untouched. */
+    train(x, y_b, n, frozen, init_b, d, d_ff, r, scale, lr, epochs, mode, &sc, adapter_b, losses);
+    report[TT_LOSS_B] = losses[epochs - 1];
+    const net_t mb = net_of(frozen, adapter_b, d, d_ff, r, scale);
+    batch_forward(x, n, &mb, &sc, u);
+    probs_of(u, n, head_b, d, q);
+    report[TT_ACC_B] = accuracy_of(q, y_b, n);
+    batch_forward(x, n, &m, &sc, v);
+    probs_of(v, n, head_a, d, p);
+    report[TT_ACC_A_AFTER_B] = accuracy_of(p, y_a, n);
+    /* 5. switch the served weights from A to B: merge B into the frozen base. */
+    merge_adapter(frozen, adapter_b, d, d_ff, r, scale, merged);
+    batch_forward(x, n, &merged_net, &sc, v);
+    probs_of(v, n, head_b, d, p);
+    report[TT_SWITCH_DIFF] = max_diff(p, q, n);
+    report[TT_SWITCH_ACC_B] = accuracy_of(p, y_b, n);
+    report[TT_FROZEN_CHANGED] = memcmp(copy, frozen, nf * sizeof(double)) != 0;
+    free(sc.mem);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab07.7", "project_checks", x, y_a, y_b, n, probe, n_probe, frozen, init_a, init_b, d, d_ff, r, scale, lr, epochs, mode, report, adapter_a, adapter_b); */
 }

@@ -315,6 +315,15 @@ static void rejects_mismatches(judge_t *j, const char *func,
 
 static void right_gradient(prob_t *P, double *ga, double *gb);
 
+/* ga (d_in, r) and gb (r, d_out) of P multiplied by f. */
+static void scale_gradient(prob_t *P, double *ga, double *gb, double f)
+{
+    for (size_t q = 0; q < cnt(P, 3); q++)
+        ga[q] *= f;
+    for (size_t q = 0; q < cnt(P, 4); q++)
+        gb[q] *= f;
+}
+
 static int all_zero(const double *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -560,10 +569,7 @@ TEST("lab06.3", 3, "checker accepts a right gradient (error below 1e-8), not twi
         }
         call_free(c);
         /* An accept-everything checker is no checker: twice the gradient fails. */
-        for (size_t q = 0; q < cnt(&P, 3); q++)
-            ga[q] *= 2.0;
-        for (size_t q = 0; q < cnt(&P, 4); q++)
-            gb[q] *= 2.0;
+        scale_gradient(&P, ga, gb, 2.0);
         if (!judge_failed(j))
             check_verdict(j, &P, ga, gb, 0, 0, "twice the right gradient");
         free(ga), free(gb);
@@ -598,10 +604,7 @@ TEST("lab06.3", 3, "checker accepts a right gradient, rejects twice or half of i
     static const double f[] = {2.0, 0.5};
     for (int k = 0; k < 2 && !judge_failed(j); k++) {
         right_gradient(&P, ga, gb);
-        for (size_t q = 0; q < cnt(&P, 3); q++)
-            ga[q] *= f[k];
-        for (size_t q = 0; q < cnt(&P, 4); q++)
-            gb[q] *= f[k];
+        scale_gradient(&P, ga, gb, f[k]);
         check_verdict(j, &P, ga, gb, 0, 0, f[k] > 1 ? "twice the gradient" : "half the gradient");
     }
     free(ga), free(gb);
@@ -791,6 +794,24 @@ static call_t *adam_one_step(judge_t *j, prob_t *P)
     return student_train(j, "train_adam", P, 0.05, 1, 0);
 }
 
+/* func with out_len, then losses_len, one more than the buffer it names:
+ * LAB_EARG with out untouched. */
+static void rejects_wrong_lengths(judge_t *j, const char *func, prob_t *P)
+{
+    for (int k = 0; k < 2 && !judge_failed(j); k++) {
+        call_t *c = student(j, func, P);
+        call_real(c, "lr", 0.05);
+        call_int(c, "n_steps", 2);
+        call_out(c, "out", NPAR(P));
+        call_size(c, "out_len", NPAR(P) + (k == 0));
+        call_out(c, "losses", 3);
+        call_size(c, "losses_len", 3 + (k == 1));
+        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "out")))
+            judge_fail(j, "(the case: %s, the buffer holds one less)", k == 0 ? "out_len" : "losses_len");
+        call_free(c);
+    }
+}
+
 static void bad_training_args(judge_t *j, const char *func,
                               call_t *(*make)(judge_t *, prob_t *))
 {
@@ -811,13 +832,14 @@ static void bad_training_args(judge_t *j, const char *func,
         }
         call_free(c);
     }
+    rejects_wrong_lengths(j, func, &P);
     prob_free(&P);
     if (!judge_failed(j))
         rejects_mismatches(j, func, make, "out");
 }
 
 TEST("lab06.4", 2, "SGD steps right, and rejects negative steps and mismatched shapes",
-     "One SGD step must match the reference; n_steps < 0, lr < 0 or not finite, and shapes that do not fit: LAB_REQUIRE in train_sgd.")
+     "One SGD step must match the reference; n_steps < 0, lr < 0 or not finite, out_len or losses_len not the counts, and shapes that do not fit: LAB_REQUIRE in train_sgd.")
 {
     bad_training_args(j, "train_sgd", sgd_one_step);
 }

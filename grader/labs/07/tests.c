@@ -232,9 +232,16 @@ static int needs_working(judge_t *j, const char *func)
     return 0;
 }
 
-/* The student's base_forward (adapter NULL) or adapted_forward on p: LAB_OK,
- * inputs unchanged and the reference's output. */
-static int forward_matches(judge_t *j, const problem_t *p, const double *adapter);
+/* c breaks the contract (what says how): LAB_EARG with output `out`
+ * untouched.  Frees c; 1 if it was rejected. */
+static int rejects(judge_t *j, call_t *c, const char *out, const char *what)
+{
+    int ok = call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, out);
+    if (!ok)
+        judge_fail(j, "(the case was %s)", what);
+    call_free(c);
+    return ok;
+}
 
 /* ---- lab07.1 base_forward ---- */
 
@@ -268,52 +275,6 @@ TEST("lab07.1", 5, "frozen network matches the reference on non-square shapes",
     }
 }
 
-TEST("lab07.1", 2, "frozen network is right and leaves its inputs unchanged",
-     "The output out must match the reference; x and frozen are const.")
-{
-    problem_t p;
-    problem_random(j, &p, 6, 4, 7, 2, 0);
-    forward_matches(j, &p, NULL);
-    problem_free(&p);
-}
-
-TEST("lab07.1", 2, "frozen network works, and rejects n = 0 and zero widths",
-     "A valid call must match the reference; LAB_REQUIRE n >= 1, d >= 1, d_ff >= 1 before writing out.")
-{
-    problem_t p;
-    problem_random(j, &p, 2, 3, 5, 2, 0);
-    forward_matches(j, &p, NULL);
-    if (!needs_working(j, "base_forward")) {
-        problem_free(&p);
-        return;
-    }
-    static const size_t cases[][3] = {{0, 3, 5}, {2, 0, 5}, {2, 3, 0}};
-    for (size_t k = 0; k < 3 && !judge_failed(j); k++) {
-        call_t *c = s_base(j, p.x, cases[k][0], p.frozen, cases[k][1], cases[k][2]);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "out")))
-            judge_fail(j, "(the case was n = %zu, d = %zu, d_ff = %zu)", cases[k][0], cases[k][1],
-                       cases[k][2]);
-        call_free(c);
-    }
-    problem_free(&p);
-}
-
-static int forward_matches(judge_t *j, const problem_t *p, const double *adapter)
-{
-    double *want = mat_alloc(p->n, p->d);
-    if (adapter)
-        adapted_forward(p->x, p->n, p->frozen, adapter, p->d, p->d_ff, p->r, p->scale, want);
-    else
-        base_forward(p->x, p->n, p->frozen, p->d, p->d_ff, want);
-    call_t *c = adapter ? s_adapted(j, p, p->x, p->n, adapter)
-                        : s_base(j, p->x, p->n, p->frozen, p->d, p->d_ff);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
-             expect_close(j, "out", call_output(c, "out"), want, p->n, p->d, TOL);
-    call_free(c);
-    free(want);
-    return ok;
-}
-
 /* ---- lab07.2 adapted_forward ---- */
 
 TEST("lab07.2", 2, "header example of the adapted network gives 21",
@@ -332,7 +293,7 @@ TEST("lab07.2", 2, "header example of the adapted network gives 21",
     problem_free(&p);
 }
 
-TEST("lab07.2", 5, "zero B1 and B2 give the frozen output bit for bit",
+TEST("lab07.2", 4, "zero B1 and B2 give the frozen output bit for bit",
      "Compute the base part exactly as base_forward, then add s B1 z1 and s B2 z2 (exactly 0 at init).")
 {
     problem_t p;
@@ -354,7 +315,7 @@ TEST("lab07.2", 5, "zero B1 and B2 give the frozen output bit for bit",
     problem_free(&p);
 }
 
-TEST("lab07.2", 5, "adapted network matches the reference with scale != 1",
+TEST("lab07.2", 4, "adapted network matches the reference with scale != 1",
      "A1 is (r, d_ff), B1 (d, r), A2 (r, d), B2 (d, r); both branches are multiplied by s.")
 {
     static const size_t shapes[][4] = {{9, 5, 11, 3}, {20, 8, 16, 4}, {4, 7, 3, 2}};
@@ -374,26 +335,6 @@ TEST("lab07.2", 5, "adapted network matches the reference with scale != 1",
     }
 }
 
-TEST("lab07.2", 2, "adapted network is right, keeps inputs, rejects NaN scale",
-     "The output out must match the reference; inputs are const; scale must be finite and n >= 1.")
-{
-    problem_t p;
-    problem_random(j, &p, 5, 4, 6, 2, 0);
-    forward_matches(j, &p, p.init_a);
-    p.scale = NAN;
-    call_t *c = s_adapted(j, &p, p.x, p.n, p.init_a);
-    if (!judge_failed(j) && call_run(c) &&
-        !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "out")))
-        judge_fail(j, "(the case was scale = NaN)");
-    call_free(c);
-    p.scale = 1.0;
-    c = s_adapted(j, &p, p.x, 0, p.init_a);
-    if (!judge_failed(j) && call_run(c) && !expect_return(j, c, LAB_EARG))
-        judge_fail(j, "(the case was n = 0)");
-    call_free(c);
-    problem_free(&p);
-}
-
 /* ---- lab07.3 head_bce ---- */
 
 static void head_matches(judge_t *j, const double *out, const double *y, size_t n,
@@ -409,7 +350,7 @@ static void head_matches(judge_t *j, const double *out, const double *y, size_t 
     free(p);
 }
 
-TEST("lab07.3", 2, "header example gives p = 0.8808, 0.1192 and loss 1.12693",
+TEST("lab07.3", 1, "header example gives p = 0.8808, 0.1192 and loss 1.12693",
      "p = 1 / (1 + exp(-z)), z = w . out + c; loss = mean of -(y log p + (1 - y) log(1 - p)).")
 {
     static const double out[] = {1, -1}, y[] = {1, 1}, head[] = {2, 0},
@@ -421,7 +362,7 @@ TEST("lab07.3", 2, "header example gives p = 0.8808, 0.1192 and loss 1.12693",
     call_free(c);
 }
 
-TEST("lab07.3", 4, "random heads match the reference probabilities and loss",
+TEST("lab07.3", 2, "random heads match the reference probabilities and loss",
      "The head is w (d) then c; the loss is the mean over n samples, without eps.")
 {
     rng_t *g = judge_rng(j);
@@ -452,7 +393,7 @@ TEST("lab07.3", 2, "logits of +-700 still give a finite loss",
     call_free(c);
 }
 
-TEST("lab07.3", 2, "labels 0 and 1 give the right loss; any other is rejected",
+TEST("lab07.3", 1, "labels 0 and 1 give the right loss; any other is rejected",
      "Valid labels must give the reference's probabilities and loss; check every y[t] is 0.0 or 1.0 (NaN too) before writing.")
 {
     static const double out[] = {1, 2}, head[] = {1, 0};
@@ -462,10 +403,9 @@ TEST("lab07.3", 2, "labels 0 and 1 give the right loss; any other is rejected",
     if (!needs_working(j, "head_bce"))
         return;
     for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
-        call_t *c = s_head(j, out, labels[k], 2, head, 1);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "loss")))
-            judge_fail(j, "(labels %g, %g)", labels[k][0], labels[k][1]);
-        call_free(c);
+        char what[64];
+        snprintf(what, sizeof what, "labels %g, %g", labels[k][0], labels[k][1]);
+        rejects(j, s_head(j, out, labels[k], 2, head, 1), "loss", what);
     }
 }
 
@@ -490,13 +430,20 @@ static int gradient_matches(judge_t *j, const problem_t *p, const double *adapte
     return ok;
 }
 
+/* On a random problem of shape n, d, d_ff, r: the gradient in mode matches the reference's. */
+static void gradient_test(judge_t *j, const size_t shape[4], enum two_task_backprop mode)
+{
+    problem_t p;
+    problem_random(j, &p, shape[0], shape[1], shape[2], shape[3], 0);
+    gradient_matches(j, &p, p.init_a, mode);
+    problem_free(&p);
+}
+
 TEST("lab07.4", 5, "full gradient matches the reference on non-square shapes",
      "dB = s sum g z^T (d, r) and dA = sum (s B^T g) h^T (r, d_in): check both layouts and s.")
 {
-    problem_t p;
-    problem_random(j, &p, 15, 5, 9, 3, 0);
-    gradient_matches(j, &p, p.init_a, TT_BACKPROP_FULL);
-    problem_free(&p);
+    static const size_t shape[4] = {15, 5, 9, 3};
+    gradient_test(j, shape, TT_BACKPROP_FULL);
 }
 
 TEST("lab07.4", 5, "full gradient matches central finite differences",
@@ -528,13 +475,11 @@ TEST("lab07.4", 5, "full gradient matches central finite differences",
 TEST("lab07.4", 4, "simplified gradient is the numpy project's shortcut",
      "Simplified mode: g_h2 = g_out, i.e. LoRA 1 sees the output gradient directly.")
 {
-    problem_t p;
-    problem_random(j, &p, 15, 6, 11, 2, 0);
-    gradient_matches(j, &p, p.init_a, TT_BACKPROP_SIMPLIFIED);
-    problem_free(&p);
+    static const size_t shape[4] = {15, 6, 11, 2};
+    gradient_test(j, shape, TT_BACKPROP_SIMPLIFIED);
 }
 
-TEST("lab07.4", 2, "at the LoRA init only B1, B2 and the head get a gradient",
+TEST("lab07.4", 1, "at the LoRA init only B1, B2 and the head get a gradient",
      "dA = s B^T g h^T is exactly 0 when B = 0.")
 {
     problem_t p;
@@ -557,44 +502,16 @@ TEST("lab07.4", 2, "at the LoRA init only B1, B2 and the head get a gradient",
     problem_free(&p);
 }
 
-TEST("lab07.4", 2, "gradient is right and leaves frozen weights and other inputs alone",
-     "The loss and gradient must match the reference, and frozen[], x, y and the adapter must be unchanged after the call.")
-{
-    problem_t p;
-    problem_random(j, &p, 8, 4, 6, 2, 0);
-    static const enum two_task_backprop modes[] = {TT_BACKPROP_FULL, TT_BACKPROP_SIMPLIFIED};
-    for (size_t k = 0; k < 2 && !judge_failed(j); k++) {
-        enum two_task_backprop mode = modes[k];
-        call_t *c = s_gradient(j, &p, p.y_a, p.init_a, mode);
-        if (call_run(c) && expect_return(j, c, LAB_OK))
-            expect_inputs_unchanged(j, c);
-        call_free(c);
-        if (!judge_failed(j))
-            gradient_matches(j, &p, p.init_a, mode);
-    }
-    problem_free(&p);
-}
-
-TEST("lab07.4", 2, "a valid gradient is right; a bad mode or label is rejected",
-     "A valid call must match the reference; mode is 0 or 1, labels are 0.0 or 1.0: LAB_REQUIRE before writing.")
+TEST("lab07.4", 1, "a valid gradient is right; a label other than 0 or 1 is rejected",
+     "A valid call must match the reference; every label must be 0.0 or 1.0: LAB_REQUIRE before writing.")
 {
     problem_t p;
     problem_random(j, &p, 4, 3, 5, 2, 0);
     gradient_matches(j, &p, p.init_a, TT_BACKPROP_FULL);
-    if (!needs_working(j, "adapter_gradient")) {
-        problem_free(&p);
-        return;
+    if (needs_working(j, "adapter_gradient")) {
+        p.y_a[1] = 0.5;
+        rejects(j, s_gradient(j, &p, p.y_a, p.init_a, TT_BACKPROP_FULL), "grad", "a label of 0.5");
     }
-    call_t *c = s_gradient(j, &p, p.y_a, p.init_a, (enum two_task_backprop)2);
-    if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "grad")))
-        judge_fail(j, "(the case was mode = 2)");
-    call_free(c);
-    p.y_a[1] = 0.5;
-    c = s_gradient(j, &p, p.y_a, p.init_a, TT_BACKPROP_FULL);
-    if (!judge_failed(j) && call_run(c) &&
-        !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "grad")))
-        judge_fail(j, "(the case was a label of 0.5)");
-    call_free(c);
     problem_free(&p);
 }
 
@@ -617,7 +534,7 @@ static int train_matches(judge_t *j, const problem_t *p, const double *y, const 
     return ok;
 }
 
-TEST("lab07.5", 4, "one training step is adapter minus lr times gradient",
+TEST("lab07.5", 3, "one training step is adapter minus lr times gradient",
      "losses[0] is the loss before the step; adapter = init - lr * grad, every entry.")
 {
     problem_t p;
@@ -626,7 +543,7 @@ TEST("lab07.5", 4, "one training step is adapter minus lr times gradient",
     problem_free(&p);
 }
 
-TEST("lab07.5", 4, "150 epochs of both backprops match the reference",
+TEST("lab07.5", 3, "150 epochs of both backprops match the reference",
      "Exactly `epochs` steps, each from the adapter the last one left; the mode is passed on.")
 {
     problem_t p;
@@ -638,7 +555,7 @@ TEST("lab07.5", 4, "150 epochs of both backprops match the reference",
     problem_free(&p);
 }
 
-TEST("lab07.5", 3, "300 epochs train right and keep the frozen weights bit for bit",
+TEST("lab07.5", 2, "300 epochs train right and keep the frozen weights bit for bit",
      "The adapter must match the reference's after 300 epochs; train only the adapter copy; frozen[] is const.")
 {
     problem_t p;
@@ -658,7 +575,7 @@ TEST("lab07.5", 3, "300 epochs train right and keep the frozen weights bit for b
     problem_free(&p);
 }
 
-TEST("lab07.5", 2, "the project's task A trains to the reference losses",
+TEST("lab07.5", 1, "the project's task A trains to the reference losses",
      "Task A's losses over 300 epochs at lr 0.1 must match the reference's: each epoch, adapter -= lr * grad.")
 {
     /* The project's task A, 300 epochs, lr 0.1: the course's settings. */
@@ -677,29 +594,16 @@ TEST("lab07.5", 2, "the project's task A trains to the reference losses",
     problem_free(&p);
 }
 
-TEST("lab07.5", 1, "one step is right; bad lr, zero epochs and a bad mode are rejected",
-     "One training step must match the reference; lr finite and >= 0, epochs >= 1, mode 0 or 1: LAB_REQUIRE before writing.")
+TEST("lab07.5", 1, "one step is right; a label other than 0 or 1 is rejected",
+     "One training step must match the reference; every label must be 0.0 or 1.0: LAB_REQUIRE before writing.")
 {
     problem_t p;
-    problem_random(j, &p, 4, 3, 5, 2, 0);
-    static const struct {
-        double lr;
-        size_t epochs;
-        enum two_task_backprop mode;
-        const char *what;
-    } cases[] = {
-        {-0.1, 3, TT_BACKPROP_FULL, "lr = -0.1"}, {NAN, 3, TT_BACKPROP_FULL, "lr = NaN"},
-        {0.1, 0, TT_BACKPROP_FULL, "epochs = 0"}, {0.1, 3, (enum two_task_backprop)5, "mode = 5"}};
+    problem_random(j, &p, 5, 3, 4, 2, 0);
     train_matches(j, &p, p.y_a, p.init_a, 0.3, 1, TT_BACKPROP_FULL);
-    if (!needs_working(j, "train_task")) {
-        problem_free(&p);
-        return;
-    }
-    for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
-        call_t *c = s_train(j, &p, p.y_a, p.init_a, cases[k].lr, cases[k].epochs, cases[k].mode);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "adapter")))
-            judge_fail(j, "(the case was %s)", cases[k].what);
-        call_free(c);
+    if (needs_working(j, "train_task")) {
+        p.y_a[2] = -1.0;
+        rejects(j, s_train(j, &p, p.y_a, p.init_a, 0.3, 2, TT_BACKPROP_FULL), "adapter",
+                "a label of -1");
     }
     problem_free(&p);
 }
@@ -721,7 +625,7 @@ TEST("lab07.6", 2, "header example merges to W2' = 8 and b2' = 2",
     problem_free(&p);
 }
 
-TEST("lab07.6", 4, "merged weights match the reference with scale != 1",
+TEST("lab07.6", 3, "merged weights match the reference with scale != 1",
      "B1 A1 is (d, d_ff) like W2, B2 A2 is (d, d); both are scaled by s.")
 {
     problem_t p;
@@ -737,7 +641,7 @@ TEST("lab07.6", 4, "merged weights match the reference with scale != 1",
     problem_free(&p);
 }
 
-TEST("lab07.6", 4, "frozen network on merged weights gives the adapted output",
+TEST("lab07.6", 2, "frozen network on merged weights gives the adapted output",
      "LoRA 2 acts after W2 and b2, so it multiplies both: M W2' and M b2.")
 {
     problem_t p;
@@ -758,7 +662,7 @@ TEST("lab07.6", 4, "frozen network on merged weights gives the adapted output",
     problem_free(&p);
 }
 
-TEST("lab07.6", 2, "merge is right, copies W1 and b1, and rejects an infinite scale",
+TEST("lab07.6", 1, "merge is right and copies W1 and b1 bit for bit",
      "The output merged must match the reference; merged[] starts with W1 and b1 unchanged, bit for bit.")
 {
     problem_t p;
@@ -772,12 +676,6 @@ TEST("lab07.6", 2, "merge is right, copies W1 and b1, and rejects an infinite sc
         expect_close(j, "merged", call_output(c, "merged"), want, 1, p.nf, TOL);
     call_free(c);
     free(want);
-    p.scale = INFINITY;
-    c = s_merge(j, &p, p.init_a);
-    if (!judge_failed(j) && call_run(c) &&
-        !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "merged")))
-        judge_fail(j, "(the case was scale = Inf)");
-    call_free(c);
     problem_free(&p);
 }
 
@@ -824,7 +722,7 @@ static int checks_match(judge_t *j, const problem_t *p, double lr, size_t epochs
     return ok;
 }
 
-TEST("lab07.7", 6, "the project's data gives the reference report",
+TEST("lab07.7", 5, "the project's data gives the reference report",
      "Follow the order of two_task.h lab07.7: init check, train A, merge A, train B, recheck A, switch.")
 {
     problem_t p;
@@ -834,7 +732,7 @@ TEST("lab07.7", 6, "the project's data gives the reference report",
     problem_free(&p);
 }
 
-TEST("lab07.7", 4, "a random problem gives the reference report and adapters",
+TEST("lab07.7", 3, "a random problem gives the reference report and adapters",
      "Pass lr, epochs and mode on to train_task; accuracy counts (p > 0.5) == (y == 1).")
 {
     problem_t p;
@@ -843,7 +741,7 @@ TEST("lab07.7", 4, "a random problem gives the reference report and adapters",
     problem_free(&p);
 }
 
-TEST("lab07.7", 4, "the report is the reference's and its five checks pass",
+TEST("lab07.7", 3, "the report is the reference's and its five checks pass",
      "The report and adapters must match the reference; init diff exactly 0, frozen unchanged, merge and switch within 1e-9, A's accuracy unchanged.")
 {
     problem_t p;
@@ -892,27 +790,20 @@ TEST("lab07.7", 2, "each task trains and uses its own head",
     problem_free(&p);
 }
 
-TEST("lab07.7", 2, "project checks work, and reject n_probe = 0 and epochs = 0",
-     "A valid call must give the reference's report; LAB_REQUIRE every argument before writing the report.")
+
+TEST("lab07.7", 1, "project checks work; a label other than 0 or 1 is rejected",
+     "A valid call must give the reference's report; every label of y_a and of y_b must be 0.0 or 1.0: LAB_REQUIRE before writing.")
 {
     problem_t p;
     problem_random(j, &p, 6, 3, 4, 2, 1);
-    checks_match(j, &p, 0.1, 5, TT_BACKPROP_FULL);
-    if (!needs_working(j, "project_checks")) {
-        problem_free(&p);
-        return;
+    checks_match(j, &p, 0.1, 3, TT_BACKPROP_FULL);
+    if (needs_working(j, "project_checks")) {
+        p.y_b[4] = 0.5;
+        if (rejects(j, s_checks(j, &p, 0.1, 3, TT_BACKPROP_FULL), "report", "a label of 0.5 in y_b")) {
+            p.y_b[4] = 1.0, p.y_a[0] = NAN;
+            rejects(j, s_checks(j, &p, 0.1, 3, TT_BACKPROP_FULL), "report", "a label NaN in y_a");
+        }
     }
-    p.n_probe = 0;
-    call_t *c = s_checks(j, &p, 0.1, 5, TT_BACKPROP_FULL);
-    if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "report")))
-        judge_fail(j, "(the case was n_probe = 0)");
-    call_free(c);
-    p.n_probe = 4;
-    c = s_checks(j, &p, 0.1, 0, TT_BACKPROP_FULL);
-    if (!judge_failed(j) && call_run(c) &&
-        !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "report")))
-        judge_fail(j, "(the case was epochs = 0)");
-    call_free(c);
     problem_free(&p);
 }
 
