@@ -45,6 +45,7 @@ typedef struct {
     double reject[DESC_REJECT_MAX];
     int derived;        /* sizes: made from the dims and other sizes by shapes() */
     int pointer_flag;   /* ints: stands for a struct pointer, 0 passes NULL */
+    int not_unique;     /* outputs: not compared with the reference (singular vectors' signs) */
 } fn_arg_desc_t;
 
 typedef struct {
@@ -57,6 +58,8 @@ typedef struct {
      * doubles of every tensor i, max[i] of every size i bounded above. */
     void (*shapes)(fn_value_t *v, uint64_t *count, uint64_t *max);
     fn_arg_desc_t args[DESC_MAX_ARGS];
+    int returns_count;  /* with returns_status: a result >= 0 (not only LAB_OK), or LAB_EARG */
+    int nan_rejected;   /* NaN or Inf anywhere in an input is LAB_EARG (tests nan) */
 } fn_desc_t;
 
 /* Generated (functions.c), ended by an entry whose name is NULL. */
