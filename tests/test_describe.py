@@ -90,6 +90,8 @@ def main():
         "a matrix with no matrix line": GOOD.replace("    y   out  n\n", "    y   out  n\n    m   mat  n k\n"),
         "a void function with null tests": GOOD.replace("returns status", "returns void"),
         "no include line": GOOD.replace("include lab.h\n", ""),
+        "a count of an unknown C type": GOOD.replace("returns status", "returns count float"),
+        "notunique on an input": GOOD.replace("x   in   n*k", "x   in   n*k notunique"),
     }
     for what, text in bad.items():
         lab, err = parse_text(text)

@@ -57,6 +57,7 @@ typedef struct {
     const char *text_reject[DESC_REJECT_MAX];
     int n_values;       /* inputs: the derived tests draw each entry from values[] (labels), */
     double values[DESC_REJECT_MAX]; /* not from [-1, 1), when n_values > 0 */
+    int not_unique;     /* outputs: not compared with the reference (singular vectors' signs) */
 } fn_arg_desc_t;
 
 typedef struct {
@@ -69,6 +70,8 @@ typedef struct {
      * doubles of every tensor i, max[i] of every size i bounded above. */
     void (*shapes)(fn_value_t *v, uint64_t *count, uint64_t *max);
     fn_arg_desc_t args[DESC_MAX_ARGS];
+    int returns_count;  /* with returns_status: a result >= 0 (not only LAB_OK), or LAB_EARG */
+    int nan_rejected;   /* NaN or Inf anywhere in an input is LAB_EARG (tests nan) */
 } fn_desc_t;
 
 /* Generated (functions.c), ended by an entry whose name is NULL. */

@@ -26,13 +26,21 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
         y      out   batch*d_out
         tests  null 1, range 1, edges 1, inputs 1, nan 1
 
-  function NAME TASK returns status|void [nan propagates]
+  function NAME TASK returns status|void|count TYPE [nan propagates|nan rejected]
       status: an int that is LAB_OK (0) or, when the arguments break the
-      contract, LAB_EARG (-1), with every output untouched.  "nan propagates":
-      NaN and Inf in the inputs follow IEEE arithmetic (the header says so).
-  ARG in|out SHAPE [nullable]   a tensor of doubles (in: const double *, out:
-      double *) of SHAPE doubles: an expression of size arguments, integers,
-      + - * ( ) and min(,) max(,).  nullable: NULL is legal there.
+      contract, LAB_EARG (-1), with every output untouched.  count TYPE: an
+      integer of C type TYPE (int, int64_t, long_long for long long) that is
+      a result >= 0 (a rank, a count, 0/1) or LAB_EARG with every output
+      untouched.  "nan propagates": NaN and Inf in the inputs follow IEEE
+      arithmetic (the header says so); "nan rejected": NaN or Inf anywhere
+      in an input tensor is LAB_EARG.
+  ARG in|out SHAPE [nullable] [notunique]   a tensor of doubles (in: const
+      double *, out: double *) of SHAPE doubles: an expression of size
+      arguments, integers, + - * ( ) and min(,) max(,).  nullable: NULL is
+      legal there.  notunique (out): its values are not unique (singular
+      vectors' signs), so the derived tests do not compare them with the
+      reference's (they still must be untouched on LAB_EARG); the lab's own
+      tests check their properties.
   ARG size range LO..[HI] example V     a size_t; LO..HI inclusive, HI an
       expression of the other sizes (none: unbounded).
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
@@ -81,7 +89,9 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
               gives the reference's result
       inputs  the inputs are unchanged after a call
       nan     a NaN, then an Inf, in each input tensor gives the reference's
-              result (only with "nan propagates")
+              result (with "nan propagates"), or LAB_EARG with nothing
+              written (with "nan rejected": at the first, the last and a
+              random entry)
 """
 import os
 import re
@@ -102,6 +112,7 @@ BUFFER_KINDS = {
 }
 KINDS += tuple(BUFFER_KINDS) + ("real32",)
 RULES = ("null", "range", "edges", "inputs", "nan")
+RET_TYPES = {"int": "int", "int64_t": "int64_t", "long_long": "long long"}
 C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
           "int": "long long"}
 WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
@@ -200,13 +211,19 @@ def parse(path):
 
 
 def parse_function(words, where):
-    if len(words) < 4 or words[2] != "returns" or words[3] not in ("status", "void"):
-        raise DescError("function NAME TASK returns status|void [nan propagates]")
-    fn = {"name": words[0], "task": words[1], "status": words[3] == "status", "nan": False,
-          "args": [], "tests": [], "where": where}
+    if len(words) < 4 or words[2] != "returns" or words[3] not in ("status", "void", "count"):
+        raise DescError("function NAME TASK returns status|void|count TYPE [nan propagates|nan rejected]")
+    fn = {"name": words[0], "task": words[1], "status": words[3] != "void", "nan": False,
+          "nan_rejected": False, "count": None, "args": [], "tests": [], "where": where}
     rest = words[4:]
+    if words[3] == "count":
+        if not rest or rest[0] not in RET_TYPES:
+            raise DescError(f"returns count TYPE: TYPE is one of {', '.join(RET_TYPES)}")
+        fn["count"] = RET_TYPES[rest.pop(0)]
     if rest == ["nan", "propagates"]:
         fn["nan"] = True
+    elif rest == ["nan", "rejected"]:
+        fn["nan_rejected"] = True
     elif rest:
         raise DescError(f"unknown words after returns: {' '.join(rest)}")
     if not NAME_RE.match(fn["name"]) or not re.fullmatch(r"lab\d\d\.[1-9]\d*", fn["task"]):
@@ -227,8 +244,8 @@ def parse_tests(text, where):
 def parse_arg(words, where):
     if len(words) < 2 or words[1] not in KINDS:
         raise DescError(f"an argument is NAME KIND ... with KIND one of {', '.join(KINDS)}")
-    arg = {"name": words[0], "kind": words[1], "shape": None, "nullable": False, "lo": None,
-           "hi": None, "example": None, "reject": [], "values": [], "enum": None}
+    arg = {"name": words[0], "kind": words[1], "shape": None, "nullable": False, "notunique": False,
+           "lo": None, "hi": None, "example": None, "reject": [], "values": [], "enum": None}
     if not NAME_RE.match(arg["name"]):
         raise DescError(f"{arg['name']!r} is not a C name")
     rest = words[2:]
@@ -264,6 +281,8 @@ def parse_arg(words, where):
         key = rest.pop(0)
         if key == "nullable" and arg["kind"] in TENSOR_KINDS:
             arg["nullable"] = True
+        elif key == "notunique" and arg["kind"] == "out":
+            arg["notunique"] = True
         elif key == "range" and arg["kind"] in ("size", "dim"):
             lo, sep, hi = rest.pop(0).partition("..")
             if not sep or not lo.isdigit():
@@ -317,8 +336,8 @@ def text_value(word):
 
 
 def entry(name, kind, **kw):
-    e = {"name": name, "kind": kind, "shape": None, "nullable": False, "lo": None, "hi": None,
-         "example": None, "reject": [], "derived": None, "pointer_flag": False,
+    e = {"name": name, "kind": kind, "shape": None, "nullable": False, "notunique": False,
+         "lo": None, "hi": None, "example": None, "reject": [], "derived": None, "pointer_flag": False,
          "buffer": None, "companion": False, "values": []}
     e.update(kw)
     return e
@@ -363,9 +382,9 @@ def flatten(fn, lab):
             c_args.append((f"enum {a['enum']}", f"(enum {a['enum']})desc_enum_(RL({w}))"))
         else:
             w = len(wire)
-            wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"], lo=a["lo"],
-                              hi=a["hi"], example=a["example"], reject=a["reject"], derived=a["derived"],
-                              values=a["values"]))
+            wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"],
+                              notunique=a["notunique"], lo=a["lo"], hi=a["hi"], example=a["example"],
+                              reject=a["reject"], derived=a["derived"], values=a["values"]))
             c_args.append((C_TYPE[k], f"{ACCESS[k]}({w})"))
     fn["n_wire"] = len(wire)
     fn["wire"] = wire + dims
@@ -439,8 +458,9 @@ def check_function(fn):
     need_status = {"null", "range"}
     if not fn["status"] and need_status & set(rules):
         raise DescError(f"{where}: {name} returns void: it cannot reject arguments (tests null, range)")
-    if "nan" in rules and not fn["nan"]:
-        raise DescError(f"{where}: {name}: tests nan needs 'nan propagates' on the function line")
+    if "nan" in rules and not (fn["nan"] or fn["nan_rejected"]):
+        raise DescError(f"{where}: {name}: tests nan needs 'nan propagates' or 'nan rejected' on the "
+                        f"function line")
     if "null" in rules and not any((a["kind"] in ("in", "out") and not a["nullable"]) or a["pointer_flag"]
                                    for a in args):
         raise DescError(f"{where}: {name}: tests null, but no pointer must be rejected when NULL")
@@ -476,7 +496,8 @@ def long_test_name(fn, rule):
         "range": f"{n} rejects values out of range, writes nothing",
         "edges": f"{n} is right at the edges of its ranges",
         "inputs": f"{n} leaves its inputs unchanged",
-        "nan": f"{n} propagates NaN and Inf",
+        "nan": f"{n} rejects NaN and Inf, writes nothing" if fn["nan_rejected"]
+               else f"{n} propagates NaN and Inf",
     }[rule]
 
 
@@ -502,8 +523,10 @@ def test_hint(fn, rule):
         "edges": f"the smallest (and largest) legal sizes must give the reference's result "
                  f"({', '.join(r for r in ranges if ' not ' not in r)}).",
         "inputs": f"{ins} are const: they must be bit for bit the same after the call.",
-        "nan": "a NaN or an Inf in an input follows IEEE arithmetic: do not test for it or skip a "
-               "term whose factor is 0.",
+        "nan": (f"a NaN or an Inf anywhere in {ins} (the first entry too) must return LAB_EARG "
+                "before anything is written." if fn["nan_rejected"] else
+                "a NaN or an Inf in an input follows IEEE arithmetic: do not test for it or skip a "
+                "term whose factor is 0."),
     }[rule]
 
 
@@ -532,7 +555,7 @@ def adapter_c(lab, src):
         out.append(f"#pragma weak {fn['name']}")
     out.append("")
     for fn in lab["functions"]:
-        ret = "int" if fn["status"] else "void"
+        ret = fn["count"] or ("int" if fn["status"] else "void")
         params = ", ".join(t for t, _ in fn["c_args"]) or "void"
         out.append(f"/* {fn['name']} is the function the description says it is (header {lab['include']}). */")
         out.append(f"_Static_assert(__builtin_types_compatible_p(__typeof__(&{fn['name']}), "
@@ -597,8 +620,9 @@ def functions_c(lab, src):
                        f"{int(a['nullable'])}, {lo}, {int(bool(a['hi']))}, {example}, "
                        f"{0 if text else len(a['reject'])}, {{{'' if text else rej}}}, "
                        f"{int(bool(a['derived']))}, {int(a['pointer_flag'])}{buffer_fields(a)}"
-                       f", .n_values = {len(a['values'])}, .values = {{{', '.join(a['values']) or '0'}}}}},")
-        out.append("    }},")
+                       f", .n_values = {len(a['values'])}, .values = {{{', '.join(a['values']) or '0'}}}"
+                       f", .not_unique = {int(a['notunique'])}}},")
+        out.append(f"    }}, {int(bool(fn['count']))}, {int(fn['nan_rejected'])}}},")
     out.append("    {0},\n};\n")
     for k, fn in enumerate(lab["functions"]):
         for rule, points in fn["tests"]:

@@ -84,16 +84,11 @@ static void jacobi(double *g, double *vt, double *nrm, size_t p, size_t len)
  * SVD of the matrix whose p columns are g's vectors (length len): on return
  * s (p) descending, left (len, p) orthonormal columns, right (p, p).
  * left[a * p + j] and right[b * p + j] are row-major (len, p) and (p, p).
+ * Scratch: vt (p, p), norm (p), order (p).
  */
-static int svd_core(double *g, size_t p, size_t len, double *left, double *s, double *right)
+static void svd_core(double *g, size_t p, size_t len, double *left, double *s, double *right,
+                     double *vt, double *norm, size_t *order)
 {
-    double *vt = malloc(p * p * sizeof *vt);
-    size_t *order = malloc(p * sizeof *order);
-    double *norm = malloc(p * sizeof *norm);
-    if (!vt || !order || !norm) {
-        free(vt), free(order), free(norm);
-        return -1;
-    }
     jacobi(g, vt, norm, p, len);
     for (size_t j = 0; j < p; j++) {
         norm[j] = sqrt(dot(g + j * len, g + j * len, len));
@@ -109,14 +104,14 @@ static int svd_core(double *g, size_t p, size_t len, double *left, double *s, do
         }
         order[q] = o;
     }
-    const double s_max = p ? norm[order[0]] : 0.0;
+    const double s_max = norm[order[0]];
     const double negligible = s_max * (double)len * DBL_EPSILON;
     for (size_t j = 0; j < p; j++) {
         size_t o = order[j];
         s[j] = norm[o];
         for (size_t b = 0; b < p; b++)
             right[b * p + j] = vt[o * p + b];
-        if (s[j] > negligible && s[j] > 0.0) {
+        if (s[j] > negligible) {
             for (size_t a = 0; a < len; a++)
                 left[a * p + j] = g[o * len + a] / s[j];
             continue;
@@ -145,8 +140,6 @@ static int svd_core(double *g, size_t p, size_t len, double *left, double *s, do
             }
         }
     }
-    free(vt), free(order), free(norm);
-    return 0;
 }
 
 /* The full SVD of m (rows, cols) with the shapes of lowrank.h. */
@@ -154,16 +147,22 @@ static int svd_any(const double *m, size_t rows, size_t cols, double *u, double 
 {
     const int wide = rows < cols;
     const size_t p = wide ? rows : cols, len = wide ? cols : rows;
-    double *g = malloc(p * len * sizeof *g);
+    /* One block: g (p, len), then svd_core's scratch. */
+    double *g = malloc((p * len + p * p + p) * sizeof *g + p * sizeof(size_t));
     if (!g)
         return -1;
+    double *vt = g + p * len, *norm = vt + p * p;
+    size_t *order = (size_t *)(norm + p);
     /* Vector j of g: column j of m, or row j of m when m is wide. */
     for (size_t j = 0; j < p; j++)
         for (size_t a = 0; a < len; a++)
             g[j * len + a] = wide ? m[j * cols + a] : m[a * cols + j];
-    int rc = wide ? svd_core(g, p, len, v, s, u) : svd_core(g, p, len, u, s, v);
+    if (wide)
+        svd_core(g, p, len, v, s, u, vt, norm, order);
+    else
+        svd_core(g, p, len, u, s, v, vt, norm, order);
     free(g);
-    return rc;
+    return 0;
 }
 
 static int all_finite(const double *m, size_t n)
@@ -263,11 +262,11 @@ int lowrank_best_approx(const double *m, size_t rows, size_t cols, size_t r,
 {
     /* BEGIN SOLUTION lab01.5 */
     LAB_REQUIRE(m && out, "a pointer argument is NULL");
-    LAB_REQUIRE(rows > 0 && cols > 0, "rows and cols must be >= 1 (got %zu, %zu)", rows, cols);
-    const size_t p = rows < cols ? rows : cols;
+    const size_t p = rows < cols ? rows : cols; /* r in 1..p: rows and cols are >= 1 too */
     LAB_REQUIRE(r >= 1 && r <= p, "r must be in 1..min(rows, cols) = 1..%zu (got %zu)", p, r);
-    double *u = mat_alloc(rows, p), *s = mat_alloc(1, p), *v = mat_alloc(cols, p);
-    int ok = u && s && v && svd_any(m, rows, cols, u, s, v) == 0;
+    /* u (rows, p), s (p) and v (cols, p) in one block. */
+    double *u = mat_alloc(rows + 1 + cols, p), *s = u + rows * p, *v = s + p;
+    int ok = u && svd_any(m, rows, cols, u, s, v) == 0;
     if (ok) {
         for (size_t i = 0; i < rows; i++)
             for (size_t j = 0; j < cols; j++) {
@@ -277,7 +276,7 @@ int lowrank_best_approx(const double *m, size_t rows, size_t cols, size_t r,
                 out[i * cols + j] = acc;
             }
     }
-    free(u), free(s), free(v);
+    free(u);
     LAB_REQUIRE(ok, "out of memory for a %zu x %zu SVD", rows, cols);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab01.5", "lowrank_best_approx", m, rows, cols, r, out); */
@@ -292,13 +291,13 @@ int lowrank_truncation_error(const double *m, size_t rows, size_t cols, size_t r
     LAB_REQUIRE(rows > 0 && cols > 0, "rows and cols must be >= 1 (got %zu, %zu)", rows, cols);
     const size_t p = rows < cols ? rows : cols;
     LAB_REQUIRE(r <= p, "r must be in 0..min(rows, cols) = 0..%zu (got %zu)", p, r);
-    double *u = mat_alloc(rows, p), *s = mat_alloc(1, p), *v = mat_alloc(cols, p);
-    int ok = u && s && v && svd_any(m, rows, cols, u, s, v) == 0;
+    double *u = mat_alloc(rows + 1 + cols, p), *s = u + rows * p, *v = s + p;
+    int ok = u && svd_any(m, rows, cols, u, s, v) == 0;
     double sum = 0.0;
     /* Smallest first: the small terms are not lost against the large ones. */
     for (size_t t = p; ok && t > r; t--)
         sum += s[t - 1] * s[t - 1];
-    free(u), free(s), free(v);
+    free(u);
     LAB_REQUIRE(ok, "out of memory for a %zu x %zu SVD", rows, cols);
     err[0] = sqrt(sum);
     return LAB_OK;
@@ -312,15 +311,15 @@ int lowrank_subspace_similarity(const double *m1, size_t cols1, const double *m2
 {
     /* BEGIN SOLUTION lab01.7 */
     LAB_REQUIRE(m1 && m2 && phi, "a pointer argument is NULL");
-    LAB_REQUIRE(rows > 0 && cols1 > 0 && cols2 > 0,
-                "rows, cols1 and cols2 must be >= 1 (got %zu, %zu, %zu)", rows, cols1, cols2);
+    /* i in 1..p1 and j in 1..p2: rows, cols1 and cols2 are >= 1 too. */
     const size_t p1 = rows < cols1 ? rows : cols1, p2 = rows < cols2 ? rows : cols2;
-    LAB_REQUIRE(i >= 1 && i <= p1, "i must be in 1..%zu (got %zu)", p1, i);
-    LAB_REQUIRE(j >= 1 && j <= p2, "j must be in 1..%zu (got %zu)", p2, j);
-    double *u1 = mat_alloc(rows, p1), *s1 = mat_alloc(1, p1), *v1 = mat_alloc(cols1, p1);
-    double *u2 = mat_alloc(rows, p2), *s2 = mat_alloc(1, p2), *v2 = mat_alloc(cols2, p2);
-    int ok = u1 && s1 && v1 && u2 && s2 && v2 && svd_any(m1, rows, cols1, u1, s1, v1) == 0 &&
-             svd_any(m2, rows, cols2, u2, s2, v2) == 0;
+    LAB_REQUIRE(i >= 1 && i <= p1, "i must be in 1..min(rows, cols1) = 1..%zu (got %zu)", p1, i);
+    LAB_REQUIRE(j >= 1 && j <= p2, "j must be in 1..min(rows, cols2) = 1..%zu (got %zu)", p2, j);
+    /* Both SVDs' u, s and v in one block. */
+    double *u1 = mat_alloc((rows + 1 + cols1) * p1 + (rows + 1 + cols2) * p2, 1);
+    double *s1 = u1 + rows * p1, *v1 = s1 + p1, *u2 = v1 + cols1 * p1, *s2 = u2 + rows * p2,
+           *v2 = s2 + p2;
+    int ok = u1 && svd_any(m1, rows, cols1, u1, s1, v1) == 0 && svd_any(m2, rows, cols2, u2, s2, v2) == 0;
     double sum = 0.0;
     for (size_t a = 0; ok && a < i; a++)
         for (size_t b = 0; b < j; b++) {
@@ -329,7 +328,7 @@ int lowrank_subspace_similarity(const double *m1, size_t cols1, const double *m2
                 c += u1[t * p1 + a] * u2[t * p2 + b];
             sum += c * c;
         }
-    free(u1), free(s1), free(v1), free(u2), free(s2), free(v2);
+    free(u1);
     LAB_REQUIRE(ok, "out of memory for the SVDs");
     phi[0] = sum / (double)(i < j ? i : j);
     return LAB_OK;

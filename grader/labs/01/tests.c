@@ -37,24 +37,12 @@ static double *rank_k(judge_t *j, size_t m, size_t n, size_t k)
     return out;
 }
 
-/* A guard test (input kept, bad arguments rejected) gives its points only
- * together with a correct result, so a stub that returns a constant or
- * writes zeros earns nothing: it first makes a valid call (`what_works`). */
-static void needs_working(judge_t *j, const char *func)
-{
-    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
-                  "need a working %s)", func);
-}
-
 /* ---- lab01.1: rank ---- */
 
 static call_t *student_rank(judge_t *j, const double *m, size_t rows, size_t cols, double rtol)
 {
     call_t *c = call_new(j, "lowrank_rank");
-    if (m)
-        call_in(c, "m", m, (rows * cols > 0 ? rows * cols : 1));
-    else
-        call_null(c, "m");
+    call_in(c, "m", m, rows * cols);
     call_size(c, "rows", rows);
     call_size(c, "cols", cols);
     call_real(c, "rtol", rtol);
@@ -88,7 +76,7 @@ TEST("lab01.1", 4, "identity, zero and the course's Delta W: ranks 5, 0, 2",
         rank_is(j, dw, 4, 4, LOWRANK_RTOL, 2, "the course's Delta W = B A with r = 2"));
 }
 
-TEST("lab01.1", 5, "tall, wide and full-rank matrices have their known rank",
+TEST("lab01.1", 4, "tall, wide and full-rank matrices have their known rank",
      "Tall (rows > cols), wide and full-rank inputs: the elimination must work for every shape; rank <= min(rows, cols).")
 {
     static const size_t cases[][3] = {{30, 12, 5}, {12, 30, 7}, {25, 25, 25}, {40, 9, 9}, {9, 40, 1}};
@@ -151,57 +139,22 @@ TEST("lab01.1", 4, "the tolerance is relative: scaling m keeps its rank",
     free(m), free(up), free(down);
 }
 
-TEST("lab01.1", 2, "a rank-4 matrix has rank 4 and is left unchanged",
-     "The rank must be right and m unchanged after the call (m is const: eliminate on a copy).")
-{
-    double *m = rank_k(j, 16, 11, 4);
-    call_t *c = student_rank(j, m, 16, 11, LOWRANK_RTOL);
-    if (call_run(c) && expect_return(j, c, 4))
-        expect_inputs_unchanged(j, c);
-    call_free(c);
-    free(m);
-}
-
-TEST("lab01.1", 2, "good arguments give the rank; bad ones return LAB_EARG",
-     "A valid call must give the right rank; check m, rows, cols, rtol in [0, 1) and finite entries with LAB_REQUIRE.")
-{
-    double m[6] = {1, 2, 3, 4, 5, NAN};
-    static const char *what[] = {"rows = 0", "m = NULL", "rtol = -1", "rtol = 1", "a NaN entry"};
-    double *good = rank_k(j, 9, 7, 3);
-    int works = rank_is(j, good, 9, 7, LOWRANK_RTOL, 3, "a valid 9 x 7 matrix of rank 3");
-    free(good);
-    if (!works) {
-        needs_working(j, "lowrank_rank");
-        return;
-    }
-    for (int k = 0; k < 5 && !judge_failed(j); k++) {
-        call_t *c = student_rank(j, k == 1 ? NULL : m, k == 0 ? 0 : (k == 4 ? 2 : 1),
-                                 k == 4 ? 3 : 3, k == 2 ? -1.0 : (k == 3 ? 1.0 : LOWRANK_RTOL));
-        if (call_run(c) && !expect_return(j, c, LAB_EARG))
-            judge_fail(j, "(the case was %s)", what[k]);
-        call_free(c);
-    }
-}
-
 /* ---- lab01.2: the product B A ---- */
 
 static call_t *student_product(judge_t *j, const double *b, const double *a, size_t d, size_t r,
                                size_t k)
 {
     call_t *c = call_new(j, "lowrank_product");
-    if (b)
-        call_in(c, "b", b, (d * r > 0 ? d * r : 1));
-    else
-        call_null(c, "b");
-    call_in(c, "a", a, (r * k > 0 ? r * k : 1));
+    call_in(c, "b", b, d * r);
+    call_in(c, "a", a, r * k);
     call_size(c, "d", d);
     call_size(c, "r", r);
     call_size(c, "k", k);
-    call_out(c, "m", (d * k > 0 ? d * k : 1));
+    call_out(c, "m", d * k);
     return c;
 }
 
-TEST("lab01.2", 4, "the course's B A is Delta W (with the erratum corrected)",
+TEST("lab01.2", 3, "the course's B A is Delta W (with the erratum corrected)",
      "m[i][j] = sum_t b[i*r + t] * a[t*k + j]: B is (d, r), A is (r, k).")
 {
     const kit_file_t *f = judge_data(j, DATA);
@@ -215,7 +168,7 @@ TEST("lab01.2", 4, "the course's B A is Delta W (with the erratum corrected)",
     call_free(c);
 }
 
-TEST("lab01.2", 4, "random tall, wide and rank-1 products match the reference",
+TEST("lab01.2", 3, "random tall, wide and rank-1 products match the reference",
      "m = B A on tall, wide and rank-1 shapes: m[i][j] = sum_t b[i*r + t] * a[t*k + j], B (d, r), A (r, k).")
 {
     static const size_t cases[][3] = {{37, 5, 19}, {8, 3, 61}, {50, 1, 50}, {12, 12, 12}};
@@ -229,27 +182,6 @@ TEST("lab01.2", 4, "random tall, wide and rank-1 products match the reference",
             judge_fail(j, "(d = %zu, r = %zu, k = %zu)", d, r, k);
         call_free(c);
         free(b), free(a), free(want);
-    }
-}
-
-TEST("lab01.2", 2, "good arguments give B A; bad ones return LAB_EARG, write nothing",
-     "A valid call must give B A; r = 0 and NULL pointers break the contract.")
-{
-    double b[6] = {1, 2, 3, 4, 5, 6}, a[6] = {1, 2, 3, 4, 5, 6}, want[9];
-    lowrank_product(b, a, 3, 2, 3, want);
-    call_t *good = student_product(j, b, a, 3, 2, 3);
-    int works = call_run(good) && expect_return(j, good, LAB_OK) &&
-                expect_close(j, "B A", call_output(good, "m"), want, 3, 3, TOL);
-    call_free(good);
-    if (!works) {
-        needs_working(j, "lowrank_product");
-        return;
-    }
-    for (int k = 0; k < 2 && !judge_failed(j); k++) {
-        call_t *c = student_product(j, k == 0 ? b : NULL, a, 3, k == 0 ? 0 : 2, 3);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "m")))
-            judge_fail(j, "(the case was %s)", k == 0 ? "r = 0" : "b = NULL");
-        call_free(c);
     }
 }
 
@@ -276,7 +208,7 @@ static int storage_is(judge_t *j, size_t d, size_t k, size_t r, const double wan
     return ok;
 }
 
-TEST("lab01.3", 5, "course numbers: 12,288 at r = 4 is 1,536; 100x200; BERT",
+TEST("lab01.3", 4, "course numbers: 12,288 at r = 4 is 1,536; 100x200; BERT",
      "out = [d k, r (d + k), d k / (r (d + k)), 100 r (d + k) / (d k)], all as doubles.")
 {
     /* 003: GPT-3 12,288 x 12,288 at r = 4 -> 1,536; the exercises: 100 x 200
@@ -290,7 +222,7 @@ TEST("lab01.3", 5, "course numbers: 12,288 at r = 4 is 1,536; 100x200; BERT",
 }
 
 TEST("lab01.3", 3, "non-square layers use d k / (r (d + k))",
-     "Non-square layers (d != k): out = [d k, r (d + k), d k / (r (d + k)), 100 r (d + k) / (d k)].")
+     "Non-square layers (d != k), one with d k above 2^31: out = [d k, r (d + k), d k / (r (d + k)), 100 r (d + k) / (d k)] computed in double.")
 {
     rng_t *g = judge_rng(j);
     for (int i = 0; i < 4 && !judge_failed(j); i++) {
@@ -302,21 +234,10 @@ TEST("lab01.3", 3, "non-square layers use d k / (r (d + k))",
         lowrank_storage(d, k, r, want);
         storage_is(j, d, k, r, want);
     }
-}
-
-TEST("lab01.3", 2, "r = 8 gives the numbers; r = 0 returns LAB_EARG, writes nothing",
-     "A valid call (r = 8) must give the reference's numbers; check r >= 1.")
-{
-    double want[4];
-    lowrank_storage(768, 1024, 8, want);
-    if (!storage_is(j, 768, 1024, 8, want)) {
-        needs_working(j, "lowrank_storage");
-        return;
-    }
-    call_t *c = student_storage(j, 768, 768, 0);
-    if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "out")))
-        judge_fail(j, "(the case was r = 0)");
-    call_free(c);
+    /* A layer of 70,000 x 50,000: d k = 3.5e9 passes a 32-bit int. */
+    const double big[4] = {3.5e9, 16 * 120000.0, 3.5e9 / (16 * 120000.0), 100.0 * 16 * 120000.0 / 3.5e9};
+    if (!judge_failed(j))
+        storage_is(j, 70000, 50000, 16, big);
 }
 
 /* ---- lab01.4: the SVD ---- */
@@ -390,7 +311,7 @@ static double *ref_s(const double *m, size_t rows, size_t cols)
 
 static const size_t svd_shapes[][3] = {{30, 12, 12}, {12, 30, 12}, {24, 24, 24}, {40, 25, 4}, {17, 33, 3}};
 
-TEST("lab01.4", 6, "singular values match the reference (any shape, low rank)",
+TEST("lab01.4", 5, "singular values match the reference (any shape, low rank)",
      "s[j] is the norm of column j after the Jacobi sweeps have made all columns orthogonal.")
 {
     for (size_t i = 0; i < 5 && !judge_failed(j); i++) {
@@ -429,9 +350,15 @@ TEST("lab01.4", 5, "U diag(s) V^T reconstructs the matrix",
 TEST("lab01.4", 5, "U and V have orthonormal columns, even at low rank",
      "U^T U and V^T V must be the identity, also at low rank: U's columns where s[j] is (nearly) 0 must be completed too.")
 {
-    for (size_t i = 0; i < 5 && !judge_failed(j); i++) {
-        size_t rows = svd_shapes[i][0], cols = svd_shapes[i][1], k = svd_shapes[i][2];
+    /* The reference's shapes, then square rank-deficient ones: U must be
+     * completed from e_0 on ([[0, 0], [0, 1]] needs e_0 itself). */
+    static const size_t extra[][3] = {{5, 5, 2}, {2, 2, 1}};
+    for (size_t i = 0; i < 7 && !judge_failed(j); i++) {
+        const size_t *shape = i < 5 ? svd_shapes[i] : extra[i - 5];
+        size_t rows = shape[0], cols = shape[1], k = shape[2];
         double *m = rank_k(j, rows, cols, k);
+        if (i == 6)
+            m[0] = m[1] = m[2] = 0.0, m[3] = 1.0;
         svd_t x;
         if (student_svd(j, m, rows, cols, &x, 0)) {
             if (!(orthonormal(j, "U^T U", x.u, rows, x.p) && orthonormal(j, "V^T V", x.v, cols, x.p)))
@@ -469,19 +396,7 @@ TEST("lab01.4", 4, "singular values are nonnegative and sorted descending",
     free(r);
 }
 
-TEST("lab01.4", 2, "the SVD reconstructs m and leaves it unchanged",
-     "U diag(s) V^T must equal m, and m must be unchanged after the call (it is const: rotate a copy).")
-{
-    double *m = rand_mat(j, 15, 9);
-    svd_t x;
-    if (student_svd(j, m, 15, 9, &x, 1)) {
-        svd_reconstructs(j, &x, m);
-        svd_free(&x);
-    }
-    free(m);
-}
-
-TEST("lab01.4", 3, "a single row, a single column and the zero matrix",
+TEST("lab01.4", 2, "a single row, a single column and the zero matrix",
      "p = min(rows, cols) may be 1; a zero matrix has s = 0 and still orthonormal U and V.")
 {
     static const size_t shapes[][2] = {{1, 9}, {9, 1}, {6, 4}};
@@ -525,7 +440,7 @@ static int best_is(judge_t *j, const double *m, size_t rows, size_t cols, size_t
     return ok;
 }
 
-TEST("lab01.5", 3, "diag(3, 2, 1) at r = 2 keeps 3 and 2",
+TEST("lab01.5", 2, "diag(3, 2, 1) at r = 2 keeps 3 and 2",
      "out = sum over t < r of s[t] u_t v_t^T with s sorted largest first: here 3 e1 e1^T + 2 e2 e2^T.")
 {
     double m[9] = {3, 0, 0, 0, 2, 0, 0, 0, 1}, want[9] = {3, 0, 0, 0, 2, 0, 0, 0, 0};
@@ -533,7 +448,7 @@ TEST("lab01.5", 3, "diag(3, 2, 1) at r = 2 keeps 3 and 2",
     (void)(best_is(j, m, 3, 3, 2, want, 0) && best_is(j, m2, 3, 3, 1, want2, 0));
 }
 
-TEST("lab01.5", 4, "random matrices match the reference at random r",
+TEST("lab01.5", 3, "random matrices match the reference at random r",
      "out = sum over t < r of s[t] u_t v_t^T.")
 {
     static const size_t shapes[][2] = {{22, 14}, {14, 22}, {16, 16}};
@@ -552,7 +467,7 @@ TEST("lab01.5", 4, "random matrices match the reference at random r",
     }
 }
 
-TEST("lab01.5", 3, "full r gives the matrix back unchanged; r = 3 matches too",
+TEST("lab01.5", 1, "full r gives the matrix back unchanged; r = 3 matches too",
      "All p terms rebuild m; r = 3 keeps only the three largest singular values.")
 {
     double *m = rand_mat(j, 13, 9), *want = mat_alloc(13, 9);
@@ -579,7 +494,7 @@ static int student_error(judge_t *j, const double *m, size_t rows, size_t cols, 
     return ok;
 }
 
-TEST("lab01.6", 5, "the Eckart-Young error equals the measured ||M - M_r||_F",
+TEST("lab01.6", 4, "the Eckart-Young error equals the measured ||M - M_r||_F",
      "err = sqrt(sum of s[t]^2 for t >= r): the singular values the rank-r approximation discards.")
 {
     static const size_t shapes[][3] = {{20, 12, 3}, {12, 20, 7}, {15, 15, 1}};
@@ -604,7 +519,7 @@ TEST("lab01.6", 5, "the Eckart-Young error equals the measured ||M - M_r||_F",
     }
 }
 
-TEST("lab01.6", 3, "r = 0 gives ||M||_F; full r and an exact low rank give 0",
+TEST("lab01.6", 2, "r = 0 gives ||M||_F; full r and an exact low rank give 0",
      "err = sqrt(sum of s[t]^2 for t >= r): r = 0 gives ||M||_F, r = min(rows, cols) or an exact rank-r M gives 0.")
 {
     double *m = rand_mat(j, 10, 7), *low = rank_k(j, 12, 9, 4), err, zero = 0.0, fro = 0.0;
@@ -616,27 +531,6 @@ TEST("lab01.6", 3, "r = 0 gives ||M||_F; full r and an exact low rank give 0",
         student_error(j, low, 12, 9, 4, &err))
         expect_close(j, "error of a rank-4 matrix at r = 4", &err, &zero, 1, 1, TOL);
     free(m), free(low);
-}
-
-TEST("lab01.6", 2, "r = 1 gives the error; r > min(rows, cols) is LAB_EARG, no write",
-     "A valid call (r = 1) must give the reference's error; 0 <= r <= min(rows, cols).")
-{
-    double m[6] = {1, 2, 3, 4, 5, 6}, err, want;
-    lowrank_truncation_error(m, 2, 3, 1, &want);
-    if (!(student_error(j, m, 2, 3, 1, &err) &&
-          expect_close(j, "Eckart-Young error at r = 1", &err, &want, 1, 1, TOL))) {
-        needs_working(j, "lowrank_truncation_error");
-        return;
-    }
-    call_t *c = call_new(j, "lowrank_truncation_error");
-    call_in(c, "m", m, 6);
-    call_size(c, "rows", 2);
-    call_size(c, "cols", 3);
-    call_size(c, "r", 3);
-    call_out(c, "err", 1);
-    if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "err")))
-        judge_fail(j, "(the case was r = 3 > min(rows, cols) = 2)");
-    call_free(c);
 }
 
 /* ---- lab01.7: subspace similarity ---- */
@@ -668,7 +562,7 @@ static int similarity_is(judge_t *j, const double *m1, size_t cols1, const doubl
     return ok;
 }
 
-TEST("lab01.7", 4, "a matrix against itself gives 1, orthogonal ranges 0",
+TEST("lab01.7", 3, "a matrix against itself gives 1, orthogonal ranges 0",
      "phi = ||U1_i^T U2_j||_F^2 / min(i, j), with the first i and j columns of each U.")
 {
     double *m = rand_mat(j, 12, 8);
@@ -678,7 +572,7 @@ TEST("lab01.7", 4, "a matrix against itself gives 1, orthogonal ranges 0",
     free(m);
 }
 
-TEST("lab01.7", 4, "two adapters sharing a direction match the reference",
+TEST("lab01.7", 3, "two adapters sharing a direction match the reference",
      "phi uses the LEFT singular vectors (length rows) of each matrix: the top i of the first, the top j of the second.")
 {
     /* Two "adapters" of ranks 8 and 16 that share one strong direction, the
@@ -698,25 +592,6 @@ TEST("lab01.7", 4, "two adapters sharing a direction match the reference",
         similarity_is(j, m1, 8, m2, 16, rows, ij[t][0], ij[t][1], want);
     }
     free(m1), free(m2), free(dir);
-}
-
-TEST("lab01.7", 2, "valid i, j give phi; out of range is LAB_EARG and writes nothing",
-     "A valid call must give the reference's phi; 1 <= i <= min(rows, cols1), 1 <= j <= min(rows, cols2).")
-{
-    double m[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, *m2 = rand_mat(j, 4, 3), want;
-    lowrank_subspace_similarity(m, 3, m2, 3, 4, 2, 1, &want);
-    int works = similarity_is(j, m, 3, m2, 3, 4, 2, 1, want);
-    free(m2);
-    if (!works) {
-        needs_working(j, "lowrank_subspace_similarity");
-        return;
-    }
-    for (int k = 0; k < 2 && !judge_failed(j); k++) {
-        call_t *c = student_similarity(j, m, 3, m, 3, 4, k == 0 ? 4 : 1, k == 0 ? 1 : 0);
-        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "phi")))
-            judge_fail(j, "(the case was %s)", k == 0 ? "i = 4 > min(rows, cols1) = 3" : "j = 0");
-        call_free(c);
-    }
 }
 
 

@@ -511,10 +511,18 @@ static int modules_of(judge_t *j, const pc_model_t *m, modlist_t *ml)
     return 1;
 }
 
-/* The student's pc_apply_lora; ranks (n doubles) copied to ranks_out. */
+/* What the last student_apply() call printed (its LAB_REQUIRE message). */
+static char apply_printed[512];
+
+/* The student's pc_apply_lora; ranks (n doubles) copied to ranks_out.  With
+ * ml NULL, modules is passed as NULL (n = 1). */
 static int student_apply(judge_t *j, const modlist_t *ml, const char *const *targets, size_t nt,
                          long long r, long long *ret, double *ranks_out)
 {
+    static const modlist_t none = {.n = 1};
+    const int null_modules = !ml;
+    if (null_modules)
+        ml = &none;
     size_t wn = 0, tn = 1;
     for (size_t i = 0; i < ml->n; i++)
         wn += 5 + strlen(ml->mods[i].name);
@@ -535,7 +543,10 @@ static int student_apply(judge_t *j, const modlist_t *ml, const char *const *tar
         at += strlen(targets[t]) + 1;
     }
     call_t *c = call_new(j, "pc_apply_lora");
-    call_in(c, "modules", w, wn);
+    if (null_modules)
+        call_null(c, "modules");
+    else
+        call_in(c, "modules", w, wn);
     call_size(c, "n", ml->n);
     call_in(c, "targets", tw, tn);
     call_size(c, "n_targets", nt);
@@ -544,6 +555,7 @@ static int student_apply(judge_t *j, const modlist_t *ml, const char *const *tar
     int ok = call_run(c) && expect_inputs_unchanged(j, c);
     if (ok) {
         *ret = call_return(c);
+        snprintf(apply_printed, sizeof apply_printed, "%s", call_printed(c));
         if (ranks_out)
             memcpy(ranks_out, call_output(c, "lora_r"), ml->n * sizeof(double));
     }
@@ -686,7 +698,7 @@ TEST("lab04.5", 2, "a module matched by two targets is adapted once",
 }
 
 TEST("lab04.5", 2, "BERT's query, value count right; no match, none, r = 0 rejected",
-     "Targets query, value on BERT must match the reference; PEFT raises when no module matches; check n_targets >= 1 and r >= 1 too.")
+     "Targets query, value on BERT must match the reference; PEFT raises when no module matches; check modules, n_targets >= 1 and r >= 1 too, with LAB_REQUIRE in pc_apply_lora.")
 {
     pc_model_t m;
     if (!load_model(j, "bert-base", &m) || !modules_of(j, &m, &ML))
@@ -703,6 +715,11 @@ TEST("lab04.5", 2, "BERT's query, value count right; no match, none, r = 0 rejec
         judge_fail(j, "n_targets = 0: returned %lld, expected LAB_EARG", got);
     if (!judge_failed(j) && student_apply(j, &ML, qv, 2, 0, &got, NULL) && got != LAB_EARG)
         judge_fail(j, "r = 0: returned %lld, expected LAB_EARG", got);
+    else if (!judge_failed(j) && !strstr(apply_printed, "pc_apply_lora"))
+        judge_fail(j, "r = 0: the message printed does not name pc_apply_lora (\"%.200s\"): check r "
+                   "with LAB_REQUIRE in pc_apply_lora itself", apply_printed);
+    if (!judge_failed(j) && student_apply(j, NULL, qv, 2, 8, &got, NULL) && got != LAB_EARG)
+        judge_fail(j, "modules = NULL: returned %lld, expected LAB_EARG", got);
 }
 
 /* ---- lab04.6 ---- */
@@ -797,7 +814,7 @@ TEST("lab04.6", 3, "the percentage is rounded to 4 decimals like %.4f",
 }
 
 TEST("lab04.6", 2, "a valid line is right; bad counts, short buffers rejected, untouched",
-     "A valid line must be PEFT's; build the line in a local buffer; copy it only if it fits in cap (with its NUL).")
+     "A valid line must be PEFT's; reject buf = NULL; build the line in a local buffer; copy it only if it fits in cap (with its NUL).")
 {
     static const struct { long long t, a; size_t cap; const char *what; } cases[] = {
         {-1, 100, 160, "trainable = -1"}, {5, 0, 160, "all = 0"}, {101, 100, 160, "trainable > all"},
@@ -815,6 +832,14 @@ TEST("lab04.6", 2, "a valid line is right; bad counts, short buffers rejected, u
             judge_fail(j, "%s: returned %lld%s, expected LAB_EARG and nothing written", cases[k].what,
                        ret, untouched ? "" : " and wrote into buf");
     }
+    call_t *c = call_new(j, "pc_summary_line");
+    call_int(c, "trainable", 5);
+    call_int(c, "all", 10);
+    call_null(c, "buf");
+    call_size(c, "cap", 160);
+    if (!judge_failed(j) && call_run(c) && !expect_return(j, c, LAB_EARG))
+        judge_fail(j, "(the case was buf = NULL)");
+    call_free(c);
 }
 
 /* ---- lab04.7 and lab04.8 ---- */
@@ -910,12 +935,13 @@ TEST("lab04.8", 4, "random storage cases match the reference for both schemes",
 }
 
 TEST("lab04.8", 2, "valid storage is right; bad arguments and overflow are rejected",
-     "A valid case must match the reference; check every argument and every product and sum against INT64_MAX.")
+     "A valid case must match the reference; check every argument (whatever the scheme) and every product and sum against INT64_MAX, with LAB_REQUIRE.")
 {
     static const long long cases[][5] = {
         {-1, 10, 1, 0, 0}, {10, -1, 1, 0, 1}, {10, 10, -1, 0, 1}, {10, 10, 1, 3, 0}, {10, 10, 1, 0, 2},
         {1LL << 60, 1, 100, 0, 0}, {1, 1LL << 60, 100, 0, 1}, {LLONG_MAX / 4 + 1, 0, 1, PC_FP32, 1},
-        {LLONG_MAX / 2 - 1, 10, 1, PC_FP16, 1}, {1LL << 40, 1LL << 30, 1LL << 40, PC_FP16, 1}};
+        {LLONG_MAX / 2 - 1, 10, 1, PC_FP16, 1}, {1LL << 40, 1LL << 30, 1LL << 40, PC_FP16, 1},
+        {100, -1, 2, PC_FP32, PC_FULL_COPIES}, {LLONG_MAX / 2, 0, 1, PC_FP32, PC_FULL_COPIES}};
     const long long good[5] = {7000000000LL, 4194304, 12, PC_FP32, PC_BASE_PLUS_ADAPTERS};
     check_storage(j, good, pc_storage_bytes(good[0], good[1], good[2], good[3], good[4]));
     if (!needs_working(j, "pc_storage_bytes"))
@@ -926,6 +952,18 @@ TEST("lab04.8", 2, "valid storage is right; bad arguments and overflow are rejec
             judge_fail(j, "pc_storage_bytes(%lld, %lld, %lld, %lld, %lld) returned %lld, expected "
                        "LAB_EARG", cases[k][0], cases[k][1], cases[k][2], cases[k][3], cases[k][4], got);
     }
+    /* An overflow is a broken contract like the others: LAB_REQUIRE says why. */
+    call_t *c = call_new(j, "pc_storage_bytes");
+    const long long *o = cases[5];
+    call_int(c, "base_params", o[0]);
+    call_int(c, "adapter_params", o[1]);
+    call_int(c, "tasks", o[2]);
+    call_int(c, "dtype", o[3]);
+    call_int(c, "scheme", o[4]);
+    if (!judge_failed(j) && call_run(c) && !strstr(call_printed(c), "pc_storage_bytes"))
+        judge_fail(j, "pc_storage_bytes(2^60, ...) printed no message naming pc_storage_bytes: reject an "
+                   "overflow with LAB_REQUIRE");
+    call_free(c);
 }
 
 
