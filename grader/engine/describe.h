@@ -45,6 +45,7 @@ typedef struct {
     double reject[DESC_REJECT_MAX];
     int derived;        /* sizes: made from the dims and other sizes by shapes() */
     int pointer_flag;   /* ints: stands for a struct pointer, 0 passes NULL */
+    int index;          /* in tensors: integers 0..max[i]-1 stored as doubles (shapes()' max[]) */
 } fn_arg_desc_t;
 
 typedef struct {
@@ -54,7 +55,8 @@ typedef struct {
     int nwire;          /* args[0 .. nwire-1] go on the wire, in the runner's order */
     int nargs;          /* and the dims after them */
     /* From the dims and sizes in v: every derived size in v, count[i]
-     * doubles of every tensor i, max[i] of every size i bounded above. */
+     * doubles of every tensor i, max[i] of every size i bounded above and
+     * of every index tensor i (its entries are below it). */
     void (*shapes)(fn_value_t *v, uint64_t *count, uint64_t *max);
     fn_arg_desc_t args[DESC_MAX_ARGS];
 } fn_desc_t;

@@ -33,6 +33,8 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
   ARG in|out SHAPE [nullable]   a tensor of doubles (in: const double *, out:
       double *) of SHAPE doubles: an expression of size arguments, integers,
       + - * ( ) and min(,) max(,).  nullable: NULL is legal there.
+  ARG in SHAPE index EXPR   an input tensor of indices: integers 0..EXPR-1
+      stored as doubles (the derived tests draw them so; EXPR as a shape).
   ARG size range LO..[HI] example V     a size_t; LO..HI inclusive, HI an
       expression of the other sizes (none: unbounded).
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
@@ -181,7 +183,7 @@ def parse_arg(words, where):
     if len(words) < 2 or words[1] not in KINDS:
         raise DescError(f"an argument is NAME KIND ... with KIND one of {', '.join(KINDS)}")
     arg = {"name": words[0], "kind": words[1], "shape": None, "nullable": False, "lo": None,
-           "hi": None, "example": None, "reject": []}
+           "hi": None, "example": None, "reject": [], "index": None}
     if not NAME_RE.match(arg["name"]):
         raise DescError(f"{arg['name']!r} is not a C name")
     rest = words[2:]
@@ -211,6 +213,8 @@ def parse_arg(words, where):
         key = rest.pop(0)
         if key == "nullable" and arg["kind"] in ("in", "out"):
             arg["nullable"] = True
+        elif key == "index" and arg["kind"] == "in":
+            arg["index"] = rest.pop(0)
         elif key == "range" and arg["kind"] in ("size", "dim"):
             lo, sep, hi = rest.pop(0).partition("..")
             if not sep or not lo.isdigit():
@@ -235,7 +239,7 @@ def parse_arg(words, where):
 
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "lo": None, "hi": None,
-         "example": None, "reject": [], "derived": None, "pointer_flag": False}
+         "example": None, "reject": [], "derived": None, "pointer_flag": False, "index": None}
     e.update(kw)
     return e
 
@@ -274,7 +278,8 @@ def flatten(fn, lab):
         else:
             w = len(wire)
             wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"], lo=a["lo"],
-                              hi=a["hi"], example=a["example"], reject=a["reject"], derived=a["derived"]))
+                              hi=a["hi"], example=a["example"], reject=a["reject"], derived=a["derived"],
+                              index=a.get("index")))
             c_args.append((C_TYPE[k], f"{ACCESS[k]}({w})"))
     fn["n_wire"] = len(wire)
     fn["wire"] = wire + dims
@@ -296,6 +301,8 @@ def check_function(fn):
             a["shape_c"] = expr_to_c(a["shape"], sizes, f"{where}: {name}: shape of {a['name']}")
         if a["hi"]:
             a["hi_c"] = expr_to_c(a["hi"], sizes, f"{where}: {name}: range of {a['name']}")
+        if a["index"]:
+            a["index_c"] = expr_to_c(a["index"], sizes, f"{where}: {name}: index bound of {a['name']}")
         if a["derived"]:
             a["derived_c"] = expr_to_c(a["derived"], sizes, f"{where}: {name}: {a['name']}")
         if a["kind"] in ("size", "dim") and not a["derived"] and int(a["example"]) < a["lo"]:
@@ -405,6 +412,8 @@ def functions_c(lab, src):
                 out.append(f"    count[{i}] = {a['shape_c']};")
             if a.get("hi"):
                 out.append(f"    max[{i}] = {a['hi_c']};")
+            if a.get("index"):
+                out.append(f"    max[{i}] = {a['index_c']};")
         out.append("}\n")
     out.append("const fn_desc_t lab_functions[] = {")
     for fn in lab["functions"]:
@@ -416,7 +425,8 @@ def functions_c(lab, src):
             example = number(a["example"], "example") if a["example"] is not None else "0"
             out.append(f"        {{{c_str(a['name'])}, {ARG_KIND[a['kind']]}, {c_str(a['shape'] or '')}, "
                        f"{int(a['nullable'])}, {lo}, {int(bool(a['hi']))}, {example}, "
-                       f"{len(a['reject'])}, {{{rej}}}, {int(bool(a['derived']))}, {int(a['pointer_flag'])}}},")
+                       f"{len(a['reject'])}, {{{rej}}}, {int(bool(a['derived']))}, {int(a['pointer_flag'])}, "
+                       f"{int(bool(a['index']))}}},")
         out.append("    }},")
     out.append("    {0},\n};\n")
     for k, fn in enumerate(lab["functions"]):
