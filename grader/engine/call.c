@@ -334,8 +334,10 @@ int call_run(call_t *c)
     }
     double ref = reference_seconds(c, fn);
     double floor_s = LIMIT_FLOOR * machine_load_factor();
-    double limit = ref >= 0 ? LIMIT_FACTOR * ref * (c->repeat ? c->repeat : 1) + floor_s
-                            : opt_call_cap_seconds();
+    /* A repeated call (call_repeat) is long by design: its limit grows with
+     * the repetitions and, like the floor, with the machine's load. */
+    double reps = c->repeat > 1 ? c->repeat * machine_load_factor() : 1.0;
+    double limit = ref >= 0 ? LIMIT_FACTOR * ref * reps + floor_s : opt_call_cap_seconds();
     if (limit > opt_call_cap_seconds())
         limit = opt_call_cap_seconds();
     buf_t req = {0};

@@ -82,7 +82,7 @@ long long call_return(const call_t *c);
 const char *call_printed(const call_t *c);
 /* For speed tests.  call_repeat (before call_run): the runner calls the
  * function n times in a row (at most 1000, protocol.h's REPEAT_MAX; the answer is the last
- * call's; its time limit grows n-fold).  call_cpu_seconds (after call_run):
+ * call's; its time limit grows n-fold, and with the machine's load).  call_cpu_seconds (after call_run):
  * the CPU time, user + system in seconds, of the sandboxed runner process
  * that made the call, as the kernel counts it (wait4), from fork to exit:
  * the runner's start-up and the copying of the tensors are in it, student

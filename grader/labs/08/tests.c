@@ -444,7 +444,7 @@ TEST("lab08.5", 1, "lru_pool_plan rejects a request outside 0..n_tasks-1",
  * work is measured well above the clock's resolution. */
 enum { SP_BATCH = 64, SP_D = 192, SP_R = 8, SP_N = 16, SP_REPEAT = 20, SPEED_RUNS = 5, NAIVE_ROWS = 8 };
 #define SPEED_FACTOR 2.0 /* within this factor of the reference */
-#define NAIVE_FACTOR 3.0 /* and this much faster than merging per request */
+#define NAIVE_FACTOR 5.0 /* and this much faster than merging per request */
 
 static double thread_cpu(void)
 {
@@ -457,22 +457,26 @@ static double thread_cpu(void)
  * Times NAIVE_ROWS rows and scales to the batch (each row costs the same). */
 static double naive_seconds(const multi_t *P, double *w, double *y)
 {
-    double t0 = thread_cpu(), s = P->alpha / (double)P->r;
+    /* Sizes and pointers in locals: writing w must not make the compiler
+     * reload them (it is the plain loop a student would write). */
+    const size_t d_in = P->d_in, d_out = P->d_out, r = P->r;
+    const double *x = P->x, *w0 = P->w0, *a = P->a, *b = P->b;
+    double t0 = thread_cpu(), s = P->alpha / (double)r;
     for (size_t t = 0; t < NAIVE_ROWS; t++) {
         size_t k = (size_t)P->ids[t];
-        const double *ak = P->a + k * P->r * P->d_in, *bk = P->b + k * P->d_out * P->r;
-        for (size_t o = 0; o < P->d_out; o++)
-            for (size_t i = 0; i < P->d_in; i++) {
+        const double *ak = a + k * r * d_in, *bk = b + k * d_out * r;
+        for (size_t o = 0; o < d_out; o++)
+            for (size_t i = 0; i < d_in; i++) {
                 double acc = 0.0;
-                for (size_t q = 0; q < P->r; q++)
-                    acc += bk[o * P->r + q] * ak[q * P->d_in + i];
-                w[o * P->d_in + i] = P->w0[o * P->d_in + i] + s * acc;
+                for (size_t q = 0; q < r; q++)
+                    acc += bk[o * r + q] * ak[q * d_in + i];
+                w[o * d_in + i] = w0[o * d_in + i] + s * acc;
             }
-        for (size_t o = 0; o < P->d_out; o++) {
+        for (size_t o = 0; o < d_out; o++) {
             double acc = 0.0;
-            for (size_t i = 0; i < P->d_in; i++)
-                acc += w[o * P->d_in + i] * P->x[t * P->d_in + i];
-            y[t * P->d_out + o] = acc;
+            for (size_t i = 0; i < d_in; i++)
+                acc += w[o * d_in + i] * x[t * d_in + i];
+            y[t * d_out + o] = acc;
         }
     }
     return (thread_cpu() - t0) * (double)P->batch / NAIVE_ROWS;
@@ -490,7 +494,8 @@ static double reference_seconds(const multi_t *P, double *y)
 
 typedef struct {
     double student;             /* one call's work, seconds (the best run's) */
-    double once, many;          /* that run's runner CPU time with 1 and 1 + SP_REPEAT calls */
+    double once, many;          /* that run's runner CPU time with 1 and 1 + repeat calls */
+    int repeat;
     double ref, naive;          /* one call's work, seconds */
     int ok;
 } speed_t;
@@ -515,32 +520,37 @@ static double speed_bar(const speed_t *sp, int against_naive)
 
 /* One call's work, each time the best of up to SPEED_RUNS runs taken in
  * turns: the student's is the difference between a runner that calls it
- * 1 + SP_REPEAT times and one that calls it once, over SP_REPEAT (the
- * runner's start-up and copying cancel out).  Runs stop once the student's
- * best is under the test's bar (a pass cannot be undone by more runs), or
- * after two runs when it is still over twice the bar (a slow solution does
- * not spend the submission's time budget on a clear verdict). */
+ * 1 + repeat times and one that calls it once, over repeat (the runner's
+ * start-up and copying cancel out).  Runs stop once the student's best is
+ * under the test's bar (a pass cannot be undone by more runs), after the
+ * first run when it is over 4 x the bar, or after two when it is over
+ * twice the bar; and a slow function is repeated fewer times (a slow
+ * solution does not spend the submission's time budget on a clear
+ * verdict). */
 static speed_t measure_speed(judge_t *j, int against_naive)
 {
-    speed_t sp = {INFINITY, INFINITY, INFINITY, INFINITY, INFINITY, 0};
+    speed_t sp = {INFINITY, INFINITY, INFINITY, 0, INFINITY, INFINITY, 0};
     multi_t P;
     multi_random(j, &P, SP_BATCH, SP_D, SP_D, SP_R, SP_N);
     double *want = mat_alloc(SP_BATCH, SP_D), *w = mat_alloc(SP_D, SP_D), *yn = mat_alloc(SP_BATCH, SP_D);
     multi_lora_gather(P.x, P.batch, P.w0, P.a, P.b, P.ids, P.d_in, P.d_out, P.r, P.n, P.alpha, want);
-    int ok = 1;
+    int ok = 1, repeat = SP_REPEAT;
     for (int run = 0; run < SPEED_RUNS && ok; run++) {
         double once = student_seconds(j, &P, 1, want);
-        double many = once >= 0 ? student_seconds(j, &P, 1 + SP_REPEAT, want) : -1.0;
+        double many = once >= 0 ? student_seconds(j, &P, 1 + (unsigned)repeat, want) : -1.0;
         ok = once >= 0 && many >= 0;
         double tr = reference_seconds(&P, yn), tn = naive_seconds(&P, w, yn);
         sp.ref = tr < sp.ref ? tr : sp.ref;
         sp.naive = tn < sp.naive ? tn : sp.naive;
-        double work = (many - once) / SP_REPEAT;
+        double work = (many - once) / repeat;
         if (ok && work < sp.student)
-            sp.student = work, sp.once = once, sp.many = many;
+            sp.student = work, sp.once = once, sp.many = many, sp.repeat = repeat;
         double bar = speed_bar(&sp, against_naive);
-        if (sp.student <= bar || (run >= 1 && sp.student > 2 * bar))
+        if (sp.student <= bar || (run >= 1 && sp.student > 2 * bar) || sp.student > 4 * bar)
             break;
+        /* A slow function needs fewer calls for as much work to measure:
+         * about SP_REPEAT reference calls' worth, at least 3. */
+        repeat = (int)fmin(SP_REPEAT, fmax(3.0, SP_REPEAT * sp.ref / sp.student));
     }
     if (!ok)
         describe_multi(j, &P);
@@ -555,7 +565,7 @@ static void speed_report(judge_t *j, const speed_t *sp)
     judge_fail(j, "(CPU time of one call, best of up to %d runs: your multi_lora_gather %.3f ms (a runner "
                "calling it %d times took %.1f ms, calling it once %.1f ms), the reference %.3f ms, "
                "merging per request %.3f ms; batch %d, d_in = d_out = %d, r = %d, %d adapters)",
-               SPEED_RUNS, sp->student * 1e3, 1 + SP_REPEAT, sp->many * 1e3, sp->once * 1e3,
+               SPEED_RUNS, sp->student * 1e3, 1 + sp->repeat, sp->many * 1e3, sp->once * 1e3,
                sp->ref * 1e3, sp->naive * 1e3, SP_BATCH, SP_D, SP_R, SP_N);
 }
 
@@ -575,7 +585,7 @@ TEST("lab08.6", 12, "multi_lora_gather within 2x of the reference's CPU time",
     }
 }
 
-TEST("lab08.6", 9, "multi_lora_gather beats merging per request by 3x",
+TEST("lab08.6", 9, "multi_lora_gather beats merging per request by 5x",
      "Merging W0 + (alpha/r) B_k A_k for every request costs r d_out d_in extra multiplications per "
      "row; the gather form costs r (d_in + d_out). Keep W0 and each adapter apart.")
 {
