@@ -23,7 +23,7 @@ lab08-bench: $(B)/demo/lab08
 	$(B)/demo/lab08 bench
 
 # The pool's files are Lab 05's format: Lab 05's decoder (its demo's `load`,
-# the reference when the kit has it) reads a file labs/common/lora_file.c
+# the reference when the kit has it, else the student's Lab 05) reads a file labs/common/lora_file.c
 # wrote, and lora_file.c reads the F64 file Lab 05's encoder wrote, value
 # for value.
 .PHONY: lab08-files-crosscheck
@@ -32,7 +32,8 @@ lab08-files-crosscheck: $(B)/demo/lab08 $(B)/demo/lab05
 	@$(B)/demo/lab08 write $(B)/lab08-files/w.safetensors 2>/dev/null | tail -n +2 > $(B)/lab08-files/written.txt
 	@$(B)/demo/lab05 load $(B)/lab08-files/w.safetensors 2>/dev/null | tail -n +3 > $(B)/lab08-files/lab05-read.txt
 	@cmp -s $(B)/lab08-files/written.txt $(B)/lab08-files/lab05-read.txt || { \
-	  echo "lab08-files-crosscheck: Lab 05's decoder reads other values than lora_file_write wrote"; exit 1; }
+	  echo "lab08-files-crosscheck: Lab 05's decoder reads other values than lora_file_write wrote" \
+	    "(Lab 05's demo links your labs/05-*/safetensors.c when the kit has no reference: finish Lab 05 first)"; exit 1; }
 	@$(B)/demo/lab05 save $(B)/lab08-files 2>/dev/null | sed -n '/^file f64/,$$p' | grep -E '^[AB] ' > $(B)/lab08-files/lab05-wrote.txt
 	@$(B)/demo/lab08 read $(B)/lab08-files/f64.safetensors 2>/dev/null | tail -n +2 > $(B)/lab08-files/lab08-read.txt
 	@cmp -s $(B)/lab08-files/lab05-wrote.txt $(B)/lab08-files/lab08-read.txt || { \
