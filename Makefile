@@ -62,7 +62,7 @@ TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-engine
 TEST_JOBS  ?= 3
 TEST_LOGS  := $(B)/test-logs
 TEST_ORDER  = $(filter $(TEST_STAGES),$(TEST_SLOW_FIRST)) $(filter-out $(TEST_SLOW_FIRST),$(TEST_STAGES))
-TEST_SLOW_FIRST := grade-all-test handout-test grader-test-05 grader-test-07 grader-test-06 grader-test-04 grader-test-03 \
+TEST_SLOW_FIRST := grade-all-test handout-test grader-test-05 grader-test-09 grader-test-08 grader-test-07 grader-test-06 grader-test-04 grader-test-03 \
   grader-test-01 grader-test-02 sanitize platform-tests lab-tests-other valgrind
 TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS))
 # Within one run, a submission built before is not built again (the same

@@ -154,7 +154,8 @@ typedef struct {
     char what[160];         /* the case in words, for the report */
 } case_t;
 
-/* Counts from the sizes now in c->v, and fresh random inputs of that size. */
+/* Counts from the sizes now in c->v, and fresh random inputs of that size
+ * (an index tensor's entries are integers, describe.h). */
 static void case_fill(judge_t *j, case_t *c)
 {
     memset(c->count, 0, sizeof c->count);
@@ -169,7 +170,11 @@ static void case_fill(judge_t *j, case_t *c)
         }
         free(c->data[i]);
         c->data[i] = alloc_or_die(c->count[i] * sizeof(double));
-        rng_fill_uniform(judge_rng(j), c->data[i], c->count[i], -1, 1);
+        if (c->d->args[i].index) /* integers below max[i] (0 when there are none) */
+            for (uint64_t k = 0; k < c->count[i]; k++)
+                c->data[i][k] = c->max[i] ? (double)rng_below(judge_rng(j), c->max[i]) : 0.0;
+        else
+            rng_fill_uniform(judge_rng(j), c->data[i], c->count[i], -1, 1);
         if (c->d->args[i].buffer == 'b') /* bytes: one double 0..255 per byte */
             for (uint64_t k = 0; k < c->count[i]; k++)
                 c->data[i][k] = (double)rng_below(judge_rng(j), 256);

@@ -58,6 +58,7 @@ typedef struct {
     int n_values;       /* inputs: the derived tests draw each entry from values[] (labels), */
     double values[DESC_REJECT_MAX]; /* not from [-1, 1), when n_values > 0 */
     int not_unique;     /* outputs: not compared with the reference (singular vectors' signs) */
+    int index;          /* in tensors: integers 0..max[i]-1 stored as doubles (shapes()' max[]) */
 } fn_arg_desc_t;
 
 typedef struct {
@@ -67,7 +68,8 @@ typedef struct {
     int nwire;          /* args[0 .. nwire-1] go on the wire, in the runner's order */
     int nargs;          /* and the dims after them */
     /* From the dims and sizes in v: every derived size in v, count[i]
-     * doubles of every tensor i, max[i] of every size i bounded above. */
+     * doubles of every tensor i, max[i] of every size i bounded above and
+     * of every index tensor i (its entries are below it). */
     void (*shapes)(fn_value_t *v, uint64_t *count, uint64_t *max);
     fn_arg_desc_t args[DESC_MAX_ARGS];
     int returns_count;  /* with returns_status: a result >= 0 (not only LAB_OK), or LAB_EARG */

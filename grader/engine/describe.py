@@ -41,6 +41,8 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       vectors' signs), so the derived tests do not compare them with the
       reference's (they still must be untouched on LAB_EARG); the lab's own
       tests check their properties.
+  ARG in SHAPE index EXPR   an input tensor of indices: integers 0..EXPR-1
+      stored as doubles (the derived tests draw them so; EXPR as a shape).
   ARG size range LO..[HI] example V     a size_t; LO..HI inclusive, HI an
       expression of the other sizes (none: unbounded).
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
@@ -245,7 +247,7 @@ def parse_arg(words, where):
     if len(words) < 2 or words[1] not in KINDS:
         raise DescError(f"an argument is NAME KIND ... with KIND one of {', '.join(KINDS)}")
     arg = {"name": words[0], "kind": words[1], "shape": None, "nullable": False, "notunique": False,
-           "lo": None, "hi": None, "example": None, "reject": [], "values": [], "enum": None}
+           "lo": None, "hi": None, "example": None, "reject": [], "values": [], "enum": None, "index": None}
     if not NAME_RE.match(arg["name"]):
         raise DescError(f"{arg['name']!r} is not a C name")
     rest = words[2:]
@@ -283,6 +285,8 @@ def parse_arg(words, where):
             arg["nullable"] = True
         elif key == "notunique" and arg["kind"] == "out":
             arg["notunique"] = True
+        elif key == "index" and arg["kind"] == "in":
+            arg["index"] = rest.pop(0)
         elif key == "range" and arg["kind"] in ("size", "dim"):
             lo, sep, hi = rest.pop(0).partition("..")
             if not sep or not lo.isdigit():
@@ -338,7 +342,7 @@ def text_value(word):
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "notunique": False,
          "lo": None, "hi": None, "example": None, "reject": [], "derived": None, "pointer_flag": False,
-         "buffer": None, "companion": False, "values": []}
+         "buffer": None, "companion": False, "values": [], "index": None}
     e.update(kw)
     return e
 
@@ -384,7 +388,8 @@ def flatten(fn, lab):
             w = len(wire)
             wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"],
                               notunique=a["notunique"], lo=a["lo"], hi=a["hi"], example=a["example"],
-                              reject=a["reject"], derived=a["derived"], values=a["values"]))
+                              reject=a["reject"], derived=a["derived"], values=a["values"],
+                              index=a.get("index")))
             c_args.append((C_TYPE[k], f"{ACCESS[k]}({w})"))
     fn["n_wire"] = len(wire)
     fn["wire"] = wire + dims
@@ -448,6 +453,8 @@ def check_function(fn):
             a["shape_c"] = expr_to_c(a["shape"], sizes, f"{where}: {name}: shape of {a['name']}")
         if a["hi"]:
             a["hi_c"] = expr_to_c(a["hi"], sizes, f"{where}: {name}: range of {a['name']}")
+        if a["index"]:
+            a["index_c"] = expr_to_c(a["index"], sizes, f"{where}: {name}: index bound of {a['name']}")
         if a["derived"]:
             a["derived_c"] = expr_to_c(a["derived"], sizes, f"{where}: {name}: {a['name']}")
         if a["kind"] in ("size", "dim") and not a["derived"] and int(a["example"]) < a["lo"]:
@@ -606,6 +613,8 @@ def functions_c(lab, src):
                 out.append(f"    count[{i}] = {a['shape_c']};")
             if a.get("hi"):
                 out.append(f"    max[{i}] = {a['hi_c']};")
+            if a.get("index"):
+                out.append(f"    max[{i}] = {a['index_c']};")
         out.append("}\n")
     out.append("const fn_desc_t lab_functions[] = {")
     for fn in lab["functions"]:
@@ -621,7 +630,7 @@ def functions_c(lab, src):
                        f"{0 if text else len(a['reject'])}, {{{'' if text else rej}}}, "
                        f"{int(bool(a['derived']))}, {int(a['pointer_flag'])}{buffer_fields(a)}"
                        f", .n_values = {len(a['values'])}, .values = {{{', '.join(a['values']) or '0'}}}"
-                       f", .not_unique = {int(a['notunique'])}}},")
+                       f", .not_unique = {int(a['notunique'])}, .index = {int(bool(a['index']))}}},")
         out.append(f"    }}, {int(bool(fn['count']))}, {int(fn['nan_rejected'])}}},")
     out.append("    {0},\n};\n")
     for k, fn in enumerate(lab["functions"]):

@@ -134,6 +134,8 @@ struct call {
     int nargs;
     int overflow;
     long long ret;
+    unsigned repeat;    /* call_repeat(): the runner calls the function this many times (0: once) */
+    double cpu_seconds; /* call_cpu_seconds() */
     char printed[OUTPUT_KEEP + 1];
 };
 
@@ -152,6 +154,7 @@ typedef struct {
     int cut;             /* stopped because the submission's time budget ran out */
     int status;          /* from waitpid */
     double seconds;      /* wall time from execve to the end */
+    double cpu_seconds;  /* user + system CPU time of the runner process (wait4) */
     char setup[256];     /* why the sandbox could not be built, if it could not */
 } outcome_t;
 

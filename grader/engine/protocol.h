@@ -14,6 +14,9 @@
  *     ARG_REAL double value                  (double parameter)
  *     ARG_INT  i64 value                     (integer parameter)
  *   then, for every ARG_IN in order, its count doubles.
+ * A request may start with u32 REQ_REPEAT_MAGIC, u32 n (1..REPEAT_MAX)
+ * before REQ_MAGIC: the runner then calls the function n times in a row on
+ * the same tensors and answers for the last call (call_repeat, judge.h).
  * Response, runner -> judge, on the runner's fd 3:
  *   u32 RES_MAGIC, u8 status (RES_CALLED or RES_MISSING), i64 return value,
  *   u32 tensor count, then for every ARG_IN/ARG_OUT in order: u64 total
@@ -43,6 +46,8 @@
 #define RES_MAGIC 0x53524c4cu /* "LLRS" */
 #define SYS_MAGIC 0x59534c4cu /* "LLSY" */
 #define SEGV_MAGIC 0x47534c4cu /* "LLSG" */
+#define REQ_REPEAT_MAGIC 0x50524c4cu /* "LLRP" */
+#define REPEAT_MAX 1000
 
 enum arg_kind {
     ARG_IN = 'i',

@@ -391,8 +391,12 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     if (out_fd >= 0)
         close(out_fd);
     kill(pid, SIGKILL);
-    while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR)
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    while (wait4(pid, &o->status, 0, &ru) < 0 && errno == EINTR)
         ;
+    o->cpu_seconds = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
+                     (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
     double end = now();
     o->seconds = exec_at >= 0 ? end - exec_at : 0.0;
     if (exec_at >= 0 && end > exec_at + free_s)

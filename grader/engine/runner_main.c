@@ -163,10 +163,17 @@ static void lay_out_tensors(void)
     }
 }
 
+static uint32_t repeat = 1; /* calls of the function (protocol.h: REQ_REPEAT_MAGIC) */
+
 static void read_request(char *name)
 {
     uint32_t magic, len;
-    if (read_all(&magic, 4) || magic != REQ_MAGIC || read_all(&len, 4) || len > MAX_NAME ||
+    if (read_all(&magic, 4))
+        bad_request("header");
+    if (magic == REQ_REPEAT_MAGIC &&
+        (read_all(&repeat, 4) || repeat < 1 || repeat > REPEAT_MAX || read_all(&magic, 4)))
+        bad_request("repeat count");
+    if (magic != REQ_MAGIC || read_all(&len, 4) || len > MAX_NAME ||
         read_all(name, len))
         bad_request("header");
     name[len] = '\0';
@@ -248,7 +255,9 @@ int main(void)
     }
 
     uint8_t status = fn->addr ? RES_CALLED : RES_MISSING;
-    int64_t ret = fn->addr ? fn->call(args) : 0;
+    int64_t ret = 0;
+    for (uint32_t k = 0; k < repeat && fn->addr; k++)
+        ret = fn->call(args);
 
     uint32_t out_magic = RES_MAGIC, ntensors = 0;
     for (uint32_t i = 0; i < nargs; i++)

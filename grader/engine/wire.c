@@ -42,6 +42,11 @@ void put(buf_t *b, const void *data, size_t n)
 void encode(const call_t *c, buf_t *b)
 {
     uint32_t magic = REQ_MAGIC, len = (uint32_t)strlen(c->func), n = (uint32_t)c->nargs;
+    if (c->repeat > 1) {
+        uint32_t repeat_magic = REQ_REPEAT_MAGIC, times = c->repeat;
+        put(b, &repeat_magic, 4);
+        put(b, &times, 4);
+    }
     put(b, &magic, 4);
     put(b, &len, 4);
     put(b, c->func, len);
