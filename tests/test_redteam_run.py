@@ -112,6 +112,7 @@ WRITE_PAST = {
     "05": ("lora_merge", "w[150000] = 1.0;", r"wrote outside the \w+ tensor w"),
     "06": ("train_forward", "y_hat[150000] = 1.0;", r"wrote outside the output tensor y_hat"),
     "07": ("base_forward", "out[150000] = 1.0;", r"wrote outside the output tensor out"),
+    "09": ("q_dequantize", "w[150000] = 1.0;", r"wrote outside the output tensor w"),
 }
 
 

@@ -32,7 +32,13 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       NaN and Inf in the inputs follow IEEE arithmetic (the header says so).
   ARG in|out SHAPE [nullable]   a tensor of doubles (in: const double *, out:
       double *) of SHAPE doubles: an expression of size arguments, integers,
-      + - * ( ) and min(,) max(,).  nullable: NULL is legal there.
+      + - * / ( ) and min(,) max(,) (/ divides integers, rounding down).  nullable: NULL is legal there.
+  ARG u8in|u8out SHAPE [nullable]   a buffer of SHAPE bytes (const uint8_t *,
+      uint8_t *).  The wire carries it as a tensor of SHAPE doubles, one per
+      byte (0..255); the generated wrapper converts it in the runner (an out
+      buffer starts as a fill pattern and is copied back only when the call
+      returns 0 or changed a byte, so an untouched buffer stays the poison the
+      judge checks for; a byte written past the end returns DESC_BAD_BYTES).
   ARG size range LO..[HI] example V     a size_t; LO..HI inclusive, HI an
       expression of the other sizes (none: unbounded).
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
@@ -62,12 +68,14 @@ import os
 import re
 import sys
 
-KINDS = ("in", "out", "size", "real", "int", "dim", "mat", "problem")
+KINDS = ("in", "out", "u8in", "u8out", "size", "real", "int", "dim", "mat", "problem")
 RULES = ("null", "range", "edges", "inputs", "nan")
 C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
           "int": "long long"}
 WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
 ACCESS = {"in": "RP", "out": "RP", "size": "RZ", "real": "RD", "int": "RL"}
+BYTES = {"u8in": "in", "u8out": "out"}  # byte buffers: the tensor kind they travel as
+C_TYPE.update({"u8in": "const uint8_t *", "u8out": "uint8_t *"})
 ARG_KIND = {"in": "ARG_IN", "out": "ARG_OUT", "size": "ARG_SIZE", "real": "ARG_REAL", "int": "ARG_INT",
             "dim": "ARG_DIM"}
 MAX_ARGS = 24  # protocol.h's: the wire's arguments (dims are not sent)
@@ -93,7 +101,7 @@ def number(text, what):
 
 def expr_to_c(expr, sizes, what):
     """A shape or bound expression over size arguments, as C reading v[]."""
-    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*|\d+|[-+*(),]|\S", expr)
+    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*|\d+|[-+*/(),]|\S", expr)
     out = []
     for t in tokens:
         if re.fullmatch(r"\d+", t):
@@ -104,11 +112,31 @@ def expr_to_c(expr, sizes, what):
             if t not in sizes:
                 raise DescError(f"{what}: {t!r} is not a size, dim or int argument of this function")
             out.append(sizes[t])
-        elif t in "+-*(),":
+        elif t in "+-*/(),":  # / divides integers, rounding down
             out.append(t)
         else:
-            raise DescError(f"{what}: {t!r} is not allowed in a shape (sizes, integers, + - * ( ) min max)")
-    return "".join(out)
+            raise DescError(f"{what}: {t!r} is not allowed in a shape (sizes, integers, + - * / ( ) min max)")
+    return divide_safely(out)
+
+
+def divide_safely(out):
+    """Each denominator (the atom or parenthesized group after a /) wrapped in
+    DESC_NZ(), so a size of 0 there (a range test) divides by 1, not by 0."""
+    res, i = [], 0
+    while i < len(out):
+        res.append(out[i])
+        if out[i] == "/" and i + 1 < len(out):
+            j, depth = i + 1, 0
+            while True:
+                depth += out[j] == "("
+                depth -= out[j] == ")"
+                if depth == 0:
+                    break
+                j += 1
+            res.append("DESC_NZ(" + "".join(out[i + 1:j + 1]) + ")")
+            i = j
+        i += 1
+    return "".join(res)
 
 
 def parse(path):
@@ -203,13 +231,13 @@ def parse_arg(words, where):
                 raise DescError("a problem argument is NAME problem FIELD=ROWS,COLS ...")
             arg["fields"].append((field, rows, cols))
         return arg
-    if arg["kind"] in ("in", "out"):
+    if arg["kind"] in ("in", "out") or arg["kind"] in BYTES:
         if not rest:
             raise DescError(f"tensor {arg['name']} needs a shape")
         arg["shape"] = rest.pop(0)
     while rest:
         key = rest.pop(0)
-        if key == "nullable" and arg["kind"] in ("in", "out"):
+        if key == "nullable" and (arg["kind"] in ("in", "out") or arg["kind"] in BYTES):
             arg["nullable"] = True
         elif key == "range" and arg["kind"] in ("size", "dim"):
             lo, sep, hi = rest.pop(0).partition("..")
@@ -235,7 +263,7 @@ def parse_arg(words, where):
 
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "lo": None, "hi": None,
-         "example": None, "reject": [], "derived": None, "pointer_flag": False}
+         "example": None, "reject": [], "derived": None, "pointer_flag": False, "bytes": False}
     e.update(kw)
     return e
 
@@ -271,6 +299,10 @@ def flatten(fn, lab):
             wire.append(entry(a["name"], "int", pointer_flag=True, example="1"))
             fields = ", ".join(f".{f} = {mat(f, r, c)}" for f, r, c in a["fields"])
             c_args.append((f"const {lab['problem']} *", f"RL({w}) ? &({lab['problem']}){{{fields}}} : NULL"))
+        elif k in BYTES:
+            w = len(wire)
+            wire.append(entry(a["name"], BYTES[k], shape=a["shape"], nullable=a["nullable"], bytes=True))
+            c_args.append((C_TYPE[k], f"u8_{w}"))
         else:
             w = len(wire)
             wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"], lo=a["lo"],
@@ -365,6 +397,8 @@ def adapter_c(lab, src):
            " * The lab's functions as the runner calls them (runner.h); in the judge the\n"
            " * same wrappers call the reference. */",
            f'#include "{lab["include"]}"', '#include "runner.h"', ""]
+    if any(a["bytes"] for fn in lab["functions"] for a in fn["wire"]):
+        out.append(BYTES_C)
     for fn in lab["functions"]:
         out.append(f"#pragma weak {fn['name']}")
     out.append("")
@@ -379,7 +413,18 @@ def adapter_c(lab, src):
         out.append(f"static int64_t call_{fn['name']}(const runner_arg_t *a)\n{{")
         if not fn["args"]:
             out.append("    (void)a;")
-        out.append(f"    return {call};" if fn["status"] else f"    {call};\n    return 0;")
+        byte_args = [i for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["bytes"]]
+        if byte_args:
+            for i in byte_args:
+                out.append(f"    uint8_t *u8_{i} = desc_u8_open(&a[{i}], {int(fn['wire'][i]['kind'] == 'in')});")
+            bad = " || ".join(f"(a[{i}].p && !u8_{i})" for i in byte_args)
+            out.append(f"    int64_t rc = DESC_BAD_BYTES;\n    if (!({bad}))")
+            out.append(f"        rc = {call};" if fn["status"] else f"        {call}, rc = 0;")
+            for i in byte_args:
+                out.append(f"    rc = desc_u8_close(&a[{i}], u8_{i}, {int(fn['wire'][i]['kind'] == 'in')}, rc);")
+            out.append("    return rc;")
+        else:
+            out.append(f"    return {call};" if fn["status"] else f"    {call};\n    return 0;")
         out.append("}\n")
     out.append("const runner_fn_t runner_functions[] = {")
     for fn in lab["functions"]:
@@ -387,6 +432,48 @@ def adapter_c(lab, src):
         out.append(f"    {{\"{fn['name']}\", \"{sig}\", (runner_addr_t){fn['name']}, call_{fn['name']}}},")
     out.append("    {0, 0, 0, 0},\n};")
     return "\n".join(out) + "\n"
+
+
+BYTES_C = r"""/* Byte buffers (u8in, u8out): one double per byte on the wire. */
+#include <stdlib.h>
+#include <string.h>
+#define DESC_BAD_BYTES (-98) /* a byte written past the end, or no memory */
+#define DESC_U8_TAIL 16
+static uint8_t desc_u8_fill(uint64_t i) { return (uint8_t)(0x5A ^ (i * 29u)); }
+/* The bytes of tensor *t (NULL for a NULL tensor or no memory): an input's
+ * values, an output's fill pattern, then DESC_U8_TAIL guard bytes. */
+static uint8_t *desc_u8_open(const runner_arg_t *t, int in)
+{
+    if (!t->p)
+        return NULL;
+    uint8_t *u = malloc(t->count + DESC_U8_TAIL);
+    if (!u)
+        return NULL;
+    for (uint64_t i = 0; i < t->count + DESC_U8_TAIL; i++)
+        u[i] = i < t->count && in ? (uint8_t)(t->p[i] >= 0 && t->p[i] <= 255 ? (int)t->p[i] : 0)
+                                  : desc_u8_fill(i);
+    return u;
+}
+/* Back to doubles: an output when the call returned 0 or changed a byte, an
+ * input when it changed one (the judge then sees the write); rc, or
+ * DESC_BAD_BYTES when a guard byte changed. */
+static int64_t desc_u8_close(const runner_arg_t *t, uint8_t *u, int in, int64_t rc)
+{
+    if (!u)
+        return rc;
+    int changed = !in && rc == 0, guard = 0;
+    for (uint64_t i = 0; i < t->count; i++)
+        changed |= u[i] != (in ? (uint8_t)(t->p[i] >= 0 && t->p[i] <= 255 ? (int)t->p[i] : 0)
+                               : desc_u8_fill(i));
+    for (uint64_t i = t->count; i < t->count + DESC_U8_TAIL; i++)
+        guard |= u[i] != desc_u8_fill(i);
+    if (changed)
+        for (uint64_t i = 0; i < t->count; i++)
+            t->p[i] = (double)u[i];
+    free(u);
+    return guard ? DESC_BAD_BYTES : rc;
+}
+"""
 
 
 def functions_c(lab, src):
