@@ -138,23 +138,17 @@ int nf4_levels(double *levels)
     /* BEGIN SOLUTION lab09.2 */
     LAB_REQUIRE(levels, "levels is NULL");
     const double off = QLORA_NF4_OFFSET;
-    double v[QLORA_LEVELS], top;
+    /* Every p here lies inside (0, 1), so norm_ppf cannot refuse it. */
     for (int k = 0; k < 7; k++) {
-        double q;
-        if (norm_ppf(off + k * (0.5 - off) / 7.0, &q) != LAB_OK)
-            return LAB_EARG;
-        v[k] = -q; /* ascending: the most negative first */
+        norm_ppf(off + k * (0.5 - off) / 7.0, &levels[k]);
+        levels[k] = -levels[k]; /* ascending: the most negative first */
     }
-    v[7] = 0.0;
-    for (int k = 0; k < 8; k++) {
-        double q;
-        if (norm_ppf(off + k * (0.5 - off) / 8.0, &q) != LAB_OK)
-            return LAB_EARG;
-        v[15 - k] = q;
-    }
-    top = v[15];
+    levels[7] = 0.0;
+    for (int k = 0; k < 8; k++)
+        norm_ppf(off + k * (0.5 - off) / 8.0, &levels[15 - k]);
+    const double top = levels[15];
     for (int c = 0; c < QLORA_LEVELS; c++)
-        levels[c] = v[c] / top;
+        levels[c] /= top;
     return LAB_OK;
     /* END SOLUTION lab_todo("lab09.2", "nf4_levels", levels); */
 }
