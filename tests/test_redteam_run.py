@@ -113,6 +113,7 @@ WRITE_PAST = {
     "06": ("train_forward", "y_hat[150000] = 1.0;", r"wrote outside the output tensor y_hat"),
     "07": ("base_forward", "out[150000] = 1.0;", r"wrote outside the output tensor out"),
     "08": ("houlsby_adapter", "out[150000] = 1.0;", r"wrote outside the output tensor out"),
+    "09": ("q_dequantize", "w[150000] = 1.0;", r"wrote outside the output tensor w"),
 }
 
 

@@ -18,6 +18,8 @@
 
 #define DESC_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DESC_MAX(a, b) ((a) > (b) ? (a) : (b))
+/* A denominator of a shape (describe.py: /): 0 divides by 1, never traps. */
+#define DESC_NZ(a) ((a) ? (a) : (uint64_t)1)
 #define DESC_REJECT_MAX 6
 #define DESC_MAX_ARGS 40 /* the wire's arguments, then the dims */
 /* A size of the problem that is no argument of its own (describe.py: dim). */

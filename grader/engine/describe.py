@@ -36,13 +36,22 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       in an input tensor is LAB_EARG.
   ARG in|out SHAPE [nullable] [notunique]   a tensor of doubles (in: const
       double *, out: double *) of SHAPE doubles: an expression of size
-      arguments, integers, + - * ( ) and min(,) max(,).  nullable: NULL is
+      arguments, integers, + - * / ( ) and min(,) max(,) (/ divides
+      integers, rounding down).  nullable: NULL is
       legal there.  notunique (out): its values are not unique (singular
       vectors' signs), so the derived tests do not compare them with the
       reference's (they still must be untouched on LAB_EARG); the lab's own
       tests check their properties.
   ARG in SHAPE index EXPR   an input tensor of indices: integers 0..EXPR-1
       stored as doubles (the derived tests draw them so; EXPR as a shape).
+  ARG u8in|u8out SHAPE [nullable]   a buffer of SHAPE bytes (const uint8_t *,
+      uint8_t *).  The wire carries it as a tensor of SHAPE doubles, one per
+      byte (0..255); the generated wrapper converts it in the runner (an out
+      buffer starts as a fill pattern and is copied back only when the call
+      returns 0 or changed a byte, so an untouched buffer stays the poison the
+      judge checks for; a byte written past the end returns DESC_BAD_BYTES).
+      (Lab 09's; Lab 05's bytes/bytes_out below do the same with page guards:
+      one of the two should go.)
   ARG size range LO..[HI] example V     a size_t; LO..HI inclusive, HI an
       expression of the other sizes (none: unbounded).
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
@@ -112,13 +121,15 @@ BUFFER_KINDS = {
     "text_out": ("char *", "out", "T", False),
     "size_out": ("size_t *", "out", "s", False),
 }
-KINDS += tuple(BUFFER_KINDS) + ("real32",)
+KINDS += tuple(BUFFER_KINDS) + ("real32", "u8in", "u8out")
 RULES = ("null", "range", "edges", "inputs", "nan")
 RET_TYPES = {"int": "int", "int64_t": "int64_t", "long_long": "long long"}
 C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
           "int": "long long"}
 WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
 ACCESS = {"in": "RP", "out": "RP", "size": "RZ", "real": "RD", "int": "RL"}
+BYTES = {"u8in": "in", "u8out": "out"}  # byte buffers: the tensor kind they travel as
+C_TYPE.update({"u8in": "const uint8_t *", "u8out": "uint8_t *"})
 ARG_KIND = {"in": "ARG_IN", "out": "ARG_OUT", "size": "ARG_SIZE", "real": "ARG_REAL", "int": "ARG_INT",
             "dim": "ARG_DIM"}
 DESC_VALUES_MAX = 6  # describe.h's DESC_REJECT_MAX
@@ -145,7 +156,7 @@ def number(text, what):
 
 def expr_to_c(expr, sizes, what):
     """A shape or bound expression over size arguments, as C reading v[]."""
-    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*|\d+|[-+*(),]|\S", expr)
+    tokens = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*|\d+|[-+*/(),]|\S", expr)
     out = []
     for t in tokens:
         if re.fullmatch(r"\d+", t):
@@ -156,11 +167,31 @@ def expr_to_c(expr, sizes, what):
             if t not in sizes:
                 raise DescError(f"{what}: {t!r} is not a size, dim or int argument of this function")
             out.append(sizes[t])
-        elif t in "+-*(),":
+        elif t in "+-*/(),":  # / divides integers, rounding down
             out.append(t)
         else:
-            raise DescError(f"{what}: {t!r} is not allowed in a shape (sizes, integers, + - * ( ) min max)")
-    return "".join(out)
+            raise DescError(f"{what}: {t!r} is not allowed in a shape (sizes, integers, + - * / ( ) min max)")
+    return divide_safely(out)
+
+
+def divide_safely(out):
+    """Each denominator (the atom or parenthesized group after a /) wrapped in
+    DESC_NZ(), so a size of 0 there (a range test) divides by 1, not by 0."""
+    res, i = [], 0
+    while i < len(out):
+        res.append(out[i])
+        if out[i] == "/" and i + 1 < len(out):
+            j, depth = i + 1, 0
+            while True:
+                depth += out[j] == "("
+                depth -= out[j] == ")"
+                if depth == 0:
+                    break
+                j += 1
+            res.append("DESC_NZ(" + "".join(out[i + 1:j + 1]) + ")")
+            i = j
+        i += 1
+    return "".join(res)
 
 
 def parse(path):
@@ -271,7 +302,7 @@ def parse_arg(words, where):
         return arg
     if arg["kind"] == "text":
         return parse_text_arg(arg, rest)
-    if arg["kind"] in TENSOR_KINDS:
+    if arg["kind"] in TENSOR_KINDS or arg["kind"] in BYTES:
         if not rest:
             raise DescError(f"tensor {arg['name']} needs a shape")
         arg["shape"] = rest.pop(0)
@@ -281,7 +312,7 @@ def parse_arg(words, where):
         arg["enum"] = rest.pop(0)
     while rest:
         key = rest.pop(0)
-        if key == "nullable" and arg["kind"] in TENSOR_KINDS:
+        if key == "nullable" and (arg["kind"] in TENSOR_KINDS or arg["kind"] in BYTES):
             arg["nullable"] = True
         elif key == "notunique" and arg["kind"] == "out":
             arg["notunique"] = True
@@ -342,7 +373,7 @@ def text_value(word):
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "notunique": False,
          "lo": None, "hi": None, "example": None, "reject": [], "derived": None, "pointer_flag": False,
-         "buffer": None, "companion": False, "values": [], "index": None}
+         "buffer": None, "companion": False, "values": [], "index": None, "bytes": False}
     e.update(kw)
     return e
 
@@ -384,6 +415,10 @@ def flatten(fn, lab):
             w = len(wire)
             wire.append(entry(a["name"], "int", example=a["example"], reject=a["reject"]))
             c_args.append((f"enum {a['enum']}", f"(enum {a['enum']})desc_enum_(RL({w}))"))
+        elif k in BYTES:
+            w = len(wire)
+            wire.append(entry(a["name"], BYTES[k], shape=a["shape"], nullable=a["nullable"], bytes=True))
+            c_args.append((C_TYPE[k], f"u8_{w}"))
         else:
             w = len(wire)
             wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"],
@@ -558,6 +593,8 @@ def adapter_c(lab, src):
                 " * a valid one. */",
                 "static int desc_enum_(int64_t wire) { return wire >= INT_MIN && wire <= INT_MAX ? (int)wire : INT_MAX; }",
                 ""]
+    if any(a["bytes"] for fn in lab["functions"] for a in fn["wire"]):
+        out.append(BYTES_C)
     for fn in lab["functions"]:
         out.append(f"#pragma weak {fn['name']}")
     out.append("")
@@ -581,6 +618,16 @@ def adapter_c(lab, src):
                        f"    if (!failed) {{\n        {call};\n        ret = 0;\n    }}")
             out += buffer_lines(fn, 1)
             out.append("    return ret;")
+        elif [i for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["bytes"]]:
+            byte_args = [i for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["bytes"]]
+            for i in byte_args:
+                out.append(f"    uint8_t *u8_{i} = desc_u8_open(&a[{i}], {int(fn['wire'][i]['kind'] == 'in')});")
+            bad = " || ".join(f"(a[{i}].p && !u8_{i})" for i in byte_args)
+            out.append(f"    int64_t rc = DESC_BAD_BYTES;\n    if (!({bad}))")
+            out.append(f"        rc = {call};" if fn["status"] else f"        {call}, rc = 0;")
+            for i in byte_args:
+                out.append(f"    rc = desc_u8_close(&a[{i}], u8_{i}, {int(fn['wire'][i]['kind'] == 'in')}, rc);")
+            out.append("    return rc;")
         else:
             out.append(f"    return {call};" if fn["status"] else f"    {call};\n    return 0;")
         out.append("}\n")
@@ -595,6 +642,48 @@ def adapter_c(lab, src):
         out.append(f"    {{\"{name}\", \"{sig}\", (runner_addr_t){func}, driver_{name}}},")
     out.append("    {0, 0, 0, 0},\n};")
     return "\n".join(out) + "\n"
+
+
+BYTES_C = r"""/* Byte buffers (u8in, u8out): one double per byte on the wire. */
+#include <stdlib.h>
+#include <string.h>
+#define DESC_BAD_BYTES (-98) /* a byte written past the end, or no memory */
+#define DESC_U8_TAIL 16
+static uint8_t desc_u8_fill(uint64_t i) { return (uint8_t)(0x5A ^ (i * 29u)); }
+/* The bytes of tensor *t (NULL for a NULL tensor or no memory): an input's
+ * values, an output's fill pattern, then DESC_U8_TAIL guard bytes. */
+static uint8_t *desc_u8_open(const runner_arg_t *t, int in)
+{
+    if (!t->p)
+        return NULL;
+    uint8_t *u = malloc(t->count + DESC_U8_TAIL);
+    if (!u)
+        return NULL;
+    for (uint64_t i = 0; i < t->count + DESC_U8_TAIL; i++)
+        u[i] = i < t->count && in ? (uint8_t)(t->p[i] >= 0 && t->p[i] <= 255 ? (int)t->p[i] : 0)
+                                  : desc_u8_fill(i);
+    return u;
+}
+/* Back to doubles: an output when the call returned 0 or changed a byte, an
+ * input when it changed one (the judge then sees the write); rc, or
+ * DESC_BAD_BYTES when a guard byte changed. */
+static int64_t desc_u8_close(const runner_arg_t *t, uint8_t *u, int in, int64_t rc)
+{
+    if (!u)
+        return rc;
+    int changed = !in && rc == 0, guard = 0;
+    for (uint64_t i = 0; i < t->count; i++)
+        changed |= u[i] != (in ? (uint8_t)(t->p[i] >= 0 && t->p[i] <= 255 ? (int)t->p[i] : 0)
+                               : desc_u8_fill(i));
+    for (uint64_t i = t->count; i < t->count + DESC_U8_TAIL; i++)
+        guard |= u[i] != desc_u8_fill(i);
+    if (changed)
+        for (uint64_t i = 0; i < t->count; i++)
+            t->p[i] = (double)u[i];
+    free(u);
+    return guard ? DESC_BAD_BYTES : rc;
+}
+"""
 
 
 def functions_c(lab, src):
