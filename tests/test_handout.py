@@ -146,7 +146,7 @@ def named_targets_work(home, labs):
         if runs and runs <= done:
             continue  # e.g. `make lab07-bench` after `make lab07-numpy-crosscheck lab07-bench`
         done |= runs
-        rc, log = sh(["bash", "-c", cmd + " MAKEFLAGS=--no-print-directory"], home, timeout=600)
+        rc, log = sh(["bash", "-c", "export MAKEFLAGS=--no-print-directory; " + cmd], home, timeout=600)
         check(rc == 0,
               f"(reference dropped in) `{cmd}` works in the copy", log[-2500:])
     # Student code gets the grader's flags: a warning is shown, never an error.

@@ -10,7 +10,7 @@ $(B)/lab09/reuse: $(wildcard $(L09)/reuse/*.c) $(L09)/reuse/reuse.h labs/06-trai
   labs/07-two-task-project/demo.c $(call demo-srcs,06) $(call demo-srcs,07) $(call demo-srcs,09) $(B)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(STUDENT_CFLAGS) $(if $(wildcard $(call soldir,09)/*.c),-Werror) -D_POSIX_C_SOURCE=200809L $(COMMON_INC) \
-	  -Ilabs/06-train-adapter -Ilabs/07-two-task-project -I$(L09) $(filter %.c,$^) $(B)/libcommon.a -lm -o $@
+	  -Ilabs/06-train-adapter -Ilabs/07-two-task-project -I$(L09) $(filter-out %/demo.c,$(filter %.c,$^)) $(B)/libcommon.a -lm -o $@
 
 # The trained weights of Labs 06 and 07, made by their own code.
 $(B)/lab09/weights.txt: $(B)/lab09/reuse
