@@ -105,7 +105,7 @@ def main():
     adapter = describe.adapter_c(lab, "test") if lab else ""
     functions = describe.functions_c(lab, "test") if lab else ""
     check(lab is not None and "(enum mode_t)desc_enum_(RL(" in adapter and "INT_MAX" in adapter and
-          '"x", ARG_IN, "n*k", 0, 0, 0, 0, 0, {}, 0, 0, 2, {0, 1}' in functions and
+          '"x", ARG_IN, "n*k", 0, 0, 0, 0, 0, {}, 0, 0, .buffer = 0, .n_values = 2, .values = {0, 1}' in functions and
           '"m", ARG_INT' in functions, "an enum argument and an input's listed values", err or adapter[-600:])
     for what, text in {"an enum without its type": enum_text.replace("enum mode_t", "enum"),
                        "values on an output": enum_text.replace("y   out  n", "y   out  n values 0,1")}.items():
