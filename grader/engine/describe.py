@@ -82,6 +82,11 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       inputs  the inputs are unchanged after a call
       nan     a NaN, then an Inf, in each input tensor gives the reference's
               result (only with "nan propagates")
+      oom     the example call with every allocation failing (malloc, calloc,
+              realloc, aligned_alloc, posix_memalign return NULL while the
+              function runs, in the runner and for the reference alike:
+              alloc_fault.c) gives the reference's result: LAB_EARG with
+              outputs untouched, for a function that allocates; no crash
 """
 import os
 import re
@@ -101,7 +106,7 @@ BUFFER_KINDS = {
     "size_out": ("size_t *", "out", "s", False),
 }
 KINDS += tuple(BUFFER_KINDS) + ("real32",)
-RULES = ("null", "range", "edges", "inputs", "nan")
+RULES = ("null", "range", "edges", "inputs", "nan", "oom")
 C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
           "int": "long long"}
 WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
@@ -466,6 +471,7 @@ def test_name(fn, rule):
         "edges": f"{n} is right at its edges",
         "inputs": f"{n} keeps its inputs",
         "nan": f"{n} propagates NaN and Inf",
+        "oom": f"{n} survives out of memory",
     }[rule]
 
 
@@ -477,6 +483,7 @@ def long_test_name(fn, rule):
         "edges": f"{n} is right at the edges of its ranges",
         "inputs": f"{n} leaves its inputs unchanged",
         "nan": f"{n} propagates NaN and Inf",
+        "oom": f"{n} survives out of memory, writes nothing",
     }[rule]
 
 
@@ -504,6 +511,8 @@ def test_hint(fn, rule):
         "inputs": f"{ins} are const: they must be bit for bit the same after the call.",
         "nan": "a NaN or an Inf in an input follows IEEE arithmetic: do not test for it or skip a "
                "term whose factor is 0.",
+        "oom": "with every malloc, calloc and realloc returning NULL it must not crash: check each "
+               "allocation and return LAB_EARG before any output is written (free what was allocated).",
     }[rule]
 
 
@@ -547,12 +556,16 @@ def adapter_c(lab, src):
             out += buffer_lines(fn, 0)
             out.append("    int64_t ret = RB_BAD_CALL;\n    int failed = 0;")
             out.append(f"    for (int i = 0; i < {fn['n_wire']}; i++)\n        failed |= rb[i].failed;")
-            out.append(f"    if (!failed)\n        ret = {call};" if fn["status"] else
-                       f"    if (!failed) {{\n        {call};\n        ret = 0;\n    }}")
+            out.append(f"    if (!failed) {{\n        alloc_fault_begin();\n        ret = {call};\n"
+                       f"        alloc_fault_end();\n    }}" if fn["status"] else
+                       f"    if (!failed) {{\n        alloc_fault_begin();\n        {call};\n"
+                       f"        alloc_fault_end();\n        ret = 0;\n    }}")
             out += buffer_lines(fn, 1)
             out.append("    return ret;")
         else:
-            out.append(f"    return {call};" if fn["status"] else f"    {call};\n    return 0;")
+            out.append(f"    alloc_fault_begin();\n    int64_t ret = {call};\n    alloc_fault_end();\n    return ret;"
+                       if fn["status"] else
+                       f"    alloc_fault_begin();\n    {call};\n    alloc_fault_end();\n    return 0;")
         out.append("}\n")
     for path in lab["drivers"]:
         with open(path, encoding="utf-8") as f:

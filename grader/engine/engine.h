@@ -133,6 +133,7 @@ struct call {
     call_arg_t args[MAX_CALL_ARGS];
     int nargs;
     int overflow;
+    int oom;             /* every allocation of the call fails (alloc_fault.c) */
     long long ret;
     char printed[OUTPUT_KEEP + 1];
 };
