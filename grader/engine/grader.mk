@@ -30,10 +30,10 @@ ENGINE_JUDGE := judge options build_runner build_cache schedule call wire run_sa
 ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
 ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
 GRADER_INC := -Ilabs/common -Igrader/engine
-GRADER_LIBS := -lseccomp -lm
 # The allocators through alloc_fault.c (the oom test), in the judge as in the
 # runner: runner.h's ALLOC_FAULT_WRAP, which build_runner.c gives the runner's link.
 ALLOC_FAULT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign
+GRADER_LIBS := -lseccomp -lm $(ALLOC_FAULT_LDFLAGS)
 # The mistake models a lab's judge links (mistakes.h; made below).
 grader_models = $(call models_objs,$(1))
 grader_tests = $(sort $(filter-out %/adapter.c %/runner_drivers.c,$(wildcard grader/labs/$(1)/*.c)))
@@ -130,7 +130,7 @@ $(BIN)/grade-$(1): $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab
 	@mkdir -p $$(@D) $(B)/lab$(1)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
 	  $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
-	  $(GRADER_LIBS) $(ALLOC_FAULT_LDFLAGS) -o $$@
+	  $(GRADER_LIBS) -o $$@
 	$$@ --check-tests >/dev/null || { $$@ --check-tests; rm -f $$@; exit 1; }
 endef
 $(foreach id,$(LAB_IDS),$(eval $(call GRADER_RULES,$(id))))
