@@ -11,6 +11,7 @@
  *   run_sandbox.c    the runner process: seccomp filter, limits, spawn
  *   expect.c         expect_* and the guard-zone check
  *   report.c         the report formats;  runner_main.c: the runner itself
+ *   alloc_fault.c    the allocators made to fail for the oom test (runner and judge)
  */
 #ifndef LORALAB_ENGINE_H
 #define LORALAB_ENGINE_H
