@@ -205,7 +205,7 @@ sanitize-lab%: $(SAN_ENGINE_OBJ) | deps-check deps-grade
 	$(MAKE) --no-print-directory $(call grader_models,$*)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(call grader_tests,$*) \
 	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(SAN_ENGINE_OBJ) \
-	  $(call grader_models,$*) -lseccomp -lm -o $(BIN)/asan-grade-$*
+	  $(call grader_models,$*) $(GRADER_LIBS) -o $(BIN)/asan-grade-$*
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null
 	rm -rf $(B)/san/$*-mut && $(PY) tools/apply_mut.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut
 	$(BIN)/asan-grade-$* $(B)/san/$*-mut > $(B)/san/$*-mut.txt; [ $$? = 1 ] && grep -q '^ *diagnosis: ' $(B)/san/$*-mut.txt || { \

@@ -7,6 +7,8 @@ static with grader/bin/lib/librunner-07.a) and fed hand-made requests:
     size a size_t of its own), is called and returns LAB_OK;
   - its mode is the wire's integer turned into enum two_task_backprop: 2 and
     2^32 (which must not wrap onto TT_BACKPROP_FULL) return LAB_EARG;
+  - the same call sent with REQ_MAGIC_OOM (every allocation of the function
+    fails, grader/engine/alloc_fault.c) is answered, with LAB_EARG;
   - a request with MAX_ARGS + 1 arguments is a bad request ("argument
     count"), one with MAX_ARGS arguments is read and then refused for not
     matching project_checks' signature.
@@ -27,6 +29,7 @@ ROOT = tg.ROOT
 PROTOCOL = open(os.path.join(ROOT, "grader/engine/protocol.h")).read()
 MAX_ARGS = int(re.search(r"^#define MAX_ARGS (\d+)", PROTOCOL, re.M).group(1))
 REQ_MAGIC, RES_MAGIC = 0x51524C4C, 0x53524C4C
+REQ_MAGIC_OOM = int(re.search(r"^#define REQ_MAGIC_OOM (0x[0-9a-f]+)u", PROTOCOL, re.M).group(1), 16)
 RES_CALLED, RES_BADREQ, RUNNER_EXIT_BADREQ = 1, 3, 122
 LAB_OK, LAB_EARG = 0, -1
 
@@ -43,8 +46,8 @@ def project_checks_args(mode):
             (d, 1.0), (d, 0.1), (z, 1), (l, mode), (o, REPORT), (o, ADAPTER), (o, ADAPTER)]
 
 
-def request(name, args):
-    b = struct.pack("<II", REQ_MAGIC, len(name)) + name.encode() + struct.pack("<I", len(args))
+def request(name, args, magic=REQ_MAGIC):
+    b = struct.pack("<II", magic, len(name)) + name.encode() + struct.pack("<I", len(args))
     for kind, v in args:
         b += kind.encode()
         b += {"i": lambda: struct.pack("<Q", len(v)), "o": lambda: struct.pack("<Q", v),
@@ -85,6 +88,12 @@ def answer(res):
     return res[4], struct.unpack_from("<q", res, 5)[0]
 
 
+def alloc_fault_wrap():
+    """The runner's link option that wraps the allocators (runner.h, alloc_fault.c)."""
+    with open(os.path.join(ROOT, "grader/engine/runner.h"), encoding="utf-8") as f:
+        return re.search(r'#define ALLOC_FAULT_WRAP "([^"]+)"', f.read()).group(1)
+
+
 def main():
     sol = glob.glob(os.path.join(ROOT, "solutions", "07-*", "two_task.c"))[0]
     lab = os.path.dirname(glob.glob(os.path.join(ROOT, "labs", "07-*", "two_task.h"))[0])
@@ -93,7 +102,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         runner = os.path.join(tmp, "runner")
         subprocess.run(["cc", "-std=c11", "-O2", "-I", os.path.join(ROOT, "labs/common"), "-I", lab,
-                        sol, "-static", "-o", runner, lib, "-lm"], check=True)
+                        sol, "-static", "-Wl," + alloc_fault_wrap(), "-o", runner, lib, "-lm"], check=True)
 
         for mode, want, what in [(0, LAB_OK, "mode 0 (TT_BACKPROP_FULL): LAB_OK"),
                                  (1, LAB_OK, "mode 1 (TT_BACKPROP_SIMPLIFIED): LAB_OK"),
@@ -105,6 +114,13 @@ def main():
             tg.check(rc == 0 and answer(res) == (RES_CALLED, want),
                      f"project_checks, {len(args)} arguments, {what}",
                      f"exit {rc}, answer {answer(res)}, stderr {err.strip()!r}")
+
+        # Out of memory (alloc_fault.c): the runner still reads the request and
+        # lays the tensors out, and only project_checks' own malloc fails.
+        rc, res, err = run(runner, request("project_checks", project_checks_args(0), REQ_MAGIC_OOM))
+        tg.check(rc == 0 and answer(res) == (RES_CALLED, LAB_EARG),
+                 "REQ_MAGIC_OOM: the runner answers, project_checks' allocation fails: LAB_EARG",
+                 f"exit {rc}, answer {answer(res)}, stderr {err.strip()!r}")
 
         pad = [("z", 0)] * (MAX_ARGS + 1 - len(project_checks_args(0)))
         over = project_checks_args(0) + pad

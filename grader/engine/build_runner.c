@@ -319,12 +319,13 @@ static int compile_and_link(const char *lib, char *msg, size_t cap)
         snprintf(msg, cap, "grader files missing: cannot copy %s", lib);
         return -2;
     }
-    char *argv[16];
+    char *argv[20];
     int n = 0;
     argv[n++] = "cc";
     argv[n++] = "-static";
     argv[n++] = "-o";
     argv[n++] = "runner";
+    argv[n++] = "-Wl," ALLOC_FAULT_WRAP; /* the oom test's allocators (alloc_fault.c) */
     for (int i = 0; i < nobj; i++)
         argv[n++] = objs[i];
     argv[n++] = "librunner.a";

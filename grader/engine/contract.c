@@ -2,7 +2,9 @@
  * contract.c - calls built from a function's description (describe.h), the
  * reference run on the same values, and the contract tests derived from the
  * description: NULL pointers, arguments out of range, the edges of the
- * ranges, inputs unchanged, NaN and Inf.
+ * ranges, inputs unchanged, NaN and Inf, out of memory (every allocation
+ * failing, for the student in the runner and for the reference here alike:
+ * alloc_fault.c).
  *
  * Every derived test first makes a valid call on the description's example
  * sizes and random inputs, which must match the reference: a stub that
@@ -152,6 +154,7 @@ typedef struct {
     uint64_t count[DESC_MAX_ARGS], max[DESC_MAX_ARGS];
     double *data[DESC_MAX_ARGS]; /* the input tensors' values */
     char what[160];         /* the case in words, for the report */
+    int oom;                /* every allocation fails during the call (alloc_fault.c) */
 } case_t;
 
 /* Counts from the sizes now in c->v, and fresh random inputs of that size
@@ -225,7 +228,9 @@ static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
 {
     const fn_desc_t *d = c->d;
     double *want[DESC_MAX_ARGS];
+    alloc_fault_requested = c->oom;
     long long ref = reference_values(d, c->v, want);
+    alloc_fault_requested = 0;
     int ok = 1;
     const int accepted = d->returns_count ? ref >= 0 : ref == LAB_OK;
     if (d->returns_status && ((expect == EXPECT_REJECTED && ref != LAB_EARG) ||
@@ -237,6 +242,8 @@ static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
         ok = 0;
     }
     call_t *call = ok ? call_values(j, d, c->v) : NULL;
+    if (call)
+        call->oom = c->oom;
     ok = ok && call_run(call) && expect_return(j, call, ref);
     if (ok && check_inputs)
         ok = expect_inputs_unchanged(j, call);
@@ -449,4 +456,19 @@ void contract_nan(judge_t *j, const fn_desc_t *d)
             case_free(&c);
         }
     }
+}
+
+/* The example call with every allocation failing: the reference's result (a
+ * function that allocates returns LAB_EARG, outputs untouched), no crash. */
+void contract_oom(judge_t *j, const fn_desc_t *d)
+{
+    if (!works(j, d, 0))
+        return;
+    case_t c;
+    case_example(j, d, &c);
+    c.oom = 1;
+    snprintf(c.what, sizeof c.what, "the example sizes, every malloc, calloc and realloc "
+             "returning NULL");
+    case_matches(j, &c, EXPECT_AS_REFERENCE, 0);
+    case_free(&c);
 }

@@ -101,5 +101,6 @@ void contract_range(judge_t *j, const fn_desc_t *d);
 void contract_edges(judge_t *j, const fn_desc_t *d);
 void contract_inputs(judge_t *j, const fn_desc_t *d);
 void contract_nan(judge_t *j, const fn_desc_t *d);
+void contract_oom(judge_t *j, const fn_desc_t *d);
 
 #endif

@@ -103,6 +103,11 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
               result (with "nan propagates"), or LAB_EARG with nothing
               written (with "nan rejected": at the first, the last and a
               random entry)
+      oom     the example call with every allocation failing (malloc, calloc,
+              realloc, aligned_alloc, posix_memalign return NULL while the
+              function runs, in the runner and for the reference alike:
+              alloc_fault.c) gives the reference's result: LAB_EARG with
+              outputs untouched, for a function that allocates; no crash
 """
 import os
 import re
@@ -122,7 +127,7 @@ BUFFER_KINDS = {
     "size_out": ("size_t *", "out", "s", False),
 }
 KINDS += tuple(BUFFER_KINDS) + ("real32", "u8in", "u8out")
-RULES = ("null", "range", "edges", "inputs", "nan")
+RULES = ("null", "range", "edges", "inputs", "nan", "oom")
 RET_TYPES = {"int": "int", "int64_t": "int64_t", "long_long": "long long"}
 C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
           "int": "long long"}
@@ -528,6 +533,7 @@ def test_name(fn, rule):
         "edges": f"{n} is right at its edges",
         "inputs": f"{n} keeps its inputs",
         "nan": f"{n} propagates NaN and Inf",
+        "oom": f"{n} survives out of memory",
     }[rule]
 
 
@@ -540,6 +546,7 @@ def long_test_name(fn, rule):
         "inputs": f"{n} leaves its inputs unchanged",
         "nan": f"{n} rejects NaN and Inf, writes nothing" if fn["nan_rejected"]
                else f"{n} propagates NaN and Inf",
+        "oom": f"{n} survives out of memory, writes nothing",
     }[rule]
 
 
@@ -569,6 +576,8 @@ def test_hint(fn, rule):
                 "before anything is written." if fn["nan_rejected"] else
                 "a NaN or an Inf in an input follows IEEE arithmetic: do not test for it or skip a "
                 "term whose factor is 0."),
+        "oom": "with every malloc, calloc and realloc returning NULL it must not crash: check each "
+               "allocation and return LAB_EARG before any output is written (free what was allocated).",
     }[rule]
 
 
@@ -614,8 +623,10 @@ def adapter_c(lab, src):
             out += buffer_lines(fn, 0)
             out.append("    int64_t ret = RB_BAD_CALL;\n    int failed = 0;")
             out.append(f"    for (int i = 0; i < {fn['n_wire']}; i++)\n        failed |= rb[i].failed;")
-            out.append(f"    if (!failed)\n        ret = {call};" if fn["status"] else
-                       f"    if (!failed) {{\n        {call};\n        ret = 0;\n    }}")
+            out.append(f"    if (!failed) {{\n        alloc_fault_begin();\n        ret = {call};\n"
+                       f"        alloc_fault_end();\n    }}" if fn["status"] else
+                       f"    if (!failed) {{\n        alloc_fault_begin();\n        {call};\n"
+                       f"        alloc_fault_end();\n        ret = 0;\n    }}")
             out += buffer_lines(fn, 1)
             out.append("    return ret;")
         elif [i for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["bytes"]]:
@@ -629,7 +640,9 @@ def adapter_c(lab, src):
                 out.append(f"    rc = desc_u8_close(&a[{i}], u8_{i}, {int(fn['wire'][i]['kind'] == 'in')}, rc);")
             out.append("    return rc;")
         else:
-            out.append(f"    return {call};" if fn["status"] else f"    {call};\n    return 0;")
+            out.append(f"    alloc_fault_begin();\n    int64_t ret = {call};\n    alloc_fault_end();\n    return ret;"
+                       if fn["status"] else
+                       f"    alloc_fault_begin();\n    {call};\n    alloc_fault_end();\n    return 0;")
         out.append("}\n")
     for path in lab["drivers"]:
         with open(path, encoding="utf-8") as f:

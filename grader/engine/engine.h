@@ -11,6 +11,7 @@
  *   run_sandbox.c    the runner process: seccomp filter, limits, spawn
  *   expect.c         expect_* and the guard-zone check
  *   report.c         the report formats;  runner_main.c: the runner itself
+ *   alloc_fault.c    the allocators made to fail for the oom test (runner and judge)
  */
 #ifndef LORALAB_ENGINE_H
 #define LORALAB_ENGINE_H
@@ -133,6 +134,7 @@ struct call {
     call_arg_t args[MAX_CALL_ARGS];
     int nargs;
     int overflow;
+    int oom;             /* every allocation of the call fails (alloc_fault.c) */
     long long ret;
     unsigned repeat;    /* call_repeat(): the runner calls the function this many times (0: once) */
     double cpu_seconds; /* call_cpu_seconds() */

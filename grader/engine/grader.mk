@@ -26,11 +26,14 @@ soldir  ?= solutions/$(filter $(1)-%,$(LABS))
 
 # The judge's own files, one concern each (grader/engine/engine.h says which).
 ENGINE_JUDGE := judge options build_runner build_cache schedule call wire run_sandbox expect report compile_sandbox \
-  test_registry mistakes contract
+  test_registry mistakes contract alloc_fault
 ENGINE_SRC := $(ENGINE_JUDGE:%=grader/engine/%.c)
 ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
 GRADER_INC := -Ilabs/common -Igrader/engine
-GRADER_LIBS := -lseccomp -lm
+# The allocators through alloc_fault.c (the oom test), in the judge as in the
+# runner: runner.h's ALLOC_FAULT_WRAP, which build_runner.c gives the runner's link.
+ALLOC_FAULT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign
+GRADER_LIBS := -lseccomp -lm $(ALLOC_FAULT_LDFLAGS)
 # The mistake models a lab's judge links (mistakes.h; made below).
 grader_models = $(call models_objs,$(1))
 grader_tests = $(sort $(filter-out %/adapter.c %/runner_drivers.c,$(wildcard grader/labs/$(1)/*.c)))
@@ -112,7 +115,7 @@ $(B)/lab$(1)/gen/functions.c: $(B)/lab$(1)/gen/adapter.c ;
 $(call adapter_obj,$(1)): $(call adapter_src,$(1)) | $(GRADER_ORDER)
 	@mkdir -p $$(@D)
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) $(GRADER_INC) -I$(call labdir,$(1)) -c $$< -o $$@
-$(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(call adapter_obj,$(1)) $(COMMON_OBJ)
+$(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(B)/engine/alloc_fault.o $(call adapter_obj,$(1)) $(COMMON_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
 $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)

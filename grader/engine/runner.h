@@ -37,6 +37,16 @@ typedef struct {
 /* Provided by the lab's adapter, terminated by an entry whose name is NULL. */
 extern const runner_fn_t runner_functions[];
 
+/* Out-of-memory fault injection (alloc_fault.c): the adapter brackets each
+ * call of a lab function with begin/end; between them every allocation
+ * fails if alloc_fault_requested is set (by the runner from the request, by
+ * the judge around the reference's call). */
+extern int alloc_fault_requested;
+void alloc_fault_begin(void);
+void alloc_fault_end(void);
+/* The link options that send the allocators through alloc_fault.c. */
+#define ALLOC_FAULT_WRAP "--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign"
+
 #define RP(i) (a[i].p)
 #define RZ(i) ((size_t)a[i].z)
 #define RD(i) (a[i].d)

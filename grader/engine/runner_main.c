@@ -173,10 +173,11 @@ static void read_request(char *name)
     if (magic == REQ_REPEAT_MAGIC &&
         (read_all(&repeat, 4) || repeat < 1 || repeat > REPEAT_MAX || read_all(&magic, 4)))
         bad_request("repeat count");
-    if (magic != REQ_MAGIC || read_all(&len, 4) || len > MAX_NAME ||
+    if ((magic != REQ_MAGIC && magic != REQ_MAGIC_OOM) || read_all(&len, 4) || len > MAX_NAME ||
         read_all(name, len))
         bad_request("header");
     name[len] = '\0';
+    alloc_fault_requested = magic == REQ_MAGIC_OOM;
     if (read_all(&nargs, 4) || nargs > MAX_ARGS)
         bad_request("argument count");
     for (uint32_t i = 0; i < nargs; i++) {

@@ -41,7 +41,7 @@ void put(buf_t *b, const void *data, size_t n)
 /* The argument table first, then the input tensors' data (protocol.h). */
 void encode(const call_t *c, buf_t *b)
 {
-    uint32_t magic = REQ_MAGIC, len = (uint32_t)strlen(c->func), n = (uint32_t)c->nargs;
+    uint32_t magic = c->oom ? REQ_MAGIC_OOM : REQ_MAGIC, len = (uint32_t)strlen(c->func), n = (uint32_t)c->nargs;
     if (c->repeat > 1) {
         uint32_t repeat_magic = REQ_REPEAT_MAGIC, times = c->repeat;
         put(b, &repeat_magic, 4);
