@@ -143,10 +143,10 @@ grader-tests: grader-engine-tests $(addprefix grader-test-,$(LAB_IDS)) ## grader
 	@echo "grader tests: labs $(LAB_IDS) passed"
 # The engine's own behaviour (workers, data files): a test table posing as Lab 01.
 .PHONY: engine-tests
-$(BIN)/engine-test: tests/engine_test.c $(B)/lab01/reference.o $(B)/lab01/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-01.a
+$(BIN)/engine-test: tests/engine_test.c $(B)/lab01/reference.o $(call adapter_obj,01) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-01.a
 	@mkdir -p $(B)/tests
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $@ -MF $(B)/tests/engine_test.d $(GRADER_INC) -Ilabs/01-rank-factorization \
-	  $< $(B)/lab01/reference.o $(B)/lab01/adapter.o $(ENGINE_OBJ) $(B)/libcommon.a $(GRADER_LIBS) -o $@
+	  $< $(B)/lab01/reference.o $(call adapter_obj,01) $(ENGINE_OBJ) $(B)/libcommon.a $(GRADER_LIBS) -o $@
 engine-tests: $(BIN)/engine-test ## the grading engine's own behaviour (workers, data files)
 	$(PY) tests/test_engine.py
 .PHONY: describe-test
