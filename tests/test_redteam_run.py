@@ -36,15 +36,6 @@ import test_grader as tg  # noqa: E402
 TARGET_SECONDS, BAR_SECONDS = 10.0, 30.0
 
 
-def load_factor():
-    """The engine's load factor (schedule.c): 1-minute load per core, 1 to 8.
-    The grader's limits and budget stretch by it, so the time bars do too."""
-    try:
-        f = os.getloadavg()[0] / (os.cpu_count() or 1)
-    except OSError:
-        return 1.0
-    return min(8.0, max(1.0, f))
-
 # Declared by hand: the student's compile is -std=c11, where <unistd.h> hides
 # syscall().  x86-64 system call numbers.
 PRELUDE = r"""
@@ -217,9 +208,9 @@ def call_limits(err):
 def judge_variant(lab, label, sub, n_tests, reason, max_score=0, sleeps=None, opts=()):
     """sleeps: the variant sleeps this long in every call, so a test whose
     every call has a longer limit may pass (slow but correct); no other."""
-    stretch = load_factor()
+    stretch = tg.load_factor()
     rc, out, err, secs, left = grade(lab, sub, *opts)
-    stretch = max(stretch, load_factor())
+    stretch = max(stretch, tg.load_factor())
     got, mx = tg.score_of(out)
     lines = tg.test_lines(out)
     problems = []
