@@ -126,12 +126,18 @@ $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
 	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d -Ilabs/common -I$(call labdir,$(1)) \
 	    -c "$$$$f" -o $$$$o || exit 1; done
 	ld -r $$(@D)/ref/*.o -o $$@
-# The hidden tests: every .c of grader/labs/NN/ but the adapter.  Once linked,
-# --check-tests: names unique, tasks of this lab, a task's tests in one file.
-$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))
-	@mkdir -p $$(@D) $(B)/lab$(1)
-	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
-	  $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
+# The hidden tests: every .c of grader/labs/NN/ but the adapter, one object
+# (the kit's test-quick links it into a judge without models too).  Once
+# linked, --check-tests: names unique, tasks of this lab, a task's tests in one file.
+$(B)/lab$(1)/tests.o: $(call grader_tests,$(1)) $(call derived_tests,$(1)) | $(GRADER_ORDER)
+	@mkdir -p $$(@D)/tests
+	for f in $(call grader_tests,$(1)) $(call derived_tests,$(1)); do o=$$(@D)/tests/$$$$(basename "$$$$f" .c).o; \
+	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d $(GRADER_INC) -I$(call labdir,$(1)) \
+	    -c "$$$$f" -o $$$$o || exit 1; done
+	ld -r $$(addprefix $$(@D)/tests/,$$(notdir $$(^:.c=.o))) -o $$@
+$(BIN)/grade-$(1): $(B)/lab$(1)/tests.o $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))
+	@mkdir -p $$(@D)
+	$(CC) $(GRADER_CFLAGS) $(B)/lab$(1)/tests.o $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
 	  $(GRADER_LIBS) -o $$@
 	$$@ --check-tests >/dev/null || { $$@ --check-tests; rm -f $$@; exit 1; }
 endef
@@ -139,4 +145,4 @@ $(foreach id,$(LAB_IDS),$(eval $(call GRADER_RULES,$(id))))
 
 GRADERS := $(addprefix $(BIN)/grade-,$(LAB_IDS))
 
--include $(wildcard $(B)/engine/*.d $(B)/lab*/*.d $(B)/lab*/gen/*.d $(B)/lab*/ref/*.d)
+-include $(wildcard $(B)/engine/*.d $(B)/lab*/*.d $(B)/lab*/gen/*.d $(B)/lab*/ref/*.d $(B)/lab*/tests/*.d)
