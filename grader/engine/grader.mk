@@ -86,12 +86,20 @@ models_objs = $(B)/lab$(1)/models/table.o $(patsubst grader/broken/$(1)/%.mut,$(
 MODEL_CFLAGS = $(STUDENT_CFLAGS) -w -O1 -g0 -D_POSIX_C_SOURCE=200809L
 $(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags of a student's files: mk/common.inc)))
 
+# In a lab of several files, a file that a mutation leaves as the reference's
+# is not compiled again: its object, compiled once (models/base/), is copied.
+model_base = $(if $(word 2,$(wildcard $(call soldir,$(1))/*.c)),$(patsubst %.c,$(B)/lab$(1)/models/base/%.o,$(notdir $(wildcard $(call soldir,$(1))/*.c))))
 define MODEL_RULES
-$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py
+.SECONDARY: $(call model_base,$(1))
+$(B)/lab$(1)/models/base/%.o: $(call soldir,$(1))/%.c $(wildcard $(call labdir,$(1))/*.h)
+	@mkdir -p $$(@D)
+	@$(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$< -o $$@
+$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py $(call model_base,$(1))
 	@rm -rf $$(@D)/$$*.src && mkdir -p $$(@D)/$$*.src
 	@$(PY) tools/apply_mut.py apply $$< $(call soldir,$(1)) $$(@D)/$$*.src
-	@for f in $$(@D)/$$*.src/*.c; do \
-	  $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$$$f -o $$$$f.o || exit 1; done
+	@for f in $$(@D)/$$*.src/*.c; do b=$$(@D)/base/$$$$(basename "$$$$f" .c).o; \
+	  if [ -e "$$$$b" ] && cmp -s "$$$$f" "$(call soldir,$(1))/$$$$(basename "$$$$f")"; then cp "$$$$b" "$$$$f.o"; \
+	  else $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$$$f -o $$$$f.o || exit 1; fi; done
 	@ld -r $$(@D)/$$*.src/*.o $(call adapter_obj,$(1)) -o $$(@D)/$$*.src/all.o
 	@sym=mistake_$(1)_$$$$(echo '$$*' | tr -c 'A-Za-z0-9_\n' _); \
 	  objcopy --redefine-sym runner_functions=$$$$sym --keep-global-symbol=$$$$sym $$(@D)/$$*.src/all.o $$@
