@@ -16,7 +16,8 @@ written) must score:
   - malformed: empty folder, wrong file name, corrupt zip, archive with a
     path leaving it and a link to the reference, binary garbage, a syntax
     error, an include of the reference, a file of 2 MiB.
-Without --size every kind appears once (at least 30 students).  With --size N
+Without --size every kind appears once (at least 30 students); build(...,
+few=True) gives one entry of each way to score (7 students).  With --size N
 the class has N students, mostly correct, like a real class, for benchmarks:
 60% correct, 15% broken, 10% partly done, 8% misbehaving (4% hanging),
 7% malformed.  With --hostile, the class that tries to break grade-all
@@ -117,7 +118,7 @@ def write_tar(path, files, links=()):
             t.addfile(info)
 
 
-def build(lab, out, size=None):
+def build(lab, out, size=None, few=False):
     names = sources(lab)
     tasks = task_tests(lab)
     all_tests = [t for ts in tasks.values() for t in ts]
@@ -201,7 +202,17 @@ def build(lab, out, size=None):
         p, dict(ref, **{main_src: ref[main_src] + "/*" + "x" * (2 << 20) + "*/\n"})),
         expect("malformed", "zero", reason=["more than"])))
 
-    if size:
+    if few:
+        # One entry of each way to score: full marks, zero, a task missing, a
+        # broken solution, a crash, a hang, a build failure.
+        first = {}
+        for k in kinds:
+            group = k[0].split("-")[0] if k[0].startswith(("missing-", "broken-")) else k[0]
+            if k[0] != "broken-endless-loop":
+                first.setdefault(group, k)
+        kinds = [first[g] for g in ("correct-folder", "not-started", "missing", "broken", "misbehaves-crash",
+                                    "misbehaves-sleep-forever", "syntax-error")]
+    elif size:
         pool = {"correct": [k for k in kinds if k[2]["kind"] == "correct"],
                 "broken": [k for k in kinds if k[2]["kind"] == "broken"
                            and k[0] != "broken-endless-loop"],

@@ -2,8 +2,9 @@
 """test_grade_all.py - the instructor's class grading, tested on sample classes.
 
 For every lab given: build the lab's sample class (tests/sample_class.py:
-the whole class for the first lab given, a class of 30 drawn from every kind
-of entry for the others), grade it with tools/grade_all.py, and check every student's row of the
+the whole class for the first lab given, one entry of each way to score for
+the others: full marks, zero, a task missing, a broken solution, a crash, a
+hang, a build failure), grade it with tools/grade_all.py, and check every student's row of the
 gradebook against what the class says they must score (full marks, zero, or
 below full marks with named tests failed and a reason in their feedback).
 For the second lab given (the first, if it is the only one), also: a second
@@ -71,10 +72,11 @@ def read_book(path):
 TEST_COLS = slice(8, -3)
 
 
-def check_class(lab, base, size=None):
+def check_class(lab, base, few=False):
     subs, out = os.path.join(base, f"lab{lab}"), os.path.join(base, f"out{lab}")
-    expected = sample_class.build(lab, subs, size)
-    check(len(expected) >= 30, f"lab {lab}: sample class has {len(expected)} submissions (>= 30)")
+    expected = sample_class.build(lab, subs, few=few)
+    check(len(expected) >= (7 if few else 30),
+          f"lab {lab}: sample class has {len(expected)} submissions (>= {7 if few else 30})")
     start = time.monotonic()
     rc, so, se = run_grade_all(lab, subs, out)
     secs = time.monotonic() - start
@@ -279,13 +281,14 @@ def main():
     for i, lab in enumerate(labs):
         print(f"lab {lab}:")
         # The first lab's whole sample class (every broken solution, every
-        # kind of entry); the others a class of 30 drawn from every kind:
-        # tests/test_grader.py grades each broken solution already.
-        done = check_class(lab, base, None if i == 0 else 30)
+        # kind of entry); the others one entry of each way to score (their
+        # columns, feedback and sources): tests/test_grader.py grades each
+        # broken solution already, the first lab every kind of entry.
+        done = check_class(lab, base, few=i > 0)
         if i == 0:
             check_hostile(lab, base)
         # Resuming and regrading grade a class twice more: the second lab's
-        # class of 30 shows it (the first's, when it is the only lab).
+        # class of 7 shows it (the first's, when it is the only lab).
         if done and i == min(1, len(labs) - 1):
             check_resume(lab, *done, base)
     print(f"{tg.PASSED} passed, {tg.FAILED} failed")

@@ -259,13 +259,15 @@ def test_lab(lab):
             if missing:
                 check(False, f"broken/{name}: mutation applies", f"not found in the solution: {missing[0]!r}")
                 continue
-            # A solution that hangs costs the per-call timeout on every call;
-            # a short one (0.2 s) proves the same thing in a fraction of the time.
+            # A solution that hangs costs the per-call timeout on every call,
+            # until the grading's time budget is spent (a spinning one burns a
+            # core meanwhile); a short timeout (0.2 s) and budget (3 s, as
+            # tests/test_redteam_run.py) prove the same in a fraction of the time.
             hangs = any("did not return within" in r for r in spec["reason"])
             # Every format from this one grading: the checks below that read
             # JSON, JUnit or TAP use them instead of grading it again.
             stretch = load_factor()
-            rc, said, err, secs = grade_formats(lab, tmp, *(("--timeout", "0.2") if hangs else ()),
+            rc, said, err, secs = grade_formats(lab, tmp, *(("--timeout", "0.2", "--budget", "3") if hangs else ()),
                                                 timeout=spec["max-seconds"] * 8 + 30)
             stretch = max(stretch, load_factor())
             out = said["text"]

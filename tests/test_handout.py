@@ -18,6 +18,7 @@ Closing line: "N passed, M failed".  Uses only Python's standard library.
 import glob
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,9 +35,15 @@ HANDOUT = [sys.executable, os.path.join(ROOT, "tools/handout.py")]
 CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L"]
 
 
+CPU = []  # (CPU seconds of the command and its children, the command)
+
+
 def sh(cmd, cwd, timeout=300):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
                        env=dict(os.environ, MAKEFLAGS=""))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, " ".join(cmd)[-90:]))
     return p.returncode, p.stdout + p.stderr
 
 
@@ -176,6 +183,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         check_copy(tmp, graders=False)
         check_copy(tmp, graders=True)
+    print("the commands that took most CPU (seconds, children included):")
+    for secs, cmd in sorted(CPU, reverse=True)[:8]:
+        print(f"  {secs:6.1f}  {cmd}")
     print(f"{tg.PASSED} passed, {tg.FAILED} failed")
     sys.exit(1 if tg.FAILED else 0)
 

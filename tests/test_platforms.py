@@ -2,9 +2,12 @@
 """test_platforms.py - the kit on Gradescope and GitHub Classroom, tested as
 the platforms would run it.  `make test` runs it (lab-tests stage).
 
-    test_platforms.py NN [NN ...]
+    test_platforms.py [--full NN,NN] NN [NN ...]
 
-For every lab given (in parallel, one worker per lab):
+For every lab given (in parallel, one worker per lab; with --full, only the
+labs it names, the others get check_lab_parts: the zip's checks, the lab's
+own parts of the grader built from the zip, lab.conf, the Classroom
+template and workflow checks):
 
 Gradescope
   - `make gradescope LAB=NN` makes build/gradescope/lab-NN-autograder.zip (and
@@ -447,6 +450,8 @@ def check_lab(L, lab):
         src = os.path.join(tree, "source")
         os.makedirs(src)
         unzip(zpath, src)
+        if lab not in FULL:
+            return check_lab_parts(L, lab, src, labname, soldir, labdir, t0)
         t1 = time.monotonic()
         rc, out, err = run(["bash", os.path.join(src, "setup.sh")], cwd=src, env={"SKIP_APT": "1"},
                            timeout=900)  # the grader and its mistake models
@@ -680,6 +685,75 @@ def check_lab(L, lab):
     return L
 
 
+# The labs that get every check above (--full; default: every lab given).
+# The others get check_lab_parts: the engine, the scripts, run_autograder,
+# results.json, JUnit, TAP and the Classroom workflow's steps are one code
+# for every lab, proved on the full labs; what differs between labs (the
+# files pack.py puts in the zip, lab.conf, the test list) is checked there.
+FULL = set()
+
+
+def check_lab_parts(L, lab, src, labname, soldir, labdir, t0):
+    """A lab that is not --full: from the unpacked zip, the kit's recipe
+    (grader.mk, as build.sh runs it) builds every part of the grader that is
+    this lab's own (hidden tests, derived tests, reference, adapter, runner
+    library, the mistake-model table: every .mut applied to the shipped
+    reference, and one model compiled), so a file pack.py leaves out fails
+    here; lab.conf names the submitted files; the Classroom template and its
+    workflow are checked as for a full lab (the workflow is not run)."""
+    t1 = time.monotonic()
+    conf = open(os.path.join(src, "lab.conf"), encoding="utf-8").read()
+    m = re.search(r'^LAB_SOURCES="([^"]+)"$', conf, re.M)
+    sources = m.group(1).split() if m else []
+    L.check(sources and all(os.path.isfile(os.path.join(soldir, f)) and os.path.isfile(os.path.join(labdir, f))
+                            for f in sources),
+            f"lab.conf names the submitted files ({' '.join(sources)}), each in labs/ and solutions/", conf)
+    cflags = re.search(r'^STUDENT_CFLAGS="([^"]*)"$', conf, re.M)
+    muts = sorted(glob.glob(os.path.join(src, "kit", "grader", "broken", lab, "*.mut")))
+    models = [os.path.basename(p)[:-4] for p in muts if parse_mutation(p)["mistake"]]
+    targets = [f"../build/lab{lab}/tests.o", f"../build/lab{lab}/reference.o",
+               f"grader/bin/lib/librunner-{lab}.a", f"../build/lab{lab}/models/table.o"]
+    targets += [f"../build/lab{lab}/models/{models[0]}.o"] if models else []
+    rc, out, err = run(["make", "-C", os.path.join(src, "kit"), "-f", "grader/engine/grader.mk", "--no-print-directory",
+                        "B=../build", "BIN=grader/bin", f"LAB_IDS={lab}", "GRADER_DEBUG=",
+                        f"STUDENT_CFLAGS={cflags.group(1) if cflags else ''}", *targets], timeout=900)
+    L.check(rc == 0 and models and all(os.path.isfile(os.path.join(src, "kit", t)) for t in targets),
+            f"from the zip's sources alone, grader.mk builds lab {lab}'s tests, reference, runner library, "
+            f"the table of its {len(models)} mistake models and the model {models[0] if models else '?'} "
+            f"({time.monotonic() - t1:.1f} s)", out + err)
+    L.timings.append(("lab's parts", time.monotonic() - t1))
+    rc, out, err = run([os.path.join(ROOT, "grader", "bin", f"grade-{lab}"), "--list"])
+    tests = [(m.group(1), int(m.group(2)), m.group(3)) for m in re.finditer(r"^(\S+)\s+(\d+)  (.*)$", out, re.M)]
+    total = sum(t[1] for t in tests)
+    t3 = time.monotonic()
+    rc, out, err = run(["make", "--no-print-directory", "classroom", f"LAB={lab}"])
+    tdir_built = os.path.join(ROOT, "build", "classroom", f"lab-{lab}")
+    wf = os.path.join(tdir_built, ".github", "workflows", "classroom.yml")
+    if not L.check(rc == 0 and os.path.isfile(wf) and tests,
+                   f"make classroom LAB={lab} writes {os.path.relpath(wf, ROOT)}", out + err):
+        return L
+    text = open(wf, encoding="utf-8").read()
+    try:
+        workflow_lines_check(text, len(tests), total)
+        L.check(True, "classroom workflow: required keys, one step per test, points add up (line check)")
+    except AssertionError as e:
+        L.check(False, "classroom workflow: line check", e)
+    if yaml is not None:
+        try:
+            workflow_yaml_check(text, lab, tests)
+            L.check(True, "classroom workflow: YAML structure (PyYAML)")
+        except (AssertionError, KeyError, yaml.YAMLError) as e:
+            L.check(False, "classroom workflow: YAML structure (PyYAML)", repr(e))
+    skel_files = student_files(labdir)
+    L.check(all(os.path.exists(os.path.join(tdir_built, "labs", labname, os.path.basename(f))) for f in skel_files)
+            and not os.path.exists(os.path.join(tdir_built, "solutions"))
+            and not glob.glob(os.path.join(tdir_built, "**", "tests.c"), recursive=True),
+            "classroom template: the student files, no reference solution, no hidden tests")
+    L.timings.append(("classroom", time.monotonic() - t3))
+    L.timings.append(("total", time.monotonic() - t0))
+    return L
+
+
 def test_kit_wide():
     L = Lab("kit")
     # A tree with nothing in it: run_autograder still writes a valid results.json.
@@ -711,9 +785,13 @@ def test_kit_wide():
 
 def main(argv):
     labs = argv[1:]
-    if not labs or not all(re.fullmatch(r"\d\d", x) for x in labs):
-        print("usage: test_platforms.py NN [NN ...]   (lab numbers, e.g. 01 02 03)", file=sys.stderr)
+    full = None
+    if labs[:1] == ["--full"] and len(labs) > 1:
+        full, labs = labs[1].split(","), labs[2:]
+    if not labs or not all(re.fullmatch(r"\d\d", x) for x in labs + (full or [])):
+        print("usage: test_platforms.py [--full NN,NN] NN [NN ...]   (lab numbers, e.g. 01 02 03)", file=sys.stderr)
         return 2
+    FULL.update(labs if full is None else full)
     start = time.monotonic()
     # The kit's graders (make classroom reads their --list) are built once
     # here, before the labs run in parallel, so no two makes build one file.

@@ -2,7 +2,11 @@
 """test_redteam_compile.py - hostile submissions against the compile side of
 every lab's grader (grader/bin/grade-NN), run by `make grader-tests`.
 
-    test_redteam_compile.py [--grader-dir DIR] [--jobs N] NN [NN ...]
+    test_redteam_compile.py [--grader-dir DIR] [--jobs N] [--lab-only] [--no-fallbacks] NN [NN ...]
+
+--lab-only runs only the variants whose outcome depends on the lab (see
+LAB_VARIANTS) and no fallback; --no-fallbacks leaves out the sandbox
+fallbacks (run on the first lab given otherwise).
 
 For each lab, variants of its reference solution written as a hostile
 student would (the first file of the lab's sources is replaced; any other
@@ -182,7 +186,16 @@ def grade(grader, sub, tmp, env_extra=None, argv=None):
 
 
 
-def test_lab(lab, gdir, kit, secrets):
+# --lab-only: the variants whose outcome depends on the lab: its files
+# (a stray main() and inline asm in its first file, a main() in each of its
+# files) and its own reference read by absolute path.  The others attack the
+# compiler's sandbox (compile_sandbox.c: the work folder and the system's
+# paths, nothing of the kit) and its limits, one code for every lab:
+# `make test` proves them on the labs in the Makefile's REDTEAM_FULL.
+LAB_VARIANTS = ("reads: reference by absolute path under __OPTIMIZE__", "honest: ")
+
+
+def test_lab(lab, gdir, kit, secrets, lab_only=False):
     L = Lab(lab)
     grader = os.path.join(gdir, "grade-" + lab)
     soldir = glob.glob(os.path.join(kit, "solutions", lab + "-*"))
@@ -223,6 +236,8 @@ def test_lab(lab, gdir, kit, secrets):
     shutil.copy2(os.path.join(soldir, first), other)
     cases, main_line = variants(kit, lab, labname, first, ref_text, work_depth, os.path.join(other, first))
     for k, (name, expect, text) in enumerate(cases):
+        if lab_only and not name.startswith(LAB_VARIANTS):
+            continue
         sub = os.path.join(base, f"v{k:02d}")
         os.makedirs(sub)
         for s in sources:
@@ -371,6 +386,9 @@ def test_fallbacks(lab, gdir, kit, secrets):
 def main(argv):
     args = argv[1:]
     gdir, jobs = os.path.join(ROOT, "grader", "bin"), 2
+    lab_only = "--lab-only" in args
+    fallbacks = "--no-fallbacks" not in args and not lab_only
+    args = [a for a in args if a not in ("--lab-only", "--no-fallbacks")]
     for opt in ("--grader-dir", "--jobs"):
         if opt in args:
             i = args.index(opt)
@@ -385,14 +403,16 @@ def main(argv):
             del args[i:i + 2]
     labs = args
     if not labs or not all(re.fullmatch(r"\d\d", x) for x in labs):
-        print("usage: test_redteam_compile.py [--grader-dir DIR] [--jobs N] NN [NN ...]", file=sys.stderr)
+        print("usage: test_redteam_compile.py [--grader-dir DIR] [--jobs N] [--lab-only] [--no-fallbacks] NN [NN ...]",
+              file=sys.stderr)
         return 2
     kit = os.path.dirname(os.path.dirname(gdir))
     secrets = secret_lines(kit)
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        futures = [pool.submit(test_lab, lab, gdir, kit, secrets) for lab in labs]
-        futures.append(pool.submit(test_fallbacks, labs[0], gdir, kit, secrets))
+        futures = [pool.submit(test_lab, lab, gdir, kit, secrets, lab_only) for lab in labs]
+        if fallbacks:
+            futures.append(pool.submit(test_fallbacks, labs[0], gdir, kit, secrets))
         results = [f.result() for f in futures]
     passed = failed = 0
     for L in results:

@@ -86,12 +86,20 @@ models_objs = $(B)/lab$(1)/models/table.o $(patsubst grader/broken/$(1)/%.mut,$(
 MODEL_CFLAGS = $(STUDENT_CFLAGS) -w -O1 -g0 -D_POSIX_C_SOURCE=200809L
 $(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags of a student's files: mk/common.inc)))
 
+# In a lab of several files, a file that a mutation leaves as the reference's
+# is not compiled again: its object, compiled once (models/base/), is copied.
+model_base = $(if $(word 2,$(wildcard $(call soldir,$(1))/*.c)),$(patsubst %.c,$(B)/lab$(1)/models/base/%.o,$(notdir $(wildcard $(call soldir,$(1))/*.c))))
 define MODEL_RULES
-$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py
+.SECONDARY: $(call model_base,$(1))
+$(B)/lab$(1)/models/base/%.o: $(call soldir,$(1))/%.c $(wildcard $(call labdir,$(1))/*.h)
+	@mkdir -p $$(@D)
+	@$(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$< -o $$@
+$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py $(call model_base,$(1))
 	@rm -rf $$(@D)/$$*.src && mkdir -p $$(@D)/$$*.src
 	@$(PY) tools/apply_mut.py apply $$< $(call soldir,$(1)) $$(@D)/$$*.src
-	@for f in $$(@D)/$$*.src/*.c; do \
-	  $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$$$f -o $$$$f.o || exit 1; done
+	@for f in $$(@D)/$$*.src/*.c; do b=$$(@D)/base/$$$$(basename "$$$$f" .c).o; \
+	  if [ -e "$$$$b" ] && cmp -s "$$$$f" "$(call soldir,$(1))/$$$$(basename "$$$$f")"; then cp "$$$$b" "$$$$f.o"; \
+	  else $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$$$f -o $$$$f.o || exit 1; fi; done
 	@ld -r $$(@D)/$$*.src/*.o $(call adapter_obj,$(1)) -o $$(@D)/$$*.src/all.o
 	@sym=mistake_$(1)_$$$$(echo '$$*' | tr -c 'A-Za-z0-9_\n' _); \
 	  objcopy --redefine-sym runner_functions=$$$$sym --keep-global-symbol=$$$$sym $$(@D)/$$*.src/all.o $$@
@@ -126,12 +134,18 @@ $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
 	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d -Ilabs/common -I$(call labdir,$(1)) \
 	    -c "$$$$f" -o $$$$o || exit 1; done
 	ld -r $$(@D)/ref/*.o -o $$@
-# The hidden tests: every .c of grader/labs/NN/ but the adapter.  Once linked,
-# --check-tests: names unique, tasks of this lab, a task's tests in one file.
-$(BIN)/grade-$(1): $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))
-	@mkdir -p $$(@D) $(B)/lab$(1)
-	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
-	  $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
+# The hidden tests: every .c of grader/labs/NN/ but the adapter, one object
+# (the kit's test-quick links it into a judge without models too).  Once
+# linked, --check-tests: names unique, tasks of this lab, a task's tests in one file.
+$(B)/lab$(1)/tests.o: $(call grader_tests,$(1)) $(call derived_tests,$(1)) | $(GRADER_ORDER)
+	@mkdir -p $$(@D)/tests
+	for f in $(call grader_tests,$(1)) $(call derived_tests,$(1)); do o=$$(@D)/tests/$$$$(basename "$$$$f" .c).o; \
+	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d $(GRADER_INC) -I$(call labdir,$(1)) \
+	    -c "$$$$f" -o $$$$o || exit 1; done
+	ld -r $$(addprefix $$(@D)/tests/,$$(notdir $$(^:.c=.o))) -o $$@
+$(BIN)/grade-$(1): $(B)/lab$(1)/tests.o $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))
+	@mkdir -p $$(@D)
+	$(CC) $(GRADER_CFLAGS) $(B)/lab$(1)/tests.o $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
 	  $(GRADER_LIBS) -o $$@
 	$$@ --check-tests >/dev/null || { $$@ --check-tests; rm -f $$@; exit 1; }
 endef
@@ -139,4 +153,4 @@ $(foreach id,$(LAB_IDS),$(eval $(call GRADER_RULES,$(id))))
 
 GRADERS := $(addprefix $(BIN)/grade-,$(LAB_IDS))
 
--include $(wildcard $(B)/engine/*.d $(B)/lab*/*.d $(B)/lab*/gen/*.d $(B)/lab*/ref/*.d)
+-include $(wildcard $(B)/engine/*.d $(B)/lab*/*.d $(B)/lab*/gen/*.d $(B)/lab*/ref/*.d $(B)/lab*/tests/*.d)
