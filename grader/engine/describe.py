@@ -125,8 +125,16 @@ BUFFER_KINDS = {
     "text": ("const char *", "in", "t", False),
     "text_out": ("char *", "out", "T", False),
     "size_out": ("size_t *", "out", "s", False),
+    "int64_out": ("int64_t *", "out", "I", False),
+    "texts": ("const char *const *", "in", "L", False),
+    "record": (None, "in", "R", False),
+    "record_out": (None, "out", "Q", False),
 }
-KINDS += tuple(BUFFER_KINDS) + ("real32", "u8in", "u8out")
+KINDS += tuple(BUFFER_KINDS) + ("real32", "int64", "u8in", "u8out")
+# A record's field kinds (`record TYPE FIELD:KIND ...`): C conversion from the
+# wire's double (load) and back (store); char[N] and TYPE[N] take N entries.
+FIELD_KINDS = {"int64": ("rec_i64", "rec_exact"), "int": ("rec_int", "(double)"),
+               "size": ("rec_size", "rec_exact"), "char": ("rec_char", "(double)(unsigned char)")}
 RULES = ("null", "range", "edges", "inputs", "nan", "oom")
 RET_TYPES = {"int": "int", "int64_t": "int64_t", "long_long": "long long"}
 C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
@@ -219,6 +227,8 @@ def parse(path):
                     if len(fields) != 3:
                         raise DescError("matrix TYPE DATA ROWS COLS")
                     lab["matrix_fields"] = fields
+                elif words[0] == "record":
+                    parse_record(lab, words[1:])
                 elif words[0] == "problem":
                     lab["problem"], lab["problem_fields"] = words[1], words[2:]
                 elif words[0] == "drivers":
@@ -246,6 +256,26 @@ def parse(path):
         flatten(fn, lab)
         check_function(fn)
     return lab
+
+
+def parse_record(lab, words):
+    """record TYPE FIELD:KIND ...: a struct the lab passes by pointer, as its
+    fields travel (one double each; KIND[N]: N of them, KIND a field kind or
+    a record declared before).  Fields not listed are zero in the runner."""
+    if len(words) < 2 or not NAME_RE.match(words[0]):
+        raise DescError("record TYPE FIELD:KIND ... (KIND: int64, int, size, char[N] or a record[N])")
+    records = lab.setdefault("records", {})
+    fields, size = [], 0
+    for item in words[1:]:
+        m = re.fullmatch(r"([A-Za-z_]\w*):([A-Za-z_]\w*)(?:\[([1-9]\d*)\])?", item)
+        ok = m and ((m[2] in FIELD_KINDS and (m[2] == "char") == bool(m[3])) or m[2] in records)
+        if not ok:
+            raise DescError(f"record {words[0]}: {item!r} is not FIELD:KIND (int64, int, size, char[N], "
+                            f"or TYPE or TYPE[N] of a record declared before)")
+        n = int(m[3] or 1)
+        fields.append((m[1], m[2], int(m[3]) if m[3] else None))
+        size += n * (records[m[2]]["size"] if m[2] in records else 1)
+    records[words[0]] = {"fields": fields, "size": size}
 
 
 def parse_function(words, where):
@@ -282,7 +312,7 @@ def parse_tests(text, where):
 def parse_arg(words, where):
     if len(words) < 2 or words[1] not in KINDS:
         raise DescError(f"an argument is NAME KIND ... with KIND one of {', '.join(KINDS)}")
-    arg = {"name": words[0], "kind": words[1], "shape": None, "nullable": False, "notunique": False,
+    arg = {"where": where, "name": words[0], "kind": words[1], "shape": None, "nullable": False, "notunique": False,
            "lo": None, "hi": None, "example": None, "reject": [], "values": [], "enum": None, "index": None}
     if not NAME_RE.match(arg["name"]):
         raise DescError(f"{arg['name']!r} is not a C name")
@@ -307,6 +337,12 @@ def parse_arg(words, where):
         return arg
     if arg["kind"] == "text":
         return parse_text_arg(arg, rest)
+    if arg["kind"] == "int64":  # an int of C type int64_t
+        arg["kind"], arg["ctype"] = "int", "int64_t"
+    if arg["kind"] in ("record", "record_out"):
+        if not rest or not NAME_RE.match(rest[0]):
+            raise DescError(f"a {arg['kind']} argument is NAME {arg['kind']} TYPE SHAPE")
+        arg["record"] = rest.pop(0)
     if arg["kind"] in TENSOR_KINDS or arg["kind"] in BYTES:
         if not rest:
             raise DescError(f"tensor {arg['name']} needs a shape")
@@ -378,7 +414,7 @@ def text_value(word):
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "notunique": False,
          "lo": None, "hi": None, "example": None, "reject": [], "derived": None, "pointer_flag": False,
-         "buffer": None, "companion": False, "values": [], "index": None, "bytes": False}
+         "buffer": None, "companion": False, "values": [], "index": None, "bytes": False, "record": None}
     e.update(kw)
     return e
 
@@ -403,7 +439,7 @@ def flatten(fn, lab):
     for a in fn["args"]:
         k = a["kind"]
         if k in BUFFER_KINDS or k == "real32":
-            c_args.append(buffer_arg(a, wire))
+            c_args.append(buffer_arg(a, wire, lab))
         elif k == "dim":
             dims.append(entry(a["name"], "dim", lo=a["lo"], hi=a["hi"], example=a["example"]))
         elif k == "mat":
@@ -430,13 +466,13 @@ def flatten(fn, lab):
                               notunique=a["notunique"], lo=a["lo"], hi=a["hi"], example=a["example"],
                               reject=a["reject"], derived=a["derived"], values=a["values"],
                               index=a.get("index")))
-            c_args.append((C_TYPE[k], f"{ACCESS[k]}({w})"))
+            c_args.append((a.get("ctype") or C_TYPE[k], f"{ACCESS[k]}({w})"))
     fn["n_wire"] = len(wire)
     fn["wire"] = wire + dims
     fn["c_args"] = c_args
 
 
-def buffer_arg(a, wire):
+def buffer_arg(a, wire, lab):
     """A buffer kind's wire entries (ARG, and ARG_out for inout kinds) and its
     C argument, a variable the wrapper prepares (buffer_lines)."""
     w, k = len(wire), a["kind"]
@@ -444,7 +480,13 @@ def buffer_arg(a, wire):
         wire.append(entry(a["name"], "real", example=a["example"], reject=a["reject"], buffer="r"))
         return ("float", f"(float)RD({w})")
     ctype, wkind, code, companion = BUFFER_KINDS[k]
-    wire.append(entry(a["name"], wkind, shape=a["shape"], nullable=a["nullable"], buffer=code,
+    shape = a["shape"]
+    if k in ("record", "record_out"):
+        if a["record"] not in lab.get("records", {}):
+            raise DescError(f"{a['where']}: {a['name']}: {a['record']} is no record declared before (record TYPE ...)")
+        ctype = ("const " if k == "record" else "") + a["record"] + " *"
+        shape = f"({shape})*{lab['records'][a['record']]['size']}"
+    wire.append(entry(a["name"], wkind, shape=shape, nullable=a["nullable"], buffer=code, record=a.get("record"),
                       example=a["example"] if k == "text" else None,
                       reject=a["reject"] if k == "text" else []))
     if companion:
@@ -465,12 +507,18 @@ BUFFER_LINES = {
     "B": ("unsigned char *v{i} = rb_bytes_out(&rb[{i}], &a[{i}]);", "rb_bytes_out_done(&rb[{i}], &a[{i}], ret);"),
     "T": ("char *v{i} = (char *)rb_bytes_out(&rb[{i}], &a[{i}]);", "rb_bytes_out_done(&rb[{i}], &a[{i}], ret);"),
     "s": ("size_t *v{i} = rb_sizes(&rb[{i}], &a[{i}]);", "rb_sizes_done(&rb[{i}], &a[{i}]);"),
+    "I": ("int64_t *v{i} = rb_int64s(&rb[{i}], &a[{i}]);", "rb_int64s_done(&rb[{i}], &a[{i}]);"),
+    "L": ("const char *const *v{i} = rb_texts(&rb[{i}], &a[{i}]);", "rb_texts_done(&rb[{i}], &a[{i}]);"),
+    "R": ("const {T} *v{i} = rb_records(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T}, record_load_{T});",
+          "rb_records_done(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T}, record_store_{T});"),
+    "Q": ("{T} *v{i} = rb_records_out(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T});",
+          "rb_records_out_done(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T}, record_store_{T}, ret);"),
 }
 
 
 def buffer_lines(fn, after):
     """The wrapper's lines before (after=0) or after (1) the call."""
-    return ["    " + BUFFER_LINES[a["buffer"]][after].format(i=i, o=i + 1)
+    return ["    " + BUFFER_LINES[a["buffer"]][after].format(i=i, o=i + 1, T=a["record"])
             for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["buffer"] in BUFFER_LINES]
 
 
@@ -594,7 +642,8 @@ def adapter_c(lab, src):
         out.append("#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS (runner_buffers.h) */")
     for inc in [lab["include"]] + lab.get("more_includes", []):
         out.append(f'#include "{inc}"')
-    out += ['#include "runner.h"'] + (['#include "runner_buffers.h"'] if buffers else []) + [""]
+    out += ['#include "runner.h"'] + (['#include "runner_buffers.h"'] if buffers else [])
+    out += ['#include "records.h"', ""] if lab.get("records") else [""]
     if any(a["kind"] == "enum" for fn in lab["functions"] for a in fn["args"]):
         out += ["#include <limits.h>", "",
                 "/* The wire's integer as an enum argument (an int): a value outside int's",
@@ -699,6 +748,63 @@ static int64_t desc_u8_close(const runner_arg_t *t, uint8_t *u, int in, int64_t 
 """
 
 
+def records_h(lab, src):
+    """records.h: each record's size on the wire (RECORD_DOUBLES_TYPE) and its
+    conversion from (record_load_TYPE) and to (record_store_TYPE) the wire's
+    doubles, for the adapter (runner_buffers.h's rb_records) and for the
+    lab's tests, which build the tensors the same way."""
+    out = [f"/* records.h - generated by grader/engine/describe.py from {src}: do not edit.\n"
+           " * The lab's records (structs passed by pointer) as the wire carries them:\n"
+           " * each listed field one double (KIND[N]: N), in the listed order. */",
+           "#ifndef LORALAB_GEN_RECORDS_H", "#define LORALAB_GEN_RECORDS_H", ""]
+    for inc in [lab["include"]] + lab.get("more_includes", []):
+        out.append(f'#include "{inc}"')
+    out += ["#include <limits.h>", "#include <math.h>", "#include <stdint.h>", "#include <stddef.h>", "",
+            "/* A double as a field: out-of-range values saturate (never wrap onto a valid",
+            " * one), NaN reads as the smallest. */",
+            "static inline int64_t rec_i64(double d) { return d >= 9.2e18 ? INT64_MAX : d > -9.2e18 ? (int64_t)d : INT64_MIN; }",
+            "static inline int rec_int(double d) { return d >= INT_MAX ? INT_MAX : d > INT_MIN ? (int)d : INT_MIN; }",
+            "static inline size_t rec_size(double d) { return d >= 1.8e19 ? SIZE_MAX : d > 0 ? (size_t)d : 0; }",
+            "static inline char rec_char(double d) { return (char)(unsigned char)(d >= 0 && d <= 255 ? (int)d : 0); }",
+            "/* A count back: exact below 2^53, NaN above (a double holds no more). */",
+            "static inline double rec_exact(int64_t v) { return v <= 9007199254740992 && v >= -9007199254740992 ? (double)v : NAN; }",
+            ""]
+    records = lab.get("records", {})
+    for t, rec in records.items():
+        load, store, off = [], [], 0
+        for f, kind, n in rec["fields"]:
+            if kind in records:
+                sub = records[kind]["size"]
+                if n:
+                    out.append(f"_Static_assert(sizeof(({t} *)0)->{f} / sizeof(({t} *)0)->{f}[0] == {n}, "
+                               f"\"{t}.{f}: the description's length is not the header's\");")
+                    load.append(f"    for (size_t k = 0; k < {n}; k++)\n        record_load_{kind}(&r->{f}[k], w + {off} + k * {sub});")
+                    store.append(f"    for (size_t k = 0; k < {n}; k++)\n        record_store_{kind}(&r->{f}[k], w + {off} + k * {sub});")
+                else:
+                    load.append(f"    record_load_{kind}(&r->{f}, w + {off});")
+                    store.append(f"    record_store_{kind}(&r->{f}, w + {off});")
+                off += (n or 1) * sub
+            elif n:
+                out.append(f"_Static_assert(sizeof(({t} *)0)->{f} == {n}, "
+                           f"\"{t}.{f}: the description's length is not the header's\");")
+                conv_in, conv_out = FIELD_KINDS[kind]
+                load.append(f"    for (size_t k = 0; k < {n}; k++)\n        r->{f}[k] = {conv_in}(w[{off} + k]);")
+                store.append(f"    for (size_t k = 0; k < {n}; k++)\n        w[{off} + k] = {conv_out}(r->{f}[k]);")
+                off += n
+            else:
+                conv_in, conv_out = FIELD_KINDS[kind]
+                load.append(f"    r->{f} = {conv_in}(w[{off}]);")
+                store.append(f"    w[{off}] = {conv_out}(r->{f});")
+                off += 1
+        out += [f"#define RECORD_DOUBLES_{t} {rec['size']}",
+                f"static inline void record_load_{t}(void *dst, const double *w)\n{{\n    {t} *r = dst;",
+                *load, "}",
+                f"static inline void record_store_{t}(const void *src, double *w)\n{{\n    const {t} *r = src;",
+                *store, "}", ""]
+    out.append("#endif")
+    return "\n".join(out) + "\n"
+
+
 def functions_c(lab, src):
     out = [f"/* functions.c - generated by grader/engine/describe.py from {src}: do not edit.\n"
            " * The judge's description of each student function (describe.h) and the\n"
@@ -774,6 +880,8 @@ def main(argv):
     os.makedirs(out_dir, exist_ok=True)
     write(os.path.join(out_dir, "adapter.c"), adapter_c(lab, src))
     write(os.path.join(out_dir, "functions.c"), functions_c(lab, src))
+    if lab.get("records"):
+        write(os.path.join(out_dir, "records.h"), records_h(lab, src))
     return 0
 
 

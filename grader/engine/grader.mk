@@ -130,7 +130,7 @@ $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
 # --check-tests: names unique, tasks of this lab, a task's tests in one file.
 $(BIN)/grade-$(1): $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))
 	@mkdir -p $$(@D) $(B)/lab$(1)
-	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) \
+	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $(B)/lab$(1)/tests.d $(GRADER_INC) -I$(call labdir,$(1)) $(if $(call described,$(1)),-I$(B)/lab$(1)/gen) \
 	  $(call grader_tests,$(1)) $(call derived_tests,$(1)) $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
 	  $(GRADER_LIBS) -o $$@
 	$$@ --check-tests >/dev/null || { $$@ --check-tests; rm -f $$@; exit 1; }
