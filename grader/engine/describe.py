@@ -44,14 +44,6 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       tests check their properties.
   ARG in SHAPE index EXPR   an input tensor of indices: integers 0..EXPR-1
       stored as doubles (the derived tests draw them so; EXPR as a shape).
-  ARG u8in|u8out SHAPE [nullable]   a buffer of SHAPE bytes (const uint8_t *,
-      uint8_t *).  The wire carries it as a tensor of SHAPE doubles, one per
-      byte (0..255); the generated wrapper converts it in the runner (an out
-      buffer starts as a fill pattern and is copied back only when the call
-      returns 0 or changed a byte, so an untouched buffer stays the poison the
-      judge checks for; a byte written past the end returns DESC_BAD_BYTES).
-      (Lab 09's; Lab 05's bytes/bytes_out below do the same with page guards:
-      one of the two should go.)
   ARG size range LO..[HI] example V     a size_t; LO..HI inclusive, HI an
       expression of the other sizes (none: unbounded).
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
@@ -80,13 +72,27 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
   ARG in32 SHAPE / ARG inout32 SHAPE   the same as in / inout for float arrays
       (the doubles are rounded to float; inout32's ARG_out is widened back).
   ARG real32 example V [reject V,...]  a float parameter (sent as a double).
-  ARG bytes SHAPE              a const unsigned char * of SHAPE bytes (one
-      double 0..255 per byte), ending at an inaccessible page.
-  ARG bytes_out SHAPE          an unsigned char * output of SHAPE bytes.
+  ARG bytes SHAPE [nullable]   a const unsigned char * (uint8_t *: the same
+      type) of SHAPE bytes (one double 0..255 per byte; the derived tests
+      draw them in 0..255), ending at an inaccessible page.
+  ARG bytes_out SHAPE [nullable]   an unsigned char * output of SHAPE bytes,
+      guarded, filled with a pattern, back when the call returned LAB_OK or
+      wrote it.
   ARG text example WORD [reject W|W...]   a const char * (NUL-terminated;
       on the wire its bytes without the NUL); "" is the empty string.
   ARG text_out SHAPE           a char * output of capacity SHAPE bytes.
   ARG size_out SHAPE           a size_t * output of SHAPE entries.
+  ARG int64_out SHAPE          an int64_t * output of SHAPE entries, guarded.
+  ARG int64 example V [reject V,...]   an int64_t, otherwise as int.
+  ARG texts SHAPE              a const char *const * of SHAPE strings: on
+      the wire each string's bytes then a 0, a NULL string a single -1.
+  ARG record TYPE SHAPE / ARG record_out TYPE SHAPE   a const TYPE * / TYPE *
+      of SHAPE structs, declared by a line `record TYPE FIELD:KIND ...`
+      (KIND int64, int, size, char[N], or a record declared before, TYPE or
+      TYPE[N]): each listed field one double in the listed order, the others
+      zero in the runner.  The build writes records.h beside the adapter
+      (RECORD_DOUBLES_TYPE, record_load_TYPE, record_store_TYPE), which the
+      lab's tests include to build the same tensors.
   DRIVERS: `drivers FILE` pastes FILE (beside functions.txt) into the adapter
   and `driver NAME FUNCTION SIG` lists its static int64_t driver_NAME(const
   runner_arg_t *a) in runner_functions[] (SIG as in runner.h): a call that
@@ -130,7 +136,7 @@ BUFFER_KINDS = {
     "record": (None, "in", "R", False),
     "record_out": (None, "out", "Q", False),
 }
-KINDS += tuple(BUFFER_KINDS) + ("real32", "int64", "u8in", "u8out")
+KINDS += tuple(BUFFER_KINDS) + ("real32", "int64")
 # A record's field kinds (`record TYPE FIELD:KIND ...`): C conversion from the
 # wire's double (load) and back (store); char[N] and TYPE[N] take N entries.
 FIELD_KINDS = {"int64": ("rec_i64", "rec_exact"), "int": ("rec_int", "(double)"),
@@ -141,8 +147,6 @@ C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "
           "int": "long long"}
 WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
 ACCESS = {"in": "RP", "out": "RP", "size": "RZ", "real": "RD", "int": "RL"}
-BYTES = {"u8in": "in", "u8out": "out"}  # byte buffers: the tensor kind they travel as
-C_TYPE.update({"u8in": "const uint8_t *", "u8out": "uint8_t *"})
 ARG_KIND = {"in": "ARG_IN", "out": "ARG_OUT", "size": "ARG_SIZE", "real": "ARG_REAL", "int": "ARG_INT",
             "dim": "ARG_DIM"}
 DESC_VALUES_MAX = 6  # describe.h's DESC_REJECT_MAX
@@ -343,7 +347,7 @@ def parse_arg(words, where):
         if not rest or not NAME_RE.match(rest[0]):
             raise DescError(f"a {arg['kind']} argument is NAME {arg['kind']} TYPE SHAPE")
         arg["record"] = rest.pop(0)
-    if arg["kind"] in TENSOR_KINDS or arg["kind"] in BYTES:
+    if arg["kind"] in TENSOR_KINDS:
         if not rest:
             raise DescError(f"tensor {arg['name']} needs a shape")
         arg["shape"] = rest.pop(0)
@@ -353,7 +357,7 @@ def parse_arg(words, where):
         arg["enum"] = rest.pop(0)
     while rest:
         key = rest.pop(0)
-        if key == "nullable" and (arg["kind"] in TENSOR_KINDS or arg["kind"] in BYTES):
+        if key == "nullable" and arg["kind"] in TENSOR_KINDS:
             arg["nullable"] = True
         elif key == "notunique" and arg["kind"] == "out":
             arg["notunique"] = True
@@ -414,7 +418,7 @@ def text_value(word):
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "notunique": False,
          "lo": None, "hi": None, "example": None, "reject": [], "derived": None, "pointer_flag": False,
-         "buffer": None, "companion": False, "values": [], "index": None, "bytes": False, "record": None}
+         "buffer": None, "companion": False, "values": [], "index": None, "record": None}
     e.update(kw)
     return e
 
@@ -456,10 +460,6 @@ def flatten(fn, lab):
             w = len(wire)
             wire.append(entry(a["name"], "int", example=a["example"], reject=a["reject"]))
             c_args.append((f"enum {a['enum']}", f"(enum {a['enum']})desc_enum_(RL({w}))"))
-        elif k in BYTES:
-            w = len(wire)
-            wire.append(entry(a["name"], BYTES[k], shape=a["shape"], nullable=a["nullable"], bytes=True))
-            c_args.append((C_TYPE[k], f"u8_{w}"))
         else:
             w = len(wire)
             wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"],
@@ -651,8 +651,6 @@ def adapter_c(lab, src):
                 " * a valid one. */",
                 "static int desc_enum_(int64_t wire) { return wire >= INT_MIN && wire <= INT_MAX ? (int)wire : INT_MAX; }",
                 ""]
-    if any(a["bytes"] for fn in lab["functions"] for a in fn["wire"]):
-        out.append(BYTES_C)
     for fn in lab["functions"]:
         out.append(f"#pragma weak {fn['name']}")
     out.append("")
@@ -678,16 +676,6 @@ def adapter_c(lab, src):
                        f"        alloc_fault_end();\n        ret = 0;\n    }}")
             out += buffer_lines(fn, 1)
             out.append("    return ret;")
-        elif [i for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["bytes"]]:
-            byte_args = [i for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["bytes"]]
-            for i in byte_args:
-                out.append(f"    uint8_t *u8_{i} = desc_u8_open(&a[{i}], {int(fn['wire'][i]['kind'] == 'in')});")
-            bad = " || ".join(f"(a[{i}].p && !u8_{i})" for i in byte_args)
-            out.append(f"    int64_t rc = DESC_BAD_BYTES;\n    if (!({bad}))")
-            out.append(f"        rc = {call};" if fn["status"] else f"        {call}, rc = 0;")
-            for i in byte_args:
-                out.append(f"    rc = desc_u8_close(&a[{i}], u8_{i}, {int(fn['wire'][i]['kind'] == 'in')}, rc);")
-            out.append("    return rc;")
         else:
             out.append(f"    alloc_fault_begin();\n    int64_t ret = {call};\n    alloc_fault_end();\n    return ret;"
                        if fn["status"] else
@@ -704,48 +692,6 @@ def adapter_c(lab, src):
         out.append(f"    {{\"{name}\", \"{sig}\", (runner_addr_t){func}, driver_{name}}},")
     out.append("    {0, 0, 0, 0},\n};")
     return "\n".join(out) + "\n"
-
-
-BYTES_C = r"""/* Byte buffers (u8in, u8out): one double per byte on the wire. */
-#include <stdlib.h>
-#include <string.h>
-#define DESC_BAD_BYTES (-98) /* a byte written past the end, or no memory */
-#define DESC_U8_TAIL 16
-static uint8_t desc_u8_fill(uint64_t i) { return (uint8_t)(0x5A ^ (i * 29u)); }
-/* The bytes of tensor *t (NULL for a NULL tensor or no memory): an input's
- * values, an output's fill pattern, then DESC_U8_TAIL guard bytes. */
-static uint8_t *desc_u8_open(const runner_arg_t *t, int in)
-{
-    if (!t->p)
-        return NULL;
-    uint8_t *u = malloc(t->count + DESC_U8_TAIL);
-    if (!u)
-        return NULL;
-    for (uint64_t i = 0; i < t->count + DESC_U8_TAIL; i++)
-        u[i] = i < t->count && in ? (uint8_t)(t->p[i] >= 0 && t->p[i] <= 255 ? (int)t->p[i] : 0)
-                                  : desc_u8_fill(i);
-    return u;
-}
-/* Back to doubles: an output when the call returned 0 or changed a byte, an
- * input when it changed one (the judge then sees the write); rc, or
- * DESC_BAD_BYTES when a guard byte changed. */
-static int64_t desc_u8_close(const runner_arg_t *t, uint8_t *u, int in, int64_t rc)
-{
-    if (!u)
-        return rc;
-    int changed = !in && rc == 0, guard = 0;
-    for (uint64_t i = 0; i < t->count; i++)
-        changed |= u[i] != (in ? (uint8_t)(t->p[i] >= 0 && t->p[i] <= 255 ? (int)t->p[i] : 0)
-                               : desc_u8_fill(i));
-    for (uint64_t i = t->count; i < t->count + DESC_U8_TAIL; i++)
-        guard |= u[i] != desc_u8_fill(i);
-    if (changed)
-        for (uint64_t i = 0; i < t->count; i++)
-            t->p[i] = (double)u[i];
-    free(u);
-    return guard ? DESC_BAD_BYTES : rc;
-}
-"""
 
 
 def records_h(lab, src):
