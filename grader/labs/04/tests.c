@@ -341,7 +341,7 @@ TEST("lab04.3", 1, "the total is right and the breakdown's parts add up to it",
 }
 
 TEST("lab04.3", 2, "GPT-2 small is counted right; bad descriptions are rejected",
-     "GPT-2 small's total and parts must match the reference; check sizes, norm, n_kinds and every kind's d_in, d_out, bias and place with LAB_REQUIRE.")
+     "GPT-2 small's total and parts must match the reference; check m and parts (each alone NULL), sizes, norm, n_kinds and every kind's d_in, d_out, bias and place with LAB_REQUIRE.")
 {
     pc_model_t base;
     if (!load_model(j, "gpt2-small", &base))
@@ -367,6 +367,20 @@ TEST("lab04.3", 2, "GPT-2 small is counted right; bad descriptions are rejected"
         double parts[6];
         if (student_model(j, &m, &got, parts) && got != LAB_EARG)
             judge_fail(j, "pc_model_params returned %lld for %s, expected LAB_EARG (-1)", got, what);
+    }
+    double w[RECORD_DOUBLES_pc_model_t];
+    record_store_pc_model_t(&base, w);
+    for (int k = 0; k < 2 && !judge_failed(j); k++) { /* m NULL, then parts NULL */
+        call_t *c = call_new(j, "pc_model_params");
+        if (k == 0)
+            call_null(c, "m"), call_out(c, "parts", RECORD_DOUBLES_pc_breakdown_t);
+        else
+            call_in(c, "m", w, RECORD_DOUBLES_pc_model_t), call_null(c, "parts");
+        if (call_run(c) && !expect_return(j, c, LAB_EARG))
+            judge_fail(j, "(the case was %s = NULL)", k == 0 ? "m" : "parts");
+        else if (k == 0 && !judge_failed(j))
+            expect_untouched(j, c, "parts");
+        call_free(c);
     }
 }
 
