@@ -42,8 +42,6 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       vectors' signs), so the derived tests do not compare them with the
       reference's (they still must be untouched on LAB_EARG); the lab's own
       tests check their properties.
-  ARG in SHAPE index EXPR   an input tensor of indices: integers 0..EXPR-1
-      stored as doubles (the derived tests draw them so; EXPR as a shape).
   ARG size range LO..[HI] example V     a size_t; LO..HI inclusive, HI an
       expression of the other sizes (none: unbounded).
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
@@ -82,6 +80,12 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       on the wire its bytes without the NUL); "" is the empty string.
   ARG text_out SHAPE           a char * output of capacity SHAPE bytes.
   ARG size_out SHAPE           a size_t * output of SHAPE entries.
+  ARG index SHAPE below EXPR [nullable]   a const size_t * of SHAPE indices
+      into something of EXPR entries (EXPR as a shape): the derived tests
+      draw them in 0..EXPR-1, and the range rule checks that an entry equal
+      to EXPR, and one of 2^32 + a valid index (a 32-bit copy wraps it onto
+      a valid one), is rejected (LAB_EARG, nothing written).  Guarded; an
+      entry the call changed is written back.
   ARG int64_out SHAPE          an int64_t * output of SHAPE entries, guarded.
   ARG int64 example V [reject V,...]   an int64_t, otherwise as int.
   ARG texts SHAPE              a const char *const * of SHAPE strings: on
@@ -132,6 +136,7 @@ BUFFER_KINDS = {
     "text_out": ("char *", "out", "T", False),
     "size_out": ("size_t *", "out", "s", False),
     "int64_out": ("int64_t *", "out", "I", False),
+    "index": ("const size_t *", "in", "x", False),
     "texts": ("const char *const *", "in", "L", False),
     "record": (None, "in", "R", False),
     "record_out": (None, "out", "Q", False),
@@ -361,7 +366,7 @@ def parse_arg(words, where):
             arg["nullable"] = True
         elif key == "notunique" and arg["kind"] == "out":
             arg["notunique"] = True
-        elif key == "index" and arg["kind"] == "in":
+        elif key == "below" and arg["kind"] == "index":
             arg["index"] = rest.pop(0)
         elif key == "range" and arg["kind"] in ("size", "dim"):
             lo, sep, hi = rest.pop(0).partition("..")
@@ -378,6 +383,8 @@ def parse_arg(words, where):
                 raise DescError(f"values: 1 to {DESC_VALUES_MAX} numbers")
         else:
             raise DescError(f"{key!r} does not apply to a {arg['kind']} argument")
+    if arg["kind"] == "index" and not arg["index"]:
+        raise DescError(f"an index argument is NAME index SHAPE below EXPR")
     if arg["kind"] in ("size", "real", "int", "dim", "real32", "enum") and arg["example"] is None:
         raise DescError(f"{arg['name']} needs an example value")
     if arg["kind"] in ("size", "dim") and arg["lo"] is None:
@@ -487,6 +494,7 @@ def buffer_arg(a, wire, lab):
         ctype = ("const " if k == "record" else "") + a["record"] + " *"
         shape = f"({shape})*{lab['records'][a['record']]['size']}"
     wire.append(entry(a["name"], wkind, shape=shape, nullable=a["nullable"], buffer=code, record=a.get("record"),
+                      index=a.get("index"),
                       example=a["example"] if k == "text" else None,
                       reject=a["reject"] if k == "text" else []))
     if companion:
@@ -508,6 +516,7 @@ BUFFER_LINES = {
     "T": ("char *v{i} = (char *)rb_bytes_out(&rb[{i}], &a[{i}]);", "rb_bytes_out_done(&rb[{i}], &a[{i}], ret);"),
     "s": ("size_t *v{i} = rb_sizes(&rb[{i}], &a[{i}]);", "rb_sizes_done(&rb[{i}], &a[{i}]);"),
     "I": ("int64_t *v{i} = rb_int64s(&rb[{i}], &a[{i}]);", "rb_int64s_done(&rb[{i}], &a[{i}]);"),
+    "x": ("const size_t *v{i} = rb_indices(&rb[{i}], &a[{i}]);", "rb_indices_done(&rb[{i}], &a[{i}]);"),
     "L": ("const char *const *v{i} = rb_texts(&rb[{i}], &a[{i}]);", "rb_texts_done(&rb[{i}], &a[{i}]);"),
     "R": ("const {T} *v{i} = rb_records(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T}, record_load_{T});",
           "rb_records_done(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T}, record_store_{T});"),
@@ -560,7 +569,7 @@ def check_function(fn):
                                    for a in args):
         raise DescError(f"{where}: {name}: tests null, but no pointer must be rejected when NULL")
     if "range" in rules and not any((a["kind"] in ("size", "dim") and not a["derived"] and (a["lo"] > 0 or a["hi"]))
-                                    or a["reject"] for a in args):
+                                    or a["reject"] or a["buffer"] == "x" for a in args):
         raise DescError(f"{where}: {name}: tests range, but no argument has a value to reject")
     if "inputs" in rules and not any(a["kind"] == "in" for a in args):
         raise DescError(f"{where}: {name}: tests inputs, but it has no input tensor")
@@ -609,6 +618,8 @@ def test_hint(fn, rule):
             continue
         if a["kind"] in ("size", "dim"):
             ranges.append(f"{a['name']} in {a['lo']}..{a['hi']}" if a["hi"] else f"{a['name']} >= {a['lo']}")
+        elif a["buffer"] == "x":
+            ranges.append(f"every entry of {a['name']} below {a['index']}")
         elif a["reject"] and a["buffer"] == "t":
             ranges.append(f"{a['name']} not {' or '.join(repr(v) if v else 'empty' for v in a['reject'])}")
         elif a["reject"]:
@@ -618,7 +629,7 @@ def test_hint(fn, rule):
         "null": f"each of {ptrs} passed alone as NULL must return LAB_EARG before anything is written.",
         "range": f"{'; '.join(ranges)}: a value outside must return LAB_EARG before anything is written.",
         "edges": f"the smallest (and largest) legal sizes must give the reference's result "
-                 f"({', '.join(r for r in ranges if ' not ' not in r)}).",
+                 f"({', '.join(r for r in ranges if ' not ' not in r and not r.startswith('every entry'))}).",
         "inputs": f"{ins} are const: they must be bit for bit the same after the call.",
         "nan": (f"a NaN or an Inf anywhere in {ins} (the first entry too) must return LAB_EARG "
                 "before anything is written." if fn["nan_rejected"] else

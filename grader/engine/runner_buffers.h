@@ -24,6 +24,8 @@
  *             filled with a pattern; copied back, one double per byte, when
  *             the call returned LAB_OK or wrote it at all.
  *   size_out  size_t outputs: entries the call wrote come back as doubles.
+ *   index     size_t indices in, one double each (a negative or NaN one as
+ *             SIZE_MAX), guarded; an entry the call changed is written back.
  *   int64_out int64_t outputs, guarded: entries the call wrote come back
  *             (exact below 2^53, NaN above).
  *   texts     an array of strings (const char *const *): on the wire each
@@ -224,6 +226,29 @@ static inline void rb_sizes_done(rb_t *b, const runner_arg_t *out)
     for (uint64_t k = 0; s && k < out->count; k++)
         if (s[k] != RB_SIZE_UNSET)
             out->p[k] = (double)s[k];
+    rb_free(b);
+}
+
+/* ---- index ---- */
+
+static inline size_t rb_index_of(double d) { return d >= 0 && d < 1.8e19 ? (size_t)d : SIZE_MAX; }
+
+static inline size_t *rb_indices(rb_t *b, const runner_arg_t *in)
+{
+    if (!in->p)
+        return NULL;
+    size_t *s = (size_t *)rb_guarded(b, in->count * sizeof(size_t));
+    for (uint64_t k = 0; s && k < in->count; k++)
+        s[k] = rb_index_of(in->p[k]);
+    return (size_t *)(b->p = s);
+}
+
+static inline void rb_indices_done(rb_t *b, const runner_arg_t *in)
+{
+    const size_t *s = b->p;
+    for (uint64_t k = 0; s && k < in->count; k++)
+        if (s[k] != rb_index_of(in->p[k]))
+            in->p[k] = (double)s[k];
     rb_free(b);
 }
 
