@@ -223,7 +223,7 @@ sanitize-lab%: $(SAN_ENGINE_OBJ) | deps-check deps-grade
 	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no)
 	$(if $(call described,$*),$(MAKE) --no-print-directory $(B)/lab$*/gen/adapter.c)
 	$(MAKE) --no-print-directory $(call grader_models,$*)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(call grader_tests,$*) \
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(if $(call described,$*),-I$(B)/lab$*/gen) $(call grader_tests,$*) \
 	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(SAN_ENGINE_OBJ) \
 	  $(call grader_models,$*) $(GRADER_LIBS) -o $(BIN)/asan-grade-$*
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null

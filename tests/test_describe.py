@@ -40,7 +40,30 @@ function g lab09.2 returns status
     cap size    = 64
     len size_out 1
     bo  bytes_out n
+    ix  index   n below cap
     tests null 1, range 1
+"""
+
+
+# Records (structs by pointer), string lists, int64_t in and out.
+RECORDS = """include lab.h
+record pt_t x:int64 tag:int n:size name:char[8]
+record shape_t pts:pt_t[3] k:int64
+function h lab09.3 returns count int64_t
+    s   record     shape_t n
+    n   size       range 1.. example 2
+    o   record_out pt_t 1
+    t   texts      nt
+    nt  size       range 1.. example 2
+    r   int64      example 8 reject 0
+    out int64_out  n
+"""
+RECORDS_H = """#pragma once
+#include <stddef.h>
+#include <stdint.h>
+typedef struct { int64_t x; int tag; size_t n; char name[8]; } pt_t;
+typedef struct { pt_t pts[3]; int64_t k; } shape_t;
+int64_t h(const shape_t *s, size_t n, pt_t *o, const char *const *t, size_t nt, int64_t r, int64_t *out);
 """
 
 
@@ -133,7 +156,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         with open(os.path.join(tmp, "lab.h"), "w") as f:
             f.write("#include <stddef.h>\nint g(double *w, const float *f, float s, const unsigned char *u, "
-                    "size_t n, const char *t, char *o, size_t cap, size_t *len, unsigned char *bo);\n")
+                    "size_t n, const char *t, char *o, size_t cap, size_t *len, unsigned char *bo, "
+                    "const size_t *ix);\n")
         lab, err = parse_text(BUFFERS)
         src = os.path.join(tmp, "adapter.c")
         if lab:
@@ -144,8 +168,43 @@ def main():
                             os.path.join(tmp, "adapter.o")], capture_output=True, text=True) if lab else None
         check(lab is not None and p.returncode == 0 and "ARG_out" not in (err or "") and
               [a["name"] for a in lab["functions"][0]["wire"]][:2] == ["w", "w_out"],
-              "buffer kinds (inout, in32, real32, bytes, text, text_out, size_out, bytes_out) compile",
+              "buffer kinds (inout, in32, real32, bytes, text, text_out, size_out, bytes_out, index) compile",
               (err or "") + (p.stderr[-400:] if p else ""))
+    with tempfile.TemporaryDirectory() as tmp:
+        for header, want in ((RECORDS_H, True), (RECORDS_H.replace("name[8]", "name[9]"), False)):
+            with open(os.path.join(tmp, "lab.h"), "w") as f:
+                f.write(header)
+            lab, err = parse_text(RECORDS)
+            p = None
+            if lab:
+                for name, text in (("adapter.c", describe.adapter_c(lab, "test")),
+                                   ("records.h", describe.records_h(lab, "test"))):
+                    with open(os.path.join(tmp, name), "w") as f:
+                        f.write(text)
+                p = subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L",
+                                    "-I", tmp, "-I", os.path.join(ROOT, "grader", "engine"), "-c",
+                                    os.path.join(tmp, "adapter.c"), "-o", os.path.join(tmp, "adapter.o")],
+                                   capture_output=True, text=True)
+            wire = [(a["name"], a["shape"]) for a in lab["functions"][0]["wire"]] if lab else []
+            check(lab is not None and (p.returncode == 0) == want and
+                  (want or "length is not the header's" in p.stderr) and
+                  ("s", "(n)*34") in wire and ("o", "(1)*11") in wire,
+                  "record, record_out, texts, int64, int64_out " +
+                  ("compile (34 and 11 doubles a record)" if want else "refused: a char[N] of another length"),
+                  (err or "") + (p.stderr[-400:] if p else ""))
+    for what, text in {"a record of an undeclared type": RECORDS.replace("record_out pt_t", "record_out pq_t"),
+                       "a field of an unknown kind": RECORDS.replace("tag:int", "tag:float"),
+                       "char without a length": RECORDS.replace("name:char[8]", "name:char"),
+                       "an index without its bound": BUFFERS.replace("index   n below cap", "index   n")}.items():
+        lab, err = parse_text(text)
+        check(lab is None and err and re.search(r":\d+:", err), f"refused: {what}", err or "parsed")
+    # An index argument: const size_t *, its bound in shapes()' max[], a range test.
+    lab, err = parse_text(BUFFERS)
+    functions = describe.functions_c(lab, "test") if lab else ""
+    ix = [(i, a) for i, a in enumerate(lab["functions"][0]["wire"]) if a["name"] == "ix"] if lab else []
+    check(ix and ix[0][1]["buffer"] == "x" and f"max[{ix[0][0]}] = v[" in functions and ".index = 1" in functions and
+          "every entry of ix below cap" in describe.test_hint(lab["functions"][0], "range"),
+          "an index argument: drawn below its bound, rejected at it (range)", err or functions[-800:])
     print(f"{tg.PASSED} passed, {tg.FAILED} failed")
     return 1 if tg.FAILED else 0
 

@@ -361,8 +361,27 @@ static void each_arg(judge_t *j, const fn_desc_t *d,
     case_free(&example);
 }
 
+/* Index argument i (describe.py: index SHAPE below EXPR) with one random
+ * entry at the bound EXPR, then at 2^32 + a valid index: rejected. */
+static void reject_index(judge_t *j, const fn_desc_t *d, int i)
+{
+    for (int k = 0; k < 2 && !judge_failed(j); k++) {
+        case_t c;
+        case_example(j, d, &c);
+        if (c.count[i] > 0 && c.max[i] > 0) {
+            uint64_t at = rng_below(judge_rng(j), c.count[i]);
+            double bad = k == 0 ? (double)c.max[i] : 4294967296.0 + c.data[i][at];
+            c.data[i][at] = bad;
+            snprintf(c.what, sizeof c.what, "%s[%llu] = %.0f (%s)", d->args[i].name, (unsigned long long)at,
+                     bad, k == 0 ? "the bound itself" : "2^32 + a valid index");
+            case_matches(j, &c, EXPECT_REJECTED, 0);
+        }
+        case_free(&c);
+    }
+}
+
 /* Argument i's values out of range, one call each: below its minimum, above
- * its maximum, each listed rejected value. */
+ * its maximum, each listed rejected value, an index out of range. */
 static void range_of(judge_t *j, const fn_desc_t *d, int i, const case_t *example)
 {
     const fn_arg_desc_t *a = &d->args[i];
@@ -375,6 +394,8 @@ static void range_of(judge_t *j, const fn_desc_t *d, int i, const case_t *exampl
         reject_one(j, d, i, 0, a->reject[k]);
     for (int k = 0; k < a->n_text_reject && !judge_failed(j); k++)
         reject_text(j, d, i, a->text_reject[k]);
+    if (a->buffer == 'x' && !judge_failed(j))
+        reject_index(j, d, i);
 }
 
 void contract_range(judge_t *j, const fn_desc_t *d) { each_arg(j, d, range_of); }
@@ -440,7 +461,8 @@ void contract_nan(judge_t *j, const fn_desc_t *d)
     static const double bad[] = {NAN, INFINITY, -INFINITY};
     const int cases = d->nan_rejected ? 9 : 3;
     for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
-        if (d->args[i].kind != ARG_IN || d->args[i].buffer == 'b' || d->args[i].buffer == 't')
+        if (d->args[i].kind != ARG_IN || d->args[i].buffer == 'b' || d->args[i].buffer == 't' ||
+            d->args[i].buffer == 'x')
             continue;
         for (int b = 0; b < cases && !judge_failed(j); b++) {
             const double x = bad[d->nan_rejected ? b / 3 : b];

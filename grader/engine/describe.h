@@ -50,7 +50,8 @@ typedef struct {
     int pointer_flag;   /* ints: stands for a struct pointer, 0 passes NULL */
     /* Buffer kinds (describe.py, runner_buffers.h): 0 for a tensor of doubles,
      * else 'u' inout, 'f' in32, 'F' inout32, 'r' real32, 'b' bytes,
-     * 'B' bytes_out, 't' text, 'T' text_out, 's' size_out; 'o' the ARG_out
+     * 'B' bytes_out, 't' text, 'T' text_out, 's' size_out, 'x' index,
+     * 'I' int64_out, 'L' texts, 'R' record, 'Q' record_out; 'o' the ARG_out
      * of an inout argument, which then has companion 1 and follows it. */
     char buffer;
     int companion;
@@ -60,7 +61,7 @@ typedef struct {
     int n_values;       /* inputs: the derived tests draw each entry from values[] (labels), */
     double values[DESC_REJECT_MAX]; /* not from [-1, 1), when n_values > 0 */
     int not_unique;     /* outputs: not compared with the reference (singular vectors' signs) */
-    int index;          /* in tensors: integers 0..max[i]-1 stored as doubles (shapes()' max[]) */
+    int index;          /* index ('x'): integers 0..max[i]-1, size_t in the call (shapes()' max[]) */
 } fn_arg_desc_t;
 
 typedef struct {

@@ -42,16 +42,6 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       vectors' signs), so the derived tests do not compare them with the
       reference's (they still must be untouched on LAB_EARG); the lab's own
       tests check their properties.
-  ARG in SHAPE index EXPR   an input tensor of indices: integers 0..EXPR-1
-      stored as doubles (the derived tests draw them so; EXPR as a shape).
-  ARG u8in|u8out SHAPE [nullable]   a buffer of SHAPE bytes (const uint8_t *,
-      uint8_t *).  The wire carries it as a tensor of SHAPE doubles, one per
-      byte (0..255); the generated wrapper converts it in the runner (an out
-      buffer starts as a fill pattern and is copied back only when the call
-      returns 0 or changed a byte, so an untouched buffer stays the poison the
-      judge checks for; a byte written past the end returns DESC_BAD_BYTES).
-      (Lab 09's; Lab 05's bytes/bytes_out below do the same with page guards:
-      one of the two should go.)
   ARG size range LO..[HI] example V     a size_t; LO..HI inclusive, HI an
       expression of the other sizes (none: unbounded).
   ARG real example V [reject V,V...]    a double; rejected values (nan, inf,
@@ -80,13 +70,33 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
   ARG in32 SHAPE / ARG inout32 SHAPE   the same as in / inout for float arrays
       (the doubles are rounded to float; inout32's ARG_out is widened back).
   ARG real32 example V [reject V,...]  a float parameter (sent as a double).
-  ARG bytes SHAPE              a const unsigned char * of SHAPE bytes (one
-      double 0..255 per byte), ending at an inaccessible page.
-  ARG bytes_out SHAPE          an unsigned char * output of SHAPE bytes.
+  ARG bytes SHAPE [nullable]   a const unsigned char * (uint8_t *: the same
+      type) of SHAPE bytes (one double 0..255 per byte; the derived tests
+      draw them in 0..255), ending at an inaccessible page.
+  ARG bytes_out SHAPE [nullable]   an unsigned char * output of SHAPE bytes,
+      guarded, filled with a pattern, back when the call returned LAB_OK or
+      wrote it.
   ARG text example WORD [reject W|W...]   a const char * (NUL-terminated;
       on the wire its bytes without the NUL); "" is the empty string.
   ARG text_out SHAPE           a char * output of capacity SHAPE bytes.
   ARG size_out SHAPE           a size_t * output of SHAPE entries.
+  ARG index SHAPE below EXPR [nullable]   a const size_t * of SHAPE indices
+      into something of EXPR entries (EXPR as a shape): the derived tests
+      draw them in 0..EXPR-1, and the range rule checks that an entry equal
+      to EXPR, and one of 2^32 + a valid index (a 32-bit copy wraps it onto
+      a valid one), is rejected (LAB_EARG, nothing written).  Guarded; an
+      entry the call changed is written back.
+  ARG int64_out SHAPE          an int64_t * output of SHAPE entries, guarded.
+  ARG int64 example V [reject V,...]   an int64_t, otherwise as int.
+  ARG texts SHAPE              a const char *const * of SHAPE strings: on
+      the wire each string's bytes then a 0, a NULL string a single -1.
+  ARG record TYPE SHAPE / ARG record_out TYPE SHAPE   a const TYPE * / TYPE *
+      of SHAPE structs, declared by a line `record TYPE FIELD:KIND ...`
+      (KIND int64, int, size, char[N], or a record declared before, TYPE or
+      TYPE[N]): each listed field one double in the listed order, the others
+      zero in the runner.  The build writes records.h beside the adapter
+      (RECORD_DOUBLES_TYPE, record_load_TYPE, record_store_TYPE), which the
+      lab's tests include to build the same tensors.
   DRIVERS: `drivers FILE` pastes FILE (beside functions.txt) into the adapter
   and `driver NAME FUNCTION SIG` lists its static int64_t driver_NAME(const
   runner_arg_t *a) in runner_functions[] (SIG as in runner.h): a call that
@@ -125,16 +135,23 @@ BUFFER_KINDS = {
     "text": ("const char *", "in", "t", False),
     "text_out": ("char *", "out", "T", False),
     "size_out": ("size_t *", "out", "s", False),
+    "int64_out": ("int64_t *", "out", "I", False),
+    "index": ("const size_t *", "in", "x", False),
+    "texts": ("const char *const *", "in", "L", False),
+    "record": (None, "in", "R", False),
+    "record_out": (None, "out", "Q", False),
 }
-KINDS += tuple(BUFFER_KINDS) + ("real32", "u8in", "u8out")
+KINDS += tuple(BUFFER_KINDS) + ("real32", "int64")
+# A record's field kinds (`record TYPE FIELD:KIND ...`): C conversion from the
+# wire's double (load) and back (store); char[N] and TYPE[N] take N entries.
+FIELD_KINDS = {"int64": ("rec_i64", "rec_exact"), "int": ("rec_int", "(double)"),
+               "size": ("rec_size", "rec_exact"), "char": ("rec_char", "(double)(unsigned char)")}
 RULES = ("null", "range", "edges", "inputs", "nan", "oom")
 RET_TYPES = {"int": "int", "int64_t": "int64_t", "long_long": "long long"}
 C_TYPE = {"in": "const double *", "out": "double *", "size": "size_t", "real": "double",
           "int": "long long"}
 WIRE = {"in": "p", "out": "p", "size": "z", "real": "d", "int": "l"}
 ACCESS = {"in": "RP", "out": "RP", "size": "RZ", "real": "RD", "int": "RL"}
-BYTES = {"u8in": "in", "u8out": "out"}  # byte buffers: the tensor kind they travel as
-C_TYPE.update({"u8in": "const uint8_t *", "u8out": "uint8_t *"})
 ARG_KIND = {"in": "ARG_IN", "out": "ARG_OUT", "size": "ARG_SIZE", "real": "ARG_REAL", "int": "ARG_INT",
             "dim": "ARG_DIM"}
 DESC_VALUES_MAX = 6  # describe.h's DESC_REJECT_MAX
@@ -219,6 +236,8 @@ def parse(path):
                     if len(fields) != 3:
                         raise DescError("matrix TYPE DATA ROWS COLS")
                     lab["matrix_fields"] = fields
+                elif words[0] == "record":
+                    parse_record(lab, words[1:])
                 elif words[0] == "problem":
                     lab["problem"], lab["problem_fields"] = words[1], words[2:]
                 elif words[0] == "drivers":
@@ -246,6 +265,26 @@ def parse(path):
         flatten(fn, lab)
         check_function(fn)
     return lab
+
+
+def parse_record(lab, words):
+    """record TYPE FIELD:KIND ...: a struct the lab passes by pointer, as its
+    fields travel (one double each; KIND[N]: N of them, KIND a field kind or
+    a record declared before).  Fields not listed are zero in the runner."""
+    if len(words) < 2 or not NAME_RE.match(words[0]):
+        raise DescError("record TYPE FIELD:KIND ... (KIND: int64, int, size, char[N] or a record[N])")
+    records = lab.setdefault("records", {})
+    fields, size = [], 0
+    for item in words[1:]:
+        m = re.fullmatch(r"([A-Za-z_]\w*):([A-Za-z_]\w*)(?:\[([1-9]\d*)\])?", item)
+        ok = m and ((m[2] in FIELD_KINDS and (m[2] == "char") == bool(m[3])) or m[2] in records)
+        if not ok:
+            raise DescError(f"record {words[0]}: {item!r} is not FIELD:KIND (int64, int, size, char[N], "
+                            f"or TYPE or TYPE[N] of a record declared before)")
+        n = int(m[3] or 1)
+        fields.append((m[1], m[2], int(m[3]) if m[3] else None))
+        size += n * (records[m[2]]["size"] if m[2] in records else 1)
+    records[words[0]] = {"fields": fields, "size": size}
 
 
 def parse_function(words, where):
@@ -282,7 +321,7 @@ def parse_tests(text, where):
 def parse_arg(words, where):
     if len(words) < 2 or words[1] not in KINDS:
         raise DescError(f"an argument is NAME KIND ... with KIND one of {', '.join(KINDS)}")
-    arg = {"name": words[0], "kind": words[1], "shape": None, "nullable": False, "notunique": False,
+    arg = {"where": where, "name": words[0], "kind": words[1], "shape": None, "nullable": False, "notunique": False,
            "lo": None, "hi": None, "example": None, "reject": [], "values": [], "enum": None, "index": None}
     if not NAME_RE.match(arg["name"]):
         raise DescError(f"{arg['name']!r} is not a C name")
@@ -307,7 +346,13 @@ def parse_arg(words, where):
         return arg
     if arg["kind"] == "text":
         return parse_text_arg(arg, rest)
-    if arg["kind"] in TENSOR_KINDS or arg["kind"] in BYTES:
+    if arg["kind"] == "int64":  # an int of C type int64_t
+        arg["kind"], arg["ctype"] = "int", "int64_t"
+    if arg["kind"] in ("record", "record_out"):
+        if not rest or not NAME_RE.match(rest[0]):
+            raise DescError(f"a {arg['kind']} argument is NAME {arg['kind']} TYPE SHAPE")
+        arg["record"] = rest.pop(0)
+    if arg["kind"] in TENSOR_KINDS:
         if not rest:
             raise DescError(f"tensor {arg['name']} needs a shape")
         arg["shape"] = rest.pop(0)
@@ -317,11 +362,11 @@ def parse_arg(words, where):
         arg["enum"] = rest.pop(0)
     while rest:
         key = rest.pop(0)
-        if key == "nullable" and (arg["kind"] in TENSOR_KINDS or arg["kind"] in BYTES):
+        if key == "nullable" and arg["kind"] in TENSOR_KINDS:
             arg["nullable"] = True
         elif key == "notunique" and arg["kind"] == "out":
             arg["notunique"] = True
-        elif key == "index" and arg["kind"] == "in":
+        elif key == "below" and arg["kind"] == "index":
             arg["index"] = rest.pop(0)
         elif key == "range" and arg["kind"] in ("size", "dim"):
             lo, sep, hi = rest.pop(0).partition("..")
@@ -338,6 +383,8 @@ def parse_arg(words, where):
                 raise DescError(f"values: 1 to {DESC_VALUES_MAX} numbers")
         else:
             raise DescError(f"{key!r} does not apply to a {arg['kind']} argument")
+    if arg["kind"] == "index" and not arg["index"]:
+        raise DescError(f"an index argument is NAME index SHAPE below EXPR")
     if arg["kind"] in ("size", "real", "int", "dim", "real32", "enum") and arg["example"] is None:
         raise DescError(f"{arg['name']} needs an example value")
     if arg["kind"] in ("size", "dim") and arg["lo"] is None:
@@ -378,7 +425,7 @@ def text_value(word):
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "notunique": False,
          "lo": None, "hi": None, "example": None, "reject": [], "derived": None, "pointer_flag": False,
-         "buffer": None, "companion": False, "values": [], "index": None, "bytes": False}
+         "buffer": None, "companion": False, "values": [], "index": None, "record": None}
     e.update(kw)
     return e
 
@@ -403,7 +450,7 @@ def flatten(fn, lab):
     for a in fn["args"]:
         k = a["kind"]
         if k in BUFFER_KINDS or k == "real32":
-            c_args.append(buffer_arg(a, wire))
+            c_args.append(buffer_arg(a, wire, lab))
         elif k == "dim":
             dims.append(entry(a["name"], "dim", lo=a["lo"], hi=a["hi"], example=a["example"]))
         elif k == "mat":
@@ -420,23 +467,19 @@ def flatten(fn, lab):
             w = len(wire)
             wire.append(entry(a["name"], "int", example=a["example"], reject=a["reject"]))
             c_args.append((f"enum {a['enum']}", f"(enum {a['enum']})desc_enum_(RL({w}))"))
-        elif k in BYTES:
-            w = len(wire)
-            wire.append(entry(a["name"], BYTES[k], shape=a["shape"], nullable=a["nullable"], bytes=True))
-            c_args.append((C_TYPE[k], f"u8_{w}"))
         else:
             w = len(wire)
             wire.append(entry(a["name"], k, shape=a["shape"], nullable=a["nullable"],
                               notunique=a["notunique"], lo=a["lo"], hi=a["hi"], example=a["example"],
                               reject=a["reject"], derived=a["derived"], values=a["values"],
                               index=a.get("index")))
-            c_args.append((C_TYPE[k], f"{ACCESS[k]}({w})"))
+            c_args.append((a.get("ctype") or C_TYPE[k], f"{ACCESS[k]}({w})"))
     fn["n_wire"] = len(wire)
     fn["wire"] = wire + dims
     fn["c_args"] = c_args
 
 
-def buffer_arg(a, wire):
+def buffer_arg(a, wire, lab):
     """A buffer kind's wire entries (ARG, and ARG_out for inout kinds) and its
     C argument, a variable the wrapper prepares (buffer_lines)."""
     w, k = len(wire), a["kind"]
@@ -444,7 +487,14 @@ def buffer_arg(a, wire):
         wire.append(entry(a["name"], "real", example=a["example"], reject=a["reject"], buffer="r"))
         return ("float", f"(float)RD({w})")
     ctype, wkind, code, companion = BUFFER_KINDS[k]
-    wire.append(entry(a["name"], wkind, shape=a["shape"], nullable=a["nullable"], buffer=code,
+    shape = a["shape"]
+    if k in ("record", "record_out"):
+        if a["record"] not in lab.get("records", {}):
+            raise DescError(f"{a['where']}: {a['name']}: {a['record']} is no record declared before (record TYPE ...)")
+        ctype = ("const " if k == "record" else "") + a["record"] + " *"
+        shape = f"({shape})*{lab['records'][a['record']]['size']}"
+    wire.append(entry(a["name"], wkind, shape=shape, nullable=a["nullable"], buffer=code, record=a.get("record"),
+                      index=a.get("index"),
                       example=a["example"] if k == "text" else None,
                       reject=a["reject"] if k == "text" else []))
     if companion:
@@ -465,12 +515,19 @@ BUFFER_LINES = {
     "B": ("unsigned char *v{i} = rb_bytes_out(&rb[{i}], &a[{i}]);", "rb_bytes_out_done(&rb[{i}], &a[{i}], ret);"),
     "T": ("char *v{i} = (char *)rb_bytes_out(&rb[{i}], &a[{i}]);", "rb_bytes_out_done(&rb[{i}], &a[{i}], ret);"),
     "s": ("size_t *v{i} = rb_sizes(&rb[{i}], &a[{i}]);", "rb_sizes_done(&rb[{i}], &a[{i}]);"),
+    "I": ("int64_t *v{i} = rb_int64s(&rb[{i}], &a[{i}]);", "rb_int64s_done(&rb[{i}], &a[{i}]);"),
+    "x": ("const size_t *v{i} = rb_indices(&rb[{i}], &a[{i}]);", "rb_indices_done(&rb[{i}], &a[{i}]);"),
+    "L": ("const char *const *v{i} = rb_texts(&rb[{i}], &a[{i}]);", "rb_texts_done(&rb[{i}], &a[{i}]);"),
+    "R": ("const {T} *v{i} = rb_records(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T}, record_load_{T});",
+          "rb_records_done(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T}, record_store_{T});"),
+    "Q": ("{T} *v{i} = rb_records_out(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T});",
+          "rb_records_out_done(&rb[{i}], &a[{i}], sizeof({T}), RECORD_DOUBLES_{T}, record_store_{T}, ret);"),
 }
 
 
 def buffer_lines(fn, after):
     """The wrapper's lines before (after=0) or after (1) the call."""
-    return ["    " + BUFFER_LINES[a["buffer"]][after].format(i=i, o=i + 1)
+    return ["    " + BUFFER_LINES[a["buffer"]][after].format(i=i, o=i + 1, T=a["record"])
             for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["buffer"] in BUFFER_LINES]
 
 
@@ -512,7 +569,7 @@ def check_function(fn):
                                    for a in args):
         raise DescError(f"{where}: {name}: tests null, but no pointer must be rejected when NULL")
     if "range" in rules and not any((a["kind"] in ("size", "dim") and not a["derived"] and (a["lo"] > 0 or a["hi"]))
-                                    or a["reject"] for a in args):
+                                    or a["reject"] or a["buffer"] == "x" for a in args):
         raise DescError(f"{where}: {name}: tests range, but no argument has a value to reject")
     if "inputs" in rules and not any(a["kind"] == "in" for a in args):
         raise DescError(f"{where}: {name}: tests inputs, but it has no input tensor")
@@ -561,6 +618,8 @@ def test_hint(fn, rule):
             continue
         if a["kind"] in ("size", "dim"):
             ranges.append(f"{a['name']} in {a['lo']}..{a['hi']}" if a["hi"] else f"{a['name']} >= {a['lo']}")
+        elif a["buffer"] == "x":
+            ranges.append(f"every entry of {a['name']} below {a['index']}")
         elif a["reject"] and a["buffer"] == "t":
             ranges.append(f"{a['name']} not {' or '.join(repr(v) if v else 'empty' for v in a['reject'])}")
         elif a["reject"]:
@@ -570,7 +629,7 @@ def test_hint(fn, rule):
         "null": f"each of {ptrs} passed alone as NULL must return LAB_EARG before anything is written.",
         "range": f"{'; '.join(ranges)}: a value outside must return LAB_EARG before anything is written.",
         "edges": f"the smallest (and largest) legal sizes must give the reference's result "
-                 f"({', '.join(r for r in ranges if ' not ' not in r)}).",
+                 f"({', '.join(r for r in ranges if ' not ' not in r and not r.startswith('every entry'))}).",
         "inputs": f"{ins} are const: they must be bit for bit the same after the call.",
         "nan": (f"a NaN or an Inf anywhere in {ins} (the first entry too) must return LAB_EARG "
                 "before anything is written." if fn["nan_rejected"] else
@@ -594,7 +653,8 @@ def adapter_c(lab, src):
         out.append("#define _DEFAULT_SOURCE /* mmap's MAP_ANONYMOUS (runner_buffers.h) */")
     for inc in [lab["include"]] + lab.get("more_includes", []):
         out.append(f'#include "{inc}"')
-    out += ['#include "runner.h"'] + (['#include "runner_buffers.h"'] if buffers else []) + [""]
+    out += ['#include "runner.h"'] + (['#include "runner_buffers.h"'] if buffers else [])
+    out += ['#include "records.h"', ""] if lab.get("records") else [""]
     if any(a["kind"] == "enum" for fn in lab["functions"] for a in fn["args"]):
         out += ["#include <limits.h>", "",
                 "/* The wire's integer as an enum argument (an int): a value outside int's",
@@ -602,8 +662,6 @@ def adapter_c(lab, src):
                 " * a valid one. */",
                 "static int desc_enum_(int64_t wire) { return wire >= INT_MIN && wire <= INT_MAX ? (int)wire : INT_MAX; }",
                 ""]
-    if any(a["bytes"] for fn in lab["functions"] for a in fn["wire"]):
-        out.append(BYTES_C)
     for fn in lab["functions"]:
         out.append(f"#pragma weak {fn['name']}")
     out.append("")
@@ -629,16 +687,6 @@ def adapter_c(lab, src):
                        f"        alloc_fault_end();\n        ret = 0;\n    }}")
             out += buffer_lines(fn, 1)
             out.append("    return ret;")
-        elif [i for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["bytes"]]:
-            byte_args = [i for i, a in enumerate(fn["wire"][:fn["n_wire"]]) if a["bytes"]]
-            for i in byte_args:
-                out.append(f"    uint8_t *u8_{i} = desc_u8_open(&a[{i}], {int(fn['wire'][i]['kind'] == 'in')});")
-            bad = " || ".join(f"(a[{i}].p && !u8_{i})" for i in byte_args)
-            out.append(f"    int64_t rc = DESC_BAD_BYTES;\n    if (!({bad}))")
-            out.append(f"        rc = {call};" if fn["status"] else f"        {call}, rc = 0;")
-            for i in byte_args:
-                out.append(f"    rc = desc_u8_close(&a[{i}], u8_{i}, {int(fn['wire'][i]['kind'] == 'in')}, rc);")
-            out.append("    return rc;")
         else:
             out.append(f"    alloc_fault_begin();\n    int64_t ret = {call};\n    alloc_fault_end();\n    return ret;"
                        if fn["status"] else
@@ -657,46 +705,61 @@ def adapter_c(lab, src):
     return "\n".join(out) + "\n"
 
 
-BYTES_C = r"""/* Byte buffers (u8in, u8out): one double per byte on the wire. */
-#include <stdlib.h>
-#include <string.h>
-#define DESC_BAD_BYTES (-98) /* a byte written past the end, or no memory */
-#define DESC_U8_TAIL 16
-static uint8_t desc_u8_fill(uint64_t i) { return (uint8_t)(0x5A ^ (i * 29u)); }
-/* The bytes of tensor *t (NULL for a NULL tensor or no memory): an input's
- * values, an output's fill pattern, then DESC_U8_TAIL guard bytes. */
-static uint8_t *desc_u8_open(const runner_arg_t *t, int in)
-{
-    if (!t->p)
-        return NULL;
-    uint8_t *u = malloc(t->count + DESC_U8_TAIL);
-    if (!u)
-        return NULL;
-    for (uint64_t i = 0; i < t->count + DESC_U8_TAIL; i++)
-        u[i] = i < t->count && in ? (uint8_t)(t->p[i] >= 0 && t->p[i] <= 255 ? (int)t->p[i] : 0)
-                                  : desc_u8_fill(i);
-    return u;
-}
-/* Back to doubles: an output when the call returned 0 or changed a byte, an
- * input when it changed one (the judge then sees the write); rc, or
- * DESC_BAD_BYTES when a guard byte changed. */
-static int64_t desc_u8_close(const runner_arg_t *t, uint8_t *u, int in, int64_t rc)
-{
-    if (!u)
-        return rc;
-    int changed = !in && rc == 0, guard = 0;
-    for (uint64_t i = 0; i < t->count; i++)
-        changed |= u[i] != (in ? (uint8_t)(t->p[i] >= 0 && t->p[i] <= 255 ? (int)t->p[i] : 0)
-                               : desc_u8_fill(i));
-    for (uint64_t i = t->count; i < t->count + DESC_U8_TAIL; i++)
-        guard |= u[i] != desc_u8_fill(i);
-    if (changed)
-        for (uint64_t i = 0; i < t->count; i++)
-            t->p[i] = (double)u[i];
-    free(u);
-    return guard ? DESC_BAD_BYTES : rc;
-}
-"""
+def records_h(lab, src):
+    """records.h: each record's size on the wire (RECORD_DOUBLES_TYPE) and its
+    conversion from (record_load_TYPE) and to (record_store_TYPE) the wire's
+    doubles, for the adapter (runner_buffers.h's rb_records) and for the
+    lab's tests, which build the tensors the same way."""
+    out = [f"/* records.h - generated by grader/engine/describe.py from {src}: do not edit.\n"
+           " * The lab's records (structs passed by pointer) as the wire carries them:\n"
+           " * each listed field one double (KIND[N]: N), in the listed order. */",
+           "#ifndef LORALAB_GEN_RECORDS_H", "#define LORALAB_GEN_RECORDS_H", ""]
+    for inc in [lab["include"]] + lab.get("more_includes", []):
+        out.append(f'#include "{inc}"')
+    out += ["#include <limits.h>", "#include <math.h>", "#include <stdint.h>", "#include <stddef.h>", "",
+            "/* A double as a field: out-of-range values saturate (never wrap onto a valid",
+            " * one), NaN reads as the smallest. */",
+            "static inline int64_t rec_i64(double d) { return d >= 9.2e18 ? INT64_MAX : d > -9.2e18 ? (int64_t)d : INT64_MIN; }",
+            "static inline int rec_int(double d) { return d >= INT_MAX ? INT_MAX : d > INT_MIN ? (int)d : INT_MIN; }",
+            "static inline size_t rec_size(double d) { return d >= 1.8e19 ? SIZE_MAX : d > 0 ? (size_t)d : 0; }",
+            "static inline char rec_char(double d) { return (char)(unsigned char)(d >= 0 && d <= 255 ? (int)d : 0); }",
+            "/* A count back: exact below 2^53, NaN above (a double holds no more). */",
+            "static inline double rec_exact(int64_t v) { return v <= 9007199254740992 && v >= -9007199254740992 ? (double)v : NAN; }",
+            ""]
+    records = lab.get("records", {})
+    for t, rec in records.items():
+        load, store, off = [], [], 0
+        for f, kind, n in rec["fields"]:
+            if kind in records:
+                sub = records[kind]["size"]
+                if n:
+                    out.append(f"_Static_assert(sizeof(({t} *)0)->{f} / sizeof(({t} *)0)->{f}[0] == {n}, "
+                               f"\"{t}.{f}: the description's length is not the header's\");")
+                    load.append(f"    for (size_t k = 0; k < {n}; k++)\n        record_load_{kind}(&r->{f}[k], w + {off} + k * {sub});")
+                    store.append(f"    for (size_t k = 0; k < {n}; k++)\n        record_store_{kind}(&r->{f}[k], w + {off} + k * {sub});")
+                else:
+                    load.append(f"    record_load_{kind}(&r->{f}, w + {off});")
+                    store.append(f"    record_store_{kind}(&r->{f}, w + {off});")
+                off += (n or 1) * sub
+            elif n:
+                out.append(f"_Static_assert(sizeof(({t} *)0)->{f} == {n}, "
+                           f"\"{t}.{f}: the description's length is not the header's\");")
+                conv_in, conv_out = FIELD_KINDS[kind]
+                load.append(f"    for (size_t k = 0; k < {n}; k++)\n        r->{f}[k] = {conv_in}(w[{off} + k]);")
+                store.append(f"    for (size_t k = 0; k < {n}; k++)\n        w[{off} + k] = {conv_out}(r->{f}[k]);")
+                off += n
+            else:
+                conv_in, conv_out = FIELD_KINDS[kind]
+                load.append(f"    r->{f} = {conv_in}(w[{off}]);")
+                store.append(f"    w[{off}] = {conv_out}(r->{f});")
+                off += 1
+        out += [f"#define RECORD_DOUBLES_{t} {rec['size']}",
+                f"static inline void record_load_{t}(void *dst, const double *w)\n{{\n    {t} *r = dst;",
+                *load, "}",
+                f"static inline void record_store_{t}(const void *src, double *w)\n{{\n    const {t} *r = src;",
+                *store, "}", ""]
+    out.append("#endif")
+    return "\n".join(out) + "\n"
 
 
 def functions_c(lab, src):
@@ -774,6 +837,8 @@ def main(argv):
     os.makedirs(out_dir, exist_ok=True)
     write(os.path.join(out_dir, "adapter.c"), adapter_c(lab, src))
     write(os.path.join(out_dir, "functions.c"), functions_c(lab, src))
+    if lab.get("records"):
+        write(os.path.join(out_dir, "records.h"), records_h(lab, src))
     return 0
 
 

@@ -140,7 +140,7 @@ $(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
 $(B)/lab$(1)/tests.o: $(call grader_tests,$(1)) $(call derived_tests,$(1)) | $(GRADER_ORDER)
 	@mkdir -p $$(@D)/tests
 	for f in $(call grader_tests,$(1)) $(call derived_tests,$(1)); do o=$$(@D)/tests/$$$$(basename "$$$$f" .c).o; \
-	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d $(GRADER_INC) -I$(call labdir,$(1)) \
+	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d $(GRADER_INC) -I$(call labdir,$(1)) $(if $(call described,$(1)),-I$(B)/lab$(1)/gen) \
 	    -c "$$$$f" -o $$$$o || exit 1; done
 	ld -r $$(addprefix $$(@D)/tests/,$$(notdir $$(^:.c=.o))) -o $$@
 $(BIN)/grade-$(1): $(B)/lab$(1)/tests.o $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))

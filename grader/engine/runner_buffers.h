@@ -24,6 +24,19 @@
  *             filled with a pattern; copied back, one double per byte, when
  *             the call returned LAB_OK or wrote it at all.
  *   size_out  size_t outputs: entries the call wrote come back as doubles.
+ *   index     size_t indices in, one double each (a negative or NaN one as
+ *             SIZE_MAX), guarded; an entry the call changed is written back.
+ *   int64_out int64_t outputs, guarded: entries the call wrote come back
+ *             (exact below 2^53, NaN above).
+ *   texts     an array of strings (const char *const *): on the wire each
+ *             string's bytes then a 0, a NULL string as a single -1; the
+ *             pointers end at an inaccessible page (reading one past the
+ *             last is a crash); a changed byte is written back.
+ *   record, record_out  structs (records.h, generated from the lab's
+ *             `record` lines: RECORD_DOUBLES_T doubles each, loaded and
+ *             stored by record_load_T and record_store_T), guarded; an input
+ *             the call changed is stored back; an output, filled with the
+ *             pattern, comes back when the call returned LAB_OK or wrote it.
  * A buffer the runner cannot allocate makes the call return RB_BAD_CALL,
  * which no student function returns.
  */
@@ -31,6 +44,7 @@
 #define LORALAB_RUNNER_BUFFERS_H
 
 /* (the adapter defines _DEFAULT_SOURCE first: mmap's MAP_ANONYMOUS) */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +226,143 @@ static inline void rb_sizes_done(rb_t *b, const runner_arg_t *out)
     for (uint64_t k = 0; s && k < out->count; k++)
         if (s[k] != RB_SIZE_UNSET)
             out->p[k] = (double)s[k];
+    rb_free(b);
+}
+
+/* ---- index ---- */
+
+static inline size_t rb_index_of(double d) { return d >= 0 && d < 1.8e19 ? (size_t)d : SIZE_MAX; }
+
+static inline size_t *rb_indices(rb_t *b, const runner_arg_t *in)
+{
+    if (!in->p)
+        return NULL;
+    size_t *s = (size_t *)rb_guarded(b, in->count * sizeof(size_t));
+    for (uint64_t k = 0; s && k < in->count; k++)
+        s[k] = rb_index_of(in->p[k]);
+    return (size_t *)(b->p = s);
+}
+
+static inline void rb_indices_done(rb_t *b, const runner_arg_t *in)
+{
+    const size_t *s = b->p;
+    for (uint64_t k = 0; s && k < in->count; k++)
+        if (s[k] != rb_index_of(in->p[k]))
+            in->p[k] = (double)s[k];
+    rb_free(b);
+}
+
+/* ---- int64_out ---- */
+
+#define RB_INT64_UNSET (INT64_MIN + 7)
+
+static inline int64_t *rb_int64s(rb_t *b, const runner_arg_t *out)
+{
+    if (!out->p)
+        return NULL;
+    int64_t *s = (int64_t *)rb_guarded(b, out->count * sizeof(int64_t));
+    for (uint64_t k = 0; s && k < out->count; k++)
+        s[k] = RB_INT64_UNSET;
+    return (int64_t *)(b->p = s);
+}
+
+static inline void rb_int64s_done(rb_t *b, const runner_arg_t *out)
+{
+    const int64_t *s = b->p;
+    for (uint64_t k = 0; s && k < out->count; k++)
+        if (s[k] != RB_INT64_UNSET)
+            out->p[k] = s[k] <= 9007199254740992 && s[k] >= -9007199254740992 ? (double)s[k] : (double)NAN;
+    rb_free(b);
+}
+
+/* ---- texts ---- */
+
+/* The strings of *in (each's bytes and a 0; -1 for NULL), their bytes
+ * first and the pointers last in one guarded mapping. */
+static inline const char *const *rb_texts(rb_t *b, const runner_arg_t *in)
+{
+    if (!in->p)
+        return NULL;
+    size_t n = 0;
+    for (uint64_t k = 0; k < in->count; k++)
+        n += in->p[k] == 0 || in->p[k] == -1;
+    size_t bytes = (in->count + sizeof(char *) - 1) / sizeof(char *) * sizeof(char *);
+    unsigned char *u = rb_guarded(b, bytes + n * sizeof(char *));
+    if (!u)
+        return NULL;
+    const char **ptr = (const char **)(void *)(u + bytes);
+    for (uint64_t k = 0, s = 0, start = 0; k < in->count; k++) {
+        u[k] = rb_byte_of(in->p[k]);
+        if (in->p[k] == -1)
+            ptr[s++] = NULL, start = k + 1;
+        else if (in->p[k] == 0)
+            ptr[s++] = (const char *)u + start, start = k + 1;
+    }
+    b->p = u;
+    return ptr;
+}
+
+static inline void rb_texts_done(rb_t *b, const runner_arg_t *in)
+{
+    const unsigned char *u = b->p;
+    for (uint64_t k = 0; u && k < in->count; k++)
+        if (in->p[k] != -1 && u[k] != rb_byte_of(in->p[k]))
+            in->p[k] = u[k];
+    rb_free(b);
+}
+
+/* ---- record, record_out ---- */
+
+typedef void rb_load_t(void *record, const double *w);
+typedef void rb_store_t(const void *record, double *w);
+
+/* count / per records of `size` bytes each, loaded from *in. */
+static inline void *rb_records(rb_t *b, const runner_arg_t *in, size_t size, size_t per, rb_load_t *load)
+{
+    if (!in->p)
+        return NULL;
+    size_t n = in->count / per;
+    unsigned char *u = rb_guarded(b, n * size);
+    for (size_t k = 0; u && k < n; k++)
+        load(u + k * size, in->p + k * per);
+    return b->p = u;
+}
+
+/* An input record the call changed goes back onto the wire. */
+static inline void rb_records_done(rb_t *b, const runner_arg_t *in, size_t size, size_t per, rb_store_t *store)
+{
+    const unsigned char *u = b->p;
+    double *w = u ? malloc(per * sizeof(double)) : NULL;
+    for (size_t k = 0; w && k < in->count / per; k++) {
+        store(u + k * size, w);
+        if (memcmp(w, in->p + k * per, per * sizeof(double)) != 0)
+            memcpy(in->p + k * per, w, per * sizeof(double));
+    }
+    free(w);
+    rb_free(b);
+}
+
+static inline void *rb_records_out(rb_t *b, const runner_arg_t *out, size_t size, size_t per)
+{
+    if (!out->p)
+        return NULL;
+    size_t n = out->count / per;
+    unsigned char *u = rb_guarded(b, n * size);
+    for (size_t k = 0; u && k < n * size; k++)
+        u[k] = rb_fill_byte(k);
+    return b->p = u;
+}
+
+static inline void rb_records_out_done(rb_t *b, const runner_arg_t *out, size_t size, size_t per,
+                                       rb_store_t *store, int64_t ret)
+{
+    const unsigned char *u = b->p;
+    size_t n = out->count / per;
+    int changed = ret == 0;
+    for (size_t k = 0; u && k < n * size && !changed; k++)
+        changed = u[k] != rb_fill_byte(k);
+    for (size_t k = 0; u && changed && k < n; k++)
+        store(u + k * size, out->p + k * per);
     rb_free(b);
 }
 

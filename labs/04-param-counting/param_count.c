@@ -61,7 +61,7 @@ int pc_summary_line(int64_t trainable, int64_t all, char *buf, size_t cap)
 }
 
 /* lab04.7 - bytes of `params` numbers in fp32 (4), fp16 (2) or bf16 (2). */
-int64_t pc_param_bytes(int64_t params, int64_t dtype)
+int64_t pc_param_bytes(int64_t params, enum pc_dtype dtype)
 {
     /* TODO lab04.7: write pc_param_bytes (contract in param_count.h). */
     lab_todo("lab04.7", "pc_param_bytes", params, dtype);
@@ -69,7 +69,7 @@ int64_t pc_param_bytes(int64_t params, int64_t dtype)
 
 /* lab04.8 - bytes for `tasks` variants: full copies, or one base plus adapters. */
 int64_t pc_storage_bytes(int64_t base_params, int64_t adapter_params, int64_t tasks,
-                         int64_t dtype, int64_t scheme)
+                         enum pc_dtype dtype, enum pc_scheme scheme)
 {
     /* TODO lab04.8: write pc_storage_bytes (contract in param_count.h). */
     lab_todo("lab04.8", "pc_storage_bytes", base_params, adapter_params, tasks, dtype, scheme);

@@ -213,11 +213,14 @@ int pc_summary_line(int64_t trainable, int64_t all, char *buf, size_t cap);
 /*
  * lab04.7  pc_param_bytes: bytes to store `params` numbers in `dtype`:
  *   fp32 4 bytes each, fp16 2, bf16 2 (bf16 is half of fp32's 32 bits).
- *   Broken contract: params < 0, dtype not 0..2, an overflowing result.
+ *   Broken contract: params < 0, dtype not one of PC_FP32, PC_FP16, PC_BF16
+ *   (an enum holds any int a caller casts into it: compare with the three
+ *   names, not with < 0, which an unsigned enum type never is), an
+ *   overflowing result.
  *   Example: (18874368, PC_FP16) -> 37,748,736 (37.7 MB: GPT-3's adapter).
  *   Points: 8.
  */
-int64_t pc_param_bytes(int64_t params, int64_t dtype);
+int64_t pc_param_bytes(int64_t params, enum pc_dtype dtype);
 
 /*
  * lab04.8  pc_storage_bytes: bytes to keep `tasks` fine-tuned variants.
@@ -226,13 +229,13 @@ int64_t pc_param_bytes(int64_t params, int64_t dtype);
  *   with bytes() as in lab04.7.  tasks == 0 is legal (nothing to serve:
  *   0 copies; or the base alone).
  *   Broken contract: base_params or adapter_params < 0, tasks < 0, dtype or
- *   scheme out of range, an overflowing result.
+ *   scheme none of its enum's names, an overflowing result.
  *   Course numbers (fp16, the course's 175e9 and 18,874,368): 100 full
  *   copies 35,000,000,000,000 bytes (35 TB); base + 100 adapters
  *   353,774,873,600 bytes (354 GB).
  *   Points: 10.
  */
 int64_t pc_storage_bytes(int64_t base_params, int64_t adapter_params, int64_t tasks,
-                         int64_t dtype, int64_t scheme);
+                         enum pc_dtype dtype, enum pc_scheme scheme);
 
 #endif

@@ -121,6 +121,19 @@ static void print_row(const char *name, const double *v, size_t n)
     printf("]\n");
 }
 
+/* size_t results (perm, seg, slot_of, counts): printed, and compared exactly. */
+static int print_sizes(const char *name, const size_t *v, const size_t *want, size_t n)
+{
+    int same = 1;
+    printf("  %-10s [", name);
+    for (size_t i = 0; i < n; i++) {
+        printf("%s%zu", i ? ", " : "", v[i]);
+        same &= v[i] == want[i];
+    }
+    printf("]\n");
+    return same;
+}
+
 /* ------------------------------------------------------------ examples */
 
 static int examples(void)
@@ -135,7 +148,8 @@ static int examples(void)
     printf("lab08.2 multi_lora_gather: W0 = I2, A_0 = [[1, 0]], B_0 = [[1], [0]], A_1 = [[0, 1]],\n"
            "  B_1 = [[0], [1]], alpha = 2, r = 1, x = [[1, 0], [0, 1], [1, 1]], ids = [0, 1, 1]\n");
     static const double x[] = {1, 0, 0, 1, 1, 1}, w0[] = {1, 0, 0, 1}, a[] = {1, 0, 0, 1},
-                        b[] = {1, 0, 0, 1}, ids[] = {0, 1, 1}, y_want[] = {3, 0, 0, 3, 1, 3};
+                        b[] = {1, 0, 0, 1}, y_want[] = {3, 0, 0, 3, 1, 3};
+    static const size_t ids[] = {0, 1, 1};
     double y[6];
     CALL(multi_lora_gather(x, 3, w0, a, b, ids, 2, 2, 1, 2, 2.0, y));
     print_row("y", y, 6);
@@ -144,21 +158,20 @@ static int examples(void)
     demo_check("lab08.4 segment: the same y", near(y, y_want, 6));
 
     printf("lab08.3 group_by_adapter: ids = [2, 0, 2, 1], 3 adapters\n");
-    static const double gids[] = {2, 0, 2, 1}, seg_want[] = {0, 1, 2, 4}, perm_want[] = {1, 3, 0, 2};
-    double perm[4], seg[4];
+    static const size_t gids[] = {2, 0, 2, 1}, seg_want[] = {0, 1, 2, 4}, perm_want[] = {1, 3, 0, 2};
+    size_t perm[4], seg[4];
     CALL(group_by_adapter(gids, 4, 3, perm, seg));
-    print_row("seg", seg, 4);
-    print_row("perm", perm, 4);
-    demo_check("seg = [0, 1, 2, 4], perm = [1, 3, 0, 2]", near(seg, seg_want, 4) && near(perm, perm_want, 4));
+    int same = print_sizes("seg", seg, seg_want, 4);
+    same &= print_sizes("perm", perm, perm_want, 4);
+    demo_check("seg = [0, 1, 2, 4], perm = [1, 3, 0, 2]", same);
 
     printf("lab08.5 lru_pool_plan: 2 slots, requests [0, 1, 0, 2, 1]\n");
-    static const double req[] = {0, 1, 0, 2, 1}, slot_want[] = {0, 1, 0, 1, 0}, counts_want[] = {1, 4, 2};
-    double slot_of[5], counts[3];
+    static const size_t req[] = {0, 1, 0, 2, 1}, slot_want[] = {0, 1, 0, 1, 0}, counts_want[] = {1, 4, 2};
+    size_t slot_of[5], counts[3];
     CALL(lru_pool_plan(req, 5, 3, 2, slot_of, counts));
-    print_row("slot_of", slot_of, 5);
-    print_row("counts", counts, 3);
-    demo_check("slot_of = [0, 1, 0, 1, 0], counts = [1, 4, 2]",
-               near(slot_of, slot_want, 5) && near(counts, counts_want, 3));
+    same = print_sizes("slot_of", slot_of, slot_want, 5);
+    same &= print_sizes("counts", counts, counts_want, 3);
+    demo_check("slot_of = [0, 1, 0, 1, 0], counts = [1, 4, 2]", same);
     printf("%d of %d checks agree\n", demo_checks.total - demo_checks.bad, demo_checks.total);
     return demo_checks.bad ? 1 : 0;
 }
@@ -378,7 +391,8 @@ enum { TD = 128, TR = 8, TN = 64 }; /* width, rank, adapters held in memory */
 typedef struct {
     size_t batch, distinct;
     const double *x, *w0, *a, *b, *merged;
-    double *ids, *y, *w, *zero_a, *zero_b, *xs, *ys;
+    size_t *ids;
+    double *y, *w, *zero_a, *zero_b, *xs, *ys;
     double alpha;
 } tput_t;
 
@@ -415,20 +429,17 @@ static void merge_task(tput_t *T, size_t k)
 static void rows_through(tput_t *T, size_t k, const double *w)
 {
     size_t n = 0;
-    double zero_id = 0.0;
     for (size_t t = 0; t < T->batch; t++)
-        if ((size_t)T->ids[t] == k)
+        if (T->ids[t] == k)
             memcpy(T->xs + n++ * TD, T->x + t * TD, TD * sizeof(double));
     if (!n)
         return;
-    double *ids = malloc(n * sizeof *ids);
-    for (size_t i = 0; i < n; i++)
-        ids[i] = zero_id;
+    size_t *ids = calloc(n, sizeof *ids); /* every row: the one (zero) adapter 0 */
     CALL(multi_lora_gather(T->xs, n, w, T->zero_a, T->zero_b, ids, TD, TD, 1, 1, 1.0, T->ys));
     free(ids);
     n = 0;
     for (size_t t = 0; t < T->batch; t++)
-        if ((size_t)T->ids[t] == k)
+        if (T->ids[t] == k)
             memcpy(T->y + t * TD, T->ys + n++ * TD, TD * sizeof(double));
 }
 
@@ -452,7 +463,7 @@ static void run_merge_per_request(void *ctx)
 {
     tput_t *T = ctx;
     for (size_t t = 0; t < T->batch; t++) {
-        merge_task(T, (size_t)T->ids[t]);
+        merge_task(T, T->ids[t]);
         mat_matmul_nt(T->x + t * TD, T->w, T->y + t * TD, 1, TD, TD);
     }
 }
@@ -472,7 +483,7 @@ static int throughput(void)
     double *x = random_alloc(&g, MAXB * TD, 1.0), *w0 = random_alloc(&g, TD * TD, sc);
     double *a = random_alloc(&g, TN * TR * TD, sc), *b = random_alloc(&g, TN * TD * TR, sc);
     double *merged = mat_alloc((size_t)TN * TD, TD);
-    double ids[MAXB];
+    size_t ids[MAXB];
     tput_t T = {0, 0, x, w0, a, b, merged, ids, mat_alloc(MAXB, TD), mat_alloc(TD, TD),
                 mat_alloc(1, TD), mat_alloc(TD, 1), mat_alloc(MAXB, TD), mat_alloc(MAXB, TD), 16.0};
     for (size_t k = 0; k < TN; k++) {
@@ -499,7 +510,7 @@ static int throughput(void)
             if (distincts[di] > T.batch)
                 continue;
             for (size_t t = 0; t < T.batch; t++)
-                ids[t] = (double)(t % T.distinct);
+                ids[t] = t % T.distinct;
             printf("%zu %zu", T.batch, T.distinct);
             void *ctx[N_METHODS];
             timing_t tm[N_METHODS];
@@ -551,7 +562,7 @@ static int pool_dir(const char *dir)
             return 1;
     }
     /* Zipf-like: task k with probability proportional to 1 / (k + 1). */
-    double *req = malloc(PQ * sizeof *req), *slot_of = malloc(PQ * sizeof *slot_of);
+    size_t *req = malloc(PQ * sizeof *req), *slot_of = malloc(PQ * sizeof *slot_of);
     double cum[PT], total = 0.0;
     for (int k = 0; k < PT; k++)
         cum[k] = (total += 1.0 / (k + 1));
@@ -560,7 +571,7 @@ static int pool_dir(const char *dir)
         int k = 0;
         while (k + 1 < PT && cum[k] < u)
             k++;
-        req[q] = k;
+        req[q] = (size_t)k;
     }
     printf("# lab08-demo pool: %d adapters (Lab 05's safetensors, F64, r = %d, %d x %d) in %s; "
            "%d requests, task k with probability ~ 1/(k+1)\n", PT, PR, PD, PD, dir, PQ);
@@ -571,12 +582,12 @@ static int pool_dir(const char *dir)
     double t0 = cpu_now();
     for (size_t si = 0; si < sizeof sizes / sizeof sizes[0] && rc == 0; si++) {
         size_t slots = sizes[si], bytes = 0, loaded[48];
-        double counts[3];
+        size_t counts[3];
         CALL(lru_pool_plan(req, PQ, PT, slots, slot_of, counts));
         for (size_t s = 0; s < slots; s++)
             loaded[s] = (size_t)-1;
         for (int q = 0; q < PQ && rc == 0; q++) {
-            size_t s = (size_t)slot_of[q], k = (size_t)req[q], dims[3], n;
+            size_t s = slot_of[q], k = req[q], dims[3], n;
             if (loaded[s] == k)
                 continue; /* a hit: the slot holds the task already */
             snprintf(path, sizeof path, "%s/task%02zu.safetensors", dir, k);
@@ -584,8 +595,8 @@ static int pool_dir(const char *dir)
             loaded[s] = k;
             bytes += n;
         }
-        printf("%zu %.0f %.0f %.0f %.3f %.1f\n", slots, counts[0], counts[1], counts[2],
-               counts[0] / PQ, bytes / 1024.0);
+        printf("%zu %zu %zu %zu %.3f %.1f\n", slots, counts[0], counts[1], counts[2],
+               (double)counts[0] / PQ, bytes / 1024.0);
     }
     printf("# CPU time of the plans and file loads above: %.1f ms\n", (cpu_now() - t0) * 1e3);
     free(req), free(slot_of), free(slots_a), free(slots_b);
@@ -621,7 +632,9 @@ static void blocked_matmul(const double *restrict a, const double *restrict b, d
 enum { BB = 64, BD = 256, BR = 8, BN = 16 };
 
 typedef struct {
-    double *x, *w0, *w0t, *a, *b, *ids, *y;
+    double *x, *w0, *w0t, *a, *b;
+    size_t *ids;
+    double *y;
 } bench_t;
 
 static void bench_gather(void *ctx)
@@ -643,7 +656,7 @@ static int bench(void)
     rng_seed(&g, demo_seed());
     bench_t P = {random_alloc(&g, BB * BD, 1), random_alloc(&g, BD * BD, 1), mat_alloc(BD, BD),
                  random_alloc(&g, BN * BR * BD, 1), random_alloc(&g, BN * BD * BR, 1),
-                 mat_alloc(BB, 1), mat_alloc(BB, BD)};
+                 calloc(BB, sizeof(size_t)), mat_alloc(BB, BD)};
     mat_transpose(P.w0, P.w0t, BD, BD);
     for (int t = 0; t < BB; t++)
         P.ids[t] = t % BN;

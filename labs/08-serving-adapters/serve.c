@@ -26,7 +26,7 @@ int houlsby_adapter(const double *h, size_t batch, const double *w_down, const d
 
 /* lab08.2 - each row with its own adapter: shared x W0^T, then each row's low-rank term. */
 int multi_lora_gather(const double *x, size_t batch, const double *w0, const double *a,
-                      const double *b, const double *ids, size_t d_in, size_t d_out, size_t r,
+                      const double *b, const size_t *ids, size_t d_in, size_t d_out, size_t r,
                       size_t n_adapters, double alpha, double *y)
 {
     /* TODO lab08.2: write multi_lora_gather (contract in serve.h). */
@@ -34,8 +34,8 @@ int multi_lora_gather(const double *x, size_t batch, const double *w0, const dou
 }
 
 /* lab08.3 - a stable counting sort of the rows by adapter. */
-int group_by_adapter(const double *ids, size_t batch, size_t n_adapters, double *perm,
-                     double *seg)
+int group_by_adapter(const size_t *ids, size_t batch, size_t n_adapters, size_t *perm,
+                     size_t *seg)
 {
     /* TODO lab08.3: write group_by_adapter (contract in serve.h). */
     lab_todo("lab08.3", "group_by_adapter", ids, batch, n_adapters, perm, seg);
@@ -43,7 +43,7 @@ int group_by_adapter(const double *ids, size_t batch, size_t n_adapters, double 
 
 /* lab08.4 - the same y as lab08.2, one small product per adapter segment. */
 int multi_lora_segment(const double *x, size_t batch, const double *w0, const double *a,
-                       const double *b, const double *ids, size_t d_in, size_t d_out, size_t r,
+                       const double *b, const size_t *ids, size_t d_in, size_t d_out, size_t r,
                        size_t n_adapters, double alpha, double *y)
 {
     /* TODO lab08.4: write multi_lora_segment (contract in serve.h). */
@@ -51,8 +51,8 @@ int multi_lora_segment(const double *x, size_t batch, const double *w0, const do
 }
 
 /* lab08.5 - which pool slot serves each request, least recently used evicted. */
-int lru_pool_plan(const double *requests, size_t n_requests, size_t n_tasks, size_t slots,
-                  double *slot_of, double *counts)
+int lru_pool_plan(const size_t *requests, size_t n_requests, size_t n_tasks, size_t slots,
+                  size_t *slot_of, size_t *counts)
 {
     /* TODO lab08.5: write lru_pool_plan (contract in serve.h). */
     lab_todo("lab08.5", "lru_pool_plan", requests, n_requests, n_tasks, slots, slot_of, counts);

@@ -14,9 +14,14 @@
  *   b + k * d_out * r (d_out, r).  Row t of the batch x (batch, d_in) is a
  *   request for adapter ids[t], and its output row is
  *       y[t] = x[t] W0^T + (alpha / r) (x[t] A_k^T) B_k^T,   k = ids[t].
- *   ids holds integers stored as doubles (0.0, 1.0, ...): the grader's wire
- *   carries doubles only.  An id that is not an integer in 0..n_adapters-1
- *   (1.5, -1, n_adapters, NaN) breaks the contract.
+ *   ids (batch) are size_t: an id indexes the stack of adapters, as a size
+ *   indexes an array, so it has the type of n_adapters.  No id is negative
+ *   or fractional, and one comparison, ids[t] >= n_adapters, finds an id
+ *   out of range, which breaks the contract.  (An int32_t would halve the
+ *   bytes but needs a second check, < 0, and a cast at every use; a double
+ *   would need three more: NaN, fractions, the cast.)  Copying an id into
+ *   an int or unsigned before checking it wraps 2^32 + 1 onto 1: check the
+ *   size_t itself.
  *
  * RULES FOR EVERY FUNCTION HERE
  *   - Inputs are const (the grader checks them bit for bit).  Outputs never
@@ -71,13 +76,12 @@ int houlsby_adapter(const double *h, size_t batch, const double *w_down, const d
  *   x = [[1, 0], [0, 1], [1, 1]], ids = [0, 1, 1]  ->  y = [[3, 0], [0, 3], [1, 3]].
  */
 int multi_lora_gather(const double *x, size_t batch, const double *w0, const double *a,
-                      const double *b, const double *ids, size_t d_in, size_t d_out, size_t r,
+                      const double *b, const size_t *ids, size_t d_in, size_t d_out, size_t r,
                       size_t n_adapters, double alpha, double *y);
 
 /*
  * lab08.3  group_by_adapter: the rows of a batch sorted by adapter, stably
- * (a counting sort).  ids (batch) as in lab08.2.  Outputs, integers stored
- * as doubles:
+ * (a counting sort).  ids (batch) as in lab08.2.  Outputs (size_t):
  *   seg (n_adapters + 1): seg[k] = the number of rows whose id is below k,
  *     so adapter k's rows are perm[seg[k]] .. perm[seg[k+1] - 1];
  *     seg[0] = 0 and seg[n_adapters] = batch.
@@ -86,8 +90,8 @@ int multi_lora_gather(const double *x, size_t batch, const double *w0, const dou
  *   Example: ids = [2, 0, 2, 1], n_adapters = 3  ->  seg = [0, 1, 2, 4],
  *   perm = [1, 3, 0, 2].
  */
-int group_by_adapter(const double *ids, size_t batch, size_t n_adapters, double *perm,
-                     double *seg);
+int group_by_adapter(const size_t *ids, size_t batch, size_t n_adapters, size_t *perm,
+                     size_t *seg);
 
 /*
  * lab08.4  multi_lora_segment: the same y as lab08.2, computed per segment:
@@ -98,20 +102,20 @@ int group_by_adapter(const double *ids, size_t batch, size_t n_adapters, double 
  * lab08.2; y is in the batch's row order.
  */
 int multi_lora_segment(const double *x, size_t batch, const double *w0, const double *a,
-                       const double *b, const double *ids, size_t d_in, size_t d_out, size_t r,
+                       const double *b, const size_t *ids, size_t d_in, size_t d_out, size_t r,
                        size_t n_adapters, double alpha, double *y);
 
 /*
  * lab08.5  lru_pool_plan: which slot of an adapter pool serves each request.
  * The pool has `slots` slots (1 or more), all empty at the start; requests
- * (n_requests task ids, integers stored as doubles, each in 0..n_tasks-1)
+ * (n_requests task ids, size_t as ids in lab08.2, each below n_tasks)
  * arrive in order.  For request q asking for task k:
  *   - hit: a slot holds k.  It serves q.
  *   - miss with an empty slot: the lowest-numbered empty slot loads k.
  *   - miss with a full pool: the slot whose task was used least recently
  *     (its last request is the oldest) is evicted and loads k.
  *   A slot's task counts as used by the request that loaded it and by every
- *   hit.  Outputs (integers stored as doubles):
+ *   hit.  Outputs (size_t):
  *   slot_of (n_requests): the slot that served request q;
  *   counts (3): hits, misses, evictions (a miss into an empty slot evicts
  *   nothing).
@@ -120,7 +124,7 @@ int multi_lora_segment(const double *x, size_t batch, const double *w0, const do
  *   evicting task 0 from slot 0  ->  slot_of = [0, 1, 0, 1, 0],
  *   counts = [1, 4, 2].
  */
-int lru_pool_plan(const double *requests, size_t n_requests, size_t n_tasks, size_t slots,
-                  double *slot_of, double *counts);
+int lru_pool_plan(const size_t *requests, size_t n_requests, size_t n_tasks, size_t slots,
+                  size_t *slot_of, size_t *counts);
 
 #endif

@@ -197,11 +197,11 @@ int pc_summary_line(int64_t trainable, int64_t all, char *buf, size_t cap)
 }
 
 /* lab04.7 - bytes of `params` numbers in fp32 (4), fp16 (2) or bf16 (2). */
-int64_t pc_param_bytes(int64_t params, int64_t dtype)
+int64_t pc_param_bytes(int64_t params, enum pc_dtype dtype)
 {
     /* BEGIN SOLUTION lab04.7 */
     LAB_REQUIRE(params >= 0, "params must be >= 0 (got %lld)", (long long)params);
-    LAB_REQUIRE(dtype >= PC_FP32 && dtype <= PC_BF16,
+    LAB_REQUIRE(dtype == PC_FP32 || dtype == PC_FP16 || dtype == PC_BF16,
                 "dtype must be PC_FP32 (0), PC_FP16 (1) or PC_BF16 (2), got %lld", (long long)dtype);
     int64_t b = mul_checked(params, dtype_size(dtype));
     LAB_REQUIRE(b >= 0, "%lld numbers of %lld bytes do not fit in int64_t", (long long)params,
@@ -212,13 +212,13 @@ int64_t pc_param_bytes(int64_t params, int64_t dtype)
 
 /* lab04.8 - bytes for `tasks` variants: full copies, or one base plus adapters. */
 int64_t pc_storage_bytes(int64_t base_params, int64_t adapter_params, int64_t tasks,
-                         int64_t dtype, int64_t scheme)
+                         enum pc_dtype dtype, enum pc_scheme scheme)
 {
     /* BEGIN SOLUTION lab04.8 */
     LAB_REQUIRE(base_params >= 0 && adapter_params >= 0 && tasks >= 0,
                 "base_params, adapter_params and tasks must be >= 0 (got %lld, %lld, %lld)",
                 (long long)base_params, (long long)adapter_params, (long long)tasks);
-    LAB_REQUIRE(dtype >= PC_FP32 && dtype <= PC_BF16, "dtype must be 0, 1 or 2 (got %lld)",
+    LAB_REQUIRE(dtype == PC_FP32 || dtype == PC_FP16 || dtype == PC_BF16, "dtype must be 0, 1 or 2 (got %lld)",
                 (long long)dtype);
     LAB_REQUIRE(scheme == PC_FULL_COPIES || scheme == PC_BASE_PLUS_ADAPTERS,
                 "scheme must be PC_FULL_COPIES (0) or PC_BASE_PLUS_ADAPTERS (1), got %lld",

@@ -16,16 +16,11 @@
 #include <string.h>
 
 /* BEGIN SOLUTION */
-/* 1 when v is an integer in 0..n-1 (NaN fails every comparison). */
-static int is_index(double v, size_t n)
-{
-    return v >= 0.0 && v < (double)n && (double)(size_t)v == v;
-}
-
-static int all_indices(const double *v, size_t count, size_t n)
+/* 1 when every v[i] is below n. */
+static int all_below(const size_t *v, size_t count, size_t n)
 {
     for (size_t i = 0; i < count; i++)
-        if (!is_index(v[i], n))
+        if (v[i] >= n)
             return 0;
     return 1;
 }
@@ -82,14 +77,16 @@ static void gemm_nt(const double *x, size_t ldx, const double *w, size_t n, size
         }
 }
 
-/* The checks lab08.2 and lab08.4 share. */
+/* The checks lab08.2 and lab08.4 share, then an empty batch's LAB_OK. */
 #define CHECK_MULTI(x, w0, a, b, ids, y)                                                        \
     do {                                                                                        \
         LAB_REQUIRE(x && w0 && a && b && ids && y, "a NULL pointer");                           \
         LAB_REQUIRE(d_in > 0 && d_out > 0 && r > 0, "d_in, d_out and r must be >= 1");          \
         LAB_REQUIRE(n_adapters > 0, "n_adapters must be >= 1");                                 \
-        LAB_REQUIRE(all_indices(ids, batch, n_adapters),                                        \
-                    "every id must be an integer in 0..n_adapters-1 (%zu adapters)", n_adapters); \
+        LAB_REQUIRE(all_below(ids, batch, n_adapters),                                          \
+                    "every id must be below n_adapters (%zu adapters)", n_adapters);             \
+        if (batch == 0)                                                                         \
+            return LAB_OK;                                                                      \
     } while (0)
 /* END SOLUTION */
 
@@ -116,19 +113,17 @@ int houlsby_adapter(const double *h, size_t batch, const double *w_down, const d
 
 /* lab08.2 - each row with its own adapter: shared x W0^T, then each row's low-rank term. */
 int multi_lora_gather(const double *x, size_t batch, const double *w0, const double *a,
-                      const double *b, const double *ids, size_t d_in, size_t d_out, size_t r,
+                      const double *b, const size_t *ids, size_t d_in, size_t d_out, size_t r,
                       size_t n_adapters, double alpha, double *y)
 {
     /* BEGIN SOLUTION lab08.2 */
     CHECK_MULTI(x, w0, a, b, ids, y);
-    if (batch == 0)
-        return LAB_OK;
     double *z = malloc(r * sizeof *z);
     LAB_REQUIRE(z, "out of memory");
     const double scale = alpha / (double)r;
     gemm_nt(x, d_in, w0, batch, d_out, d_in, 1.0, 0, y, d_out);
     for (size_t t = 0; t < batch; t++) {
-        size_t id = (size_t)ids[t];
+        size_t id = ids[t];
         const double *ak = a + id * r * d_in, *bk = b + id * d_out * r, *xt = x + t * d_in;
         for (size_t q = 0; q < r; q++) {
             double s = 0.0;
@@ -150,24 +145,23 @@ int multi_lora_gather(const double *x, size_t batch, const double *w0, const dou
 }
 
 /* lab08.3 - a stable counting sort of the rows by adapter. */
-int group_by_adapter(const double *ids, size_t batch, size_t n_adapters, double *perm,
-                     double *seg)
+int group_by_adapter(const size_t *ids, size_t batch, size_t n_adapters, size_t *perm,
+                     size_t *seg)
 {
     /* BEGIN SOLUTION lab08.3 */
     LAB_REQUIRE(ids && perm && seg, "a NULL pointer");
     LAB_REQUIRE(n_adapters > 0, "n_adapters must be >= 1");
-    LAB_REQUIRE(all_indices(ids, batch, n_adapters),
-                "every id must be an integer in 0..n_adapters-1 (%zu adapters)", n_adapters);
+    LAB_REQUIRE(all_below(ids, batch, n_adapters), "every id must be below n_adapters (%zu adapters)",
+                n_adapters);
     size_t *next = calloc(n_adapters + 1, sizeof *next);
     LAB_REQUIRE(next, "out of memory");
     for (size_t t = 0; t < batch; t++)
-        next[(size_t)ids[t] + 1]++;
+        next[ids[t] + 1]++;
     for (size_t k = 0; k < n_adapters; k++)
         next[k + 1] += next[k];
-    for (size_t k = 0; k <= n_adapters; k++)
-        seg[k] = (double)next[k];
+    memcpy(seg, next, (n_adapters + 1) * sizeof *seg);
     for (size_t t = 0; t < batch; t++)
-        perm[next[(size_t)ids[t]]++] = (double)t;
+        perm[next[ids[t]]++] = t;
     free(next);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab08.3", "group_by_adapter", ids, batch, n_adapters, perm, seg); */
@@ -175,23 +169,21 @@ int group_by_adapter(const double *ids, size_t batch, size_t n_adapters, double 
 
 /* lab08.4 - the same y as lab08.2, one small product per adapter segment. */
 int multi_lora_segment(const double *x, size_t batch, const double *w0, const double *a,
-                       const double *b, const double *ids, size_t d_in, size_t d_out, size_t r,
+                       const double *b, const size_t *ids, size_t d_in, size_t d_out, size_t r,
                        size_t n_adapters, double alpha, double *y)
 {
     /* BEGIN SOLUTION lab08.4 */
     CHECK_MULTI(x, w0, a, b, ids, y);
-    if (batch == 0)
-        return LAB_OK;
-    double *perm = malloc(batch * sizeof *perm), *seg = malloc((n_adapters + 1) * sizeof *seg);
+    size_t *perm = malloc(batch * sizeof *perm), *seg = malloc((n_adapters + 1) * sizeof *seg);
     double *xs = malloc(batch * d_in * sizeof *xs), *zs = malloc(batch * r * sizeof *zs);
     double *ts = calloc(batch * d_out, sizeof *ts); /* zeros: rows of no segment add nothing */
     int ok = perm && seg && xs && zs && ts;
     if (ok) {
         (void)group_by_adapter(ids, batch, n_adapters, perm, seg);
         for (size_t q = 0; q < batch; q++)
-            memcpy(xs + q * d_in, x + (size_t)perm[q] * d_in, d_in * sizeof *xs);
+            memcpy(xs + q * d_in, x + perm[q] * d_in, d_in * sizeof *xs);
         for (size_t k = 0; k < n_adapters; k++) {
-            size_t lo = (size_t)seg[k], n = (size_t)seg[k + 1] - lo;
+            size_t lo = seg[k], n = seg[k + 1] - lo;
             if (n == 0)
                 continue;
             gemm_nt(xs + lo * d_in, d_in, a + k * r * d_in, n, r, d_in, 1.0, 0, zs + lo * r, r);
@@ -200,7 +192,7 @@ int multi_lora_segment(const double *x, size_t batch, const double *w0, const do
         }
         gemm_nt(x, d_in, w0, batch, d_out, d_in, 1.0, 0, y, d_out);
         for (size_t q = 0; q < batch; q++) {
-            double *yt = y + (size_t)perm[q] * d_out;
+            double *yt = y + perm[q] * d_out;
             for (size_t o = 0; o < d_out; o++)
                 yt[o] += ts[q * d_out + o];
         }
@@ -212,14 +204,14 @@ int multi_lora_segment(const double *x, size_t batch, const double *w0, const do
 }
 
 /* lab08.5 - which pool slot serves each request, least recently used evicted. */
-int lru_pool_plan(const double *requests, size_t n_requests, size_t n_tasks, size_t slots,
-                  double *slot_of, double *counts)
+int lru_pool_plan(const size_t *requests, size_t n_requests, size_t n_tasks, size_t slots,
+                  size_t *slot_of, size_t *counts)
 {
     /* BEGIN SOLUTION lab08.5 */
     LAB_REQUIRE(requests && slot_of && counts, "a NULL pointer");
     LAB_REQUIRE(n_tasks > 0 && slots > 0, "n_tasks and slots must be >= 1");
-    LAB_REQUIRE(all_indices(requests, n_requests, n_tasks),
-                "every request must be a task id, an integer in 0..n_tasks-1 (%zu tasks)", n_tasks);
+    LAB_REQUIRE(all_below(requests, n_requests, n_tasks),
+                "every request must be a task id below n_tasks (%zu tasks)", n_tasks);
     size_t *task = malloc(slots * sizeof *task), *used = malloc(slots * sizeof *used);
     size_t *where = malloc(n_tasks * sizeof *where);
     if (!task || !used || !where) {
@@ -233,7 +225,7 @@ int lru_pool_plan(const double *requests, size_t n_requests, size_t n_tasks, siz
         where[k] = EMPTY;
     size_t hits = 0, misses = 0, evictions = 0, filled = 0;
     for (size_t q = 0; q < n_requests; q++) {
-        size_t k = (size_t)requests[q], s = where[k];
+        size_t k = requests[q], s = where[k];
         if (s != EMPTY) {
             hits++;
         } else {
@@ -252,9 +244,9 @@ int lru_pool_plan(const double *requests, size_t n_requests, size_t n_tasks, siz
             where[k] = s;
         }
         used[s] = q + 1;
-        slot_of[q] = (double)s;
+        slot_of[q] = s;
     }
-    counts[0] = (double)hits, counts[1] = (double)misses, counts[2] = (double)evictions;
+    counts[0] = hits, counts[1] = misses, counts[2] = evictions;
     free(task), free(used), free(where);
     return LAB_OK;
     /* END SOLUTION lab_todo("lab08.5", "lru_pool_plan", requests, n_requests, n_tasks, slots, slot_of, counts); */

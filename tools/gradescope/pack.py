@@ -72,14 +72,16 @@ def includes(sources, flags):
     for src in sources:
         # Relative to ROOT, and make's escapes undone ("a\\ b" is one name):
         # the kit may sit in a folder whose name has a space.
-        p = subprocess.run(["cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-MM", *flags,
+        # -MG: a header the build generates (records.h of a described lab) is
+        # listed, not an error; it is not a kit file, so it is not packed.
+        p = subprocess.run(["cc", "-std=c11", "-D_POSIX_C_SOURCE=200809L", "-MM", "-MG", *flags,
                             os.path.relpath(src, ROOT)], capture_output=True, text=True, cwd=ROOT)
         if p.returncode != 0:
             die(f"cannot list the includes of {os.path.relpath(src, ROOT)}:\n{p.stderr}")
         words = re.findall(r"(?:\\.|[^\s\\])+", p.stdout.replace("\\\n", " "))
         for word in (re.sub(r"\\(.)", r"\1", w) for w in words[1:]):
             full = os.path.realpath(os.path.join(ROOT, word))
-            if full.startswith(ROOT + os.sep):
+            if full.startswith(ROOT + os.sep) and os.path.isfile(full):
                 out.add(os.path.relpath(full, ROOT))
     return out
 

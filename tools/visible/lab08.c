@@ -19,22 +19,29 @@ int main(void)
            B, DI, DO, R, N, HB, HD, HM, Q, T, S);
     double *x = random_matrix(&g, B, DI), *w0 = random_matrix(&g, DO, DI);
     double *a = random_matrix(&g, N * R, DI), *b = random_matrix(&g, N * DO, R);
-    double ids[B], y[B * DO], perm[B], seg[N + 1];
+    /* ids, perm, seg, requests, slot_of, counts are size_t in serve.h and
+     * stored as doubles (dids, ...). */
+    size_t ids[B], perm[B], seg[N + 1];
+    double dids[B], y[B * DO], dperm[B], dseg[N + 1];
     for (int t = 0; t < B; t++)
-        ids[t] = (double)rng_below(&g, N);
+        ids[t] = rng_below(&g, N), dids[t] = (double)ids[t];
     put("multi.x", x, B, DI), put("multi.w0", w0, DO, DI), put("multi.a", a, N * R, DI);
-    put("multi.b", b, N * DO, R), put("multi.ids", ids, 1, B);
+    put("multi.b", b, N * DO, R), put("multi.ids", dids, 1, B);
     MUST(multi_lora_gather(x, B, w0, a, b, ids, DI, DO, R, N, 1.5, y));
     put("multi.y", y, B, DO);
     /* A typical mistake: every row served by adapter 0. */
-    double zeros[B] = {0};
+    size_t zeros[B] = {0};
     MUST(multi_lora_gather(x, B, w0, a, b, zeros, DI, DO, R, N, 1.5, y));
     put("multi.y~adapter0", y, B, DO);
     /* Another: alpha used without dividing by r (alpha / r times r). */
     MUST(multi_lora_gather(x, B, w0, a, b, ids, DI, DO, R, N, 1.5 * R, y));
     put("multi.y~alpha", y, B, DO);
     MUST(group_by_adapter(ids, B, N, perm, seg));
-    put("group.perm", perm, 1, B), put("group.seg", seg, 1, N + 1);
+    for (int t = 0; t < B; t++)
+        dperm[t] = (double)perm[t];
+    for (int k = 0; k <= N; k++)
+        dseg[k] = (double)seg[k];
+    put("group.perm", dperm, 1, B), put("group.seg", dseg, 1, N + 1);
 
     double *h = random_matrix(&g, HB, HD), *wd = random_matrix(&g, HM, HD), *wu = random_matrix(&g, HD, HM);
     double out[HB * HD];
@@ -42,12 +49,17 @@ int main(void)
     MUST(houlsby_adapter(h, HB, wd, wu, HD, HM, out));
     put("houlsby.out", out, HB, HD);
 
-    double req[Q], slot_of[Q], counts[3];
+    size_t req[Q], slot_of[Q], counts[3];
+    double dreq[Q], dslot[Q], dcounts[3];
     for (int q = 0; q < Q; q++)
-        req[q] = (double)rng_below(&g, T);
-    put("lru.requests", req, 1, Q);
+        req[q] = rng_below(&g, T), dreq[q] = (double)req[q];
+    put("lru.requests", dreq, 1, Q);
     MUST(lru_pool_plan(req, Q, T, S, slot_of, counts));
-    put("lru.slot_of", slot_of, 1, Q), put("lru.counts", counts, 1, 3);
+    for (int q = 0; q < Q; q++)
+        dslot[q] = (double)slot_of[q];
+    for (int k = 0; k < 3; k++)
+        dcounts[k] = (double)counts[k];
+    put("lru.slot_of", dslot, 1, Q), put("lru.counts", dcounts, 1, 3);
     free(x), free(w0), free(a), free(b), free(h), free(wd), free(wu);
     return 0;
 }

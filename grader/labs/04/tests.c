@@ -10,11 +10,14 @@
  * 353,774,873,600 bytes.  Random cases draw from judge_rng(): seed printed,
  * --seed N repeats a run.  Sizes are chosen so that the answers pass 2^32
  * (a 32-bit count fails) but stay below 2^53 where they travel as doubles.
+ * The structs travel as records (functions.txt): records.h, generated from
+ * the description, stores them in the tensors the runner loads them from.
  */
 #include "test.h"
 #include "model_config.h"
 #include "param_count.h"
-#include "wire.h"
+#include "protocol.h"
+#include "records.h"
 
 #include <limits.h>
 #include <math.h>
@@ -44,21 +47,14 @@ static int load_model(judge_t *j, const char *name, pc_model_t *m)
     return 1;
 }
 
-static void put_string(double *w, const char *s)
-{
-    size_t i = 0;
-    for (; s[i]; i++)
-        w[i] = (double)(unsigned char)s[i];
-    w[i] = 0.0;
-}
-
-/* A string as a tensor of character codes ending in 0 (wire.h); the caller
- * frees it after call_free (call_in keeps the pointer). */
+/* The bytes of s, one double each (a text argument: the runner adds the
+ * NUL); the caller frees it after call_free (call_in keeps the pointer). */
 static double *string_wire(const char *s, size_t *count)
 {
-    *count = strlen(s) + 1;
-    double *w = malloc(*count * sizeof *w);
-    put_string(w, s);
+    *count = strlen(s);
+    double *w = malloc((*count ? *count : 1) * sizeof *w);
+    for (size_t i = 0; i < *count; i++)
+        w[i] = (double)(unsigned char)s[i];
     return w;
 }
 
@@ -143,7 +139,7 @@ TEST("lab04.1", 3, "counts beyond 2^32 come back whole in int64_t",
     }
 }
 
-TEST("lab04.1", 3, "a valid count is right; zero sizes, zero rank, overflow are rejected",
+TEST("lab04.1", 2, "a valid count is right; zero sizes, zero rank, overflow are rejected",
      "A valid call must give r (d_in + d_out); LAB_REQUIRE d_in, d_out, r >= 1, and check r > INT64_MAX / (d_in + d_out) before multiplying.")
 {
     static const long long cases[][3] = {
@@ -182,7 +178,7 @@ TEST("lab04.2", 2, "random matrix counts, widths and ranks give 2 n d r",
     }
 }
 
-TEST("lab04.2", 2, "course formula is right, and rejects zero arguments and overflow",
+TEST("lab04.2", 1, "course formula is right, and rejects zero arguments and overflow",
      "A valid call must give 2 n d r; every argument must be >= 1; check each product against INT64_MAX.")
 {
     static const long long cases[][3] = {{0, 12288, 4}, {192, 0, 4}, {192, 12288, 0},
@@ -202,40 +198,21 @@ TEST("lab04.2", 2, "course formula is right, and rejects zero arguments and over
 
 /* ---- lab04.3 ---- */
 
-static double *model_wire(const pc_model_t *m, size_t n_kinds, size_t *count)
-{
-    *count = wire_model_size(n_kinds);
-    double *w = calloc(*count, sizeof *w);
-    const double head[WIRE_MODEL_HEAD] = {
-        (double)m->vocab, (double)m->context, (double)m->type_vocab, (double)m->d_model,
-        (double)m->layers, (double)m->heads, (double)m->d_ff, (double)m->norm,
-        (double)m->norms_per_layer, (double)m->embed_norm, (double)m->final_norm, (double)n_kinds};
-    memcpy(w, head, sizeof head);
-    for (size_t k = 0; k < n_kinds && k < PC_MAX_KINDS; k++) {
-        double *q = w + wire_model_size(k);
-        q[0] = (double)m->kinds[k].d_in, q[1] = (double)m->kinds[k].d_out;
-        q[2] = m->kinds[k].bias, q[3] = m->kinds[k].place;
-    }
-    return w;
-}
-
 /* The student's count of m; parts (6 doubles) copied to parts_out.  Returns
  * 1 when the call ran and returned normally. */
-static int student_model(judge_t *j, const pc_model_t *m, size_t n_kinds, long long *ret,
-                         double parts_out[6])
+static int student_model(judge_t *j, const pc_model_t *m, long long *ret, double parts_out[6])
 {
-    size_t count;
-    double *w = model_wire(m, n_kinds, &count);
+    double w[RECORD_DOUBLES_pc_model_t];
+    record_store_pc_model_t(m, w);
     call_t *c = call_new(j, "pc_model_params");
-    call_in(c, "m", w, count);
-    call_out(c, "parts", 6);
+    call_in(c, "m", w, RECORD_DOUBLES_pc_model_t);
+    call_out(c, "parts", RECORD_DOUBLES_pc_breakdown_t);
     int ok = call_run(c) && expect_inputs_unchanged(j, c);
     if (ok) {
         *ret = call_return(c);
         memcpy(parts_out, call_output(c, "parts"), 6 * sizeof(double));
     }
     call_free(c);
-    free(w);
     return ok;
 }
 
@@ -247,7 +224,7 @@ static int model_matches(judge_t *j, const pc_model_t *m)
     pc_breakdown_t p;
     long long want = pc_model_params(m, &p), got;
     double parts[6];
-    if (!student_model(j, m, m->n_kinds, &got, parts))
+    if (!student_model(j, m, &got, parts))
         return 0;
     const int64_t wp[6] = {p.embeddings, p.attention, p.mlp, p.norms, p.top, p.total};
     if (got != want) {
@@ -272,7 +249,7 @@ TEST("lab04.3", 5, "published totals of GPT-2, BERT and LLaMA-7B are reproduced"
         pc_model_t m;
         long long got;
         double parts[6];
-        if (load_model(j, names[i], &m) && student_model(j, &m, m.n_kinds, &got, parts) &&
+        if (load_model(j, names[i], &m) && student_model(j, &m, &got, parts) &&
             got != m.published)
             judge_fail(j, "%s: pc_model_params returned %lld, the published count is %lld",
                        names[i], got, (long long)m.published);
@@ -349,7 +326,7 @@ TEST("lab04.3", 1, "the total is right and the breakdown's parts add up to it",
         random_model(j, &m, 1);
         long long got;
         double p[6];
-        if (!student_model(j, &m, m.n_kinds, &got, p))
+        if (!student_model(j, &m, &got, p))
             return;
         long long want = pc_model_params(&m, &(pc_breakdown_t){0});
         if (got != want) {
@@ -364,7 +341,7 @@ TEST("lab04.3", 1, "the total is right and the breakdown's parts add up to it",
 }
 
 TEST("lab04.3", 2, "GPT-2 small is counted right; bad descriptions are rejected",
-     "GPT-2 small's total and parts must match the reference; check sizes, norm, n_kinds and every kind's d_in, d_out, bias and place with LAB_REQUIRE.")
+     "GPT-2 small's total and parts must match the reference; check m and parts (each alone NULL), sizes, norm, n_kinds and every kind's d_in, d_out, bias and place with LAB_REQUIRE.")
 {
     pc_model_t base;
     if (!load_model(j, "gpt2-small", &base))
@@ -374,7 +351,6 @@ TEST("lab04.3", 2, "GPT-2 small is counted right; bad descriptions are rejected"
         return;
     for (int k = 0; k < 9 && !judge_failed(j); k++) {
         pc_model_t m = base;
-        size_t n_kinds = m.n_kinds;
         const char *what = "";
         switch (k) {
         case 0: m.d_model = 0, what = "d_model = 0"; break;
@@ -385,12 +361,26 @@ TEST("lab04.3", 2, "GPT-2 small is counted right; bad descriptions are rejected"
         case 5: m.kinds[1].d_out = 0, what = "a kind with d_out = 0"; break;
         case 6: m.kinds[2].bias = 2, what = "a kind with bias = 2"; break;
         case 7: m.kinds[3].place = 3, what = "a kind with place = 3"; break;
-        case 8: n_kinds = PC_MAX_KINDS + 1, what = "n_kinds = PC_MAX_KINDS + 1"; break;
+        case 8: m.n_kinds = PC_MAX_KINDS + 1, what = "n_kinds = PC_MAX_KINDS + 1"; break;
         }
         long long got;
         double parts[6];
-        if (student_model(j, &m, n_kinds, &got, parts) && got != LAB_EARG)
+        if (student_model(j, &m, &got, parts) && got != LAB_EARG)
             judge_fail(j, "pc_model_params returned %lld for %s, expected LAB_EARG (-1)", got, what);
+    }
+    double w[RECORD_DOUBLES_pc_model_t];
+    record_store_pc_model_t(&base, w);
+    for (int k = 0; k < 2 && !judge_failed(j); k++) { /* m NULL, then parts NULL */
+        call_t *c = call_new(j, "pc_model_params");
+        if (k == 0)
+            call_null(c, "m"), call_out(c, "parts", RECORD_DOUBLES_pc_breakdown_t);
+        else
+            call_in(c, "m", w, RECORD_DOUBLES_pc_model_t), call_null(c, "parts");
+        if (call_run(c) && !expect_return(j, c, LAB_EARG))
+            judge_fail(j, "(the case was %s = NULL)", k == 0 ? "m" : "parts");
+        else if (k == 0 && !judge_failed(j))
+            expect_untouched(j, c, "parts");
+        call_free(c);
     }
 }
 
@@ -425,7 +415,7 @@ static void check_matches(judge_t *j, const char *name, const char *target, long
                    got, want);
 }
 
-TEST("lab04.4", 4, "PEFT examples: equal names and dotted suffixes match, others do not",
+TEST("lab04.4", 3, "PEFT examples: equal names and dotted suffixes match, others do not",
      "Match when name == target or name ends with '.' followed by target, and only then.")
 {
     check_matches(j, "model.layers.0.self_attn.q_proj", "q_proj", 1);
@@ -523,25 +513,16 @@ static int student_apply(judge_t *j, const modlist_t *ml, const char *const *tar
     const int null_modules = !ml;
     if (null_modules)
         ml = &none;
-    size_t wn = 0, tn = 1;
-    for (size_t i = 0; i < ml->n; i++)
-        wn += 5 + strlen(ml->mods[i].name);
+    /* the modules as records; the targets each as its bytes and a 0 (texts) */
+    size_t wn = ml->n * RECORD_DOUBLES_pc_module_t, tn = 0;
     for (size_t t = 0; t < nt; t++)
         tn += strlen(targets[t]) + 1;
-    double *w = malloc(wn * sizeof *w), *tw = calloc(tn, sizeof *tw);
-    for (size_t i = 0, at = 0; i < ml->n; i++) {
-        const pc_module_t *mo = &ml->mods[i];
-        size_t len = strlen(mo->name);
-        w[at] = (double)mo->d_in, w[at + 1] = (double)mo->d_out, w[at + 2] = mo->bias;
-        w[at + 3] = mo->place, w[at + 4] = (double)len;
-        for (size_t c = 0; c < len; c++)
-            w[at + 5 + c] = (double)(unsigned char)mo->name[c];
-        at += 5 + len;
-    }
-    for (size_t t = 0, at = 0; t < nt; t++) {
-        put_string(tw + at, targets[t]);
-        at += strlen(targets[t]) + 1;
-    }
+    double *w = malloc(wn * sizeof *w), *tw = calloc(tn ? tn : 1, sizeof *tw);
+    for (size_t i = 0; i < ml->n; i++)
+        record_store_pc_module_t(&ml->mods[i], w + i * RECORD_DOUBLES_pc_module_t);
+    for (size_t t = 0, at = 0; t < nt; t++, at++)
+        for (const char *p = targets[t]; *p; p++)
+            tw[at++] = (double)(unsigned char)*p;
     call_t *c = call_new(j, "pc_apply_lora");
     if (null_modules)
         call_null(c, "modules");
@@ -735,17 +716,18 @@ static int student_summary(judge_t *j, long long t, long long a, size_t cap, lon
     call_size(c, "cap", cap);
     int ok = call_run(c);
     if (ok) {
+        /* buf comes back only when the call returned LAB_OK or wrote into it:
+         * an untouched buf is still the poison of an unwritten output */
         const double *b = call_output(c, "buf");
+        uint64_t bits = POISON_BITS;
+        if (cap)
+            memcpy(&bits, &b[0], sizeof bits);
         *ret = call_return(c);
-        *untouched = 1;
-        size_t i = 0;
-        for (; i < cap; i++) {
-            *untouched &= b[i] == 127.0;
-            text[i] = (char)(int)b[i];
-        }
-        text[cap - 1 < 1023 ? cap - 1 : 1023] = '\0';
-        if (*ret == LAB_OK && !memchr(text, '\0', cap))
-            text[cap - 1] = '\0';
+        *untouched = bits == POISON_BITS;
+        size_t n = cap < 1023 ? cap : 1023;
+        for (size_t i = 0; i < n; i++)
+            text[i] = *untouched ? '\0' : (char)(int)b[i];
+        text[n] = '\0';
     }
     call_free(c);
     return ok;
@@ -784,7 +766,7 @@ TEST("lab04.6", 4, "the LLaMA-7B summary line is exactly PEFT's",
                    ret == LAB_OK ? got : "", want);
 }
 
-TEST("lab04.6", 3, "random counts get a comma every three digits",
+TEST("lab04.6", 2, "random counts get a comma every three digits",
      "Group digits from the right: 999, 1,000, 12,345; 0 is \"0\".")
 {
     static const long long fixed[][2] = {{0, 1}, {999, 1000}, {1000, 1000}, {12345, 999999},
@@ -813,7 +795,7 @@ TEST("lab04.6", 3, "the percentage is rounded to 4 decimals like %.4f",
     }
 }
 
-TEST("lab04.6", 2, "a valid line is right; bad counts, short buffers rejected, untouched",
+TEST("lab04.6", 1, "a valid line is right; bad counts, short buffers rejected, untouched",
      "A valid line must be PEFT's; reject buf = NULL; build the line in a local buffer; copy it only if it fits in cap (with its NUL).")
 {
     static const struct { long long t, a; size_t cap; const char *what; } cases[] = {
@@ -869,7 +851,7 @@ TEST("lab04.7", 5, "fp32 takes 4 bytes a number, fp16 and bf16 take 2",
     }
 }
 
-TEST("lab04.7", 3, "valid bytes are right; bad dtype, negative, overflow are rejected",
+TEST("lab04.7", 2, "valid bytes are right; bad dtype, negative, overflow are rejected",
      "1000 bf16 numbers take 2000 bytes; dtype must be 0, 1 or 2; params >= 0; check params > INT64_MAX / size.")
 {
     static const long long cases[][2] = {{-1, 0}, {100, 3}, {100, -1}, {LLONG_MAX / 2, PC_FP32},
@@ -934,7 +916,7 @@ TEST("lab04.8", 4, "random storage cases match the reference for both schemes",
     }
 }
 
-TEST("lab04.8", 2, "valid storage is right; bad arguments and overflow are rejected",
+TEST("lab04.8", 1, "valid storage is right; bad arguments and overflow are rejected",
      "A valid case must match the reference; check every argument (whatever the scheme) and every product and sum against INT64_MAX, with LAB_REQUIRE.")
 {
     static const long long cases[][5] = {

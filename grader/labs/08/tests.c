@@ -11,9 +11,8 @@
  *
  * The speed test (lab08.6) compares CPU times measured in this grading, so
  * the verdict does not depend on the machine: the student's call as the
- * kernel counts the runner process (call_cpu_seconds), minus the cost of a
- * runner that does no work on the same tensors (a call rejected for its
- * last id), against the reference's in-process time on the same inputs
+ * kernel counts the runner process (call_cpu_seconds), the runner's start-up
+ * and copying cancelled out, against the reference's in-process time on the same inputs
  * (call_reference_seconds) and a naive loop timed here.  Each is the best
  * of SPEED_RUNS runs, taken in turns, so a burst of load hits all three.
  */
@@ -28,23 +27,42 @@
 
 #define TOL 1e-9
 
+/* ids, requests and the integer outputs are size_t in serve.h and doubles
+ * on the wire (the runner converts them: functions.txt). */
+static double *wire_of(const size_t *v, size_t n)
+{
+    double *w = mat_alloc(n ? n : 1, 1);
+    for (size_t i = 0; i < n; i++)
+        w[i] = (double)v[i];
+    return w;
+}
+
 /* ------------------------------------------------------------ problems */
 
 /* A batch served by n adapters: x (batch, d_in), w0, stacked a and b, ids. */
 typedef struct {
     size_t batch, d_in, d_out, r, n;
     double alpha;
-    double *x, *w0, *a, *b, *ids;
+    double *x, *w0, *a, *b;
+    size_t *ids;
+    double *ids_wire; /* ids as the wire carries them */
 } multi_t;
 
 static void multi_alloc(multi_t *P, size_t batch, size_t d_in, size_t d_out, size_t r, size_t n)
 {
-    *P = (multi_t){batch, d_in, d_out, r, n, 2.5, NULL, NULL, NULL, NULL, NULL};
+    *P = (multi_t){batch, d_in, d_out, r, n, 2.5, NULL, NULL, NULL, NULL, NULL, NULL};
     P->x = mat_alloc(batch ? batch : 1, d_in);
     P->w0 = mat_alloc(d_out, d_in);
     P->a = mat_alloc(n * r, d_in);
     P->b = mat_alloc(n * d_out, r);
-    P->ids = mat_alloc(batch ? batch : 1, 1);
+    P->ids = calloc(batch ? batch : 1, sizeof *P->ids);
+    P->ids_wire = mat_alloc(batch ? batch : 1, 1);
+}
+
+static void multi_set_ids(multi_t *P, const size_t *ids)
+{
+    for (size_t t = 0; t < P->batch; t++)
+        P->ids[t] = ids[t], P->ids_wire[t] = (double)ids[t];
 }
 
 /* Entries uniform in [-1, 1), ids uniform in 0..n-1. */
@@ -58,13 +76,14 @@ static void multi_random(judge_t *j, multi_t *P, size_t batch, size_t d_in, size
     rng_fill_uniform(g, P->a, n * r * d_in, -1, 1);
     rng_fill_uniform(g, P->b, n * d_out * r, -1, 1);
     for (size_t t = 0; t < batch; t++)
-        P->ids[t] = (double)rng_below(g, n);
+        P->ids[t] = rng_below(g, n);
+    multi_set_ids(P, P->ids);
     P->alpha = 0.5 + 3.0 * rng_uniform(g);
 }
 
 static void multi_free(multi_t *P)
 {
-    free(P->x), free(P->w0), free(P->a), free(P->b), free(P->ids);
+    free(P->x), free(P->w0), free(P->a), free(P->b), free(P->ids), free(P->ids_wire);
 }
 
 static call_t *student_multi(judge_t *j, const char *func, const multi_t *P)
@@ -75,7 +94,7 @@ static call_t *student_multi(judge_t *j, const char *func, const multi_t *P)
     call_in(c, "w0", P->w0, P->d_out * P->d_in);
     call_in(c, "a", P->a, P->n * P->r * P->d_in);
     call_in(c, "b", P->b, P->n * P->d_out * P->r);
-    call_in(c, "ids", P->ids, P->batch);
+    call_in(c, "ids", P->ids_wire, P->batch);
     call_size(c, "d_in", P->d_in);
     call_size(c, "d_out", P->d_out);
     call_size(c, "r", P->r);
@@ -86,7 +105,7 @@ static call_t *student_multi(judge_t *j, const char *func, const multi_t *P)
 }
 
 typedef int (*multi_fn)(const double *, size_t, const double *, const double *, const double *,
-                        const double *, size_t, size_t, size_t, size_t, double, double *);
+                        const size_t *, size_t, size_t, size_t, size_t, double, double *);
 
 static multi_fn ref_of(const char *func)
 {
@@ -120,9 +139,10 @@ static void multi_example(multi_t *P)
 {
     multi_alloc(P, 3, 2, 2, 1, 2);
     static const double x[] = {1, 0, 0, 1, 1, 1}, w0[] = {1, 0, 0, 1}, a[] = {1, 0, 0, 1},
-                        b[] = {1, 0, 0, 1}, ids[] = {0, 1, 1};
+                        b[] = {1, 0, 0, 1};
+    static const size_t ids[] = {0, 1, 1};
     memcpy(P->x, x, sizeof x), memcpy(P->w0, w0, sizeof w0), memcpy(P->a, a, sizeof a);
-    memcpy(P->b, b, sizeof b), memcpy(P->ids, ids, sizeof ids);
+    memcpy(P->b, b, sizeof b), multi_set_ids(P, ids);
     P->alpha = 2.0;
 }
 
@@ -149,31 +169,6 @@ static void multi_random_test(judge_t *j, const char *func)
         multi_matches(j, func, &P);
         multi_free(&P);
     }
-}
-
-/* A call whose ids break the contract must return LAB_EARG, y untouched. */
-static void bad_ids_test(judge_t *j, const char *func)
-{
-    multi_t P;
-    multi_random(j, &P, 6, 5, 4, 2, 3);
-    if (!multi_matches(j, func, &P)) {
-        multi_free(&P);
-        return;
-    }
-    static const double bad[] = {1.5, 3.0, NAN};
-    static const size_t at[] = {5, 5, 3};
-    for (size_t k = 0; k < 3 && !judge_failed(j); k++) {
-        double keep = P.ids[at[k]];
-        P.ids[at[k]] = bad[k];
-        call_t *c = student_multi(j, func, &P);
-        if (call_run(c) && expect_return(j, c, LAB_EARG))
-            expect_untouched(j, c, "y");
-        if (judge_failed(j))
-            judge_fail(j, "(ids[%zu] = %g with n_adapters = 3)", at[k], bad[k]);
-        call_free(c);
-        P.ids[at[k]] = keep;
-    }
-    multi_free(&P);
 }
 
 /* ------------------------------------------------------------ lab08.1 */
@@ -244,18 +239,11 @@ TEST("lab08.2", 8, "multi_lora_gather matches the reference, 1 to 32 adapters",
     multi_random_test(j, "multi_lora_gather");
 }
 
-TEST("lab08.2", 3, "multi_lora_gather rejects bad ids, writes nothing",
-     "Every id must be an integer in 0..n_adapters-1 (1.5, n_adapters, NaN break the "
-     "contract): check all of them before writing y, and return LAB_EARG.")
-{
-    bad_ids_test(j, "multi_lora_gather");
-}
-
 /* ------------------------------------------------------------ lab08.3 */
 
 static call_t *student_group(judge_t *j, const double *ids, size_t batch, size_t n)
 {
-    call_t *c = call_new(j, "group_by_adapter");
+    call_t *c = call_new(j, "group_by_adapter"); /* ids: wire_of() */
     call_in(c, "ids", ids, batch);
     call_size(c, "batch", batch);
     call_size(c, "n_adapters", n);
@@ -264,18 +252,19 @@ static call_t *student_group(judge_t *j, const double *ids, size_t batch, size_t
     return c;
 }
 
-static int group_matches(judge_t *j, const double *ids, size_t batch, size_t n)
+static int group_matches(judge_t *j, const size_t *ids, size_t batch, size_t n)
 {
-    double *perm = mat_alloc(batch ? batch : 1, 1), *seg = mat_alloc(n + 1, 1);
-    group_by_adapter(ids, batch, n, perm, seg);
-    call_t *c = student_group(j, ids, batch, n);
+    size_t *sperm = calloc(batch ? batch : 1, sizeof *sperm), *sseg = calloc(n + 1, sizeof *sseg);
+    group_by_adapter(ids, batch, n, sperm, sseg);
+    double *perm = wire_of(sperm, batch), *seg = wire_of(sseg, n + 1), *w = wire_of(ids, batch);
+    call_t *c = student_group(j, w, batch, n);
     int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
              expect_exact(j, "seg", call_output(c, "seg"), seg, 1, n + 1) &&
              expect_exact(j, "perm", call_output(c, "perm"), perm, 1, batch);
     if (!ok)
         judge_fail(j, "(batch = %zu, n_adapters = %zu)", batch, n);
     call_free(c);
-    free(perm), free(seg);
+    free(perm), free(seg), free(w), free(sperm), free(sseg);
     return ok;
 }
 
@@ -283,7 +272,7 @@ TEST("lab08.3", 3, "worked example: ids [2, 0, 2, 1] give seg [0, 1, 2, 4]",
      "ids = [2, 0, 2, 1], n_adapters = 3: seg = [0, 1, 2, 4] (rows with a smaller id before "
      "adapter k), perm = [1, 3, 0, 2] (adapter 0's row, adapter 1's, then adapter 2's in batch order).")
 {
-    static const double ids[] = {2, 0, 2, 1};
+    static const size_t ids[] = {2, 0, 2, 1};
     group_matches(j, ids, 4, 3);
 }
 
@@ -294,52 +283,23 @@ TEST("lab08.3", 6, "group_by_adapter is a stable sort on random batches",
     static const size_t sizes[][2] = {{20, 4}, {33, 1}, {9, 16}, {64, 7}};
     rng_t *g = judge_rng(j);
     for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
-        double ids[64];
+        size_t ids[64];
         for (size_t t = 0; t < sizes[k][0]; t++)
-            ids[t] = (double)rng_below(g, sizes[k][1]);
+            ids[t] = rng_below(g, sizes[k][1]);
         group_matches(j, ids, sizes[k][0], sizes[k][1]);
-    }
-}
-
-TEST("lab08.3", 1, "group_by_adapter rejects bad ids, writes nothing",
-     "Every id must be an integer in 0..n_adapters-1: check them all before writing perm or seg.")
-{
-    double ids[] = {0, 1, 2, 1, 0};
-    if (!group_matches(j, ids, 5, 3))
-        return;
-    static const double bad[] = {3, -1, 0.5, NAN};
-    for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
-        ids[4] = bad[k];
-        call_t *c = student_group(j, ids, 5, 3);
-        if (call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "perm"))
-            expect_untouched(j, c, "seg");
-        if (judge_failed(j))
-            judge_fail(j, "(ids[4] = %g with n_adapters = 3)", bad[k]);
-        call_free(c);
     }
 }
 
 /* ------------------------------------------------------------ lab08.4 */
 
-TEST("lab08.4", 2, "worked example: the same y as the gather version",
-     "Group the rows by adapter, compute each group's low-rank term with its own A and B, and "
-     "add it back to the rows it came from: y = [[3, 0], [0, 3], [1, 3]] in the batch's order.")
+TEST("lab08.4", 10, "multi_lora_segment: the worked example, then 1 to 32 adapters",
+     "The same y as the gather version ([[3, 0], [0, 3], [1, 3]] in the worked example): each "
+     "segment k (rows perm[seg[k]] .. perm[seg[k+1] - 1]) uses adapter k; skip empty segments; the "
+     "output row of batch row t goes to y[t], not to its place in the sorted order.")
 {
     multi_example_test(j, "multi_lora_segment");
-}
-
-TEST("lab08.4", 8, "multi_lora_segment matches the reference, 1 to 32 adapters",
-     "Each segment k (rows perm[seg[k]] .. perm[seg[k+1] - 1]) uses adapter k; skip empty "
-     "segments; the output row of batch row t goes to y[t], not to its place in the sorted order.")
-{
-    multi_random_test(j, "multi_lora_segment");
-}
-
-TEST("lab08.4", 3, "multi_lora_segment rejects bad ids, writes nothing",
-     "Every id must be an integer in 0..n_adapters-1 (1.5, n_adapters, NaN break the "
-     "contract): check all of them before writing y, and return LAB_EARG.")
-{
-    bad_ids_test(j, "multi_lora_segment");
+    if (!judge_failed(j))
+        multi_random_test(j, "multi_lora_segment");
 }
 
 /* ------------------------------------------------------------ lab08.5 */
@@ -356,23 +316,24 @@ static call_t *student_lru(judge_t *j, const double *req, size_t n, size_t tasks
     return c;
 }
 
-static int lru_matches(judge_t *j, const double *req, size_t n, size_t tasks, size_t slots)
+static int lru_matches(judge_t *j, const size_t *req, size_t n, size_t tasks, size_t slots)
 {
-    double *slot_of = mat_alloc(n ? n : 1, 1), counts[3];
-    lru_pool_plan(req, n, tasks, slots, slot_of, counts);
-    call_t *c = student_lru(j, req, n, tasks, slots);
+    size_t *sslot = calloc(n ? n : 1, sizeof *sslot), scounts[3];
+    lru_pool_plan(req, n, tasks, slots, sslot, scounts);
+    double *slot_of = wire_of(sslot, n), *counts = wire_of(scounts, 3), *w = wire_of(req, n);
+    call_t *c = student_lru(j, w, n, tasks, slots);
     int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
              expect_exact(j, "counts (hits, misses, evictions)", call_output(c, "counts"), counts, 1, 3) &&
              expect_exact(j, "slot_of", call_output(c, "slot_of"), slot_of, 1, n);
     if (!ok)
         judge_fail(j, "(n_requests = %zu, n_tasks = %zu, slots = %zu)", n, tasks, slots);
     call_free(c);
-    free(slot_of);
+    free(slot_of), free(counts), free(w), free(sslot);
     return ok;
 }
 
 /* A skewed stream: task k with probability proportional to 1 / (k + 1). */
-static void zipf_stream(rng_t *g, double *req, size_t n, size_t tasks)
+static void zipf_stream(rng_t *g, size_t *req, size_t n, size_t tasks)
 {
     double total = 0.0;
     for (size_t k = 0; k < tasks; k++)
@@ -382,7 +343,7 @@ static void zipf_stream(rng_t *g, double *req, size_t n, size_t tasks)
         size_t k = 0;
         while (k + 1 < tasks && (acc += 1.0 / (double)(k + 1)) < u)
             k++;
-        req[q] = (double)k;
+        req[q] = k;
     }
 }
 
@@ -391,7 +352,7 @@ TEST("lab08.5", 3, "worked example: 2 slots, requests [0, 1, 0, 2, 1]",
      "task 1 (slot 1: its last use is older), miss evicting task 0: slot_of [0, 1, 0, 1, 0], "
      "counts [1, 4, 2].")
 {
-    static const double req[] = {0, 1, 0, 2, 1};
+    static const size_t req[] = {0, 1, 0, 2, 1};
     lru_matches(j, req, 5, 3, 2);
 }
 
@@ -402,7 +363,7 @@ TEST("lab08.5", 6, "lru_pool_plan matches the reference on skewed streams",
     static const size_t sizes[][3] = {{200, 20, 4}, {150, 8, 1}, {300, 50, 12}, {64, 10, 7}};
     rng_t *g = judge_rng(j);
     for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
-        double req[300];
+        size_t req[300];
         zipf_stream(g, req, sizes[k][0], sizes[k][1]);
         lru_matches(j, req, sizes[k][0], sizes[k][1], sizes[k][2]);
     }
@@ -412,29 +373,10 @@ TEST("lab08.5", 3, "a pool with a slot for every task never evicts",
      "With slots >= n_tasks each task misses once (its first request) and hits after: misses = "
      "the number of distinct tasks requested, evictions = 0, and the extra slots stay unused.")
 {
-    double req[100];
+    size_t req[100];
     zipf_stream(judge_rng(j), req, 100, 6);
     if (lru_matches(j, req, 100, 6, 6))
         lru_matches(j, req, 100, 6, 9);
-}
-
-TEST("lab08.5", 1, "lru_pool_plan rejects a request outside 0..n_tasks-1",
-     "Every request must be an integer task id in 0..n_tasks-1: check them all before writing "
-     "slot_of or counts, and return LAB_EARG.")
-{
-    double req[] = {0, 1, 2, 1, 0, 2};
-    if (!lru_matches(j, req, 6, 3, 2))
-        return;
-    static const double bad[] = {3, -1, 1.5, NAN};
-    for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
-        req[5] = bad[k];
-        call_t *c = student_lru(j, req, 6, 3, 2);
-        if (call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "slot_of"))
-            expect_untouched(j, c, "counts");
-        if (judge_failed(j))
-            judge_fail(j, "(requests[5] = %g with n_tasks = 3)", bad[k]);
-        call_free(c);
-    }
 }
 
 /* ------------------------------------------------------------ lab08.6: speed */
@@ -463,7 +405,7 @@ static double naive_seconds(const multi_t *P, double *w, double *y)
     const double *x = P->x, *w0 = P->w0, *a = P->a, *b = P->b;
     double t0 = thread_cpu(), s = P->alpha / (double)r;
     for (size_t t = 0; t < NAIVE_ROWS; t++) {
-        size_t k = (size_t)P->ids[t];
+        size_t k = P->ids[t];
         const double *ak = a + k * r * d_in, *bk = b + k * d_out * r;
         for (size_t o = 0; o < d_out; o++)
             for (size_t i = 0; i < d_in; i++) {

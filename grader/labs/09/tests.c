@@ -8,7 +8,7 @@
  * float32 numbers below), from the worked examples of qlora.h, and from
  * central finite differences of the reference's loss.  Random inputs draw
  * from judge_rng(): seed printed, --seed N.  Codes and packed bytes travel
- * one double per byte (functions.txt: u8in, u8out) and are compared exactly.
+ * one double per byte (functions.txt: bytes, bytes_out) and are compared exactly.
  */
 #include "matrix.h"
 #include "qlora.h"
