@@ -594,12 +594,5 @@ TEST("lab01.7", 3, "two adapters sharing a direction match the reference",
     free(m1), free(m2), free(dir);
 }
 
-
-static const char *const sources[] = {"lowrank.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"01", "rank and low-rank factorization", "01-rank-factorization",
-                                    sources, "lowrank.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("01", "rank and low-rank factorization", "01-rank-factorization", "lowrank.h",
+               "lowrank.c")

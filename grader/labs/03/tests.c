@@ -618,12 +618,5 @@ TEST("lab03.5", 2, "from A = B = 0 steps never move, and the loss is the base's"
     problem_free(&p);
 }
 
-
-static const char *const sources[] = {"lora_linear.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"03", "initialization and scaling", "03-init-scaling", sources,
-                                    "lora_linear.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("03", "initialization and scaling", "03-init-scaling", "lora_linear.h",
+               "lora_linear.c")

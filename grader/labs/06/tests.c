@@ -898,12 +898,5 @@ TEST("lab06.5", 2, "Adam steps right, and rejects negative steps and mismatched 
     bad_training_args(j, "train_adam", adam_one_step);
 }
 
-
-static const char *const sources[] = {"train_adapter.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"06", "train an adapter end to end", "06-train-adapter",
-                                    sources, "train_adapter.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("06", "train an adapter end to end", "06-train-adapter", "train_adapter.h",
+               "train_adapter.c")

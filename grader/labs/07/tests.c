@@ -807,12 +807,5 @@ TEST("lab07.7", 1, "project checks work; a label other than 0 or 1 is rejected",
     problem_free(&p);
 }
 
-
-static const char *const sources[] = {"two_task.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"07", "the two-task project", "07-two-task-project", sources,
-                                    "two_task.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("07", "the two-task project", "07-two-task-project", "two_task.h",
+               "two_task.c")

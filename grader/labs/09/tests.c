@@ -540,11 +540,5 @@ TEST("lab09.7", 5, "adapter gradients match central differences of the loss",
     qprob_free(&P);
 }
 
-static const char *const sources[] = {"qlora.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"09", "QLoRA: NF4 base, double quantization, LoRA on 4 bits",
-                                    "09-qlora", sources, "qlora.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("09", "QLoRA: NF4 base, double quantization, LoRA on 4 bits", "09-qlora", "qlora.h",
+               "qlora.c")
