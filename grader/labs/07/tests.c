@@ -237,10 +237,7 @@ static int needs_working(judge_t *j, const char *func)
 static int rejects(judge_t *j, call_t *c, const char *out, const char *what)
 {
     int ok = call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, out);
-    if (!ok)
-        judge_fail(j, "(the case was %s)", what);
-    call_free(c);
-    return ok;
+    return call_end(j, c, ok, "(the case was %s)", what);
 }
 
 /* ---- lab07.1 base_forward ---- */
