@@ -22,6 +22,8 @@
 #include <string.h>
 
 /* BEGIN SOLUTION */
+#include "lora_file.h" /* lora_put_le64, lora_get_le64 */
+
 #define PEFT_PREFIX "base_model.model."
 #define SUFFIX_A ".lora_A.weight"
 #define SUFFIX_B ".lora_B.weight"
@@ -45,19 +47,6 @@ static int mul_ok(size_t x, size_t y, size_t *out)
     return 1;
 }
 
-static void put_u64_le(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_u64_le(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
 
 /* One value as dtype's little-endian bytes at p (ST_F32: 4, ST_F64: 8). */
 static void put_value(unsigned char *p, double v, long long dtype)
@@ -71,7 +60,7 @@ static void put_value(unsigned char *p, double v, long long dtype)
     } else {
         uint64_t u;
         memcpy(&u, &v, 8);
-        put_u64_le(p, u);
+        lora_put_le64(p, u);
     }
 }
 /* END SOLUTION */
@@ -113,7 +102,7 @@ int st_encode_lora(const char *module, const double *a, const double *b, size_t 
                 "the file is too large to address");
     size_t total = 8 + n_hdr + sa + sb;
     LAB_REQUIRE(cap >= total, "buffer holds %zu bytes, the file needs %zu", cap, total);
-    put_u64_le(buf, (uint64_t)n_hdr);
+    lora_put_le64(buf, (uint64_t)n_hdr);
     memcpy(buf + 8, hdr, (size_t)h);
     memset(buf + 8 + h, ' ', n_hdr - (size_t)h);
     unsigned char *data = buf + 8 + n_hdr;
@@ -467,7 +456,7 @@ static double get_value(const unsigned char *p, int dtype)
         return (double)f;
     }
     case 1: { /* F64 */
-        uint64_t u = get_u64_le(p);
+        uint64_t u = lora_get_le64(p);
         double d;
         memcpy(&d, &u, 8);
         return d;
@@ -490,7 +479,7 @@ int st_decode_lora(const unsigned char *buf, size_t n, char *module, size_t modu
     /* BEGIN SOLUTION lab05.9 */
     LAB_REQUIRE(buf && module && a && b && dims, "buf, module, a, b and dims must not be NULL");
     LAB_REQUIRE(n >= 8, "the file is %zu bytes, shorter than the 8-byte header length", n);
-    uint64_t n_hdr = get_u64_le(buf);
+    uint64_t n_hdr = lora_get_le64(buf);
     LAB_REQUIRE(n_hdr > 0, "header length is 0");
     LAB_REQUIRE(n_hdr <= n - 8, "header length %llu runs past the end of the %zu-byte file",
                 (unsigned long long)n_hdr, n);

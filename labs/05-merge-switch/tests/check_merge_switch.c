@@ -26,6 +26,7 @@
 
 #include "check_helpers.h"
 #include "lifecycle_example.h"
+#include "lora_file.h"
 #include "matrix.h"
 #include "merge_switch.h"
 #include "rng.h"
@@ -302,13 +303,6 @@ END_TEST
 static const double A23[6] = {0.5, -1.25, 3.0, 0.1, 1.0 / 3.0, -2.0};
 static const double B42[8] = {1, 2, 3, 4, 5, 6, 7, 8.5};
 
-static uint64_t le64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 START_TEST(test_encode_example_is_224_bytes)
 {
@@ -317,8 +311,8 @@ START_TEST(test_encode_example_is_224_bytes)
     double one = 1.0;
     CHECK_OK("lab05.8", st_encode_lora("m", &one, &one, 1, 1, 1, ST_F32, buf, sizeof buf, &len));
     ck_assert_msg(len == 224, "lab05.8: the example file is %zu bytes, expected 224", len);
-    ck_assert_msg(le64(buf) == 208, "lab05.8: N = %llu, expected 208 (204 bytes of text, 4 spaces)",
-                  (unsigned long long)le64(buf));
+    ck_assert_msg(lora_get_le64(buf) == 208, "lab05.8: N = %llu, expected 208 (204 bytes of text, 4 spaces)",
+                  (unsigned long long)lora_get_le64(buf));
     const char *start = "{\"__metadata__\":{\"format\":\"pt\"},\"base_model.model.m.lora_A.weight\":";
     ck_assert_msg(!memcmp(buf + 8, start, strlen(start)), "lab05.8: the header does not start with %s",
                   start);
@@ -338,7 +332,7 @@ START_TEST(test_encode_pads_header_to_8_with_spaces)
 {
     unsigned char buf[512];
     size_t len = encode_example("q_proj", ST_F64, buf);
-    uint64_t n = le64(buf);
+    uint64_t n = lora_get_le64(buf);
     ck_assert_msg(n % 8 == 0, "lab05.8: N = %llu is not a multiple of 8", (unsigned long long)n);
     ck_assert_msg(len == 8 + n + 8 * (6 + 8), "lab05.8: len %zu, expected 8 + N + 112", len);
     size_t end = 8 + (size_t)n;
