@@ -314,109 +314,122 @@ static int js_uint_array(js_t *js, uint64_t *v, size_t max, size_t *count)
     return js_expect(js, ']');
 }
 
-static int js_metadata(js_t *js)
+/* An object {"key": value, ...}: member() reads each value, after its key
+ * and ':', with ctx; the object may be empty. */
+static int js_object(js_t *js, int (*member)(js_t *js, const char *key, void *ctx), void *ctx)
 {
-    char tmp[NAME_MAX_LEN + 1];
+    char key[NAME_MAX_LEN + 1];
     if (!js_expect(js, '{'))
         return 0;
     if (js_take(js, '}'))
         return 1;
     do {
-        if (!js_string(js, tmp, sizeof tmp) || !js_expect(js, ':'))
-            return 0;
-        js_ws(js);
-        if (js->p >= js->end || *js->p != '"')
-            return js_fail(js, "header: __metadata__ values must be strings");
-        if (!js_string(js, tmp, sizeof tmp))
+        if (!js_string(js, key, sizeof key) || !js_expect(js, ':') || !member(js, key, ctx))
             return 0;
     } while (js_take(js, ','));
     return js_expect(js, '}');
 }
 
+/* A __metadata__ value: a string. */
+static int js_metadata_member(js_t *js, const char *key, void *ctx)
+{
+    char tmp[NAME_MAX_LEN + 1];
+    (void)key, (void)ctx;
+    js_ws(js);
+    if (js->p >= js->end || *js->p != '"')
+        return js_fail(js, "header: __metadata__ values must be strings");
+    return js_string(js, tmp, sizeof tmp);
+}
+
+typedef struct {
+    entry_t *e;
+    int seen_dtype, seen_shape, seen_offsets;
+} entry_seen_t;
+
+/* One field of {"dtype": ..., "shape": [...], "data_offsets": [b, e]}. */
+static int js_entry_member(js_t *js, const char *key, void *ctx)
+{
+    entry_seen_t *es = ctx;
+    entry_t *e = es->e;
+    if (!strcmp(key, "dtype") && !es->seen_dtype) {
+        char val[NAME_MAX_LEN + 1];
+        es->seen_dtype = 1;
+        if (!js_string(js, val, sizeof val))
+            return 0;
+        e->dtype = -1;
+        for (int d = 0; d < N_DTYPES; d++)
+            if (!strcmp(val, DTYPES[d].name))
+                e->dtype = d;
+        if (e->dtype < 0)
+            return js_fail(js, "header: unknown dtype (this lab reads F32, F64, F16, BF16)");
+    } else if (!strcmp(key, "shape") && !es->seen_shape) {
+        uint64_t s[MAX_RANK];
+        es->seen_shape = 1;
+        if (!js_uint_array(js, s, MAX_RANK, &e->rank))
+            return 0;
+        for (size_t k = 0; k < e->rank; k++) {
+            if (s[k] > SIZE_MAX)
+                return js_fail(js, "header: shape entry too large");
+            e->shape[k] = (size_t)s[k];
+        }
+    } else if (!strcmp(key, "data_offsets") && !es->seen_offsets) {
+        uint64_t o[2];
+        size_t c;
+        es->seen_offsets = 1;
+        if (!js_uint_array(js, o, 2, &c))
+            return 0;
+        if (c != 2)
+            return js_fail(js, "header: data_offsets must be [begin, end]");
+        e->begin = o[0], e->end = o[1];
+    } else {
+        return js_fail(js, "header: a tensor entry has an unknown or repeated field");
+    }
+    return 1;
+}
+
 /* {"dtype": ..., "shape": [...], "data_offsets": [b, e]} in any order. */
 static int js_entry(js_t *js, entry_t *e)
 {
-    char key[NAME_MAX_LEN + 1], val[NAME_MAX_LEN + 1];
-    int seen_dtype = 0, seen_shape = 0, seen_offsets = 0;
-    if (!js_expect(js, '{'))
+    entry_seen_t es = {e, 0, 0, 0};
+    if (!js_object(js, js_entry_member, &es))
         return 0;
-    if (!js_take(js, '}')) {
-        do {
-            if (!js_string(js, key, sizeof key) || !js_expect(js, ':'))
-                return 0;
-            if (!strcmp(key, "dtype") && !seen_dtype) {
-                seen_dtype = 1;
-                if (!js_string(js, val, sizeof val))
-                    return 0;
-                e->dtype = -1;
-                for (int d = 0; d < N_DTYPES; d++)
-                    if (!strcmp(val, DTYPES[d].name))
-                        e->dtype = d;
-                if (e->dtype < 0)
-                    return js_fail(js, "header: unknown dtype (this lab reads F32, F64, F16, BF16)");
-            } else if (!strcmp(key, "shape") && !seen_shape) {
-                uint64_t s[MAX_RANK];
-                seen_shape = 1;
-                if (!js_uint_array(js, s, MAX_RANK, &e->rank))
-                    return 0;
-                for (size_t k = 0; k < e->rank; k++) {
-                    if (s[k] > SIZE_MAX)
-                        return js_fail(js, "header: shape entry too large");
-                    e->shape[k] = (size_t)s[k];
-                }
-            } else if (!strcmp(key, "data_offsets") && !seen_offsets) {
-                uint64_t o[2];
-                size_t c;
-                seen_offsets = 1;
-                if (!js_uint_array(js, o, 2, &c))
-                    return 0;
-                if (c != 2)
-                    return js_fail(js, "header: data_offsets must be [begin, end]");
-                e->begin = o[0], e->end = o[1];
-            } else {
-                return js_fail(js, "header: a tensor entry has an unknown or repeated field");
-            }
-        } while (js_take(js, ','));
-        if (!js_expect(js, '}'))
-            return 0;
-    }
-    if (!(seen_dtype && seen_shape && seen_offsets))
+    if (!(es.seen_dtype && es.seen_shape && es.seen_offsets))
         return js_fail(js, "header: a tensor entry lacks dtype, shape or data_offsets");
     return 1;
 }
 
+typedef struct {
+    entry_t *ents;
+    size_t *count;
+    int seen_meta;
+} header_seen_t;
+
+/* One member of the header: __metadata__ once, else a tensor's entry. */
+static int js_header_member(js_t *js, const char *key, void *ctx)
+{
+    header_seen_t *hs = ctx;
+    if (!strcmp(key, "__metadata__")) {
+        if (hs->seen_meta)
+            return js_fail(js, "header: __metadata__ appears twice");
+        hs->seen_meta = 1;
+        return js_object(js, js_metadata_member, NULL);
+    }
+    if (*hs->count == MAX_TENSORS)
+        return js_fail(js, "header: more than 64 tensors");
+    for (size_t i = 0; i < *hs->count; i++)
+        if (!strcmp(hs->ents[i].name, key))
+            return js_fail(js, "header: a tensor name appears twice");
+    entry_t *e = &hs->ents[(*hs->count)++];
+    memcpy(e->name, key, strlen(key) + 1);
+    return js_entry(js, e);
+}
+
 static int js_header(js_t *js, entry_t *ents, size_t *count)
 {
-    char key[NAME_MAX_LEN + 1];
-    int seen_meta = 0;
+    header_seen_t hs = {ents, count, 0};
     *count = 0;
-    if (!js_expect(js, '{'))
+    if (!js_object(js, js_header_member, &hs))
         return 0;
-    if (!js_take(js, '}')) {
-        do {
-            if (!js_string(js, key, sizeof key) || !js_expect(js, ':'))
-                return 0;
-            if (!strcmp(key, "__metadata__")) {
-                if (seen_meta)
-                    return js_fail(js, "header: __metadata__ appears twice");
-                seen_meta = 1;
-                if (!js_metadata(js))
-                    return 0;
-                continue;
-            }
-            if (*count == MAX_TENSORS)
-                return js_fail(js, "header: more than 64 tensors");
-            for (size_t i = 0; i < *count; i++)
-                if (!strcmp(ents[i].name, key))
-                    return js_fail(js, "header: a tensor name appears twice");
-            entry_t *e = &ents[(*count)++];
-            memcpy(e->name, key, sizeof key);
-            if (!js_entry(js, e))
-                return 0;
-        } while (js_take(js, ','));
-        if (!js_expect(js, '}'))
-            return 0;
-    }
     js_ws(js);
     if (js->p != js->end)
         return js_fail(js, "header: bytes after the JSON object (padding must be spaces)");
