@@ -36,23 +36,17 @@
 enum { DI = 5, DO = 3, R = 2 };
 #define VIS_ALPHA 3.0
 
-static const mistake_t MERGE_MISTAKES[] = {
+MISTAKES(MERGE_MISTAKES,
     {"a_transposed", "it equals W0 + (alpha/r) B A with A read transposed: A is (r, d_in),"
                      " A[k][j] at a[k*d_in + j]"},
     {"b_transposed", "it equals W0 + (alpha/r) B A with B read transposed: B is (d_out, r),"
                      " B[i][k] at b[i*r + k]"},
     {"scale_alpha", "B A is scaled by alpha, not alpha / r"},
-    {"subtracts", "(alpha/r) B A was subtracted: merging adds it"},
-    {NULL, NULL},
-};
-static const mistake_t UNMERGE_MISTAKES[] = {
-    {"adds", "(alpha/r) B A was added again: unmerging subtracts it"},
-    {NULL, NULL},
-};
-static const mistake_t SWITCH_MISTAKES[] = {
-    {"keeps_old", "the old adapter's B1 A1 is still in w: a switch subtracts it, then adds B2 A2"},
-    {NULL, NULL},
-};
+    {"subtracts", "(alpha/r) B A was subtracted: merging adds it"});
+MISTAKES(UNMERGE_MISTAKES,
+    {"adds", "(alpha/r) B A was added again: unmerging subtracts it"});
+MISTAKES(SWITCH_MISTAKES,
+    {"keeps_old", "the old adapter's B1 A1 is still in w: a switch subtracts it, then adds B2 A2"});
 
 /* w += (alpha/r) B A, written out here so no test depends on your lora_merge. */
 static void merge_by_hand(double *w, const double *a, const double *b, size_t d_in, size_t d_out,
