@@ -282,7 +282,7 @@ static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
     return ok;
 }
 
-int expect_as_reference(judge_t *j, const char *name, fn_value_t *v, double tol)
+int expect_as_reference(judge_t *j, const char *name, fn_value_t *v, int flags, double tol)
 {
     const fn_desc_t *d = described(name);
     uint64_t count[DESC_MAX_ARGS] = {0}, max[DESC_MAX_ARGS] = {0};
@@ -291,7 +291,7 @@ int expect_as_reference(judge_t *j, const char *name, fn_value_t *v, double tol)
         count[i] = value_count(d, v, count, i);
     double *want[DESC_MAX_ARGS];
     long long ref = reference_values(d, v, want);
-    int ok = student_agrees(j, d, v, count, ref, want, 0, 0, tol);
+    int ok = student_agrees(j, d, v, count, ref, want, (flags & EXPECT_INPUTS) != 0, 0, tol);
     for (int i = 0; i < d->nargs; i++)
         free(want[i]);
     return ok;

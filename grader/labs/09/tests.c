@@ -53,7 +53,7 @@ static int ppf_one(judge_t *j, double p, double want, double tol)
     call_t *c = call_new(j, "norm_ppf");
     call_real(c, "p", p);
     call_out(c, "z", 1);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK);
+    int ok = call_ok(j, c);
     if (ok) {
         const double *z = call_output(c, "z");
         ok = z && fabs(*z - want) <= tol;
@@ -91,7 +91,7 @@ static int levels_are(judge_t *j, const char *fn, const char *what, const double
 {
     call_t *c = call_new(j, fn);
     call_out(c, "levels", 16);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+    int ok = call_ok(j, c) &&
              expect_close(j, what, call_output(c, "levels"), want, 1, 16, tol);
     call_free(c);
     return ok;
@@ -140,7 +140,7 @@ static int quantize_matches(judge_t *j, const double *lv, const double *w, size_
     call_size(c, "block", block);
     call_out(c, "packed", nbytes);
     call_out(c, "scales", nb);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+    int ok = call_ok(j, c) &&
              expect_exact(j, "scales", call_output(c, "scales"), sc, 1, nb) &&
              expect_exact(j, "packed (bytes)", call_output(c, "packed"), want, 1, nbytes);
     if (!ok)
@@ -234,7 +234,7 @@ static int dequant_matches(judge_t *j, const double *lv, const uint8_t *pk, cons
     call_size(c, "n", n);
     call_size(c, "block", block);
     call_out(c, "w", n);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+    int ok = call_ok(j, c) &&
              expect_close(j, "w", call_output(c, "w"), want, 1, n, 1e-15);
     if (!ok)
         judge_fail(j, "(n = %zu, block = %zu; code k is the high nibble of byte k / 2 when k is even)", n, block);
@@ -291,7 +291,7 @@ static int dq_matches(judge_t *j, const double *s, size_t nb, size_t group)
     call_out(c, "codes", nb);
     call_out(c, "gscales", ng);
     call_out(c, "mean", 1);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+    int ok = call_ok(j, c) &&
              expect_close(j, "mean", call_output(c, "mean"), &mean, 1, 1, TOL) &&
              expect_close(j, "gscales", call_output(c, "gscales"), gs, 1, ng, TOL) &&
              expect_exact(j, "codes (bytes: two's complement int8)", call_output(c, "codes"), cd, 1, nb);
@@ -341,7 +341,7 @@ TEST("lab09.5", 1, "DQ restores the scales; equal scales give codes 0",
     call_size(c, "nb", nb);
     call_size(c, "group", group);
     call_out(c, "scales", nb);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         expect_close(j, "scales", call_output(c, "scales"), want, 1, nb, TOL)) {
         double same[5] = {0.25, 0.25, 0.25, 0.25, 0.25};
         dq_matches(j, same, 5, 2);
@@ -361,7 +361,7 @@ TEST("lab09.5", 1, "bits per parameter: 4.5 plain, 4.126953125 with DQ",
         call_size(c, "block", cases[k][0]);
         call_size(c, "group", cases[k][1]);
         call_out(c, "bits", 2);
-        (void)(call_run(c) && expect_return(j, c, LAB_OK) &&
+        (void)(call_ok(j, c) &&
                expect_close(j, "bits", call_output(c, "bits"), want, 1, 2, 1e-12));
         call_free(c);
     }
@@ -449,7 +449,7 @@ static int matches_on(judge_t *j, const char *fn, qprob_t *P)
     v[k++].in = P->a, v[k++].in = P->b;
     v[k++].z = P->batch, v[k++].z = P->d_in, v[k++].z = P->d_out, v[k++].z = P->r;
     v[k].d = P->alpha;
-    int ok = expect_as_reference(j, fn, v, TOL);
+    int ok = expect_as_reference(j, fn, v, 0, TOL);
     if (!ok)
         judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu, block = %zu, alpha = %g)", P->batch,
                    P->d_in, P->d_out, P->r, P->block, P->alpha);
@@ -517,7 +517,7 @@ TEST("lab09.7", 5, "adapter gradients match central differences of the loss",
     call_out(c, "loss", 1);
     call_out(c, "grad_a", 12);
     call_out(c, "grad_b", 10);
-    (void)(call_run(c) && expect_return(j, c, LAB_OK) &&
+    (void)(call_ok(j, c) &&
            expect_close(j, "grad_a (central differences)", call_output(c, "grad_a"), num, 2, 6, 1e-6) &&
            expect_close(j, "grad_b (central differences)", call_output(c, "grad_b"), num + 12, 5, 2, 1e-6));
     call_free(c);
