@@ -423,6 +423,18 @@ START_TEST(test_mat_dup_copies_every_entry)
 }
 END_TEST
 
+START_TEST(test_mat_to_float_rounds_every_entry)
+{
+    const double a[] = {0.1, -2.5, 1e300, -0.0, 1.0 / 3.0};
+    float f[6] = {7, 7, 7, 7, 7, 7};
+    mat_to_float(a, f, 5);
+    for (int i = 0; i < 5; i++)
+        ck_assert_msg(f[i] == (float)a[i] && !signbit(f[i]) == !signbit(a[i]),
+                      "mat_to_float [%d] = %.9g, expected %.9g", i, (double)f[i], (double)(float)a[i]);
+    ck_assert_msg(f[5] == 7, "mat_to_float wrote past its count");
+}
+END_TEST
+
 START_TEST(test_mat_print_writes_name_shape_and_rows)
 {
     const double a[] = {1, 2.5, -3, 1.0 / 3};
@@ -688,6 +700,7 @@ int main(void)
             test_max_abs_diff_with_nan,
             test_mat_alloc_zeroes_and_rejects_overflow,
             test_mat_dup_copies_every_entry,
+            test_mat_to_float_rounds_every_entry,
             test_mat_print_writes_name_shape_and_rows,
         }},
         {"kitio", NULL, {

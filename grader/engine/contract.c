@@ -88,14 +88,20 @@ call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v)
     return c;
 }
 
-call_t *call_described(judge_t *j, const char *name, fn_value_t *v)
+/* The description of `name`; none: a grader error, exit 2. */
+static const fn_desc_t *described(const char *name)
 {
     const fn_desc_t *d = fn_described(name);
     if (!d) {
         fprintf(stderr, "grader: %s is not described in this lab's functions.txt\n", name);
         engine_exit(2);
     }
-    return call_values(j, d, v);
+    return d;
+}
+
+call_t *call_described(judge_t *j, const char *name, fn_value_t *v)
+{
+    return call_values(j, described(name), v);
 }
 
 long long reference_values(const fn_desc_t *d, fn_value_t *v, double **out)
@@ -223,6 +229,33 @@ static void case_free(case_t *c)
 
 enum { EXPECT_ACCEPTED, EXPECT_REJECTED, EXPECT_AS_REFERENCE };
 
+/* The student's call of d on v against the reference's return value ref and
+ * outputs want[] (count[i] entries each): the same return value, the inputs
+ * unchanged (check_inputs), every output within tol, or untouched when the
+ * reference rejected the call.  oom: every allocation fails during it. */
+static int student_agrees(judge_t *j, const fn_desc_t *d, fn_value_t *v, const uint64_t *count,
+                          long long ref, double **want, int check_inputs, int oom, double tol)
+{
+    call_t *call = call_values(j, d, v);
+    call->oom = oom;
+    int ok = call_run(call) && expect_return(j, call, ref);
+    if (ok && check_inputs)
+        ok = expect_inputs_unchanged(j, call);
+    for (int i = 0; ok && i < d->nargs; i++) {
+        if (!want[i])
+            continue;
+        if (d->returns_status && ref == LAB_EARG)
+            ok = expect_untouched(j, call, d->args[i].name);
+        else if (d->args[i].not_unique)
+            continue; /* the lab's own tests check its properties */
+        else
+            ok = expect_close(j, d->args[i].name, call_output(call, d->args[i].name), want[i], 1,
+                              count[i], tol);
+    }
+    call_free(call);
+    return ok;
+}
+
 /* The student's call against the reference's on c's values. */
 static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
 {
@@ -241,26 +274,24 @@ static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
         judge_internal_error();
         ok = 0;
     }
-    call_t *call = ok ? call_values(j, d, c->v) : NULL;
-    if (call)
-        call->oom = c->oom;
-    ok = ok && call_run(call) && expect_return(j, call, ref);
-    if (ok && check_inputs)
-        ok = expect_inputs_unchanged(j, call);
-    for (int i = 0; ok && i < d->nargs; i++) {
-        if (!want[i])
-            continue;
-        if (d->returns_status && ref == LAB_EARG)
-            ok = expect_untouched(j, call, d->args[i].name);
-        else if (d->args[i].not_unique)
-            continue; /* the lab's own tests check its properties */
-        else
-            ok = expect_close(j, d->args[i].name, call_output(call, d->args[i].name), want[i], 1,
-                              c->count[i], CONTRACT_TOL);
-    }
+    ok = ok && student_agrees(j, d, c->v, c->count, ref, want, check_inputs, c->oom, CONTRACT_TOL);
     if (!ok && c->what[0])
         judge_fail(j, "(the case was %s)", c->what);
-    call_free(call);
+    for (int i = 0; i < d->nargs; i++)
+        free(want[i]);
+    return ok;
+}
+
+int expect_as_reference(judge_t *j, const char *name, fn_value_t *v, int flags, double tol)
+{
+    const fn_desc_t *d = described(name);
+    uint64_t count[DESC_MAX_ARGS] = {0}, max[DESC_MAX_ARGS] = {0};
+    d->shapes(v, count, max);
+    for (int i = 0; i < d->nargs; i++)
+        count[i] = value_count(d, v, count, i);
+    double *want[DESC_MAX_ARGS];
+    long long ref = reference_values(d, v, want);
+    int ok = student_agrees(j, d, v, count, ref, want, (flags & EXPECT_INPUTS) != 0, 0, tol);
     for (int i = 0; i < d->nargs; i++)
         free(want[i]);
     return ok;

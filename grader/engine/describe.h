@@ -96,6 +96,14 @@ call_t *call_described(judge_t *j, const char *name, fn_value_t *v);
  * entry it did not write still holding POISON_BITS. */
 long long reference_values(const fn_desc_t *d, fn_value_t *v, double **out);
 
+/* The student's call of the function described as `name` on v against the
+ * reference's on the same values: the same return value and every output
+ * (but notunique ones) within tol as expect_close has it, or untouched when
+ * the reference rejects the values; flags EXPECT_INPUTS: the inputs
+ * unchanged too.  Returns 1 when they agree; otherwise the failure is
+ * recorded (add the case's context with judge_fail). */
+int expect_as_reference(judge_t *j, const char *name, fn_value_t *v, int flags, double tol);
+
 /* The derived tests (contract.c); functions.c registers them. */
 void contract_null(judge_t *j, const fn_desc_t *d);
 void contract_range(judge_t *j, const fn_desc_t *d);

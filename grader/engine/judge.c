@@ -38,20 +38,37 @@ const char *judge_root(void) { return grading.root; }
 rng_t *judge_rng(judge_t *j) { return &j->rng; }
 int judge_failed(const judge_t *j) { return j->failed; }
 
-void judge_fail(judge_t *j, const char *fmt, ...)
+static void judge_vfail(judge_t *j, const char *fmt, va_list ap)
 {
-    va_list ap;
     j->failed = 1;
     if (j->log_len + 2 >= LOG_MAX)
         return;
-    va_start(ap, fmt);
     int n = vsnprintf(j->log + j->log_len, LOG_MAX - j->log_len - 1, fmt, ap);
-    va_end(ap);
     if (n < 0)
         return;
     j->log_len += (size_t)n < LOG_MAX - j->log_len - 1 ? (size_t)n : LOG_MAX - j->log_len - 2;
     j->log[j->log_len++] = '\n';
     j->log[j->log_len] = '\0';
+}
+
+void judge_fail(judge_t *j, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    judge_vfail(j, fmt, ap);
+    va_end(ap);
+}
+
+int call_end(judge_t *j, call_t *c, int ok, const char *fmt, ...)
+{
+    if (!ok) {
+        va_list ap;
+        va_start(ap, fmt);
+        judge_vfail(j, fmt, ap);
+        va_end(ap);
+    }
+    call_free(c);
+    return ok;
 }
 
 const kit_file_t *judge_data(judge_t *j, const char *relpath)

@@ -92,6 +92,10 @@ const char *call_printed(const call_t *c);
 void call_repeat(call_t *c, unsigned n);
 double call_cpu_seconds(const call_t *c);
 void call_free(call_t *c);
+/* The end of a checked call: when ok is 0, the case's context (fmt, as
+ * judge_fail) goes under the failure; then c is freed.  Returns ok:
+ *     return call_end(j, c, ok, "(d = %zu, r = %zu)", d, r); */
+int call_end(judge_t *j, call_t *c, int ok, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* --- checks: each records a readable failure and returns 1 on success --- */
 /* |got - want| <= tol * max(1, |want|) everywhere; NaN matches NaN, an

@@ -70,4 +70,19 @@ int judge_main_registered(int argc, char **argv, const judge_lab_t *lab);
             &JUDGE_TEST_CAT_(judge_test_entry_, __LINE__);                                         \
     static void JUDGE_TEST_CAT_(judge_test_body_, __LINE__)(judge_t * j)
 
+/* A lab's grader main, after its tests: the lab's id, title, folder under
+ * labs/, the header force-included when compiling, then the files the
+ * student submits.
+ *
+ *     JUDGE_LAB_MAIN("02", "the LoRA forward pass", "02-forward-pass", "lora_forward.h",
+ *                    "lora_forward.c")
+ */
+#define JUDGE_LAB_MAIN(id_, title_, dir_, header_, ...)                                    \
+    int main(int argc, char **argv)                                                       \
+    {                                                                                     \
+        static const char *const sources_[] = {__VA_ARGS__, NULL};                        \
+        static const judge_lab_t lab_ = {id_, title_, dir_, sources_, header_, NULL, 0};  \
+        return judge_main_registered(argc, argv, &lab_);                                  \
+    }
+
 #endif

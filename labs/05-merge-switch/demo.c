@@ -109,13 +109,10 @@ static void tasks_make(tasks_t *t, uint64_t seed)
         rng_fill_uniform(&g, t->b[k], D_OUT * RANK, -0.5, 0.5);
     }
     /* The float runs start from the doubles rounded to float. */
-    for (int i = 0; i < D_OUT * D_IN; i++)
-        t->w0f[i] = (float)t->w0[i];
+    mat_to_float(t->w0, t->w0f, D_OUT * D_IN);
     for (int k = 0; k < N_TASKS; k++) {
-        for (int i = 0; i < RANK * D_IN; i++)
-            t->af[k][i] = (float)t->a[k][i];
-        for (int i = 0; i < D_OUT * RANK; i++)
-            t->bf[k][i] = (float)t->b[k][i];
+        mat_to_float(t->a[k], t->af[k], RANK * D_IN);
+        mat_to_float(t->b[k], t->bf[k], D_OUT * RANK);
     }
 }
 

@@ -113,6 +113,11 @@ typedef struct {
     const char *says;
 } mistake_t;
 
+/* A lab's table of mistakes, ended as which_mistake expects:
+ *     MISTAKES(BEST_MISTAKES, {"r2", "it is the best rank-2 approximation: ..."});
+ * defines static const mistake_t BEST_MISTAKES[]. */
+#define MISTAKES(name, ...) static const mistake_t name[] = {__VA_ARGS__, {NULL, NULL}}
+
 /* The stored file of the lab under test, read by visible_main. */
 static kit_file_t VIS;
 

@@ -8,13 +8,13 @@
 
 #define KEY_PREFIX "base_model.model."
 
-static void le64(unsigned char *p, uint64_t v)
+void lora_put_le64(unsigned char *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++)
         p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static uint64_t get_le64(const unsigned char *p)
+uint64_t lora_get_le64(const unsigned char *p)
 {
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--)
@@ -43,14 +43,14 @@ int lora_file_write(const char *path, const char *module, const double *a, const
     while (n % 8)
         head[n++] = ' ';
     unsigned char len[8], v[8];
-    le64(len, (uint64_t)n);
+    lora_put_le64(len, (uint64_t)n);
     FILE *f = fopen(path, "wb");
     int ok = f && fwrite(len, 1, 8, f) == 8 && fwrite(head, 1, (size_t)n, f) == (size_t)n;
     for (size_t i = 0; ok && i < r * d_in + d_out * r; i++) {
         double x = i < r * d_in ? a[i] : b[i - r * d_in];
         uint64_t bits;
         memcpy(&bits, &x, 8);
-        le64(v, bits);
+        lora_put_le64(v, bits);
         ok = fwrite(v, 1, 8, f) == 8;
     }
     if (f && fclose(f) != 0)
@@ -81,7 +81,7 @@ static int entry(const char *head, char which, size_t *el, size_t shape[2], size
 static void decode(const unsigned char *p, size_t el, size_t count, double *out)
 {
     for (size_t i = 0; i < count; i++, p += el) {
-        uint64_t bits = get_le64(p);
+        uint64_t bits = lora_get_le64(p);
         if (el == 8) {
             memcpy(&out[i], &bits, 8);
         } else {
@@ -104,7 +104,7 @@ int lora_file_read(const char *path, double *a, size_t cap_a, double *b, size_t 
         size = -1;
     if (f)
         fclose(f);
-    uint64_t n = size >= 8 && buf ? get_le64(buf) : 0;
+    uint64_t n = size >= 8 && buf ? lora_get_le64(buf) : 0;
     size_t ea = 0, eb = 0, sh_a[2], sh_b[2], off_a[2], off_b[2];
     int ok = size >= 8 && buf && n > 0 && n <= (uint64_t)size - 8;
     if (ok) {

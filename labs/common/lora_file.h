@@ -15,6 +15,12 @@
 #define LORALAB_LORA_FILE_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* The 8-byte little-endian unsigned integer at p (the header length N, an
+ * F64's bits), and writing v there. */
+uint64_t lora_get_le64(const unsigned char *p);
+void lora_put_le64(unsigned char *p, uint64_t v);
 
 /* Write module P's A (r, d_in) and B (d_out, r) as F64 to path.  0, or -1
  * after a message on stderr (a bad argument, a file that cannot be written). */

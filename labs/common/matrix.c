@@ -26,6 +26,12 @@ double *mat_dup(const double *a, size_t m, size_t n)
     return p;
 }
 
+void mat_to_float(const double *a, float *out, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        out[i] = (float)a[i];
+}
+
 /* c (m, n) = a (m, k) @ B, where B[p][j] is b[p * b_row + j * b_col]. */
 static void matmul_strided(const double *a, const double *b, double *c, size_t m, size_t k,
                            size_t n, size_t b_row, size_t b_col)

@@ -19,6 +19,9 @@ double *mat_alloc(size_t m, size_t n);
 /* Copy of an (m, n) matrix, or NULL (see mat_alloc). */
 double *mat_dup(const double *a, size_t m, size_t n);
 
+/* out[i] = (float)a[i] for count entries: a float computation's inputs. */
+void mat_to_float(const double *a, float *out, size_t count);
+
 /* c (m, n) = a (m, k) @ b (k, n).  c must not alias a or b. */
 void mat_matmul(const double *a, const double *b, double *c,
                 size_t m, size_t k, size_t n);

@@ -9,8 +9,9 @@
  *     make grade LAB=05      (the graded tests, with points)
  * You may add static helper functions to this file; do not change the
  * signatures, and do not add other files: the grader compiles this one.
- * The two file wrappers at the end are given: they only move bytes between a
- * file and the functions you write.
+ * The two file wrappers, st_save_adapter and st_load_lora, are given in
+ * given/safetensors_files.c: they only move bytes between a file and the
+ * functions you write.
  */
 #include "safetensors.h"
 
@@ -21,6 +22,8 @@
 #include <string.h>
 
 /* BEGIN SOLUTION */
+#include "lora_file.h" /* lora_put_le64, lora_get_le64 */
+
 #define PEFT_PREFIX "base_model.model."
 #define SUFFIX_A ".lora_A.weight"
 #define SUFFIX_B ".lora_B.weight"
@@ -44,19 +47,6 @@ static int mul_ok(size_t x, size_t y, size_t *out)
     return 1;
 }
 
-static void put_u64_le(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t get_u64_le(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
 
 /* One value as dtype's little-endian bytes at p (ST_F32: 4, ST_F64: 8). */
 static void put_value(unsigned char *p, double v, long long dtype)
@@ -70,7 +60,7 @@ static void put_value(unsigned char *p, double v, long long dtype)
     } else {
         uint64_t u;
         memcpy(&u, &v, 8);
-        put_u64_le(p, u);
+        lora_put_le64(p, u);
     }
 }
 /* END SOLUTION */
@@ -112,7 +102,7 @@ int st_encode_lora(const char *module, const double *a, const double *b, size_t 
                 "the file is too large to address");
     size_t total = 8 + n_hdr + sa + sb;
     LAB_REQUIRE(cap >= total, "buffer holds %zu bytes, the file needs %zu", cap, total);
-    put_u64_le(buf, (uint64_t)n_hdr);
+    lora_put_le64(buf, (uint64_t)n_hdr);
     memcpy(buf + 8, hdr, (size_t)h);
     memset(buf + 8 + h, ' ', n_hdr - (size_t)h);
     unsigned char *data = buf + 8 + n_hdr;
@@ -324,109 +314,122 @@ static int js_uint_array(js_t *js, uint64_t *v, size_t max, size_t *count)
     return js_expect(js, ']');
 }
 
-static int js_metadata(js_t *js)
+/* An object {"key": value, ...}: member() reads each value, after its key
+ * and ':', with ctx; the object may be empty. */
+static int js_object(js_t *js, int (*member)(js_t *js, const char *key, void *ctx), void *ctx)
 {
-    char tmp[NAME_MAX_LEN + 1];
+    char key[NAME_MAX_LEN + 1];
     if (!js_expect(js, '{'))
         return 0;
     if (js_take(js, '}'))
         return 1;
     do {
-        if (!js_string(js, tmp, sizeof tmp) || !js_expect(js, ':'))
-            return 0;
-        js_ws(js);
-        if (js->p >= js->end || *js->p != '"')
-            return js_fail(js, "header: __metadata__ values must be strings");
-        if (!js_string(js, tmp, sizeof tmp))
+        if (!js_string(js, key, sizeof key) || !js_expect(js, ':') || !member(js, key, ctx))
             return 0;
     } while (js_take(js, ','));
     return js_expect(js, '}');
 }
 
+/* A __metadata__ value: a string. */
+static int js_metadata_member(js_t *js, const char *key, void *ctx)
+{
+    char tmp[NAME_MAX_LEN + 1];
+    (void)key, (void)ctx;
+    js_ws(js);
+    if (js->p >= js->end || *js->p != '"')
+        return js_fail(js, "header: __metadata__ values must be strings");
+    return js_string(js, tmp, sizeof tmp);
+}
+
+typedef struct {
+    entry_t *e;
+    int seen_dtype, seen_shape, seen_offsets;
+} entry_seen_t;
+
+/* One field of {"dtype": ..., "shape": [...], "data_offsets": [b, e]}. */
+static int js_entry_member(js_t *js, const char *key, void *ctx)
+{
+    entry_seen_t *es = ctx;
+    entry_t *e = es->e;
+    if (!strcmp(key, "dtype") && !es->seen_dtype) {
+        char val[NAME_MAX_LEN + 1];
+        es->seen_dtype = 1;
+        if (!js_string(js, val, sizeof val))
+            return 0;
+        e->dtype = -1;
+        for (int d = 0; d < N_DTYPES; d++)
+            if (!strcmp(val, DTYPES[d].name))
+                e->dtype = d;
+        if (e->dtype < 0)
+            return js_fail(js, "header: unknown dtype (this lab reads F32, F64, F16, BF16)");
+    } else if (!strcmp(key, "shape") && !es->seen_shape) {
+        uint64_t s[MAX_RANK];
+        es->seen_shape = 1;
+        if (!js_uint_array(js, s, MAX_RANK, &e->rank))
+            return 0;
+        for (size_t k = 0; k < e->rank; k++) {
+            if (s[k] > SIZE_MAX)
+                return js_fail(js, "header: shape entry too large");
+            e->shape[k] = (size_t)s[k];
+        }
+    } else if (!strcmp(key, "data_offsets") && !es->seen_offsets) {
+        uint64_t o[2];
+        size_t c;
+        es->seen_offsets = 1;
+        if (!js_uint_array(js, o, 2, &c))
+            return 0;
+        if (c != 2)
+            return js_fail(js, "header: data_offsets must be [begin, end]");
+        e->begin = o[0], e->end = o[1];
+    } else {
+        return js_fail(js, "header: a tensor entry has an unknown or repeated field");
+    }
+    return 1;
+}
+
 /* {"dtype": ..., "shape": [...], "data_offsets": [b, e]} in any order. */
 static int js_entry(js_t *js, entry_t *e)
 {
-    char key[NAME_MAX_LEN + 1], val[NAME_MAX_LEN + 1];
-    int seen_dtype = 0, seen_shape = 0, seen_offsets = 0;
-    if (!js_expect(js, '{'))
+    entry_seen_t es = {e, 0, 0, 0};
+    if (!js_object(js, js_entry_member, &es))
         return 0;
-    if (!js_take(js, '}')) {
-        do {
-            if (!js_string(js, key, sizeof key) || !js_expect(js, ':'))
-                return 0;
-            if (!strcmp(key, "dtype") && !seen_dtype) {
-                seen_dtype = 1;
-                if (!js_string(js, val, sizeof val))
-                    return 0;
-                e->dtype = -1;
-                for (int d = 0; d < N_DTYPES; d++)
-                    if (!strcmp(val, DTYPES[d].name))
-                        e->dtype = d;
-                if (e->dtype < 0)
-                    return js_fail(js, "header: unknown dtype (this lab reads F32, F64, F16, BF16)");
-            } else if (!strcmp(key, "shape") && !seen_shape) {
-                uint64_t s[MAX_RANK];
-                seen_shape = 1;
-                if (!js_uint_array(js, s, MAX_RANK, &e->rank))
-                    return 0;
-                for (size_t k = 0; k < e->rank; k++) {
-                    if (s[k] > SIZE_MAX)
-                        return js_fail(js, "header: shape entry too large");
-                    e->shape[k] = (size_t)s[k];
-                }
-            } else if (!strcmp(key, "data_offsets") && !seen_offsets) {
-                uint64_t o[2];
-                size_t c;
-                seen_offsets = 1;
-                if (!js_uint_array(js, o, 2, &c))
-                    return 0;
-                if (c != 2)
-                    return js_fail(js, "header: data_offsets must be [begin, end]");
-                e->begin = o[0], e->end = o[1];
-            } else {
-                return js_fail(js, "header: a tensor entry has an unknown or repeated field");
-            }
-        } while (js_take(js, ','));
-        if (!js_expect(js, '}'))
-            return 0;
-    }
-    if (!(seen_dtype && seen_shape && seen_offsets))
+    if (!(es.seen_dtype && es.seen_shape && es.seen_offsets))
         return js_fail(js, "header: a tensor entry lacks dtype, shape or data_offsets");
     return 1;
 }
 
+typedef struct {
+    entry_t *ents;
+    size_t *count;
+    int seen_meta;
+} header_seen_t;
+
+/* One member of the header: __metadata__ once, else a tensor's entry. */
+static int js_header_member(js_t *js, const char *key, void *ctx)
+{
+    header_seen_t *hs = ctx;
+    if (!strcmp(key, "__metadata__")) {
+        if (hs->seen_meta)
+            return js_fail(js, "header: __metadata__ appears twice");
+        hs->seen_meta = 1;
+        return js_object(js, js_metadata_member, NULL);
+    }
+    if (*hs->count == MAX_TENSORS)
+        return js_fail(js, "header: more than 64 tensors");
+    for (size_t i = 0; i < *hs->count; i++)
+        if (!strcmp(hs->ents[i].name, key))
+            return js_fail(js, "header: a tensor name appears twice");
+    entry_t *e = &hs->ents[(*hs->count)++];
+    memcpy(e->name, key, strlen(key) + 1);
+    return js_entry(js, e);
+}
+
 static int js_header(js_t *js, entry_t *ents, size_t *count)
 {
-    char key[NAME_MAX_LEN + 1];
-    int seen_meta = 0;
+    header_seen_t hs = {ents, count, 0};
     *count = 0;
-    if (!js_expect(js, '{'))
+    if (!js_object(js, js_header_member, &hs))
         return 0;
-    if (!js_take(js, '}')) {
-        do {
-            if (!js_string(js, key, sizeof key) || !js_expect(js, ':'))
-                return 0;
-            if (!strcmp(key, "__metadata__")) {
-                if (seen_meta)
-                    return js_fail(js, "header: __metadata__ appears twice");
-                seen_meta = 1;
-                if (!js_metadata(js))
-                    return 0;
-                continue;
-            }
-            if (*count == MAX_TENSORS)
-                return js_fail(js, "header: more than 64 tensors");
-            for (size_t i = 0; i < *count; i++)
-                if (!strcmp(ents[i].name, key))
-                    return js_fail(js, "header: a tensor name appears twice");
-            entry_t *e = &ents[(*count)++];
-            memcpy(e->name, key, sizeof key);
-            if (!js_entry(js, e))
-                return 0;
-        } while (js_take(js, ','));
-        if (!js_expect(js, '}'))
-            return 0;
-    }
     js_ws(js);
     if (js->p != js->end)
         return js_fail(js, "header: bytes after the JSON object (padding must be spaces)");
@@ -466,7 +469,7 @@ static double get_value(const unsigned char *p, int dtype)
         return (double)f;
     }
     case 1: { /* F64 */
-        uint64_t u = get_u64_le(p);
+        uint64_t u = lora_get_le64(p);
         double d;
         memcpy(&d, &u, 8);
         return d;
@@ -489,7 +492,7 @@ int st_decode_lora(const unsigned char *buf, size_t n, char *module, size_t modu
     /* BEGIN SOLUTION lab05.9 */
     LAB_REQUIRE(buf && module && a && b && dims, "buf, module, a, b and dims must not be NULL");
     LAB_REQUIRE(n >= 8, "the file is %zu bytes, shorter than the 8-byte header length", n);
-    uint64_t n_hdr = get_u64_le(buf);
+    uint64_t n_hdr = lora_get_le64(buf);
     LAB_REQUIRE(n_hdr > 0, "header length is 0");
     LAB_REQUIRE(n_hdr <= n - 8, "header length %llu runs past the end of the %zu-byte file",
                 (unsigned long long)n_hdr, n);
@@ -616,79 +619,4 @@ int peft_config_json(size_t r, double alpha, const char *targets, char *out, siz
     *len = at;
     return LAB_OK;
     /* END SOLUTION lab_todo("lab05.10", "peft_config_json", r, alpha, targets, out, cap, len); */
-}
-
-/* ---- given: the file wrappers ---- */
-
-int st_save_adapter(const char *dir, const char *module, const double *a, const double *b,
-                    size_t d_in, size_t d_out, size_t r, double alpha, long long dtype)
-{
-    LAB_REQUIRE(dir && module, "dir and module must not be NULL");
-    LAB_REQUIRE(r > 0 && d_in > 0 && d_out > 0 && r <= (SIZE_MAX / 16 - 1024) / (d_in + d_out),
-                "bad sizes d_in %zu, d_out %zu, r %zu", d_in, d_out, r);
-    size_t cap = 1024 + r * (d_in + d_out) * 8, len = 0;
-    unsigned char *bytes = malloc(cap);
-    LAB_REQUIRE(bytes, "out of memory for %zu bytes", cap);
-    if (st_encode_lora(module, a, b, d_in, d_out, r, dtype, bytes, cap, &len) != LAB_OK) {
-        free(bytes);
-        return LAB_EARG;
-    }
-    /* target_modules names the last part of the module path ("q_proj"). */
-    const char *dot = strrchr(module, '.');
-    char config[4096], path[4096];
-    size_t clen = 0;
-    int rc = peft_config_json(r, alpha, dot ? dot + 1 : module, config, sizeof config, &clen);
-    FILE *f = NULL;
-    if (rc == LAB_OK) {
-        snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
-        f = fopen(path, "wb");
-        rc = f && fwrite(bytes, 1, len, f) == len ? LAB_OK : LAB_EARG;
-        if (f && fclose(f) != 0)
-            rc = LAB_EARG;
-        if (rc == LAB_OK) {
-            snprintf(path, sizeof path, "%s/adapter_config.json", dir);
-            f = fopen(path, "w");
-            rc = f && fwrite(config, 1, clen, f) == clen ? LAB_OK : LAB_EARG;
-            if (f && fclose(f) != 0)
-                rc = LAB_EARG;
-        }
-        if (rc != LAB_OK)
-            lab_arg_error(__FILE__, __func__, "cannot write %s", path);
-    }
-    free(bytes);
-    return rc;
-}
-
-int st_load_lora(const char *path, char *module, size_t module_cap, double *a, size_t cap_a,
-                 double *b, size_t cap_b, size_t *dims)
-{
-    LAB_REQUIRE(path, "path must not be NULL");
-    FILE *f = fopen(path, "rb");
-    LAB_REQUIRE(f, "cannot open %s", path);
-    size_t cap = 1 << 16, n = 0, got;
-    unsigned char *bytes = malloc(cap);
-    while (bytes && (got = fread(bytes + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            unsigned char *bigger = cap <= SIZE_MAX / 2 ? realloc(bytes, cap * 2) : NULL;
-            if (!bigger) {
-                free(bytes);
-                bytes = NULL;
-                break;
-            }
-            bytes = bigger, cap *= 2;
-        }
-    }
-    int read_error = ferror(f);
-    fclose(f);
-    if (!bytes || read_error) {
-        free(bytes);
-        lab_arg_error(__FILE__, __func__, "cannot read %s", path);
-        return LAB_EARG;
-    }
-    int rc = st_decode_lora(bytes, n, module, module_cap, a, cap_a, b, cap_b, dims);
-    if (rc != LAB_OK)
-        lab_arg_error(__FILE__, __func__, "%s is not a one-module PEFT adapter (reason above)", path);
-    free(bytes);
-    return rc;
 }

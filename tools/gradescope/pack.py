@@ -52,12 +52,17 @@ def one_dir(top, lab):
 
 
 def lab_sources(tests_c):
-    """The file names a submission holds: the `sources` table of tests.c."""
+    """The file names a submission holds: the last arguments of tests.c's
+    JUDGE_LAB_MAIN (grader/engine/test.h), or its `sources` table."""
     text = open(tests_c, encoding="utf-8").read()
-    m = re.search(r"\bsources\s*\[\s*\]\s*=\s*\{([^}]*)\}", text)
-    if not m:
-        die(f"{os.path.relpath(tests_c, ROOT)}: no `sources[] = {{\"x.c\", NULL}}` table found")
-    names = re.findall(r'"([^"]*)"', m.group(1))
+    m = re.search(r'\bJUDGE_LAB_MAIN\s*\(((?:\s*"[^"]*"\s*,?)+)\)', text)
+    if m:
+        names = re.findall(r'"([^"]*)"', m.group(1))[4:]
+    else:
+        m = re.search(r"\bsources\s*\[\s*\]\s*=\s*\{([^}]*)\}", text)
+        if not m:
+            die(f"{os.path.relpath(tests_c, ROOT)}: no JUDGE_LAB_MAIN(...) or `sources[] = {{\"x.c\", NULL}}` found")
+        names = re.findall(r'"([^"]*)"', m.group(1))
     if not names:
         die(f"{os.path.relpath(tests_c, ROOT)}: the sources table lists no file")
     for n in names:

@@ -77,12 +77,9 @@ int main(void)
 
     /* lab05.6: the float switch from float(W1), scale 1.5f, as doubles. */
     float fw[DO * DI], fa1[R * DI], fb1[DO * R], fa2[R * DI], fb2[DO * R];
-    for (size_t i = 0; i < DO * DI; i++)
-        fw[i] = (float)w1[i];
-    for (size_t i = 0; i < R * DI; i++)
-        fa1[i] = (float)a1[i], fa2[i] = (float)a2[i];
-    for (size_t i = 0; i < DO * R; i++)
-        fb1[i] = (float)b1[i], fb2[i] = (float)b2[i];
+    mat_to_float(w1, fw, DO * DI);
+    mat_to_float(a1, fa1, R * DI), mat_to_float(a2, fa2, R * DI);
+    mat_to_float(b1, fb1, DO * R), mat_to_float(b2, fb2, DO * R);
     MUST(lora_switch_f32(fw, fa1, fb1, fa2, fb2, DI, DO, R, 1.5f));
     for (size_t i = 0; i < DO * DI; i++)
         w[i] = fw[i];

@@ -7,6 +7,7 @@
  * singular vectors, or from data/lab01/worked-examples.txt (the course's
  * numbers).  Random cases draw from judge_rng(): seed printed, --seed N.
  */
+#include "describe.h"
 #include "test.h"
 #include "lowrank.h"
 #include "matrix.h"
@@ -41,12 +42,8 @@ static double *rank_k(judge_t *j, size_t m, size_t n, size_t k)
 
 static call_t *student_rank(judge_t *j, const double *m, size_t rows, size_t cols, double rtol)
 {
-    call_t *c = call_new(j, "lowrank_rank");
-    call_in(c, "m", m, rows * cols);
-    call_size(c, "rows", rows);
-    call_size(c, "cols", cols);
-    call_real(c, "rtol", rtol);
-    return c;
+    return call_described(j, "lowrank_rank",
+                          (fn_value_t[]){{.in = m}, {.z = rows}, {.z = cols}, {.d = rtol}});
 }
 
 /* The student's rank of m is want; `what` names the case in a failure. */
@@ -55,10 +52,7 @@ static int rank_is(judge_t *j, const double *m, size_t rows, size_t cols, double
 {
     call_t *c = student_rank(j, m, rows, cols, rtol);
     int ok = call_run(c) && expect_return(j, c, want);
-    if (!ok)
-        judge_fail(j, "(the case was %s, %zu x %zu, rtol %g)", what, rows, cols, rtol);
-    call_free(c);
-    return ok;
+    return call_end(j, c, ok, "(the case was %s, %zu x %zu, rtol %g)", what, rows, cols, rtol);
 }
 
 TEST("lab01.1", 4, "identity, zero and the course's Delta W: ranks 5, 0, 2",
@@ -144,14 +138,8 @@ TEST("lab01.1", 4, "the tolerance is relative: scaling m keeps its rank",
 static call_t *student_product(judge_t *j, const double *b, const double *a, size_t d, size_t r,
                                size_t k)
 {
-    call_t *c = call_new(j, "lowrank_product");
-    call_in(c, "b", b, d * r);
-    call_in(c, "a", a, r * k);
-    call_size(c, "d", d);
-    call_size(c, "r", r);
-    call_size(c, "k", k);
-    call_out(c, "m", d * k);
-    return c;
+    return call_described(j, "lowrank_product",
+                          (fn_value_t[]){{.in = b}, {.in = a}, {.z = d}, {.z = r}, {.z = k}, {0}});
 }
 
 TEST("lab01.2", 3, "the course's B A is Delta W (with the erratum corrected)",
@@ -189,12 +177,7 @@ TEST("lab01.2", 3, "random tall, wide and rank-1 products match the reference",
 
 static call_t *student_storage(judge_t *j, size_t d, size_t k, size_t r)
 {
-    call_t *c = call_new(j, "lowrank_storage");
-    call_size(c, "d", d);
-    call_size(c, "k", k);
-    call_size(c, "r", r);
-    call_out(c, "out", 4);
-    return c;
+    return call_described(j, "lowrank_storage", (fn_value_t[]){{.z = d}, {.z = k}, {.z = r}, {0}});
 }
 
 static int storage_is(judge_t *j, size_t d, size_t k, size_t r, const double want[4])
@@ -202,10 +185,7 @@ static int storage_is(judge_t *j, size_t d, size_t k, size_t r, const double wan
     call_t *c = student_storage(j, d, k, r);
     int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
              expect_close(j, "[d k, r (d + k), ratio, percent]", call_output(c, "out"), want, 1, 4, TOL);
-    if (!ok)
-        judge_fail(j, "(d = %zu, k = %zu, r = %zu)", d, k, r);
-    call_free(c);
-    return ok;
+    return call_end(j, c, ok, "(d = %zu, k = %zu, r = %zu)", d, k, r);
 }
 
 TEST("lab01.3", 4, "course numbers: 12,288 at r = 4 is 1,536; 100x200; BERT",
@@ -252,13 +232,8 @@ static int student_svd(judge_t *j, const double *m, size_t rows, size_t cols, sv
                        int check_inputs)
 {
     const size_t p = min_sz(rows, cols);
-    call_t *c = call_new(j, "lowrank_svd");
-    call_in(c, "m", m, rows * cols);
-    call_size(c, "rows", rows);
-    call_size(c, "cols", cols);
-    call_out(c, "u", rows * p);
-    call_out(c, "s", p);
-    call_out(c, "v", cols * p);
+    call_t *c = call_described(j, "lowrank_svd",
+                               (fn_value_t[]){{.in = m}, {.z = rows}, {.z = cols}, {0}, {0}, {0}});
     int ok = call_run(c) && expect_return(j, c, LAB_OK) && (!check_inputs || expect_inputs_unchanged(j, c));
     if (ok) {
         *out = (svd_t){rows, cols, p, mat_dup(call_output(c, "u"), rows, p),
@@ -419,13 +394,8 @@ TEST("lab01.4", 2, "a single row, a single column and the zero matrix",
 
 static call_t *student_best(judge_t *j, const double *m, size_t rows, size_t cols, size_t r)
 {
-    call_t *c = call_new(j, "lowrank_best_approx");
-    call_in(c, "m", m, rows * cols);
-    call_size(c, "rows", rows);
-    call_size(c, "cols", cols);
-    call_size(c, "r", r);
-    call_out(c, "out", rows * cols);
-    return c;
+    return call_described(j, "lowrank_best_approx",
+                          (fn_value_t[]){{.in = m}, {.z = rows}, {.z = cols}, {.z = r}, {0}});
 }
 
 static int best_is(judge_t *j, const double *m, size_t rows, size_t cols, size_t r,
@@ -434,10 +404,7 @@ static int best_is(judge_t *j, const double *m, size_t rows, size_t cols, size_t
     call_t *c = student_best(j, m, rows, cols, r);
     int ok = call_run(c) && expect_return(j, c, LAB_OK) && (!check_inputs || expect_inputs_unchanged(j, c)) &&
              expect_close(j, "best rank-r approximation", call_output(c, "out"), want, rows, cols, TOL);
-    if (!ok)
-        judge_fail(j, "(%zu x %zu, r = %zu)", rows, cols, r);
-    call_free(c);
-    return ok;
+    return call_end(j, c, ok, "(%zu x %zu, r = %zu)", rows, cols, r);
 }
 
 TEST("lab01.5", 2, "diag(3, 2, 1) at r = 2 keeps 3 and 2",
@@ -481,12 +448,8 @@ TEST("lab01.5", 1, "full r gives the matrix back unchanged; r = 3 matches too",
 static int student_error(judge_t *j, const double *m, size_t rows, size_t cols, size_t r,
                          double *err)
 {
-    call_t *c = call_new(j, "lowrank_truncation_error");
-    call_in(c, "m", m, rows * cols);
-    call_size(c, "rows", rows);
-    call_size(c, "cols", cols);
-    call_size(c, "r", r);
-    call_out(c, "err", 1);
+    call_t *c = call_described(j, "lowrank_truncation_error",
+                               (fn_value_t[]){{.in = m}, {.z = rows}, {.z = cols}, {.z = r}, {0}});
     int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c);
     if (ok)
         *err = call_output(c, "err")[0];
@@ -538,16 +501,9 @@ TEST("lab01.6", 2, "r = 0 gives ||M||_F; full r and an exact low rank give 0",
 static call_t *student_similarity(judge_t *j, const double *m1, size_t cols1, const double *m2,
                                   size_t cols2, size_t rows, size_t i, size_t k)
 {
-    call_t *c = call_new(j, "lowrank_subspace_similarity");
-    call_in(c, "m1", m1, rows * cols1);
-    call_size(c, "cols1", cols1);
-    call_in(c, "m2", m2, rows * cols2);
-    call_size(c, "cols2", cols2);
-    call_size(c, "rows", rows);
-    call_size(c, "i", i);
-    call_size(c, "j", k);
-    call_out(c, "phi", 1);
-    return c;
+    return call_described(j, "lowrank_subspace_similarity",
+                          (fn_value_t[]){{.in = m1}, {.z = cols1}, {.in = m2}, {.z = cols2}, {.z = rows},
+                                         {.z = i}, {.z = k}, {0}});
 }
 
 static int similarity_is(judge_t *j, const double *m1, size_t cols1, const double *m2, size_t cols2,
@@ -556,10 +512,7 @@ static int similarity_is(judge_t *j, const double *m1, size_t cols1, const doubl
     call_t *c = student_similarity(j, m1, cols1, m2, cols2, rows, i, k);
     int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
              expect_close(j, "phi", call_output(c, "phi"), &want, 1, 1, TOL);
-    if (!ok)
-        judge_fail(j, "(rows = %zu, cols1 = %zu, cols2 = %zu, i = %zu, j = %zu)", rows, cols1, cols2, i, k);
-    call_free(c);
-    return ok;
+    return call_end(j, c, ok, "(rows = %zu, cols1 = %zu, cols2 = %zu, i = %zu, j = %zu)", rows, cols1, cols2, i, k);
 }
 
 TEST("lab01.7", 3, "a matrix against itself gives 1, orthogonal ranges 0",
@@ -594,12 +547,5 @@ TEST("lab01.7", 3, "two adapters sharing a direction match the reference",
     free(m1), free(m2), free(dir);
 }
 
-
-static const char *const sources[] = {"lowrank.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"01", "rank and low-rank factorization", "01-rank-factorization",
-                                    sources, "lowrank.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("01", "rank and low-rank factorization", "01-rank-factorization", "lowrank.h",
+               "lowrank.c")

@@ -457,12 +457,5 @@ TEST("lab02.6", 3, "one column with full rank matches the reference",
     problem_free(&p);
 }
 
-
-static const char *const sources[] = {"lora_forward.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"02", "the LoRA forward pass", "02-forward-pass", sources,
-                                    "lora_forward.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("02", "the LoRA forward pass", "02-forward-pass", "lora_forward.h",
+               "lora_forward.c")

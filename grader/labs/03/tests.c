@@ -367,16 +367,10 @@ TEST("lab03.3", 3, "random batches with bias match the reference",
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
         problem_t p;
         problem_random(j, &p, shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3]);
-        double *want = mat_alloc(p.batch, p.d_out);
-        lora_linear_forward(p.x, p.batch, p.w0, p.bias, p.a, p.b, p.d_in, p.d_out, p.r, p.scale,
-                            want);
-        call_t *c = student_forward(j, &p);
-        if (call_ok(j, c) &&
-            !expect_close(j, "y", call_output(c, "y"), want, p.batch, p.d_out, TOL))
+        fn_value_t v[DESC_MAX_ARGS];
+        if (!expect_as_reference(j, "lora_linear_forward", problem_values(&p, 0, 0, v), 0, TOL))
             judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu, scale = %g)", p.batch,
                        p.d_in, p.d_out, p.r, p.scale);
-        call_free(c);
-        free(want);
         problem_free(&p);
     }
 }
@@ -618,12 +612,5 @@ TEST("lab03.5", 2, "from A = B = 0 steps never move, and the loss is the base's"
     problem_free(&p);
 }
 
-
-static const char *const sources[] = {"lora_linear.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"03", "initialization and scaling", "03-init-scaling", sources,
-                                    "lora_linear.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("03", "initialization and scaling", "03-init-scaling", "lora_linear.h",
+               "lora_linear.c")

@@ -67,11 +67,5 @@ int needs_working(judge_t *j, const char *func)
 
 /* ------------------------------------------------------------ the lab */
 
-static const char *const sources[] = {"merge_switch.c", "safetensors.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"05", "merging, unmerging and task switching", "05-merge-switch",
-                                    sources, "merge_switch.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("05", "merging, unmerging and task switching", "05-merge-switch", "merge_switch.h",
+               "merge_switch.c", "safetensors.c")

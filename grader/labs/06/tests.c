@@ -203,7 +203,7 @@ static int train_matches(judge_t *j, const char *func, train_fn fn, prob_t *P, d
     double *want = mat_alloc(NPAR(P), 1), *lw = mat_alloc((size_t)steps + 1, 1);
     ref_train(fn, P, lr, steps, want, with_losses ? lw : NULL);
     call_t *c = student_train(j, func, P, lr, steps, with_losses);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c) &&
+    int ok = call_ok(j, c) && expect_inputs_unchanged(j, c) &&
              expect_close(j, "out (a then b)", call_output(c, "out"), want, 1, NPAR(P), tol) &&
              (!with_losses ||
               expect_close(j, "losses", call_output(c, "losses"), lw, 1, (size_t)steps + 1, tol));
@@ -245,7 +245,7 @@ static int func_works(judge_t *j, const char *func)
         call_t *c = strcmp(func, "train_forward") == 0     ? student_forward(j, &P)
                     : strcmp(func, "train_gradients") == 0 ? student_gradients(j, &P)
                                                            : student_check(j, &P, ga, gb, TRAIN_GRADCHECK_EPS);
-        if (call_run(c) && expect_return(j, c, LAB_OK)) {
+        if (call_ok(j, c)) {
             if (strcmp(func, "train_forward") == 0) {
                 train_forward(&p, mat_of(&P, 3), mat_of(&P, 4), yh, &loss);
                 (void)(expect_close(j, "y_hat", call_output(c, "y_hat"), yh, 7, 4, TOL) &&
@@ -342,7 +342,7 @@ TEST("lab06.1", 2, "worked example gives y_hat [[2, 3]] and loss 5",
     prob_t P;
     prob_example(&P);
     call_t *c = student_forward(j, &P);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         expect_close(j, "y_hat", call_output(c, "y_hat"), yh, 1, 2, TOL))
         expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL);
     call_free(c);
@@ -359,7 +359,7 @@ TEST("lab06.1", 3, "forward and loss match the reference on non-square shapes",
         double loss, *yh = mat_alloc(N_(&P), DOUT(&P));
         train_forward(&p, mat_of(&P, 3), mat_of(&P, 4), yh, &loss);
         call_t *c = student_forward(j, &P);
-        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        if (call_ok(j, c) &&
             !(expect_close(j, "y_hat", call_output(c, "y_hat"), yh, N_(&P), DOUT(&P), TOL) &&
               expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL)))
             describe(j, &P);
@@ -382,7 +382,7 @@ TEST("lab06.1", 2, "the loss is the mean over all N x d_out entries",
         s += P.m[1][i] * P.m[1][i];
     const double want = s / 35.0;
     call_t *c = student_forward(j, &P);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         !expect_close(j, "loss", call_output(c, "loss"), &want, 1, 1, TOL))
         judge_fail(j, "(y_hat = 0 here, so the loss is sum(y^2) / (N d_out) = %.6g / 35; "
                    "N = 7, d_out = 5)", s);
@@ -407,7 +407,7 @@ TEST("lab06.2", 3, "worked example gives grad_a [[4], [8]], grad_b [[-2, 6]]",
     prob_t P;
     prob_example(&P);
     call_t *c = student_gradients(j, &P);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         expect_close(j, "grad_a", call_output(c, "grad_a"), ga, 2, 1, TOL))
         expect_close(j, "grad_b", call_output(c, "grad_b"), gb, 1, 2, TOL);
     call_free(c);
@@ -424,7 +424,7 @@ TEST("lab06.2", 4, "gradients match the reference on non-square shapes",
         double *ga = mat_alloc(DIN(&P), R_(&P)), *gb = mat_alloc(R_(&P), DOUT(&P));
         train_gradients(&p, mat_of(&P, 3), mat_of(&P, 4), ga, gb);
         call_t *c = student_gradients(j, &P);
-        if (call_run(c) && expect_return(j, c, LAB_OK) &&
+        if (call_ok(j, c) &&
             !(expect_close(j, "grad_a", call_output(c, "grad_a"), ga, DIN(&P), R_(&P), TOL) &&
               expect_close(j, "grad_b", call_output(c, "grad_b"), gb, R_(&P), DOUT(&P), TOL)))
             describe(j, &P);
@@ -459,7 +459,7 @@ TEST("lab06.2", 4, "gradients match central differences of J = d_out x MSE",
     double *num = mat_alloc(NPAR(&P), 1);
     numeric_gradient(&P, num);
     call_t *c = student_gradients(j, &P);
-    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+    if (call_ok(j, c)) {
         const double *ga = call_output(c, "grad_a"), *gb = call_output(c, "grad_b");
         if (ga && gb) {
             double *got = mat_alloc(NPAR(&P), 1);
@@ -486,7 +486,7 @@ TEST("lab06.2", 2, "b = 0: grad_a exactly 0, grad_b right; a = 0: the reverse",
     double *ra = mat_alloc(DIN(&P), R_(&P)), *rb = mat_alloc(R_(&P), DOUT(&P));
     right_gradient(&P, ra, rb);
     call_t *c = student_gradients(j, &P);
-    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+    if (call_ok(j, c)) {
         const double *ga = call_output(c, "grad_a");
         if (ga && !all_zero(ga, cnt(&P, 3)))
             judge_fail(j, "with b = 0, grad_a = G b^T must be exactly 0");
@@ -498,7 +498,7 @@ TEST("lab06.2", 2, "b = 0: grad_a exactly 0, grad_b right; a = 0: the reverse",
     memset(P.m[3], 0, cnt(&P, 3) * sizeof(double)); /* a = 0 */
     right_gradient(&P, ra, rb);
     c = student_gradients(j, &P);
-    if (!judge_failed(j) && call_run(c) && expect_return(j, c, LAB_OK)) {
+    if (!judge_failed(j) && call_ok(j, c)) {
         const double *gb = call_output(c, "grad_b");
         if (gb && !all_zero(gb, cnt(&P, 4)))
             judge_fail(j, "with a = 0, grad_b = a^T G must be exactly 0");
@@ -536,7 +536,7 @@ static void check_verdict(judge_t *j, prob_t *P, const double *ga, const double 
     train_grad_check(&p, mat_of(P, 3), mat_of(P, 4), ga, gb, TRAIN_GRADCHECK_EPS, &ref_err,
                      &ref_acc);
     call_t *c = student_check(j, P, ga, gb, TRAIN_GRADCHECK_EPS);
-    if (call_run(c) && expect_return(j, c, LAB_OK) && expect_inputs_unchanged(j, c)) {
+    if (call_ok(j, c) && expect_inputs_unchanged(j, c)) {
         const double *err = call_output(c, "max_rel_err"), *acc = call_output(c, "accepted");
         if (err && acc) {
             if (*acc != (want_accept ? 1.0 : 0.0))
@@ -560,7 +560,7 @@ TEST("lab06.3", 2, "checker accepts a right gradient (error below 1e-8), not twi
         double *ga = mat_alloc(DIN(&P), R_(&P)), *gb = mat_alloc(R_(&P), DOUT(&P));
         right_gradient(&P, ga, gb);
         call_t *c = student_check(j, &P, ga, gb, TRAIN_GRADCHECK_EPS);
-        if (call_run(c) && expect_return(j, c, LAB_OK)) {
+        if (call_ok(j, c)) {
             const double *err = call_output(c, "max_rel_err"), *acc = call_output(c, "accepted");
             if (err && acc && !(*err <= 1e-8 && *acc == 1.0))
                 judge_fail(j, "a right gradient: max_rel_err %.3g, accepted %g; expected below "
@@ -699,7 +699,7 @@ TEST("lab06.4", 2, "worked example: one step gives [0.8, -0.4, 1.1, 0.7]",
     prob_t P;
     prob_example(&P);
     call_t *c = student_train(j, "train_sgd", &P, 0.05, 1, 1);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         expect_close(j, "out", call_output(c, "out"), out, 1, 4, TOL))
         expect_close(j, "losses", call_output(c, "losses"), losses, 1, 2, TOL);
     call_free(c);
@@ -726,7 +726,7 @@ static void unchanged_test(judge_t *j, const char *func, double lr, long long st
     memcpy(want, P.m[3], cnt(&P, 3) * sizeof(double));
     memcpy(want + cnt(&P, 3), P.m[4], cnt(&P, 4) * sizeof(double));
     call_t *c = student_train(j, func, &P, lr, steps, 1);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         !expect_exact(j, "out", call_output(c, "out"), want, 1, NPAR(&P)))
         judge_fail(j, "(lr = %g, n_steps = %lld: out must be a0 then b0, unchanged)", lr, steps);
     if (steps == 0 && !judge_failed(j)) {
@@ -769,7 +769,7 @@ TEST("lab06.4", 2, "SGD reaches near-zero loss on a target reachable at rank r",
     double l0;
     train_forward(&p, mat_of(&P, 3), mat_of(&P, 4), NULL, &l0);
     call_t *c = student_train(j, "train_sgd", &P, 0.1, 2000, 0);
-    if (call_run(c) && expect_return(j, c, LAB_OK)) {
+    if (call_ok(j, c)) {
         const double *out = call_output(c, "out");
         if (out) {
             double lf;
@@ -898,12 +898,5 @@ TEST("lab06.5", 2, "Adam steps right, and rejects negative steps and mismatched 
     bad_training_args(j, "train_adam", adam_one_step);
 }
 
-
-static const char *const sources[] = {"train_adapter.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"06", "train an adapter end to end", "06-train-adapter",
-                                    sources, "train_adapter.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("06", "train an adapter end to end", "06-train-adapter", "train_adapter.h",
+               "train_adapter.c")

@@ -237,10 +237,7 @@ static int needs_working(judge_t *j, const char *func)
 static int rejects(judge_t *j, call_t *c, const char *out, const char *what)
 {
     int ok = call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, out);
-    if (!ok)
-        judge_fail(j, "(the case was %s)", what);
-    call_free(c);
-    return ok;
+    return call_end(j, c, ok, "(the case was %s)", what);
 }
 
 /* ---- lab07.1 base_forward ---- */
@@ -807,12 +804,5 @@ TEST("lab07.7", 1, "project checks work; a label other than 0 or 1 is rejected",
     problem_free(&p);
 }
 
-
-static const char *const sources[] = {"two_task.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"07", "the two-task project", "07-two-task-project", sources,
-                                    "two_task.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("07", "the two-task project", "07-two-task-project", "two_task.h",
+               "two_task.c")

@@ -10,6 +10,7 @@
  * from judge_rng(): seed printed, --seed N.  Codes and packed bytes travel
  * one double per byte (functions.txt: bytes, bytes_out) and are compared exactly.
  */
+#include "describe.h"
 #include "matrix.h"
 #include "qlora.h"
 #include "test.h"
@@ -52,7 +53,7 @@ static int ppf_one(judge_t *j, double p, double want, double tol)
     call_t *c = call_new(j, "norm_ppf");
     call_real(c, "p", p);
     call_out(c, "z", 1);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK);
+    int ok = call_ok(j, c);
     if (ok) {
         const double *z = call_output(c, "z");
         ok = z && fabs(*z - want) <= tol;
@@ -84,13 +85,14 @@ TEST("lab09.1", 5, "norm_ppf is within 1e-12 from 1e-10 to 1 - 1e-10",
 
 /* ------------------------------------------------------------ lab09.2 */
 
-static int levels_call(judge_t *j, const char *fn, double *got)
+/* The student's fn (nf4_levels, int4_levels, fp4_levels) writes want's 16
+ * levels within tol; `what` names them in a failure. */
+static int levels_are(judge_t *j, const char *fn, const char *what, const double *want, double tol)
 {
     call_t *c = call_new(j, fn);
     call_out(c, "levels", 16);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK);
-    if (ok)
-        memcpy(got, call_output(c, "levels"), sizeof(double) * 16);
+    int ok = call_ok(j, c) &&
+             expect_close(j, what, call_output(c, "levels"), want, 1, 16, tol);
     call_free(c);
     return ok;
 }
@@ -98,29 +100,25 @@ static int levels_call(judge_t *j, const char *fn, double *got)
 TEST("lab09.2", 5, "NF4 levels match bitsandbytes' published table within 2e-7",
      "8 positive quantiles from linspace(offset, 0.5, 9) minus its last point, 7 negative from linspace(offset, 0.5, 8) minus its last, an exact 0; sort; divide by the largest.")
 {
-    double got[16];
-    if (levels_call(j, "nf4_levels", got))
-        expect_close(j, "NF4 levels", got, NF4_PUBLISHED, 1, 16, 2e-7);
+    levels_are(j, "nf4_levels", "NF4 levels", NF4_PUBLISHED, 2e-7);
 }
 
 TEST("lab09.2", 4, "NF4 levels match the construction in double within 1e-12",
      "Use your norm_ppf for every quantile; the probabilities are offset + k (0.5 - offset) / 8 (k = 0..7) and / 7 (k = 0..6); normalize by Q(offset).")
 {
-    double got[16], want[16];
+    double want[16];
     nf4_levels(want);
-    if (levels_call(j, "nf4_levels", got))
-        expect_close(j, "NF4 levels", got, want, 1, 16, 1e-12);
+    levels_are(j, "nf4_levels", "NF4 levels", want, 1e-12);
 }
 
 TEST("lab09.2", 3, "int4 and FP4 (E2M1) tables are exact",
      "int4: (c - 8) / 7 for c = 0..15. FP4: -+{0, 0.5, 1, 1.5, 2, 3, 4, 6} / 6 sorted ascending, -0 at code 7, +0 at code 8.")
 {
-    double got[16], want[16];
+    double want[16];
     int4_levels(want);
-    if (levels_call(j, "int4_levels", got) && expect_close(j, "int4 levels", got, want, 1, 16, 1e-15)) {
+    if (levels_are(j, "int4_levels", "int4 levels", want, 1e-15)) {
         fp4_levels(want);
-        if (levels_call(j, "fp4_levels", got))
-            expect_close(j, "FP4 levels", got, want, 1, 16, 1e-15);
+        levels_are(j, "fp4_levels", "FP4 levels", want, 1e-15);
     }
 }
 
@@ -142,7 +140,7 @@ static int quantize_matches(judge_t *j, const double *lv, const double *w, size_
     call_size(c, "block", block);
     call_out(c, "packed", nbytes);
     call_out(c, "scales", nb);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+    int ok = call_ok(j, c) &&
              expect_exact(j, "scales", call_output(c, "scales"), sc, 1, nb) &&
              expect_exact(j, "packed (bytes)", call_output(c, "packed"), want, 1, nbytes);
     if (!ok)
@@ -236,7 +234,7 @@ static int dequant_matches(judge_t *j, const double *lv, const uint8_t *pk, cons
     call_size(c, "n", n);
     call_size(c, "block", block);
     call_out(c, "w", n);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+    int ok = call_ok(j, c) &&
              expect_close(j, "w", call_output(c, "w"), want, 1, n, 1e-15);
     if (!ok)
         judge_fail(j, "(n = %zu, block = %zu; code k is the high nibble of byte k / 2 when k is even)", n, block);
@@ -293,7 +291,7 @@ static int dq_matches(judge_t *j, const double *s, size_t nb, size_t group)
     call_out(c, "codes", nb);
     call_out(c, "gscales", ng);
     call_out(c, "mean", 1);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
+    int ok = call_ok(j, c) &&
              expect_close(j, "mean", call_output(c, "mean"), &mean, 1, 1, TOL) &&
              expect_close(j, "gscales", call_output(c, "gscales"), gs, 1, ng, TOL) &&
              expect_exact(j, "codes (bytes: two's complement int8)", call_output(c, "codes"), cd, 1, nb);
@@ -343,7 +341,7 @@ TEST("lab09.5", 1, "DQ restores the scales; equal scales give codes 0",
     call_size(c, "nb", nb);
     call_size(c, "group", group);
     call_out(c, "scales", nb);
-    if (call_run(c) && expect_return(j, c, LAB_OK) &&
+    if (call_ok(j, c) &&
         expect_close(j, "scales", call_output(c, "scales"), want, 1, nb, TOL)) {
         double same[5] = {0.25, 0.25, 0.25, 0.25, 0.25};
         dq_matches(j, same, 5, 2);
@@ -363,7 +361,7 @@ TEST("lab09.5", 1, "bits per parameter: 4.5 plain, 4.126953125 with DQ",
         call_size(c, "block", cases[k][0]);
         call_size(c, "group", cases[k][1]);
         call_out(c, "bits", 2);
-        (void)(call_run(c) && expect_return(j, c, LAB_OK) &&
+        (void)(call_ok(j, c) &&
                expect_close(j, "bits", call_output(c, "bits"), want, 1, 2, 1e-12));
         call_free(c);
     }
@@ -439,76 +437,62 @@ static call_t *qcall(judge_t *j, const char *fn, qprob_t *P)
     return c;
 }
 
-static int forward_matches(judge_t *j, qprob_t *P)
+/* The student's fn (qlora_forward or qlora_grad) on P against the
+ * reference's, P's sizes named when they differ. */
+static int matches_on(judge_t *j, const char *fn, qprob_t *P)
 {
-    double *want = mat_alloc(P->batch, P->d_out);
-    qlora_forward(P->lv, P->pk, P->sc, P->block, P->x, P->a, P->b, P->batch, P->d_in, P->d_out, P->r,
-                  P->alpha, want);
-    call_t *c = qcall(j, "qlora_forward", P);
-    call_out(c, "y", P->batch * P->d_out);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
-             expect_close(j, "y", call_output(c, "y"), want, P->batch, P->d_out, TOL);
+    int grad = !strcmp(fn, "qlora_grad");
+    fn_value_t v[20] = {{.in = P->lv}, {.in = P->pd}, {.in = P->sc}, {.z = P->block}, {.in = P->x}};
+    int k = 5;
+    if (grad)
+        v[k++].in = P->t;
+    v[k++].in = P->a, v[k++].in = P->b;
+    v[k++].z = P->batch, v[k++].z = P->d_in, v[k++].z = P->d_out, v[k++].z = P->r;
+    v[k].d = P->alpha;
+    int ok = expect_as_reference(j, fn, v, 0, TOL);
     if (!ok)
         judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu, block = %zu, alpha = %g)", P->batch,
                    P->d_in, P->d_out, P->r, P->block, P->alpha);
-    call_free(c);
-    free(want);
     return ok;
+}
+
+/* matches_on(fn) on a random problem of shape {batch, d_in, d_out, r, block}. */
+static void on_shape(judge_t *j, const char *fn, const size_t shape[5])
+{
+    qprob_t P;
+    qprob_random(j, &P, shape[0], shape[1], shape[2], shape[3], shape[4]);
+    matches_on(j, fn, &P);
+    qprob_free(&P);
+}
+
+/* on_shape with d_in != d_out (d_in 5 .. 24, d_out 3 .. 12, batch 4 .. 8,
+ * r 1 .. 3) and the given block size. */
+static void on_non_square(judge_t *j, const char *fn, size_t block)
+{
+    rng_t *g = judge_rng(j);
+    size_t di = 5 + rng_below(g, 20), dn = 3 + rng_below(g, 9);
+    const size_t shape[5] = {4 + rng_below(g, 5), di, di == dn ? dn + 1 : dn, 1 + rng_below(g, 3), block};
+    on_shape(j, fn, shape);
 }
 
 TEST("lab09.6", 5, "forward on a 4-bit base matches the reference, non-square",
      "y = x W0q^T + (alpha / r) (x A^T) B^T; W0q (d_out, d_in) is the dequantized base, entry (o, i) at flat index o d_in + i.")
 {
-    rng_t *g = judge_rng(j);
-    qprob_t P;
-    size_t di = 5 + rng_below(g, 20), dn = 3 + rng_below(g, 9);
-    qprob_random(j, &P, 4 + rng_below(g, 5), di, di == dn ? dn + 1 : dn, 1 + rng_below(g, 3), 64);
-    forward_matches(j, &P);
-    qprob_free(&P);
+    on_non_square(j, "qlora_forward", 64);
 }
 
 TEST("lab09.6", 5, "forward with blocks that cross rows and do not divide d_out d_in",
      "Blocks run over the flattened base: block k0 / block covers entries k0 .. k0 + block - 1, across row ends; the last block is shorter.")
 {
     static const size_t shapes[][5] = {{3, 7, 5, 2, 4}, {2, 9, 11, 3, 64}, {1, 13, 1, 1, 5}};
-    for (int k = 0; k < 3 && !judge_failed(j); k++) {
-        qprob_t P;
-        qprob_random(j, &P, shapes[k][0], shapes[k][1], shapes[k][2], shapes[k][3], shapes[k][4]);
-        forward_matches(j, &P);
-        qprob_free(&P);
-    }
-}
-
-static int grad_matches(judge_t *j, qprob_t *P)
-{
-    double loss, *ga = mat_alloc(P->r, P->d_in), *gb = mat_alloc(P->d_out, P->r);
-    qlora_grad(P->lv, P->pk, P->sc, P->block, P->x, P->t, P->a, P->b, P->batch, P->d_in, P->d_out, P->r,
-               P->alpha, &loss, ga, gb);
-    call_t *c = qcall(j, "qlora_grad", P);
-    call_out(c, "loss", 1);
-    call_out(c, "grad_a", P->r * P->d_in);
-    call_out(c, "grad_b", P->d_out * P->r);
-    int ok = call_run(c) && expect_return(j, c, LAB_OK) &&
-             expect_close(j, "loss", call_output(c, "loss"), &loss, 1, 1, TOL) &&
-             expect_close(j, "grad_a", call_output(c, "grad_a"), ga, P->r, P->d_in, TOL) &&
-             expect_close(j, "grad_b", call_output(c, "grad_b"), gb, P->d_out, P->r, TOL);
-    if (!ok)
-        judge_fail(j, "(batch = %zu, d_in = %zu, d_out = %zu, r = %zu, block = %zu, alpha = %g)", P->batch,
-                   P->d_in, P->d_out, P->r, P->block, P->alpha);
-    call_free(c);
-    free(ga), free(gb);
-    return ok;
+    for (int k = 0; k < 3 && !judge_failed(j); k++)
+        on_shape(j, "qlora_forward", shapes[k]);
 }
 
 TEST("lab09.7", 6, "adapter gradients match the reference, non-square",
      "dY = 2 (y - t) / (batch d_out); grad_b = s dY^T (x A^T) (d_out, r); grad_a = s (dY B)^T x (r, d_in); s = alpha / r.")
 {
-    rng_t *g = judge_rng(j);
-    qprob_t P;
-    size_t di = 5 + rng_below(g, 12), dn = 3 + rng_below(g, 7);
-    qprob_random(j, &P, 3 + rng_below(g, 6), di, di == dn ? dn + 1 : dn, 1 + rng_below(g, 3), 16);
-    grad_matches(j, &P);
-    qprob_free(&P);
+    on_non_square(j, "qlora_grad", 16);
 }
 
 TEST("lab09.7", 5, "adapter gradients match central differences of the loss",
@@ -533,18 +517,12 @@ TEST("lab09.7", 5, "adapter gradients match central differences of the loss",
     call_out(c, "loss", 1);
     call_out(c, "grad_a", 12);
     call_out(c, "grad_b", 10);
-    (void)(call_run(c) && expect_return(j, c, LAB_OK) &&
+    (void)(call_ok(j, c) &&
            expect_close(j, "grad_a (central differences)", call_output(c, "grad_a"), num, 2, 6, 1e-6) &&
            expect_close(j, "grad_b (central differences)", call_output(c, "grad_b"), num + 12, 5, 2, 1e-6));
     call_free(c);
     qprob_free(&P);
 }
 
-static const char *const sources[] = {"qlora.c", NULL};
-
-int main(int argc, char **argv)
-{
-    static const judge_lab_t lab = {"09", "QLoRA: NF4 base, double quantization, LoRA on 4 bits",
-                                    "09-qlora", sources, "qlora.h", NULL, 0};
-    return judge_main_registered(argc, argv, &lab);
-}
+JUDGE_LAB_MAIN("09", "QLoRA: NF4 base, double quantization, LoRA on 4 bits", "09-qlora", "qlora.h",
+               "qlora.c")

@@ -230,14 +230,10 @@ END_TEST
 /* ---- stored random non-square cases (data/lab01/visible-expected.txt,
  * written once by the reference; data/VISIBLE.md) ---- */
 
-static const mistake_t PRODUCT_MISTAKES[] = {
-    {"a_stride_d", "A (r, k) was read with row stride d: A[l][j] is at a[l*k + j]"},
-    {NULL, NULL},
-};
-static const mistake_t BEST_MISTAKES[] = {
-    {"r2", "it is the best rank-2 approximation: keep exactly r singular values"},
-    {NULL, NULL},
-};
+MISTAKES(PRODUCT_MISTAKES,
+    {"a_stride_d", "A (r, k) was read with row stride d: A[l][j] is at a[l*k + j]"});
+MISTAKES(BEST_MISTAKES,
+    {"r2", "it is the best rank-2 approximation: keep exactly r singular values"});
 
 START_TEST(test_product_random_non_square_matches_stored)
 {

@@ -52,7 +52,7 @@ static const double WX_H[] = {0.33415, 0.54051, -0.67251, 0.24136};
  * expected values, stored in data/lab02/visible-expected.txt (written once by
  * the reference; data/VISIBLE.md), with the results of typical mistakes. */
 
-static const mistake_t KIT_LAYOUT_MISTAKES[] = {
+MISTAKES(KIT_LAYOUT_MISTAKES,
     {"b_transposed", "it equals the result with B read transposed: B is (d_out, r) row-major,"
                      " B[i][k] at b[i*r + k]"},
     {"a_transposed", "it equals the result with A read transposed: A is (r, d_in) row-major,"
@@ -64,40 +64,30 @@ static const mistake_t KIT_LAYOUT_MISTAKES[] = {
     {"no_update", "the low-rank update (alpha/r) (x A^T) B^T is missing"},
     {"no_base", "the base term x W0^T is missing"},
     {"x_stride_d_out", "row t of x is read at x + t*d_out; x is (batch, d_in): row t starts at"
-                       " x + t*d_in"},
-    {NULL, NULL},
-};
+                       " x + t*d_in"});
 
-static const mistake_t MERGED_MISTAKES[] = {
+MISTAKES(MERGED_MISTAKES,
     {"b_transposed", "it equals W0 + (alpha/r) B A with B read transposed: B is (d_out, r),"
                      " B[i][k] at b[i*r + k]"},
     {"a_transposed", "it equals W0 + (alpha/r) B A with A read transposed: A is (r, d_in),"
                      " A[k][j] at a[k*d_in + j]"},
     {"scale_alpha", "B A is scaled by alpha, not alpha / r"},
-    {"scale_one_over_r", "B A is scaled by 1 / r, not alpha / r"},
-    {NULL, NULL},
-};
+    {"scale_one_over_r", "B A is scaled by 1 / r, not alpha / r"});
 
-static const mistake_t IN_OUT_MISTAKES[] = {
+MISTAKES(IN_OUT_MISTAKES,
     {"kit_layout", "it equals lora_forward on w, b_down, a_up as given: this layout is"
                    " w (d_in, d_out), b_down (d_in, r), a_up (r, d_out): h = x w + (alpha/r) (x b_down) a_up"},
     {"scale_alpha", "the update is scaled by alpha, not alpha / r"},
-    {"scale_one_over_r", "the update is scaled by 1 / r, not alpha / r"},
-    {NULL, NULL},
-};
+    {"scale_one_over_r", "the update is scaled by 1 / r, not alpha / r"});
 
-static const mistake_t COPIED[] = {
-    {"copied", "it is the input copied as it is: each output is the transpose of an input"},
-    {NULL, NULL},
-};
+MISTAKES(COPIED,
+    {"copied", "it is the input copied as it is: each output is the transpose of an input"});
 
-static const mistake_t COLUMN_MISTAKES[] = {
+MISTAKES(COLUMN_MISTAKES,
     {"rows_in", "x_cols was read as rows: x_cols is (k, n), column t (an input) holds"
                 " x_cols[j*n + t]"},
     {"rows_out", "h was written as rows: h_cols is (d, n), output t is column t, at h_cols[i*n + t]"},
-    {"scale_alpha", "the update is scaled by alpha, not alpha / r"},
-    {NULL, NULL},
-};
+    {"scale_alpha", "the update is scaled by alpha, not alpha / r"});
 
 /* The kit-layout forward pass on the stored case `name` ("row" or "batch"). */
 static void check_stored_forward(const char *task, const char *name, size_t batch)

@@ -42,25 +42,17 @@ enum { DI = 5, DO = 3, R = 2, N = 4 };
 #define VIS_SCALE 1.5
 #define VIS(name, count) stored(&VIS, name, count)
 
-static const mistake_t INIT_MISTAKES[] = {
-    {"variance", "A was drawn with standard deviation std^2: std is the standard deviation"},
-    {NULL, NULL},
-};
-static const mistake_t FORWARD_MISTAKES[] = {
+MISTAKES(INIT_MISTAKES,
+    {"variance", "A was drawn with standard deviation std^2: std is the standard deviation"});
+MISTAKES(FORWARD_MISTAKES,
     {"b_transposed", "it equals the result with B read transposed: B is (d_out, r),"
                      " B[i][k] at b[i*r + k]"},
-    {"no_bias", "the bias is missing"},
-    {NULL, NULL},
-};
-static const mistake_t GRAD_MISTAKES[] = {
+    {"no_bias", "the bias is missing"});
+MISTAKES(GRAD_MISTAKES,
     {"transposed", "it is dL/dB written as (r, d_out): grad_b has B's shape (d_out, r)"},
-    {"half", "it is half the gradient: the loss is a mean of squares, its derivative has a factor 2"},
-    {NULL, NULL},
-};
-static const mistake_t STEP_MISTAKES[] = {
-    {"ascent", "the step went up the gradient: a_new = a - lr dL/dA"},
-    {NULL, NULL},
-};
+    {"half", "it is half the gradient: the loss is a mean of squares, its derivative has a factor 2"});
+MISTAKES(STEP_MISTAKES,
+    {"ascent", "the step went up the gradient: a_new = a - lr dL/dA"});
 
 /* ---- lab03.1 lora_init ------------------------------------------------ */
 

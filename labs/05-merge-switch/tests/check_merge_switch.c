@@ -26,6 +26,7 @@
 
 #include "check_helpers.h"
 #include "lifecycle_example.h"
+#include "lora_file.h"
 #include "matrix.h"
 #include "merge_switch.h"
 #include "rng.h"
@@ -35,23 +36,17 @@
 enum { DI = 5, DO = 3, R = 2 };
 #define VIS_ALPHA 3.0
 
-static const mistake_t MERGE_MISTAKES[] = {
+MISTAKES(MERGE_MISTAKES,
     {"a_transposed", "it equals W0 + (alpha/r) B A with A read transposed: A is (r, d_in),"
                      " A[k][j] at a[k*d_in + j]"},
     {"b_transposed", "it equals W0 + (alpha/r) B A with B read transposed: B is (d_out, r),"
                      " B[i][k] at b[i*r + k]"},
     {"scale_alpha", "B A is scaled by alpha, not alpha / r"},
-    {"subtracts", "(alpha/r) B A was subtracted: merging adds it"},
-    {NULL, NULL},
-};
-static const mistake_t UNMERGE_MISTAKES[] = {
-    {"adds", "(alpha/r) B A was added again: unmerging subtracts it"},
-    {NULL, NULL},
-};
-static const mistake_t SWITCH_MISTAKES[] = {
-    {"keeps_old", "the old adapter's B1 A1 is still in w: a switch subtracts it, then adds B2 A2"},
-    {NULL, NULL},
-};
+    {"subtracts", "(alpha/r) B A was subtracted: merging adds it"});
+MISTAKES(UNMERGE_MISTAKES,
+    {"adds", "(alpha/r) B A was added again: unmerging subtracts it"});
+MISTAKES(SWITCH_MISTAKES,
+    {"keeps_old", "the old adapter's B1 A1 is still in w: a switch subtracts it, then adds B2 A2"});
 
 /* w += (alpha/r) B A, written out here so no test depends on your lora_merge. */
 static void merge_by_hand(double *w, const double *a, const double *b, size_t d_in, size_t d_out,
@@ -243,12 +238,9 @@ START_TEST(test_float_switch_random_non_square_matches_stored)
     const double *b1 = stored(&VIS, "b1", DO * R), *a2 = stored(&VIS, "a2", R * DI);
     const double *b2 = stored(&VIS, "b2", DO * R), *want = stored(&VIS, "switch_f32.w", DO * DI);
     float w[DO * DI], fa1[R * DI], fb1[DO * R], fa2[R * DI], fb2[DO * R];
-    for (int i = 0; i < DO * DI; i++)
-        w[i] = (float)w1[i];
-    for (int i = 0; i < R * DI; i++)
-        fa1[i] = (float)a1[i], fa2[i] = (float)a2[i];
-    for (int i = 0; i < DO * R; i++)
-        fb1[i] = (float)b1[i], fb2[i] = (float)b2[i];
+    mat_to_float(w1, w, DO * DI);
+    mat_to_float(a1, fa1, R * DI), mat_to_float(a2, fa2, R * DI);
+    mat_to_float(b1, fb1, DO * R), mat_to_float(b2, fb2, DO * R);
     CHECK_OK("lab05.6", lora_switch_f32(w, fa1, fb1, fa2, fb2, DI, DO, R, 1.5f));
     for (int i = 0; i < DO * DI; i++)
         ck_assert_msg(fabs(w[i] - want[i]) <= 1e-6,
@@ -271,10 +263,9 @@ END_TEST
 START_TEST(test_float_switch_a_to_b)
 {
     float w[16], a1[8], b1[8], a2[8], b2[8];
-    for (int i = 0; i < 16; i++) w[i] = (float)LIFE_W_A[i];
-    for (int i = 0; i < 8; i++)
-        a1[i] = (float)LIFE_A_A[i], b1[i] = (float)LIFE_B_A[i], a2[i] = (float)LIFE_A_B[i],
-        b2[i] = (float)LIFE_B_B[i];
+    mat_to_float(LIFE_W_A, w, 16);
+    mat_to_float(LIFE_A_A, a1, 8), mat_to_float(LIFE_B_A, b1, 8);
+    mat_to_float(LIFE_A_B, a2, 8), mat_to_float(LIFE_B_B, b2, 8);
     CHECK_OK("lab05.6", lora_switch_f32(w, a1, b1, a2, b2, 4, 4, 2, 1.0f));
     double got[16], want[16];
     memcpy(want, LIFE_W0, sizeof want);
@@ -306,13 +297,6 @@ END_TEST
 static const double A23[6] = {0.5, -1.25, 3.0, 0.1, 1.0 / 3.0, -2.0};
 static const double B42[8] = {1, 2, 3, 4, 5, 6, 7, 8.5};
 
-static uint64_t le64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
 
 START_TEST(test_encode_example_is_224_bytes)
 {
@@ -321,20 +305,28 @@ START_TEST(test_encode_example_is_224_bytes)
     double one = 1.0;
     CHECK_OK("lab05.8", st_encode_lora("m", &one, &one, 1, 1, 1, ST_F32, buf, sizeof buf, &len));
     ck_assert_msg(len == 224, "lab05.8: the example file is %zu bytes, expected 224", len);
-    ck_assert_msg(le64(buf) == 208, "lab05.8: N = %llu, expected 208 (204 bytes of text, 4 spaces)",
-                  (unsigned long long)le64(buf));
+    ck_assert_msg(lora_get_le64(buf) == 208, "lab05.8: N = %llu, expected 208 (204 bytes of text, 4 spaces)",
+                  (unsigned long long)lora_get_le64(buf));
     const char *start = "{\"__metadata__\":{\"format\":\"pt\"},\"base_model.model.m.lora_A.weight\":";
     ck_assert_msg(!memcmp(buf + 8, start, strlen(start)), "lab05.8: the header does not start with %s",
                   start);
 }
 END_TEST
 
+/* A23, B42 (d_in 3, d_out 4, r 2) as the module `name` in dtype, encoded by
+ * your st_encode_lora into buf (512 bytes): the file's length. */
+static size_t encode_example(const char *name, long long dtype, unsigned char buf[512])
+{
+    size_t len = 0;
+    CHECK_OK("lab05.8", st_encode_lora(name, A23, B42, 3, 4, 2, dtype, buf, 512, &len));
+    return len;
+}
+
 START_TEST(test_encode_pads_header_to_8_with_spaces)
 {
     unsigned char buf[512];
-    size_t len = 0;
-    CHECK_OK("lab05.8", st_encode_lora("q_proj", A23, B42, 3, 4, 2, ST_F64, buf, sizeof buf, &len));
-    uint64_t n = le64(buf);
+    size_t len = encode_example("q_proj", ST_F64, buf);
+    uint64_t n = lora_get_le64(buf);
     ck_assert_msg(n % 8 == 0, "lab05.8: N = %llu is not a multiple of 8", (unsigned long long)n);
     ck_assert_msg(len == 8 + n + 8 * (6 + 8), "lab05.8: len %zu, expected 8 + N + 112", len);
     size_t end = 8 + (size_t)n;
@@ -345,19 +337,29 @@ START_TEST(test_encode_pads_header_to_8_with_spaces)
 }
 END_TEST
 
+/* Room for what st_decode_lora writes of the example module (A23, B42). */
+typedef struct {
+    char module[64];
+    double a[6], b[8];
+    size_t dims[3];
+} decoded_t;
+
+/* Your st_decode_lora on the n bytes at buf into *d: its return value. */
+static int decode_example(const unsigned char *buf, size_t n, decoded_t *d)
+{
+    return st_decode_lora(buf, n, d->module, sizeof d->module, d->a, 6, d->b, 8, d->dims);
+}
+
 START_TEST(test_decode_round_trip_f64_is_bit_exact)
 {
     unsigned char buf[512];
-    size_t len = 0, dims[3];
-    char module[64];
-    double a[6], b[8];
-    CHECK_OK("lab05.8", st_encode_lora("model.layers.0.self_attn.q_proj", A23, B42, 3, 4, 2, ST_F64,
-                                       buf, sizeof buf, &len));
-    CHECK_OK("lab05.9", st_decode_lora(buf, len, module, sizeof module, a, 6, b, 8, dims));
-    ck_assert_str_eq(module, "model.layers.0.self_attn.q_proj");
-    ck_assert_msg(dims[0] == 3 && dims[1] == 4 && dims[2] == 2, "lab05.9: dims %zu %zu %zu, expected 3 4 2",
-                  dims[0], dims[1], dims[2]);
-    ck_assert_msg(!memcmp(a, A23, sizeof a) && !memcmp(b, B42, sizeof b),
+    size_t len = encode_example("model.layers.0.self_attn.q_proj", ST_F64, buf);
+    decoded_t d;
+    CHECK_OK("lab05.9", decode_example(buf, len, &d));
+    ck_assert_str_eq(d.module, "model.layers.0.self_attn.q_proj");
+    ck_assert_msg(d.dims[0] == 3 && d.dims[1] == 4 && d.dims[2] == 2,
+                  "lab05.9: dims %zu %zu %zu, expected 3 4 2", d.dims[0], d.dims[1], d.dims[2]);
+    ck_assert_msg(!memcmp(d.a, A23, sizeof d.a) && !memcmp(d.b, B42, sizeof d.b),
                   "lab05.9: values are not bit for bit what was written");
 }
 END_TEST
@@ -365,34 +367,15 @@ END_TEST
 START_TEST(test_decode_rejects_every_truncation)
 {
     unsigned char buf[512];
-    size_t len = 0, dims[3];
-    char module[64];
-    double a[6], b[8];
-    CHECK_OK("lab05.8", st_encode_lora("q_proj", A23, B42, 3, 4, 2, ST_F32, buf, sizeof buf, &len));
+    size_t len = encode_example("q_proj", ST_F32, buf);
+    decoded_t d;
     for (size_t cut = 0; cut < len; cut++) {
         unsigned char *copy = malloc(cut ? cut : 1); /* exact size: ASan sees over-reads */
         memcpy(copy, buf, cut);
-        int rc = st_decode_lora(copy, cut, module, sizeof module, a, 6, b, 8, dims);
+        int rc = decode_example(copy, cut, &d);
         free(copy);
         ck_assert_msg(rc == LAB_EARG, "lab05.9: a file cut to %zu of %zu bytes was accepted", cut, len);
     }
-}
-END_TEST
-
-START_TEST(test_decode_rejects_transposed_shapes)
-{
-    const char *hdr = "{\"base_model.model.m.lora_A.weight\":{\"dtype\":\"F32\",\"shape\":[3,2],"
-                      "\"data_offsets\":[0,24]},\"base_model.model.m.lora_B.weight\":{\"dtype\":"
-                      "\"F32\",\"shape\":[2,4],\"data_offsets\":[24,56]}}";
-    size_t hl = strlen(hdr), n = 8 + hl + 56, dims[3];
-    unsigned char *f = calloc(n, 1);
-    for (int i = 0; i < 8; i++)
-        f[i] = (unsigned char)(hl >> (8 * i));
-    memcpy(f + 8, hdr, hl);
-    char module[64];
-    double a[16], b[16];
-    CHECK_EARG("lab05.9", st_decode_lora(f, n, module, sizeof module, a, 16, b, 16, dims));
-    free(f);
 }
 END_TEST
 
@@ -411,17 +394,30 @@ static unsigned char *file_of(const char *hdr, const void *data, size_t data_len
     return f;
 }
 
+START_TEST(test_decode_rejects_transposed_shapes)
+{
+    const char *hdr = "{\"base_model.model.m.lora_A.weight\":{\"dtype\":\"F32\",\"shape\":[3,2],"
+                      "\"data_offsets\":[0,24]},\"base_model.model.m.lora_B.weight\":{\"dtype\":"
+                      "\"F32\",\"shape\":[2,4],\"data_offsets\":[24,56]}}";
+    const unsigned char data[56] = {0};
+    size_t n;
+    unsigned char *f = file_of(hdr, data, sizeof data, &n);
+    decoded_t d;
+    CHECK_EARG("lab05.9", decode_example(f, n, &d));
+    free(f);
+}
+END_TEST
+
 /* The pair of module m: A (1, 2) and B (2, 1), each of `bytes` bytes of type T. */
 #define PAIR_HEADER(T, MA, MB, BYTES, END)                                                  \
     "{\"base_model.model." MA ".lora_A.weight\":{\"dtype\":\"" T "\",\"shape\":[1,2],"        \
     "\"data_offsets\":[0," BYTES "]},\"base_model.model." MB ".lora_B.weight\":{\"dtype\":\"" \
     T "\",\"shape\":[2,1],\"data_offsets\":[" BYTES "," END "]}}"
 
-/* Decode f (n bytes) with room for 2 values in a and b; returns the code. */
-static int decode_small(const unsigned char *f, size_t n, char *module, double *a, double *b)
+/* Decode f (n bytes) into *d with room for 2 values in a and b; returns the code. */
+static int decode_small(const unsigned char *f, size_t n, decoded_t *d)
 {
-    size_t dims[3];
-    return st_decode_lora(f, n, module, 64, a, 2, b, 2, dims);
+    return st_decode_lora(f, n, d->module, sizeof d->module, d->a, 2, d->b, 2, d->dims);
 }
 
 START_TEST(test_decode_f16_and_bf16_exactly)
@@ -430,18 +426,18 @@ START_TEST(test_decode_f16_and_bf16_exactly)
     const unsigned char f16[] = {0x00, 0x3c, 0x00, 0xc1, 0x00, 0x38, 0x01, 0x00};
     const unsigned char bf16[] = {0x80, 0x3f, 0x20, 0xc0, 0x00, 0x3f, 0x40, 0x40};
     const double want_f16[] = {1, -2.5, 0.5, 0x1p-24}, want_bf16[] = {1, -2.5, 0.5, 3};
-    char module[64];
-    double a[2], b[2];
+    decoded_t d;
+    const double *a = d.a, *b = d.b;
     size_t n;
     unsigned char *f = file_of(PAIR_HEADER("F16", "m", "m", "4", "8"), f16, 8, &n);
-    CHECK_OK("lab05.9", decode_small(f, n, module, a, b));
+    CHECK_OK("lab05.9", decode_small(f, n, &d));
     free(f);
     ck_assert_msg(a[0] == want_f16[0] && a[1] == want_f16[1] && b[0] == want_f16[2] && b[1] == want_f16[3],
                   "lab05.9: F16 read as %g %g %g %g, expected 1 -2.5 0.5 5.96e-08 (2^-24):"
                   " F16 is 1 sign bit, 5 exponent bits (bias 15), 10 fraction bits",
                   a[0], a[1], b[0], b[1]);
     f = file_of(PAIR_HEADER("BF16", "m", "m", "4", "8"), bf16, 8, &n);
-    CHECK_OK("lab05.9", decode_small(f, n, module, a, b));
+    CHECK_OK("lab05.9", decode_small(f, n, &d));
     free(f);
     ck_assert_msg(a[0] == want_bf16[0] && a[1] == want_bf16[1] && b[0] == want_bf16[2] && b[1] == want_bf16[3],
                   "lab05.9: BF16 read as %g %g %g %g, expected 1 -2.5 0.5 3: BF16 is the top 16 bits of an F32",
@@ -452,14 +448,13 @@ END_TEST
 START_TEST(test_decode_reads_unicode_escapes_in_names)
 {
     const unsigned char data[16] = {0};
-    char module[64];
-    double a[2], b[2];
+    decoded_t d;
     size_t n;
     unsigned char *f = file_of(PAIR_HEADER("F32", "q\\u005fproj", "q_proj", "8", "16"), data, 16, &n);
-    CHECK_OK("lab05.9", decode_small(f, n, module, a, b));
+    CHECK_OK("lab05.9", decode_small(f, n, &d));
     free(f);
-    ck_assert_msg(strcmp(module, "q_proj") == 0,
-                  "lab05.9: module \"%s\", expected \"q_proj\" (\\u005f in a JSON string is '_')", module);
+    ck_assert_msg(strcmp(d.module, "q_proj") == 0,
+                  "lab05.9: module \"%s\", expected \"q_proj\" (\\u005f in a JSON string is '_')", d.module);
 }
 END_TEST
 
@@ -477,12 +472,11 @@ START_TEST(test_decode_rejects_broken_files)
         {PAIR_HEADER("F32", "m", "m", "8", "16") "x", "a byte after the header's JSON object", 16},
         {PAIR_HEADER("F32", "m", "m", "8", "16"), "bytes after the last tensor", 20},
     };
-    char module[64];
-    double a[2], b[2];
+    decoded_t d;
     for (size_t t = 0; t < sizeof bad / sizeof bad[0]; t++) {
         size_t n;
         unsigned char *f = file_of(bad[t].hdr, data, bad[t].data_len, &n);
-        int rc = decode_small(f, n, module, a, b);
+        int rc = decode_small(f, n, &d);
         free(f);
         ck_assert_msg(rc == LAB_EARG, "lab05.9: a file with %s was accepted (returned %d, expected LAB_EARG)",
                       bad[t].why, rc);
@@ -493,10 +487,9 @@ END_TEST
 START_TEST(test_decode_rejects_small_capacity_and_writes_nothing)
 {
     unsigned char buf[512];
-    size_t len = 0, dims[3];
+    size_t len = encode_example("q_proj", ST_F64, buf), dims[3];
     char module[64];
     double *a = malloc(5 * sizeof *a), b[8]; /* A needs 6 */
-    CHECK_OK("lab05.8", st_encode_lora("q_proj", A23, B42, 3, 4, 2, ST_F64, buf, sizeof buf, &len));
     for (int i = 0; i < 5; i++)
         a[i] = SENTINEL;
     int rc = st_decode_lora(buf, len, module, sizeof module, a, 5, b, 8, dims);
@@ -574,12 +567,10 @@ START_TEST(test_save_then_load_files)
     CHECK_OK("st_save_adapter", st_save_adapter(dir, "model.layers.0.self_attn.v_proj", A23, B42, 3,
                                                 4, 2, 16.0, ST_F64));
     snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
-    size_t dims[3];
-    char module[64];
-    double a[6], b[8];
-    CHECK_OK("st_load_lora", st_load_lora(path, module, sizeof module, a, 6, b, 8, dims));
-    ck_assert_str_eq(module, "model.layers.0.self_attn.v_proj");
-    ck_assert_msg(!memcmp(a, A23, sizeof a) && !memcmp(b, B42, sizeof b), "values changed on disk");
+    decoded_t d;
+    CHECK_OK("st_load_lora", st_load_lora(path, d.module, sizeof d.module, d.a, 6, d.b, 8, d.dims));
+    ck_assert_str_eq(d.module, "model.layers.0.self_attn.v_proj");
+    ck_assert_msg(!memcmp(d.a, A23, sizeof d.a) && !memcmp(d.b, B42, sizeof d.b), "values changed on disk");
     snprintf(path, sizeof path, "%s/adapter_config.json", dir);
     FILE *f = fopen(path, "r");
     ck_assert_msg(f != NULL, "no adapter_config.json written");
@@ -588,7 +579,8 @@ START_TEST(test_save_then_load_files)
     fclose(f);
     ck_assert_msg(got > 0 && strstr(text, "\"target_modules\": [\"v_proj\"]"),
                   "adapter_config.json lacks target_modules [\"v_proj\"]: %s", text);
-    CHECK_EARG("st_load_lora", st_load_lora("/nonexistent/adapter.safetensors", module, 64, a, 6, b, 8, dims));
+    CHECK_EARG("st_load_lora",
+               st_load_lora("/nonexistent/adapter.safetensors", d.module, 64, d.a, 6, d.b, 8, d.dims));
     remove(path);
     snprintf(path, sizeof path, "%s/adapter_model.safetensors", dir);
     remove(path);

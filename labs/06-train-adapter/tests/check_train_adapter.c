@@ -69,12 +69,10 @@ static void random_free(random_problem_t *R) { free(R->x), free(R->y), free(R->w
 #define VIS_A() ((train_mat_t){stored(&VIS, "a", 8), 4, 2})
 #define VIS_B() ((train_mat_t){stored(&VIS, "b", 6), 2, 3})
 
-static const mistake_t GRAD_A_MISTAKES[] = {
+MISTAKES(GRAD_A_MISTAKES,
     {"transposed", "it is grad_a written as (r, d_in): grad_a has a's shape (d_in, r)"},
     {"over_n_dout", "it is divided by N d_out: these gradients are of J = d_out * MSE, divide by N"},
-    {"half", "it is half the gradient: the factor 2 of the squares' derivative is missing"},
-    {NULL, NULL},
-};
+    {"half", "it is half the gradient: the factor 2 of the squares' derivative is missing"});
 
 START_TEST(test_forward_of_the_stored_problem)
 {

@@ -245,12 +245,10 @@ END_TEST
 #define VIS_SCALE 1.5
 #define V(name, count) stored(&VIS, name, count)
 
-static const mistake_t MODE_MISTAKES[] = {
+MISTAKES(MODE_MISTAKES,
     {"simplified", "it is the simplified gradient (TT_BACKPROP_SIMPLIFIED): the full one also goes"
                    " through the second LoRA branch, g_h2 = g_out + A2^T g_z2"},
-    {"full", "it is the full gradient: the simplified one skips the second branch, g_h2 = g_out"},
-    {NULL, NULL},
-};
+    {"full", "it is the full gradient: the simplified one skips the second branch, g_h2 = g_out"});
 
 START_TEST(test_forwards_and_head_of_the_stored_network)
 {

@@ -34,10 +34,8 @@ static void stored_bytes(const char *name, uint8_t *u, size_t n)
         u[i] = (uint8_t)d[i];
 }
 
-static const mistake_t PACK_MISTAKES[] = {
-    {"low_first", "entry 2i went to the LOW nibble: it belongs in the high nibble (bits 7..4)"},
-    {NULL, NULL},
-};
+MISTAKES(PACK_MISTAKES,
+    {"low_first", "entry 2i went to the LOW nibble: it belongs in the high nibble (bits 7..4)"});
 
 START_TEST(test_ppf_of_0_975)
 {
