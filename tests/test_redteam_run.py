@@ -38,6 +38,7 @@ import test_grader as tg  # noqa: E402
 
 TARGET_SECONDS, BAR_SECONDS = 10.0, 30.0
 
+
 # Declared by hand: the student's compile is -std=c11, where <unistd.h> hides
 # syscall().  x86-64 system call numbers.
 PRELUDE = r"""
@@ -210,7 +211,9 @@ def call_limits(err):
 def judge_variant(lab, label, sub, n_tests, reason, max_score=0, sleeps=None, opts=()):
     """sleeps: the variant sleeps this long in every call, so a test whose
     every call has a longer limit may pass (slow but correct); no other."""
+    stretch = tg.load_factor()
     rc, out, err, secs, left = grade(lab, sub, *opts)
+    stretch = max(stretch, tg.load_factor())
     got, mx = tg.score_of(out)
     lines = tg.test_lines(out)
     problems = []
@@ -233,11 +236,12 @@ def judge_variant(lab, label, sub, n_tests, reason, max_score=0, sleeps=None, op
         problems.append("the report blames the grader")
     if not re.search(reason, out):
         problems.append(f"the report lacks /{reason}/")
-    if secs > BAR_SECONDS:
-        problems.append(f"took {secs:.1f} s (bar {BAR_SECONDS:.0f} s)")
+    if secs > BAR_SECONDS * stretch:
+        problems.append(f"took {secs:.1f} s (bar {BAR_SECONDS:.0f} s x load factor {stretch:.1f})")
     if left:
         problems.append(f"processes left behind: {left}")
-    slow = " SLOW (target 10 s)" if secs > TARGET_SECONDS else ""
+    slow = f" SLOW (target {TARGET_SECONDS:.0f} s x load factor {stretch:.1f})" \
+        if secs > TARGET_SECONDS * stretch else ""
     check(not problems, f"{label}: {got}/{mx}, exit {rc}, {secs:.1f} s{slow}",
           "; ".join(problems) + "\n" + out[-2500:] + err[-800:])
 

@@ -247,11 +247,18 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
         judge_fail(j, "%s: the skeleton's stub is still there; write the function", line);
         return;
     }
-    char t1[32], t2[32];
+    char t1[32], t2[32], t3[32];
     if (o->timed_out && o->cut)
         judge_fail(j, "%s was stopped after %s: the time budget of the submission (%.0f s in "
                    "all calls together) ran out during this call", c->func,
                    fmt_time(t1, sizeof t1, o->seconds), opt_budget_seconds());
+    else if (o->timed_out && ref >= 0 && limit < LIMIT_FACTOR * ref + floor_s - 1e-9)
+        judge_fail(j, "%s did not return within %s, the most any one call may take (--timeout %.2f s%s; "
+                   "%d x the reference's %s on the same inputs + %.2f s would be %s): an endless loop, "
+                   "a sleep, or far too slow", c->func, fmt_time(t1, sizeof t1, limit),
+                   opt_call_cap_seconds(), limit > opt_call_cap_seconds() + 1e-9 ?
+                   ", raised for the machine's load" : "", LIMIT_FACTOR, fmt_time(t2, sizeof t2, ref),
+                   floor_s, fmt_time(t3, sizeof t3, LIMIT_FACTOR * ref + floor_s));
     else if (o->timed_out && ref >= 0)
         judge_fail(j, "%s did not return within its limit of %s (%d x the reference's %s on the "
                    "same inputs + %.2f s%s): an endless loop, a sleep, or far too slow",
@@ -339,9 +346,12 @@ int call_run(call_t *c)
     /* A repeated call (call_repeat) is long by design: its limit grows with
      * the repetitions and, like the floor, with the machine's load. */
     double reps = c->repeat > 1 ? c->repeat * machine_load_factor() : 1.0;
-    double limit = ref >= 0 ? LIMIT_FACTOR * ref * reps + floor_s : opt_call_cap_seconds();
-    if (limit > opt_call_cap_seconds())
-        limit = opt_call_cap_seconds();
+    /* The cap (--timeout) stretches with the load like the floor, so the
+     * verdict on a call does not depend on how busy the machine is. */
+    double cap = opt_call_cap_seconds() * machine_load_factor();
+    double limit = ref >= 0 ? LIMIT_FACTOR * ref * reps + floor_s : cap;
+    if (limit > cap)
+        limit = cap;
     buf_t req = {0};
     outcome_t o;
     encode(c, &req);

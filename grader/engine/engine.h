@@ -35,8 +35,9 @@
 
 /* Time: each call may run LIMIT_FACTOR x the reference's time on the same
  * inputs + LIMIT_FLOOR seconds (never more than --timeout), and all calls of
- * one grading together at most --budget seconds of wall time (a counter
- * shared by every test worker).  The reference is timed REF_RUNS_MAX times
+ * one grading together at most --budget idle-machine seconds (wall time
+ * divided by the load factor below, at least the CPU time; a counter shared
+ * by every test worker: run_sandbox.c).  The reference is timed REF_RUNS_MAX times
  * while its runs take less than REF_RUNS_SECONDS in all; the fastest counts. */
 #define LIMIT_FACTOR 50
 #define LIMIT_FLOOR 0.2

@@ -291,7 +291,13 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     size_t sent = 0, kept = 0;
     int in_fd = in[1], res_fd = res[0], out_fd = out[0], setup_fd = setup[0];
     size_t setup_len = 0;
-    double charged = start, free_s = BUDGET_FREE * machine_load_factor();
+    /* The budget counts idle-machine seconds: wall time divided by the load
+     * factor at the call's start (a call descheduled by a busy machine is not
+     * charged for the wait), at least the CPU time the call used.  So a
+     * hanging submission gets the same verdict however busy the machine is,
+     * and still costs at most --budget x LOAD_FACTOR_MAX seconds of wall. */
+    double load = machine_load_factor();
+    double charged = start, free_s = BUDGET_FREE * load, charged_call = 0.0;
     while (res_fd >= 0 || out_fd >= 0) {
         struct pollfd p[4];
         int n = 0;
@@ -306,8 +312,11 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         /* The budget is charged as the call runs, so calls running at the
          * same time in other workers see it shrink. */
         double t = now();
-        if (exec_at >= 0 && t > exec_at + free_s)
-            budget_charge(t - (charged > exec_at + free_s ? charged : exec_at + free_s));
+        if (exec_at >= 0 && t > exec_at + free_s) {
+            double c = (t - (charged > exec_at + free_s ? charged : exec_at + free_s)) / load;
+            budget_charge(c);
+            charged_call += c;
+        }
         charged = t;
         double left = deadline - t;
         if (exec_at >= 0 && budget_left() <= 0) {
@@ -399,8 +408,14 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
                      (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
     double end = now();
     o->seconds = exec_at >= 0 ? end - exec_at : 0.0;
-    if (exec_at >= 0 && end > exec_at + free_s)
-        budget_charge(end - (charged > exec_at + free_s ? charged : exec_at + free_s));
+    if (exec_at >= 0 && end > exec_at + free_s) {
+        double c = (end - (charged > exec_at + free_s ? charged : exec_at + free_s)) / load;
+        budget_charge(c);
+        charged_call += c;
+    }
+    /* A call that kept a core busy longer than its wall share says. */
+    if (exec_at >= 0 && o->cpu_seconds - BUDGET_FREE > charged_call)
+        budget_charge(o->cpu_seconds - BUDGET_FREE - charged_call);
     /* A setup failure written just before the child exited. */
     if (setup_fd >= 0) {
         ssize_t k = read(setup_fd, o->setup + setup_len, sizeof o->setup - 1 - setup_len);
