@@ -399,6 +399,18 @@ def kit_diagnosed(lab, soldir, mdir):
     return None
 
 
+def check_conf(L, src, soldir, labdir):
+    """The bundle's lab.conf names the submitted files, each in labs/ and
+    solutions/: (its text, those names)."""
+    conf = open(os.path.join(src, "lab.conf"), encoding="utf-8").read()
+    m = re.search(r'^LAB_SOURCES="([^"]+)"$', conf, re.M)
+    sources = m.group(1).split() if m else []
+    L.check(sources and all(os.path.isfile(os.path.join(soldir, f)) and os.path.isfile(os.path.join(labdir, f))
+                            for f in sources),
+            f"lab.conf names the submitted files ({' '.join(sources)}), each in labs/ and solutions/", conf)
+    return conf, sources
+
+
 def unzip(zpath, dest):
     """Unpack like `unzip`, keeping the executable bits the zip records."""
     with zipfile.ZipFile(zpath) as z:
@@ -470,12 +482,7 @@ def check_lab(L, lab):
                 "setup.sh deletes the reference solution, the hidden tests, the mistake models and their objects "
                 "once the grader is built (before any submission is compiled)", f"still there: {left} {sources_left}\n{out}{err}")
         shutil.copy2(os.path.join(src, "run_autograder"), os.path.join(tree, "run_autograder"))
-        conf = open(os.path.join(src, "lab.conf"), encoding="utf-8").read()
-        m = re.search(r'^LAB_SOURCES="([^"]+)"$', conf, re.M)
-        sources = m.group(1).split() if m else []
-        L.check(sources and all(os.path.isfile(os.path.join(soldir, f)) and os.path.isfile(os.path.join(labdir, f))
-                                for f in sources),
-                f"lab.conf names the submitted files ({' '.join(sources)}), each in labs/ and solutions/", conf)
+        conf, sources = check_conf(L, src, soldir, labdir)
         if not sources:
             return L
         rc, out, err = run([grader, "--list"])
@@ -598,29 +605,11 @@ def check_lab(L, lab):
 
         # ---- GitHub Classroom
         t3 = time.monotonic()
-        rc, out, err = run(["make", "--no-print-directory", "classroom", f"LAB={lab}"])
-        tdir_built = os.path.join(ROOT, "build", "classroom", f"lab-{lab}")
-        wf = os.path.join(tdir_built, ".github", "workflows", "classroom.yml")
-        if not L.check(rc == 0 and os.path.isfile(wf), f"make classroom LAB={lab} writes {os.path.relpath(wf, ROOT)}",
-                       out + err):
+        made = check_template(L, lab, labname, skel_files, tests, total)
+        if not made:
             return L
-        text = open(wf, encoding="utf-8").read()
-        try:
-            workflow_lines_check(text, len(tests), total)
-            L.check(True, "classroom workflow: required keys, one step per test, points add up (line check)")
-        except AssertionError as e:
-            L.check(False, "classroom workflow: line check", e)
-        L.check(all(os.path.exists(os.path.join(tdir_built, "labs", labname, os.path.basename(f))) for f in skel_files)
-                and not os.path.exists(os.path.join(tdir_built, "solutions"))
-                and not glob.glob(os.path.join(tdir_built, "**", "tests.c"), recursive=True),
-                "classroom template: the student files, no reference solution, no hidden tests")
-        steps = None
+        tdir_built, text, steps = made
         if yaml is not None:
-            try:
-                steps = workflow_yaml_check(text, lab, tests)
-                L.check(True, "classroom workflow: YAML structure (PyYAML)")
-            except (AssertionError, KeyError, yaml.YAMLError) as e:
-                L.check(False, "classroom workflow: YAML structure (PyYAML)", repr(e))
             bad = text.replace("max-score: ", "max-score: 1", 1)
             L.rejects(lambda t: workflow_yaml_check(t, lab, tests), bad,
                       "a workflow with one wrong max-score is rejected")
@@ -685,6 +674,36 @@ def check_lab(L, lab):
     return L
 
 
+def check_template(L, lab, labname, skel_files, tests, total):
+    """make classroom LAB=NN: its workflow (line check; YAML structure with
+    PyYAML) and the template's files.  (folder, workflow text, the YAML's
+    steps or None), or None when make classroom failed."""
+    rc, out, err = run(["make", "--no-print-directory", "classroom", f"LAB={lab}"])
+    tdir_built = os.path.join(ROOT, "build", "classroom", f"lab-{lab}")
+    wf = os.path.join(tdir_built, ".github", "workflows", "classroom.yml")
+    if not L.check(rc == 0 and os.path.isfile(wf), f"make classroom LAB={lab} writes {os.path.relpath(wf, ROOT)}",
+                   out + err):
+        return None
+    text = open(wf, encoding="utf-8").read()
+    try:
+        workflow_lines_check(text, len(tests), total)
+        L.check(True, "classroom workflow: required keys, one step per test, points add up (line check)")
+    except AssertionError as e:
+        L.check(False, "classroom workflow: line check", e)
+    L.check(all(os.path.exists(os.path.join(tdir_built, "labs", labname, os.path.basename(f))) for f in skel_files)
+            and not os.path.exists(os.path.join(tdir_built, "solutions"))
+            and not glob.glob(os.path.join(tdir_built, "**", "tests.c"), recursive=True),
+            "classroom template: the student files, no reference solution, no hidden tests")
+    steps = None
+    if yaml is not None:
+        try:
+            steps = workflow_yaml_check(text, lab, tests)
+            L.check(True, "classroom workflow: YAML structure (PyYAML)")
+        except (AssertionError, KeyError, yaml.YAMLError) as e:
+            L.check(False, "classroom workflow: YAML structure (PyYAML)", repr(e))
+    return tdir_built, text, steps
+
+
 # The labs that get every check above (--full; default: every lab given).
 # The others get check_lab_parts: the engine, the scripts, run_autograder,
 # results.json, JUnit, TAP and the Classroom workflow's steps are one code
@@ -702,12 +721,7 @@ def check_lab_parts(L, lab, src, labname, soldir, labdir, t0):
     here; lab.conf names the submitted files; the Classroom template and its
     workflow are checked as for a full lab (the workflow is not run)."""
     t1 = time.monotonic()
-    conf = open(os.path.join(src, "lab.conf"), encoding="utf-8").read()
-    m = re.search(r'^LAB_SOURCES="([^"]+)"$', conf, re.M)
-    sources = m.group(1).split() if m else []
-    L.check(sources and all(os.path.isfile(os.path.join(soldir, f)) and os.path.isfile(os.path.join(labdir, f))
-                            for f in sources),
-            f"lab.conf names the submitted files ({' '.join(sources)}), each in labs/ and solutions/", conf)
+    conf, _ = check_conf(L, src, soldir, labdir)
     cflags = re.search(r'^STUDENT_CFLAGS="([^"]*)"$', conf, re.M)
     muts = sorted(glob.glob(os.path.join(src, "kit", "grader", "broken", lab, "*.mut")))
     models = [os.path.basename(p)[:-4] for p in muts if parse_mutation(p)["mistake"]]
@@ -726,29 +740,8 @@ def check_lab_parts(L, lab, src, labname, soldir, labdir, t0):
     tests = [(m.group(1), int(m.group(2)), m.group(3)) for m in re.finditer(r"^(\S+)\s+(\d+)  (.*)$", out, re.M)]
     total = sum(t[1] for t in tests)
     t3 = time.monotonic()
-    rc, out, err = run(["make", "--no-print-directory", "classroom", f"LAB={lab}"])
-    tdir_built = os.path.join(ROOT, "build", "classroom", f"lab-{lab}")
-    wf = os.path.join(tdir_built, ".github", "workflows", "classroom.yml")
-    if not L.check(rc == 0 and os.path.isfile(wf) and tests,
-                   f"make classroom LAB={lab} writes {os.path.relpath(wf, ROOT)}", out + err):
-        return L
-    text = open(wf, encoding="utf-8").read()
-    try:
-        workflow_lines_check(text, len(tests), total)
-        L.check(True, "classroom workflow: required keys, one step per test, points add up (line check)")
-    except AssertionError as e:
-        L.check(False, "classroom workflow: line check", e)
-    if yaml is not None:
-        try:
-            workflow_yaml_check(text, lab, tests)
-            L.check(True, "classroom workflow: YAML structure (PyYAML)")
-        except (AssertionError, KeyError, yaml.YAMLError) as e:
-            L.check(False, "classroom workflow: YAML structure (PyYAML)", repr(e))
-    skel_files = student_files(labdir)
-    L.check(all(os.path.exists(os.path.join(tdir_built, "labs", labname, os.path.basename(f))) for f in skel_files)
-            and not os.path.exists(os.path.join(tdir_built, "solutions"))
-            and not glob.glob(os.path.join(tdir_built, "**", "tests.c"), recursive=True),
-            "classroom template: the student files, no reference solution, no hidden tests")
+    if L.check(tests, f"the kit's grader lists lab {lab}'s {len(tests)} tests"):
+        check_template(L, lab, labname, student_files(labdir), tests, total)
     L.timings.append(("classroom", time.monotonic() - t3))
     L.timings.append(("total", time.monotonic() - t0))
     return L

@@ -90,7 +90,7 @@ $(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags 
 # is not compiled again: its object, compiled once (models/base/), is copied.
 model_base = $(if $(word 2,$(wildcard $(call soldir,$(1))/*.c)),$(patsubst %.c,$(B)/lab$(1)/models/base/%.o,$(notdir $(wildcard $(call soldir,$(1))/*.c))))
 define MODEL_RULES
-.SECONDARY: $(call model_base,$(1))
+$(if $(call model_base,$(1)),.SECONDARY: $(call model_base,$(1)))
 $(B)/lab$(1)/models/base/%.o: $(call soldir,$(1))/%.c $(wildcard $(call labdir,$(1))/*.h)
 	@mkdir -p $$(@D)
 	@$(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$< -o $$@
