@@ -634,8 +634,9 @@ def adapter_c(lab, src):
             for i in byte_args:
                 out.append(f"    uint8_t *u8_{i} = desc_u8_open(&a[{i}], {int(fn['wire'][i]['kind'] == 'in')});")
             bad = " || ".join(f"(a[{i}].p && !u8_{i})" for i in byte_args)
-            out.append(f"    int64_t rc = DESC_BAD_BYTES;\n    if (!({bad}))")
+            out.append(f"    int64_t rc = DESC_BAD_BYTES;\n    if (!({bad})) {{\n        alloc_fault_begin();")
             out.append(f"        rc = {call};" if fn["status"] else f"        {call}, rc = 0;")
+            out.append("        alloc_fault_end();\n    }")
             for i in byte_args:
                 out.append(f"    rc = desc_u8_close(&a[{i}], u8_{i}, {int(fn['wire'][i]['kind'] == 'in')}, rc);")
             out.append("    return rc;")
