@@ -100,7 +100,12 @@ TEST("lab01.1", 4, "zero diagonals need the row swap (partial pivoting)",
     double z[12] = {0, 0, 1, 2, 0, 0, 3, 1, 4, 5, 6, 7};
     /* The same with row 1 = 2 row 0: rank 2, below min(rows, cols). */
     double zd[12] = {0, 0, 1, 2, 0, 0, 2, 4, 4, 5, 6, 7};
+    /* A tiny entry below the largest one: a search that does not keep the
+     * largest |entry| takes 1e-12 (below rtol), skips the column, and loses
+     * a rank. */
+    double tiny[6] = {0, 1, 1, 0, 1e-12, 0};
     (void)(rank_is(j, swap, 2, 2, LOWRANK_RTOL, 2, "[[0, 1], [1, 0]]") &&
+        rank_is(j, tiny, 3, 2, LOWRANK_RTOL, 2, "[[0, 1], [1, 0], [1e-12, 0]]") &&
         rank_is(j, p, 7, 7, LOWRANK_RTOL, 7, "a 7 x 7 cyclic shift (zero diagonal)") &&
         rank_is(j, z, 3, 4, LOWRANK_RTOL, 3, "[[0,0,1,2],[0,0,3,1],[4,5,6,7]]") &&
         rank_is(j, zd, 3, 4, LOWRANK_RTOL, 2, "[[0,0,1,2],[0,0,2,4],[4,5,6,7]]"));
@@ -494,7 +499,7 @@ static int student_error(judge_t *j, const double *m, size_t rows, size_t cols, 
     return ok;
 }
 
-TEST("lab01.6", 3, "the Eckart-Young error equals the measured ||M - M_r||_F",
+TEST("lab01.6", 2, "the Eckart-Young error equals the measured ||M - M_r||_F",
      "err = sqrt(sum of s[t]^2 for t >= r): the singular values the rank-r approximation discards.")
 {
     static const size_t shapes[][3] = {{20, 12, 3}, {12, 20, 7}, {15, 15, 1}};
@@ -531,6 +536,24 @@ TEST("lab01.6", 2, "r = 0 gives ||M||_F; full r and an exact low rank give 0",
         student_error(j, low, 12, 9, 4, &err))
         expect_close(j, "error of a rank-4 matrix at r = 4", &err, &zero, 1, 1, TOL);
     free(m), free(low);
+}
+
+TEST("lab01.6", 1, "rows = 0 or cols = 0 is rejected also at r = 0",
+     "rows and cols must be >= 1 whatever r is: check them with LAB_REQUIRE before anything else, and write nothing.")
+{
+    static const size_t shapes[][2] = {{0, 4}, {5, 0}, {0, 0}};
+    double m[1] = {0};
+    for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
+        call_t *c = call_new(j, "lowrank_truncation_error");
+        call_in(c, "m", m, 0);
+        call_size(c, "rows", shapes[i][0]);
+        call_size(c, "cols", shapes[i][1]);
+        call_size(c, "r", 0);
+        call_out(c, "err", 1);
+        if (!(call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "err")))
+            judge_fail(j, "(rows = %zu, cols = %zu, r = 0)", shapes[i][0], shapes[i][1]);
+        call_free(c);
+    }
 }
 
 /* ---- lab01.7: subspace similarity ---- */
