@@ -334,6 +334,22 @@ TEST("lab01.4", 5, "singular values match the reference (any shape, low rank)",
         }
         free(m), free(want);
     }
+    /* Known values: orthogonal columns of equal norm (nothing to rotate; the
+     * rotation's formula would divide 0 by 0) and a shear whose first column
+     * has norm 1 (s = the golden ratio and its inverse). */
+    static const double had[4] = {1, 1, 1, -1}, shear[4] = {1, 1, 0, 1};
+    const double gold = (1.0 + sqrt(5.0)) / 2.0;
+    const double s_had[2] = {sqrt(2.0), sqrt(2.0)}, s_shear[2] = {gold, 1.0 / gold};
+    const double *ms[2] = {had, shear}, *ws[2] = {s_had, s_shear};
+    const char *names[2] = {"[[1, 1], [1, -1]]", "[[1, 1], [0, 1]]"};
+    for (int i = 0; i < 2 && !judge_failed(j); i++) {
+        svd_t x;
+        if (student_svd(j, ms[i], 2, 2, &x, 0)) {
+            if (!expect_close(j, "s", x.s, ws[i], 1, 2, TOL))
+                judge_fail(j, "(m = %s)", names[i]);
+            svd_free(&x);
+        }
+    }
 }
 
 TEST("lab01.4", 5, "U diag(s) V^T reconstructs the matrix",
@@ -539,10 +555,15 @@ TEST("lab01.6", 2, "r = 0 gives ||M||_F; full r and an exact low rank give 0",
 }
 
 TEST("lab01.6", 1, "rows = 0 or cols = 0 is rejected also at r = 0",
-     "rows and cols must be >= 1 whatever r is: check them with LAB_REQUIRE before anything else, and write nothing.")
+     "A valid call first must match the reference; then rows = 0 or cols = 0 with r = 0 must return LAB_EARG and write nothing: rows and cols must be >= 1 whatever r is.")
 {
     static const size_t shapes[][2] = {{0, 4}, {5, 0}, {0, 0}};
-    double m[1] = {0};
+    double m[1] = {0}, *valid = rand_mat(j, 5, 4), err, want;
+    /* A valid call first: the points need a working function. */
+    lowrank_truncation_error(valid, 5, 4, 0, &want);
+    if (student_error(j, valid, 5, 4, 0, &err))
+        expect_close(j, "error at r = 0 (||M||_F)", &err, &want, 1, 1, TOL);
+    free(valid);
     for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
         call_t *c = call_new(j, "lowrank_truncation_error");
         call_in(c, "m", m, 0);
