@@ -544,7 +544,7 @@ TEST("lab05.9", 1, "extra tensors and escaped strings are read correctly",
 }
 
 TEST("lab05.9", 1, "surrogate pairs, 4-byte UTF-8 and 511-byte strings are read right",
-     "A \\uD83D\\uDE01 pair is one code point (U+1F601, 4 bytes of UTF-8); a lone surrogate is an error; strings of up to 511 bytes are legal.")
+     "A \\uXXXX escape is one code point, stored as its 2 to 4 bytes of UTF-8 (a \\uD83D\\uDE01 pair is U+1F601, 4 bytes); a lone surrogate is an error; strings of up to 511 bytes are legal.")
 {
     /* A pair in metadata is legal; a lone low surrogate is not. */
     header_case(j, "{" GOOD_A "," GOOD_B ",\"__metadata__\":{\"e\":\"\\ud83d\\ude01\"}}", 56, 1,
@@ -566,6 +566,12 @@ TEST("lab05.9", 1, "surrogate pairs, 4-byte UTF-8 and 511-byte strings are read 
     header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\u20ac\":{\"dtype\":\"F32\",\"shape\":[1],"
                    "\"data_offsets\":[56,60]},\"x\xe2\x82\xac\":{\"dtype\":\"F32\",\"shape\":[1],"
                    "\"data_offsets\":[60,64]}}", 64, 0, "a name with U+20AC written once escaped and once as UTF-8");
+    header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\u4e2d\":{\"dtype\":\"F32\",\"shape\":[1],"
+                   "\"data_offsets\":[56,60]},\"x\xe4\xb8\xad\":{\"dtype\":\"F32\",\"shape\":[1],"
+                   "\"data_offsets\":[60,64]}}", 64, 0, "a name with U+4E2D written once escaped and once as UTF-8");
+    header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\u07ff\":{\"dtype\":\"F32\",\"shape\":[1],"
+                   "\"data_offsets\":[56,60]},\"x\xdf\xbf\":{\"dtype\":\"F32\",\"shape\":[1],"
+                   "\"data_offsets\":[60,64]}}", 64, 0, "a name with U+07FF written once escaped and once as UTF-8");
     header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\u00e9\":{\"dtype\":\"F32\",\"shape\":[1],"
                    "\"data_offsets\":[56,60]},\"x\xc3\xa9\":{\"dtype\":\"F32\",\"shape\":[1],"
                    "\"data_offsets\":[60,64]}}", 64, 0, "a name with U+00E9 written once escaped and once as UTF-8");
@@ -710,6 +716,9 @@ TEST("lab05.9", 1, "a valid file decodes; shapes disagreeing with the bytes are 
     /* 2^63 x 2 elements overflow 64 bits to 0: not an empty tensor. */
     header_case(j, "{" GOOD_A "," GOOD_B ",\"big\":{\"dtype\":\"F32\",\"shape\":[9223372036854775808,2],"
                    "\"data_offsets\":[56,56]}}", 56, 0, "a shape whose product overflows 64 bits");
+    /* 2 x 2^63 overflows at its second factor: the product is not 2. */
+    header_case(j, "{" GOOD_A "," GOOD_B ",\"big\":{\"dtype\":\"F32\",\"shape\":[2,9223372036854775808],"
+                   "\"data_offsets\":[56,64]}}", 64, 0, "a shape [2, 2^63] (its product overflows) in 8 bytes");
 }
 
 TEST("lab05.9", 1, "a valid file decodes; unknown dtypes are rejected",
