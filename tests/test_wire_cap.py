@@ -8,7 +8,9 @@ static with grader/bin/lib/librunner-07.a) and fed hand-made requests:
   - its mode is the wire's integer turned into enum two_task_backprop: 2 and
     2^32 (which must not wrap onto TT_BACKPROP_FULL) return LAB_EARG;
   - the same call sent with REQ_MAGIC_OOM (every allocation of the function
-    fails, grader/engine/alloc_fault.c) is answered, with LAB_EARG;
+    fails, grader/engine/alloc_fault.c) is answered, with LAB_EARG; with
+    REQ_MAGIC_OOM_NTH 1 (only the first fails) LAB_EARG, with 10^6 (more
+    than it makes) LAB_OK, with 0 a bad request;
   - a request with MAX_ARGS + 1 arguments is a bad request ("argument
     count"), one with MAX_ARGS arguments is read and then refused for not
     matching project_checks' signature.
@@ -30,6 +32,7 @@ PROTOCOL = open(os.path.join(ROOT, "grader/engine/protocol.h")).read()
 MAX_ARGS = int(re.search(r"^#define MAX_ARGS (\d+)", PROTOCOL, re.M).group(1))
 REQ_MAGIC, RES_MAGIC = 0x51524C4C, 0x53524C4C
 REQ_MAGIC_OOM = int(re.search(r"^#define REQ_MAGIC_OOM (0x[0-9a-f]+)u", PROTOCOL, re.M).group(1), 16)
+REQ_MAGIC_OOM_NTH = int(re.search(r"^#define REQ_MAGIC_OOM_NTH (0x[0-9a-f]+)u", PROTOCOL, re.M).group(1), 16)
 RES_CALLED, RES_BADREQ, RUNNER_EXIT_BADREQ = 1, 3, 122
 LAB_OK, LAB_EARG = 0, -1
 
@@ -121,6 +124,18 @@ def main():
         tg.check(rc == 0 and answer(res) == (RES_CALLED, LAB_EARG),
                  "REQ_MAGIC_OOM: the runner answers, project_checks' allocation fails: LAB_EARG",
                  f"exit {rc}, answer {answer(res)}, stderr {err.strip()!r}")
+
+        for nth, want in [(1, LAB_EARG), (10**6, LAB_OK)]:
+            req = request("project_checks", project_checks_args(0), REQ_MAGIC_OOM_NTH)
+            rc, res, err = run(runner, req[:4] + struct.pack("<I", nth) + req[4:])
+            tg.check(rc == 0 and answer(res) == (RES_CALLED, want),
+                     f"REQ_MAGIC_OOM_NTH {nth}: only allocation {nth} fails: "
+                     f"{'LAB_EARG' if want else 'LAB_OK'}",
+                     f"exit {rc}, answer {answer(res)}, stderr {err.strip()!r}")
+        req = request("project_checks", project_checks_args(0), REQ_MAGIC_OOM_NTH)
+        rc, res, err = run(runner, req[:4] + struct.pack("<I", 0) + req[4:])
+        tg.check(rc == RUNNER_EXIT_BADREQ and "bad request: allocation number" in err,
+                 "REQ_MAGIC_OOM_NTH 0: a bad request, allocation number", f"exit {rc}, stderr {err.strip()!r}")
 
         pad = [("z", 0)] * (MAX_ARGS + 1 - len(project_checks_args(0)))
         over = project_checks_args(0) + pad

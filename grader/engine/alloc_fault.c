@@ -1,7 +1,10 @@
 /*
  * alloc_fault.c - out-of-memory fault injection for the `oom` contract test
  * (contract.c): while it is on, malloc, calloc, realloc, aligned_alloc and
- * posix_memalign return NULL (errno ENOMEM) as if memory had run out.
+ * posix_memalign return NULL (errno ENOMEM) as if memory had run out: every
+ * one of them (ALLOC_FAULT_EVERY), or only the n-th made during the call
+ * (alloc_fault_requested = n), so that each allocation's check is tried on
+ * its own while the others succeed.
  *
  * Linked into the runner (librunner) and into the judge; both links wrap the
  * allocators (-Wl,ALLOC_FAULT_WRAP: build_runner.c for the runner, grader.mk
@@ -23,10 +26,20 @@
 #include <stddef.h>
 
 int alloc_fault_requested;
-static int failing;
+static int failing; /* alloc_fault_requested during the call, 0 outside it */
+static long made;   /* allocations asked for since alloc_fault_begin */
 
-void alloc_fault_begin(void) { failing = alloc_fault_requested; }
+void alloc_fault_begin(void) { failing = alloc_fault_requested, made = 0; }
 void alloc_fault_end(void) { failing = 0; }
+
+/* Whether the allocation asked for now fails. */
+static int fails(void)
+{
+    if (!failing)
+        return 0;
+    made++;
+    return failing == ALLOC_FAULT_EVERY || made == failing;
+}
 
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t k, size_t n);
@@ -45,14 +58,14 @@ static void *refused(void)
     return NULL;
 }
 
-void *__wrap_malloc(size_t n) { return failing ? refused() : __real_malloc(n); }
-void *__wrap_calloc(size_t k, size_t n) { return failing ? refused() : __real_calloc(k, n); }
-void *__wrap_realloc(void *p, size_t n) { return failing ? refused() : __real_realloc(p, n); }
+void *__wrap_malloc(size_t n) { return fails() ? refused() : __real_malloc(n); }
+void *__wrap_calloc(size_t k, size_t n) { return fails() ? refused() : __real_calloc(k, n); }
+void *__wrap_realloc(void *p, size_t n) { return fails() ? refused() : __real_realloc(p, n); }
 void *__wrap_aligned_alloc(size_t align, size_t n)
 {
-    return failing ? refused() : __real_aligned_alloc(align, n);
+    return fails() ? refused() : __real_aligned_alloc(align, n);
 }
 int __wrap_posix_memalign(void **p, size_t align, size_t n)
 {
-    return failing ? ENOMEM : __real_posix_memalign(p, align, n);
+    return fails() ? ENOMEM : __real_posix_memalign(p, align, n);
 }

@@ -511,17 +511,60 @@ void contract_nan(judge_t *j, const fn_desc_t *d)
     }
 }
 
-/* The example call with every allocation failing: the reference's result (a
- * function that allocates returns LAB_EARG, outputs untouched), no crash. */
+/* The example call with allocations failing.  First every one: the
+ * reference's result (a function that allocates returns LAB_EARG, outputs
+ * untouched), no crash.  Then only the k-th, k = 1, 2, ... for each
+ * allocation the reference's call makes, the others succeeding: each check
+ * must hold on its own.  The student may allocate in another number and
+ * order, so a call passes that either rejects (LAB_EARG, outputs untouched)
+ * or gives the reference's result computed with memory. */
+#define OOM_NTH_MAX 16
+
 void contract_oom(judge_t *j, const fn_desc_t *d)
 {
     if (!works(j, d, 0))
         return;
     case_t c;
     case_example(j, d, &c);
-    c.oom = 1;
+    c.oom = ALLOC_FAULT_EVERY;
     snprintf(c.what, sizeof c.what, "the example sizes, every malloc, calloc and realloc "
              "returning NULL");
-    case_matches(j, &c, EXPECT_AS_REFERENCE, 0);
+    int ok = case_matches(j, &c, EXPECT_AS_REFERENCE, 0);
+    double *want[DESC_MAX_ARGS] = {0};
+    const long long ref = ok ? reference_values(d, c.v, want) : 0;
+    for (int k = 1; ok && k <= OOM_NTH_MAX; k++) {
+        double *ref_out[DESC_MAX_ARGS];
+        alloc_fault_requested = k;
+        const long long ref_k = reference_values(d, c.v, ref_out);
+        alloc_fault_requested = 0;
+        for (int i = 0; i < d->nargs; i++)
+            free(ref_out[i]);
+        if (ref_k != LAB_EARG) /* the reference made fewer than k allocations */
+            break;
+        call_t *call = call_values(j, d, c.v);
+        if (!call)
+            break;
+        call->oom = k;
+        ok = call_run(call);
+        const int rejected = ok && call->ret == LAB_EARG;
+        if (ok && !rejected)
+            ok = expect_return(j, call, ref);
+        for (int i = 0; ok && i < d->nargs; i++) {
+            if (!want[i])
+                continue;
+            if (rejected || (d->returns_status && ref == LAB_EARG))
+                ok = expect_untouched(j, call, d->args[i].name);
+            else if (!d->args[i].not_unique)
+                ok = expect_close(j, d->args[i].name, call_output(call, d->args[i].name), want[i], 1,
+                                  c.count[i], CONTRACT_TOL);
+        }
+        if (!ok)
+            judge_fail(j, "(the case was the example sizes, only allocation number %d of the call "
+                       "failing, the others succeeding: reject the call with LAB_EARG and write "
+                       "nothing, or give the result computed with memory)", k);
+        call_free(call);
+    }
+    for (int i = 0; i < d->nargs; i++)
+        free(want[i]);
     case_free(&c);
 }

@@ -135,7 +135,7 @@ struct call {
     call_arg_t args[MAX_CALL_ARGS];
     int nargs;
     int overflow;
-    int oom;             /* every allocation of the call fails (alloc_fault.c) */
+    int oom;             /* allocations of the call fail: ALLOC_FAULT_EVERY, or only the oom-th (alloc_fault.c) */
     long long ret;
     unsigned repeat;    /* call_repeat(): the runner calls the function this many times (0: once) */
     double cpu_seconds; /* call_cpu_seconds() */

@@ -5,7 +5,7 @@
  *
  * Request, judge -> runner, on the runner's stdin.  The argument table comes
  * first, so the runner can lay every tensor out before reading any data:
- *   u32 REQ_MAGIC (or REQ_MAGIC_OOM: allocations fail), u32 name length, name bytes, u32 argument count, then each
+ *   u32 REQ_MAGIC (or REQ_MAGIC_OOM: allocations fail; or REQ_MAGIC_OOM_NTH, u32 n: the n-th fails), u32 name length, name bytes, u32 argument count, then each
  *   argument: u8 kind, and
  *     ARG_IN   u64 count                     (input tensor, guarded)
  *     ARG_OUT  u64 count                     (output tensor, guarded, poisoned)
@@ -45,6 +45,8 @@
 #define REQ_MAGIC 0x51524c4cu /* "LLRQ" */
 #define REQ_MAGIC_OOM 0x4f524c4cu /* "LLRO": the same request, every allocation the
                                        * function makes fails (alloc_fault.c) */
+#define REQ_MAGIC_OOM_NTH 0x4e524c4cu /* "LLRN", then u32 n >= 1: the same request, only the
+                                       * n-th allocation the function makes fails */
 #define RES_MAGIC 0x53524c4cu /* "LLRS" */
 #define SYS_MAGIC 0x59534c4cu /* "LLSY" */
 #define SEGV_MAGIC 0x47534c4cu /* "LLSG" */

@@ -38,9 +38,11 @@ typedef struct {
 extern const runner_fn_t runner_functions[];
 
 /* Out-of-memory fault injection (alloc_fault.c): the adapter brackets each
- * call of a lab function with begin/end; between them every allocation
- * fails if alloc_fault_requested is set (by the runner from the request, by
- * the judge around the reference's call). */
+ * call of a lab function with begin/end; between them allocations fail as
+ * alloc_fault_requested says (set by the runner from the request, by the
+ * judge around the reference's call): 0 none, ALLOC_FAULT_EVERY every one,
+ * n >= 1 only the n-th allocation of the call. */
+#define ALLOC_FAULT_EVERY (-1)
 extern int alloc_fault_requested;
 void alloc_fault_begin(void);
 void alloc_fault_end(void);

@@ -173,11 +173,14 @@ static void read_request(char *name)
     if (magic == REQ_REPEAT_MAGIC &&
         (read_all(&repeat, 4) || repeat < 1 || repeat > REPEAT_MAX || read_all(&magic, 4)))
         bad_request("repeat count");
-    if ((magic != REQ_MAGIC && magic != REQ_MAGIC_OOM) || read_all(&len, 4) || len > MAX_NAME ||
-        read_all(name, len))
+    uint32_t nth = 0;
+    if (magic == REQ_MAGIC_OOM_NTH && (read_all(&nth, 4) || nth < 1 || nth > INT32_MAX))
+        bad_request("allocation number");
+    if ((magic != REQ_MAGIC && magic != REQ_MAGIC_OOM && magic != REQ_MAGIC_OOM_NTH) ||
+        read_all(&len, 4) || len > MAX_NAME || read_all(name, len))
         bad_request("header");
     name[len] = '\0';
-    alloc_fault_requested = magic == REQ_MAGIC_OOM;
+    alloc_fault_requested = magic == REQ_MAGIC_OOM ? ALLOC_FAULT_EVERY : (int)nth;
     if (read_all(&nargs, 4) || nargs > MAX_ARGS)
         bad_request("argument count");
     for (uint32_t i = 0; i < nargs; i++) {

@@ -41,13 +41,16 @@ void put(buf_t *b, const void *data, size_t n)
 /* The argument table first, then the input tensors' data (protocol.h). */
 void encode(const call_t *c, buf_t *b)
 {
-    uint32_t magic = c->oom ? REQ_MAGIC_OOM : REQ_MAGIC, len = (uint32_t)strlen(c->func), n = (uint32_t)c->nargs;
+    uint32_t magic = c->oom == ALLOC_FAULT_EVERY ? REQ_MAGIC_OOM : c->oom > 0 ? REQ_MAGIC_OOM_NTH : REQ_MAGIC;
+    uint32_t nth = c->oom > 0 ? (uint32_t)c->oom : 0, len = (uint32_t)strlen(c->func), n = (uint32_t)c->nargs;
     if (c->repeat > 1) {
         uint32_t repeat_magic = REQ_REPEAT_MAGIC, times = c->repeat;
         put(b, &repeat_magic, 4);
         put(b, &times, 4);
     }
     put(b, &magic, 4);
+    if (magic == REQ_MAGIC_OOM_NTH)
+        put(b, &nth, 4);
     put(b, &len, 4);
     put(b, c->func, len);
     put(b, &n, 4);

@@ -94,7 +94,12 @@ TEST("lab01.1", 4, "zero diagonals need the row swap (partial pivoting)",
     double z[12] = {0, 0, 1, 2, 0, 0, 3, 1, 4, 5, 6, 7};
     /* The same with row 1 = 2 row 0: rank 2, below min(rows, cols). */
     double zd[12] = {0, 0, 1, 2, 0, 0, 2, 4, 4, 5, 6, 7};
+    /* A tiny entry below the largest one: a search that does not keep the
+     * largest |entry| takes 1e-12 (below rtol), skips the column, and loses
+     * a rank. */
+    double tiny[6] = {0, 1, 1, 0, 1e-12, 0};
     (void)(rank_is(j, swap, 2, 2, LOWRANK_RTOL, 2, "[[0, 1], [1, 0]]") &&
+        rank_is(j, tiny, 3, 2, LOWRANK_RTOL, 2, "[[0, 1], [1, 0], [1e-12, 0]]") &&
         rank_is(j, p, 7, 7, LOWRANK_RTOL, 7, "a 7 x 7 cyclic shift (zero diagonal)") &&
         rank_is(j, z, 3, 4, LOWRANK_RTOL, 3, "[[0,0,1,2],[0,0,3,1],[4,5,6,7]]") &&
         rank_is(j, zd, 3, 4, LOWRANK_RTOL, 2, "[[0,0,1,2],[0,0,2,4],[4,5,6,7]]"));
@@ -115,7 +120,7 @@ TEST("lab01.1", 4, "noise below rtol is ignored, noise above it is not",
     free(m), free(noise), free(small), free(big);
 }
 
-TEST("lab01.1", 4, "the tolerance is relative: scaling m keeps its rank",
+TEST("lab01.1", 3, "the tolerance is relative: scaling m keeps its rank",
      "The same matrix scaled up and down must keep its rank: the threshold is rtol times the largest |entry| of the input.")
 {
     const size_t rows = 18, cols = 24;
@@ -304,6 +309,22 @@ TEST("lab01.4", 5, "singular values match the reference (any shape, low rank)",
         }
         free(m), free(want);
     }
+    /* Known values: orthogonal columns of equal norm (nothing to rotate; the
+     * rotation's formula would divide 0 by 0) and a shear whose first column
+     * has norm 1 (s = the golden ratio and its inverse). */
+    static const double had[4] = {1, 1, 1, -1}, shear[4] = {1, 1, 0, 1};
+    const double gold = (1.0 + sqrt(5.0)) / 2.0;
+    const double s_had[2] = {sqrt(2.0), sqrt(2.0)}, s_shear[2] = {gold, 1.0 / gold};
+    const double *ms[2] = {had, shear}, *ws[2] = {s_had, s_shear};
+    const char *names[2] = {"[[1, 1], [1, -1]]", "[[1, 1], [0, 1]]"};
+    for (int i = 0; i < 2 && !judge_failed(j); i++) {
+        svd_t x;
+        if (student_svd(j, ms[i], 2, 2, &x, 0)) {
+            if (!expect_close(j, "s", x.s, ws[i], 1, 2, TOL))
+                judge_fail(j, "(m = %s)", names[i]);
+            svd_free(&x);
+        }
+    }
 }
 
 TEST("lab01.4", 5, "U diag(s) V^T reconstructs the matrix",
@@ -344,7 +365,7 @@ TEST("lab01.4", 5, "U and V have orthonormal columns, even at low rank",
     }
 }
 
-TEST("lab01.4", 4, "singular values are nonnegative and sorted descending",
+TEST("lab01.4", 3, "singular values are nonnegative and sorted descending",
      "Every s[j] must be >= 0 and s sorted largest first, each u_j and v_j moving with its s[j].")
 {
     /* diag(-1, 2, -3, 4, 0.5) padded to 7 x 5: s = [4, 3, 2, 1, 0.5]. */
@@ -415,7 +436,7 @@ TEST("lab01.5", 2, "diag(3, 2, 1) at r = 2 keeps 3 and 2",
     (void)(best_is(j, m, 3, 3, 2, want, 0) && best_is(j, m2, 3, 3, 1, want2, 0));
 }
 
-TEST("lab01.5", 3, "random matrices match the reference at random r",
+TEST("lab01.5", 2, "random matrices match the reference at random r",
      "out = sum over t < r of s[t] u_t v_t^T.")
 {
     static const size_t shapes[][2] = {{22, 14}, {14, 22}, {16, 16}};
@@ -457,7 +478,7 @@ static int student_error(judge_t *j, const double *m, size_t rows, size_t cols, 
     return ok;
 }
 
-TEST("lab01.6", 4, "the Eckart-Young error equals the measured ||M - M_r||_F",
+TEST("lab01.6", 2, "the Eckart-Young error equals the measured ||M - M_r||_F",
      "err = sqrt(sum of s[t]^2 for t >= r): the singular values the rank-r approximation discards.")
 {
     static const size_t shapes[][3] = {{20, 12, 3}, {12, 20, 7}, {15, 15, 1}};
@@ -496,6 +517,29 @@ TEST("lab01.6", 2, "r = 0 gives ||M||_F; full r and an exact low rank give 0",
     free(m), free(low);
 }
 
+TEST("lab01.6", 1, "rows = 0 or cols = 0 is rejected also at r = 0",
+     "A valid call first must match the reference; then rows = 0 or cols = 0 with r = 0 must return LAB_EARG and write nothing: rows and cols must be >= 1 whatever r is.")
+{
+    static const size_t shapes[][2] = {{0, 4}, {5, 0}, {0, 0}};
+    double m[1] = {0}, *valid = rand_mat(j, 5, 4), err, want;
+    /* A valid call first: the points need a working function. */
+    lowrank_truncation_error(valid, 5, 4, 0, &want);
+    if (student_error(j, valid, 5, 4, 0, &err))
+        expect_close(j, "error at r = 0 (||M||_F)", &err, &want, 1, 1, TOL);
+    free(valid);
+    for (size_t i = 0; i < 3 && !judge_failed(j); i++) {
+        call_t *c = call_new(j, "lowrank_truncation_error");
+        call_in(c, "m", m, 0);
+        call_size(c, "rows", shapes[i][0]);
+        call_size(c, "cols", shapes[i][1]);
+        call_size(c, "r", 0);
+        call_out(c, "err", 1);
+        if (!(call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "err")))
+            judge_fail(j, "(rows = %zu, cols = %zu, r = 0)", shapes[i][0], shapes[i][1]);
+        call_free(c);
+    }
+}
+
 /* ---- lab01.7: subspace similarity ---- */
 
 static call_t *student_similarity(judge_t *j, const double *m1, size_t cols1, const double *m2,
@@ -525,7 +569,7 @@ TEST("lab01.7", 3, "a matrix against itself gives 1, orthogonal ranges 0",
     free(m);
 }
 
-TEST("lab01.7", 3, "two adapters sharing a direction match the reference",
+TEST("lab01.7", 2, "two adapters sharing a direction match the reference",
      "phi uses the LEFT singular vectors (length rows) of each matrix: the top i of the first, the top j of the second.")
 {
     /* Two "adapters" of ranks 8 and 16 that share one strong direction, the

@@ -504,9 +504,17 @@ TEST("lab05.9", 2, "F16 and BF16 tensors are converted exactly",
         0x80, 0x3F, /* BF16 1.0 */ 0x00, 0xBF /* -0.5 */};
     const char *hdr = "{" KA ":{\"dtype\":\"F16\",\"shape\":[1,4],\"data_offsets\":[0,8]},"
                       KB ":{\"dtype\":\"BF16\",\"shape\":[2,1],\"data_offsets\":[8,12]}}";
-    size_t n;
+    size_t n, nv;
     unsigned char *u = make_file(hdr, 0, data, sizeof data, &n);
     decode_agrees(j, u, n, "A in F16 and B in BF16");
+    /* The largest finite F16 magnitudes (exponent field 30): 65504 and -32768. */
+    static const unsigned char big[] = {0xFF, 0x7B, 0x00, 0xF8, 0x80, 0x3F, 0x00, 0xBF};
+    unsigned char *v = make_file("{" KA ":{\"dtype\":\"F16\",\"shape\":[1,2],\"data_offsets\":[0,4]},"
+                                 KB ":{\"dtype\":\"BF16\",\"shape\":[2,1],\"data_offsets\":[4,8]}}",
+                                 0, big, sizeof big, &nv);
+    if (!judge_failed(j))
+        decode_agrees(j, v, nv, "A in F16 holding 65504 and -32768");
+    free(v);
     /* and a course-number check on the reference itself */
     double a[4], b[2];
     char mod[256];
@@ -544,7 +552,7 @@ TEST("lab05.9", 1, "extra tensors and escaped strings are read correctly",
 }
 
 TEST("lab05.9", 1, "surrogate pairs, 4-byte UTF-8 and 511-byte strings are read right",
-     "A \\uD83D\\uDE01 pair is one code point (U+1F601, 4 bytes of UTF-8); a lone surrogate is an error; strings of up to 511 bytes are legal.")
+     "A \\uXXXX escape is one code point, stored as its 1 to 4 bytes of UTF-8 (a \\uD83D\\uDE01 pair is U+1F601, 4 bytes); a lone surrogate is an error; strings of up to 511 bytes are legal.")
 {
     /* A pair in metadata is legal; a lone low surrogate is not. */
     header_case(j, "{" GOOD_A "," GOOD_B ",\"__metadata__\":{\"e\":\"\\ud83d\\ude01\"}}", 56, 1,
@@ -556,19 +564,23 @@ TEST("lab05.9", 1, "surrogate pairs, 4-byte UTF-8 and 511-byte strings are read 
     header_case(j, "{" GOOD_A "," GOOD_B ",\"__metadata__\":{\"e\":\"\\ud83dxudc00\"}}", 56, 0,
                 "a high surrogate followed by 'xudc00', not by a \\u escape");
     /* After decoding, "x\ud83d\ude01" and "x" + the raw bytes F0 9F 98 81 are
-     * the same name: a tensor named twice. */
-    header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\ud83d\\ude01\":{\"dtype\":\"F32\",\"shape\":[1],"
-                   "\"data_offsets\":[56,60]},\"x\xf0\x9f\x98\x81\":{\"dtype\":\"F32\",\"shape\":[1],"
-                   "\"data_offsets\":[60,64]}}", 64, 0, "a name written once escaped and once as UTF-8");
-    header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\ud83d\\ude01\":{\"dtype\":\"F32\",\"shape\":[1],"
-                   "\"data_offsets\":[56,60]},\"x\xf0\x9f\x98\x80\":{\"dtype\":\"F32\",\"shape\":[1],"
-                   "\"data_offsets\":[60,64]}}", 64, 1, "two names that differ in their last UTF-8 byte");
-    header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\u20ac\":{\"dtype\":\"F32\",\"shape\":[1],"
-                   "\"data_offsets\":[56,60]},\"x\xe2\x82\xac\":{\"dtype\":\"F32\",\"shape\":[1],"
-                   "\"data_offsets\":[60,64]}}", 64, 0, "a name with U+20AC written once escaped and once as UTF-8");
-    header_case(j, "{" GOOD_A "," GOOD_B ",\"x\\u00e9\":{\"dtype\":\"F32\",\"shape\":[1],"
-                   "\"data_offsets\":[56,60]},\"x\xc3\xa9\":{\"dtype\":\"F32\",\"shape\":[1],"
-                   "\"data_offsets\":[60,64]}}", 64, 0, "a name with U+00E9 written once escaped and once as UTF-8");
+     * the same name: a tensor named twice (accepted only where the last
+     * UTF-8 byte differs).  Odd last bytes catch a dropped low bit. */
+    static const struct { const char *escaped, *raw, *what; int ok; } names[] = {
+        {"\\ud83d\\ude01", "\xf0\x9f\x98\x81", "a name written once escaped and once as UTF-8", 0},
+        {"\\ud83d\\ude01", "\xf0\x9f\x98\x80", "two names that differ in their last UTF-8 byte", 1},
+        {"\\u20ac", "\xe2\x82\xac", "a name with U+20AC written once escaped and once as UTF-8", 0},
+        {"\\u4e2d", "\xe4\xb8\xad", "a name with U+4E2D written once escaped and once as UTF-8", 0},
+        {"\\u07ff", "\xdf\xbf", "a name with U+07FF written once escaped and once as UTF-8", 0},
+        {"\\u00e9", "\xc3\xa9", "a name with U+00E9 written once escaped and once as UTF-8", 0},
+    };
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        char hdr[400];
+        snprintf(hdr, sizeof hdr, "{" GOOD_A "," GOOD_B ",\"x%s\":{\"dtype\":\"F32\",\"shape\":[1],"
+                 "\"data_offsets\":[56,60]},\"x%s\":{\"dtype\":\"F32\",\"shape\":[1],"
+                 "\"data_offsets\":[60,64]}}", names[k].escaped, names[k].raw);
+        header_case(j, hdr, 64, names[k].ok, names[k].what);
+    }
     /* A metadata string of 511 bytes is legal, one of 512 is not. */
     for (size_t len = 511; len <= 512 && !judge_failed(j); len++) {
         char hdr[1200], what[64];
@@ -675,6 +687,10 @@ TEST("lab05.9", 2, "a valid file decodes; invalid JSON headers are rejected",
         "{" GOOD_A "," KB ":{\"dtype\":\"F32\",\"shape\":[4,-2],\"data_offsets\":[24,56]}}",
         "{" GOOD_A "," KB ":{\"dtype\":F32,\"shape\":[4,2],\"data_offsets\":[24,56]}}",
         "{\"__metadata__\":{\"format\":1}," GOOD_A "," GOOD_B "}", /* non-string metadata */
+        "{\"__metadata__\":," GOOD_A "," GOOD_B "}",  /* a key without its value */
+        "{" GOOD_A "," GOOD_B ",\"__metadata__\":}",  /* a key without its value, last */
+        "{\"__metadata__\":{},\"__metadata__\":{}," GOOD_A "," GOOD_B "}", /* metadata twice */
+        "{" GOOD_A "," GOOD_B ",\"__metadata__\":{\"e\":\"a\x1f" "b\"}}", /* a raw control byte 0x1F */
         "{" GOOD_A "," KB ":{\"dtype\":\"F32\",\"shape\":[4,2],\"data_offsets\":[24,56],\"x\":1}}",
         "{" GOOD_A "," KB ":{\"dtype\":\"F32\",\"data_offsets\":[24,56]}}", /* no shape */
         "{" GOOD_A "," GOOD_A "," GOOD_B "}",        /* a name twice */
@@ -686,6 +702,8 @@ TEST("lab05.9", 2, "a valid file decodes; invalid JSON headers are rejected",
         snprintf(what, sizeof what, "malformed header number %zu", k + 1);
         header_case(j, cases[k], 56, 0, what);
     }
+    header_case(j, "{" GOOD_A "," GOOD_B ",\"x\":{\"dtype\":\"F32\",\"data_offsets\":[56,60]}}", 60, 0,
+                "an F32 tensor of 4 bytes without a shape");
     /* NUL padding instead of spaces */
     if (!judge_failed(j)) {
         size_t n;
@@ -710,6 +728,9 @@ TEST("lab05.9", 1, "a valid file decodes; shapes disagreeing with the bytes are 
     /* 2^63 x 2 elements overflow 64 bits to 0: not an empty tensor. */
     header_case(j, "{" GOOD_A "," GOOD_B ",\"big\":{\"dtype\":\"F32\",\"shape\":[9223372036854775808,2],"
                    "\"data_offsets\":[56,56]}}", 56, 0, "a shape whose product overflows 64 bits");
+    /* 2 x 2^63 overflows at its second factor: the product is not 2. */
+    header_case(j, "{" GOOD_A "," GOOD_B ",\"big\":{\"dtype\":\"F32\",\"shape\":[2,9223372036854775808],"
+                   "\"data_offsets\":[56,64]}}", 64, 0, "a shape [2, 2^63] (its product overflows) in 8 bytes");
 }
 
 TEST("lab05.9", 1, "a valid file decodes; unknown dtypes are rejected",
@@ -746,7 +767,7 @@ TEST("lab05.9", 2, "a valid file decodes; offsets past the end, overlapping, hol
 }
 
 TEST("lab05.9", 1, "a valid file decodes; a missing lora_A or lora_B, two modules rejected",
-     "A valid file must decode as the reference reads it; exactly one pair base_model.model.P.lora_A/B.weight with the same P.")
+     "A valid file must decode as the reference reads it; exactly one pair base_model.model.P.lora_A/B.weight with the same P, not empty.")
 {
     if (!decode_works(j))
         return;
@@ -758,10 +779,13 @@ TEST("lab05.9", 1, "a valid file decodes; a missing lora_A or lora_B, two module
     header_case(j, "{" GOOD_A "," GOOD_B ",\"base_model.model.m.k.lora_A.weight\":{\"dtype\":\"F32\","
                    "\"shape\":[2,3],\"data_offsets\":[56,80]},\"base_model.model.m.k.lora_B.weight\":"
                    "{\"dtype\":\"F32\",\"shape\":[4,2],\"data_offsets\":[80,112]}}", 112, 0, "two modules");
+    header_case(j, "{\"base_model.model..lora_A.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]},"
+                   "\"base_model.model..lora_B.weight\":{\"dtype\":\"F32\",\"shape\":[4,2],\"data_offsets\":[24,56]}}",
+                56, 0, "A and B of an empty module path");
 }
 
 TEST("lab05.9", 1, "a valid file decodes; A and B in the transposed layout are rejected",
-     "A valid file must decode as the reference reads it; PEFT stores A as [r, d_in] and B as [d_out, r]: their r must agree.")
+     "A valid file must decode as the reference reads it; PEFT stores A as [r, d_in] and B as [d_out, r], both 2-D, every size >= 1: their r must agree.")
 {
     if (!decode_works(j))
         return;
@@ -770,6 +794,10 @@ TEST("lab05.9", 1, "a valid file decodes; A and B in the transposed layout are r
                 "A stored as [d_in, r] and B as [r, d_out] (the transposed layout)");
     header_case(j, "{" KA ":{\"dtype\":\"F32\",\"shape\":[6],\"data_offsets\":[0,24]}," GOOD_B "}", 56, 0,
                 "A as a 1-D tensor");
+    header_case(j, "{" GOOD_A "," KB ":{\"dtype\":\"F32\",\"shape\":[4,2,1],\"data_offsets\":[24,56]}}", 56, 0,
+                "B as a 3-D tensor [4, 2, 1]");
+    header_case(j, "{" GOOD_A "," KB ":{\"dtype\":\"F32\",\"shape\":[0,2],\"data_offsets\":[24,24]}}", 24, 0,
+                "B of shape [0, 2] (d_out = 0)");
 }
 
 TEST("lab05.9", 1, "a valid file decodes; small capacities are rejected, nothing written",

@@ -198,7 +198,7 @@ TEST("lab08.1", 3, "worked example: relu closes the bottleneck, then opens it",
     call_free(c);
 }
 
-TEST("lab08.1", 6, "houlsby_adapter matches the reference on non-square shapes",
+TEST("lab08.1", 5, "houlsby_adapter matches the reference on non-square shapes",
      "out[t] = h[t] + relu(h[t] W_down^T) W_up^T with w_down (m, d) and w_up (d, m): mind "
      "which index is the row of each, relu only on the m bottleneck values, and the residual h.")
 {
@@ -232,7 +232,7 @@ TEST("lab08.2", 3, "worked example: two adapters, rows 1 and 2 share one",
     multi_example_test(j, "multi_lora_gather");
 }
 
-TEST("lab08.2", 8, "multi_lora_gather matches the reference, 1 to 32 adapters",
+TEST("lab08.2", 7, "multi_lora_gather matches the reference, 1 to 32 adapters",
      "y[t] = x[t] W0^T + (alpha / r) (x[t] A_k^T) B_k^T with k = ids[t]: each row uses its own "
      "adapter's A and B (stride r d_in and d_out r between adapters), and alpha / r, not alpha.")
 {
@@ -276,7 +276,7 @@ TEST("lab08.3", 3, "worked example: ids [2, 0, 2, 1] give seg [0, 1, 2, 4]",
     group_matches(j, ids, 4, 3);
 }
 
-TEST("lab08.3", 6, "group_by_adapter is a stable sort on random batches",
+TEST("lab08.3", 5, "group_by_adapter is a stable sort on random batches",
      "Count the rows of each adapter, seg = the running sums (seg[0] = 0, seg[n] = batch), then "
      "place each row at the next free place of its adapter, in batch order (stable).")
 {
@@ -292,7 +292,7 @@ TEST("lab08.3", 6, "group_by_adapter is a stable sort on random batches",
 
 /* ------------------------------------------------------------ lab08.4 */
 
-TEST("lab08.4", 10, "multi_lora_segment: the worked example, then 1 to 32 adapters",
+TEST("lab08.4", 9, "multi_lora_segment: the worked example, then 1 to 32 adapters",
      "The same y as the gather version ([[3, 0], [0, 3], [1, 3]] in the worked example): each "
      "segment k (rows perm[seg[k]] .. perm[seg[k+1] - 1]) uses adapter k; skip empty segments; the "
      "output row of batch row t goes to y[t], not to its place in the sorted order.")
@@ -356,7 +356,7 @@ TEST("lab08.5", 3, "worked example: 2 slots, requests [0, 1, 0, 2, 1]",
     lru_matches(j, req, 5, 3, 2);
 }
 
-TEST("lab08.5", 6, "lru_pool_plan matches the reference on skewed streams",
+TEST("lab08.5", 5, "lru_pool_plan matches the reference on skewed streams",
      "A hit also makes its task the most recently used; on a miss with a full pool evict the slot "
      "whose last request (load or hit) is the oldest; empty slots fill from slot 0 up.")
 {
