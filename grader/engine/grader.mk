@@ -142,7 +142,7 @@ $(B)/lab$(1)/tests.o: $(call grader_tests,$(1)) $(call derived_tests,$(1)) | $(G
 	for f in $(call grader_tests,$(1)) $(call derived_tests,$(1)); do o=$$(@D)/tests/$$$$(basename "$$$$f" .c).o; \
 	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d $(GRADER_INC) -I$(call labdir,$(1)) $(if $(call described,$(1)),-I$(B)/lab$(1)/gen) \
 	    -c "$$$$f" -o $$$$o || exit 1; done
-	ld -r $$(addprefix $$(@D)/tests/,$$(notdir $$(^:.c=.o))) -o $$@
+	ld -r $$(addprefix $$(@D)/tests/,$$(notdir $$(patsubst %.c,%.o,$$(filter %.c,$$^)))) -o $$@
 $(BIN)/grade-$(1): $(B)/lab$(1)/tests.o $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(B)/libcommon.a $(BIN)/lib/librunner-$(1).a $(call grader_models,$(1))
 	@mkdir -p $$(@D)
 	$(CC) $(GRADER_CFLAGS) $(B)/lab$(1)/tests.o $(B)/lab$(1)/reference.o $(call adapter_obj,$(1)) $(ENGINE_OBJ) $(call grader_models,$(1)) $(B)/libcommon.a \
