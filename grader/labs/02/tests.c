@@ -41,28 +41,32 @@ static void problem_random(judge_t *j, problem_t *p, size_t batch, size_t d_in, 
 
 static void problem_free(problem_t *p) { free(p->x), free(p->w0), free(p->a), free(p->b); }
 
+/* The values of lora_forward (batch) or lora_forward_row (batch must be 1) on p, in v. */
+static fn_value_t *forward_values(const problem_t *p, int row, fn_value_t v[10])
+{
+    int k = 0;
+    v[k++].in = p->x;
+    if (!row)
+        v[k++].z = p->batch;
+    v[k++].in = p->w0, v[k++].in = p->a, v[k++].in = p->b;
+    v[k++].z = p->d_in, v[k++].z = p->d_out, v[k++].z = p->r;
+    v[k].d = p->alpha;
+    return v;
+}
+
 /* The student's lora_forward (batch) or lora_forward_row (batch must be 1). */
 static call_t *student_forward(judge_t *j, const problem_t *p, int row)
 {
-    if (row)
-        return call_described(j, "lora_forward_row",
-                              (fn_value_t[]){{.in = p->x}, {.in = p->w0}, {.in = p->a}, {.in = p->b},
-                                             {.z = p->d_in}, {.z = p->d_out}, {.z = p->r},
-                                             {.d = p->alpha}, {0}});
-    return call_described(j, "lora_forward",
-                          (fn_value_t[]){{.in = p->x}, {.z = p->batch}, {.in = p->w0}, {.in = p->a},
-                                         {.in = p->b}, {.z = p->d_in}, {.z = p->d_out}, {.z = p->r},
-                                         {.d = p->alpha}, {0}});
+    fn_value_t v[10] = {{0}};
+    return call_described(j, row ? "lora_forward_row" : "lora_forward", forward_values(p, row, v));
 }
 
 /* Run the student's forward on p and compare with the reference. */
 static int forward_matches(judge_t *j, const problem_t *p, int row)
 {
-    double *want = mat_alloc(p->batch, p->d_out);
-    lora_forward(p->x, p->batch, p->w0, p->a, p->b, p->d_in, p->d_out, p->r, p->alpha, want);
-    int ok = expect_call(j, student_forward(j, p, row), 0, "y", want, p->batch, p->d_out, TOL);
-    free(want);
-    return ok;
+    fn_value_t v[10] = {{0}};
+    return expect_as_reference(j, row ? "lora_forward_row" : "lora_forward", forward_values(p, row, v), 0,
+                               TOL);
 }
 
 /* forward_matches on a random problem of each shape {batch, d_in, d_out, r}
@@ -214,11 +218,14 @@ TEST("lab02.2", 3, "NaN and Inf propagate as IEEE arithmetic says",
 
 /* ---- lab02.3: the merged weight ---- */
 
+/* lora_merged_weight's values on p. */
+#define MERGED_VALUES(p)                                                                          \
+    ((fn_value_t[]){{.in = (p)->w0}, {.in = (p)->a}, {.in = (p)->b}, {.z = (p)->d_in},             \
+                    {.z = (p)->d_out}, {.z = (p)->r}, {.d = (p)->alpha}, {0}})
+
 static call_t *student_merged(judge_t *j, const problem_t *p)
 {
-    return call_described(j, "lora_merged_weight",
-                          (fn_value_t[]){{.in = p->w0}, {.in = p->a}, {.in = p->b}, {.z = p->d_in},
-                                         {.z = p->d_out}, {.z = p->r}, {.d = p->alpha}, {0}});
+    return call_described(j, "lora_merged_weight", MERGED_VALUES(p));
 }
 
 TEST("lab02.3", 3, "merged weight of the reference example is [[3, 0], [0, 1]]",
@@ -238,10 +245,7 @@ TEST("lab02.3", 4, "random merged weights match W0 + (alpha/r) B A",
 {
     problem_t p;
     problem_random(j, &p, 1, 45, 27, 6);
-    double *want = mat_alloc(p.d_out, p.d_in);
-    lora_merged_weight(p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, want);
-    expect_call(j, student_merged(j, &p), EXPECT_INPUTS, "w_eff", want, p.d_out, p.d_in, TOL);
-    free(want);
+    expect_as_reference(j, "lora_merged_weight", MERGED_VALUES(&p), EXPECT_INPUTS, TOL);
     problem_free(&p);
 }
 
@@ -286,24 +290,10 @@ static call_t *student_in_out(judge_t *j, const double *x, size_t batch, const d
                                          {.z = d_in}, {.z = d_out}, {.z = r}, {.d = alpha}, {0}});
 }
 
-/* A random problem in 002's layout: x (batch, d_in), w (d_in, d_out),
- * b_down (d_in, r), a_up (r, d_out). */
-typedef struct {
-    size_t batch, d_in, d_out, r;
-    double alpha;
-    double *x, *w, *bd, *au;
-} in_out_t;
-
-/* The same counts as problem_random's x, w0, a, b, drawn in the same order. */
-static void in_out_random(judge_t *j, in_out_t *q, size_t batch, size_t d_in, size_t d_out,
-                          size_t r)
-{
-    problem_t p;
-    problem_random(j, &p, batch, d_in, d_out, r);
-    *q = (in_out_t){batch, d_in, d_out, r, p.alpha, p.x, p.w0, p.a, p.b};
-}
-
-static void in_out_free(in_out_t *q) { free(q->x), free(q->w), free(q->bd), free(q->au); }
+/* A random problem in 002's layout is a problem_t (the same counts, drawn
+ * in the same order) whose arrays are read as x (batch, d_in), w (d_in, d_out)
+ * in w0's place, b_down (d_in, r) in a's and a_up (r, d_out) in b's. */
+typedef problem_t in_out_t;
 
 static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in, size_t d_out,
                            size_t r)
@@ -341,49 +331,41 @@ TEST("lab02.4", 3, "random (d_in, d_out)-layout problems match the reference",
      "Index w as w[i*d_out + j] (row i is input i), b_down[i*r + k], a_up[k*d_out + j].")
 {
     in_out_t q;
-    in_out_random(j, &q, 9, 37, 19, 5);
-    double *want = mat_alloc(q.batch, q.d_out);
-    lora_forward_in_out(q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha, want);
-    expect_call(j, student_in_out(j, q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha),
-                EXPECT_INPUTS, "h", want, q.batch, q.d_out, TOL);
-    free(want);
-    in_out_free(&q);
+    problem_random(j, &q, 9, 37, 19, 5);
+    fn_value_t v[10] = {{0}};
+    /* lora_forward_in_out takes its arguments in lora_forward's order. */
+    expect_as_reference(j, "lora_forward_in_out", forward_values(&q, 0, v), EXPECT_INPUTS, TOL);
+    problem_free(&q);
 }
 
 /* ---- lab02.5: converting layouts ---- */
 
+/* lora_from_in_out's values on q. */
+#define CONVERT_VALUES(q)                                                                         \
+    ((fn_value_t[]){{.in = (q)->w0}, {.in = (q)->a}, {.in = (q)->b}, {.z = (q)->d_in},            \
+                    {.z = (q)->d_out}, {.z = (q)->r}, {0}, {0}, {0}})
+
 static call_t *student_convert(judge_t *j, const in_out_t *q)
 {
-    return call_described(j, "lora_from_in_out",
-                          (fn_value_t[]){{.in = q->w}, {.in = q->bd}, {.in = q->au}, {.z = q->d_in},
-                                         {.z = q->d_out}, {.z = q->r}, {0}, {0}, {0}});
+    return call_described(j, "lora_from_in_out", CONVERT_VALUES(q));
 }
 
 TEST("lab02.5", 4, "conversion transposes each matrix",
      "w0 = w^T, a = b_down^T, b = a_up^T: the letters swap roles between the layouts.")
 {
     in_out_t q;
-    in_out_random(j, &q, 1, 13, 7, 3);
-    double *w0 = mat_alloc(q.d_out, q.d_in), *a = mat_alloc(q.r, q.d_in), *b = mat_alloc(q.d_out, q.r);
-    lora_from_in_out(q.w, q.bd, q.au, q.d_in, q.d_out, q.r, w0, a, b);
-    call_t *c = student_convert(j, &q);
-    if (call_ok(j, c) && expect_inputs_unchanged(j, c)) {
-        expect_exact(j, "w0", call_output(c, "w0"), w0, q.d_out, q.d_in);
-        expect_exact(j, "a", call_output(c, "a"), a, q.r, q.d_in);
-        expect_exact(j, "b", call_output(c, "b"), b, q.d_out, q.r);
-    }
-    call_free(c);
-    free(w0), free(a), free(b);
-    in_out_free(&q);
+    problem_random(j, &q, 1, 13, 7, 3);
+    expect_as_reference(j, "lora_from_in_out", CONVERT_VALUES(&q), EXPECT_INPUTS, 0.0); /* exact */
+    problem_free(&q);
 }
 
 TEST("lab02.5", 3, "converted weights give the same forward output",
      "After conversion lora_forward must equal lora_forward_in_out.")
 {
     in_out_t q;
-    in_out_random(j, &q, 4, 10, 26, 2);
+    problem_random(j, &q, 4, 10, 26, 2);
     double *want = mat_alloc(q.batch, q.d_out), *y = mat_alloc(q.batch, q.d_out);
-    lora_forward_in_out(q.x, q.batch, q.w, q.bd, q.au, q.d_in, q.d_out, q.r, q.alpha, want);
+    lora_forward_in_out(q.x, q.batch, q.w0, q.a, q.b, q.d_in, q.d_out, q.r, q.alpha, want);
     call_t *c = student_convert(j, &q);
     if (call_ok(j, c)) {
         /* Feed the student's converted weights to the reference forward. */
@@ -395,7 +377,7 @@ TEST("lab02.5", 3, "converted weights give the same forward output",
     }
     call_free(c);
     free(want), free(y);
-    in_out_free(&q);
+    problem_free(&q);
 }
 
 /* ---- lab02.6: the paper's column form ---- */
@@ -449,11 +431,10 @@ TEST("lab02.6", 3, "one column with full rank matches the reference",
 {
     problem_t p;
     problem_random(j, &p, 1, 50, 70, 50);
-    double *want = mat_alloc(p.d_out, 1);
-    lora_forward(p.x, 1, p.w0, p.a, p.b, p.d_in, p.d_out, p.r, p.alpha, want);
-    expect_call(j, student_columns(j, p.w0, p.b, p.a, p.x, p.d_out, p.d_in, p.r, 1, p.alpha), 0,
-                "h_cols", want, p.d_out, 1, TOL);
-    free(want);
+    expect_as_reference(j, "lora_forward_columns",
+                        (fn_value_t[]){{.in = p.w0}, {.in = p.b}, {.in = p.a}, {.in = p.x}, {.z = p.d_out},
+                                       {.z = p.d_in}, {.z = p.r}, {.z = 1}, {.d = p.alpha}, {0}},
+                        0, TOL);
     problem_free(&p);
 }
 

@@ -11,6 +11,7 @@
  * Shapes are non-square (d != d_ff != r) and the scale s is not 1, so a
  * transposed factor or a dropped s shows.
  */
+#include "describe.h"
 #include "test.h"
 #include "matrix.h"
 #include "two_task.h"
@@ -260,14 +261,11 @@ TEST("lab07.1", 4, "frozen network matches the reference on non-square shapes",
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
         problem_t p;
         problem_random(j, &p, shapes[s][0], shapes[s][1], shapes[s][2], 3, 0);
-        double *want = mat_alloc(p.n, p.d);
-        base_forward(p.x, p.n, p.frozen, p.d, p.d_ff, want);
-        call_t *c = s_base(j, p.x, p.n, p.frozen, p.d, p.d_ff);
-        if (call_run(c) && expect_return(j, c, LAB_OK) &&
-            !expect_close(j, "out", call_output(c, "out"), want, p.n, p.d, TOL))
+        if (!expect_as_reference(j, "base_forward",
+                                 (fn_value_t[]){{.in = p.x}, {.z = p.n}, {.in = p.frozen}, {.z = p.d},
+                                                {.z = p.d_ff}, {0}},
+                                 0, TOL))
             judge_fail(j, "(n = %zu, d = %zu, d_ff = %zu)", p.n, p.d, p.d_ff);
-        call_free(c);
-        free(want);
         problem_free(&p);
     }
 }
@@ -319,15 +317,11 @@ TEST("lab07.2", 3, "adapted network matches the reference with scale != 1",
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
         problem_t p;
         problem_random(j, &p, shapes[s][0], shapes[s][1], shapes[s][2], shapes[s][3], 0);
-        double *want = mat_alloc(p.n, p.d);
-        adapted_forward(p.x, p.n, p.frozen, p.init_a, p.d, p.d_ff, p.r, p.scale, want);
-        call_t *c = s_adapted(j, &p, p.x, p.n, p.init_a);
-        if (call_run(c) && expect_return(j, c, LAB_OK) &&
-            !expect_close(j, "out", call_output(c, "out"), want, p.n, p.d, TOL))
+        fn_value_t v[] = {{.in = p.x},  {.z = p.n},    {.in = p.frozen}, {.in = p.init_a},
+                          {.z = p.d},   {.z = p.d_ff}, {.z = p.r},       {.d = p.scale}, {0}};
+        if (!expect_as_reference(j, "adapted_forward", v, 0, TOL))
             judge_fail(j, "(n = %zu, d = %zu, d_ff = %zu, r = %zu, s = %.4g)", p.n, p.d, p.d_ff,
                        p.r, p.scale);
-        call_free(c);
-        free(want);
         problem_free(&p);
     }
 }
