@@ -177,9 +177,10 @@ int multi_lora_segment(const double *x, size_t batch, const double *w0, const do
     size_t *perm = malloc(batch * sizeof *perm), *seg = malloc((n_adapters + 1) * sizeof *seg);
     double *xs = malloc(batch * d_in * sizeof *xs), *zs = malloc(batch * r * sizeof *zs);
     double *ts = calloc(batch * d_out, sizeof *ts); /* zeros: rows of no segment add nothing */
-    int ok = perm && seg && xs && zs && ts;
+    /* group_by_adapter allocates too: its failure is this call's failure. */
+    int ok = perm && seg && xs && zs && ts &&
+             group_by_adapter(ids, batch, n_adapters, perm, seg) == LAB_OK;
     if (ok) {
-        (void)group_by_adapter(ids, batch, n_adapters, perm, seg);
         for (size_t q = 0; q < batch; q++)
             memcpy(xs + q * d_in, x + perm[q] * d_in, d_in * sizeof *xs);
         for (size_t k = 0; k < n_adapters; k++) {
