@@ -128,9 +128,9 @@ $(call adapter_obj,$(1)): $(call adapter_src,$(1)) | $(GRADER_ORDER)
 $(BIN)/lib/librunner-$(1).a: $(B)/engine/runner_main.o $(B)/engine/alloc_fault.o $(call adapter_obj,$(1)) $(COMMON_OBJ)
 	@mkdir -p $$(@D)
 	rm -f $$@ && ar rcs $$@ $$^
-$(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c) | $(GRADER_ORDER)
+$(B)/lab$(1)/reference.o: $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/given/*.c) | $(GRADER_ORDER)
 	@mkdir -p $$(@D)/ref
-	for f in $(call soldir,$(1))/*.c; do o=$$(@D)/ref/$$$$(basename "$$$$f" .c).o; \
+	for f in $(call soldir,$(1))/*.c $(wildcard $(call labdir,$(1))/given/*.c); do o=$$(@D)/ref/$$$$(basename "$$$$f" .c).o; \
 	  $(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $$@ -MF $$$$o.d -Ilabs/common -I$(call labdir,$(1)) \
 	    -c "$$$$f" -o $$$$o || exit 1; done
 	ld -r $$(@D)/ref/*.o -o $$@

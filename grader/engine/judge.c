@@ -38,6 +38,15 @@ const char *judge_root(void) { return grading.root; }
 rng_t *judge_rng(judge_t *j) { return &j->rng; }
 int judge_failed(const judge_t *j) { return j->failed; }
 
+int judge_needs_working(judge_t *j, const char *func)
+{
+    if (!j->failed)
+        return 1;
+    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
+                  "need a working %s)", func);
+    return 0;
+}
+
 static void judge_vfail(judge_t *j, const char *fmt, va_list ap)
 {
     j->failed = 1;

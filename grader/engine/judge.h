@@ -51,6 +51,13 @@ rng_t *judge_rng(judge_t *j);
 void judge_fail(judge_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int judge_failed(const judge_t *j);
 
+/* A guard test (bad arguments rejected, inputs kept, ...) gives its points
+ * only together with a correct result, so a stub that returns a constant or
+ * writes zeros earns nothing: it first makes a valid call that must match the
+ * reference, then calls this.  1 if no check has failed so far; else a line
+ * saying this test's points need a working func, and 0 (stop the test). */
+int judge_needs_working(judge_t *j, const char *func);
+
 /* A data file under the kit's data/ folder (for example "lab02/worked-examples.txt"),
  * read once per test; NULL (and the run exits 2) if it cannot be read. */
 const kit_file_t *judge_data(judge_t *j, const char *relpath);

@@ -1,7 +1,7 @@
 /*
  * model_config.h - Lab 04's model description files (data/lab04/NAME.cfg) and
  * the model's named linear layers.  Given code: you do not write these, but
- * read model_config.c to see how a config becomes a pc_model_t.
+ * read given/model_config.c to see how a config becomes a pc_model_t.
  *
  * THE FORMAT (one item per line; '#' starts a comment; words separated by
  * blanks)

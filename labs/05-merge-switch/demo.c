@@ -135,16 +135,21 @@ static double drift(const tasks_t *t, int k, const double *w, const float *wf)
     return m;
 }
 
+/* (B A)[i][j] in float, summed over q in order as lab05.6 sums it. */
+static float ba_f32(const float *a, const float *b, int i, int j)
+{
+    float p = 0.0f;
+    for (int q = 0; q < RANK; q++)
+        p += b[i * RANK + q] * a[q * D_IN + j];
+    return p;
+}
+
 /* The float counterpart of lab05.7 (the demo's own; lab05.7 is double). */
 static void rederive_f32(float *w, const float *w0, const float *a, const float *b, float s)
 {
     for (int i = 0; i < D_OUT; i++)
-        for (int j = 0; j < D_IN; j++) {
-            float p = 0.0f;
-            for (int q = 0; q < RANK; q++)
-                p += b[i * RANK + q] * a[q * D_IN + j];
-            w[i * D_IN + j] = w0[i * D_IN + j] + s * p;
-        }
+        for (int j = 0; j < D_IN; j++)
+            w[i * D_IN + j] = w0[i * D_IN + j] + s * ba_f32(a, b, i, j);
 }
 
 /* lab05.6's switch with the addition W + d compensated (Kahan): c (d_out,
@@ -156,12 +161,7 @@ static void switch_f32_compensated(float *w, float *c, const float *a1, const fl
 {
     for (int i = 0; i < D_OUT; i++)
         for (int j = 0; j < D_IN; j++) {
-            float p2 = 0.0f, p1 = 0.0f;
-            for (int q = 0; q < RANK; q++)
-                p2 += b2[i * RANK + q] * a2[q * D_IN + j];
-            for (int q = 0; q < RANK; q++)
-                p1 += b1[i * RANK + q] * a1[q * D_IN + j];
-            float d = scale * (p2 - p1);
+            float d = scale * (ba_f32(a2, b2, i, j) - ba_f32(a1, b1, i, j));
             float y = d - c[i * D_IN + j];
             float t = w[i * D_IN + j] + y;
             c[i * D_IN + j] = (t - w[i * D_IN + j]) - y;

@@ -36,23 +36,6 @@
 
 #define PROG "lab06-demo"
 
-static int near(double got, double want, double tol) { return fabs(got - want) <= tol * fmax(1.0, fabs(want)); }
-
-static int all_near(const double *got, const double *want, size_t n, double tol)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!near(got[i], want[i], tol))
-            return 0;
-    return 1;
-}
-
-static void print_vec(const char *name, const double *v, size_t n)
-{
-    printf("  %-34s [", name);
-    for (size_t i = 0; i < n; i++)
-        printf("%s%.10g", i ? ", " : "", v[i]);
-    printf("]\n");
-}
 
 /* ------------------------------------------------------------ problems */
 
@@ -98,34 +81,34 @@ static void worked_example(void)
     printf("== the worked example: x = [[1, 2]], y = [[3, 0]], w_base = I2, a = [[1], [0]], "
            "b = [[1, 1]] ==\n");
     CALL(train_forward(&p, A, B, y_hat, &loss));
-    print_vec("y_hat = x (w_base + a b)", y_hat, 2);
+    demo_print_vec("y_hat = x (w_base + a b)", 34, y_hat, 2);
     printf("  %-34s %.10g\n", "loss = MSE (train_forward)", loss);
     demo_check("y_hat = [[2, 3]], loss = ((2-3)^2 + (3-0)^2) / 2 = 5",
-               all_near(y_hat, (double[]){2, 3}, 2, 1e-12) && near(loss, 5, 1e-12));
+               demo_all_near(y_hat, (double[]){2, 3}, 2, 1e-12) && demo_near(loss, 5, 1e-12));
     CALL(train_gradients(&p, A, B, ga, gb));
-    print_vec("grad_a = G b^T (train_gradients)", ga, 2);
-    print_vec("grad_b = a^T G", gb, 2);
+    demo_print_vec("grad_a = G b^T (train_gradients)", 34, ga, 2);
+    demo_print_vec("grad_b = a^T G", 34, gb, 2);
     demo_check("G = [[-2, 6], [-4, 12]]: grad_a = [[4], [8]], grad_b = [[-2, 6]]",
-               all_near(ga, (double[]){4, 8}, 2, 1e-12) && all_near(gb, (double[]){-2, 6}, 2, 1e-12));
+               demo_all_near(ga, (double[]){4, 8}, 2, 1e-12) && demo_all_near(gb, (double[]){-2, 6}, 2, 1e-12));
     CALL(train_grad_check(&p, A, B, ga, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  %-34s max_rel_err %.3g, accepted %g\n", "checker, this gradient", err, acc);
     demo_check("the checker accepts it (error below 1e-8)", err <= 1e-8 && acc == 1.0);
     CALL(train_grad_check(&p, A, B, ga, (double[]){-1, 3}, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  %-34s max_rel_err %.10g, accepted %g\n", "checker, grad_b halved", err, acc);
-    demo_check("half of grad_b scores 3 / 6 = 0.5 and is rejected", near(err, 0.5, 1e-8) && acc == 0.0);
+    demo_check("half of grad_b scores 3 / 6 = 0.5 and is rejected", demo_near(err, 0.5, 1e-8) && acc == 0.0);
     CALL(train_sgd(&p, A, B, 0.05, 1, out, 4, losses, 2));
-    print_vec("SGD, lr = 0.05, 1 step: out", out, 4);
-    print_vec("  losses", losses, 2);
+    demo_print_vec("SGD, lr = 0.05, 1 step: out", 34, out, 4);
+    demo_print_vec("  losses", 34, losses, 2);
     demo_check("one SGD step: out = [0.8, -0.4, 1.1, 0.7], losses = [5, 4]",
-               all_near(out, (double[]){0.8, -0.4, 1.1, 0.7}, 4, 1e-12) &&
-                   all_near(losses, (double[]){5, 4}, 2, 1e-12));
+               demo_all_near(out, (double[]){0.8, -0.4, 1.1, 0.7}, 4, 1e-12) &&
+                   demo_all_near(losses, (double[]){5, 4}, 2, 1e-12));
     CALL(train_sgd(&p, A, B, 0.1, 1, out, 4, losses, 2));
     printf("  %-34s %.10g -> %.10g\n", "SGD, lr = 0.1, 1 step: loss", losses[0], losses[1]);
-    demo_check("lr = 0.1 overshoots here: the loss goes from 5 up to 6.4", near(losses[1], 6.4, 1e-12));
+    demo_check("lr = 0.1 overshoots here: the loss goes from 5 up to 6.4", demo_near(losses[1], 6.4, 1e-12));
     CALL(train_adam(&p, A, B, 0.1, 1, out, 4, losses, 2));
-    print_vec("Adam, lr = 0.1, 1 step: out", out, 4);
+    demo_print_vec("Adam, lr = 0.1, 1 step: out", 34, out, 4);
     demo_check("Adam's first step moves each entry by lr against g: [0.9, -0.1, 1.1, 0.9]",
-               all_near(out, (double[]){0.9, -0.1, 1.1, 0.9}, 4, 1e-8));
+               demo_all_near(out, (double[]){0.9, -0.1, 1.1, 0.9}, 4, 1e-8));
     CALL(train_sgd(&p, A, B, 0.05, 0, out, 4, losses, 1));
     demo_check("n_steps = 0 returns a0 then b0: [1, 0, 1, 1]",
                !memcmp(out, (double[]){1, 0, 1, 1}, sizeof out) && losses[0] == 5);
@@ -167,7 +150,7 @@ static void two_losses(void)
     }
     printf("  the exercise's gradient / numeric gradient of the printed MSE: between %.9f and %.9f\n", lo, hi);
     demo_check("the exercise's step is d_out = 3 times the gradient of the MSE it prints",
-               near(lo, 3.0, 1e-6) && near(hi, 3.0, 1e-6));
+               demo_near(lo, 3.0, 1e-6) && demo_near(hi, 3.0, 1e-6));
     CALL(train_grad_check(&p, am(&P), bm(&P), ga, gb, TRAIN_GRADCHECK_EPS, &err, &acc));
     printf("  checker (numeric gradient of J = d_out MSE): max_rel_err %.3g, accepted %g\n", err, acc);
     demo_check("against J = (1/N) sum of squares = d_out MSE it is exact: accepted", acc == 1.0);

@@ -105,21 +105,6 @@ static double *random_alloc(rng_t *g, size_t count, double scale)
     return p;
 }
 
-static int near(const double *got, const double *want, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!(fabs(got[i] - want[i]) <= 1e-9 * fmax(1.0, fabs(want[i]))))
-            return 0;
-    return 1;
-}
-
-static void print_row(const char *name, const double *v, size_t n)
-{
-    printf("  %-10s [", name);
-    for (size_t i = 0; i < n; i++)
-        printf("%s%g", i ? ", " : "", v[i]);
-    printf("]\n");
-}
 
 /* size_t results (perm, seg, slot_of, counts): printed, and compared exactly. */
 static int print_sizes(const char *name, const size_t *v, const size_t *want, size_t n)
@@ -142,8 +127,8 @@ static int examples(void)
     static const double h[] = {1, -2, 3, -2}, wd[] = {1, 1}, wu[] = {2, 0}, h_want[] = {1, -2, 5, -2};
     double out[4];
     CALL(houlsby_adapter(h, 2, wd, wu, 2, 1, out));
-    print_row("out", out, 4);
-    demo_check("out = [[1, -2], [5, -2]]", near(out, h_want, 4));
+    demo_print_vec("out", 10, out, 4);
+    demo_check("out = [[1, -2], [5, -2]]", demo_all_near(out, h_want, 4, 1e-9));
 
     printf("lab08.2 multi_lora_gather: W0 = I2, A_0 = [[1, 0]], B_0 = [[1], [0]], A_1 = [[0, 1]],\n"
            "  B_1 = [[0], [1]], alpha = 2, r = 1, x = [[1, 0], [0, 1], [1, 1]], ids = [0, 1, 1]\n");
@@ -152,10 +137,10 @@ static int examples(void)
     static const size_t ids[] = {0, 1, 1};
     double y[6];
     CALL(multi_lora_gather(x, 3, w0, a, b, ids, 2, 2, 1, 2, 2.0, y));
-    print_row("y", y, 6);
-    demo_check("gather: y = [[3, 0], [0, 3], [1, 3]]", near(y, y_want, 6));
+    demo_print_vec("y", 10, y, 6);
+    demo_check("gather: y = [[3, 0], [0, 3], [1, 3]]", demo_all_near(y, y_want, 6, 1e-9));
     CALL(multi_lora_segment(x, 3, w0, a, b, ids, 2, 2, 1, 2, 2.0, y));
-    demo_check("lab08.4 segment: the same y", near(y, y_want, 6));
+    demo_check("lab08.4 segment: the same y", demo_all_near(y, y_want, 6, 1e-9));
 
     printf("lab08.3 group_by_adapter: ids = [2, 0, 2, 1], 3 adapters\n");
     static const size_t gids[] = {2, 0, 2, 1}, seg_want[] = {0, 1, 2, 4}, perm_want[] = {1, 3, 0, 2};

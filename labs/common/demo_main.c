@@ -1,6 +1,7 @@
 /* demo_main.c - the labs' demos' shared main, CALL and check() (see demo_main.h). */
 #include "demo_main.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,4 +103,24 @@ void demo_put_row(const double *row, size_t cols, int decimals)
             printf("%s%.10g", j ? ", " : "", demo_unneg(row[j]));
     }
     putchar(']');
+}
+
+int demo_near(double got, double want, double tol)
+{
+    return fabs(got - want) <= tol * fmax(1.0, fabs(want));
+}
+
+int demo_all_near(const double *got, const double *want, size_t n, double tol)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!demo_near(got[i], want[i], tol))
+            return 0;
+    return 1;
+}
+
+void demo_print_vec(const char *name, int width, const double *v, size_t n)
+{
+    printf("  %-*s ", width, name);
+    demo_put_row(v, n, -1);
+    putchar('\n');
 }

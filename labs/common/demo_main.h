@@ -85,6 +85,15 @@ double demo_unneg(double v);
  * with %.*f when decimals >= 0, else %.10g. */
 void demo_put_row(const double *row, size_t cols, int decimals);
 
+/* got within tol of want, relative to max(1, |want|); demo_all_near: each of
+ * n entries. */
+int demo_near(double got, double want, double tol);
+int demo_all_near(const double *got, const double *want, size_t n, double tol);
+
+/* Print "  NAME [a, b, c]" and a new line: NAME padded to width, the row as
+ * demo_put_row prints it with %.10g. */
+void demo_print_vec(const char *name, int width, const double *v, size_t n);
+
 /* The seed of a demo's random data: LORALAB_SEED, else RNG_DEFAULT_SEED
  * (rng_seed_from_env prints it on stderr). */
 uint64_t demo_seed(void);

@@ -17,6 +17,11 @@
 #include <stdint.h>
 
 /* BEGIN SOLUTION */
+/* The sizes every function of lab05.1 - lab05.4, lab05.6 and lab05.7 checks first. */
+#define REQUIRE_SIZES(d_in, d_out, r)                                                       \
+    LAB_REQUIRE((d_in) > 0 && (d_out) > 0 && (r) > 0,                                      \
+                "d_in, d_out and r must be > 0 (got %zu, %zu, %zu)", (d_in), (d_out), (r))
+
 /* (B A)[i][j] = sum_k b[i][k] a[k][j], k ascending. */
 static double ba_entry(const double *a, const double *b, size_t d_in, size_t r, size_t i,
                        size_t j)
@@ -42,8 +47,7 @@ int lora_merge(double *w, const double *a, const double *b, size_t d_in, size_t 
 {
     /* BEGIN SOLUTION lab05.1 */
     LAB_REQUIRE(w && a && b, "w, a and b must not be NULL");
-    LAB_REQUIRE(d_in > 0 && d_out > 0 && r > 0, "d_in, d_out and r must be > 0 (got %zu, %zu, %zu)",
-                d_in, d_out, r);
+    REQUIRE_SIZES(d_in, d_out, r);
     LAB_REQUIRE(isfinite(alpha), "alpha must be finite (got %g)", alpha);
     add_scaled_ba(w, a, b, d_in, d_out, r, alpha / (double)r);
     return LAB_OK;
@@ -55,8 +59,7 @@ int lora_unmerge(double *w, const double *a, const double *b, size_t d_in, size_
 {
     /* BEGIN SOLUTION lab05.2 */
     LAB_REQUIRE(w && a && b, "w, a and b must not be NULL");
-    LAB_REQUIRE(d_in > 0 && d_out > 0 && r > 0, "d_in, d_out and r must be > 0 (got %zu, %zu, %zu)",
-                d_in, d_out, r);
+    REQUIRE_SIZES(d_in, d_out, r);
     LAB_REQUIRE(isfinite(alpha), "alpha must be finite (got %g)", alpha);
     add_scaled_ba(w, a, b, d_in, d_out, r, -(alpha / (double)r));
     return LAB_OK;
@@ -68,8 +71,7 @@ int lora_switch(double *w, const double *a1, const double *b1, const double *a2,
 {
     /* BEGIN SOLUTION lab05.3 */
     LAB_REQUIRE(w && a1 && b1 && a2 && b2, "w, a1, b1, a2 and b2 must not be NULL");
-    LAB_REQUIRE(d_in > 0 && d_out > 0 && r > 0, "d_in, d_out and r must be > 0 (got %zu, %zu, %zu)",
-                d_in, d_out, r);
+    REQUIRE_SIZES(d_in, d_out, r);
     LAB_REQUIRE(isfinite(alpha), "alpha must be finite (got %g)", alpha);
     const double s = alpha / (double)r;
     for (size_t i = 0; i < d_out; i++)
@@ -87,8 +89,7 @@ int lora_to_linear(const double *w0, const double *bias, const double *a, const 
     /* BEGIN SOLUTION lab05.4 */
     LAB_REQUIRE(w0 && bias && a && b && w_out && bias_out,
                 "w0, bias, a, b, w_out and bias_out must not be NULL");
-    LAB_REQUIRE(d_in > 0 && d_out > 0 && r > 0, "d_in, d_out and r must be > 0 (got %zu, %zu, %zu)",
-                d_in, d_out, r);
+    REQUIRE_SIZES(d_in, d_out, r);
     LAB_REQUIRE(isfinite(alpha), "alpha must be finite (got %g)", alpha);
     for (size_t i = 0; i < d_out * d_in; i++)
         w_out[i] = w0[i];
@@ -124,8 +125,7 @@ int lora_switch_f32(float *w, const float *a1, const float *b1, const float *a2,
 {
     /* BEGIN SOLUTION lab05.6 */
     LAB_REQUIRE(w && a1 && b1 && a2 && b2, "w, a1, b1, a2 and b2 must not be NULL");
-    LAB_REQUIRE(d_in > 0 && d_out > 0 && r > 0, "d_in, d_out and r must be > 0 (got %zu, %zu, %zu)",
-                d_in, d_out, r);
+    REQUIRE_SIZES(d_in, d_out, r);
     LAB_REQUIRE(isfinite(scale), "scale must be finite (got %g)", (double)scale);
     for (size_t i = 0; i < d_out; i++)
         for (size_t j = 0; j < d_in; j++) {
@@ -146,8 +146,7 @@ int lora_switch_from_base(double *w, const double *w0, const double *a_new,
 {
     /* BEGIN SOLUTION lab05.7 */
     LAB_REQUIRE(w && w0 && a_new && b_new, "w, w0, a_new and b_new must not be NULL");
-    LAB_REQUIRE(d_in > 0 && d_out > 0 && r > 0, "d_in, d_out and r must be > 0 (got %zu, %zu, %zu)",
-                d_in, d_out, r);
+    REQUIRE_SIZES(d_in, d_out, r);
     LAB_REQUIRE(isfinite(alpha), "alpha must be finite (got %g)", alpha);
     const double s = alpha / (double)r;
     for (size_t i = 0; i < d_out; i++)

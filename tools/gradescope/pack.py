@@ -143,6 +143,7 @@ def main(argv):
     for sol in glob.glob(os.path.join(soldir, "*.c")):  # the skeletons of the solution's files
         add_glob(f"labs/{labname}/{os.path.basename(sol)}")
     add_glob(f"labs/{labname}/*.h")
+    add_glob(f"labs/{labname}/given/*.c")  # given code: linked into the reference (grader.mk)
     add_glob(f"solutions/{labname}/*.[ch]")
     add_glob(f"data/lab{lab}/**/*")
     solutions = sorted(glob.glob(os.path.join(soldir, "*.c")))

@@ -102,19 +102,6 @@ static void check_course(judge_t *j, long long n, long long d, long long r, long
         expect_count(j, text, got, want);
 }
 
-/* A guard test (bad arguments rejected, parts adding up) gives its points
- * only together with a correct result, so a stub that returns a constant
- * (0, 1, LAB_EARG) or writes zeros earns nothing: the test first makes a
- * valid call that must match the reference, and stops here if it does not. */
-static int needs_working(judge_t *j, const char *func)
-{
-    if (!judge_failed(j))
-        return 1;
-    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
-                  "need a working %s)", func);
-    return 0;
-}
-
 /* ---- lab04.1 ---- */
 
 TEST("lab04.1", 4, "one matrix holds r (d_in + d_out) on random non-square shapes",
@@ -147,7 +134,7 @@ TEST("lab04.1", 2, "a valid count is right; zero sizes, zero rank, overflow are 
         {1LL << 40, 1LL << 40, 1LL << 30}, {LLONG_MAX, 1, 1}, {1LL << 62, 1LL << 62, 1},
         {3000000000LL, 3000000000LL, 1LL << 32}};
     check_matrix(j, 4096, 1024, 16);
-    if (!needs_working(j, "lora_matrix_params"))
+    if (!judge_needs_working(j, "lora_matrix_params"))
         return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         int ok;
@@ -185,7 +172,7 @@ TEST("lab04.2", 1, "course formula is right, and rejects zero arguments and over
                                          {-192, 12288, 4}, {1LL << 30, 1LL << 30, 1LL << 10},
                                          {LLONG_MAX / 2 + 1, 1, 1}};
     check_course(j, 96, 4096, 8, lora_course_params(96, 4096, 8));
-    if (!needs_working(j, "lora_course_params"))
+    if (!judge_needs_working(j, "lora_course_params"))
         return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         int ok;
@@ -347,7 +334,7 @@ TEST("lab04.3", 2, "GPT-2 small is counted right; bad descriptions are rejected"
     if (!load_model(j, "gpt2-small", &base))
         return;
     model_matches(j, &base);
-    if (!needs_working(j, "pc_model_params"))
+    if (!judge_needs_working(j, "pc_model_params"))
         return;
     for (int k = 0; k < 9 && !judge_failed(j); k++) {
         pc_model_t m = base;
@@ -432,7 +419,7 @@ TEST("lab04.4", 4, "dotted suffixes match; substrings and bare suffixes do not",
 {
     check_matches(j, "h.0.attn.v_proj", "v_proj", 1);
     check_matches(j, "encoder.layer.0.output.dense", "output.dense", 1);
-    if (!needs_working(j, "pc_target_matches"))
+    if (!judge_needs_working(j, "pc_target_matches"))
         return;
     check_matches(j, "h.0.attn.kv_proj", "v_proj", 0);
     check_matches(j, "model.layers.0.self_attn.q_proj_gate", "q_proj", 0);
@@ -475,7 +462,7 @@ TEST("lab04.4", 1, "valid names match by PEFT's rule; NULL ones are rejected",
     long long got;
     check_matches(j, "model.layers.0.self_attn.q_proj", "q_proj", 1);
     check_matches(j, "h.0.attn.kv_proj", "v_proj", 0);
-    if (!needs_working(j, "pc_target_matches"))
+    if (!judge_needs_working(j, "pc_target_matches"))
         return;
     if (student_matches(j, NULL, "q_proj", &got) && got != LAB_EARG)
         judge_fail(j, "pc_target_matches(NULL, \"q_proj\") returned %lld, expected LAB_EARG", got);
@@ -687,7 +674,7 @@ TEST("lab04.5", 2, "BERT's query, value count right; no match, none, r = 0 rejec
     const char *none[] = {"q_proj", "v_proj"}, *qv[] = {"query", "value"};
     long long got;
     apply_matches(j, "bert-base", &ML, qv, 2, 8);
-    if (!needs_working(j, "pc_apply_lora"))
+    if (!judge_needs_working(j, "pc_apply_lora"))
         return;
     if (student_apply(j, &ML, none, 2, 8, &got, NULL) && got != LAB_EARG)
         judge_fail(j, "bert-base with targets q_proj, v_proj (none exists): returned %lld, "
@@ -803,7 +790,7 @@ TEST("lab04.6", 1, "a valid line is right; bad counts, short buffers rejected, u
         {4194304, 6742609920LL, 60, "cap = 60 (the line needs 79 bytes)"},
         {4194304, 6742609920LL, 78, "cap = 78 (no room for the NUL)"}};
     summary_matches(j, 1234567, 89012345);
-    if (!needs_working(j, "pc_summary_line"))
+    if (!judge_needs_working(j, "pc_summary_line"))
         return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         char got[1024];
@@ -859,7 +846,7 @@ TEST("lab04.7", 2, "valid bytes are right; bad dtype, negative, overflow are rej
     long long ok_bytes;
     if (student_bytes(j, 1000, PC_BF16, &ok_bytes) && ok_bytes != 2000)
         judge_fail(j, "pc_param_bytes(1000, PC_BF16) returned %lld, expected 2000", ok_bytes);
-    if (!needs_working(j, "pc_param_bytes"))
+    if (!judge_needs_working(j, "pc_param_bytes"))
         return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         long long got;
@@ -926,7 +913,7 @@ TEST("lab04.8", 1, "valid storage is right; bad arguments and overflow are rejec
         {100, -1, 2, PC_FP32, PC_FULL_COPIES}, {LLONG_MAX / 2, 0, 1, PC_FP32, PC_FULL_COPIES}};
     const long long good[5] = {7000000000LL, 4194304, 12, PC_FP32, PC_BASE_PLUS_ADAPTERS};
     check_storage(j, good, pc_storage_bytes(good[0], good[1], good[2], good[3], good[4]));
-    if (!needs_working(j, "pc_storage_bytes"))
+    if (!judge_needs_working(j, "pc_storage_bytes"))
         return;
     for (size_t k = 0; k < sizeof cases / sizeof *cases && !judge_failed(j); k++) {
         long long got;

@@ -219,20 +219,6 @@ static call_t *s_checks(judge_t *j, const problem_t *p, double lr, size_t epochs
     return c;
 }
 
-/* A guard test (bad arguments rejected, inputs kept, frozen weights kept, the
- * five checks) gives its points only together with a correct result, so a
- * stub that returns a constant, writes zeros or copies its inputs earns
- * nothing: the test first makes a valid call that must match the reference
- * and stops here if it does not. */
-static int needs_working(judge_t *j, const char *func)
-{
-    if (!judge_failed(j))
-        return 1;
-    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
-                  "need a working %s)", func);
-    return 0;
-}
-
 /* c breaks the contract (what says how): LAB_EARG with output `out`
  * untouched.  Frees c; 1 if it was rejected. */
 static int rejects(judge_t *j, call_t *c, const char *out, const char *what)
@@ -391,7 +377,7 @@ TEST("lab07.3", 1, "labels 0 and 1 give the right loss; any other is rejected",
     static const double labels[][2] = {{0, 2}, {0.5, 1}, {NAN, 0}, {-1, 1}};
     static const double good[] = {1, 0};
     head_matches(j, out, good, 2, head, 1);
-    if (!needs_working(j, "head_bce"))
+    if (!judge_needs_working(j, "head_bce"))
         return;
     for (size_t k = 0; k < 4 && !judge_failed(j); k++) {
         char what[64];
@@ -499,7 +485,7 @@ TEST("lab07.4", 1, "a valid gradient is right; a label other than 0 or 1 is reje
     problem_t p;
     problem_random(j, &p, 4, 3, 5, 2, 0);
     gradient_matches(j, &p, p.init_a, TT_BACKPROP_FULL);
-    if (needs_working(j, "adapter_gradient")) {
+    if (judge_needs_working(j, "adapter_gradient")) {
         p.y_a[1] = 0.5;
         rejects(j, s_gradient(j, &p, p.y_a, p.init_a, TT_BACKPROP_FULL), "grad", "a label of 0.5");
     }
@@ -591,7 +577,7 @@ TEST("lab07.5", 1, "one step is right; a label other than 0 or 1 is rejected",
     problem_t p;
     problem_random(j, &p, 5, 3, 4, 2, 0);
     train_matches(j, &p, p.y_a, p.init_a, 0.3, 1, TT_BACKPROP_FULL);
-    if (needs_working(j, "train_task")) {
+    if (judge_needs_working(j, "train_task")) {
         p.y_a[2] = -1.0;
         rejects(j, s_train(j, &p, p.y_a, p.init_a, 0.3, 2, TT_BACKPROP_FULL), "adapter",
                 "a label of -1");
@@ -788,7 +774,7 @@ TEST("lab07.7", 1, "project checks work; a label other than 0 or 1 is rejected",
     problem_t p;
     problem_random(j, &p, 6, 3, 4, 2, 1);
     checks_match(j, &p, 0.1, 3, TT_BACKPROP_FULL);
-    if (needs_working(j, "project_checks")) {
+    if (judge_needs_working(j, "project_checks")) {
         p.y_b[4] = 0.5;
         if (rejects(j, s_checks(j, &p, 0.1, 3, TT_BACKPROP_FULL), "report", "a label of 0.5 in y_b")) {
             p.y_b[4] = 1.0, p.y_a[0] = NAN;

@@ -38,6 +38,15 @@ static pc_model_t load(const char *name)
     return m;
 }
 
+/* The named linear layers of data/lab04/NAME.cfg into mods (room for cap): how many. */
+static size_t modules_of(const char *name, pc_module_t *mods, size_t cap)
+{
+    pc_model_t m = load(name);
+    size_t n;
+    ck_assert_int_eq(pc_model_modules(&m, mods, cap, &n), LAB_OK);
+    return n;
+}
+
 /* ---- lab04.1 ---- */
 START_TEST(test_one_matrix_holds_r_times_d_in_plus_d_out)
 {
@@ -127,11 +136,9 @@ END_TEST
 /* ---- lab04.5 ---- */
 START_TEST(test_llama_query_value_at_rank_8)
 {
-    pc_model_t m = load("llama-7b");
     static pc_module_t mods[512];
     static int64_t r[512];
-    size_t n;
-    ck_assert_int_eq(pc_model_modules(&m, mods, 512, &n), LAB_OK);
+    size_t n = modules_of("llama-7b", mods, 512);
     const char *t[] = {"q_proj", "v_proj"};
     CHECK_COUNT("lab04.5", "trainable", pc_apply_lora(mods, n, t, 2, 8, r), 4194304);
     size_t adapted = 0;
@@ -146,11 +153,9 @@ END_TEST
 
 START_TEST(test_targets_that_match_nothing_are_rejected)
 {
-    pc_model_t m = load("bert-base");
     static pc_module_t mods[128];
     static int64_t r[128];
-    size_t n;
-    ck_assert_int_eq(pc_model_modules(&m, mods, 128, &n), LAB_OK);
+    size_t n = modules_of("bert-base", mods, 128);
     const char *t[] = {"q_proj"};
     CHECK_COUNT("lab04.5", "BERT with target q_proj", pc_apply_lora(mods, n, t, 1, 8, r), LAB_EARG);
 }

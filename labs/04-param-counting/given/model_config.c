@@ -1,7 +1,9 @@
 /*
  * model_config.c - Lab 04's config parser and module lister (given code; the
  * format is described in model_config.h).  Do not edit: the demo and the
- * visible tests use it, the grader does not compile it.
+ * visible tests link it beside your param_count.c (make check and make demo
+ * compile labs/NN/given/ with the lab's files); the grader reads its models
+ * with it but never compiles it from your folder.
  */
 #include "model_config.h"
 
