@@ -224,7 +224,7 @@ sanitize-lab%: $(SAN_ENGINE_OBJ) | deps-check deps-grade
 	$(if $(call described,$*),$(MAKE) --no-print-directory $(B)/lab$*/gen/adapter.c)
 	$(MAKE) --no-print-directory $(call grader_models,$*)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(if $(call described,$*),-I$(B)/lab$*/gen) $(call grader_tests,$*) \
-	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(SAN_ENGINE_OBJ) \
+	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(wildcard $(call labdir,$*)/given/*.c) $(SAN_ENGINE_OBJ) \
 	  $(call grader_models,$*) $(GRADER_LIBS) -o $(BIN)/asan-grade-$*
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null
 	rm -rf $(B)/san/$*-mut && $(PY) tools/apply_mut.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut

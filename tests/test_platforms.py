@@ -477,7 +477,7 @@ def check_lab(L, lab):
                        os.path.join("kit", "grader", "broken"), os.path.join("kit", "tools", "apply_mut.py"), "build"]
         left = [g for g in secret_dirs if os.path.exists(os.path.join(src, g))]
         sources_left = [os.path.relpath(p, src) for p in glob.glob(os.path.join(src, "**", "*.c"), recursive=True)
-                        if not re.search(r"kit/(grader/engine|labs/common)/", p)]
+                        if not re.search(r"kit/(grader/engine|labs/common|labs/[^/]+/given)/", p)]
         L.check(not left and not sources_left and "deleted the reference solution" in out,
                 "setup.sh deletes the reference solution, the hidden tests, the mistake models and their objects "
                 "once the grader is built (before any submission is compiled)", f"still there: {left} {sources_left}\n{out}{err}")
