@@ -236,7 +236,8 @@ static void explain_guard_page(call_t *c, const outcome_t *o)
 }
 
 /* Why the process ended without a complete answer, in words. */
-static void explain_death(call_t *c, const outcome_t *o, double limit, double ref, double floor_s)
+static void explain_death(call_t *c, const outcome_t *o, double limit, double ref, double floor_s,
+                          double uncapped)
 {
     judge_t *j = c->j;
     const char *todo = strstr(c->printed, LAB_TODO_MARKER);
@@ -252,13 +253,13 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
         judge_fail(j, "%s was stopped after %s: the time budget of the submission (%.0f s in "
                    "all calls together) ran out during this call", c->func,
                    fmt_time(t1, sizeof t1, o->seconds), opt_budget_seconds());
-    else if (o->timed_out && ref >= 0 && limit < LIMIT_FACTOR * ref + floor_s - 1e-9)
+    else if (o->timed_out && ref >= 0 && limit < uncapped)
         judge_fail(j, "%s did not return within %s, the most any one call may take (--timeout %.2f s%s; "
                    "%d x the reference's %s on the same inputs + %.2f s would be %s): an endless loop, "
                    "a sleep, or far too slow", c->func, fmt_time(t1, sizeof t1, limit),
                    opt_call_cap_seconds(), limit > opt_call_cap_seconds() + 1e-9 ?
                    ", raised for the machine's load" : "", LIMIT_FACTOR, fmt_time(t2, sizeof t2, ref),
-                   floor_s, fmt_time(t3, sizeof t3, LIMIT_FACTOR * ref + floor_s));
+                   floor_s, fmt_time(t3, sizeof t3, uncapped));
     else if (o->timed_out && ref >= 0)
         judge_fail(j, "%s did not return within its limit of %s (%d x the reference's %s on the "
                    "same inputs + %.2f s%s): an endless loop, a sleep, or far too slow",
@@ -349,7 +350,8 @@ int call_run(call_t *c)
     /* The cap (--timeout) stretches with the load like the floor, so the
      * verdict on a call does not depend on how busy the machine is. */
     double cap = opt_call_cap_seconds() * machine_load_factor();
-    double limit = ref >= 0 ? LIMIT_FACTOR * ref * reps + floor_s : cap;
+    const double uncapped = ref >= 0 ? LIMIT_FACTOR * ref * reps + floor_s : cap;
+    double limit = uncapped;
     if (limit > cap)
         limit = cap;
     buf_t req = {0};
@@ -370,7 +372,7 @@ int call_run(call_t *c)
     int got = (!o.timed_out && !o.flooded && WIFEXITED(o.status) && WEXITSTATUS(o.status) == 0)
                   ? decode(c, &o) : -1;
     if (got < 0)
-        explain_death(c, &o, limit, ref, floor_s);
+        explain_death(c, &o, limit, ref, floor_s, uncapped);
     free(o.res.p);
     if (got <= 0)
         return 0;
