@@ -4,7 +4,7 @@
  * description: NULL pointers, arguments out of range, the edges of the
  * ranges, inputs unchanged, NaN and Inf, out of memory (every allocation
  * failing, for the student in the runner and for the reference here alike:
- * alloc_fault.c).
+ * alloc_fault.c) and nothing left allocated when the call returns.
  *
  * Every derived test first makes a valid call on the description's example
  * sizes and random inputs, which must match the reference: a stub that
@@ -145,8 +145,17 @@ long long reference_values(const fn_desc_t *d, fn_value_t *v, double **out)
         a[i].p = p;
     }
     int saved = stderr_silence(); /* the reference explains rejections on stderr */
+    alloc_leaks_reset();
     long long ret = fn->call(a);
     stderr_restore(saved);
+    unsigned long long leaked, leaked_bytes;
+    alloc_leaks(&leaked, &leaked_bytes);
+    alloc_leaks_reset();
+    if (leaked && !d->gives_memory) { /* the policy the oom test holds the student to */
+        fprintf(stderr, "grader: the reference's %s left %llu allocation(s) (%llu bytes) allocated: "
+                "free them, or describe it as `gives memory` (functions.txt)\n", d->name, leaked, leaked_bytes);
+        engine_exit(2);
+    }
     for (int i = 0; i < d->nwire; i++)
         free(in_copy[i]);
     return ret;
@@ -161,6 +170,7 @@ typedef struct {
     double *data[DESC_MAX_ARGS]; /* the input tensors' values */
     char what[160];         /* the case in words, for the report */
     int oom;                /* every allocation fails during the call (alloc_fault.c) */
+    const char *leak_path;  /* check that the call frees what it allocates; the case in words */
 } case_t;
 
 /* Counts from the sizes now in c->v, and fresh random inputs of that size
@@ -229,12 +239,31 @@ static void case_free(case_t *c)
 
 enum { EXPECT_ACCEPTED, EXPECT_REJECTED, EXPECT_AS_REFERENCE };
 
+/* Nothing the student's call allocated is still allocated after it (unless
+ * the function gives memory to its caller): the runner's count, which only
+ * the student's own code can falsify (alloc_fault.c).  path: the case. */
+static int leak_seen; /* frees_its_memory failed (this test worker's last check) */
+
+static int frees_its_memory(judge_t *j, const fn_desc_t *d, const call_t *call, const char *path)
+{
+    if (!call->leaked || d->gives_memory)
+        return 1;
+    leak_seen = 1;
+    judge_fail(j, "%s leaks memory: %llu allocation%s (%llu bytes) made during the call %s still "
+               "allocated when it returned, with %s. Free every block it allocates before it "
+               "returns, on the error paths too.", d->name, call->leaked, call->leaked == 1 ? "" : "s",
+               call->leaked_bytes, call->leaked == 1 ? "was" : "were", path);
+    return 0;
+}
+
 /* The student's call of d on v against the reference's return value ref and
  * outputs want[] (count[i] entries each): the same return value, the inputs
  * unchanged (check_inputs), every output within tol, or untouched when the
- * reference rejected the call.  oom: every allocation fails during it. */
+ * reference rejected the call.  oom: every allocation fails during it.
+ * leak_path: then nothing left allocated (frees_its_memory). */
 static int student_agrees(judge_t *j, const fn_desc_t *d, fn_value_t *v, const uint64_t *count,
-                          long long ref, double **want, int check_inputs, int oom, double tol)
+                          long long ref, double **want, int check_inputs, int oom, double tol,
+                          const char *leak_path)
 {
     call_t *call = call_values(j, d, v);
     call->oom = oom;
@@ -252,6 +281,8 @@ static int student_agrees(judge_t *j, const fn_desc_t *d, fn_value_t *v, const u
             ok = expect_close(j, d->args[i].name, call_output(call, d->args[i].name), want[i], 1,
                               count[i], tol);
     }
+    if (ok && leak_path)
+        ok = frees_its_memory(j, d, call, leak_path);
     call_free(call);
     return ok;
 }
@@ -274,7 +305,8 @@ static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
         judge_internal_error();
         ok = 0;
     }
-    ok = ok && student_agrees(j, d, c->v, c->count, ref, want, check_inputs, c->oom, CONTRACT_TOL);
+    ok = ok && student_agrees(j, d, c->v, c->count, ref, want, check_inputs, c->oom, CONTRACT_TOL,
+                              c->leak_path);
     if (!ok && c->what[0])
         judge_fail(j, "(the case was %s)", c->what);
     for (int i = 0; i < d->nargs; i++)
@@ -291,23 +323,31 @@ int expect_as_reference(judge_t *j, const char *name, fn_value_t *v, int flags, 
         count[i] = value_count(d, v, count, i);
     double *want[DESC_MAX_ARGS];
     long long ref = reference_values(d, v, want);
-    int ok = student_agrees(j, d, v, count, ref, want, (flags & EXPECT_INPUTS) != 0, 0, tol);
+    int ok = student_agrees(j, d, v, count, ref, want, (flags & EXPECT_INPUTS) != 0, 0, tol, NULL);
     for (int i = 0; i < d->nargs; i++)
         free(want[i]);
     return ok;
 }
 
-/* The valid call every derived test makes first (see the top of this file). */
-static int works(judge_t *j, const fn_desc_t *d, int check_inputs)
+/* The valid call every derived test makes first (see the top of this file);
+ * leak_path: it must free what it allocates too (the oom test). */
+static int works_freeing(judge_t *j, const fn_desc_t *d, int check_inputs, const char *leak_path)
 {
     case_t c;
     case_example(j, d, &c);
+    c.leak_path = leak_path;
+    leak_seen = 0;
     int ok = case_matches(j, &c, EXPECT_ACCEPTED, check_inputs);
-    if (!ok)
+    if (!ok && !leak_seen) /* a leak says what is wrong: the result was right */
         judge_fail(j, "(a valid call, made first on the example sizes, must give the reference's "
                    "result: this test's points need a working %s)", d->name);
     case_free(&c);
     return ok;
+}
+
+static int works(judge_t *j, const fn_desc_t *d, int check_inputs)
+{
+    return works_freeing(j, d, check_inputs, NULL);
 }
 
 /* "d_in = 6, d_out = 5, r = 2": the sizes of a case, for the report. */
@@ -517,16 +557,19 @@ void contract_nan(judge_t *j, const fn_desc_t *d)
  * allocation the reference's call makes, the others succeeding: each check
  * must hold on its own.  The student may allocate in another number and
  * order, so a call passes that either rejects (LAB_EARG, outputs untouched)
- * or gives the reference's result computed with memory. */
+ * or gives the reference's result computed with memory.  Every one of these
+ * calls, and the valid call made first (every allocation succeeding), must
+ * leave nothing it allocated still allocated (frees_its_memory). */
 #define OOM_NTH_MAX 16
 
 void contract_oom(judge_t *j, const fn_desc_t *d)
 {
-    if (!works(j, d, 0))
+    if (!works_freeing(j, d, 0, "every allocation succeeding (the example sizes)"))
         return;
     case_t c;
     case_example(j, d, &c);
     c.oom = ALLOC_FAULT_EVERY;
+    c.leak_path = "every allocation failing (malloc, calloc and realloc returning NULL)";
     snprintf(c.what, sizeof c.what, "the example sizes, every malloc, calloc and realloc "
              "returning NULL");
     int ok = case_matches(j, &c, EXPECT_AS_REFERENCE, 0);
@@ -557,6 +600,11 @@ void contract_oom(judge_t *j, const fn_desc_t *d)
             else if (!d->args[i].not_unique)
                 ok = expect_close(j, d->args[i].name, call_output(call, d->args[i].name), want[i], 1,
                                   c.count[i], CONTRACT_TOL);
+        }
+        if (ok) {
+            char path[96];
+            snprintf(path, sizeof path, "allocation number %d failing, the others succeeding", k);
+            ok = frees_its_memory(j, d, call, path);
         }
         if (!ok)
             judge_fail(j, "(the case was the example sizes, only allocation number %d of the call "

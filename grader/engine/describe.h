@@ -77,6 +77,7 @@ typedef struct {
     fn_arg_desc_t args[DESC_MAX_ARGS];
     int returns_count;  /* with returns_status: a result >= 0 (not only LAB_OK), or LAB_EARG */
     int nan_rejected;   /* NaN or Inf anywhere in an input is LAB_EARG (tests nan) */
+    int gives_memory;   /* hands what it allocates to its caller: no leak check (oom) */
 } fn_desc_t;
 
 /* Generated (functions.c), ended by an entry whose name is NULL. */

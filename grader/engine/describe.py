@@ -26,14 +26,17 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
         y      out   batch*d_out
         tests  null 1, range 1, edges 1, inputs 1, nan 1
 
-  function NAME TASK returns status|void|count TYPE [nan propagates|nan rejected]
+  function NAME TASK returns status|void|count TYPE [nan propagates|nan rejected] [gives memory]
       status: an int that is LAB_OK (0) or, when the arguments break the
       contract, LAB_EARG (-1), with every output untouched.  count TYPE: an
       integer of C type TYPE (int, int64_t, long_long for long long) that is
       a result >= 0 (a rank, a count, 0/1) or LAB_EARG with every output
       untouched.  "nan propagates": NaN and Inf in the inputs follow IEEE
       arithmetic (the header says so); "nan rejected": NaN or Inf anywhere
-      in an input tensor is LAB_EARG.
+      in an input tensor is LAB_EARG.  "gives memory": the function hands
+      memory it allocates to its caller (an output that owns allocations),
+      so the oom rule does not count what it leaves allocated; without it
+      (every lab's functions now) it must free everything it allocates.
   ARG in|out SHAPE [nullable] [notunique]   a tensor of doubles (in: const
       double *, out: double *) of SHAPE doubles: an expression of size
       arguments, integers, + - * / ( ) and min(,) max(,) (/ divides
@@ -117,7 +120,12 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
               realloc, aligned_alloc, posix_memalign return NULL while the
               function runs, in the runner and for the reference alike:
               alloc_fault.c) gives the reference's result: LAB_EARG with
-              outputs untouched, for a function that allocates; no crash
+              outputs untouched, for a function that allocates; no crash;
+              then only the k-th allocation failing, each k up to the
+              number the reference makes.  On each of these calls, and on
+              a call with every allocation succeeding, nothing the function
+              allocated may be left allocated when it returns (unless it
+              "gives memory"): the runner counts it (alloc_fault.c)
 """
 import os
 import re
@@ -289,10 +297,15 @@ def parse_record(lab, words):
 
 def parse_function(words, where):
     if len(words) < 4 or words[2] != "returns" or words[3] not in ("status", "void", "count"):
-        raise DescError("function NAME TASK returns status|void|count TYPE [nan propagates|nan rejected]")
+        raise DescError("function NAME TASK returns status|void|count TYPE [nan propagates|nan rejected] "
+                        "[gives memory]")
     fn = {"name": words[0], "task": words[1], "status": words[3] != "void", "nan": False,
-          "nan_rejected": False, "count": None, "args": [], "tests": [], "where": where}
+          "nan_rejected": False, "count": None, "args": [], "tests": [], "where": where,
+          "gives_memory": False}
     rest = words[4:]
+    if rest[-2:] == ["gives", "memory"]:
+        fn["gives_memory"] = True
+        rest = rest[:-2]
     if words[3] == "count":
         if not rest or rest[0] not in RET_TYPES:
             raise DescError(f"returns count TYPE: TYPE is one of {', '.join(RET_TYPES)}")
@@ -590,7 +603,7 @@ def test_name(fn, rule):
         "edges": f"{n} is right at its edges",
         "inputs": f"{n} keeps its inputs",
         "nan": f"{n} propagates NaN and Inf",
-        "oom": f"{n} survives out of memory",
+        "oom": f"{n} survives out of memory" if fn["gives_memory"] else f"{n} survives OOM, frees memory",
     }[rule]
 
 
@@ -603,7 +616,8 @@ def long_test_name(fn, rule):
         "inputs": f"{n} leaves its inputs unchanged",
         "nan": f"{n} rejects NaN and Inf, writes nothing" if fn["nan_rejected"]
                else f"{n} propagates NaN and Inf",
-        "oom": f"{n} survives out of memory, writes nothing",
+        "oom": f"{n} survives out of memory, writes nothing" if fn["gives_memory"]
+               else f"{n} survives out of memory, frees its memory",
     }[rule]
 
 
@@ -636,7 +650,10 @@ def test_hint(fn, rule):
                 "a NaN or an Inf in an input follows IEEE arithmetic: do not test for it or skip a "
                 "term whose factor is 0."),
         "oom": "with every malloc, calloc and realloc returning NULL it must not crash: check each "
-               "allocation and return LAB_EARG before any output is written (free what was allocated).",
+               "allocation and return LAB_EARG before any output is written (free what was allocated)." +
+               ("" if fn["gives_memory"] else
+                " On every path (success, and each allocation failing in turn) free everything it "
+                "allocated before it returns: no leak."),
     }[rule]
 
 
@@ -796,7 +813,7 @@ def functions_c(lab, src):
                        f"{int(bool(a['derived']))}, {int(a['pointer_flag'])}{buffer_fields(a)}"
                        f", .n_values = {len(a['values'])}, .values = {{{', '.join(a['values']) or '0'}}}"
                        f", .not_unique = {int(a['notunique'])}, .index = {int(bool(a['index']))}}},")
-        out.append(f"    }}, {int(bool(fn['count']))}, {int(fn['nan_rejected'])}}},")
+        out.append(f"    }}, {int(bool(fn['count']))}, {int(fn['nan_rejected'])}, {int(fn['gives_memory'])}}},")
     out.append("    {0},\n};\n")
     for k, fn in enumerate(lab["functions"]):
         for rule, points in fn["tests"]:

@@ -137,6 +137,9 @@ struct call {
     int overflow;
     int oom;             /* allocations of the call fail: ALLOC_FAULT_EVERY, or only the oom-th (alloc_fault.c) */
     long long ret;
+    /* What the call left allocated, as the runner says (alloc_fault.c): a claim
+     * of the student's process, so it may only fail the student's own call. */
+    unsigned long long leaked, leaked_bytes;
     unsigned repeat;    /* call_repeat(): the runner calls the function this many times (0: once) */
     double cpu_seconds; /* call_cpu_seconds() */
     char printed[OUTPUT_KEEP + 1];

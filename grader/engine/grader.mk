@@ -32,7 +32,7 @@ ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/engine/%.o)
 GRADER_INC := -Ilabs/common -Igrader/engine
 # The allocators through alloc_fault.c (the oom test), in the judge as in the
 # runner: runner.h's ALLOC_FAULT_WRAP, which build_runner.c gives the runner's link.
-ALLOC_FAULT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign
+ALLOC_FAULT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign,--wrap=free
 GRADER_LIBS := -lseccomp -lm $(ALLOC_FAULT_LDFLAGS)
 # The mistake models a lab's judge links (mistakes.h; made below).
 grader_models = $(call models_objs,$(1))

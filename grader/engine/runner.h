@@ -46,8 +46,12 @@ extern const runner_fn_t runner_functions[];
 extern int alloc_fault_requested;
 void alloc_fault_begin(void);
 void alloc_fault_end(void);
-/* The link options that send the allocators through alloc_fault.c. */
-#define ALLOC_FAULT_WRAP "--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign"
+/* The allocations made between alloc_fault_begin and _end (any call since
+ * the last reset) that are still allocated: how many, and their bytes. */
+void alloc_leaks(unsigned long long *count, unsigned long long *bytes);
+void alloc_leaks_reset(void);
+/* The link options that send the allocators (and free) through alloc_fault.c. */
+#define ALLOC_FAULT_WRAP "--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign,--wrap=free"
 
 #define RP(i) (a[i].p)
 #define RZ(i) ((size_t)a[i].z)

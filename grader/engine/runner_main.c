@@ -7,7 +7,7 @@
  * adapter and labs/common and nothing of the grader's expected values.  It
  * reads one request from stdin, lays every tensor out between guard words and
  * guard pages, calls the function, and sends every tensor back, guard words
- * included, on fd 3.  All checking is done by the judge: nothing this process
+ * included, on fd 3, with what the call left allocated (alloc_fault.c).  All checking is done by the judge: nothing this process
  * says is trusted (the student's code may have run before main).
  *
  * Memory layout of the tensors, one mapping (protocol.h, GUARD_GAP):
@@ -269,6 +269,9 @@ int main(void)
     write_all(&out_magic, 4);
     write_all(&status, 1);
     write_all(&ret, 8);
+    unsigned long long leaks[2]; /* still allocated: allocations, bytes (alloc_fault.c) */
+    alloc_leaks(&leaks[0], &leaks[1]);
+    write_all(leaks, sizeof leaks);
     write_all(&ntensors, 4);
     for (uint32_t i = 0; i < nargs; i++) {
         if (!is_tensor(args[i].kind))

@@ -131,6 +131,8 @@ int decode(call_t *c, const outcome_t *o)
     if (status != RES_CALLED && status != RES_MISSING)
         return -1;
     TAKE(&ret, 8);
+    uint64_t leaks[2];
+    TAKE(leaks, sizeof leaks);
     TAKE(&ntensors, 4);
     for (int i = 0; i < c->nargs; i++)
         want_tensors += c->args[i].kind == ARG_IN || c->args[i].kind == ARG_OUT;
@@ -161,6 +163,8 @@ int decode(call_t *c, const outcome_t *o)
         return 0;
     }
     c->ret = ret;
+    c->leaked = leaks[0];
+    c->leaked_bytes = leaks[1];
     return 1;
 }
 
