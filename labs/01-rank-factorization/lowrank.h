@@ -17,6 +17,9 @@
  *     before anything is written.  Otherwise it returns LAB_OK (or, for
  *     lowrank_rank, the rank).  A failed malloc also returns LAB_EARG after
  *     a message.
+ *   - Memory you malloc is yours to free before the function returns, on
+ *     every path, a failed malloc's too: the grader counts the blocks a
+ *     call leaves allocated, and a leak fails the out-of-memory test.
  *     Broken contract in every function: a NULL pointer, or a dimension 0.
  *   - Outputs never overlap inputs (the caller guarantees it).
  *   - Tolerance: the grader accepts |got - expected| <= 1e-9 * max(1, |expected|)

@@ -28,6 +28,10 @@
  *     contract below says "exactly" or "bit for bit".
  *   - Helpers from matrix.h and rng.h may be used; no other headers than the
  *     C library's.
+ *   - Scratch memory: malloc it, return LAB_EARG when a malloc fails, and
+ *     free every block before the function returns, on every path, a failed
+ *     malloc's too: the grader counts the blocks a call leaves allocated,
+ *     and a leak fails the out-of-memory test.
  */
 #ifndef LORALAB_LORA_LINEAR_H
 #define LORALAB_LORA_LINEAR_H

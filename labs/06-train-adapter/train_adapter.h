@@ -49,7 +49,9 @@
  *   - Tolerance: the grader accepts |got - expected| <= 1e-9 * max(1, |expected|)
  *     per entry (your sums may run in another order), except where stated.
  *   - Helpers from matrix.h may be used; no other headers than the C library's.
- *   - Scratch memory: malloc it and free it before returning.
+ *   - Scratch memory: malloc it and free it before returning, on every
+ *     path, a failed malloc's too: the grader counts the blocks a call
+ *     leaves allocated, and a leak fails the out-of-memory test.
  */
 #ifndef LORALAB_TRAIN_ADAPTER_H
 #define LORALAB_TRAIN_ADAPTER_H

@@ -45,6 +45,9 @@
  *     except where it says "exactly" or "bit for bit".
  *   - Only the C library and the kit's matrix.h / rng.h; scratch memory with
  *     malloc (free it); no files, no globals that survive a call.
+ *   - Free every block you malloc before the function returns, on every
+ *     path, a failed malloc's too: the grader counts the blocks a call
+ *     leaves allocated, and a leak fails the out-of-memory test.
  */
 #ifndef LORALAB_TWO_TASK_H
 #define LORALAB_TWO_TASK_H

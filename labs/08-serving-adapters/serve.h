@@ -35,6 +35,9 @@
  *     (your sums may run in another order than the reference's).
  *   - You may allocate scratch memory with malloc (free it); a failed
  *     malloc returns LAB_EARG.  No other headers than the C library.
+ *     Free every block before the function returns, on every path, a
+ *     failed malloc's too: the grader counts the blocks a call leaves
+ *     allocated, and a leak fails the out-of-memory test.
  *
  * SPEED (lab08.6): multi_lora_gather is also graded for speed.  The grader
  * runs it on batch = 64, d_in = d_out = 192, r = 8, 16 adapters, and

@@ -81,7 +81,9 @@
  *     and a size of 0 break the contract everywhere.
  *   - Tolerance: |got - expected| <= 1e-9 * max(1, |expected|) per entry,
  *     except where stated; codes and packed bytes are compared exactly.
- *   - Scratch memory: malloc it and free it before returning.
+ *   - Scratch memory: malloc it and free it before returning, on every
+ *     path, a failed malloc's too: the grader counts the blocks a call
+ *     leaves allocated, and a leak fails the out-of-memory test.
  */
 #ifndef LORALAB_QLORA_H
 #define LORALAB_QLORA_H
