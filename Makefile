@@ -152,7 +152,7 @@ demo-tests: $(B)/libcommon.a ## every lab's demo reproduces the course's printed
 
 # One target per lab, so that under make -j (make test) the labs spread over the cores.
 .PHONY: grader-engine-tests lab-tests-other
-grader-engine-tests: engine-tests build-cache-test wire-cap-test describe-test ## the engine's own tests (workers, build cache, argument cap, descriptions)
+grader-engine-tests: engine-tests build-cache-test wire-cap-test describe-test alloc-leak-test ## the engine's own tests (workers, build cache, argument cap, descriptions, leak count)
 grader-tests: grader-engine-tests $(addprefix grader-test-,$(LAB_IDS)) ## graders: reference full marks, skeleton 0, broken and hostile solutions lose points
 	@echo "grader tests: labs $(LAB_IDS) passed"
 # The engine's own behaviour (workers, data files): a test table posing as Lab 01.
@@ -163,6 +163,14 @@ $(BIN)/engine-test: tests/engine_test.c $(B)/lab01/reference.o $(call adapter_ob
 	  $< $(B)/lab01/reference.o $(call adapter_obj,01) $(ENGINE_OBJ) $(B)/libcommon.a $(GRADER_LIBS) -o $@
 engine-tests: $(BIN)/engine-test ## the grading engine's own behaviour (workers, data files)
 	$(PY) tests/test_engine.py
+.PHONY: alloc-leak-test
+# Linked as the runner is (static, the allocators and free wrapped).
+$(B)/tests/alloc_leak_test: tests/alloc_leak_test.c grader/engine/alloc_fault.c grader/engine/runner.h
+	@mkdir -p $(@D)
+	$(CC) $(GRADER_CFLAGS) -Igrader/engine tests/alloc_leak_test.c grader/engine/alloc_fault.c -static \
+	  $(ALLOC_FAULT_LDFLAGS) -o $@
+alloc-leak-test: $(B)/tests/alloc_leak_test ## alloc_fault.c: the blocks a call leaves allocated are counted, with their bytes
+	$<
 .PHONY: describe-test
 describe-test: ## grader/engine/describe.py: each functions.txt parses, bad descriptions refused, the header checked
 	$(PY) tests/test_describe.py

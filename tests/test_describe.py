@@ -9,6 +9,8 @@ lab's adapter and contract tests (`make describe-test`; make test runs it).
     reason: an unknown kind, a shape naming no size, an example below its
     range, a rule the function cannot have, a test name over 72 characters,
     a matrix argument with no `matrix` line;
+  - `gives memory` (a function that hands allocations to its caller) parses
+    and reaches the judge's table;
   - a description whose types disagree with the header does not compile
     (the adapter's _Static_assert), and one that agrees does.
 Closing line: "N passed, M failed".  Stdlib only.
@@ -134,6 +136,23 @@ def main():
                        "values on an output": enum_text.replace("y   out  n", "y   out  n values 0,1")}.items():
         lab, err = parse_text(text)
         check(lab is None and err and re.search(r":\d+:", err), f"refused: {what}", err or "parsed")
+
+    # "gives memory": the function hands what it allocates to its caller, so the
+    # oom test does not count it as a leak; without it, the oom test's name says
+    # the function frees its memory.
+    given = GOOD.replace("inputs 1", "inputs 1, oom 1")
+    plain, err1 = parse_text(given)
+    gives, err2 = parse_text(given.replace("returns status", "returns status gives memory"))
+    check(plain is not None and gives is not None and not plain["functions"][0]["gives_memory"] and
+          gives["functions"][0]["gives_memory"] and
+          '"f survives out of memory, frees its memory"' in describe.functions_c(plain, "test") and
+          '"f survives out of memory, writes nothing"' in describe.functions_c(gives, "test") and
+          "}, 0, 0, 1}," in describe.functions_c(gives, "test") and
+          "}, 0, 0, 0}," in describe.functions_c(plain, "test"),
+          "'gives memory' parses, is passed to the judge and keeps the leak out of the oom test's name",
+          (err1 or "") + (err2 or ""))
+    lab, err = parse_text(given.replace("returns status", "returns status gives"))
+    check(lab is None and err, "refused: 'gives' without 'memory'", err or "parsed")
 
     # The description against a header: the adapter compiles only when they agree.
     with tempfile.TemporaryDirectory() as tmp:
