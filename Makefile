@@ -214,7 +214,8 @@ sanitize-common: | deps-check
 # Lab NN's visible tests on its solution, then the judge itself, instrumented,
 # grading the reference (runners stay plain).
 # The engine and the common library instrumented once, for every lab's judge.
-SAN_ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/san/engine/%.o) $(COMMON_SRC:labs/common/%.c=$(B)/san/common/%.o)
+SAN_COMMON_OBJ := $(COMMON_SRC:labs/common/%.c=$(B)/san/common/%.o)
+SAN_ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/san/engine/%.o) $(SAN_COMMON_OBJ)
 $(B)/san/engine/%.o: grader/engine/%.c | deps-grade
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) $(COMMON_INC) -Igrader/engine -c $< -o $@
@@ -228,7 +229,7 @@ $(B)/san/common/%.o: labs/common/%.c | deps-check
 # mistake: line (a diagnosis names it), so mistakes.c runs under the sanitizers.
 san_mut = $(firstword $(call models_muts,$(1)))
 sanitize-lab%: $(SAN_ENGINE_OBJ) | deps-check deps-grade
-	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no)
+	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no,$(SAN_COMMON_OBJ))
 	$(if $(call described,$*),$(MAKE) --no-print-directory $(B)/lab$*/gen/adapter.c)
 	$(MAKE) --no-print-directory $(call grader_models,$*)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(if $(call described,$*),-I$(B)/lab$*/gen) $(call grader_tests,$*) \
@@ -247,13 +248,16 @@ valgrind-common: $(B)/tests/check_common | deps-test
 	CK_FORK=no $(VALGRIND) $(B)/tests/check_common
 # The judge under valgrind cannot build its sandbox (valgrind's own system
 # calls would hit the filter), so it grades an empty folder here, in every
-# format; the full grading path runs under ASan/UBSan in 'make sanitize'.
-valgrind-lab%: $(BIN)/grade-% | deps-test
-	$(call check-one,$*,$(call soldir,$*),$(B)/vg/$*,-Werror,CK_FORK=no $(VALGRIND))
-	@mkdir -p $(B)/vg/empty
-	for f in text gradescope junit tap; do \
-	  $(VALGRIND) $(BIN)/grade-$* --format $$f $(B)/vg/empty >/dev/null; \
-	  [ $$? = 1 ] || { echo "valgrind: grade-$* --format $$f failed"; exit 1; }; done
+# format at once (--also: one valgrind start, not five); the full grading
+# path runs under ASan/UBSan in 'make sanitize'.
+VG_FORMATS := gradescope junit tap verdict
+valgrind-lab%: $(BIN)/grade-% $(B)/libcommon.a | deps-test
+	$(call check-one,$*,$(call soldir,$*),$(B)/vg/$*,-Werror,CK_FORK=no $(VALGRIND),$(B)/libcommon.a)
+	@mkdir -p $(B)/vg/empty && rm -f $(addprefix $(B)/vg/$*.,$(VG_FORMATS))
+	$(VALGRIND) $(BIN)/grade-$* --format text $(foreach f,$(VG_FORMATS),--also $(f):$(B)/vg/$*.$(f)) \
+	  $(B)/vg/empty > $(B)/vg/$*.text; r=$$?; [ $$r = 1 ] && grep -q '^Score: 0/' $(B)/vg/$*.text || { \
+	  echo "valgrind: grade-$* (exit $$r, formats text $(VG_FORMATS)) failed"; exit 1; }; \
+	for f in $(VG_FORMATS); do [ -s $(B)/vg/$*.$$f ] || { echo "valgrind: grade-$* wrote no $$f"; exit 1; }; done
 
 # ---------------------------------------------------------------- benchmarks
 .PHONY: bench

@@ -17,7 +17,10 @@ written) must score:
     path leaving it and a link to the reference, binary garbage, a syntax
     error, an include of the reference, a file of 2 MiB.
 Without --size every kind appears once (at least 30 students); build(...,
-few=True) gives one entry of each way to score (7 students).  With --size N
+few=True) gives one entry of each way to score (7 students); build(...,
+some_broken=True) keeps of the broken solutions only the first of each sort
+(broken_sort: one that hangs, a stub, a mistake model, one an engine reason
+names), every other kind of entry as without it.  With --size N
 the class has N students, mostly correct, like a real class, for benchmarks:
 60% correct, 15% broken, 10% partly done, 8% misbehaving (4% hanging),
 7% malformed.  With --hostile, the class that tries to break grade-all
@@ -118,7 +121,15 @@ def write_tar(path, files, links=()):
             t.addfile(info)
 
 
-def build(lab, out, size=None, few=False):
+def broken_sort(spec):
+    """What kind of broken solution a spec is: one that hangs, a stub, a
+    mistake model (its mistake: line), or one an engine reason names."""
+    if any("did not return within" in r for r in spec["reason"]):
+        return "hangs"
+    return "stub" if spec["stubs"] else "mistake" if spec["mistake"] else "engine reason"
+
+
+def build(lab, out, size=None, few=False, some_broken=False):
     names = sources(lab)
     tasks = task_tests(lab)
     all_tests = [t for ts in tasks.values() for t in ts]
@@ -157,10 +168,15 @@ def build(lab, out, size=None, few=False):
         kinds.append((f"missing-{task.replace('.', '-')}", lambda p, f=part: write_folder(p, f),
                       expect("partly done", "below", tasks[task], ["not implemented"])))
     # broken
+    sorts = set()
     for mut in sorted(os.listdir(os.path.join(ROOT, "grader/broken", lab))):
         if not mut.endswith(".mut"):
             continue
         spec = tg.parse_mutation(os.path.join(ROOT, "grader/broken", lab, mut))
+        if some_broken:  # the first of each sort only
+            if broken_sort(spec) in sorts:
+                continue
+            sorts.add(broken_sort(spec))
 
         def write_mut(p, spec=spec):
             os.makedirs(p, exist_ok=True)

@@ -2,9 +2,13 @@
 """test_grade_all.py - the instructor's class grading, tested on sample classes.
 
 For every lab given: build the lab's sample class (tests/sample_class.py:
-the whole class for the first lab given, one entry of each way to score for
-the others: full marks, zero, a task missing, a broken solution, a crash, a
-hang, a build failure), grade it with tools/grade_all.py, and check every student's row of the
+for the first lab given, every kind of entry, its broken solutions cut to
+the first of each sort (one that hangs, a stub, a mistake model, one an
+engine reason names: tests/test_grader.py grades every broken solution of
+every lab, and the README's Lab 02 block, checked by make readme-outputs,
+grades Lab 02's whole class with grade-all); one entry of each way to score
+for the others: full marks, zero, a task missing, a broken solution, a crash,
+a hang, a build failure), grade it with tools/grade_all.py, and check every student's row of the
 gradebook against what the class says they must score (full marks, zero, or
 below full marks with named tests failed and a reason in their feedback).
 For the second lab given (the first, if it is the only one), also: a second
@@ -74,9 +78,9 @@ TEST_COLS = slice(8, -3)
 
 def check_class(lab, base, few=False):
     subs, out = os.path.join(base, f"lab{lab}"), os.path.join(base, f"out{lab}")
-    expected = sample_class.build(lab, subs, few=few)
-    check(len(expected) >= (7 if few else 30),
-          f"lab {lab}: sample class has {len(expected)} submissions (>= {7 if few else 30})")
+    expected = sample_class.build(lab, subs, few=few, some_broken=not few)
+    least = 7 if few else 20
+    check(len(expected) >= least, f"lab {lab}: sample class has {len(expected)} submissions (>= {least})")
     start = time.monotonic()
     rc, so, se = run_grade_all(lab, subs, out)
     secs = time.monotonic() - start
@@ -280,10 +284,10 @@ def main():
     os.makedirs(base)
     for i, lab in enumerate(labs):
         print(f"lab {lab}:")
-        # The first lab's whole sample class (every broken solution, every
-        # kind of entry); the others one entry of each way to score (their
-        # columns, feedback and sources): tests/test_grader.py grades each
-        # broken solution already, the first lab every kind of entry.
+        # The first lab's sample class (every kind of entry, one broken
+        # solution of each sort); the others one entry of each way to score
+        # (their columns, feedback and sources): tests/test_grader.py grades
+        # each broken solution already, the first lab every kind of entry.
         done = check_class(lab, base, few=i > 0)
         if i == 0:
             check_hostile(lab, base)

@@ -36,6 +36,9 @@ CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=2
 
 
 CPU = []  # (CPU seconds of the command and its children, the command)
+# `make grade LAB=NN` run on the reference copied in (rc, output), by command:
+# the READMEs name the same commands, run on the same files (named_targets_work).
+GRADED = {}
 
 
 def sh(cmd, cwd, timeout=300):
@@ -100,6 +103,7 @@ def check_copy(tmp, graders):
         for src in glob.glob(os.path.join(ROOT, "solutions", lab, "*.c")):
             shutil.copy(src, os.path.join(home, "labs", lab))
         rc, log = sh(["make", "--no-print-directory", "grade", f"LAB={lid}"], home)
+        GRADED[f"make grade LAB={lid}"] = rc, log
         m = re.search(r"Score: (\d+)/(\d+)", log)
         check(rc == 0 and m and m.group(1) == m.group(2),
               f"(graders) make grade LAB={lid}: the reference copied in scores full marks", log[-1500:])
@@ -153,7 +157,10 @@ def named_targets_work(home, labs):
         if runs and runs <= done:
             continue  # e.g. `make lab07-bench` after `make lab07-numpy-crosscheck lab07-bench`
         done |= runs
-        rc, log = sh(["bash", "-c", "export MAKEFLAGS=--no-print-directory; " + cmd], home, timeout=600)
+        if cmd in GRADED:  # run above on the same files (check_copy): its result
+            rc, log = GRADED[cmd]
+        else:
+            rc, log = sh(["bash", "-c", "export MAKEFLAGS=--no-print-directory; " + cmd], home, timeout=600)
         check(rc == 0,
               f"(reference dropped in) `{cmd}` works in the copy", log[-2500:])
     # Student code gets the grader's flags: a warning is shown, never an error.
