@@ -462,7 +462,9 @@ TEST("lab04.4", 1, "an empty target matches nothing, even a name ending in a dot
      "An empty target, or one longer than the name, matches nothing: return 0 before comparing "
      "(\"a.\" does not end with \".\" + \"\").")
 {
-    check_matches(j, "model.", "", 0);
+    check_matches(j, "model.q", "q", 1); /* a working function first */
+    if (!judge_failed(j))
+        check_matches(j, "model.", "", 0);
     if (!judge_failed(j))
         check_matches(j, "q", "x.q", 0);
 }
@@ -680,9 +682,13 @@ TEST("lab04.5", 1, "r = 1 is legal; a NULL target, an untargeted d_in = 0 are re
     const char *qv[] = {"query", "value"}, *qnull[] = {"query", NULL};
     if (!load_model(j, "bert-base", &m) || !modules_of(j, &m, &ML))
         return;
-    if (!apply_matches(j, "bert-base", &ML, qv, 2, 1) ||
-        !apply_matches(j, "bert-base with targets[1] = NULL", &ML, qnull, 2, 8))
+    long long got;
+    if (!apply_matches(j, "bert-base", &ML, qv, 2, 1))
         return;
+    if (student_apply(j, &ML, qnull, 2, 8, &got, NULL) && got != LAB_EARG) {
+        judge_fail(j, "bert-base with targets query, NULL: returned %lld, expected LAB_EARG", got);
+        return;
+    }
     size_t i = 0;
     while (i < ML.n && (pc_target_matches(ML.mods[i].name, qv[0]) == 1 ||
                         pc_target_matches(ML.mods[i].name, qv[1]) == 1))
@@ -692,7 +698,9 @@ TEST("lab04.5", 1, "r = 1 is legal; a NULL target, an untargeted d_in = 0 are re
         return;
     }
     ML.mods[i].d_in = 0;
-    apply_matches(j, "bert-base with one untargeted module of d_in = 0", &ML, qv, 2, 8);
+    if (!judge_failed(j) && student_apply(j, &ML, qv, 2, 8, &got, NULL) && got != LAB_EARG)
+        judge_fail(j, "bert-base with module %zu (%s, targeted by neither query nor value) of d_in = 0: "
+                   "returned %lld, expected LAB_EARG", i, ML.mods[i].name, got);
 }
 
 TEST("lab04.5", 2, "GPT-3 with every linear kind at r >= 256 sums past 2^32",
