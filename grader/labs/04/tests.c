@@ -156,13 +156,19 @@ TEST("lab04.2", 4, "course: GPT-3 Wq, Wv at r = 4 is 18,874,368 and r = 1 4,718,
     check_course(j, 48, 768, 8, 589824); /* the BERT-base exercise */
 }
 
-TEST("lab04.2", 2, "random matrix counts, widths and ranks give 2 n d r",
+TEST("lab04.2", 1, "random matrix counts, widths and ranks give 2 n d r",
      "|Theta| = 2 n d r (A and B of each of n matrices) for random n, d and r, computed in int64_t.")
 {
     for (int k = 0; k < 10 && !judge_failed(j); k++) {
         long long n = between(j, 1, 1000), d = between(j, 64, 65536), r = between(j, 1, 512);
         check_course(j, n, d, r, lora_course_params(n, d, r));
     }
+}
+
+TEST("lab04.2", 1, "the smallest legal arguments: lora_course_params(1, 1, 1) = 2",
+     "n_matrices, d_model and r are legal from 1 up: check each >= 1, not > 1.")
+{
+    check_course(j, 1, 1, 1, 2);
 }
 
 TEST("lab04.2", 1, "course formula is right, and rejects zero arguments and overflow",
@@ -282,7 +288,7 @@ static void random_model(judge_t *j, pc_model_t *m, int with_biases_and_norms)
     }
 }
 
-TEST("lab04.3", 5, "random models match the reference total and breakdown",
+TEST("lab04.3", 4, "random models match the reference total and breakdown",
      "embeddings = (vocab + context + type_vocab) d_model; attention and mlp per layer times layers.")
 {
     for (int k = 0; k < 12 && !judge_failed(j); k++) {
@@ -290,6 +296,27 @@ TEST("lab04.3", 5, "random models match the reference total and breakdown",
         random_model(j, &m, 0);
         model_matches(j, &m);
     }
+}
+
+TEST("lab04.3", 1, "sizes of 1 are legal (vocab, a kind's d_in, d_out); 0 is not",
+     "vocab and each linear kind's d_in and d_out are legal from 1 up: check each >= 1, and check "
+     "every kind, the first included.")
+{
+    pc_model_t m;
+    long long got;
+    double parts[6];
+    if (!load_model(j, "gpt2-small", &m) || m.n_kinds < 1)
+        return;
+    m.kinds[0].d_out = 1, m.vocab = 1;
+    if (!model_matches(j, &m))
+        return;
+    m.kinds[0].d_out = 3, m.kinds[0].d_in = 1;
+    if (!model_matches(j, &m))
+        return;
+    m.kinds[0].d_in = 0;
+    if (student_model(j, &m, &got, parts) && got != LAB_EARG)
+        judge_fail(j, "%s with kinds[0].d_in = 0: pc_model_params returned %lld, expected LAB_EARG",
+                   m.name, got);
 }
 
 TEST("lab04.3", 3, "biases and both kinds of norm are counted",
@@ -414,7 +441,7 @@ TEST("lab04.4", 3, "PEFT examples: equal names and dotted suffixes match, others
     check_matches(j, "lm_head", "q_proj", 0); /* and an unrelated name does not */
 }
 
-TEST("lab04.4", 4, "dotted suffixes match; substrings and bare suffixes do not",
+TEST("lab04.4", 3, "dotted suffixes match; substrings and bare suffixes do not",
      "Match when name == target or name ends with '.' followed by target: the character before the suffix must be a '.'.")
 {
     check_matches(j, "h.0.attn.v_proj", "v_proj", 1);
@@ -429,6 +456,17 @@ TEST("lab04.4", 4, "dotted suffixes match; substrings and bare suffixes do not",
     check_matches(j, "q_proj", "self_attn.q_proj", 0);
     check_matches(j, "model.layers.0.self_attn.q_proj", "", 0);
     check_matches(j, "xq_proj", "q_proj", 0);
+}
+
+TEST("lab04.4", 1, "an empty target matches nothing, even a name ending in a dot",
+     "An empty target, or one longer than the name, matches nothing: return 0 before comparing "
+     "(\"a.\" does not end with \".\" + \"\").")
+{
+    check_matches(j, "model.q", "q", 1); /* a working function first */
+    if (!judge_failed(j))
+        check_matches(j, "model.", "", 0);
+    if (!judge_failed(j))
+        check_matches(j, "q", "x.q", 0);
 }
 
 TEST("lab04.4", 3, "random dotted names agree with the reference",
@@ -503,13 +541,18 @@ static int student_apply(judge_t *j, const modlist_t *ml, const char *const *tar
     /* the modules as records; the targets each as its bytes and a 0 (texts) */
     size_t wn = ml->n * RECORD_DOUBLES_pc_module_t, tn = 0;
     for (size_t t = 0; t < nt; t++)
-        tn += strlen(targets[t]) + 1;
+        tn += targets[t] ? strlen(targets[t]) + 1 : 1; /* NULL: a single -1 */
     double *w = malloc(wn * sizeof *w), *tw = calloc(tn ? tn : 1, sizeof *tw);
     for (size_t i = 0; i < ml->n; i++)
         record_store_pc_module_t(&ml->mods[i], w + i * RECORD_DOUBLES_pc_module_t);
-    for (size_t t = 0, at = 0; t < nt; t++, at++)
+    for (size_t t = 0, at = 0; t < nt; t++, at++) {
+        if (!targets[t]) {
+            tw[at] = -1.0;
+            continue;
+        }
         for (const char *p = targets[t]; *p; p++)
             tw[at++] = (double)(unsigned char)*p;
+    }
     call_t *c = call_new(j, "pc_apply_lora");
     if (null_modules)
         call_null(c, "modules");
@@ -604,7 +647,7 @@ TEST("lab04.5", 3, "GPT-3 budget table: 1, 2 or 4 weight types give 18,874,368 (
     }
 }
 
-TEST("lab04.5", 4, "random models and targets match the reference counts and ranks",
+TEST("lab04.5", 3, "random models and targets match the reference counts and ranks",
      "Use the PEFT suffix rule (lab04.4) for every module and every target.")
 {
     for (int k = 0; k < 8 && !judge_failed(j); k++) {
@@ -629,6 +672,35 @@ TEST("lab04.5", 4, "random models and targets match the reference counts and ran
         }
         apply_matches(j, "random model", &ML, targets, nt, between(j, 1, 64));
     }
+}
+
+TEST("lab04.5", 1, "r = 1 is legal; a NULL target, an untargeted d_in = 0 are rejected",
+     "r is legal from 1 up; check every entry of targets for NULL, and every module's d_in >= 1 and "
+     "d_out >= 1, the modules no target matches too (LAB_EARG, lora_r untouched).")
+{
+    pc_model_t m;
+    const char *qv[] = {"query", "value"}, *qnull[] = {"query", NULL};
+    if (!load_model(j, "bert-base", &m) || !modules_of(j, &m, &ML))
+        return;
+    long long got;
+    if (!apply_matches(j, "bert-base", &ML, qv, 2, 1))
+        return;
+    if (student_apply(j, &ML, qnull, 2, 8, &got, NULL) && got != LAB_EARG) {
+        judge_fail(j, "bert-base with targets query, NULL: returned %lld, expected LAB_EARG", got);
+        return;
+    }
+    size_t i = 0;
+    while (i < ML.n && (pc_target_matches(ML.mods[i].name, qv[0]) == 1 ||
+                        pc_target_matches(ML.mods[i].name, qv[1]) == 1))
+        i++;
+    if (i == ML.n) {
+        judge_fail(j, "grader error: every module of bert-base is a target");
+        return;
+    }
+    ML.mods[i].d_in = 0;
+    if (!judge_failed(j) && student_apply(j, &ML, qv, 2, 8, &got, NULL) && got != LAB_EARG)
+        judge_fail(j, "bert-base with module %zu (%s, targeted by neither query nor value) of d_in = 0: "
+                   "returned %lld, expected LAB_EARG", i, ML.mods[i].name, got);
 }
 
 TEST("lab04.5", 2, "GPT-3 with every linear kind at r >= 256 sums past 2^32",
@@ -891,7 +963,7 @@ TEST("lab04.8", 4, "course storage table: 35 TB of copies, 354 GB shared",
     check_storage(j, one, 350000000000LL);
 }
 
-TEST("lab04.8", 4, "random storage cases match the reference for both schemes",
+TEST("lab04.8", 3, "random storage cases match the reference for both schemes",
      "Random cases (tasks = 0 included): copies = tasks * bytes(base), shared = bytes(base) + tasks * bytes(adapter), in the dtype's size.")
 {
     for (int k = 0; k < 12 && !judge_failed(j); k++) {
@@ -901,6 +973,17 @@ TEST("lab04.8", 4, "random storage cases match the reference for both schemes",
             a[2] = 0;
         check_storage(j, a, pc_storage_bytes(a[0], a[1], a[2], a[3], a[4]));
     }
+}
+
+TEST("lab04.8", 1, "adapters of 0 parameters cost only the base; a base too big is rejected",
+     "adapter_params = 0 is legal: base plus adapters is then the base's bytes (400 for 100 fp32 "
+     "numbers), not an error; base_params x bytes that overflows is LAB_EARG in both schemes.")
+{
+    const long long a[5] = {100, 0, 3, PC_FP32, PC_BASE_PLUS_ADAPTERS},
+                    big[5] = {LLONG_MAX / 2, 10, 3, PC_FP32, PC_BASE_PLUS_ADAPTERS};
+    check_storage(j, a, 400);
+    if (!judge_failed(j))
+        check_storage(j, big, LAB_EARG);
 }
 
 TEST("lab04.8", 1, "valid storage is right; bad arguments and overflow are rejected",

@@ -232,11 +232,31 @@ TEST("lab08.2", 3, "worked example: two adapters, rows 1 and 2 share one",
     multi_example_test(j, "multi_lora_gather");
 }
 
-TEST("lab08.2", 7, "multi_lora_gather matches the reference, 1 to 32 adapters",
+TEST("lab08.2", 6, "multi_lora_gather matches the reference, 1 to 32 adapters",
      "y[t] = x[t] W0^T + (alpha / r) (x[t] A_k^T) B_k^T with k = ids[t]: each row uses its own "
      "adapter's A and B (stride r d_in and d_out r between adapters), and alpha / r, not alpha.")
 {
     multi_random_test(j, "multi_lora_gather");
+}
+
+/* func with batch = 0 and n_adapters = 0: rejected, y untouched (the range
+ * test's n_adapters = 0 comes with a full batch, whose ids are rejected too). */
+static void no_adapters_test(judge_t *j, const char *func)
+{
+    multi_t P;
+    multi_alloc(&P, 0, 3, 2, 1, 0);
+    call_t *c = student_multi(j, func, &P);
+    if (!(call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "y")))
+        describe_multi(j, &P);
+    call_free(c);
+    multi_free(&P);
+}
+
+TEST("lab08.2", 1, "multi_lora_gather rejects n_adapters = 0, even for an empty batch",
+     "n_adapters must be >= 1 whatever the batch: check it before returning early on batch = 0 "
+     "(an empty batch has no id to be out of range).")
+{
+    no_adapters_test(j, "multi_lora_gather");
 }
 
 /* ------------------------------------------------------------ lab08.3 */
@@ -276,7 +296,7 @@ TEST("lab08.3", 3, "worked example: ids [2, 0, 2, 1] give seg [0, 1, 2, 4]",
     group_matches(j, ids, 4, 3);
 }
 
-TEST("lab08.3", 5, "group_by_adapter is a stable sort on random batches",
+TEST("lab08.3", 4, "group_by_adapter is a stable sort on random batches",
      "Count the rows of each adapter, seg = the running sums (seg[0] = 0, seg[n] = batch), then "
      "place each row at the next free place of its adapter, in batch order (stable).")
 {
@@ -288,6 +308,17 @@ TEST("lab08.3", 5, "group_by_adapter is a stable sort on random batches",
             ids[t] = rng_below(g, sizes[k][1]);
         group_matches(j, ids, sizes[k][0], sizes[k][1]);
     }
+}
+
+TEST("lab08.3", 1, "group_by_adapter rejects n_adapters = 0, even for an empty batch",
+     "n_adapters must be >= 1 whatever the batch: an empty batch has no id to be out of range, so "
+     "the id check alone lets n_adapters = 0 through.")
+{
+    double ids[1] = {0};
+    call_t *c = student_group(j, ids, 0, 0);
+    if (!(call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "seg")))
+        judge_fail(j, "(batch = 0, n_adapters = 0)");
+    call_free(c);
 }
 
 /* ------------------------------------------------------------ lab08.4 */
@@ -356,7 +387,7 @@ TEST("lab08.5", 3, "worked example: 2 slots, requests [0, 1, 0, 2, 1]",
     lru_matches(j, req, 5, 3, 2);
 }
 
-TEST("lab08.5", 5, "lru_pool_plan matches the reference on skewed streams",
+TEST("lab08.5", 4, "lru_pool_plan matches the reference on skewed streams",
      "A hit also makes its task the most recently used; on a miss with a full pool evict the slot "
      "whose last request (load or hit) is the oldest; empty slots fill from slot 0 up.")
 {
@@ -377,6 +408,17 @@ TEST("lab08.5", 3, "a pool with a slot for every task never evicts",
     zipf_stream(judge_rng(j), req, 100, 6);
     if (lru_matches(j, req, 100, 6, 6))
         lru_matches(j, req, 100, 6, 9);
+}
+
+TEST("lab08.5", 1, "lru_pool_plan rejects n_tasks = 0, even with no requests",
+     "n_tasks must be >= 1 whatever n_requests: with no requests no task id is out of range, so "
+     "the request check alone lets n_tasks = 0 through.")
+{
+    double req[1] = {0};
+    call_t *c = student_lru(j, req, 0, 0, 2);
+    if (!(call_run(c) && expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "counts")))
+        judge_fail(j, "(n_requests = 0, n_tasks = 0, slots = 2)");
+    call_free(c);
 }
 
 /* ------------------------------------------------------------ lab08.6: speed */
