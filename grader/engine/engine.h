@@ -75,7 +75,12 @@ const char *judge_test_name(void); /* the test this worker runs */
 typedef struct {
     const judge_lab_t *lab;
     unsigned long long seed;
-    const char *format, *out, *only, *sub;
+    const char *format, *out, *sub;
+    /* --test NAME, repeatable: a test runs when it matches any of them
+     * (schedule.c selected); none given: every test. */
+#define MAX_ONLY 256
+    const char *only[MAX_ONLY];
+    int n_only;
     double call_cap, budget;
     int jobs, list;
     /* --also FORMAT:FILE: further reports of the same run (grade-all keeps the
@@ -113,6 +118,7 @@ void parse_options(int argc, char **argv);  /* options.c */
 _Noreturn void engine_exit(int status);
 int build_runner(char *msg, size_t cap);    /* build_runner.c: 0, -1 (the submission's fault), -2 (the grader's) */
 int selected(const judge_test_t *t);        /* schedule.c: --test picks it */
+int test_matches(const judge_test_t *t, const char *name); /* schedule.c: one --test NAME */
 void run_tests(result_t *res, size_t n);    /* schedule.c */
 
 /* ---- one call (call.c) ---- */

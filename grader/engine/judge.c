@@ -252,15 +252,18 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
     }
 
     result_t *res = calloc(lab->n_tests, sizeof *res);
-    int any = 0;
     for (size_t i = 0; i < lab->n_tests; i++) {
         res[i].test = &lab->tests[i];
         res[i].selected = selected(&lab->tests[i]);
-        any |= res[i].selected;
     }
-    if (!any) {
-        fprintf(stderr, "grade-%s: no test matches --test \"%s\" (see --list)\n", lab->id, grading.only);
-        return 2;
+    for (int k = 0; k < grading.n_only; k++) { /* each --test must name a test */
+        size_t i = 0;
+        while (i < lab->n_tests && !test_matches(&lab->tests[i], grading.only[k]))
+            i++;
+        if (i == lab->n_tests) {
+            fprintf(stderr, "grade-%s: no test matches --test \"%s\" (see --list)\n", lab->id, grading.only[k]);
+            return 2;
+        }
     }
     static char compile_msg[16384];
     int built = build_runner(compile_msg, sizeof compile_msg);

@@ -19,7 +19,7 @@ static _Noreturn void usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nusage: grade-%s [--seed N] [--list] [--test NAME] "
+    fprintf(stderr, "\nusage: grade-%s [--seed N] [--list] [--test NAME]... "
             "[--format text|gradescope|junit|tap|verdict] [--out FILE] [--also FORMAT:FILE] "
             "[--timeout SECONDS] [--budget SECONDS] [--jobs N] [SUBMISSION_DIR]\n", grading.lab->id);
     exit(2);
@@ -44,10 +44,13 @@ void parse_options(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            printf("usage: grade-%s [--seed N] [--list] [--sources] [--test NAME] "
+            printf("usage: grade-%s [--seed N] [--list] [--sources] [--test NAME]... "
                    "[--format text|gradescope|junit|tap|verdict] [--out FILE] [--also FORMAT:FILE] "
                    "[--timeout SECONDS] [--budget SECONDS] [--jobs N] [SUBMISSION_DIR]\n"
                    "Grades Lab %s (%s) in SUBMISSION_DIR (default: labs/%s).\n"
+                   "--test NAME runs only the tests NAME names (a test's name, a part of it, or\n"
+                   "its task, as --list prints them); given several times, the tests any of\n"
+                   "them names.  The Score line and the exit status count those tests only.\n"
                    "Each call may take %d x the reference's time on the same inputs + %.1f s,\n"
                    "at most --timeout (default %.0f s); all calls together at most --budget\n"
                    "(default %.0f s).\n"
@@ -80,7 +83,9 @@ void parse_options(int argc, char **argv)
             if (errno || *end || *v == '-' || !*v)
                 usage_error("--seed takes a whole number >= 0, not \"%s\"", v);
         } else if (strcmp(a, "--test") == 0) {
-            grading.only = v;
+            if (grading.n_only == MAX_ONLY)
+                usage_error("--test may be given at most %d times", MAX_ONLY);
+            grading.only[grading.n_only++] = v;
         } else if (strcmp(a, "--format") == 0) {
             if (!valid_format(v))
                 usage_error("--format is text, gradescope, junit, tap or verdict, not \"%s\"", v);
