@@ -121,18 +121,14 @@ static int fails(void)
     return failing == ALLOC_FAULT_EVERY || made == failing;
 }
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t k, size_t n);
-void *__real_realloc(void *p, size_t n);
-void *__real_aligned_alloc(size_t align, size_t n);
-int __real_posix_memalign(void **p, size_t align, size_t n);
-void __real_free(void *p);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t k, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-void *__wrap_aligned_alloc(size_t align, size_t n);
-int __wrap_posix_memalign(void **p, size_t align, size_t n);
-void __wrap_free(void *p);
+/* The linker's --wrap pairs: __real_X is the C library's X, __wrap_X ours. */
+#define WRAPPED(ret, name, params) ret __real_##name params; ret __wrap_##name params
+WRAPPED(void *, malloc, (size_t n));
+WRAPPED(void *, calloc, (size_t k, size_t n));
+WRAPPED(void *, realloc, (void *p, size_t n));
+WRAPPED(void *, aligned_alloc, (size_t align, size_t n));
+WRAPPED(int, posix_memalign, (void **p, size_t align, size_t n));
+WRAPPED(void, free, (void *p));
 
 static void *refused(void)
 {
