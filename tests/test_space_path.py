@@ -20,16 +20,15 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from apply_mut import parse_mutation  # noqa: E402 - the kit's one .mut reader
 FAILED = 0
 
 
 def models(lab_dir):
     """How many mistake models (grader/broken/NN/*.mut with a mistake: line) a lab has."""
-    n = 0
-    for p in glob.glob(os.path.join(ROOT, "grader", "broken", lab_dir[:2], "*.mut")):
-        with open(p, encoding="utf-8") as f:
-            n += bool(re.search(r"^mistake:", f.read(), re.M))
-    return n
+    muts = glob.glob(os.path.join(ROOT, "grader", "broken", lab_dir[:2], "*.mut"))
+    return sum(bool(parse_mutation(p)["mistake"]) for p in muts)
 
 
 # The lab whose grader builds fastest: the fewest mistake models to compile.

@@ -20,8 +20,9 @@
  * Response, runner -> judge, on the runner's fd 3:
  *   u32 RES_MAGIC, u8 status (RES_CALLED or RES_MISSING), i64 return value,
  *   u64 allocations the function made and left allocated (all calls of a
- *   repeated request together), u64 their bytes (alloc_fault.c), u32 tensor count, then for every ARG_IN/ARG_OUT in order: u64 total
- *   (GUARD + count + GUARD doubles) and the doubles, guards included.
+ *   repeated request together), u64 their bytes (alloc_fault.c), u32 tensor
+ *   count, then for every ARG_IN/ARG_OUT in order: u64 total (GUARD + count
+ *   + GUARD doubles) and the doubles, guards included.
  *   RES_BADREQ (status only) if the request could not be read, then exits
  *   with RUNNER_EXIT_BADREQ.
  * If a forbidden system call is trapped, the runner writes instead

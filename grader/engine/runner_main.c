@@ -7,8 +7,9 @@
  * adapter and labs/common and nothing of the grader's expected values.  It
  * reads one request from stdin, lays every tensor out between guard words and
  * guard pages, calls the function, and sends every tensor back, guard words
- * included, on fd 3, with what the call left allocated (alloc_fault.c).  All checking is done by the judge: nothing this process
- * says is trusted (the student's code may have run before main).
+ * included, on fd 3, with what the call left allocated (alloc_fault.c).
+ * All checking is done by the judge: nothing this process says is trusted
+ * (the student's code may have run before main).
  *
  * Memory layout of the tensors, one mapping (protocol.h, GUARD_GAP):
  *   [gap][slack|guard|tensor 0|guard][gap][slack|guard|tensor 1|guard][gap]...
