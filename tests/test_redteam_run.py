@@ -2,8 +2,8 @@
 """test_redteam_run.py - hostile submissions against the run sandbox, every lab.
 
 Each variant is the lab's reference solution with hostile code added, either
-in a constructor (it runs when the runner process loads, before main, in
-every call) or at the top of every graded function (after each indented
+in a constructor (it runs when the runner process loads, before main: once
+for the calls of a test, again after a call that ended the runner) or at the top of every graded function (after each indented
 "BEGIN SOLUTION labNN.K" marker), or, for the write far past an output, in
 one named function.  The classes (issue 11, item 7, the run side):
   limits changed on the grader (prlimit64 on the parent, setrlimit on itself),
@@ -208,9 +208,13 @@ def call_limits(err):
     return limits
 
 
-def judge_variant(lab, label, sub, n_tests, reason, max_score=0, sleeps=None, opts=()):
+def judge_variant(lab, label, sub, n_tests, reason, max_score=0, sleeps=None, opts=(),
+                  once=False):
     """sleeps: the variant sleeps this long in every call, so a test whose
-    every call has a longer limit may pass (slow but correct); no other."""
+    every call has a longer limit may pass (slow but correct); no other.
+    once: it sleeps in a constructor, once per runner process, and one runner
+    serves a test's calls (grader/engine/run_sandbox.c): only each test's
+    first call pays the sleep."""
     stretch = tg.load_factor()
     rc, out, err, secs, left = grade(lab, sub, *opts)
     stretch = max(stretch, tg.load_factor())
@@ -220,7 +224,8 @@ def judge_variant(lab, label, sub, n_tests, reason, max_score=0, sleeps=None, op
     passed = [t for t, v in lines.items() if v == "PASS"]
     if sleeps:
         limits = call_limits(err)
-        unearned = [t for t in passed if not limits.get(t) or min(limits[t]) < sleeps]
+        unearned = [t for t in passed if not limits.get(t) or
+                    (limits[t][0] if once else min(limits[t])) < sleeps]
         if unearned:
             problems.append(f"passed although a call's limit is below {sleeps} s: {unearned}")
         if passed:
@@ -276,7 +281,7 @@ def test_lab(lab, only=None, lab_only=False):
                 timed = name.startswith("sleep") or name in ("spin", "hang")
                 judge_variant(lab, label, sub, n_tests, reason,
                               sleeps=0.9 if name.startswith("sleep") else None,
-                              opts=("--budget", TIMED_BUDGET) if timed else ())
+                              opts=("--budget", TIMED_BUDGET) if timed else (), once=w == "ctor")
     func, stmt, reason = WRITE_PAST[lab]
     if only and not re.search(only, "write-past"):
         return

@@ -290,7 +290,7 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
         judge_fail(j, "the runner process reported a malformed request after your code could "
                    "run (code that runs before main, or that reads stdin or writes on fd 3, "
                    "breaks the grader's protocol): %s gets no result", c->func);
-    else if (WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0 && o->res.len > 0)
+    else if (o->answered || (WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0 && o->res.len > 0))
         judge_fail(j, "%s returned, but the grader's channel (fd 3) did not carry exactly one "
                    "answer: student code must not write on file descriptor 3", c->func);
     else if (WIFEXITED(o->status))

@@ -164,6 +164,7 @@ typedef struct {
     size_t printed_lines;
     int timed_out, flooded;
     int cut;             /* stopped because the submission's time budget ran out */
+    int answered;        /* the runner said "done", but fd 3 did not hold one answer */
     int status;          /* from waitpid */
     double seconds;      /* wall time from execve to the end */
     double cpu_seconds;  /* user + system CPU time of the runner process (wait4) */
@@ -184,8 +185,11 @@ void encode(const call_t *c, buf_t *b);
 const runner_fn_t *valid_request(call_t *c);
 int message_is(const outcome_t *o, uint32_t magic, size_t size);
 int decode(call_t *c, const outcome_t *o);
-/* run_sandbox.c: run the runner on req within limit seconds (output kept in c->printed) */
+/* run_sandbox.c: run the call req on the test's runner (started if there is
+ * none) within limit seconds (output kept in c->printed) */
 void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit);
+/* run_sandbox.c: the test is over: its runner, if any, is stopped */
+void runner_session_end(void);
 /* run_sandbox.c: build the runners' seccomp filter once, before the test
  * workers fork (0, or -1: each call then reports the sandbox as broken) */
 int sandbox_prepare(void);

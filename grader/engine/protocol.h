@@ -1,9 +1,18 @@
 /*
  * protocol.h - the wire format between the judge (grade-NN, which decides the
- * score and never runs student code) and the runner (a freshly executed
- * program that holds the student's code and nothing else).
+ * score and never runs student code) and the runner (a program executed for
+ * one test, that holds the student's code and nothing else).
  *
- * Request, judge -> runner, on the runner's stdin.  The argument table comes
+ * The runner's descriptors: 0 a pipe at end of file (student code that reads
+ * stdin gets nothing), 1 and 2 its output, RUNNER_RESULT_FD (3) the answers,
+ * RUNNER_CTL_FD (4) the control socket.  One runner serves the calls of a
+ * test in turn (run_sandbox.c): for each, the judge writes a request on the
+ * control socket, the runner answers on fd 3, then writes one byte, "done",
+ * on the control socket.  At end of file on the control socket it exits 0.
+ * Started without a control socket (a test's hand-made runner), it reads one
+ * request from stdin, answers it on fd 3 and exits.
+ *
+ * Request, judge -> runner, on the control socket.  The argument table comes
  * first, so the runner can lay every tensor out before reading any data:
  *   u32 REQ_MAGIC (or REQ_MAGIC_OOM: allocations fail; or REQ_MAGIC_OOM_NTH, u32 n: the n-th fails), u32 name length, name bytes, u32 argument count, then each
  *   argument: u8 kind, and
@@ -17,7 +26,7 @@
  * A request may start with u32 REQ_REPEAT_MAGIC, u32 n (1..REPEAT_MAX)
  * before REQ_MAGIC: the runner then calls the function n times in a row on
  * the same tensors and answers for the last call (call_repeat, judge.h).
- * Response, runner -> judge, on the runner's fd 3:
+ * Response, runner -> judge, on the runner's fd 3 (then "done" on the control socket):
  *   u32 RES_MAGIC, u8 status (RES_CALLED or RES_MISSING), i64 return value,
  *   u64 allocations the function made and left allocated (all calls of a
  *   repeated request together), u64 their bytes (alloc_fault.c), u32 tensor
@@ -32,11 +41,13 @@
  *   SEGV_UNKNOWN), i64 element index relative to the tensor's first element,
  *   and dies of the SIGSEGV.
  * The student's code runs in this process before main (constructors) and can
- * write anything on fd 3, so every message is only a claim about the
- * student's own call: the judge decodes a message only when it is complete
- * and well formed, and no message can make a test pass that the numbers do
- * not pass, or turn a test into a grader error.  Failures of the judge's own
- * sandbox setup travel on a separate pipe that closes at execve.
+ * write anything on fd 3 or on the control socket, so every message is only a
+ * claim about the student's own call: the judge decodes a message only when
+ * it is complete and well formed, and no message can make a test pass that
+ * the numbers do not pass, or turn a test into a grader error.  A call whose
+ * answer is not exactly one well-formed message ends its runner.  Failures of
+ * the judge's own sandbox setup travel on a separate pipe that closes at
+ * execve.
  * All numbers are in the machine's byte order (both ends are this machine).
  */
 #ifndef LORALAB_PROTOCOL_H
@@ -66,9 +77,11 @@ enum arg_kind {
 
 /* The runner's own exit statuses: a message on fd 3 is believed only
  * together with the status the runner gives it. */
-#define RUNNER_EXIT_WRITE 120   /* fd 3 could not be written */
+#define RUNNER_EXIT_WRITE 120   /* fd 3 (or the control socket) could not be written */
 #define RUNNER_EXIT_SYSCALL 121 /* after a SYS_MAGIC message */
 #define RUNNER_EXIT_BADREQ 122  /* after a RES_BADREQ message */
+#define RUNNER_RESULT_FD 3
+#define RUNNER_CTL_FD 4
 enum res_status { RES_CALLED = 1, RES_MISSING = 2, RES_BADREQ = 3 };
 
 enum segv_access { SEGV_UNKNOWN = 0, SEGV_READ = 1, SEGV_WRITE = 2 };

@@ -1,13 +1,14 @@
 /*
- * runner_main.c - the process that runs student code, one call per process.
+ * runner_main.c - the process that runs student code, the calls of one test.
  *
  * The judge forks, applies resource limits and a seccomp filter (no files, no
  * new processes, no signals or limits for other processes), then executes
  * this statically linked program, which holds the student's object, the lab
- * adapter and labs/common and nothing of the grader's expected values.  It
- * reads one request from stdin, lays every tensor out between guard words and
- * guard pages, calls the function, and sends every tensor back, guard words
- * included, on fd 3, with what the call left allocated (alloc_fault.c).
+ * adapter and labs/common and nothing of the grader's expected values.  For
+ * each request on the control socket (protocol.h) it lays every tensor out
+ * between guard words and guard pages, calls the function, and sends every
+ * tensor back, guard words included, on fd 3, with what the call left
+ * allocated (alloc_fault.c), then says "done" and unmaps the tensors.
  * All checking is done by the judge: nothing this process says is trusted
  * (the student's code may have run before main).
  *
@@ -25,16 +26,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <ucontext.h>
 #include <unistd.h>
 
-#define RESULT_FD 3
+#define RESULT_FD RUNNER_RESULT_FD
+
+static int request_fd; /* the control socket, or stdin for a lone request */
 
 static int read_all(void *buf, size_t n)
 {
     char *p = buf;
     while (n) {
-        ssize_t k = read(0, p, n);
+        ssize_t k = read(request_fd, p, n);
         if (k <= 0)
             return -1;
         p += k;
@@ -72,6 +76,8 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
 
 static runner_arg_t args[MAX_ARGS];
 static uint32_t nargs;
+static void *tensor_map;      /* the mapping of this call's tensors */
+static size_t tensor_map_len;
 static uintptr_t span_lo[MAX_ARGS], span_hi[MAX_ARGS]; /* accessible part of each tensor */
 #define UNDERRUN_NEAR ((uintptr_t)64 << 10) /* a fault this close before a tensor is "before its start" */
 
@@ -144,6 +150,8 @@ static void lay_out_tensors(void)
     char *map = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (map == MAP_FAILED)
         bad_request("out of memory for the tensors");
+    tensor_map = map;
+    tensor_map_len = total;
     char *at = map + GUARD_GAP;
     uint64_t g = GUARD_BITS, poison = POISON_BITS;
     for (uint32_t i = 0; i < nargs; i++) {
@@ -166,10 +174,14 @@ static void lay_out_tensors(void)
 
 static uint32_t repeat = 1; /* calls of the function (protocol.h: REQ_REPEAT_MAGIC) */
 
-static void read_request(char *name)
+/* 0: end of file before a request (the judge ended the session). */
+static int read_request(char *name)
 {
     uint32_t magic, len;
-    if (read_all(&magic, 4))
+    ssize_t first = read(request_fd, &magic, 1);
+    if (first == 0 && request_fd == RUNNER_CTL_FD)
+        return 0;
+    if (first != 1 || read_all((char *)&magic + 1, 3))
         bad_request("header");
     if (magic == REQ_REPEAT_MAGIC &&
         (read_all(&repeat, 4) || repeat < 1 || repeat > REPEAT_MAX || read_all(&magic, 4)))
@@ -216,6 +228,20 @@ static void read_request(char *name)
     for (uint32_t i = 0; i < nargs; i++)
         if (args[i].kind == ARG_IN && read_all(args[i].p, args[i].count * sizeof(double)))
             bad_request("tensor data");
+    return 1;
+}
+
+/* After a call: its tensors unmapped, nothing of it left for the next. */
+static void forget_call(void)
+{
+    if (tensor_map)
+        munmap(tensor_map, tensor_map_len);
+    tensor_map = NULL;
+    memset(args, 0, sizeof args);
+    memset(span_lo, 0, sizeof span_lo);
+    memset(span_hi, 0, sizeof span_hi);
+    nargs = 0;
+    repeat = 1;
 }
 
 /* Installed before any constructor of the student's code runs (the
@@ -237,13 +263,15 @@ static void install_handlers(void)
 }
 __attribute__((section(".preinit_array"), used)) static void (*const preinit)(void) = install_handlers;
 
-int main(void)
+/* One call: the request read, the function called, the answer written.
+ * 0 when the judge has ended the session. */
+static int serve_one(void)
 {
-    install_handlers(); /* again: the student's constructors may have changed them */
-    setvbuf(stdout, NULL, _IONBF, 0);
-
+    install_handlers(); /* again: the student's code may have changed them */
     char name[MAX_NAME + 1];
-    read_request(name);
+    if (!read_request(name))
+        return 0;
+    alloc_leaks_reset();
 
     const runner_fn_t *fn = runner_functions;
     while (fn->name && strcmp(fn->name, name) != 0)
@@ -263,6 +291,8 @@ int main(void)
     int64_t ret = 0;
     for (uint32_t k = 0; k < repeat && fn->addr; k++)
         ret = fn->call(args);
+    fflush(stdout); /* what the call printed comes before its answer */
+    fflush(stderr);
 
     uint32_t out_magic = RES_MAGIC, ntensors = 0;
     for (uint32_t i = 0; i < nargs; i++)
@@ -280,6 +310,23 @@ int main(void)
         uint64_t total = args[i].count + 2 * GUARD;
         write_all(&total, 8);
         write_all(args[i].p - GUARD, total * sizeof(double));
+    }
+    return 1;
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    struct stat st;
+    int session = fstat(RUNNER_CTL_FD, &st) == 0 && S_ISSOCK(st.st_mode);
+    request_fd = session ? RUNNER_CTL_FD : 0;
+    while (serve_one()) {
+        if (!session)
+            return 0;
+        const char done = 'D';
+        if (write(RUNNER_CTL_FD, &done, 1) != 1)
+            _exit(RUNNER_EXIT_WRITE);
+        forget_call();
     }
     return 0;
 }

@@ -91,6 +91,7 @@ static void run_worker(const judge_test_t *t, int fd)
     rng_seed(&j.rng, grading.seed ^ rng_hash_string(key));
     current_test = t->name;
     t->run(&j);
+    runner_session_end();
     if (j.failed && !grading.internal_error) /* name the mistake, where a model's outputs match */
         mistakes_diagnose(&j);
     judge_free_data(&j);
