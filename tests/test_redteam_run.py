@@ -11,7 +11,10 @@ one named function.  The classes (issue 11, item 7, the run side):
   call, result), sleeping 0.9 s / spinning / hanging in every call, a write
   1 MiB past an output, floods of bytes and of short lines, fork, clone and
   kill of the grader (the runner may not call getppid; its
-  pid minus one is the test worker that started it).
+  pid minus one is the test worker that started it), and the answer pipe of
+  a runner that serves a test's calls: duplicated (forbidden) or closed
+  (the call fails).  Forged "done" bytes on the control socket and a closed
+  control socket are harmless (HARMLESS: full marks, the work is done).
 Every variant must: score 0 (the write past an output: lose the tests of that
 function; the sleeper: pass only tests whose every call has a limit above its
 0.9 s, which it then earned as slow but correct), exit 1 (never 2: no "grader error"), print a complete report (every
@@ -103,7 +106,22 @@ HOSTILE = {
     "fork": ("syscall(57);", "call", r"forbidden system call: fork"),
     "clone": ("syscall(56, 17, 0, 0, 0, 0);", "call", r"forbidden system call: clone"),
     "kill-grader": ("syscall(62, syscall(39) - 1, 9);", "call", r"forbidden system call: kill"),
+    # One runner serves a test's calls, each answer on a pipe of its own
+    # (grader/engine/run_sandbox.c): the pipe must not outlive the call.
+    "dup-answer-pipe": ("syscall(32, 3);", "call", r"forbidden system call: dup"),
+    "close-answer-pipe": ("syscall(3, 3);", "call", r"channel \(fd 3 or fd 4\) was closed"),
 }
+
+# Tampering with the control socket (fd 4) in every call gains nothing and
+# costs nothing: the work is done, so full marks.  A forged "done" byte is
+# not the end of an answer (the answer pipe's end of file is); a closed
+# socket ends the runner after the call's answer, and the next call starts
+# a new one.
+HARMLESS = {
+    "forge-done": "static const char d = 'D'; syscall(1, 4, &d, 1);",
+    "close-control": "syscall(3, 4);",
+}
+
 
 # A write 1 MiB past an output (150000 doubles = 1.2 MB past the start):
 # (function, statement) per lab.  Lab 04's outputs are rebuilt by the adapter
@@ -282,6 +300,15 @@ def test_lab(lab, only=None, lab_only=False):
                 judge_variant(lab, label, sub, n_tests, reason,
                               sleeps=0.9 if name.startswith("sleep") else None,
                               opts=("--budget", TIMED_BUDGET) if timed else (), once=w == "ctor")
+    for name, code in HARMLESS.items():
+        if lab_only or (only and not re.search(only, name)):
+            continue
+        with tempfile.TemporaryDirectory() as sub:
+            make_variant(lab, sol, sub, code, "call")
+            rc, out, err, secs, left = grade(lab, sub)
+            got, mx = tg.score_of(out)
+            check(rc == 0 and got == mx and mx and not left,
+                  f"{name} (in every call, harmless): {got}/{mx}, exit {rc}, {secs:.1f} s", out + err)
     func, stmt, reason = WRITE_PAST[lab]
     if only and not re.search(only, "write-past"):
         return

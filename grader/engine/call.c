@@ -293,6 +293,9 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
     else if (o->answered || (WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0 && o->res.len > 0))
         judge_fail(j, "%s returned, but the grader's channel (fd 3) did not carry exactly one "
                    "answer: student code must not write on file descriptor 3", c->func);
+    else if (WIFEXITED(o->status) && WEXITSTATUS(o->status) == RUNNER_EXIT_WRITE)
+        judge_fail(j, "the grader's channel (fd 3 or fd 4) was closed or broken during %s: student "
+                   "code must not close, read or write file descriptors 3 and 4", c->func);
     else if (WIFEXITED(o->status))
         judge_fail(j, "%s called exit(%d) (or _exit) instead of returning: a library function "
                    "must return to its caller", c->func, WEXITSTATUS(o->status));

@@ -66,6 +66,7 @@ static int build_filter(const char *runner_path, pid_t self_pid, struct sock_fil
         SCMP_SYS(rseq), SCMP_SYS(getrlimit), SCMP_SYS(getrandom),
         SCMP_SYS(futex), SCMP_SYS(uname), SCMP_SYS(readlink), SCMP_SYS(ioctl),
         SCMP_SYS(sched_yield), SCMP_SYS(getcwd),
+        SCMP_SYS(recvmsg), /* the next call's answer pipe, on the control socket */
     };
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
     if (!ctx)
@@ -256,13 +257,19 @@ static void set_nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NON
 /* ---- the runner session ----
  *
  * One runner process serves the calls of a test, one after another (its
- * start, sandbox and exit cost more than most calls): the judge writes a
- * request on the control socket, the runner answers on fd 3 and then writes
- * one byte back on the control socket, "done".  Any call that does not end
- * that way (a crash, an exit, a forbidden system call, a timeout, a flood, an
- * answer of the wrong shape) ends the session, and the next call starts a new
- * runner: so every failure is the call's own, and the next call starts clean.
- * A session ends with its test (runner_session_end, schedule.c). */
+ * start, sandbox and exit cost more than most calls).  Each call has an
+ * answer pipe of its own: the first is the runner's fd 3 from the start,
+ * each later one is handed over on the control socket with the request
+ * (SCM_RIGHTS).  The runner writes its answer, closes the pipe and writes one
+ * byte, "done", on the control socket.  Student code cannot duplicate a
+ * descriptor (the filter has no dup or fcntl), so the pipe's end of file
+ * comes exactly when the call's answer is over: what was written before it
+ * is the answer, however the call ran.  A call that does not end with one
+ * well-formed answer (a crash, an exit, a forbidden system call, a timeout,
+ * a flood, anything else on the pipe) ends the session, and the next call
+ * starts a new runner: so every failure is the call's own, and the next call
+ * starts clean.  A session ends with its test (runner_session_end,
+ * schedule.c). */
 static struct {
     pid_t pid;       /* 0: no runner */
     int ctl;         /* the judge's end of the control socket */
@@ -418,6 +425,38 @@ static int take(int fd, call_t *c, outcome_t *o, size_t *kept)
     }
 }
 
+/* A fresh answer pipe for the next call of the running runner, its write
+ * end handed over on the control socket: 0, or -1 (the runner is gone). */
+static int hand_over_pipe(void)
+{
+    char junk[256]; /* bytes on the control socket between calls mean nothing */
+    while (read(session.ctl, junk, sizeof junk) > 0)
+        ;
+    int res[2];
+    if (pipe2(res, O_CLOEXEC))
+        pipe_failed("pipe");
+    char byte = 'R', cbuf[CMSG_SPACE(sizeof(int))];
+    memset(cbuf, 0, sizeof cbuf);
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                         .msg_controllen = sizeof cbuf};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &res[1], sizeof(int));
+    ssize_t k = sendmsg(session.ctl, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+    close(res[1]);
+    if (k != 1) {
+        close(res[0]);
+        return -1;
+    }
+    set_nonblock(res[0]);
+    close_fd(&session.res);
+    session.res = res[0];
+    return 0;
+}
+
 void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
 {
     memset(o, 0, sizeof *o);
@@ -427,18 +466,16 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
      * runner's call starts now. */
     double start = now(), deadline = start + SETUP_SECONDS, exec_at = -1.0, cpu0 = 0.0;
     int setup_fd = -1;
-    if (session.pid) {
-        char junk[256]; /* bytes on the control socket between calls are not "done" */
-        while (read(session.ctl, junk, sizeof junk) > 0)
-            ;
+    if (session.pid && hand_over_pipe() == 0) {
         exec_at = start;
         deadline = start + limit;
         cpu0 = session_cpu();
     } else {
+        runner_session_end();
         setup_fd = session_start();
     }
     size_t sent = 0, kept = 0, setup_len = 0;
-    int done = 0, exited = 0, res_open = 1, out_open = 1;
+    int done = 0, exited = 0, res_open = 1, out_open = 1, ctl_open = 1, answered = 0;
     /* The budget counts idle-machine seconds: wall time divided by the load
      * factor at the call's start (a call descheduled by a busy machine is not
      * charged for the wait), at least the CPU time the call used.  So a
@@ -446,12 +483,15 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
      * and still costs at most --budget x LOAD_FACTOR_MAX seconds of wall. */
     double load = machine_load_factor();
     double charged = start, free_s = BUDGET_FREE * load, charged_call = 0.0;
-    while (!done && !exited && !o->flooded) {
+    /* Until the answer pipe's end of file, then (if the answer is not one
+     * well-formed message) until the runner says "done" or exits. */
+    while (!answered && !exited && !o->flooded && !(done && !res_open)) {
         struct pollfd p[5];
         int n = 0;
         if (setup_fd >= 0)
             p[n++] = (struct pollfd){setup_fd, POLLIN, 0};
-        p[n++] = (struct pollfd){session.ctl, (short)(sent < req->len ? POLLOUT : POLLIN), 0};
+        if (ctl_open)
+            p[n++] = (struct pollfd){session.ctl, (short)(sent < req->len ? POLLOUT : POLLIN), 0};
         if (res_open)
             p[n++] = (struct pollfd){session.res, POLLIN, 0};
         if (out_open)
@@ -504,19 +544,22 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
                 if (k > 0)
                     sent += (size_t)k;
                 else if (k < 0 && errno != EAGAIN && errno != EINTR)
-                    sent = req->len; /* the runner is gone: its exit tells why */
+                    ctl_open = 0; /* the runner is gone: its exit tells why */
             } else if (fd == session.ctl) {
                 char b[64];
                 ssize_t k = read(fd, b, sizeof b);
-                if (k > 0 && exec_at >= 0)
-                    done = 1; /* the runner says its answer is all on fd 3 */
+                done |= k > 0 && exec_at >= 0 && !res_open;
+                if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR))
+                    ctl_open = 0; /* closed: only its exit or the clock can end the call */
             } else if (fd == session.pidfd) {
                 exited = 1;
             } else if (!take(fd, c, o, &kept)) {
-                if (fd == session.res)
+                if (fd == session.res) {
                     res_open = 0;
-                else
+                    answered = answer_has_shape(c, o);
+                } else {
                     out_open = 0;
+                }
             }
         }
     }
@@ -528,7 +571,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     c->printed[kept] = '\0';
     double end = now(), cpu = 0.0;
     o->seconds = exec_at >= 0 ? end - exec_at : 0.0;
-    if (done && !o->flooded && !o->timed_out && answer_has_shape(c, o)) {
+    if (answered && !o->flooded) {
         o->status = 0; /* as if it had exited 0: the session goes on */
         cpu = session_cpu() - cpu0;
     } else {
@@ -536,6 +579,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         reap(&o->status, &cpu);
         cpu -= cpu0;
     }
+    close_fd(&session.res);
     o->cpu_seconds = cpu > 0 ? cpu : 0.0;
     if (exec_at >= 0 && end > exec_at + free_s) {
         double ch = (end - (charged > exec_at + free_s ? charged : exec_at + free_s)) / load;

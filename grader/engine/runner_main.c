@@ -25,13 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <ucontext.h>
 #include <unistd.h>
 
-#define RESULT_FD RUNNER_RESULT_FD
-
+static int result_fd = RUNNER_RESULT_FD; /* this call's answer pipe */
 static int request_fd; /* the control socket, or stdin for a lone request */
 
 static int read_all(void *buf, size_t n)
@@ -51,7 +52,7 @@ static void write_all(const void *buf, size_t n)
 {
     const char *p = buf;
     while (n) {
-        ssize_t k = write(RESULT_FD, p, n);
+        ssize_t k = write(result_fd, p, n);
         if (k <= 0)
             _exit(RUNNER_EXIT_WRITE);
         p += k;
@@ -69,7 +70,7 @@ static void on_sigsys(int sig, siginfo_t *info, void *ctx)
     char buf[8];
     memcpy(buf, &magic, 4);
     memcpy(buf + 4, &nr, 4);
-    if (write(RESULT_FD, buf, sizeof buf) < 0)
+    if (write(result_fd, buf, sizeof buf) < 0)
         _exit(RUNNER_EXIT_SYSCALL);
     _exit(RUNNER_EXIT_SYSCALL);
 }
@@ -121,7 +122,7 @@ static void on_sigsegv(int sig, siginfo_t *info, void *ctx)
     memcpy(buf + 4, &idx, 4);
     memcpy(buf + 8, &access, 4);
     memcpy(buf + 12, &elem, 8);
-    (void)!write(RESULT_FD, buf, sizeof buf);
+    (void)!write(result_fd, buf, sizeof buf);
 }
 
 static void bad_request(const char *what)
@@ -314,6 +315,29 @@ static int serve_one(void)
     return 1;
 }
 
+/* The next call's answer pipe, sent with one byte on the control socket
+ * (SCM_RIGHTS): its descriptor, or -1 at end of file (the session is over). */
+static int receive_pipe(void)
+{
+    char byte, cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {&byte, 1};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                         .msg_controllen = sizeof cbuf};
+    ssize_t k;
+    while ((k = recvmsg(RUNNER_CTL_FD, &msg, 0)) < 0 && errno == EINTR)
+        ;
+    if (k == 0)
+        return -1;
+    struct cmsghdr *cm = k == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+    int fd = -1;
+    if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+        cm->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    if (fd < 0)
+        _exit(RUNNER_EXIT_BADREQ); /* no pipe to say so on */
+    return fd;
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -323,10 +347,15 @@ int main(void)
     while (serve_one()) {
         if (!session)
             return 0;
+        /* The answer pipe's end of file ends the call's answer; "done" says
+         * this process wrote it and waits for the next request. */
+        close(result_fd);
         const char done = 'D';
         if (write(RUNNER_CTL_FD, &done, 1) != 1)
             _exit(RUNNER_EXIT_WRITE);
         forget_call();
+        if ((result_fd = receive_pipe()) < 0)
+            return 0;
     }
     return 0;
 }
