@@ -4,8 +4,8 @@
  * test table calls on its judge_t (failures, data files, random streams).
  *
  * This process decides the score.  It never runs student code: each test runs
- * in a forked worker (grader code only, schedule.c), and each call into
- * student code runs in a freshly executed, sandboxed runner (call.c,
+ * in a forked worker (grader code only, schedule.c), and the test's calls into
+ * student code run in a sandboxed runner executed for that test (call.c,
  * run_sandbox.c).  The other files: options.c (the command line),
  * build_runner.c (the compile policy), wire.c (requests and answers),
  * expect.c (the checks).

@@ -1,6 +1,7 @@
 /*
- * run_sandbox.c - one runner process: started, limited, filtered, executed,
- * fed its request and watched until it answers, dies or runs out of time.
+ * run_sandbox.c - the runner process of a test: started, limited, filtered,
+ * executed, fed each call's request and watched until it answers, dies or
+ * runs out of time.
  *
  * The sandbox is set up in the child (vforked) before execve, so it covers the
  * student's code from its first instruction (constructors included):
@@ -366,7 +367,7 @@ static int session_start(void)
     if (session.pidfd < 0)
         pipe_failed("pidfd_open (the grader needs Linux 5.3 or later)");
     if (clock_getcpuclockid(pid, &session.clock) != 0)
-        session.clock = CLOCK_MONOTONIC; /* never read for a live runner's time then */
+        session.clock = CLOCK_MONOTONIC; /* a call's wall time stands in for its CPU time */
     set_nonblock(session.ctl);
     set_nonblock(session.out);
     set_nonblock(session.res);
