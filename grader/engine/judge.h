@@ -90,12 +90,15 @@ const char *call_printed(const call_t *c);
 /* For speed tests.  call_repeat (before call_run): the runner calls the
  * function n times in a row (at most 1000, protocol.h's REPEAT_MAX; the answer is the last
  * call's; its time limit grows n-fold, and with the machine's load).  call_cpu_seconds (after call_run):
- * the CPU time, user + system in seconds, of the sandboxed runner process
- * that made the call, as the kernel counts it (wait4), from fork to exit:
- * the runner's start-up and the copying of the tensors are in it, student
- * code cannot forge it, and a busy machine changes it far less than wall
- * time.  The same call made with n + 1 and with 1 repetitions differ by n
- * calls' work and nothing else (grader/labs/08/tests.c measures so). */
+ * the CPU time, user + system in seconds, the sandboxed runner process spent
+ * on the call, as the kernel counts it (the runner's CPU clock before and
+ * after; wait4 if the call ended it): the copying of the tensors is in it,
+ * and the runner's start-up when the call is the first of its runner (the
+ * test's first call, or the first after a call that ended the runner);
+ * student code cannot forge it, and a busy machine changes it far less than
+ * wall time.  Two calls after the first, with n + 1 and with 1 repetitions,
+ * differ by n calls' work and nothing else (grader/labs/08/tests.c measures
+ * so, after a call that starts the runner). */
 void call_repeat(call_t *c, unsigned n);
 double call_cpu_seconds(const call_t *c);
 void call_free(call_t *c);
