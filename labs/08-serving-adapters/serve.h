@@ -41,8 +41,8 @@
  *
  * SPEED (lab08.6): multi_lora_gather is also graded for speed.  The grader
  * runs it on batch = 64, d_in = d_out = 192, r = 8, 16 adapters, and
- * compares the CPU time of your call (the whole runner process, as the
- * kernel counts it: start-up and copying the tensors included) with the
+ * compares the CPU time of your call (what the runner process spends on it,
+ * as the kernel counts it: copying the tensors included) with the
  * reference's and with a naive loop that merges W0 + (alpha/r) B_k A_k for
  * every row.  The best of several runs of each counts.  README "Speed"
  * says how to measure it at home.
