@@ -64,7 +64,15 @@ endif
 
 $(B)/engine/%.o: grader/engine/%.c | $(GRADER_ORDER)
 	@mkdir -p $(@D)
-	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) $(GRADER_INC) -c $< -o $@
+	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) $(GRADER_INC) $(ENGINE_DEFS) -c $< -o $@
+# The judge links a runner with gold (build_runner.c) where cc -fuse-ld=gold
+# links a static program here: probed when build_runner.o is compiled (a
+# recursive variable: no other make pays for it).  The judge falls back to
+# the default linker anyway.
+GOLD_PROBE = $(shell mkdir -p $(B)/engine && printf 'int main(void) { return 0; }\n' > $(B)/engine/gold-probe.c && \
+  $(CC) -static -fuse-ld=gold -Wl,--no-threads -Wl,-S $(B)/engine/gold-probe.c -o $(B)/engine/gold-probe >/dev/null 2>&1 && \
+  $(B)/engine/gold-probe && echo 1 || echo 0; rm -f $(B)/engine/gold-probe $(B)/engine/gold-probe.c)
+$(B)/engine/build_runner.o: ENGINE_DEFS = -DLORALAB_LINK_GOLD=$(GOLD_PROBE)
 
 # ---- mistake models, linked into each lab's judge (grade-NN), never into a
 # runner: see grader/engine/mistakes.h.
