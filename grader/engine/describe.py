@@ -91,15 +91,27 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       entry the call changed is written back.
   ARG int64_out SHAPE          an int64_t * output of SHAPE entries, guarded.
   ARG int64 example V [reject V,...]   an int64_t, otherwise as int.
-  ARG texts SHAPE              a const char *const * of SHAPE strings: on
-      the wire each string's bytes then a 0, a NULL string a single -1.
-  ARG record TYPE SHAPE / ARG record_out TYPE SHAPE   a const TYPE * / TYPE *
-      of SHAPE structs, declared by a line `record TYPE FIELD:KIND ...`
-      (KIND int64, int, size, char[N], or a record declared before, TYPE or
-      TYPE[N]): each listed field one double in the listed order, the others
-      zero in the runner.  The build writes records.h beside the adapter
-      (RECORD_DOUBLES_TYPE, record_load_TYPE, record_store_TYPE), which the
-      lab's tests include to build the same tensors.
+  ARG texts SHAPE [example W|W...]   a const char *const * of SHAPE strings:
+      on the wire each string's bytes then a 0, a NULL string a single -1.
+      The derived tests pass the example's words in turn (repeated to SHAPE
+      strings); the null rule also makes the last string NULL.
+  ARG record TYPE SHAPE [example FUNCTION] / ARG record_out TYPE SHAPE
+      a const TYPE * / TYPE * of SHAPE structs, declared by a line
+      `record TYPE FIELD:KIND[:LO..[HI]] ...` (KIND int64, int, size,
+      char[N], or a record declared before, TYPE or TYPE[N]): each listed
+      field one double in the listed order, the others zero in the runner.
+      The build writes records.h beside the adapter (RECORD_DOUBLES_TYPE,
+      record_load_TYPE, record_store_TYPE), which the lab's tests include to
+      build the same tensors.  LO..HI (int64, int, size fields): the
+      contract's range of the field; the range rule sets it to LO-1 and HI+1
+      (a size's LO-1 only when LO > 0), in the first and then in the last
+      record (a nested record's field: in its entry 0, so the example must
+      use that entry), each rejected.  example FUNCTION: derived tests need
+      it for a record input; the lab's tests.c defines
+          void FUNCTION(judge_t *j, const fn_value_t *v, double *w, uint64_t count)
+      (describe.h's fn_fill_t), which fills the records' count doubles
+      (record_store_TYPE) for the sizes in v: a valid input at every size
+      the edges rule sets.
   DRIVERS: `drivers FILE` pastes FILE (beside functions.txt) into the adapter
   and `driver NAME FUNCTION SIG` lists its static int64_t driver_NAME(const
   runner_arg_t *a) in runner_functions[] (SIG as in runner.h): a call that
