@@ -684,6 +684,7 @@ def test_hint(fn, rule):
                     f">= {lo}" if hi is None else f"<= {hi}"
                 groups.setdefault(bound, []).append(f.replace("[0].", "[]."))
             ranges.append(f"the fields of {a['name']}: " + "; ".join(f"{', '.join(fs)} {b}" for b, fs in groups.items()))
+    zero_size = any(a["kind"] in ("size", "dim") and not a["derived"] and a["lo"] == 0 for a in fn["wire"])
     texts_null = "".join(f", and one entry of {a['name']} NULL" for a in fn["wire"] if a["buffer"] == "L")
     first = "A valid call, made first, must match the reference; then "
     return first + {
@@ -691,7 +692,9 @@ def test_hint(fn, rule):
                 "is written.",
         "range": f"{'; '.join(ranges)}: a value outside must return LAB_EARG before anything is written.",
         "edges": f"the smallest (and largest) legal sizes must give the reference's result "
-                 f"({', '.join(r for r in ranges if ' not ' not in r and not r.startswith(('every entry', 'the fields of ')))}).",
+                 f"({', '.join(r for r in ranges if ' not ' not in r and not r.startswith(('every entry', 'the fields of ')))})." +
+                 (" A size of 0 must not reach malloc: malloc(0) may return NULL (C allows it; the grader's "
+                  "does), which is no failed malloc." if zero_size and "oom" in [r for r, _ in fn["tests"]] else ""),
         "inputs": f"{ins} are const: they must be bit for bit the same after the call.",
         "nan": (f"a NaN or an Inf anywhere in {ins} (the first entry too) must return LAB_EARG "
                 "before anything is written." if fn["nan_rejected"] else
