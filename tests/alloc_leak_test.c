@@ -7,7 +7,8 @@
  * aligned_alloc and posix_memalign; that blocks allocated outside are not;
  * that refused allocations count nothing; that a long random churn of
  * allocations and frees (deletions from the table) ends at the right count;
- * and that a full table never counts more than is allocated.
+ * that a full table never counts more than is allocated; and that a request
+ * of 0 bytes gets NULL inside a call and a pointer outside it.
  * Closing line: "N passed, M failed".
  */
 #include "runner.h"
@@ -117,6 +118,18 @@ int main(void)
     check(again && n == 1 && bytes == 3 && after == 0 && b == 0,
           "counted again after the table emptied; reset forgets", n, bytes);
     free(again);
+
+    /* Zero bytes: NULL inside a call (C lets malloc(0) answer so), a
+     * pointer outside it (glibc's answer), nothing counted. */
+    alloc_fault_begin();
+    void *z1 = malloc(0), *z2 = calloc(0, 8), *z3 = calloc(8, 0), *z4 = aligned_alloc(64, 0), *z5 = &z5;
+    int pm0 = posix_memalign(&z5, 64, 0);
+    alloc_fault_end();
+    n = count(&b);
+    void *outside0 = malloc(0);
+    check(!z1 && !z2 && !z3 && !z4 && !z5 && pm0 == 0 && outside0 && n == 0,
+          "0 bytes: NULL inside a call, a pointer outside, nothing counted", n, b);
+    free(outside0);
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
