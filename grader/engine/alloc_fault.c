@@ -20,7 +20,7 @@
  * changes what its own allocations return: the reference's answer, which the
  * judge computes, decides the test.
  *
- * Inside the call a request of 0 bytes gets NULL (zero_inside, below).
+ * In these calls a request of 0 bytes gets NULL (zero_inside, below).
  *
  * It also counts leaks (the `oom` test's second half, contract.c): every
  * allocation made inside the call is remembered in a fixed table (no
@@ -145,14 +145,17 @@ static void *made_now(void *p, size_t n)
     return p;
 }
 
-/* A request of 0 bytes inside the call gets NULL, as C lets malloc(0)
- * answer (C11 7.22.3: a null pointer or a unique pointer, as the C library
- * chooses; glibc gives a pointer).  So code that asks for 0 bytes on a legal
- * call (batch == 0, LAB_OK in the headers) and takes the NULL for a failed
- * malloc returns LAB_EARG here, as it would on such a C library, and the
- * edges test sees it.  errno is left alone: this is no failure.  realloc(p,
- * 0) is the C library's (it frees p in glibc). */
-static int zero_inside(size_t n) { return inside && n == 0; }
+/* A request of 0 bytes inside a call that asks for fault injection gets
+ * NULL, as C lets malloc(0) answer (C11 7.22.3: a null pointer or a unique
+ * pointer, as the C library chooses; glibc gives a pointer).  The edges test
+ * repeats each empty call (a size at 0) so (ALLOC_FAULT_ZERO_NULL, runner.h):
+ * code that asks for 0 bytes on a legal call (batch == 0, LAB_OK in the
+ * headers) and takes the NULL for a failed malloc returns LAB_EARG there,
+ * as it would on such a C library.  Other calls get glibc's pointer, so a
+ * size of 0 the contract rejects is not rejected by accident.  errno is left
+ * alone: this is no failure.  realloc(p, 0) is the C library's (it frees p
+ * in glibc). */
+static int zero_inside(size_t n) { return inside && failing && n == 0; }
 
 void *__wrap_malloc(size_t n)
 {

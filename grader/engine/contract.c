@@ -582,7 +582,13 @@ static void edge_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z)
     sizes_text(&c, sizes, sizeof sizes);
     snprintf(c.what, sizeof c.what, "%s (%s at its %s)", sizes, d->args[i].name,
              z == d->args[i].min ? "smallest" : "largest");
-    case_matches(j, &c, EXPECT_ACCEPTED, 0);
+    if (case_matches(j, &c, EXPECT_ACCEPTED, 0) && z == 0) {
+        /* Again with malloc(0) returning NULL, as C allows (alloc_fault.c). */
+        c.oom = ALLOC_FAULT_ZERO_NULL;
+        snprintf(c.what, sizeof c.what, "%s (%s at 0), with malloc(0) returning NULL as C allows",
+                 sizes, d->args[i].name);
+        case_matches(j, &c, EXPECT_ACCEPTED, 0);
+    }
     case_free(&c);
 }
 

@@ -693,8 +693,8 @@ def test_hint(fn, rule):
         "range": f"{'; '.join(ranges)}: a value outside must return LAB_EARG before anything is written.",
         "edges": f"the smallest (and largest) legal sizes must give the reference's result "
                  f"({', '.join(r for r in ranges if ' not ' not in r and not r.startswith(('every entry', 'the fields of ')))})." +
-                 (" A size of 0 must not reach malloc: malloc(0) may return NULL (C allows it; the grader's "
-                  "does), which is no failed malloc." if zero_size and "oom" in [r for r, _ in fn["tests"]] else ""),
+                 (" A size of 0 must not reach malloc: malloc(0) may return NULL (C allows it, and the "
+                  "grader tries it), which is no failed malloc." if zero_size and "oom" in [r for r, _ in fn["tests"]] else ""),
         "inputs": f"{ins} are const: they must be bit for bit the same after the call.",
         "nan": (f"a NaN or an Inf anywhere in {ins} (the first entry too) must return LAB_EARG "
                 "before anything is written." if fn["nan_rejected"] else

@@ -11,9 +11,9 @@
  *   row x (d_in,) maps to y = x W0^T + (alpha / r) (x A^T) B^T  (d_out,).
  *
  * Memory: C lets malloc(0) (and calloc or aligned_alloc of 0 bytes) return
- * NULL instead of a pointer, and the grader's does while your function
- * runs.  A legal call with nothing to compute (a size of 0) must not ask for
- * 0 bytes and take that NULL for a failed malloc: return before allocating.
+ * NULL instead of a pointer, and the grader tries legal calls with a size of
+ * 0 that way too.  Such a call (nothing to compute) must not ask for 0 bytes
+ * and take that NULL for a failed malloc: return before allocating.
  */
 #ifndef LORALAB_LAB_H
 #define LORALAB_LAB_H
