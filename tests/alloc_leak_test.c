@@ -7,7 +7,8 @@
  * aligned_alloc and posix_memalign; that blocks allocated outside are not;
  * that refused allocations count nothing; that a long random churn of
  * allocations and frees (deletions from the table) ends at the right count;
- * and that a full table never counts more than is allocated.
+ * that a full table never counts more than is allocated; and that a request
+ * of 0 bytes gets NULL in a call that asks for faults, a pointer otherwise.
  * Closing line: "N passed, M failed".
  */
 #include "runner.h"
@@ -117,6 +118,27 @@ int main(void)
     check(again && n == 1 && bytes == 3 && after == 0 && b == 0,
           "counted again after the table emptied; reset forgets", n, bytes);
     free(again);
+
+    /* Zero bytes: NULL inside a call that asks for faults
+     * (ALLOC_FAULT_ZERO_NULL: only that), a pointer (glibc's answer) inside
+     * an ordinary call and outside; nothing counted. */
+    alloc_fault_requested = ALLOC_FAULT_ZERO_NULL;
+    alloc_fault_begin();
+    void *z1 = malloc(0), *z2 = calloc(0, 8), *z3 = calloc(8, 0), *z4 = aligned_alloc(64, 0), *z5 = &z5;
+    int pm0 = posix_memalign(&z5, 64, 0);
+    void *real = malloc(24); /* no real allocation fails */
+    alloc_fault_end();
+    alloc_fault_requested = 0;
+    free(real);
+    alloc_fault_begin();
+    void *ordinary0 = malloc(0);
+    alloc_fault_end();
+    n = count(&b);
+    void *outside0 = malloc(0);
+    check(!z1 && !z2 && !z3 && !z4 && !z5 && pm0 == 0 && real && ordinary0 && outside0 && n == 1 && b == 0,
+          "0 bytes: NULL in a zero-NULL call, a pointer in an ordinary one and outside", n, b);
+    free(ordinary0);
+    free(outside0);
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;

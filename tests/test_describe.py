@@ -11,6 +11,10 @@ lab's adapter and contract tests (`make describe-test`; make test runs it).
     a matrix argument with no `matrix` line;
   - `gives memory` (a function that hands allocations to its caller) parses
     and reaches the judge's table;
+  - records: field ranges (FIELD:KIND:LO..HI, a nested record's on its
+    entry 0), example records (example FUNCTION) and texts (example W|W)
+    reach the judge's table and the range hint; derived tests without them,
+    and ranges where none can be, are refused;
   - a description whose types disagree with the header does not compile
     (the adapter's _Static_assert), and one that agrees does.
 Closing line: "N passed, M failed".  Stdlib only.
@@ -211,12 +215,30 @@ def main():
                   "record, record_out, texts, int64, int64_out " +
                   ("compile (34 and 11 doubles a record)" if want else "refused: a char[N] of another length"),
                   (err or "") + (p.stderr[-400:] if p else ""))
+    # Record fields with ranges, example records and texts: the derived tests' input.
+    ranged = RECORDS.replace("x:int64 tag:int n:size", "x:int64:1.. tag:int:0..2 n:size:0..5")
+    derived = ranged.replace("shape_t n\n", "shape_t n example fill_shape\n").replace(
+        "texts      nt\n", "texts      nt example a.b|c\n") + "    tests null 1, range 1, edges 1, inputs 1\n"
     for what, text in {"a record of an undeclared type": RECORDS.replace("record_out pt_t", "record_out pq_t"),
                        "a field of an unknown kind": RECORDS.replace("tag:int", "tag:float"),
                        "char without a length": RECORDS.replace("name:char[8]", "name:char"),
-                       "an index without its bound": BUFFERS.replace("index   n below cap", "index   n")}.items():
+                       "an index without its bound": BUFFERS.replace("index   n below cap", "index   n"),
+                       "derived tests with no example records": derived.replace(" example fill_shape", ""),
+                       "derived tests with no example texts": derived.replace(" example a.b|c", ""),
+                       "a range on a char field": ranged.replace("name:char[8]", "name:char[8]:0..1"),
+                       "an empty field range": ranged.replace("tag:int:0..2", "tag:int:3..2")}.items():
         lab, err = parse_text(text)
         check(lab is None and err and re.search(r":\d+:", err), f"refused: {what}", err or "parsed")
+    lab, err = parse_text(derived)
+    functions = describe.functions_c(lab, "test") if lab else ""
+    s_arg = lab["functions"][0]["wire"][0] if lab else {}
+    check(lab is not None and s_arg.get("ranges") == [("pts[0].x", 0, 1, None), ("pts[0].tag", 1, 0, 2),
+                                                     ("pts[0].n", 2, None, 5)] and
+          "fn_fill_t fill_shape;" in functions and ".fill = fill_shape" in functions and
+          '.words = {"a.b", "c"}' in functions and "the fields of s: pts[].x >= 1; pts[].tag in 0..2; "
+          "pts[].n <= 5" in describe.test_hint(lab["functions"][0], "range"),
+          "record field ranges, example records and texts reach the judge's table and the hints",
+          err or functions[-1200:])
     # An index argument: const size_t *, its bound in shapes()' max[], a range test.
     lab, err = parse_text(BUFFERS)
     functions = describe.functions_c(lab, "test") if lab else ""

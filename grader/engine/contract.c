@@ -60,7 +60,7 @@ static int is_null_value(const fn_desc_t *d, const fn_value_t *v, int i)
 
 static uint64_t value_count(const fn_desc_t *d, const fn_value_t *v, const uint64_t *count, int i)
 {
-    return d->args[i].buffer == 't' ? v[i].text_len : count[i];
+    return d->args[i].buffer == 't' || d->args[i].buffer == 'L' ? v[i].text_len : count[i];
 }
 
 call_t *call_values(judge_t *j, const fn_desc_t *d, fn_value_t *v)
@@ -173,8 +173,11 @@ typedef struct {
     const char *leak_path;  /* check that the call frees what it allocates; the case in words */
 } case_t;
 
+static void case_texts(case_t *c, int i, uint64_t n, uint64_t null_at);
+
 /* Counts from the sizes now in c->v, and fresh random inputs of that size
- * (an index tensor's entries are integers, describe.h). */
+ * (an index tensor's entries are integers, describe.h; records come from
+ * the lab's example function, texts from the example's words). */
 static void case_fill(judge_t *j, case_t *c)
 {
     memset(c->count, 0, sizeof c->count);
@@ -187,7 +190,18 @@ static void case_fill(judge_t *j, case_t *c)
             c->count[i] = c->v[i].text_len;
             continue;
         }
+        if (c->d->args[i].buffer == 'L') {
+            case_texts(c, i, c->count[i], UINT64_MAX);
+            continue;
+        }
         free(c->data[i]);
+        if (c->d->args[i].fill) {
+            c->data[i] = alloc_or_die(c->count[i] * sizeof(double));
+            memset(c->data[i], 0, c->count[i] * sizeof(double));
+            c->d->args[i].fill(j, c->v, c->data[i], c->count[i]);
+            c->v[i].in = c->data[i];
+            continue;
+        }
         c->data[i] = alloc_or_die(c->count[i] * sizeof(double));
         if (c->d->args[i].index) /* integers below max[i] (0 when there are none) */
             for (uint64_t k = 0; k < c->count[i]; k++)
@@ -213,6 +227,31 @@ static void case_text(case_t *c, int i, const char *s)
         c->data[i][k] = (unsigned char)s[k];
     c->v[i].in = c->data[i];
     c->v[i].text_len = c->count[i] = n;
+}
+
+/* Texts argument i holds n strings, the example's words in turn, entry
+ * null_at NULL (none: UINT64_MAX); on the wire each string's bytes and a 0,
+ * a NULL one -1 (runner_buffers.h). */
+static void case_texts(case_t *c, int i, uint64_t n, uint64_t null_at)
+{
+    const fn_arg_desc_t *a = &c->d->args[i];
+    uint64_t len = 0;
+    for (uint64_t k = 0; k < n; k++)
+        len += k == null_at ? 1 : strlen(a->words[k % (uint64_t)a->n_words]) + 1;
+    free(c->data[i]);
+    c->data[i] = alloc_or_die(len * sizeof(double));
+    uint64_t at = 0;
+    for (uint64_t k = 0; k < n; k++) {
+        if (k == null_at) {
+            c->data[i][at++] = -1;
+            continue;
+        }
+        for (const char *s = a->words[k % (uint64_t)a->n_words]; *s; s++)
+            c->data[i][at++] = (unsigned char)*s;
+        c->data[i][at++] = 0;
+    }
+    c->v[i].in = c->data[i];
+    c->v[i].text_len = c->count[i] = len;
 }
 
 /* Every size, real and int at the description's example. */
@@ -380,6 +419,18 @@ void contract_null(judge_t *j, const fn_desc_t *d)
         snprintf(c.what, sizeof c.what, "%s = NULL", d->args[i].name);
         case_matches(j, &c, EXPECT_REJECTED, 0);
         case_free(&c);
+        if (d->args[i].buffer == 'L' && !judge_failed(j)) { /* then its last string NULL */
+            case_example(j, d, &c);
+            uint64_t count[DESC_MAX_ARGS] = {0}, max[DESC_MAX_ARGS] = {0};
+            d->shapes(c.v, count, max);
+            if (count[i] > 0) {
+                case_texts(&c, i, count[i], count[i] - 1);
+                snprintf(c.what, sizeof c.what, "%s[%llu] = NULL", d->args[i].name,
+                         (unsigned long long)count[i] - 1);
+                case_matches(j, &c, EXPECT_REJECTED, 0);
+            }
+            case_free(&c);
+        }
     }
 }
 
@@ -451,8 +502,37 @@ static void reject_index(judge_t *j, const fn_desc_t *d, int i)
     }
 }
 
+/* Each field of record argument i with a range (describe.h) just below and
+ * just above it, in the first record and then in the last. */
+static void reject_fields(judge_t *j, const fn_desc_t *d, int i)
+{
+    const fn_arg_desc_t *a = &d->args[i];
+    for (int f = 0; f < a->n_fields && !judge_failed(j); f++) {
+        const fn_field_desc_t *fd = &a->fields[f];
+        for (int side = 0; side < 2 && !judge_failed(j); side++) {
+            if (!(side ? fd->has_hi : fd->has_lo))
+                continue;
+            const double bad = side ? (double)fd->hi + 1 : (double)fd->lo - 1;
+            for (int last = 0; last < 2 && !judge_failed(j); last++) {
+                case_t c;
+                case_example(j, d, &c);
+                const uint64_t n = a->per ? c.count[i] / a->per : 0;
+                if (n > 0 && !(last && n == 1)) {
+                    const uint64_t k = last ? n - 1 : 0;
+                    c.data[i][k * a->per + fd->offset] = bad;
+                    snprintf(c.what, sizeof c.what, "%s[%llu].%s = %.0f", a->name, (unsigned long long)k,
+                             fd->name, bad);
+                    case_matches(j, &c, EXPECT_REJECTED, 0);
+                }
+                case_free(&c);
+            }
+        }
+    }
+}
+
 /* Argument i's values out of range, one call each: below its minimum, above
- * its maximum, each listed rejected value, an index out of range. */
+ * its maximum, each listed rejected value, an index out of range, a record's
+ * field out of its range. */
 static void range_of(judge_t *j, const fn_desc_t *d, int i, const case_t *example)
 {
     const fn_arg_desc_t *a = &d->args[i];
@@ -467,6 +547,8 @@ static void range_of(judge_t *j, const fn_desc_t *d, int i, const case_t *exampl
         reject_text(j, d, i, a->text_reject[k]);
     if (a->buffer == 'x' && !judge_failed(j))
         reject_index(j, d, i);
+    if (a->n_fields && !judge_failed(j))
+        reject_fields(j, d, i);
 }
 
 void contract_range(judge_t *j, const fn_desc_t *d) { each_arg(j, d, range_of); }
@@ -500,7 +582,13 @@ static void edge_one(judge_t *j, const fn_desc_t *d, int i, uint64_t z)
     sizes_text(&c, sizes, sizeof sizes);
     snprintf(c.what, sizeof c.what, "%s (%s at its %s)", sizes, d->args[i].name,
              z == d->args[i].min ? "smallest" : "largest");
-    case_matches(j, &c, EXPECT_ACCEPTED, 0);
+    if (case_matches(j, &c, EXPECT_ACCEPTED, 0) && z == 0) {
+        /* Again with malloc(0) returning NULL, as C allows (alloc_fault.c). */
+        c.oom = ALLOC_FAULT_ZERO_NULL;
+        snprintf(c.what, sizeof c.what, "%s (%s at 0), with malloc(0) returning NULL as C allows",
+                 sizes, d->args[i].name);
+        case_matches(j, &c, EXPECT_ACCEPTED, 0);
+    }
     case_free(&c);
 }
 
@@ -533,7 +621,7 @@ void contract_nan(judge_t *j, const fn_desc_t *d)
     const int cases = d->nan_rejected ? 9 : 3;
     for (int i = 0; i < d->nargs && !judge_failed(j); i++) {
         if (d->args[i].kind != ARG_IN || d->args[i].buffer == 'b' || d->args[i].buffer == 't' ||
-            d->args[i].buffer == 'x')
+            d->args[i].buffer == 'x' || d->args[i].buffer == 'L' || d->args[i].buffer == 'R')
             continue;
         for (int b = 0; b < cases && !judge_failed(j); b++) {
             const double x = bad[d->nan_rejected ? b / 3 : b];

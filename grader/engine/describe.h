@@ -36,6 +36,23 @@ typedef struct {
     uint64_t text_len;  /* text arguments: in points at text_len doubles, one per byte */
 } fn_value_t;
 
+/* Example records (describe.py: ARG record TYPE SHAPE example FUNCTION): the
+ * lab's tests.c defines FUNCTION, which fills w[0 .. count-1], the wire image
+ * of the records (records.h), from the other values in v (sizes first): a
+ * valid input for the example call and for every size the edges rule sets. */
+typedef void fn_fill_t(judge_t *j, const fn_value_t *v, double *w, uint64_t count);
+
+/* A field of a record with a range (describe.py: FIELD:KIND:LO..HI): its
+ * offset in one record's doubles (a nested record's: its entry 0). */
+typedef struct {
+    const char *name;
+    uint64_t offset;
+    int has_lo;
+    int64_t lo;
+    int has_hi;
+    int64_t hi;
+} fn_field_desc_t;
+
 typedef struct {
     const char *name;
     char kind;          /* ARG_IN, ARG_OUT, ARG_SIZE, ARG_REAL, ARG_INT (protocol.h) or ARG_DIM */
@@ -62,6 +79,12 @@ typedef struct {
     double values[DESC_REJECT_MAX]; /* not from [-1, 1), when n_values > 0 */
     int not_unique;     /* outputs: not compared with the reference (singular vectors' signs) */
     int index;          /* index ('x'): integers 0..max[i]-1, size_t in the call (shapes()' max[]) */
+    uint64_t per;       /* record ('R', 'Q'): doubles per record */
+    fn_fill_t *fill;    /* record ('R'): the example's records; texts ('L'): words */
+    int n_fields;       /* record ('R'): fields whose values out of range are rejected */
+    const fn_field_desc_t *fields;
+    int n_words;        /* texts ('L'): the example's strings, repeated to the count */
+    const char *words[DESC_REJECT_MAX];
 } fn_arg_desc_t;
 
 typedef struct {

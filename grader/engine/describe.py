@@ -91,15 +91,27 @@ THE FORMAT (one function, then its arguments in the C order, one a line):
       entry the call changed is written back.
   ARG int64_out SHAPE          an int64_t * output of SHAPE entries, guarded.
   ARG int64 example V [reject V,...]   an int64_t, otherwise as int.
-  ARG texts SHAPE              a const char *const * of SHAPE strings: on
-      the wire each string's bytes then a 0, a NULL string a single -1.
-  ARG record TYPE SHAPE / ARG record_out TYPE SHAPE   a const TYPE * / TYPE *
-      of SHAPE structs, declared by a line `record TYPE FIELD:KIND ...`
-      (KIND int64, int, size, char[N], or a record declared before, TYPE or
-      TYPE[N]): each listed field one double in the listed order, the others
-      zero in the runner.  The build writes records.h beside the adapter
-      (RECORD_DOUBLES_TYPE, record_load_TYPE, record_store_TYPE), which the
-      lab's tests include to build the same tensors.
+  ARG texts SHAPE [example W|W...]   a const char *const * of SHAPE strings:
+      on the wire each string's bytes then a 0, a NULL string a single -1.
+      The derived tests pass the example's words in turn (repeated to SHAPE
+      strings); the null rule also makes the last string NULL.
+  ARG record TYPE SHAPE [example FUNCTION] / ARG record_out TYPE SHAPE
+      a const TYPE * / TYPE * of SHAPE structs, declared by a line
+      `record TYPE FIELD:KIND[:LO..[HI]] ...` (KIND int64, int, size,
+      char[N], or a record declared before, TYPE or TYPE[N]): each listed
+      field one double in the listed order, the others zero in the runner.
+      The build writes records.h beside the adapter (RECORD_DOUBLES_TYPE,
+      record_load_TYPE, record_store_TYPE), which the lab's tests include to
+      build the same tensors.  LO..HI (int64, int, size fields): the
+      contract's range of the field; the range rule sets it to LO-1 and HI+1
+      (a size's LO-1 only when LO > 0), in the first and then in the last
+      record (a nested record's field: in its entry 0, so the example must
+      use that entry), each rejected.  example FUNCTION: derived tests need
+      it for a record input; the lab's tests.c defines
+          void FUNCTION(judge_t *j, const fn_value_t *v, double *w, uint64_t count)
+      (describe.h's fn_fill_t), which fills the records' count doubles
+      (record_store_TYPE) for the sizes in v: a valid input at every size
+      the edges rule sets.
   DRIVERS: `drivers FILE` pastes FILE (beside functions.txt) into the adapter
   and `driver NAME FUNCTION SIG` lists its static int64_t driver_NAME(const
   runner_arg_t *a) in runner_functions[] (SIG as in runner.h): a call that
@@ -282,17 +294,29 @@ def parse_record(lab, words):
     if len(words) < 2 or not NAME_RE.match(words[0]):
         raise DescError("record TYPE FIELD:KIND ... (KIND: int64, int, size, char[N] or a record[N])")
     records = lab.setdefault("records", {})
-    fields, size = [], 0
+    fields, size, ranges = [], 0, []
     for item in words[1:]:
-        m = re.fullmatch(r"([A-Za-z_]\w*):([A-Za-z_]\w*)(?:\[([1-9]\d*)\])?", item)
+        m = re.fullmatch(r"([A-Za-z_]\w*):([A-Za-z_]\w*)(?:\[([1-9]\d*)\])?(?::(-?\d+)\.\.(-?\d+)?)?", item)
         ok = m and ((m[2] in FIELD_KINDS and (m[2] == "char") == bool(m[3])) or m[2] in records)
-        if not ok:
-            raise DescError(f"record {words[0]}: {item!r} is not FIELD:KIND (int64, int, size, char[N], "
-                            f"or TYPE or TYPE[N] of a record declared before)")
+        if not ok or (m[4] is not None and (m[2] not in ("int64", "int", "size") or m[3])):
+            raise DescError(f"record {words[0]}: {item!r} is not FIELD:KIND[:LO..[HI]] (int64, int, size, "
+                            f"char[N], or TYPE or TYPE[N] of a record declared before; a range on an "
+                            f"int64, int or size field only)")
         n = int(m[3] or 1)
         fields.append((m[1], m[2], int(m[3]) if m[3] else None))
+        if m[2] in records:  # the nested record's ranges, on its first entry
+            ranges += [(f"{m[1]}{'[0]' if m[3] else ''}.{f}", size + off, lo, hi)
+                       for f, off, lo, hi in records[m[2]]["ranges"]]
+        elif m[4] is not None:
+            lo, hi = int(m[4]), int(m[5]) if m[5] is not None else None
+            if hi is not None and hi < lo:
+                raise DescError(f"record {words[0]}: {item!r}: an empty range")
+            # a size below 0 reads as 0 (rec_size): no lower test then
+            lo = None if m[2] == "size" and lo <= 0 else lo
+            if lo is not None or hi is not None:
+                ranges.append((m[1], size, lo, hi))
         size += n * (records[m[2]]["size"] if m[2] in records else 1)
-    records[words[0]] = {"fields": fields, "size": size}
+    records[words[0]] = {"fields": fields, "size": size, "ranges": ranges}
 
 
 def parse_function(words, where):
@@ -388,6 +412,12 @@ def parse_arg(words, where):
             arg["lo"], arg["hi"] = int(lo), hi or None
         elif key == "example" and arg["kind"] in ("size", "real", "int", "dim", "real32", "enum"):
             arg["example"] = rest.pop(0)
+        elif key == "example" and arg["kind"] == "record" and rest and NAME_RE.match(rest[0]):
+            arg["example"] = rest.pop(0)  # a C function of the lab's tests that fills the records
+        elif key == "example" and arg["kind"] == "texts" and rest:
+            arg["example"] = [text_value(v) for v in rest.pop(0).split("|")]
+            if len(arg["example"]) > DESC_VALUES_MAX:
+                raise DescError(f"texts example: 1 to {DESC_VALUES_MAX} strings")
         elif key == "reject" and arg["kind"] in ("real", "int", "real32", "enum"):
             arg["reject"] = [number(v, f"reject of {arg['name']}") for v in rest.pop(0).split(",")]
         elif key == "values" and arg["kind"] == "in":
@@ -438,7 +468,8 @@ def text_value(word):
 def entry(name, kind, **kw):
     e = {"name": name, "kind": kind, "shape": None, "nullable": False, "notunique": False,
          "lo": None, "hi": None, "example": None, "reject": [], "derived": None, "pointer_flag": False,
-         "buffer": None, "companion": False, "values": [], "index": None, "record": None}
+         "buffer": None, "companion": False, "values": [], "index": None, "record": None,
+         "per": 0, "ranges": []}
     e.update(kw)
     return e
 
@@ -506,10 +537,14 @@ def buffer_arg(a, wire, lab):
             raise DescError(f"{a['where']}: {a['name']}: {a['record']} is no record declared before (record TYPE ...)")
         ctype = ("const " if k == "record" else "") + a["record"] + " *"
         shape = f"({shape})*{lab['records'][a['record']]['size']}"
+        extra = {"per": lab["records"][a["record"]]["size"],
+                 "ranges": lab["records"][a["record"]]["ranges"] if k == "record" else []}
+    else:
+        extra = {}
     wire.append(entry(a["name"], wkind, shape=shape, nullable=a["nullable"], buffer=code, record=a.get("record"),
                       index=a.get("index"),
-                      example=a["example"] if k == "text" else None,
-                      reject=a["reject"] if k == "text" else []))
+                      example=a["example"] if k in ("text", "record", "texts") else None,
+                      reject=a["reject"] if k == "text" else [], **extra))
     if companion:
         wire.append(entry(a["name"] + "_out", "out", shape=a["shape"], companion=True))
     return (ctype, f"v{w}")
@@ -570,6 +605,10 @@ def check_function(fn):
         if a["kind"] in ("size", "dim") and not a["derived"] and int(a["example"]) < a["lo"]:
             raise DescError(f"{where}: {name}: the example of {a['name']} is below its range")
     rules = [r for r, _ in fn["tests"]]
+    for a in args:
+        if rules and a["buffer"] in ("R", "L") and not a["example"]:
+            raise DescError(f"{where}: {name}: derived tests need an example of {a['name']} "
+                            f"({'example FUNCTION' if a['buffer'] == 'R' else 'example W|W...'})")
     if len(set(rules)) != len(rules):
         raise DescError(f"{where}: {name}: a rule is listed twice in tests")
     need_status = {"null", "range"}
@@ -582,7 +621,7 @@ def check_function(fn):
                                    for a in args):
         raise DescError(f"{where}: {name}: tests null, but no pointer must be rejected when NULL")
     if "range" in rules and not any((a["kind"] in ("size", "dim") and not a["derived"] and (a["lo"] > 0 or a["hi"]))
-                                    or a["reject"] or a["buffer"] == "x" for a in args):
+                                    or a["reject"] or a["buffer"] == "x" or a["ranges"] for a in args):
         raise DescError(f"{where}: {name}: tests range, but no argument has a value to reject")
     if "inputs" in rules and not any(a["kind"] == "in" for a in args):
         raise DescError(f"{where}: {name}: tests inputs, but it has no input tensor")
@@ -638,12 +677,24 @@ def test_hint(fn, rule):
             ranges.append(f"{a['name']} not {' or '.join(repr(v) if v else 'empty' for v in a['reject'])}")
         elif a["reject"]:
             ranges.append(f"{a['name']} not {'/'.join(v.lower().replace('infinity', 'inf') for v in a['reject'])}")
+        if a["ranges"]:  # grouped by bound: "in m: vocab, kinds[].d_in >= 1; norm in 0..1"
+            groups = {}
+            for f, _, lo, hi in a["ranges"]:
+                bound = f"in {lo}..{hi}" if lo is not None and hi is not None else \
+                    f">= {lo}" if hi is None else f"<= {hi}"
+                groups.setdefault(bound, []).append(f.replace("[0].", "[]."))
+            ranges.append(f"the fields of {a['name']}: " + "; ".join(f"{', '.join(fs)} {b}" for b, fs in groups.items()))
+    zero_size = any(a["kind"] in ("size", "dim") and not a["derived"] and a["lo"] == 0 for a in fn["wire"])
+    texts_null = "".join(f", and one entry of {a['name']} NULL" for a in fn["wire"] if a["buffer"] == "L")
     first = "A valid call, made first, must match the reference; then "
     return first + {
-        "null": f"each of {ptrs} passed alone as NULL must return LAB_EARG before anything is written.",
+        "null": f"each of {ptrs} passed alone as NULL{texts_null} must return LAB_EARG before anything "
+                "is written.",
         "range": f"{'; '.join(ranges)}: a value outside must return LAB_EARG before anything is written.",
         "edges": f"the smallest (and largest) legal sizes must give the reference's result "
-                 f"({', '.join(r for r in ranges if ' not ' not in r and not r.startswith('every entry'))}).",
+                 f"({', '.join(r for r in ranges if ' not ' not in r and not r.startswith(('every entry', 'the fields of ')))})." +
+                 (" A size of 0 must not reach malloc: malloc(0) may return NULL (C allows it, and the "
+                  "grader tries it), which is no failed malloc." if zero_size and "oom" in [r for r, _ in fn["tests"]] else ""),
         "inputs": f"{ins} are const: they must be bit for bit the same after the call.",
         "nan": (f"a NaN or an Inf anywhere in {ins} (the first entry too) must return LAB_EARG "
                 "before anything is written." if fn["nan_rejected"] else
@@ -784,6 +835,10 @@ def functions_c(lab, src):
            " * The judge's description of each student function (describe.h) and the\n"
            " * contract tests derived from it (contract.c). */",
            '#include "describe.h"', '#include "test.h"', "", "#include <math.h>", ""]
+    fills = sorted({a["example"] for fn in lab["functions"] for a in fn["wire"] if a["buffer"] == "R" and a["example"]})
+    for f in fills:
+        out.append(f"fn_fill_t {f}; /* the lab's tests.c: example records (describe.py) */")
+    out += [""] if fills else []
     for k, fn in enumerate(lab["functions"]):
         out.append(f"static void shapes_{fn['name']}(fn_value_t *v, uint64_t *count, uint64_t *max)\n{{")
         out.append("    (void)v, (void)count, (void)max;")
@@ -805,7 +860,7 @@ def functions_c(lab, src):
         for a in fn["wire"]:
             rej = ", ".join(a["reject"])
             lo = a["lo"] if a["lo"] is not None else 0
-            text = a["buffer"] == "t"
+            text = a["buffer"] in ("t", "R", "L")  # examples that are no number
             example = "0" if a["example"] is None or text else number(a["example"], "example")
             out.append(f"        {{{c_str(a['name'])}, {ARG_KIND[a['kind']]}, {c_str(a['shape'] or '')}, "
                        f"{int(a['nullable'])}, {lo}, {int(bool(a['hi']))}, {example}, "
@@ -831,6 +886,17 @@ def buffer_fields(a):
     if a["buffer"] == "t":
         f += f", .text = {c_str(a['example'])}, .n_text_reject = {len(a['reject'])}"
         f += ", .text_reject = {" + ", ".join(c_str(v) for v in a["reject"]) + "}"
+    if a["buffer"] in ("R", "Q"):
+        f += f", .per = {a['per']}"
+    if a["buffer"] == "R" and a["example"]:
+        f += f", .fill = {a['example']}"
+    if a["ranges"]:
+        f += f", .n_fields = {len(a['ranges'])}, .fields = {{" + ", ".join(
+            f"{{{c_str(name)}, {off}, {int(lo is not None)}, {lo or 0}, {int(hi is not None)}, {hi or 0}}}"
+            for name, off, lo, hi in a["ranges"]) + "}"
+        f = f.replace(".fields = {", ".fields = (const fn_field_desc_t[]){")
+    if a["buffer"] == "L" and a["example"]:
+        f += f", .n_words = {len(a['example'])}, .words = {{" + ", ".join(c_str(v) for v in a["example"]) + "}"
     return f
 
 

@@ -41,8 +41,12 @@ extern const runner_fn_t runner_functions[];
  * call of a lab function with begin/end; between them allocations fail as
  * alloc_fault_requested says (set by the runner from the request, by the
  * judge around the reference's call): 0 none, ALLOC_FAULT_EVERY every one,
- * n >= 1 only the n-th allocation of the call. */
+ * n >= 1 only the n-th allocation of the call.  In each of these modes a
+ * request of 0 bytes gets NULL (as C lets malloc(0) answer); the mode
+ * ALLOC_FAULT_ZERO_NULL (an allocation number no call reaches) does only
+ * that: the edges test's empty calls, as on a C library whose malloc(0) is NULL. */
 #define ALLOC_FAULT_EVERY (-1)
+#define ALLOC_FAULT_ZERO_NULL 0x7fffffff
 extern int alloc_fault_requested;
 void alloc_fault_begin(void);
 void alloc_fault_end(void);

@@ -9,6 +9,11 @@
  *   M[i][j] at m[i * n + j].  LoRA weights use the PEFT layout:
  *   W0 is (d_out, d_in), A is (r, d_in), B is (d_out, r), and one input
  *   row x (d_in,) maps to y = x W0^T + (alpha / r) (x A^T) B^T  (d_out,).
+ *
+ * Memory: C lets malloc(0) (and calloc or aligned_alloc of 0 bytes) return
+ * NULL instead of a pointer, and the grader tries legal calls with a size of
+ * 0 that way too.  Such a call (nothing to compute) must not ask for 0 bytes
+ * and take that NULL for a failed malloc: return before allocating.
  */
 #ifndef LORALAB_LAB_H
 #define LORALAB_LAB_H
