@@ -399,6 +399,44 @@ def kit_diagnosed(lab, soldir, mdir):
     return None
 
 
+def prune_models(L, lab, src, labname, keep):
+    """Before setup.sh builds the full lab's grader from its zip: every
+    mistake model the zip holds is applied, by the zip's own apply_mut.py, to
+    the zip's reference (or skeleton, for a stub), and must apply; then all
+    but a few are removed from the unpacked zip, so that setup.sh compiles
+    3 models, not 45 (a minute of CPU).  Kept: `keep` (the broken solution
+    the bundle's judge must diagnose below), the first stub model and the
+    first model of edits (files a mutation leaves as they are: the copied
+    objects of grader.mk's models/base/).  Compiling every model with the
+    recipe the zip ships (grader.mk, lab.conf's STUDENT_CFLAGS, which pack.py
+    copies from mk/common.inc) is what the kit's own `make grader` does
+    (make test's shared build, the same grader.mk), and each lab's table is
+    built from its zip in check_lab_parts."""
+    bdir = os.path.join(src, "kit", "grader", "broken", lab)
+    muts = sorted(p for p in glob.glob(os.path.join(bdir, "*.mut")) if parse_mutation(p)["mistake"])
+    probe = ("import os, sys, tempfile\n"
+             "sys.path.insert(0, 'tools')\n"
+             "from apply_mut import apply_mutation, parse_mutation\n"
+             "bad = []\n"
+             "for m in sys.argv[2:]:\n"
+             "    with tempfile.TemporaryDirectory() as t:\n"
+             "        if apply_mutation(sys.argv[1], parse_mutation(m), t): bad.append(m)\n"
+             "print(len(sys.argv) - 2 - len(bad), 'applied'); print('not applied:', *bad)\n"
+             "sys.exit(1 if bad else 0)\n")
+    rc, out, err = run([sys.executable, "-c", probe, os.path.join("solutions", labname), *muts],
+                       cwd=os.path.join(src, "kit"))
+    L.check(rc == 0 and muts, f"the zip's apply_mut.py applies each of its {len(muts)} mistake models "
+            "to the zip's reference", out + err)
+    stubs = [p for p in muts if parse_mutation(p)["stubs"]]
+    edits = [p for p in muts if not parse_mutation(p)["stubs"]]
+    kept = {os.path.join(bdir, k + ".mut") for k in keep} | set(stubs[:1]) | set(edits[:1])
+    for p in muts:
+        if p not in kept:
+            os.remove(p)
+    L.lines.append(f"  note setup.sh builds {len(kept)} of the {len(muts)} mistake models: "
+                   + " ".join(sorted(os.path.basename(p)[:-4] for p in kept)))
+
+
 def check_conf(L, src, soldir, labdir):
     """The bundle's lab.conf names the submitted files, each in labs/ and
     solutions/: (its text, those names)."""
@@ -464,9 +502,14 @@ def check_lab(L, lab):
         unzip(zpath, src)
         if lab not in FULL:
             return check_lab_parts(L, lab, src, labname, soldir, labdir, t0)
+        # The bundle's judge must name a mistake as make grade does: the
+        # broken solution it is tried on (below) is picked first, so that the
+        # build keeps its model.
+        model = kit_diagnosed(lab, soldir, os.path.join(tmp, "model", labname))
+        prune_models(L, lab, src, labname, keep=[model[0]] if model else [])
         t1 = time.monotonic()
         rc, out, err = run(["bash", os.path.join(src, "setup.sh")], cwd=src, env={"SKIP_APT": "1"},
-                           timeout=900)  # the grader and its mistake models
+                           timeout=900)  # the grader and the mistake models kept
         grader = os.path.join(src, "kit", "grader", "bin", f"grade-{lab}")
         L.timings.append(("setup.sh", time.monotonic() - t1))
         if not L.check(rc == 0 and os.access(grader, os.X_OK),
@@ -554,7 +597,6 @@ def check_lab(L, lab):
         # ---- a broken solution of the kit: the bundle's judge names its
         # mistake as the kit's (make grade) does, from models it no longer holds
         t3 = time.monotonic()
-        model = kit_diagnosed(lab, soldir, os.path.join(tmp, "model", labname))
         if L.check(model, f"make grade diagnoses one of lab {lab}'s broken solutions with a mistake: line"):
             name, said, mdir = model
 
