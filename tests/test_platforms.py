@@ -757,8 +757,8 @@ FULL = set()
 def check_lab_parts(L, lab, src, labname, soldir, labdir, t0):
     """A lab that is not --full: from the unpacked zip, the kit's recipe
     (grader.mk, as build.sh runs it) builds every part of the grader that is
-    this lab's own (hidden tests, derived tests, reference, adapter, runner
-    library, the mistake-model table: every .mut applied to the shipped
+    this lab's own (hidden tests, derived tests, reference, the runner's
+    adapter, the mistake-model table: every .mut applied to the shipped
     reference, and one model compiled), so a file pack.py leaves out fails
     here; lab.conf names the submitted files; the Classroom template and its
     workflow are checked as for a full lab (the workflow is not run)."""
@@ -767,14 +767,19 @@ def check_lab_parts(L, lab, src, labname, soldir, labdir, t0):
     cflags = re.search(r'^STUDENT_CFLAGS="([^"]*)"$', conf, re.M)
     muts = sorted(glob.glob(os.path.join(src, "kit", "grader", "broken", lab, "*.mut")))
     models = [os.path.basename(p)[:-4] for p in muts if parse_mutation(p)["mistake"]]
+    # The lab's adapter, not its runner library: the library's other objects
+    # (runner_main, alloc_fault, labs/common) are the same files in every
+    # lab's zip (pack.py copies grader/engine/ and labs/common/ whole), built
+    # from the full lab's zip by its setup.sh.
+    described = os.path.isfile(os.path.join(src, "kit", "grader", "labs", lab, "functions.txt"))
     targets = [f"../build/lab{lab}/tests.o", f"../build/lab{lab}/reference.o",
-               f"grader/bin/lib/librunner-{lab}.a", f"../build/lab{lab}/models/table.o"]
+               f"../build/lab{lab}/{'gen/' if described else ''}adapter.o", f"../build/lab{lab}/models/table.o"]
     targets += [f"../build/lab{lab}/models/{models[0]}.o"] if models else []
     rc, out, err = run(["make", "-C", os.path.join(src, "kit"), "-f", "grader/engine/grader.mk", "--no-print-directory",
                         "B=../build", "BIN=grader/bin", f"LAB_IDS={lab}", "GRADER_DEBUG=",
                         f"STUDENT_CFLAGS={cflags.group(1) if cflags else ''}", *targets], timeout=900)
     L.check(rc == 0 and models and all(os.path.isfile(os.path.join(src, "kit", t)) for t in targets),
-            f"from the zip's sources alone, grader.mk builds lab {lab}'s tests, reference, runner library, "
+            f"from the zip's sources alone, grader.mk builds lab {lab}'s tests, reference, runner adapter, "
             f"the table of its {len(models)} mistake models and the model {models[0] if models else '?'} "
             f"({time.monotonic() - t1:.1f} s)", out + err)
     L.timings.append(("lab's parts", time.monotonic() - t1))
