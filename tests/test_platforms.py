@@ -10,7 +10,8 @@ own parts of the grader built from the zip, lab.conf, the Classroom
 template and workflow checks):
 
 Gradescope
-  - `make gradescope LAB=NN` makes build/gradescope/lab-NN-autograder.zip (and
+  - `make gradescope LAB='NN ...'` (one make for every lab given) makes
+    build/gradescope/lab-NN-autograder.zip (and
     keeps the folder): setup.sh and run_autograder at the zip's root,
     executable, and no binary inside (the image is Ubuntu: it builds there);
   - the zip is unpacked into a fake /autograder tree (AUTOGRADER_ROOT), its
@@ -34,7 +35,7 @@ Gradescope
     rejected by the same validators, so these checks can fail.
 
 GitHub Classroom
-  - `make classroom LAB=NN` writes build/classroom/lab-NN/; its workflow is
+  - `make classroom LAB='NN ...'` (the same make) writes build/classroom/lab-NN/; its workflow is
     checked structurally (with PyYAML when /usr/bin/python3 has it, and with
     a line-based check always): triggers, one command-grader step per graded
     test with the test's points, the reporter's runners and *_RESULTS
@@ -478,11 +479,12 @@ def check_lab(L, lab):
     ref_files, skel_files = student_files(soldir), student_files(labdir)
 
     # ---- the zip
-    rc, out, err = run(["make", "--no-print-directory", "gradescope", f"LAB={lab}"])
+    rc, out, err = MADE
     zpath = os.path.join(ROOT, "build", "gradescope", f"lab-{lab}-autograder.zip")
     folder = zpath[:-4]
     if not L.check(rc == 0 and os.path.isfile(zpath) and os.path.isdir(folder),
-                   f"make gradescope LAB={lab} makes {os.path.relpath(zpath, ROOT)} and keeps the folder", out + err):
+                   f"make gradescope LAB='{' '.join(LABS)}' makes {os.path.relpath(zpath, ROOT)} and keeps the folder",
+                   out + err):
         return L
     with zipfile.ZipFile(zpath) as z:
         infos = {i.filename: i for i in z.infolist()}
@@ -720,10 +722,10 @@ def check_template(L, lab, labname, skel_files, tests, total):
     """make classroom LAB=NN: its workflow (line check; YAML structure with
     PyYAML) and the template's files.  (folder, workflow text, the YAML's
     steps or None), or None when make classroom failed."""
-    rc, out, err = run(["make", "--no-print-directory", "classroom", f"LAB={lab}"])
+    rc, out, err = MADE
     tdir_built = os.path.join(ROOT, "build", "classroom", f"lab-{lab}")
     wf = os.path.join(tdir_built, ".github", "workflows", "classroom.yml")
-    if not L.check(rc == 0 and os.path.isfile(wf), f"make classroom LAB={lab} writes {os.path.relpath(wf, ROOT)}",
+    if not L.check(rc == 0 and os.path.isfile(wf), f"make classroom LAB='{' '.join(LABS)}' writes {os.path.relpath(wf, ROOT)}",
                    out + err):
         return None
     text = open(wf, encoding="utf-8").read()
@@ -752,6 +754,11 @@ def check_template(L, lab, labname, skel_files, tests, total):
 # for every lab, proved on the full labs; what differs between labs (the
 # files pack.py puts in the zip, lab.conf, the test list) is checked there.
 FULL = set()
+# The labs given, and what one `make gradescope classroom LAB='NN NN ...'`
+# returned (main runs it once for every lab: a make a lab read the whole
+# kit's Makefile twice per lab).
+LABS = []
+MADE = (1, "", "not run")
 
 
 def check_lab_parts(L, lab, src, labname, soldir, labdir, t0):
@@ -840,6 +847,9 @@ def main(argv):
         print(f"make grader failed:\n{out}{err}")
         print("0 passed, 1 failed")
         return 1
+    LABS[:] = labs
+    global MADE
+    MADE = run(["make", "--no-print-directory", "gradescope", "classroom", f"LAB={' '.join(labs)}"])
     workers = len(labs)  # mostly waiting on compilers and graders
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(test_lab, lab) for lab in labs]
