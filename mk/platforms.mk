@@ -25,7 +25,9 @@ classroom: ## GitHub Classroom template repo of a lab in build/classroom/lab-NN/
 LAB_TESTS += platform-tests
 # Every lab's zip and template are made and checked, and each lab's own parts
 # of its grader are built from its zip; the whole run (setup.sh builds the
-# grader and its models, run_autograder grades six submissions, the Classroom
+# grader and the models it is run with (every model of the zip is applied to
+# its reference; make grader compiles them all by the same grader.mk),
+# run_autograder grades six submissions, the Classroom
 # workflow runs) on PLATFORM_FULL only: Lab 05, two submitted files, a
 # described adapter with drivers, data files.  That run is one code for
 # every lab, and a full build from a zip costs a minute of CPU a lab.

@@ -10,7 +10,8 @@ own parts of the grader built from the zip, lab.conf, the Classroom
 template and workflow checks):
 
 Gradescope
-  - `make gradescope LAB=NN` makes build/gradescope/lab-NN-autograder.zip (and
+  - `make gradescope LAB='NN ...'` (one make for every lab given) makes
+    build/gradescope/lab-NN-autograder.zip (and
     keeps the folder): setup.sh and run_autograder at the zip's root,
     executable, and no binary inside (the image is Ubuntu: it builds there);
   - the zip is unpacked into a fake /autograder tree (AUTOGRADER_ROOT), its
@@ -34,7 +35,7 @@ Gradescope
     rejected by the same validators, so these checks can fail.
 
 GitHub Classroom
-  - `make classroom LAB=NN` writes build/classroom/lab-NN/; its workflow is
+  - `make classroom LAB='NN ...'` (the same make) writes build/classroom/lab-NN/; its workflow is
     checked structurally (with PyYAML when /usr/bin/python3 has it, and with
     a line-based check always): triggers, one command-grader step per graded
     test with the test's points, the reporter's runners and *_RESULTS
@@ -399,6 +400,44 @@ def kit_diagnosed(lab, soldir, mdir):
     return None
 
 
+def prune_models(L, lab, src, labname, keep):
+    """Before setup.sh builds the full lab's grader from its zip: every
+    mistake model the zip holds is applied, by the zip's own apply_mut.py, to
+    the zip's reference (or skeleton, for a stub), and must apply; then all
+    but a few are removed from the unpacked zip, so that setup.sh compiles
+    3 models, not 45 (a minute of CPU).  Kept: `keep` (the broken solution
+    the bundle's judge must diagnose below), the first stub model and the
+    first model of edits (files a mutation leaves as they are: the copied
+    objects of grader.mk's models/base/).  Compiling every model with the
+    recipe the zip ships (grader.mk, lab.conf's STUDENT_CFLAGS, which pack.py
+    copies from mk/common.inc) is what the kit's own `make grader` does
+    (make test's shared build, the same grader.mk), and each lab's table is
+    built from its zip in check_lab_parts."""
+    bdir = os.path.join(src, "kit", "grader", "broken", lab)
+    muts = sorted(p for p in glob.glob(os.path.join(bdir, "*.mut")) if parse_mutation(p)["mistake"])
+    probe = ("import os, sys, tempfile\n"
+             "sys.path.insert(0, 'tools')\n"
+             "from apply_mut import apply_mutation, parse_mutation\n"
+             "bad = []\n"
+             "for m in sys.argv[2:]:\n"
+             "    with tempfile.TemporaryDirectory() as t:\n"
+             "        if apply_mutation(sys.argv[1], parse_mutation(m), t): bad.append(m)\n"
+             "print(len(sys.argv) - 2 - len(bad), 'applied'); print('not applied:', *bad)\n"
+             "sys.exit(1 if bad else 0)\n")
+    rc, out, err = run([sys.executable, "-c", probe, os.path.join("solutions", labname), *muts],
+                       cwd=os.path.join(src, "kit"))
+    L.check(rc == 0 and muts, f"the zip's apply_mut.py applies each of its {len(muts)} mistake models "
+            "to the zip's reference", out + err)
+    stubs = [p for p in muts if parse_mutation(p)["stubs"]]
+    edits = [p for p in muts if not parse_mutation(p)["stubs"]]
+    kept = {os.path.join(bdir, k + ".mut") for k in keep} | set(stubs[:1]) | set(edits[:1])
+    for p in muts:
+        if p not in kept:
+            os.remove(p)
+    L.lines.append(f"  note setup.sh builds {len(kept)} of the {len(muts)} mistake models: "
+                   + " ".join(sorted(os.path.basename(p)[:-4] for p in kept)))
+
+
 def check_conf(L, src, soldir, labdir):
     """The bundle's lab.conf names the submitted files, each in labs/ and
     solutions/: (its text, those names)."""
@@ -440,11 +479,12 @@ def check_lab(L, lab):
     ref_files, skel_files = student_files(soldir), student_files(labdir)
 
     # ---- the zip
-    rc, out, err = run(["make", "--no-print-directory", "gradescope", f"LAB={lab}"])
+    rc, out, err = MADE
     zpath = os.path.join(ROOT, "build", "gradescope", f"lab-{lab}-autograder.zip")
     folder = zpath[:-4]
     if not L.check(rc == 0 and os.path.isfile(zpath) and os.path.isdir(folder),
-                   f"make gradescope LAB={lab} makes {os.path.relpath(zpath, ROOT)} and keeps the folder", out + err):
+                   f"make gradescope LAB='{' '.join(LABS)}' makes {os.path.relpath(zpath, ROOT)} and keeps the folder",
+                   out + err):
         return L
     with zipfile.ZipFile(zpath) as z:
         infos = {i.filename: i for i in z.infolist()}
@@ -464,9 +504,14 @@ def check_lab(L, lab):
         unzip(zpath, src)
         if lab not in FULL:
             return check_lab_parts(L, lab, src, labname, soldir, labdir, t0)
+        # The bundle's judge must name a mistake as make grade does: the
+        # broken solution it is tried on (below) is picked first, so that the
+        # build keeps its model.
+        model = kit_diagnosed(lab, soldir, os.path.join(tmp, "model", labname))
+        prune_models(L, lab, src, labname, keep=[model[0]] if model else [])
         t1 = time.monotonic()
         rc, out, err = run(["bash", os.path.join(src, "setup.sh")], cwd=src, env={"SKIP_APT": "1"},
-                           timeout=900)  # the grader and its mistake models
+                           timeout=900)  # the grader and the mistake models kept
         grader = os.path.join(src, "kit", "grader", "bin", f"grade-{lab}")
         L.timings.append(("setup.sh", time.monotonic() - t1))
         if not L.check(rc == 0 and os.access(grader, os.X_OK),
@@ -554,7 +599,6 @@ def check_lab(L, lab):
         # ---- a broken solution of the kit: the bundle's judge names its
         # mistake as the kit's (make grade) does, from models it no longer holds
         t3 = time.monotonic()
-        model = kit_diagnosed(lab, soldir, os.path.join(tmp, "model", labname))
         if L.check(model, f"make grade diagnoses one of lab {lab}'s broken solutions with a mistake: line"):
             name, said, mdir = model
 
@@ -678,10 +722,10 @@ def check_template(L, lab, labname, skel_files, tests, total):
     """make classroom LAB=NN: its workflow (line check; YAML structure with
     PyYAML) and the template's files.  (folder, workflow text, the YAML's
     steps or None), or None when make classroom failed."""
-    rc, out, err = run(["make", "--no-print-directory", "classroom", f"LAB={lab}"])
+    rc, out, err = MADE
     tdir_built = os.path.join(ROOT, "build", "classroom", f"lab-{lab}")
     wf = os.path.join(tdir_built, ".github", "workflows", "classroom.yml")
-    if not L.check(rc == 0 and os.path.isfile(wf), f"make classroom LAB={lab} writes {os.path.relpath(wf, ROOT)}",
+    if not L.check(rc == 0 and os.path.isfile(wf), f"make classroom LAB='{' '.join(LABS)}' writes {os.path.relpath(wf, ROOT)}",
                    out + err):
         return None
     text = open(wf, encoding="utf-8").read()
@@ -710,13 +754,18 @@ def check_template(L, lab, labname, skel_files, tests, total):
 # for every lab, proved on the full labs; what differs between labs (the
 # files pack.py puts in the zip, lab.conf, the test list) is checked there.
 FULL = set()
+# The labs given, and what one `make gradescope classroom LAB='NN NN ...'`
+# returned (main runs it once for every lab: a make a lab read the whole
+# kit's Makefile twice per lab).
+LABS = []
+MADE = (1, "", "not run")
 
 
 def check_lab_parts(L, lab, src, labname, soldir, labdir, t0):
     """A lab that is not --full: from the unpacked zip, the kit's recipe
     (grader.mk, as build.sh runs it) builds every part of the grader that is
-    this lab's own (hidden tests, derived tests, reference, adapter, runner
-    library, the mistake-model table: every .mut applied to the shipped
+    this lab's own (hidden tests, derived tests, reference, the runner's
+    adapter, the mistake-model table: every .mut applied to the shipped
     reference, and one model compiled), so a file pack.py leaves out fails
     here; lab.conf names the submitted files; the Classroom template and its
     workflow are checked as for a full lab (the workflow is not run)."""
@@ -725,14 +774,19 @@ def check_lab_parts(L, lab, src, labname, soldir, labdir, t0):
     cflags = re.search(r'^STUDENT_CFLAGS="([^"]*)"$', conf, re.M)
     muts = sorted(glob.glob(os.path.join(src, "kit", "grader", "broken", lab, "*.mut")))
     models = [os.path.basename(p)[:-4] for p in muts if parse_mutation(p)["mistake"]]
+    # The lab's adapter, not its runner library: the library's other objects
+    # (runner_main, alloc_fault, labs/common) are the same files in every
+    # lab's zip (pack.py copies grader/engine/ and labs/common/ whole), built
+    # from the full lab's zip by its setup.sh.
+    described = os.path.isfile(os.path.join(src, "kit", "grader", "labs", lab, "functions.txt"))
     targets = [f"../build/lab{lab}/tests.o", f"../build/lab{lab}/reference.o",
-               f"grader/bin/lib/librunner-{lab}.a", f"../build/lab{lab}/models/table.o"]
+               f"../build/lab{lab}/{'gen/' if described else ''}adapter.o", f"../build/lab{lab}/models/table.o"]
     targets += [f"../build/lab{lab}/models/{models[0]}.o"] if models else []
     rc, out, err = run(["make", "-C", os.path.join(src, "kit"), "-f", "grader/engine/grader.mk", "--no-print-directory",
                         "B=../build", "BIN=grader/bin", f"LAB_IDS={lab}", "GRADER_DEBUG=",
                         f"STUDENT_CFLAGS={cflags.group(1) if cflags else ''}", *targets], timeout=900)
     L.check(rc == 0 and models and all(os.path.isfile(os.path.join(src, "kit", t)) for t in targets),
-            f"from the zip's sources alone, grader.mk builds lab {lab}'s tests, reference, runner library, "
+            f"from the zip's sources alone, grader.mk builds lab {lab}'s tests, reference, runner adapter, "
             f"the table of its {len(models)} mistake models and the model {models[0] if models else '?'} "
             f"({time.monotonic() - t1:.1f} s)", out + err)
     L.timings.append(("lab's parts", time.monotonic() - t1))
@@ -793,6 +847,9 @@ def main(argv):
         print(f"make grader failed:\n{out}{err}")
         print("0 passed, 1 failed")
         return 1
+    LABS[:] = labs
+    global MADE
+    MADE = run(["make", "--no-print-directory", "gradescope", "classroom", f"LAB={' '.join(labs)}"])
     workers = len(labs)  # mostly waiting on compilers and graders
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(test_lab, lab) for lab in labs]

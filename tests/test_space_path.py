@@ -8,8 +8,8 @@ models (the grader is built twice; the recipe is one for every lab):
     and grades the reference, given by its absolute path: full marks, exit 0;
   - make check LAB=NN SAN=0 SUB=<the same path>: the visible tests pass;
   - the Gradescope bundle's build.sh (make -f grader/engine/grader.mk) builds
-    Lab NN's grader inside the spaced folder and it grades the reference at
-    full marks.
+    Lab NN's grader (with one of its mistake models: make grade compiled them
+    all) inside the spaced folder and it grades the reference at full marks.
 """
 import glob
 import os
@@ -80,6 +80,13 @@ def main():
                        os.path.join(tmp, "bundle dir")], kit)
         bundle = os.path.join(tmp, "bundle dir", f"lab-{LAB}-autograder")
         if rc == 0:
+            # One mistake model is enough here: make grade above compiled
+            # every one of them by the same recipe (grader.mk) in the spaced
+            # folder; the bundle's build proves build.sh's own paths.
+            muts = sorted(p for p in glob.glob(os.path.join(bundle, "kit", "grader", "broken", LAB, "*.mut"))
+                          if parse_mutation(p)["mistake"])
+            for p in muts[1:]:
+                os.remove(p)
             rc, out = run(["bash", os.path.join(bundle, "build.sh")], bundle)
         grader = os.path.join(bundle, "kit", "grader", "bin", f"grade-{LAB}")
         check(rc == 0 and os.access(grader, os.X_OK),
