@@ -251,11 +251,6 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
         return 2;
     }
 
-    result_t *res = calloc(lab->n_tests, sizeof *res);
-    for (size_t i = 0; i < lab->n_tests; i++) {
-        res[i].test = &lab->tests[i];
-        res[i].selected = selected(&lab->tests[i]);
-    }
     for (int k = 0; k < grading.n_only; k++) { /* each --test must name a test */
         size_t i = 0;
         while (i < lab->n_tests && !test_matches(&lab->tests[i], grading.only[k]))
@@ -271,11 +266,20 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
         fprintf(stderr, "grade-%s: %s\n", lab->id, compile_msg);
         return 2;
     }
+    if (built == 0 && budget_start() != 0) {
+        fprintf(stderr, "grade-%s: mmap: %s\n", lab->id, strerror(errno));
+        return 2;
+    }
+    result_t *res = calloc(lab->n_tests, sizeof *res);
+    if (!res) {
+        fprintf(stderr, "grade-%s: out of memory\n", lab->id);
+        return 2;
+    }
+    for (size_t i = 0; i < lab->n_tests; i++) {
+        res[i].test = &lab->tests[i];
+        res[i].selected = selected(&lab->tests[i]);
+    }
     if (built == 0) {
-        if (budget_start() != 0) {
-            fprintf(stderr, "grade-%s: mmap: %s\n", lab->id, strerror(errno));
-            return 2;
-        }
         sandbox_prepare(); /* once here, not in every test worker */
         run_tests(res, lab->n_tests);
     }
