@@ -19,9 +19,10 @@ Of the first lab's entries with one task left as its stub, grade-all grades
 the first; each other one is graded by the lab's grader on that task's tests
 (--test), which must all fail with "not implemented".
 For the second lab given (the first, if it is the only one), also: a second
-run regrades nothing and rewrites the same gradebook; --regrade gives the same
-scores; a run interrupted with SIGINT leaves no gradebook and the next run
-finishes it with the same result.  For the first lab given, the
+run regrades nothing and rewrites the same gradebook; a --regrade run
+interrupted with SIGINT leaves the gradebook alone, and the next run keeps
+what it graded again, grades the rest and ends with the same gradebook
+(--regrade and resuming give the same scores).  For the first lab given, the
 hostile class (sample_class.build_hostile: colliding, dot, 250-character,
 formula and non-UTF-8 names, a FIFO named x.zip, zip and tar.gz bombs, a
 folder 1,200 deep, a stray skeleton over the real work, misnamed, renamed and
@@ -178,38 +179,49 @@ def check_resume(lab, subs, out, base):
         again = f.read()
     check(rc == 0 and "graded 0, kept from an earlier run" in so and again == first,
           f"lab {lab}: a second run grades nothing again and writes the same gradebook", so + se)
-    rc, so, se = run_grade_all(lab, subs, out, "--regrade")
-    with open(os.path.join(out, "gradebook.csv"), encoding="utf-8") as f:
-        regraded = f.read()
-    check(rc == 0 and "kept from an earlier run 0" in so and regraded == first,
-          f"lab {lab}: --regrade with the recorded seed gives the same gradebook", so + se)
-
-    out2 = os.path.join(base, f"interrupted{lab}")
-    p = subprocess.Popen(GRADE_ALL + ["--lab", lab, "--submissions", subs, "--out", out2,
-                                      "--timeout", TIMEOUT],
+    # --regrade, interrupted: it must leave the gradebook alone; the next
+    # plain run keeps what --regrade graded again before the interrupt,
+    # grades the rest, and ends with the first gradebook: regrading and
+    # resuming with the recorded seed give the same scores (one class
+    # grading for both).
+    book = os.path.join(out, "gradebook.csv")
+    stamp = os.stat(book).st_mtime_ns
+    started = time.time()
+    p = subprocess.Popen(GRADE_ALL + ["--lab", lab, "--submissions", subs, "--out", out,
+                                      "--timeout", TIMEOUT, "--regrade"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Interrupt once a few students are done (however loaded the machine is).
+    # Interrupt once a few students are graded again (however loaded the machine is).
     deadline = time.monotonic() + 120
-    cache = os.path.join(out2, "cache")
-    while time.monotonic() < deadline and p.poll() is None:
-        if os.path.isdir(cache) and sum(os.path.exists(os.path.join(cache, k, "done"))
-                                        for k in os.listdir(cache)) >= 3:
-            break
+    cache = os.path.join(out, "cache")
+
+    def regraded():
+        n = 0
+        for k in (os.listdir(cache) if os.path.isdir(cache) else []):
+            try:
+                n += os.stat(os.path.join(cache, k, "done")).st_mtime >= started
+            except OSError:
+                pass
+        return n
+    while time.monotonic() < deadline and p.poll() is None and regraded() < 3:
         time.sleep(0.1)
     p.send_signal(signal.SIGINT)
     so, se = p.communicate(timeout=120)
-    check(p.returncode == 130 and "interrupted" in so
-          and not os.path.exists(os.path.join(out2, "gradebook.csv")),
-          f"lab {lab}: an interrupted run stops cleanly and writes no gradebook (rc {p.returncode})",
-          so + se)
-    rc, so, se = run_grade_all(lab, subs, out2)
-    with open(os.path.join(out2, "gradebook.csv"), encoding="utf-8") as f:
+    with open(book, encoding="utf-8") as f:
+        after = f.read()
+    check(p.returncode == 130 and "interrupted" in so and after == first
+          and os.stat(book).st_mtime_ns == stamp,
+          f"lab {lab}: an interrupted run (--regrade) stops cleanly and leaves the gradebook alone "
+          f"(rc {p.returncode})", so + se)
+    rc, so, se = run_grade_all(lab, subs, out)
+    with open(book, encoding="utf-8") as f:
         resumed = f.read()
-    kept = int(so.split("kept from an earlier run ")[1].split(",")[0]) if "kept from" in so else 0
-    check(rc == 0 and kept > 0 and resumed == first,
-          f"lab {lab}: the next run keeps the {kept} done and ends with the same gradebook", so + se)
-    parts = [f for f in os.listdir(os.path.join(out2, "feedback")) if f.startswith(".tmp-")]
-    tmp_left = os.path.exists(os.path.join(out2, "tmp"))
+    m = re.search(r"graded (\d+), kept from an earlier run (\d+),", so)
+    graded, kept = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    check(rc == 0 and kept > 0 and graded > 0 and resumed == first,
+          f"lab {lab}: the next run keeps the {kept} graded again, grades the {graded} left "
+          f"(--regrade emptied the cache) and ends with the same gradebook", so + se)
+    parts = [f for f in os.listdir(os.path.join(out, "feedback")) if f.startswith(".tmp-")]
+    tmp_left = os.path.exists(os.path.join(out, "tmp"))
     check(not parts and not tmp_left, f"lab {lab}: no partial feedback or temporary files are left",
           f"{parts} tmp={tmp_left}")
 
@@ -332,7 +344,7 @@ def main():
         done = check_class(lab, base, few=few)
         if i == 0:
             check_hostile(lab, base)
-        # Resuming and regrading grade a class twice more: the second lab's
+        # Resuming and regrading grade a class once more: the second lab's
         # class of 4 shows it (the first's, when it is the only lab).
         if done and i == min(1, len(labs) - 1):
             check_resume(lab, *done, base)
