@@ -19,8 +19,8 @@ written) must score:
 Without --size every kind appears once (at least 30 students); build(...,
 few=True) gives one entry of each way to score (7 students); build(...,
 some_broken=True) keeps of the broken solutions only the first of each sort
-(broken_sort: one that hangs, a stub, a mistake model, one an engine reason
-names), every other kind of entry as without it.  With --size N
+(broken_sort: a stub, a mistake model, one an engine reason names; none
+that hangs), every other kind of entry as without it.  With --size N
 the class has N students, mostly correct, like a real class, for benchmarks:
 60% correct, 15% broken, 10% partly done, 8% misbehaving (4% hanging),
 7% malformed.  With --hostile, the class that tries to break grade-all
@@ -173,8 +173,11 @@ def build(lab, out, size=None, few=False, some_broken=False):
         if not mut.endswith(".mut"):
             continue
         spec = tg.parse_mutation(os.path.join(ROOT, "grader/broken", lab, mut))
-        if some_broken:  # the first of each sort only
-            if broken_sort(spec) in sorts:
+        if some_broken:  # the first of each sort only, and none that hangs
+            # A broken solution that spins burns its whole time budget in CPU
+            # (10 s); misbehaves-sleep-forever hangs without burning it, and
+            # tests/test_grader.py grades every spinning one of every lab.
+            if broken_sort(spec) in sorts | {"hangs"}:
                 continue
             sorts.add(broken_sort(spec))
 
@@ -219,15 +222,17 @@ def build(lab, out, size=None, few=False, some_broken=False):
         expect("malformed", "zero", reason=["more than"])))
 
     if few:
-        # One entry of each way to score: full marks, zero, a task missing, a
-        # broken solution, a crash, a hang, a build failure.
+        # One entry of each way to score (few=True): full marks, zero, a task
+        # missing, a broken solution, a crash, a hang, a build failure; or
+        # only those few names (a tuple: e.g. "correct-folder", "missing").
         first = {}
         for k in kinds:
             group = k[0].split("-")[0] if k[0].startswith(("missing-", "broken-")) else k[0]
             if k[0] != "broken-endless-loop":
                 first.setdefault(group, k)
-        kinds = [first[g] for g in ("correct-folder", "not-started", "missing", "broken", "misbehaves-crash",
-                                    "misbehaves-sleep-forever", "syntax-error")]
+        kinds = [first[g] for g in (few if isinstance(few, tuple) else (
+            "correct-folder", "not-started", "missing", "broken", "misbehaves-crash",
+            "misbehaves-sleep-forever", "syntax-error"))]
     elif size:
         pool = {"correct": [k for k in kinds if k[2]["kind"] == "correct"],
                 "broken": [k for k in kinds if k[2]["kind"] == "broken"

@@ -3,18 +3,26 @@
 
 For every lab given: build the lab's sample class (tests/sample_class.py:
 for the first lab given, every kind of entry, its broken solutions cut to
-the first of each sort (one that hangs, a stub, a mistake model, one an
-engine reason names: tests/test_grader.py grades every broken solution of
-every lab, and the README's Lab 02 block, checked by make readme-outputs,
-grades Lab 02's whole class with grade-all); one entry of each way to score
-for the others: full marks, zero, a task missing, a broken solution, a crash,
-a hang, a build failure), grade it with tools/grade_all.py, and check every student's row of the
+the first of each sort (a stub, a mistake model, one an engine reason names;
+none that spins: misbehaves-sleep-forever is the class's hang, and
+tests/test_grader.py grades every broken solution of every lab, spinning
+ones too; the README's Lab 02 block, checked by make readme-outputs, grades
+Lab 02's whole class with grade-all); for the others, what depends on the
+lab (its files found, its test columns): full marks, a task missing, a build
+failure (a zero, a broken solution, a crash and a hang depend on no lab:
+the first lab's class has them, and per lab tests/test_grader.py grades the
+skeleton and every broken solution, tests/test_redteam_run.py hanging and
+spinning code), grade it with tools/grade_all.py, and check every student's row of the
 gradebook against what the class says they must score (full marks, zero, or
 below full marks with named tests failed and a reason in their feedback).
+Of the first lab's entries with one task left as its stub, grade-all grades
+the first; each other one is graded by the lab's grader on that task's tests
+(--test), which must all fail with "not implemented".
 For the second lab given (the first, if it is the only one), also: a second
-run regrades nothing and rewrites the same gradebook; --regrade gives the same
-scores; a run interrupted with SIGINT leaves no gradebook and the next run
-finishes it with the same result.  For the first lab given, the
+run regrades nothing and rewrites the same gradebook; a --regrade run
+interrupted with SIGINT leaves the gradebook alone, and the next run keeps
+what it graded again, grades the rest and ends with the same gradebook
+(--regrade and resuming give the same scores).  For the first lab given, the
 hostile class (sample_class.build_hostile: colliding, dot, 250-character,
 formula and non-UTF-8 names, a FIFO named x.zip, zip and tar.gz bombs, a
 folder 1,200 deep, a stray skeleton over the real work, misnamed, renamed and
@@ -76,11 +84,15 @@ def read_book(path):
 TEST_COLS = slice(8, -3)
 
 
-def check_class(lab, base, few=False):
+def check_class(lab, base, few=()):
     subs, out = os.path.join(base, f"lab{lab}"), os.path.join(base, f"out{lab}")
     expected = sample_class.build(lab, subs, few=few, some_broken=not few)
-    least = 7 if few else 20
+    least = len(few) if few else 20
     check(len(expected) >= least, f"lab {lab}: sample class has {len(expected)} submissions (>= {least})")
+    # One task missing shows grade-all's way with it; the other tasks' stubs
+    # are graded by the grader alone, on that task's tests (check_task_stubs).
+    stubs = sorted(n for n in expected if n.startswith("missing-"))[1:]
+    check_task_stubs(lab, subs, {n: expected.pop(n) for n in stubs})
     start = time.monotonic()
     rc, so, se = run_grade_all(lab, subs, out)
     secs = time.monotonic() - start
@@ -138,6 +150,27 @@ def check_class(lab, base, few=False):
     return subs, out
 
 
+def check_task_stubs(lab, subs, entries):
+    """Each entry (the reference with one task left as its stub), taken out of
+    the class, graded on its task's tests only: every one fails, not implemented."""
+    grader = os.path.join(ROOT, "grader/bin/grade-" + lab)
+    bad = []
+    for name, exp in sorted(entries.items()):
+        task = re.sub(r"^missing-lab(\d\d)-(\d+)$", r"lab\1.\2", name)
+        p = subprocess.run([grader, "--timeout", TIMEOUT, "--test", task, os.path.join(subs, name)],
+                           capture_output=True, text=True, timeout=300)
+        blocks = tg.test_blocks(p.stdout)
+        if p.returncode != 1 or sorted(blocks) != sorted(exp["fail"]):
+            bad.append(f"{name}: exit {p.returncode}, tests {sorted(blocks)}, expected {sorted(exp['fail'])}")
+        bad += [f"{name}: '{t}' {v}" for t, (v, lines) in sorted(blocks.items())
+                if v != "FAIL" or not any("not implemented" in x for x in lines)]
+        shutil.rmtree(os.path.join(subs, name))
+    if entries:
+        check(not bad, f"lab {lab}: with any one task's stub left, that task's tests fail, "
+                       f"not implemented ({len(entries)} more tasks, graded on their tests)",
+              "\n".join(bad[:20]))
+
+
 def check_resume(lab, subs, out, base):
     with open(os.path.join(out, "gradebook.csv"), encoding="utf-8") as f:
         first = f.read()
@@ -146,38 +179,49 @@ def check_resume(lab, subs, out, base):
         again = f.read()
     check(rc == 0 and "graded 0, kept from an earlier run" in so and again == first,
           f"lab {lab}: a second run grades nothing again and writes the same gradebook", so + se)
-    rc, so, se = run_grade_all(lab, subs, out, "--regrade")
-    with open(os.path.join(out, "gradebook.csv"), encoding="utf-8") as f:
-        regraded = f.read()
-    check(rc == 0 and "kept from an earlier run 0" in so and regraded == first,
-          f"lab {lab}: --regrade with the recorded seed gives the same gradebook", so + se)
-
-    out2 = os.path.join(base, f"interrupted{lab}")
-    p = subprocess.Popen(GRADE_ALL + ["--lab", lab, "--submissions", subs, "--out", out2,
-                                      "--timeout", TIMEOUT],
+    # --regrade, interrupted: it must leave the gradebook alone; the next
+    # plain run keeps what --regrade graded again before the interrupt,
+    # grades the rest, and ends with the first gradebook: regrading and
+    # resuming with the recorded seed give the same scores (one class
+    # grading for both).
+    book = os.path.join(out, "gradebook.csv")
+    stamp = os.stat(book).st_mtime_ns
+    started = time.time()
+    p = subprocess.Popen(GRADE_ALL + ["--lab", lab, "--submissions", subs, "--out", out,
+                                      "--timeout", TIMEOUT, "--regrade"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Interrupt once a few students are done (however loaded the machine is).
+    # Interrupt once a few students are graded again (however loaded the machine is).
     deadline = time.monotonic() + 120
-    cache = os.path.join(out2, "cache")
-    while time.monotonic() < deadline and p.poll() is None:
-        if os.path.isdir(cache) and sum(os.path.exists(os.path.join(cache, k, "done"))
-                                        for k in os.listdir(cache)) >= 3:
-            break
+    cache = os.path.join(out, "cache")
+
+    def regraded():
+        n = 0
+        for k in (os.listdir(cache) if os.path.isdir(cache) else []):
+            try:
+                n += os.stat(os.path.join(cache, k, "done")).st_mtime >= started
+            except OSError:
+                pass
+        return n
+    while time.monotonic() < deadline and p.poll() is None and regraded() < 3:
         time.sleep(0.1)
     p.send_signal(signal.SIGINT)
     so, se = p.communicate(timeout=120)
-    check(p.returncode == 130 and "interrupted" in so
-          and not os.path.exists(os.path.join(out2, "gradebook.csv")),
-          f"lab {lab}: an interrupted run stops cleanly and writes no gradebook (rc {p.returncode})",
-          so + se)
-    rc, so, se = run_grade_all(lab, subs, out2)
-    with open(os.path.join(out2, "gradebook.csv"), encoding="utf-8") as f:
+    with open(book, encoding="utf-8") as f:
+        after = f.read()
+    check(p.returncode == 130 and "interrupted" in so and after == first
+          and os.stat(book).st_mtime_ns == stamp,
+          f"lab {lab}: an interrupted run (--regrade) stops cleanly and leaves the gradebook alone "
+          f"(rc {p.returncode})", so + se)
+    rc, so, se = run_grade_all(lab, subs, out)
+    with open(book, encoding="utf-8") as f:
         resumed = f.read()
-    kept = int(so.split("kept from an earlier run ")[1].split(",")[0]) if "kept from" in so else 0
-    check(rc == 0 and kept > 0 and resumed == first,
-          f"lab {lab}: the next run keeps the {kept} done and ends with the same gradebook", so + se)
-    parts = [f for f in os.listdir(os.path.join(out2, "feedback")) if f.startswith(".tmp-")]
-    tmp_left = os.path.exists(os.path.join(out2, "tmp"))
+    m = re.search(r"graded (\d+), kept from an earlier run (\d+),", so)
+    graded, kept = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    check(rc == 0 and kept > 0 and graded > 0 and resumed == first,
+          f"lab {lab}: the next run keeps the {kept} graded again, grades the {graded} left "
+          f"(--regrade emptied the cache) and ends with the same gradebook", so + se)
+    parts = [f for f in os.listdir(os.path.join(out, "feedback")) if f.startswith(".tmp-")]
+    tmp_left = os.path.exists(os.path.join(out, "tmp"))
     check(not parts and not tmp_left, f"lab {lab}: no partial feedback or temporary files are left",
           f"{parts} tmp={tmp_left}")
 
@@ -282,17 +326,26 @@ def main():
     base = os.path.join(ROOT, "build", "test-grade-all")
     sample_class.remove(base)  # rm -rf: shutil.rmtree recurses, and a test folder is 1,200 deep
     os.makedirs(base)
+    # Run alone as under make test: a submission built once is not built
+    # again (the classes' reference, skeleton, misbehaving copies; the
+    # safety net's reference in every run): grader/engine/build_cache.h.
+    if not os.environ.get("LORALAB_BUILD_CACHE"):
+        os.environ["LORALAB_BUILD_CACHE"] = os.path.join(base, "build-cache")
+        os.makedirs(os.environ["LORALAB_BUILD_CACHE"])
     for i, lab in enumerate(labs):
         print(f"lab {lab}:")
         # The first lab's sample class (every kind of entry, one broken
-        # solution of each sort); the others one entry of each way to score
-        # (their columns, feedback and sources): tests/test_grader.py grades
-        # each broken solution already, the first lab every kind of entry.
-        done = check_class(lab, base, few=i > 0)
+        # solution of each sort); the others what depends on the lab (its
+        # sources found, its columns and feedback): full marks, a task
+        # missing, a build failure.  The second lab's class also hangs, so
+        # that check_resume's interrupt finds a grading still running.
+        few = () if i == 0 else ("correct-folder", "missing", "syntax-error") + (
+            ("misbehaves-sleep-forever",) if i == 1 else ())
+        done = check_class(lab, base, few=few)
         if i == 0:
             check_hostile(lab, base)
-        # Resuming and regrading grade a class twice more: the second lab's
-        # class of 7 shows it (the first's, when it is the only lab).
+        # Resuming and regrading grade a class once more: the second lab's
+        # class of 4 shows it (the first's, when it is the only lab).
         if done and i == min(1, len(labs) - 1):
             check_resume(lab, *done, base)
     print(f"{tg.PASSED} passed, {tg.FAILED} failed")

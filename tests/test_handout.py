@@ -4,13 +4,17 @@
 Builds the copy both ways (`make handout`, and with HANDOUT_GRADERS=1) in a
 temporary folder, then checks: no solution or hidden-test file or line in it
 (and the check does catch one planted on purpose); the archive unpacks to the
-same files; every skeleton compiles with the kit's flags; `make check LAB=NN`
-builds the visible tests and they stop with "not implemented"; `make grade`
-says grading happens on submission (no graders) or grades the skeleton 0 and
-a copied-in reference full marks (graders shipped) and ends with a line that
-says so.  Then, with the reference files dropped into the copy, every `make`
-command that the copy's README and its labs' READMEs name (found by scanning
-them, so a newly named target is covered) runs and succeeds; a warning in a
+same files; the copy with graders is the one without plus grader/bin/, so
+on one of them: every skeleton compiles with the kit's flags; `make check
+LAB=NN` builds the visible tests and they stop with "not implemented".
+`make grade` says grading happens on submission (no graders) or grades the
+first lab's skeleton 0 (tests/test_grader.py: every lab's, same files and
+grader) and each lab's copied-in reference full marks (graders shipped) and
+ends with a line that says so.  Then, with the reference files dropped into
+the copy, every `make` command that the copy's README and its labs' READMEs
+name (found by scanning them, so a newly named target is covered) runs and
+succeeds (`make lab-tests` and `make bench` first: a target they run as a
+prerequisite, with the same variables, is not run again); a warning in a
 student's file is shown but fails neither `make check` nor grading, and
 `make check` compiles students' files with the grader's flags.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
@@ -50,7 +54,8 @@ def sh(cmd, cwd, timeout=300):
     return p.returncode, p.stdout + p.stderr
 
 
-def check_copy(tmp, graders):
+def check_copy(tmp, graders, plain=None):
+    """plain: the copy without graders, checked before (its folder), when graders."""
     label = "with graders" if graders else "without graders"
     out = os.path.join(tmp, "graders" if graders else "plain")
     rc, log = sh(["make", "--no-print-directory", "handout", f"HANDOUT_OUT={out}",
@@ -68,6 +73,16 @@ def check_copy(tmp, graders):
     with tarfile.open(os.path.join(out, "loralab-student.tar.gz")) as t:
         in_tar = {m.name.split("/", 1)[1] for m in t.getmembers() if m.isfile()}
     check(in_tar == names, f"({label}) the archive holds the same files", str(in_tar ^ names))
+    if plain:
+        # The two copies differ only by the graders: what is proved below on
+        # this one's skeletons (they compile, make check fails on them) holds
+        # for the other, which does not build them.
+        pnames = {os.path.relpath(os.path.join(d, f), plain) for d, _, fs in os.walk(plain) for f in fs}
+        differ = [n for n in sorted(names | pnames) if not n.startswith("grader/bin/")
+                  and (n not in names or n not in pnames
+                       or open(os.path.join(copy, n), "rb").read() != open(os.path.join(plain, n), "rb").read())]
+        check(not differ and names - pnames and all(n.startswith("grader/bin/") for n in names - pnames),
+              f"({label}) the copy is the one without graders plus grader/bin/", str(differ[:20]))
 
     # Unpack the archive elsewhere and work in it as a student would.
     home = os.path.join(tmp, "student-" + label.replace(" ", "-"))
@@ -76,7 +91,7 @@ def check_copy(tmp, graders):
     home = os.path.join(home, "loralab-student")
     labs = sorted(os.path.basename(d) for d in glob.glob(os.path.join(home, "labs/[0-9][0-9]-*")))
     broken = []
-    for lab in labs:
+    for lab in (labs if graders else []):
         for c in glob.glob(os.path.join(home, "labs", lab, "*.c")):
             if c.endswith("/demo.c"):
                 continue
@@ -84,24 +99,36 @@ def check_copy(tmp, graders):
                           "-o", "/dev/null"], home)
             if rc:
                 broken.append(log)
-    check(labs and not broken, f"({label}) every skeleton compiles with the kit's flags", "\n".join(broken))
     first = labs[0][:2]
-    rc, log = sh(["make", "--no-print-directory", "check", f"LAB={first}"], home)
-    check(rc != 0 and ("not implemented" in log or "Aborted" in log) and "error:" not in log,
-          f"({label}) make check LAB={first} builds the visible tests and they fail on the skeleton",
-          log[-2000:])
+    if graders:  # in this copy, so that its named make check LAB=NN reuse the common objects
+        check(labs and not broken, f"({label}) every skeleton compiles with the kit's flags", "\n".join(broken))
+        rc, log = sh(["make", "--no-print-directory", "check", f"LAB={first}"], home)
+        check(rc != 0 and ("not implemented" in log or "Aborted" in log) and "error:" not in log,
+              f"({label}) make check LAB={first} builds the visible tests and they fail on the skeleton",
+              log[-2000:])
     for lab in labs:
         lid = lab[:2]
-        rc, log = sh(["make", "--no-print-directory", "grade", f"LAB={lid}"], home)
         if not graders:
+            rc, log = sh(["make", "--no-print-directory", "grade", f"LAB={lid}"], home)
             check(rc == 0 and "hidden tests are run when you hand in" in log,
                   f"(no graders) make grade LAB={lid} says grading happens on submission", log)
             continue
-        m = re.search(r"Score: (\d+)/(\d+)", log)
-        check(rc == 0 and m and m.group(1) == "0", f"(graders) make grade LAB={lid}: skeleton scores 0",
-              log[-1500:])
+        # The shipped grader on the copy's skeleton, for the first lab: per lab,
+        # tests/test_grader.py grades the same skeleton with the same grader
+        # (before strip) at 0, and below each lab's shipped grader gives the
+        # reference full marks in the copy.
+        if lab == labs[0]:
+            rc, log = sh(["make", "--no-print-directory", "grade", f"LAB={lid}"], home)
+            m = re.search(r"Score: (\d+)/(\d+)", log)
+            check(rc == 0 and m and m.group(1) == "0", f"(graders) make grade LAB={lid}: skeleton scores 0",
+                  log[-1500:])
         for src in glob.glob(os.path.join(ROOT, "solutions", lab, "*.c")):
             shutil.copy(src, os.path.join(home, "labs", lab))
+        if lab == labs[0]:
+            # A warning in a student's file (named_targets_work checks make
+            # check shows it; here, that grading counts no point off for it).
+            with open(probe_file(home, lab), "a", encoding="utf-8") as f:
+                f.write(WARNING_PROBE)
         rc, log = sh(["make", "--no-print-directory", "grade", f"LAB={lid}"], home)
         GRADED[f"make grade LAB={lid}"] = rc, log
         m = re.search(r"Score: (\d+)/(\d+)", log)
@@ -110,6 +137,9 @@ def check_copy(tmp, graders):
         last = log.strip().splitlines()[-1] if log.strip() else ""
         check(last.startswith(f"Lab {lid}: full marks.") and "TODO" not in last,
               f"(graders) make grade LAB={lid}: a full score ends with a line that says so", last)
+        if lab == labs[0]:
+            check(rc == 0 and m and m.group(1) == m.group(2),
+                  "a warning in a student's file costs no points", log[-1500:])
     if graders:
         named_targets_work(home, labs)
 
@@ -144,23 +174,52 @@ def named_commands(home, labs):
     return cmds
 
 
+WARNING_PROBE = "\nint kit_warning_probe(void);\nint kit_warning_probe(void) { int unused_variable; return 0; }\n"
+
+
+def probe_file(home, lab):
+    src = sorted(glob.glob(os.path.join(home, "labs", lab, "*.c")))
+    return [c for c in src if not c.endswith("/demo.c")][0]
+
+
+def make_var(dump, name):
+    m = re.search(r"^" + name + r" :?= (.*)$", dump, re.M)
+    return m.group(1).split() if m else []
+
+
 def named_targets_work(home, labs):
     cmds = named_commands(home, labs)
     targets = {c.split()[1] for c in cmds if len(c.split()) > 1}
     check({"check", "grade", "demo", "plots", "lab-tests"} <= targets,
           "the copy's READMEs name check, grade, demo, plots and lab-tests", " | ".join(cmds))
-    done = set()
+    rc, dump = sh(["make", "-s", "--no-print-directory", "-p", "-n", "help"], home)
+    # What `make lab-tests` and `make bench` run: their prerequisites, run
+    # there with the same variables (no other run of them below).
+    parts = {"lab-tests": make_var(dump, "LAB_TESTS"), "bench": make_var(dump, "LAB_BENCH")}
+    check(all(parts.values()), "the copy's lab-tests and bench have prerequisites", str(parts))
+    cmds.sort(key=lambda c: c.split()[1:] not in (["lab-tests"], ["bench"]))
+    done, by = set(), {}
+    logs = {}
     for cmd in cmds:
         words = cmd.split()[1:]
         assigns = tuple(w for w in words if "=" in w)
         runs = {(w, assigns) for w in words if "=" not in w and not w.startswith('"')}
         if runs and runs <= done:
-            continue  # e.g. `make lab07-bench` after `make lab07-numpy-crosscheck lab07-bench`
+            # e.g. `make lab07-bench` after `make bench` (its prerequisite) or
+            # after `make lab07-numpy-crosscheck lab07-bench`
+            print(f"  (reference dropped in) `{cmd}`: run by `{by[next(iter(runs))]}` above")
+            continue
+        for r in runs:
+            by.setdefault(r, cmd)
+            for t in parts.get(r[0], []) if not assigns else []:
+                done.add((t, ()))
+                by.setdefault((t, ()), cmd)
         done |= runs
         if cmd in GRADED:  # run above on the same files (check_copy): its result
             rc, log = GRADED[cmd]
         else:
             rc, log = sh(["bash", "-c", "export MAKEFLAGS=--no-print-directory; " + cmd], home, timeout=600)
+        logs[cmd] = log
         check(rc == 0,
               f"(reference dropped in) `{cmd}` works in the copy", log[-2500:])
     # Student code gets the grader's flags: a warning is shown, never an error.
@@ -168,28 +227,29 @@ def named_targets_work(home, labs):
     argvs = re.findall(r'char \*argv\[\] = \{"cc", (.*?)\};', judge, re.S)
     compile_argv = [a for a in argvs if '"-c"' in a]
     grader_flags = (re.findall(r'"(-[^"]+)"', compile_argv[0].split('"-I"')[0]) if compile_argv else [])
-    rc, log = sh(["make", "-s", "--no-print-directory", "-p", "-n", "help"], home)
-    ours = re.search(r"^STUDENT_CFLAGS := (.*)$", log, re.M)
+    ours = re.search(r"^STUDENT_CFLAGS := (.*)$", dump, re.M)
     check(grader_flags and ours and ours.group(1).split() == grader_flags,
           "make check compiles students' files with the grader's flags (grader/engine/build_runner.c)",
           f"grader: {grader_flags}; make check: {ours.group(1) if ours else None}")
-    lab = labs[0]
-    src = sorted(glob.glob(os.path.join(home, "labs", lab, "*.c")))
-    src = [c for c in src if not c.endswith("/demo.c")][0]
-    with open(src, "a", encoding="utf-8") as f:
-        f.write("\nint kit_warning_probe(void);\nint kit_warning_probe(void) { int unused_variable; return 0; }\n")
-    rc, log = sh(["make", "--no-print-directory", "check", f"LAB={lab[:2]}"], home)
-    check(rc == 0 and "unused variable" in log,
-          "a warning in a student's file is shown by make check and does not fail it", log[-1500:])
-    rc, log = sh(["make", "--no-print-directory", "grade", f"LAB={lab[:2]}"], home)
-    m = re.search(r"Score: (\d+)/(\d+)", log)
-    check(rc == 0 and m and m.group(1) == m.group(2), "the same warning costs no points", log[-1500:])
+    # check_copy put a warning in the first lab's file with the reference
+    # (and graded it at full marks): the named make check showed it.
+    cmd = f"make check LAB={labs[0][:2]}"
+    if cmd not in logs:
+        logs[cmd] = sh(["make", "--no-print-directory", "check", f"LAB={labs[0][:2]}"], home)[1]
+    check("kit_warning_probe" in open(probe_file(home, labs[0]), encoding="utf-8").read()
+          and "unused variable" in logs[cmd] and "passed" in logs[cmd],
+          "a warning in a student's file is shown by make check and does not fail it", logs[cmd][-1500:])
 
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
+        # Run alone as under make test: a submission built once is not built
+        # again (make grade and make grade LAB=NN on the same files).
+        if not os.environ.get("LORALAB_BUILD_CACHE"):
+            os.environ["LORALAB_BUILD_CACHE"] = os.path.join(tmp, "build-cache")
+            os.makedirs(os.environ["LORALAB_BUILD_CACHE"])
         check_copy(tmp, graders=False)
-        check_copy(tmp, graders=True)
+        check_copy(tmp, graders=True, plain=os.path.join(tmp, "plain", "loralab-student"))
     print("the commands that took most CPU (seconds, children included):")
     for secs, cmd in sorted(CPU, reverse=True)[:8]:
         print(f"  {secs:6.1f}  {cmd}")
