@@ -273,7 +273,7 @@ def judge_variant(lab, label, sub, n_tests, reason, max_score=0, sleeps=None, op
 # limits, its tests' reports under a spent budget, its output tensors).  The
 # others attack the runner's sandbox (seccomp filter, limits, the fd 3 wire,
 # output caps), which is runner_main.c and run_sandbox.c for every lab:
-# `make test` proves them on the labs in the Makefile's REDTEAM_FULL.
+# `make test` proves them on the first lab of the Makefile's REDTEAM_FULL.
 LAB_CLASSES = ("sleep-0.9s", "spin", "hang")
 
 
