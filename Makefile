@@ -230,28 +230,18 @@ $(B)/san/common/%.o: labs/common/%.c | deps-check
 # Lab NN's judge, instrumented (its mistake models linked as they are), grades
 # the reference (full marks) and the lab's first broken solution with a
 # mistake: line (a diagnosis names it), so mistakes.c runs under the sanitizers.
-# The judge links the reference's objects the visible tests' build just
-# made with the sanitizers (a student's flags, -Werror: $(B)/san/NN/), not a
-# second instrumented compile of the same files.  The broken solution is
-# graded on the first test its .mut says it fails (--test): the tests it
-# passes run the code the reference's grading just ran, and mistakes.c runs
-# on failed tests only.  (That every model is diagnosed on all its tests is
-# tests/test_grader.py's, with the plain judge.)  The models and a described
-# lab's generated adapter are prerequisites (make test's shared build made
-# them), not a make started again per lab.
 san_mut = $(firstword $(call models_muts,$(1)))
-san_objs = $(patsubst %.c,$(B)/san/$(1)/%.o,$(notdir $(filter-out %/demo.c,$(wildcard $(call soldir,$(1))/*.c)) $(call given-srcs,$(1))))
-$(foreach id,$(LAB_IDS),$(eval sanitize-lab$(id): $(call grader_models,$(id)) $(if $(call described,$(id)),$(B)/lab$(id)/gen/adapter.c)))
 sanitize-lab%: $(SAN_ENGINE_OBJ) | deps-check deps-grade
 	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no,$(SAN_COMMON_OBJ))
+	$(if $(call described,$*),$(MAKE) --no-print-directory $(B)/lab$*/gen/adapter.c)
+	$(MAKE) --no-print-directory $(call grader_models,$*)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(if $(call described,$*),-I$(B)/lab$*/gen) $(call grader_tests,$*) \
-	  $(call derived_tests,$*) $(call adapter_src,$*) $(call san_objs,$*) $(SAN_ENGINE_OBJ) \
+	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(wildcard $(call labdir,$*)/given/*.c) $(SAN_ENGINE_OBJ) \
 	  $(call grader_models,$*) $(GRADER_LIBS) -o $(BIN)/asan-grade-$*
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null
 	rm -rf $(B)/san/$*-mut && $(PY) tools/apply_mut.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut
-	t=$$(sed -n 's/^fail: //p' $(call san_mut,$*) | head -n 1); \
-	$(BIN)/asan-grade-$* $${t:+--test "$$t"} $(B)/san/$*-mut > $(B)/san/$*-mut.txt; [ $$? = 1 ] && grep -q '^ *diagnosis: ' $(B)/san/$*-mut.txt || { \
-	  cat $(B)/san/$*-mut.txt; echo "sanitize: lab $*'s judge did not diagnose $(call san_mut,$*)$${t:+ on its test '$$t'}"; exit 1; }
+	$(BIN)/asan-grade-$* $(B)/san/$*-mut > $(B)/san/$*-mut.txt; [ $$? = 1 ] && grep -q '^ *diagnosis: ' $(B)/san/$*-mut.txt || { \
+	  cat $(B)/san/$*-mut.txt; echo "sanitize: lab $*'s judge did not diagnose $(call san_mut,$*)"; exit 1; }
 	rm -f $(BIN)/asan-grade-$*
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
