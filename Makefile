@@ -230,8 +230,10 @@ $(B)/san/common/%.o: labs/common/%.c | deps-check
 # Lab NN's judge, instrumented (its mistake models linked as they are), grades
 # the reference (full marks) and the lab's first broken solution with a
 # mistake: line (a diagnosis names it), so mistakes.c runs under the sanitizers.
+# It needs the lab's runner library (its runners stay plain), which also
+# makes grader/bin: `make sanitize` works on a clean clone.
 san_mut = $(firstword $(call models_muts,$(1)))
-sanitize-lab%: $(SAN_ENGINE_OBJ) | deps-check deps-grade
+sanitize-lab%: $(SAN_ENGINE_OBJ) $(BIN)/lib/librunner-%.a | deps-check deps-grade
 	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no,$(SAN_COMMON_OBJ))
 	$(if $(call described,$*),$(MAKE) --no-print-directory $(B)/lab$*/gen/adapter.c)
 	$(MAKE) --no-print-directory $(call grader_models,$*)
