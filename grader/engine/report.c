@@ -69,40 +69,49 @@ static void xml_str(FILE *f, const char *s)
  * hint is about the values it checks. */
 static const struct {
     unsigned why;
+    const char *name; /* in the verdict's "why" */
     const char *hint;
 } why_hints[] = {
-    {JUDGE_WHY_GRADER, "The grader itself went wrong on this test (see the line above), not your code: "
+    {JUDGE_WHY_GRADER, "grader", "The grader itself went wrong on this test (see the line above), not your code: "
                        "tell the course staff."},
-    {JUDGE_WHY_BUILD, "Your files did not compile: fix the compiler's errors at the top of this report "
+    {JUDGE_WHY_BUILD, "build", "Your files did not compile: fix the compiler's errors at the top of this report "
                       "(make check shows them too)."},
-    {JUDGE_WHY_STUB, "Replace the skeleton's stub with your own code for this function."},
-    {JUDGE_WHY_MISSING, "Keep every function of the lab's header in the files you submit, with the "
+    {JUDGE_WHY_STUB, "stub", "Replace the skeleton's stub with your own code for this function."},
+    {JUDGE_WHY_MISSING, "missing", "Keep every function of the lab's header in the files you submit, with the "
                         "header's name and signature, and not static."},
-    {JUDGE_WHY_CRASH, "Your code crashed instead of returning: make check builds it with AddressSanitizer "
+    {JUDGE_WHY_CRASH, "crash", "Your code crashed instead of returning: make check builds it with AddressSanitizer "
                       "and UndefinedBehaviorSanitizer, which name the line of a bad memory access; try "
                       "the sizes of the failing case there."},
-    {JUDGE_WHY_OUTSIDE, "Your code read or wrote outside an array it was given: check every loop bound "
+    {JUDGE_WHY_OUTSIDE, "outside", "Your code read or wrote outside an array it was given: check every loop bound "
                         "and every index (row times row length plus column) against the shapes in the "
                         "header; make check (AddressSanitizer) names the line."},
-    {JUDGE_WHY_TIME, "Your code did not finish in time: look for a loop that never ends or does far "
+    {JUDGE_WHY_TIME, "time", "Your code did not finish in time: look for a loop that never ends or does far "
                      "more work than the task needs, and for sleeps or reads of input."},
-    {JUDGE_WHY_EXIT, "A library function must return to its caller: never call exit() or _exit(); "
+    {JUDGE_WHY_EXIT, "exit", "A library function must return to its caller: never call exit() or _exit(); "
                      "report bad arguments through the return value the header gives."},
-    {JUDGE_WHY_SYSCALL, "Compute in memory only: no files, no processes or programs, no network, "
+    {JUDGE_WHY_SYSCALL, "syscall", "Compute in memory only: no files, no processes or programs, no network, "
                         "no signals to other processes, no changes to the process's limits."},
-    {JUDGE_WHY_FLOOD, "Remove the debug printing from your functions: a call may print only a little."},
-    {JUDGE_WHY_CHANNEL, "Leave standard input and file descriptors 3 and 4 alone (the grader talks to "
+    {JUDGE_WHY_FLOOD, "flood", "Remove the debug printing from your functions: a call may print only a little."},
+    {JUDGE_WHY_CHANNEL, "channel", "Leave standard input and file descriptors 3 and 4 alone (the grader talks to "
                         "your code through them), and run none of your code before main."},
-    {JUDGE_WHY_INPUT, "Your function must leave its input arrays as they were: write only to its "
+    {JUDGE_WHY_INPUT, "input", "Your function must leave its input arrays as they were: write only to its "
                       "outputs (work on a copy if you need scratch space)."},
-    {JUDGE_WHY_LEAK, "Free every block your function allocates before it returns, on its error paths "
+    {JUDGE_WHY_LEAK, "leak", "Free every block your function allocates before it returns, on its error paths "
                      "too."},
-    {JUDGE_WHY_REJECTED, "Your function returned LAB_EARG for arguments it must accept: compare each "
+    {JUDGE_WHY_REJECTED, "rejected", "Your function returned LAB_EARG for arguments it must accept: compare each "
                          "of its argument checks with the rules in the header (the lines above show "
                          "the call)."},
-    {JUDGE_WHY_WORKING, "This test gives its points only once an ordinary valid call gives the right "
-                        "result: make that call right first (the lines above show how it differs)."},
+    {JUDGE_WHY_WORKING, "working", "This test gives its points only once the ordinary valid call it makes first "
+                                   "passes: fix what the lines above say about that call first."},
 };
+
+/* Its own hint goes with a failed test when one of its own checks found a
+ * wrong value, or no line gave a reason (a test that only adds context to a
+ * check it made itself), and the grader did not go wrong. */
+static int own_hint_shown(const result_t *res)
+{
+    return (res->why & JUDGE_WHY_RESULT || !res->why) && !(res->why & JUDGE_WHY_GRADER) && res->test->hint;
+}
 
 /* The failure text shown for one test: its log, then a hint for each reason
  * it failed (why_hints), and its own hint when one of its own checks found a
@@ -118,7 +127,7 @@ static char *details(const result_t *res)
         for (size_t k = 0; k < sizeof why_hints / sizeof *why_hints; k++)
             if (res->why & why_hints[k].why)
                 fprintf(m, "hint: %s\n", why_hints[k].hint);
-        if ((res->why & JUDGE_WHY_RESULT || !res->why) && !(res->why & JUDGE_WHY_GRADER) && res->test->hint)
+        if (own_hint_shown(res))
             fprintf(m, "hint: %s\n", res->test->hint);
     }
     fclose(m);
@@ -276,7 +285,9 @@ static void write_tap(const report_t *r, FILE *f)
 }
 
 /* {"verdict": 1, "lab", "seed", "built", "score", "max_score",
- *  "tests": [{"task", "name", "selected", "passed", "score", "max_score"}]} */
+ *  "tests": [{"task", "name", "selected", "passed", "score", "max_score",
+ *             "why": why it failed (why_hints' names, and "result": a wrong
+ *                    value of its own checks), "hint": the test's own hint}]} */
 static void write_verdict(const report_t *r, FILE *f)
 {
     int max, got = totals(r, &max);
@@ -293,9 +304,22 @@ static void write_verdict(const report_t *r, FILE *f)
         json_str(f, res->test->task);
         fprintf(f, ", \"name\": ");
         json_str(f, name);
-        fprintf(f, ", \"selected\": %s, \"passed\": %s, \"score\": %d, \"max_score\": %d}",
+        fprintf(f, ", \"selected\": %s, \"passed\": %s, \"score\": %d, \"max_score\": %d, \"why\": [",
                 res->selected ? "true" : "false", res->passed ? "true" : "false", res->score,
                 res->test->points);
+        int n = 0;
+        if (!res->passed && res->selected && own_hint_shown(res))
+            fprintf(f, "\"result\""), n++;
+        for (size_t k = 0; !res->passed && res->selected && k < sizeof why_hints / sizeof *why_hints; k++)
+            if (res->why & why_hints[k].why)
+                fprintf(f, "%s\"%s\"", n++ ? ", " : "", why_hints[k].name);
+        char *hint = strdup(res->test->hint ? res->test->hint : "");
+        if (hint)
+            clean(hint);
+        fprintf(f, "], \"hint\": ");
+        json_str(f, hint ? hint : "");
+        fputc('}', f);
+        free(hint);
     }
     fprintf(f, "\n]}\n");
 }

@@ -122,10 +122,11 @@ static int all_zero(const double *v, size_t n)
     return 1;
 }
 
+/* After a failed valid call: says so (judge_needs_working, which also counts
+ * the call's wrong values as that, not as the test's own). */
 void needs_working(judge_t *j, const char *func)
 {
-    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
-                  "need a working %s)", func);
+    (void)judge_needs_working(j, func);
 }
 
 /* ---- lab03.1: initialization ---- */
