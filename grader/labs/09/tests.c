@@ -496,7 +496,7 @@ TEST("lab09.7", 6, "adapter gradients match the reference, non-square",
 }
 
 TEST("lab09.7", 4, "adapter gradients match central differences of the loss",
-     "The loss is the MSE over batch d_out entries of y - t, y on the dequantized base; differentiate it, not its sum.")
+     "The gradients must be those of the loss, the MSE over the batch d_out entries of y - t with y on the dequantized base: dY = 2 (y - t) / (batch d_out).")
 {
     qprob_t P;
     qprob_random(j, &P, 4, 6, 5, 2, 8);
