@@ -216,6 +216,8 @@ def hint_problems(spec, out, verdict):
     own.  Checked on every failed test; a `why:` line says which reason each
     `fail:` test fails for, `hint-says:` words its report must hold."""
     problems = []
+    if not re.search(r"^build: ok", out, re.M):
+        return problems  # the text says a failed build once, above the tests
     tests = verdict_tests(verdict)
     if not tests:
         return ["the verdict JSON does not parse"]

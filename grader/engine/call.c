@@ -228,7 +228,8 @@ static void explain_guard_page(call_t *c, const outcome_t *o)
                    "own [signal %d]", c->func, SIGSEGV);
         return;
     }
-    judge_fail_why(c->j, JUDGE_WHY_OUTSIDE, "%s %s outside the %s tensor %s (%zu elements): at index %lld, %s its %s, "
+    judge_fail_why(c->j, JUDGE_WHY_OUTSIDE,
+                   "%s %s outside the %s tensor %s (%zu elements): at index %lld, %s its %s, "
                "in a guard page [segmentation fault]. Check the loop bounds and the row strides.",
                c->func, access == SEGV_WRITE ? "wrote" : access == SEGV_READ ? "read" : "reached",
                a->kind == ARG_OUT ? "output" : "input", a->name, a->count, (long long)elem,
@@ -254,7 +255,8 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
                    "all calls together) ran out during this call", c->func,
                    fmt_time(t1, sizeof t1, o->seconds), opt_budget_seconds());
     else if (o->timed_out && ref >= 0 && limit < uncapped)
-        judge_fail_why(j, JUDGE_WHY_TIME, "%s did not return within %s, the most any one call may take (--timeout %.2f s%s; "
+        judge_fail_why(j, JUDGE_WHY_TIME,
+                       "%s did not return within %s, the most any one call may take (--timeout %.2f s%s; "
                    "%d x the reference's %s on the same inputs + %.2f s would be %s): an endless loop, "
                    "a sleep, or far too slow", c->func, fmt_time(t1, sizeof t1, limit),
                    opt_call_cap_seconds(), limit > opt_call_cap_seconds() + 1e-9 ?
@@ -273,7 +275,8 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
         judge_fail_why(j, JUDGE_WHY_FLOOD, "%s printed more than %d bytes or %d lines: output flood, stopped",
                    c->func, OUTPUT_MAX, OUTPUT_MAX_LINES);
     else if (o->flooded == 2)
-        judge_fail_why(j, JUDGE_WHY_CHANNEL, "%s wrote more than the expected answer to the grader's channel (fd 3)", c->func);
+        judge_fail_why(j, JUDGE_WHY_CHANNEL, "%s wrote more than the expected answer to the grader's channel (fd 3)",
+                       c->func);
     else if (message_is(o, SYS_MAGIC, 8) && WIFEXITED(o->status) && WEXITSTATUS(o->status) == RUNNER_EXIT_SYSCALL) {
         int32_t nr;
         memcpy(&nr, o->res.p + 4, 4);
@@ -294,7 +297,8 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
         judge_fail_why(j, JUDGE_WHY_CHANNEL, "%s returned, but the grader's channel (fd 3) did not carry exactly one "
                    "answer: student code must not write on file descriptor 3", c->func);
     else if (WIFEXITED(o->status) && WEXITSTATUS(o->status) == RUNNER_EXIT_WRITE)
-        judge_fail_why(j, JUDGE_WHY_CHANNEL, "the grader's channel (fd 3 or fd 4) was closed or broken during %s: student "
+        judge_fail_why(j, JUDGE_WHY_CHANNEL,
+                       "the grader's channel (fd 3 or fd 4) was closed or broken during %s: student "
                    "code must not close, read or write file descriptors 3 and 4", c->func);
     else if (WIFEXITED(o->status))
         judge_fail_why(j, JUDGE_WHY_EXIT, "%s called exit(%d) (or _exit) instead of returning: a library function "

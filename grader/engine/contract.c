@@ -335,7 +335,8 @@ static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
     const int accepted = d->returns_count ? ref >= 0 : ref == LAB_OK;
     if (d->returns_status && ((expect == EXPECT_REJECTED && ref != LAB_EARG) ||
                               (expect == EXPECT_ACCEPTED && !accepted))) {
-        judge_fail_why(j, JUDGE_WHY_GRADER, "grader error: by its description (functions.txt) %s %s the case %s, but the "
+        judge_fail_why(j, JUDGE_WHY_GRADER,
+                       "grader error: by its description (functions.txt) %s %s the case %s, but the "
                    "reference returned %lld", d->name, expect == EXPECT_REJECTED ? "rejects" : "accepts",
                    c->what, ref);
         judge_internal_error();

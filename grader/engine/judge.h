@@ -27,7 +27,7 @@ typedef struct {
     const char *task;   /* "lab02.1": the TODO, README and stub carry it too */
     const char *name;   /* reads as a sentence: "zero B gives exactly the base layer" */
     int points;
-    const char *hint;   /* what to look at when it fails */
+    const char *hint;   /* what must hold: shown for a wrong value of its own checks (JUDGE_WHY_RESULT) */
     void (*run)(judge_t *j);
 } judge_test_t;
 
