@@ -407,7 +407,7 @@ def prune_models(L, lab, src, labname, keep):
     but a few are removed from the unpacked zip, so that setup.sh compiles
     3 models, not 45 (a minute of CPU).  Kept: `keep` (the broken solution
     the bundle's judge must diagnose below), the first stub model and the
-    first model of edits (files a mutation leaves as they are: the copied
+    first model of edits (files a mutation leaves as they are: the linked
     objects of grader.mk's models/base/).  Compiling every model with the
     recipe the zip ships (grader.mk, lab.conf's STUDENT_CFLAGS, which pack.py
     copies from mk/common.inc) is what the kit's own `make grader` does
