@@ -24,6 +24,9 @@ characters backslash and n, as in a C string).  @ROOT@ is the kit's root.
 Command line (for grader/engine/grader.mk):
   apply_mut.py apply MUT SOLUTION_DIR DEST_DIR   writes the mutated .c files
   apply_mut.py table LAB MUT...                  prints the C table of models
+  apply_mut.py models [--table] LAB SOLUTION_DIR MODELS_DIR MUT...
+      one start for a lab's models: each MUT's sources for its object (below),
+      and with --table MODELS_DIR/table.c (what `table` prints)
 """
 import os
 import re
@@ -217,7 +220,53 @@ def table(lab, muts):
     return "\n".join(out)
 
 
+def write_model(lab, sol_dir, models_dir, mut):
+    """MODELS_DIR/NAME.src/ for grader.mk's model NAME.o: the mutated .c files
+    that differ from the reference (in a lab of several files, a file left as
+    the reference's is linked as its object compiled once, MODELS_DIR/base/),
+    link.rsp (ld's response file: the objects of the model, in order) and
+    redefine.syms and keep.syms (objcopy's: the adapter's table renamed to the
+    model's symbol, the one global name left)."""
+    name = os.path.basename(mut)[:-4]
+    src = os.path.join(models_dir, name + ".src")
+    shutil.rmtree(src, ignore_errors=True)
+    os.makedirs(src)
+    missing = apply_mutation(sol_dir, parse_mutation(mut), src)
+    if missing:
+        sys.exit(f"apply_mut.py: {mut}: not found in {sol_dir}: {missing[0]!r}")
+    files = sorted(n for n in os.listdir(src) if n.endswith(".c"))
+    several = len([n for n in os.listdir(sol_dir) if n.endswith(".c")]) > 1
+    objs = []
+    for n in files:
+        p = os.path.join(src, n)
+        ref = os.path.join(sol_dir, n)
+        if several and os.path.isfile(ref) and open(p, "rb").read() == open(ref, "rb").read():
+            os.remove(p)
+            objs.append(os.path.join(models_dir, "base", n[:-2] + ".o"))
+        else:
+            objs.append(p[:-2] + ".o")
+    with open(os.path.join(src, "link.rsp"), "w", encoding="utf-8") as f:
+        f.write("".join(re.sub(r"([\s'\"\\\\])", r"\\\1", o) + "\n" for o in objs))
+    sym = model_symbol(lab, mut)
+    with open(os.path.join(src, "redefine.syms"), "w", encoding="utf-8") as f:
+        f.write(f"runner_functions {sym}\n")
+    with open(os.path.join(src, "keep.syms"), "w", encoding="utf-8") as f:
+        f.write(sym + "\n")
+
+
 def main(argv):
+    if len(argv) >= 4 and argv[0] == "models":
+        with_table = argv[1] == "--table"
+        lab, sol_dir, models_dir, *muts = argv[2:] if with_table else argv[1:]
+        os.makedirs(models_dir, exist_ok=True)
+        for m in muts:
+            write_model(lab, sol_dir, models_dir, m)
+        if with_table:
+            tmp = os.path.join(models_dir, "table.c.tmp")
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(table(lab, muts))
+            os.replace(tmp, os.path.join(models_dir, "table.c"))
+        return
     if len(argv) == 4 and argv[0] == "apply":
         spec = parse_mutation(argv[1])
         os.makedirs(argv[3], exist_ok=True)

@@ -9,6 +9,7 @@
 # Run from the kit's root.  In: B (objects), BIN (programs), LAB_IDS (default:
 # every labs/NN-* here), STUDENT_CFLAGS (how a student's file is compiled:
 # the mistake models are), GRADER_DEBUG (-g by default; the bundle drops it),
+# GRADER_OPT (-O2 by default),
 # GRADER_ORDER (order-only prerequisites of every object: the kit's deps-grade).
 # Header dependencies come from the compiler (-MMD -MP): the .d files beside
 # the objects are included at the end.
@@ -17,7 +18,9 @@ B       ?= build
 BIN     ?= grader/bin
 CC      ?= cc
 GRADER_DEBUG ?= -g
-GRADER_CFLAGS = -std=c11 -O2 $(GRADER_DEBUG) -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
+# (tests/test_platforms.py, which only proves a zip's parts compile, sets -O0)
+GRADER_OPT ?= -O2
+GRADER_CFLAGS = -std=c11 $(GRADER_OPT) $(GRADER_DEBUG) -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
 DEPFLAGS = -MMD -MP
 LABS    ?= $(sort $(notdir $(wildcard labs/[0-9][0-9]-*)))
 LAB_IDS ?= $(foreach l,$(LABS),$(firstword $(subst -, ,$(l))))
@@ -95,27 +98,30 @@ MODEL_CFLAGS = $(STUDENT_CFLAGS) -w -O1 -g0 -D_POSIX_C_SOURCE=200809L
 $(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags of a student's files: mk/common.inc)))
 
 # In a lab of several files, a file that a mutation leaves as the reference's
-# is not compiled again: its object, compiled once (models/base/), is copied.
+# is not compiled again: its object, compiled once (models/base/), is linked.
 model_base = $(if $(word 2,$(wildcard $(call soldir,$(1))/*.c)),$(patsubst %.c,$(B)/lab$(1)/models/base/%.o,$(notdir $(wildcard $(call soldir,$(1))/*.c))))
 define MODEL_RULES
 $(if $(call model_base,$(1)),.SECONDARY: $(call model_base,$(1)))
 $(B)/lab$(1)/models/base/%.o: $(call soldir,$(1))/%.c $(wildcard $(call labdir,$(1))/*.h)
 	@mkdir -p $$(@D)
 	@$(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$< -o $$@
-$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py $(call model_base,$(1))
-	@rm -rf $$(@D)/$$*.src && mkdir -p $$(@D)/$$*.src
-	@$(PY) tools/apply_mut.py apply $$< $(call soldir,$(1)) $$(@D)/$$*.src
-	@for f in $$(@D)/$$*.src/*.c; do b=$$(@D)/base/$$$$(basename "$$$$f" .c).o; \
-	  if [ -e "$$$$b" ] && cmp -s "$$$$f" "$(call soldir,$(1))/$$$$(basename "$$$$f")"; then cp "$$$$b" "$$$$f.o"; \
-	  else $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$$$f -o $$$$f.o || exit 1; fi; done
-	@ld -r $$(@D)/$$*.src/*.o $(call adapter_obj,$(1)) -o $$(@D)/$$*.src/all.o
-	@sym=mistake_$(1)_$$$$(echo '$$*' | tr -c 'A-Za-z0-9_\n' _); \
-	  objcopy --redefine-sym runner_functions=$$$$sym --keep-global-symbol=$$$$sym $$(@D)/$$*.src/all.o $$@
-	@echo "  model lab$(1)/$$*"
-# Every .mut and the folder: a mistake: line removed or a file deleted rebuilds the table.
-$(B)/lab$(1)/models/table.c: $(wildcard grader/broken/$(1)/*.mut) $(wildcard grader/broken/$(1)) $(wildcard $(call soldir,$(1))/*.c) tools/apply_mut.py
+# One python start applies every model of the lab (models/.applied: the
+# sources of each model in models/NAME.src/, and table.c), not one a model;
+# a model's object depends on its own .mut, so an edited .mut recompiles only
+# its model.  Each model then costs one shell, the compiler, ld and objcopy
+# (apply_mut.py's `models` writes ld's and objcopy's argument files).
+$(B)/lab$(1)/models/.applied: $(wildcard grader/broken/$(1)/*.mut) $(wildcard grader/broken/$(1)) $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) tools/apply_mut.py
 	@mkdir -p $$(@D)
-	$(PY) tools/apply_mut.py table $(1) $(call models_muts,$(1)) > $$@.tmp && mv $$@.tmp $$@
+	@$(PY) tools/apply_mut.py models --table $(1) $(call soldir,$(1)) $$(@D) $(call models_muts,$(1))
+	@touch $$@ && echo "  models lab$(1): $$(words $(call models_muts,$(1))) applied, table.c"
+$(B)/lab$(1)/models/table.c: $(B)/lab$(1)/models/.applied ;
+$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py $(call model_base,$(1)) | $(B)/lab$(1)/models/.applied
+	@d=$$(@D)/$$*.src; [ -f $$$$d/link.rsp ] || $(PY) tools/apply_mut.py models $(1) $(call soldir,$(1)) $$(@D) $$< || exit 1; \
+	  for f in $$$$d/*.c; do [ -e "$$$$f" ] || continue; \
+	    $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c "$$$$f" -o "$$$${f%.c}.o" || exit 1; done; \
+	  ld -r @$$$$d/link.rsp $(call adapter_obj,$(1)) -o $$$$d/all.o && \
+	  objcopy --redefine-syms=$$$$d/redefine.syms --keep-global-symbols=$$$$d/keep.syms $$$$d/all.o $$@ && \
+	  echo "  model lab$(1)/$$*"
 $(B)/lab$(1)/models/table.o: $(B)/lab$(1)/models/table.c grader/engine/mistakes.h grader/engine/runner.h
 	$(CC) $(GRADER_CFLAGS) -Ilabs/common -Igrader/engine -c $$< -o $$@
 endef
