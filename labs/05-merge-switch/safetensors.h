@@ -59,7 +59,9 @@ enum st_dtype {
  *   (one line; KA, KB the PEFT names; T "F32" or "F64"; numbers in decimal;
  *   SA, SB the byte sizes of A and B) followed by spaces up to a multiple of
  *   8.  Then A's bytes, then B's.  The file is 8 + N + SA + SB bytes; if cap
- *   is smaller, return LAB_EARG and write nothing.
+ *   is smaller, return LAB_EARG and write nothing.  So is a file of more than
+ *   SIZE_MAX bytes (add the sizes without overflow: a wrapped sum must not
+ *   pass for a small file).
  *   Example: module "m", r = 1, d_in = 1, d_out = 1, F32: the header text is
  *   204 bytes, padded with 4 spaces to N = 208, and the file is 8 + 208 + 8 = 224 bytes.
  */

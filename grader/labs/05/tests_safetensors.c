@@ -115,7 +115,7 @@ static uint64_t le64(const unsigned char *p)
     return v;
 }
 
-TEST("lab05.8", 3, "encoded files equal the reference byte for byte",
+TEST("lab05.8", 2, "encoded files equal the reference byte for byte",
      "The header text of safetensors.h exactly, spaces to a multiple of 8, A's then B's bytes.")
 {
     static const struct { const char *m; size_t di, dn, r; long long dt; } cases[] = {
@@ -328,6 +328,59 @@ TEST("lab05.8", 1, "a valid file is right; a buffer one byte short is rejected, 
         judge_fail(j, "(the buffer was one byte short of the %zu-byte file)", n_ref);
     free_call(c);
     adapter_free(&ad);
+}
+
+/* N for module "m", r = 1, F64, the given d_in and d_out: the header text
+ * of safetensors.h (SA = 8 d_in, SB = 8 d_out) rounded up to a multiple of 8. */
+static size_t header_len_m(size_t d_in, size_t d_out)
+{
+    char h[1024];
+    size_t sa = 8 * d_in, sb = 8 * d_out;
+    int k = snprintf(h, sizeof h, "{\"__metadata__\":{\"format\":\"pt\"},\"base_model.model.m.lora_A.weight\":"
+                     "{\"dtype\":\"F64\",\"shape\":[1,%zu],\"data_offsets\":[0,%zu]},"
+                     "\"base_model.model.m.lora_B.weight\":{\"dtype\":\"F64\",\"shape\":[%zu,1],"
+                     "\"data_offsets\":[%zu,%zu]}}", d_in, sa, d_out, sa, sa + sb);
+    return ((size_t)k + 7) / 8 * 8;
+}
+
+TEST("lab05.8", 1, "a valid file is right; a file past SIZE_MAX bytes is rejected, unwritten",
+     "A valid adapter's file must equal the reference's; 8 + N + SA + SB can overflow size_t: compare each size with what is left below SIZE_MAX before adding, and reject a file that cannot be addressed before writing anything.")
+{
+    encode_matches(j);
+    if (!needs_working(j, "st_encode_lora"))
+        return;
+    /* r = 1, F64, module "m": A or B so long that the file is SIZE_MAX + 1
+     * bytes, which wraps to 0 (the arrays are never read: it is rejected). */
+    for (int k = 0; k < 2 && !judge_failed(j); k++) {
+        size_t n_hdr = 216, d_in = 1, d_out = 1;
+        for (int it = 0; it < 8; it++) { /* N depends on the digits of the sizes */
+            if (k == 0)
+                d_in = (SIZE_MAX - 7 - n_hdr) / 8; /* SA = 2^64 - 8 - N */
+            else
+                d_out = (SIZE_MAX - 15 - n_hdr) / 8; /* SB = 2^64 - 16 - N, SA = 8 */
+            n_hdr = header_len_m(d_in, d_out);
+        }
+        static const double module_m[1] = {'m'};
+        double a[4] = {0.5, 0.25, 1, 2}, b[4] = {1, -1, 0.5, 3};
+        size_t len;
+        static unsigned char ref_buf[4096];
+        if (st_encode_lora("m", a, b, d_in, d_out, 1, ST_F64, ref_buf, sizeof ref_buf, &len) != LAB_EARG) {
+            judge_fail(j, "grader error: the reference accepts a file of 2^64 bytes");
+            return;
+        }
+        call_t *c = call_new(j, "st_encode_lora");
+        call_in(c, "module", module_m, 1);
+        call_in(c, "a", a, 4), call_in(c, "b", b, 4);
+        call_size(c, "d_in", d_in), call_size(c, "d_out", d_out), call_size(c, "r", 1);
+        call_int(c, "dtype", ST_F64);
+        call_out(c, "buf", 4096), call_size(c, "cap", 4096), call_out(c, "len", 1);
+        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "buf") &&
+                             expect_untouched(j, c, "len")))
+            judge_fail(j, "(module \"m\", r = 1, F64, d_in = %zu, d_out = %zu: the file would be "
+                       "8 + %zu + %zu + %zu bytes, 2^64, which wraps to 0 in size_t; cap = 4096)",
+                       d_in, d_out, n_hdr, 8 * d_in, 8 * d_out);
+        free_call(c);
+    }
 }
 
 /* ---- lab05.9 decode ---- */
