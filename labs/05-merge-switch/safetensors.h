@@ -59,7 +59,9 @@ enum st_dtype {
  *   (one line; KA, KB the PEFT names; T "F32" or "F64"; numbers in decimal;
  *   SA, SB the byte sizes of A and B) followed by spaces up to a multiple of
  *   8.  Then A's bytes, then B's.  The file is 8 + N + SA + SB bytes; if cap
- *   is smaller, return LAB_EARG and write nothing.
+ *   is smaller, return LAB_EARG and write nothing.  So is a file of more than
+ *   SIZE_MAX bytes (add the sizes without overflow: a wrapped sum must not
+ *   pass for a small file).
  *   Example: module "m", r = 1, d_in = 1, d_out = 1, F32: the header text is
  *   204 bytes, padded with 4 spaces to N = 208, and the file is 8 + 208 + 8 = 224 bytes.
  */
@@ -76,14 +78,18 @@ int st_encode_lora(const char *module, const double *a, const double *b, size_t 
  *   with the same P; other tensors are checked like these and then ignored.
  *   Outputs: module (capacity module_cap bytes) the path P, NUL-terminated;
  *   a (capacity cap_a doubles) and b (capacity cap_b) the values as doubles
- *   (F16 and BF16 converted exactly); dims[0..2] = d_in, d_out, r (as size_t).
+ *   (F16 and BF16 converted exactly, +-Inf and NaN included); dims[0..2] =
+ *   d_in, d_out, r (as size_t).
  *   A round trip through lab05.8 with F64 is bit for bit.
  *   LAB_EARG, and nothing is written, when any of these holds:
  *     n < 8; N > n - 8; N == 0; the header is not one JSON object (a syntax
  *     error, trailing bytes other than whitespace, nesting deeper than 16);
  *     a tensor entry lacks dtype, shape or data_offsets or has other fields;
  *     a tensor name twice; more than 64 tensors; a string (name, dtype,
- *     metadata) longer than 511 bytes; \u0000 or a lone surrogate;
+ *     metadata) longer than 511 bytes; a \u escape without 4 hex digits
+ *     (0-9, a-f, A-F); \u0000 or a lone surrogate (\uD800..\uDBFF not
+ *     followed by a \uDC00..\uDFFF escape, or \uDC00..\uDFFF without one
+ *     before it);
  *     an unknown dtype; a shape that is not a list of at most 8 non-negative
  *     integers (exactly 2 for the pair); offsets that are not 2 integers with
  *     begin <= end; end past the data section (8 + N + end > n);
@@ -95,8 +101,8 @@ int st_encode_lora(const char *module, const double *a, const double *b, size_t 
  *     r, d_in and d_out all > 0);
  *     P longer than module_cap - 1 or r * d_in > cap_a or d_out * r > cap_b.
  *   "__metadata__", when present, must be an object of string values.
- *   Integers in the header: decimal digits only (no sign, fraction, exponent
- *   or leading zero), below 2^64.
+ *   Integers in the header: one or more decimal digits only (no sign,
+ *   fraction, exponent or leading zero: 0 is one, 024 is an error), below 2^64.
  */
 int st_decode_lora(const unsigned char *buf, size_t n, char *module, size_t module_cap,
                    double *a, size_t cap_a, double *b, size_t cap_b, size_t *dims);

@@ -115,7 +115,7 @@ static uint64_t le64(const unsigned char *p)
     return v;
 }
 
-TEST("lab05.8", 3, "encoded files equal the reference byte for byte",
+TEST("lab05.8", 2, "encoded files equal the reference byte for byte",
      "The header text of safetensors.h exactly, spaces to a multiple of 8, A's then B's bytes.")
 {
     static const struct { const char *m; size_t di, dn, r; long long dt; } cases[] = {
@@ -330,6 +330,59 @@ TEST("lab05.8", 1, "a valid file is right; a buffer one byte short is rejected, 
     adapter_free(&ad);
 }
 
+/* N for module "m", r = 1, F64, the given d_in and d_out: the header text
+ * of safetensors.h (SA = 8 d_in, SB = 8 d_out) rounded up to a multiple of 8. */
+static size_t header_len_m(size_t d_in, size_t d_out)
+{
+    char h[1024];
+    size_t sa = 8 * d_in, sb = 8 * d_out;
+    int k = snprintf(h, sizeof h, "{\"__metadata__\":{\"format\":\"pt\"},\"base_model.model.m.lora_A.weight\":"
+                     "{\"dtype\":\"F64\",\"shape\":[1,%zu],\"data_offsets\":[0,%zu]},"
+                     "\"base_model.model.m.lora_B.weight\":{\"dtype\":\"F64\",\"shape\":[%zu,1],"
+                     "\"data_offsets\":[%zu,%zu]}}", d_in, sa, d_out, sa, sa + sb);
+    return ((size_t)k + 7) / 8 * 8;
+}
+
+TEST("lab05.8", 1, "a valid file is right; a file past SIZE_MAX bytes is rejected, unwritten",
+     "A valid adapter's file must equal the reference's; 8 + N + SA + SB can overflow size_t: compare each size with what is left below SIZE_MAX before adding, and reject a file that cannot be addressed before writing anything.")
+{
+    encode_matches(j);
+    if (!needs_working(j, "st_encode_lora"))
+        return;
+    /* r = 1, F64, module "m": A or B so long that the file is SIZE_MAX + 1
+     * bytes, which wraps to 0 (the arrays are never read: it is rejected). */
+    for (int k = 0; k < 2 && !judge_failed(j); k++) {
+        size_t n_hdr = 216, d_in = 1, d_out = 1;
+        for (int it = 0; it < 8; it++) { /* N depends on the digits of the sizes */
+            if (k == 0)
+                d_in = (SIZE_MAX - 7 - n_hdr) / 8; /* SA = 2^64 - 8 - N */
+            else
+                d_out = (SIZE_MAX - 15 - n_hdr) / 8; /* SB = 2^64 - 16 - N, SA = 8 */
+            n_hdr = header_len_m(d_in, d_out);
+        }
+        static const double module_m[1] = {'m'};
+        double a[4] = {0.5, 0.25, 1, 2}, b[4] = {1, -1, 0.5, 3};
+        size_t len;
+        static unsigned char ref_buf[4096];
+        if (st_encode_lora("m", a, b, d_in, d_out, 1, ST_F64, ref_buf, sizeof ref_buf, &len) != LAB_EARG) {
+            judge_fail(j, "grader error: the reference accepts a file of 2^64 bytes");
+            return;
+        }
+        call_t *c = call_new(j, "st_encode_lora");
+        call_in(c, "module", module_m, 1);
+        call_in(c, "a", a, 4), call_in(c, "b", b, 4);
+        call_size(c, "d_in", d_in), call_size(c, "d_out", d_out), call_size(c, "r", 1);
+        call_int(c, "dtype", ST_F64);
+        call_out(c, "buf", 4096), call_size(c, "cap", 4096), call_out(c, "len", 1);
+        if (call_run(c) && !(expect_return(j, c, LAB_EARG) && expect_untouched(j, c, "buf") &&
+                             expect_untouched(j, c, "len")))
+            judge_fail(j, "(module \"m\", r = 1, F64, d_in = %zu, d_out = %zu: the file would be "
+                       "8 + %zu + %zu + %zu bytes, 2^64, which wraps to 0 in size_t; cap = 4096)",
+                       d_in, d_out, n_hdr, 8 * d_in, 8 * d_out);
+        free_call(c);
+    }
+}
+
 /* ---- lab05.9 decode ---- */
 
 typedef struct {
@@ -495,7 +548,7 @@ TEST("lab05.9", 2, "reference files decode to the same module, shapes and values
     }
 }
 
-TEST("lab05.9", 2, "F16 and BF16 tensors are converted exactly",
+TEST("lab05.9", 1, "F16 and BF16 tensors are converted exactly",
      "F16: 1 sign, 5 exponent (bias 15), 10 mantissa bits; BF16 is an F32's top half.")
 {
     /* A is F16 [1, 4], B is BF16 [2, 1]: format facts, values exact. */
@@ -526,7 +579,28 @@ TEST("lab05.9", 2, "F16 and BF16 tensors are converted exactly",
     free(u);
 }
 
-TEST("lab05.9", 2, "headers as Python writes them decode (spaces, any key order)",
+TEST("lab05.9", 1, "F16 and BF16 infinities and NaNs decode as Inf and NaN",
+     "F16 with exponent field 31 (all ones) is +-Inf when its 10 mantissa bits are 0, else NaN; BF16 is an F32's top half (exponent 255 likewise).")
+{
+    /* A is F16 [1, 4]: +Inf, -Inf, NaN, -NaN; B is BF16 [2, 1]: -Inf, NaN. */
+    static const unsigned char data[] = {
+        0x00, 0x7C, 0x00, 0xFC, 0x00, 0x7E, 0x01, 0xFD, 0x80, 0xFF, 0xC0, 0x7F};
+    const char *hdr = "{" KA ":{\"dtype\":\"F16\",\"shape\":[1,4],\"data_offsets\":[0,8]},"
+                      KB ":{\"dtype\":\"BF16\",\"shape\":[2,1],\"data_offsets\":[8,12]}}";
+    size_t n;
+    unsigned char *u = make_file(hdr, 0, data, sizeof data, &n);
+    double a[4], b[2];
+    char mod[256];
+    size_t dims[3];
+    if (quiet_decode(u, n, mod, a, 4, b, 2, dims) != LAB_OK || a[0] != INFINITY || a[1] != -INFINITY ||
+        !isnan(a[2]) || !isnan(a[3]) || b[0] != -INFINITY || !isnan(b[1]))
+        judge_fail(j, "grader error: the reference misreads F16/BF16 Inf and NaN");
+    else
+        decode_agrees(j, u, n, "A in F16 holding +Inf, -Inf, NaN, -NaN; B in BF16 holding -Inf, NaN");
+    free(u);
+}
+
+TEST("lab05.9", 1, "headers as Python writes them decode (spaces, any key order)",
      "Headers with JSON whitespace and keys in any order must decode: skip whitespace, find keys by name.")
 {
     /* What json.dumps writes: ", " and ": ", metadata last, B before A. */
@@ -589,6 +663,41 @@ TEST("lab05.9", 1, "surrogate pairs, 4-byte UTF-8 and 511-byte strings are read 
         snprintf(hdr + at + len, sizeof hdr - at - len, "\"}}");
         snprintf(what, sizeof what, "a metadata string of %zu bytes", len);
         header_case(j, hdr, 56, len == 511, what);
+    }
+}
+
+TEST("lab05.9", 1, "\\u escapes: upper-case hex decodes; bad digits, unpaired highs rejected",
+     "A valid file must decode as the reference reads it; \\uXXXX takes exactly 4 hex digits, 0-9, a-f or A-F (any other character is an error); a high surrogate \\uD800..\\uDBFF must be followed by a low one \\uDC00..\\uDFFF, else the string is an error.")
+{
+    if (!decode_works(j))
+        return;
+    /* U+002E ('.') escaped with a lower-case e, then an upper-case E, in both names. */
+    header_case(j, "{\"base_model.model.m\\u002eq.lora_A.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],"
+                   "\"data_offsets\":[0,24]},\"base_model.model.m\\u002eq.lora_B.weight\":{\"dtype\":\"F32\","
+                   "\"shape\":[4,2],\"data_offsets\":[24,56]}}", 56, 1,
+                "the module path m\\u002eq (lower-case hex) in both names");
+    header_case(j, "{\"base_model.model.m\\u002Eq.lora_A.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],"
+                   "\"data_offsets\":[0,24]},\"base_model.model.m\\u002Eq.lora_B.weight\":{\"dtype\":\"F32\","
+                   "\"shape\":[4,2],\"data_offsets\":[24,56]}}", 56, 1,
+                "the module path m\\u002Eq (upper-case hex) in both names");
+    header_case(j, "{\"base_model.model.m\\u005FQ.lora_A.weight\":{\"dtype\":\"F32\",\"shape\":[2,3],"
+                   "\"data_offsets\":[0,24]},\"base_model.model.m\\u005fQ.lora_B.weight\":{\"dtype\":\"F32\","
+                   "\"shape\":[4,2],\"data_offsets\":[24,56]}}", 56, 1,
+                "the module path m_Q written m\\u005FQ in A's name and m\\u005fQ in B's");
+    header_case(j, "{" GOOD_A "," GOOD_B ",\"__metadata__\":{\"e\":\"\\uD83D\\uDE01 \\u00C9\\u00e9\"}}", 56, 1,
+                "upper-case hex in a surrogate pair and in \\u00C9 in a metadata string");
+    static const struct { const char *esc, *what; } bad[] = {
+        {"\\u00zz", "\\u00zz in a metadata string (z is not a hex digit)"},
+        {"\\u004G", "\\u004G in a metadata string (G is not a hex digit)"},
+        {"\\u00 1", "\\u00 1 in a metadata string (a space is not a hex digit)"},
+        {"\\ud83d\\u0041", "a high surrogate followed by \\u0041, not by a low surrogate"},
+        {"\\uD83D\\uD83D", "two high surrogates in a row"},
+        {"\\ud83d\\ue000", "a high surrogate followed by \\ue000, just past the low surrogates"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0] && !judge_failed(j); k++) {
+        char hdr[300];
+        snprintf(hdr, sizeof hdr, "{" GOOD_A "," GOOD_B ",\"__metadata__\":{\"e\":\"x%sy\"}}", bad[k].esc);
+        header_case(j, hdr, 56, 0, bad[k].what);
     }
 }
 
@@ -671,7 +780,7 @@ TEST("lab05.9", 1, "a valid file decodes; header lengths past its end are reject
     }
 }
 
-TEST("lab05.9", 2, "a valid file decodes; invalid JSON headers are rejected",
+TEST("lab05.9", 1, "a valid file decodes; invalid JSON headers are rejected",
      "A valid file must decode as the reference reads it; one JSON object, then only spaces; strings, integers and arrays as in JSON.")
 {
     if (!decode_works(j))
@@ -712,6 +821,33 @@ TEST("lab05.9", 2, "a valid file decodes; invalid JSON headers are rejected",
         decode_agrees(j, u, n, "a header padded with NUL bytes");
         free(data), free(u);
     }
+}
+
+TEST("lab05.9", 1, "a valid file decodes; leading zeros, empty or missing arrays rejected",
+     "A valid file must decode as the reference reads it; a JSON integer is one or more digits without a leading zero (0 alone is fine, 024 is not), an array holds no empty entry ([,24], [1,]), and shape and data_offsets need an array as their value.")
+{
+    if (!decode_works(j))
+        return;
+    header_case(j, "{" KA ":{\"dtype\":\"F32\",\"shape\":[ 2 , 3 ],\"data_offsets\":[ 0 , 24 ]}," GOOD_B "}",
+                56, 1, "arrays with spaces around 0 and the other integers");
+    static const struct { const char *hdr, *what; } bad[] = {
+        {"{" GOOD_A "," KB ":{\"dtype\":\"F32\",\"shape\":[4,2],\"data_offsets\":[24,056]}}",
+         "data_offsets [24, 056] (a leading zero)"},
+        {"{" KA ":{\"dtype\":\"F32\",\"shape\":[02,3],\"data_offsets\":[0,24]}," GOOD_B "}",
+         "shape [02, 3] (a leading zero)"},
+        {"{" KA ":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[00,24]}," GOOD_B "}",
+         "data_offsets [00, 24] (a leading zero)"},
+        {"{" KA ":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[,24]}," GOOD_B "}",
+         "data_offsets [,24] (no number before the comma)"},
+        {"{" GOOD_A "," GOOD_B ",\"e\":{\"dtype\":\"F32\",\"shape\":[1,],\"data_offsets\":[56,56]}}",
+         "an extra tensor of shape [1,] (no number after the comma)"},
+        {"{" GOOD_A "," GOOD_B ",\"e\":{\"dtype\":\"F32\",\"shape\":,\"data_offsets\":[56,60]}}",
+         "an extra tensor whose shape has no value (\"shape\":,)"},
+        {"{" GOOD_A "," GOOD_B ",\"e\":{\"dtype\":\"F32\",\"data_offsets\":[56,60],\"shape\":}}",
+         "an extra tensor whose shape has no value, last (\"shape\":})"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0] && !judge_failed(j); k++)
+        header_case(j, bad[k].hdr, strstr(bad[k].hdr, "[56,60]") ? 60 : 56, 0, bad[k].what);
 }
 
 TEST("lab05.9", 1, "a valid file decodes; shapes disagreeing with the bytes are rejected",
