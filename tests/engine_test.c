@@ -66,12 +66,73 @@ static void t_data_files_stay(judge_t *j)
     kit_free(&copy);
 }
 
+/* ---- why a test failed, and the hints the report shows for it ---- */
+
+/* lowrank_storage(d, k, r) on the reference, its out[] against want[]. */
+static call_t *storage_call(judge_t *j, size_t r)
+{
+    call_t *c = call_new(j, "lowrank_storage");
+    call_size(c, "d", 12);
+    call_size(c, "k", 12);
+    call_size(c, "r", r);
+    call_out(c, "out", 4);
+    return c;
+}
+
+/* A check of the test's own finds a wrong value: its own hint. */
+static void t_wrong_value(judge_t *j)
+{
+    static const double wrong[4] = {1, 2, 3, 4};
+    expect_call(j, storage_call(j, 4), 0, "out", wrong, 1, 4, 1e-9);
+}
+
+/* Only a context line: the test's own check, its own hint. */
+static void t_context_only(judge_t *j)
+{
+    judge_fail(j, "(a case's context, nothing else)");
+}
+
+/* LAB_EARG for a call the test expects accepted (r = 0 is rejected): the
+ * rejection's hint, not the test's, which is about values. */
+static void t_rejected(judge_t *j)
+{
+    static const double any[4] = {0};
+    expect_call(j, storage_call(j, 0), 0, "out", any, 1, 4, 1e-9);
+}
+
+/* A guard test whose valid call, made first, gave a wrong value. */
+static void t_needs_working(judge_t *j)
+{
+    t_wrong_value(j);
+    (void)judge_needs_working(j, "lowrank_storage");
+}
+
+/* An engine reason and context lines: not the test's own hint. */
+static void t_engine_reason(judge_t *j)
+{
+    judge_fail_why(j, JUDGE_WHY_INPUT, "lowrank_storage changed its input, on purpose");
+    judge_fail(j, "(the case's context)");
+}
+
+/* An engine reason and a wrong value: both hints. */
+static void t_reason_and_value(judge_t *j)
+{
+    judge_fail_why(j, JUDGE_WHY_CRASH, "lowrank_storage crashed, on purpose");
+    t_wrong_value(j);
+}
+
 static const judge_test_t tests[] = {
     {"lab01.1", "a grader error", 1, "-", t_grader_error},
     {"lab01.1", "a test after a grader error passes", 1, "-", t_passes},
     {"lab01.1", "a worker leaves through exit", 1, "-", t_exit},
     {"lab01.1", "the runner is still there after that", 1, "-", t_runner_still_there},
     {"lab01.1", "data files stay valid while the test runs", 1, "-", t_data_files_stay},
+    {"lab01.2", "a wrong value", 1, "own hint of a wrong value", t_wrong_value},
+    {"lab01.2", "a context line alone", 1, "own hint of a context line", t_context_only},
+    {"lab01.2", "a valid call rejected", 1, "own hint of a rejected call", t_rejected},
+    {"lab01.2", "a guard test without a working function", 1, "own hint of a guard", t_needs_working},
+    {"lab01.2", "an engine reason with a context line", 1, "own hint of an engine reason", t_engine_reason},
+    {"lab01.2", "an engine reason and a wrong value", 1, "own hint beside a crash", t_reason_and_value},
 };
 
 int main(int argc, char **argv)

@@ -7,12 +7,20 @@ a test table that poses as Lab 01 and grades its reference with --jobs 1.
     not the tests started after it (workers start with a clean flag);
   - a worker that leaves through exit() does not remove the temporary folder
     the other workers use (the runner is still there after it);
-  - every data file judge_data handed a test stays valid until the test ends.
+  - every data file judge_data handed a test stays valid until the test ends;
+  - the hints under a failed test (grader/engine/report.c): the test's own
+    hint only for a wrong value of its own checks (or a line of context
+    alone), the hint of each engine reason for that reason: a call rejected,
+    a guard test's valid call failing, a changed input, a crash.
 """
 import json
 import os
 import subprocess
 import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_grader import test_blocks  # noqa: E402 - the text report's test blocks, read one way
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXE = os.path.join(ROOT, "grader", "bin", "engine-test")
@@ -24,13 +32,34 @@ WANT = {
     "a worker leaves through exit": False,
     "the runner is still there after that": True,
     "data files stay valid while the test runs": True,
+    "a wrong value": False,
+    "a context line alone": False,
+    "a valid call rejected": False,
+    "a guard test without a working function": False,
+    "an engine reason with a context line": False,
+    "an engine reason and a wrong value": False,
+}
+
+# name -> (its own hint shown?, the start of each engine hint under it: no
+# other hint may be there)
+HINTS = {
+    "a grader error": (False, ["hint: The grader itself went wrong"]),
+    "a wrong value": (True, []),
+    "a context line alone": (True, []),
+    "a valid call rejected": (False, ["hint: Your function returned LAB_EARG for arguments it must accept"]),
+    "a guard test without a working function": (False, ["hint: This test gives its points only once"]),
+    "an engine reason with a context line": (False, ["hint: Your function must leave its input arrays"]),
+    "an engine reason and a wrong value": (True, ["hint: Your code crashed instead of returning"]),
 }
 
 
 def main():
     sol = os.path.join(ROOT, "solutions", "01-rank-factorization")
-    p = subprocess.run([EXE, "--jobs", "1", "--format", "verdict", sol],
-                       capture_output=True, text=True, timeout=300)
+    with tempfile.TemporaryDirectory() as tmp:
+        text_path = os.path.join(tmp, "report.txt")
+        p = subprocess.run([EXE, "--jobs", "1", "--format", "verdict", "--also", "text:" + text_path, sol],
+                           capture_output=True, text=True, timeout=300)
+        text = open(text_path, encoding="utf-8", errors="replace").read() if os.path.exists(text_path) else ""
     failed = 0
     try:
         verdict = json.loads(p.stdout)
@@ -43,12 +72,26 @@ def main():
         failed += not ok
         print(f"  {'ok  ' if ok else 'FAIL'} {name}: {'passes' if want else 'fails'}"
               f"{'' if ok else f' (got {got.get(name)})'}")
+    under = {name: lines for name, (_, lines) in test_blocks(text).items()}
+    own_hints = {t["name"]: t.get("hint") for t in verdict["tests"]}
+    for name, (own, must) in HINTS.items():
+        lines = under.get(name, [])
+        shown = ("hint: " + str(own_hints.get(name))) in lines
+        n_hints = sum(ln.startswith("hint: ") for ln in lines)
+        problems = ([f"its own hint {'missing' if own else 'shown'}"] if shown != own else []) + \
+                   [f"no '{w}'" for w in must if not any(ln.startswith(w) for ln in lines)] + \
+                   ([f"{n_hints} hints, expected {own + len(must)}"] if n_hints != own + len(must) else [])
+        failed += bool(problems)
+        print(f"  {'FAIL' if problems else 'ok  '} {name}: {'its own hint' if own else 'not its own hint'}"
+              f"{', ' + ', '.join(must) if must else ''}{': ' + '; '.join(problems) if problems else ''}")
+        if problems:
+            print("       " + "\n       ".join(lines))
     ok = p.returncode == 2
     failed += not ok
     print(f"  {'ok  ' if ok else 'FAIL'} a grader error makes the exit status 2 (got {p.returncode})")
     if failed:
         print(p.stderr)
-    print(f"engine tests: {len(WANT) + 1 - failed} passed, {failed} failed")
+    print(f"engine tests: {len(WANT) + len(HINTS) + 1 - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

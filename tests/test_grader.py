@@ -173,12 +173,13 @@ def grade_formats(lab, sub, *opts, stdout="text", timeout=120):
     The formats come from the same results, so one grading checks them all."""
     with tempfile.TemporaryDirectory() as tmp:
         also = []
-        for fmt in ("text",) + tuple(f for f, _ in FORMATS):
+        every = ("text",) + tuple(f for f, _ in FORMATS) + ("verdict",)
+        for fmt in every:
             if fmt != stdout:
                 also += ["--also", f"{fmt}:{os.path.join(tmp, fmt)}"]
         rc, out, err, secs = grade(lab, sub, *opts, "--format", stdout, *also, timeout=timeout)
         said = {stdout: out}
-        for fmt in ("text",) + tuple(f for f, _ in FORMATS):
+        for fmt in every:
             if fmt != stdout:
                 path = os.path.join(tmp, fmt)
                 said[fmt] = open(path, encoding="utf-8", errors="replace").read() if os.path.exists(path) else ""
@@ -200,7 +201,54 @@ def check_formats(said, label, how):
 FULL_EVERY = 8
 
 
-def mutant_problems(spec, rc, out, secs, stretch):
+def verdict_tests(text):
+    """{test name: its entry in the verdict JSON} ({} if it does not parse)."""
+    try:
+        return {t["name"]: t for t in json.loads(text)["tests"]}
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def hint_problems(spec, out, verdict):
+    """The hints under the failed tests (grader/engine/report.c): a test's own
+    hint goes with a wrong value of its own checks (verdict "why" holds
+    "result") and with nothing else; each engine reason has a hint of its
+    own.  Checked on every failed test; a `why:` line says which reason each
+    `fail:` test fails for, `hint-says:` words its report must hold."""
+    problems = []
+    if not re.search(r"^build: ok", out, re.M):
+        return problems  # the text says a failed build once, above the tests
+    tests = verdict_tests(verdict)
+    if not tests:
+        return ["the verdict JSON does not parse"]
+    for name, (state, lines) in test_blocks(out).items():
+        t = tests.get(name)
+        if state != "FAIL" or not t:
+            continue
+        own = "hint: " + t["hint"] in lines
+        if own != ("result" in t["why"]):
+            problems.append(f"test '{name}' {'shows' if own else 'lacks'} its own hint, its verdict says "
+                            f"why {t['why']}")
+        if not any(ln.startswith("hint: ") for ln in lines):
+            problems.append(f"test '{name}' failed without a hint")
+    blocks = test_blocks(out)
+    for name in spec["fail"]:
+        t, (_, lines) = tests.get(name, {}), blocks.get(name, ("", []))
+        for why in spec["why"]:
+            if why not in t.get("why", []):
+                problems.append(f"test '{name}' does not fail for '{why}' (why: {t.get('why')})")
+            own = "hint: " + t.get("hint", "") in lines
+            if why == "result" and not own:
+                problems.append(f"test '{name}' failed on a wrong value without its own hint")
+            if why != "result" and own:
+                problems.append(f"test '{name}' failed for '{why}' but shows its own hint, "
+                                f"which is about wrong values: '{t.get('hint')}'")
+        problems += [f"test '{name}' lacks '{w}' under it" for w in spec["hint-says"]
+                     if not any(w in ln for ln in lines)]
+    return problems
+
+
+def mutant_problems(spec, rc, out, secs, stretch, verdict):
     """What is wrong with one grading of a broken solution (empty: nothing),
     and its score (got, max)."""
     lines = test_lines(out)
@@ -216,6 +264,7 @@ def mutant_problems(spec, rc, out, secs, stretch):
         problems.append("the stub did not build: a 0 that proves nothing")
     problems += [f"test '{t}' did not fail" for t in spec["fail"] if lines.get(t) != "FAIL"]
     problems += [f"report lacks '{r}'" for r in spec["reason"] if r not in out]
+    problems += hint_problems(spec, out, verdict)
     if len(re.findall(r"^Score: ", out, re.M)) != 1:
         problems.append("the report has more than one line starting 'Score: ' (forged by the student's output?)")
     named, on_pass = diagnoses(out)
@@ -334,7 +383,7 @@ def test_lab(lab):
                 rc, said, err, secs = grade_formats(lab, tmp, *opts, *subset, timeout=spec["max-seconds"] * 8 + 30)
                 stretch = max(stretch, load_factor())
                 out = said["text"]
-                problems, got, mx = mutant_problems(spec, rc, out, secs, stretch)
+                problems, got, mx = mutant_problems(spec, rc, out, secs, stretch, said["verdict"])
                 if not problems or not subset:
                     break
                 subset, regraded = (), problems[0]  # the full grading decides and reports

@@ -12,6 +12,11 @@ mistake models, see grader/engine/mistakes.h).  Keys, one per line:
   stub FUNC: / stub:  start from the skeleton, each lab_todo() of FUNC (or of
                 every other function) replaced by this body
   fail:         a test that must fail;  reason: words the report must hold
+  why:          why each `fail:` test fails (a name of the grader's verdict "why",
+                grader/engine/report.c): `result` (a wrong value of the test's own
+                checks: its own hint is shown under it) or an engine reason such as
+                `input` or `crash` (its own hint is not shown);  hint-says: words
+                each `fail:` test's report holds (the hint of that reason)
   score:        the exact score;  max-seconds: how long grading may take
 In values, "\\n" is a new line and "\\\\" a backslash (so "\\\\n" is the two
 characters backslash and n, as in a C string).  @ROOT@ is the kit's root.
@@ -36,7 +41,7 @@ def unescape(val):
 
 def parse_mutation(path):
     spec = {"fail": [], "reason": [], "edits": [], "max-seconds": 60.0, "what": "",
-            "mistake": "", "hint": "", "stubs": {}, "score": None}
+            "mistake": "", "hint": "", "stubs": {}, "score": None, "why": [], "hint-says": []}
     pending = None
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
@@ -52,7 +57,7 @@ def parse_mutation(path):
                     raise SystemExit(f"{path}:{n}: 'with' without 'replace'")
                 spec["edits"].append((pending, val))
                 pending = None
-            elif key in ("fail", "reason"):
+            elif key in ("fail", "reason", "why", "hint-says"):
                 spec[key].append(val)
             elif key == "max-seconds":
                 spec[key] = float(val)

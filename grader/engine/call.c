@@ -77,7 +77,7 @@ const double *call_output(call_t *c, const char *name)
     for (int i = 0; i < c->nargs; i++)
         if (strcmp(c->args[i].name, name) == 0 && c->args[i].back)
             return c->args[i].back + GUARD;
-    judge_fail(c->j, "grader bug: no tensor called %s in this call", name);
+    judge_fail_why(c->j, JUDGE_WHY_GRADER, "grader bug: no tensor called %s in this call", name);
     return NULL;
 }
 
@@ -196,11 +196,11 @@ static void show_printed(call_t *c)
 {
     if (!c->printed[0])
         return;
-    judge_fail(c->j, "  what it printed (first lines):");
+    judge_fail_why(c->j, 0, "  what it printed (first lines):");
     char *save = NULL, *copy = strdup(c->printed);
     int lines = 0;
     for (char *l = strtok_r(copy, "\n", &save); l && lines < 8; l = strtok_r(NULL, "\n", &save))
-        judge_fail(c->j, "  | %s", l), lines++;
+        judge_fail_why(c->j, 0, "  | %s", l), lines++;
     free(copy);
 }
 
@@ -224,11 +224,12 @@ static void explain_guard_page(call_t *c, const outcome_t *o)
     memcpy(&elem, o->res.p + 12, 8);
     const call_arg_t *a = idx < (uint32_t)c->nargs ? &c->args[idx] : NULL;
     if (!a || (a->kind != ARG_IN && a->kind != ARG_OUT)) {
-        judge_fail(c->j, "%s crashed: segmentation fault: it read or wrote memory it does not "
+        judge_fail_why(c->j, JUDGE_WHY_CRASH, "%s crashed: segmentation fault: it read or wrote memory it does not "
                    "own [signal %d]", c->func, SIGSEGV);
         return;
     }
-    judge_fail(c->j, "%s %s outside the %s tensor %s (%zu elements): at index %lld, %s its %s, "
+    judge_fail_why(c->j, JUDGE_WHY_OUTSIDE,
+                   "%s %s outside the %s tensor %s (%zu elements): at index %lld, %s its %s, "
                "in a guard page [segmentation fault]. Check the loop bounds and the row strides.",
                c->func, access == SEGV_WRITE ? "wrote" : access == SEGV_READ ? "read" : "reached",
                a->kind == ARG_OUT ? "output" : "input", a->name, a->count, (long long)elem,
@@ -245,39 +246,41 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
         char line[160];
         size_t n = strcspn(todo, "\n");
         snprintf(line, sizeof line, "%.*s", (int)(n < 150 ? n : 150), todo);
-        judge_fail(j, "%s: the skeleton's stub is still there; write the function", line);
+        judge_fail_why(j, JUDGE_WHY_STUB, "%s: the skeleton's stub is still there; write the function", line);
         return;
     }
     char t1[32], t2[32], t3[32];
     if (o->timed_out && o->cut)
-        judge_fail(j, "%s was stopped after %s: the time budget of the submission (%.0f s in "
+        judge_fail_why(j, JUDGE_WHY_TIME, "%s was stopped after %s: the time budget of the submission (%.0f s in "
                    "all calls together) ran out during this call", c->func,
                    fmt_time(t1, sizeof t1, o->seconds), opt_budget_seconds());
     else if (o->timed_out && ref >= 0 && limit < uncapped)
-        judge_fail(j, "%s did not return within %s, the most any one call may take (--timeout %.2f s%s; "
+        judge_fail_why(j, JUDGE_WHY_TIME,
+                       "%s did not return within %s, the most any one call may take (--timeout %.2f s%s; "
                    "%d x the reference's %s on the same inputs + %.2f s would be %s): an endless loop, "
                    "a sleep, or far too slow", c->func, fmt_time(t1, sizeof t1, limit),
                    opt_call_cap_seconds(), limit > opt_call_cap_seconds() + 1e-9 ?
                    ", raised for the machine's load" : "", LIMIT_FACTOR, fmt_time(t2, sizeof t2, ref),
                    floor_s, fmt_time(t3, sizeof t3, uncapped));
     else if (o->timed_out && ref >= 0)
-        judge_fail(j, "%s did not return within its limit of %s (%d x the reference's %s on the "
+        judge_fail_why(j, JUDGE_WHY_TIME, "%s did not return within its limit of %s (%d x the reference's %s on the "
                    "same inputs + %.2f s%s): an endless loop, a sleep, or far too slow",
                    c->func, fmt_time(t1, sizeof t1, limit), LIMIT_FACTOR,
                    fmt_time(t2, sizeof t2, ref), floor_s,
                    floor_s > LIMIT_FLOOR ? ", the floor raised for the machine's load" : "");
     else if (o->timed_out)
-        judge_fail(j, "%s did not return within %s (wall clock): an endless loop, a sleep, or "
+        judge_fail_why(j, JUDGE_WHY_TIME, "%s did not return within %s (wall clock): an endless loop, a sleep, or "
                    "waiting for input that never comes", c->func, fmt_time(t1, sizeof t1, limit));
     else if (o->flooded == 1)
-        judge_fail(j, "%s printed more than %d bytes or %d lines: output flood, stopped",
+        judge_fail_why(j, JUDGE_WHY_FLOOD, "%s printed more than %d bytes or %d lines: output flood, stopped",
                    c->func, OUTPUT_MAX, OUTPUT_MAX_LINES);
     else if (o->flooded == 2)
-        judge_fail(j, "%s wrote more than the expected answer to the grader's channel (fd 3)", c->func);
+        judge_fail_why(j, JUDGE_WHY_CHANNEL, "%s wrote more than the expected answer to the grader's channel (fd 3)",
+                       c->func);
     else if (message_is(o, SYS_MAGIC, 8) && WIFEXITED(o->status) && WEXITSTATUS(o->status) == RUNNER_EXIT_SYSCALL) {
         int32_t nr;
         memcpy(&nr, o->res.p + 4, 4);
-        judge_fail(j, "%s made a forbidden system call: %s (student code may not open files, "
+        judge_fail_why(j, JUDGE_WHY_SYSCALL, "%s made a forbidden system call: %s (student code may not open files, "
                    "start processes or programs, use the network, or touch other processes "
                    "or its own limits)", c->func, syscall_name(nr));
     } else if (message_is(o, SEGV_MAGIC, 20) && WIFSIGNALED(o->status) &&
@@ -287,17 +290,18 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
              WEXITSTATUS(o->status) == RUNNER_EXIT_BADREQ)
         /* Only with the runner's own status: the same bytes before exit(3)
          * or a crash are the student's, explained as that exit or crash. */
-        judge_fail(j, "the runner process reported a malformed request after your code could "
+        judge_fail_why(j, JUDGE_WHY_CHANNEL, "the runner process reported a malformed request after your code could "
                    "run (code that runs before main, or that reads stdin or writes on fd 3, "
                    "breaks the grader's protocol): %s gets no result", c->func);
     else if (o->answered || (WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0 && o->res.len > 0))
-        judge_fail(j, "%s returned, but the grader's channel (fd 3) did not carry exactly one "
+        judge_fail_why(j, JUDGE_WHY_CHANNEL, "%s returned, but the grader's channel (fd 3) did not carry exactly one "
                    "answer: student code must not write on file descriptor 3", c->func);
     else if (WIFEXITED(o->status) && WEXITSTATUS(o->status) == RUNNER_EXIT_WRITE)
-        judge_fail(j, "the grader's channel (fd 3 or fd 4) was closed or broken during %s: student "
+        judge_fail_why(j, JUDGE_WHY_CHANNEL,
+                       "the grader's channel (fd 3 or fd 4) was closed or broken during %s: student "
                    "code must not close, read or write file descriptors 3 and 4", c->func);
     else if (WIFEXITED(o->status))
-        judge_fail(j, "%s called exit(%d) (or _exit) instead of returning: a library function "
+        judge_fail_why(j, JUDGE_WHY_EXIT, "%s called exit(%d) (or _exit) instead of returning: a library function "
                    "must return to its caller", c->func, WEXITSTATUS(o->status));
     else if (WIFSIGNALED(o->status)) {
         int sig = WTERMSIG(o->status);
@@ -313,9 +317,11 @@ static void explain_death(call_t *c, const outcome_t *o, double limit, double re
             sig == SIGSYS ? "a forbidden system call (no files, processes, network, "
                              "other processes or limits)" :
             sig == SIGKILL ? "killed (memory or time limit)" : "killed by a signal";
-        judge_fail(j, "%s crashed: %s [signal %d]", c->func, why, sig);
+        /* SIGXCPU: the runner's CPU limit; SIGSYS: a forbidden system call */
+        judge_fail_why(j, sig == SIGXCPU ? JUDGE_WHY_TIME : sig == SIGSYS ? JUDGE_WHY_SYSCALL : JUDGE_WHY_CRASH,
+                       "%s crashed: %s [signal %d]", c->func, why, sig);
     } else {
-        judge_fail(j, "%s ended without an answer", c->func);
+        judge_fail_why(j, JUDGE_WHY_CRASH, "%s ended without an answer", c->func);
     }
     show_printed(c);
 }
@@ -340,7 +346,7 @@ int call_run(call_t *c)
         return 0;
     double left = budget_left();
     if (left <= 0.0) {
-        judge_fail(c->j, "%s not run: the time budget of the submission is used up (%.1f s spent "
+        judge_fail_why(c->j, JUDGE_WHY_TIME, "%s not run: the time budget of the submission is used up (%.1f s spent "
                    "in calls, the budget is %.0f s for all calls together): some function is "
                    "far too slow, sleeps or loops", c->func, budget_spent(), opt_budget_seconds());
         return 0;
@@ -367,7 +373,7 @@ int call_run(call_t *c)
         fprintf(stderr, "call-time %s\t%s reference %.6f limit %.6f took %.6f\n", judge_test_name(),
                 c->func, ref, limit, o.seconds);
     if (o.setup[0]) {
-        judge_fail(c->j, "grader error: cannot sandbox the student's code: %s", o.setup);
+        judge_fail_why(c->j, JUDGE_WHY_GRADER, "grader error: cannot sandbox the student's code: %s", o.setup);
         judge_internal_error();
         free(o.res.p);
         return 0;

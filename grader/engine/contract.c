@@ -281,14 +281,11 @@ enum { EXPECT_ACCEPTED, EXPECT_REJECTED, EXPECT_AS_REFERENCE };
 /* Nothing the student's call allocated is still allocated after it (unless
  * the function gives memory to its caller): the runner's count, which only
  * the student's own code can falsify (alloc_fault.c).  path: the case. */
-static int leak_seen; /* frees_its_memory failed (this test worker's last check) */
-
 static int frees_its_memory(judge_t *j, const fn_desc_t *d, const call_t *call, const char *path)
 {
     if (!call->leaked || d->gives_memory)
         return 1;
-    leak_seen = 1;
-    judge_fail(j, "%s leaks memory: %llu allocation%s (%llu bytes) made during the call %s still "
+    judge_fail_why(j, JUDGE_WHY_LEAK, "%s leaks memory: %llu allocation%s (%llu bytes) made during the call %s still "
                "allocated when it returned, with %s. Free every block it allocates before it "
                "returns, on the error paths too.", d->name, call->leaked, call->leaked == 1 ? "" : "s",
                call->leaked_bytes, call->leaked == 1 ? "was" : "were", path);
@@ -338,7 +335,8 @@ static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
     const int accepted = d->returns_count ? ref >= 0 : ref == LAB_OK;
     if (d->returns_status && ((expect == EXPECT_REJECTED && ref != LAB_EARG) ||
                               (expect == EXPECT_ACCEPTED && !accepted))) {
-        judge_fail(j, "grader error: by its description (functions.txt) %s %s the case %s, but the "
+        judge_fail_why(j, JUDGE_WHY_GRADER,
+                       "grader error: by its description (functions.txt) %s %s the case %s, but the "
                    "reference returned %lld", d->name, expect == EXPECT_REJECTED ? "rejects" : "accepts",
                    c->what, ref);
         judge_internal_error();
@@ -347,7 +345,7 @@ static int case_matches(judge_t *j, case_t *c, int expect, int check_inputs)
     ok = ok && student_agrees(j, d, c->v, c->count, ref, want, check_inputs, c->oom, CONTRACT_TOL,
                               c->leak_path);
     if (!ok && c->what[0])
-        judge_fail(j, "(the case was %s)", c->what);
+        judge_fail_why(j, 0, "(the case was %s)", c->what);
     for (int i = 0; i < d->nargs; i++)
         free(want[i]);
     return ok;
@@ -375,11 +373,14 @@ static int works_freeing(judge_t *j, const fn_desc_t *d, int check_inputs, const
     case_t c;
     case_example(j, d, &c);
     c.leak_path = leak_path;
-    leak_seen = 0;
+    const unsigned before = judge_why(j);
     int ok = case_matches(j, &c, EXPECT_ACCEPTED, check_inputs);
-    if (!ok && !leak_seen) /* a leak says what is wrong: the result was right */
-        judge_fail(j, "(a valid call, made first on the example sizes, must give the reference's "
-                   "result: this test's points need a working %s)", d->name);
+    /* A leak or a changed input says what is wrong: the result was right. */
+    if (!ok && (judge_why(j) & ~before & ~(unsigned)(JUDGE_WHY_LEAK | JUDGE_WHY_INPUT))) {
+        judge_blame_first_call(j);
+        judge_fail_why(j, 0, "(a valid call, made first on the example sizes, must give the reference's "
+                       "result: this test's points need a working %s)", d->name);
+    }
     case_free(&c);
     return ok;
 }
@@ -695,7 +696,7 @@ void contract_oom(judge_t *j, const fn_desc_t *d)
             ok = frees_its_memory(j, d, call, path);
         }
         if (!ok)
-            judge_fail(j, "(the case was the example sizes, only allocation number %d of the call "
+            judge_fail_why(j, 0, "(the case was the example sizes, only allocation number %d of the call "
                        "failing, the others succeeding: reject the call with LAB_EARG and write "
                        "nothing, or give the result computed with memory)", k);
         call_free(call);

@@ -107,11 +107,18 @@ struct judge {
     rng_t rng;
     judge_data_file_t *data; /* every file this test read, newest first */
     int failed;
+    unsigned why; /* JUDGE_WHY_* bits (judge.h) */
     size_t log_len;
     char log[LOG_MAX];
 };
 
 void judge_free_data(judge_t *j);          /* judge.c: at the end of a test */
+/* judge.c: judge_fail with the reason `why` (JUDGE_WHY_* bits; 0: a context
+ * line, no reason of its own), for the engine's own failures */
+void judge_fail_why(judge_t *j, unsigned why, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* judge.c: the test failed on the valid call a guard test makes first: the
+ * wrong values so far (JUDGE_WHY_RESULT) count as JUDGE_WHY_WORKING */
+void judge_blame_first_call(judge_t *j);
 void parse_options(int argc, char **argv);  /* options.c */
 /* Leave with `status`.  A test worker leaves with _exit (no atexit handler:
  * the judge's cleanup of the temporary folder is the judge's alone). */

@@ -38,10 +38,10 @@ int guards_intact(call_t *c)
         }
         if (hit) {
             if (first == last)
-                judge_fail(c->j, "%s wrote outside %s (%zu elements): at index %ld. Check the "
+                judge_fail_why(c->j, JUDGE_WHY_OUTSIDE, "%s wrote outside %s (%zu elements): at index %ld. Check the "
                            "loop bounds and the row strides.", c->func, a->name, a->count, first);
             else
-                judge_fail(c->j, "%s wrote outside %s (%zu elements): at indices %ld .. %ld. "
+                judge_fail_why(c->j, JUDGE_WHY_OUTSIDE, "%s wrote outside %s (%zu elements): at indices %ld .. %ld. "
                            "Check the loop bounds and the row strides.", c->func, a->name,
                            a->count, first, last);
             ok = 0;
@@ -85,7 +85,7 @@ static int compare(judge_t *j, const char *what, const double *got, const double
             if (bad < 4) {
                 char at[64], gs[40], ws[40];
                 where(at, sizeof at, what, i, rows, cols);
-                judge_fail(j, "%s: got %s, expected %s", at, fmt_num(gs, sizeof gs, g),
+                judge_fail_why(j, JUDGE_WHY_RESULT, "%s: got %s, expected %s", at, fmt_num(gs, sizeof gs, g),
                            fmt_num(ws, sizeof ws, w));
             }
             bad++;
@@ -93,7 +93,7 @@ static int compare(judge_t *j, const char *what, const double *got, const double
     }
     if (bad) {
         mistakes_note_tolerance(exact ? 0.0 : tol); /* the tolerance a model must match within */
-        judge_fail(j, "%zu of %zu entries of %s (%zu x %zu) wrong; max |difference| %.3g; "
+        judge_fail_why(j, JUDGE_WHY_RESULT, "%zu of %zu entries of %s (%zu x %zu) wrong; max |difference| %.3g; "
                    "tolerance %s", bad, count, what, rows, cols, worst,
                    exact ? "exact" : (tol == 1e-9 ? "1e-9 * max(1, |expected|)" : "see lab README"));
         return 0;
@@ -123,7 +123,7 @@ int expect_rounded(judge_t *j, const char *what, const double *got, const double
     for (size_t i = 0; i < count; i++) {
         if (!isfinite(got[i]) || round(got[i] * scale) != round(want[i] * scale)) {
             char gs[40];
-            judge_fail(j, "%s[%zu]: got %s, the course prints %.*f", what, i,
+            judge_fail_why(j, JUDGE_WHY_RESULT, "%s[%zu]: got %s, the course prints %.*f", what, i,
                        fmt_num(gs, sizeof gs, got[i]), decimals, want[i]);
             mistakes_note_tolerance(0.5 * pow(10.0, -decimals));
             ok = 0;
@@ -142,7 +142,7 @@ int expect_inputs_unchanged(judge_t *j, const call_t *c)
         for (size_t k = 0; k < a->count; k++) {
             if (memcmp(&a->back[GUARD + k], &a->in[k], 8) != 0) {
                 char gs[40], ws[40];
-                judge_fail(j, "%s changed its input %s: %s[%zu] was %s, is %s after the call "
+                judge_fail_why(j, JUDGE_WHY_INPUT, "%s changed its input %s: %s[%zu] was %s, is %s after the call "
                            "(inputs are const)", c->func, a->name, a->name, k,
                            fmt_num(ws, sizeof ws, a->in[k]),
                            fmt_num(gs, sizeof gs, a->back[GUARD + k]));
@@ -158,7 +158,10 @@ int expect_return(judge_t *j, const call_t *c, long long want)
 {
     if (c->ret == want)
         return 1;
-    judge_fail(j, "%s returned %lld, expected %lld%s", c->func, c->ret, want,
+    /* LAB_EARG for a call the test expects accepted: not a wrong value but a
+     * rejection (the test's own hint is about the value it expected). */
+    judge_fail_why(j, c->ret == LAB_EARG && want != LAB_EARG ? JUDGE_WHY_REJECTED : JUDGE_WHY_RESULT,
+                   "%s returned %lld, expected %lld%s", c->func, c->ret, want,
                want == 0 ? " (LAB_OK)" : want == -1 ? " (LAB_EARG)" : "");
     return 0;
 }
@@ -173,14 +176,14 @@ int expect_untouched(judge_t *j, call_t *c, const char *name)
             uint64_t bits;
             memcpy(&bits, &a->back[GUARD + k], 8);
             if (bits != POISON_BITS) {
-                judge_fail(j, "%s wrote %s[%zu] although it had to reject its arguments first",
+                judge_fail_why(j, JUDGE_WHY_RESULT, "%s wrote %s[%zu] although it had to reject its arguments first",
                            c->func, name, k);
                 return 0;
             }
         }
         return 1;
     }
-    judge_fail(j, "grader bug: no tensor called %s in this call", name);
+    judge_fail_why(j, JUDGE_WHY_GRADER, "grader bug: no tensor called %s in this call", name);
     return 0;
 }
 

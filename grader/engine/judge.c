@@ -37,19 +37,27 @@ const char *judge_root(void) { return grading.root; }
 
 rng_t *judge_rng(judge_t *j) { return &j->rng; }
 int judge_failed(const judge_t *j) { return j->failed; }
+unsigned judge_why(const judge_t *j) { return j->why; }
+
+void judge_blame_first_call(judge_t *j)
+{
+    j->why = (j->why & ~(unsigned)JUDGE_WHY_RESULT) | JUDGE_WHY_WORKING;
+}
 
 int judge_needs_working(judge_t *j, const char *func)
 {
     if (!j->failed)
         return 1;
-    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
-                  "need a working %s)", func);
+    judge_blame_first_call(j);
+    judge_fail_why(j, 0, "(a valid call, made first, must give the reference's result: this test's "
+                   "points need a working %s)", func);
     return 0;
 }
 
-static void judge_vfail(judge_t *j, const char *fmt, va_list ap)
+static void judge_vfail(judge_t *j, unsigned why, const char *fmt, va_list ap)
 {
     j->failed = 1;
+    j->why |= why;
     if (j->log_len + 2 >= LOG_MAX)
         return;
     int n = vsnprintf(j->log + j->log_len, LOG_MAX - j->log_len - 1, fmt, ap);
@@ -60,11 +68,20 @@ static void judge_vfail(judge_t *j, const char *fmt, va_list ap)
     j->log[j->log_len] = '\0';
 }
 
+/* A test's own line: a wrong value, unless it is a context line "(...)". */
 void judge_fail(judge_t *j, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    judge_vfail(j, fmt, ap);
+    judge_vfail(j, fmt[0] == '(' ? 0 : JUDGE_WHY_RESULT, fmt, ap);
+    va_end(ap);
+}
+
+void judge_fail_why(judge_t *j, unsigned why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    judge_vfail(j, why, fmt, ap);
     va_end(ap);
 }
 
@@ -73,7 +90,7 @@ int call_end(judge_t *j, call_t *c, int ok, const char *fmt, ...)
     if (!ok) {
         va_list ap;
         va_start(ap, fmt);
-        judge_vfail(j, fmt, ap);
+        judge_vfail(j, 0, fmt, ap); /* the case's context */
         va_end(ap);
     }
     call_free(c);
@@ -89,7 +106,7 @@ const kit_file_t *judge_data(judge_t *j, const char *relpath)
     snprintf(path, sizeof path, "%s/data/%s", grading.root, relpath);
     judge_data_file_t *d = calloc(1, sizeof *d);
     if (!d || strlen(relpath) >= sizeof d->relpath || kit_read(path, &d->file) != 0) {
-        judge_fail(j, "grader error: cannot read the data file %s (see stderr)", path);
+        judge_fail_why(j, JUDGE_WHY_GRADER, "grader error: cannot read the data file %s (see stderr)", path);
         judge_internal_error();
         free(d);
         return NULL;
@@ -115,7 +132,8 @@ const double *judge_tensor(judge_t *j, const kit_file_t *f, const char *name,
 {
     const double *p = f ? kit_get(f, name, rows, cols) : NULL;
     if (!p) {
-        judge_fail(j, "grader error: tensor %s (%zu x %zu) missing from the data file", name, rows, cols);
+        judge_fail_why(j, JUDGE_WHY_GRADER, "grader error: tensor %s (%zu x %zu) missing from the data file",
+                       name, rows, cols);
         judge_internal_error();
     }
     return p;
@@ -284,8 +302,10 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab)
         run_tests(res, lab->n_tests);
     }
     else
-        for (size_t i = 0; i < lab->n_tests; i++)
+        for (size_t i = 0; i < lab->n_tests; i++) {
             res[i].log = strdup("not run: the submission did not build (see above)\n");
+            res[i].why = JUDGE_WHY_BUILD;
+        }
 
     report_t rep = {lab, grading.sub, grading.seed, grading.format, built == 0, compile_msg, res, lab->n_tests};
     int rc = report_write(&rep, grading.out);

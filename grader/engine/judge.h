@@ -27,7 +27,7 @@ typedef struct {
     const char *task;   /* "lab02.1": the TODO, README and stub carry it too */
     const char *name;   /* reads as a sentence: "zero B gives exactly the base layer" */
     int points;
-    const char *hint;   /* what to look at when it fails */
+    const char *hint;   /* what must hold: shown for a wrong value of its own checks (JUDGE_WHY_RESULT) */
     void (*run)(judge_t *j);
 } judge_test_t;
 
@@ -47,15 +47,46 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab);
  * test draws the same numbers whatever runs before it. */
 rng_t *judge_rng(judge_t *j);
 
-/* Mark the running test failed and add a line to its report (printf-style). */
+/* Mark the running test failed and add a line to its report (printf-style).
+ * The line is a failure of the test's own checks (a wrong value, a wrong
+ * return value: JUDGE_WHY_RESULT), whose hint is the test's own, unless it
+ * starts with '(': then it is the context of the failure above it (the case's
+ * sizes, say) and gives no reason of its own.  The engine records its own
+ * reasons (a crash, a changed input, ...) with theirs (judge_why below). */
 void judge_fail(judge_t *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int judge_failed(const judge_t *j);
+
+/* Why a test failed, a bit each (judge_why: every reason its lines gave).
+ * The report shows the test's own hint only for JUDGE_WHY_RESULT (or when no
+ * line gave a reason); every other reason has a hint of its own, true for
+ * that reason whatever the test (report.c). */
+enum {
+    JUDGE_WHY_RESULT = 1u << 0,   /* a check of the test: a wrong value or return value */
+    JUDGE_WHY_REJECTED = 1u << 1, /* LAB_EARG returned for a call the test expects accepted */
+    JUDGE_WHY_WORKING = 1u << 2,  /* the valid call a guard test makes first failed (judge_needs_working) */
+    JUDGE_WHY_STUB = 1u << 3,     /* the skeleton's stub is still there */
+    JUDGE_WHY_MISSING = 1u << 4,  /* the function is not defined */
+    JUDGE_WHY_CRASH = 1u << 5,    /* a signal, or no answer */
+    JUDGE_WHY_OUTSIDE = 1u << 6,  /* read or wrote outside a tensor (guard zone or guard page) */
+    JUDGE_WHY_INPUT = 1u << 7,    /* changed an input tensor */
+    JUDGE_WHY_TIME = 1u << 8,     /* a call's time limit, the CPU limit or the submission's budget */
+    JUDGE_WHY_EXIT = 1u << 9,     /* exit() instead of returning */
+    JUDGE_WHY_SYSCALL = 1u << 10, /* a forbidden system call */
+    JUDGE_WHY_FLOOD = 1u << 11,   /* printed too much */
+    JUDGE_WHY_CHANNEL = 1u << 12, /* the grader's channel (stdin, fd 3, fd 4) used or broken */
+    JUDGE_WHY_LEAK = 1u << 13,    /* memory still allocated when the call returned */
+    JUDGE_WHY_GRADER = 1u << 14,  /* the grader's own error (the run exits 2) */
+    JUDGE_WHY_BUILD = 1u << 15,   /* not run: the submission did not build */
+};
+unsigned judge_why(const judge_t *j);
 
 /* A guard test (bad arguments rejected, inputs kept, ...) gives its points
  * only together with a correct result, so a stub that returns a constant or
  * writes zeros earns nothing: it first makes a valid call that must match the
  * reference, then calls this.  1 if no check has failed so far; else a line
- * saying this test's points need a working func, and 0 (stop the test). */
+ * saying this test's points need a working func, and 0 (stop the test).  The
+ * failures so far were the valid call's: their wrong values count as
+ * JUDGE_WHY_WORKING, not as this test's own (its hint is about its guard). */
 int judge_needs_working(judge_t *j, const char *func);
 
 /* A data file under the kit's data/ folder (for example "lab02/worked-examples.txt"),

@@ -389,8 +389,8 @@ void mistakes_diagnose(judge_t *j)
                 continue;
             const mistake_model_t *model = &mistake_models[which[k]];
             if (named++ < MISTAKES_MAX_SHOWN) {
-                judge_fail(j, "diagnosis: %s", model->mistake);
-                judge_fail(j, "  what to change: %s", model->hint);
+                judge_fail_why(j, 0, "diagnosis: %s", model->mistake);
+                judge_fail_why(j, 0, "  what to change: %s", model->hint);
             } else {
                 more++;
             }
@@ -399,5 +399,5 @@ void mistakes_diagnose(judge_t *j)
     free(which);
     free(matched);
     if (more)
-        judge_fail(j, "diagnosis: %d more known mistakes give the same results on this test", more);
+        judge_fail_why(j, 0, "diagnosis: %d more known mistakes give the same results on this test", more);
 }

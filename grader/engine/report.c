@@ -2,8 +2,12 @@
  * report.c - one grading run, five ways: text for people (one line per test
  * with its points, then "Score: x/y"), Gradescope's results.json, JUnit XML
  * and TAP for CI systems, and the verdict: JSON for the kit's own tools
- * (build status, per-test pass and points), so that no tool reads English.  Student output can hold any bytes: everything is
- * cleaned to printable ASCII before it goes into a structured format.
+ * (build status, per-test pass, points and why it failed), so that no tool
+ * reads English.  Under a failed test every format shows the same lines
+ * (details): its log, then a hint for each reason it failed (why_hints),
+ * the test's own hint only for a wrong value of its own checks.  Student
+ * output can hold any bytes: everything is cleaned to printable ASCII before
+ * it goes into a structured format.
  */
 #define _GNU_SOURCE
 #include "report.h"
@@ -64,7 +68,71 @@ static void xml_str(FILE *f, const char *s)
     }
 }
 
-/* The failure text shown for one test: its log, then its hint. */
+/* A hint for each reason a test can fail other than its own checks' wrong
+ * values (judge.h), true for that reason whatever the test: the test's own
+ * hint is about the values it checks. */
+static const struct {
+    unsigned why;
+    const char *name; /* in the verdict's "why" */
+    const char *hint;
+} why_hints[] = {
+    {JUDGE_WHY_GRADER, "grader",
+     "The grader itself went wrong on this test (see the line above), not your code: tell the "
+     "course staff."},
+    {JUDGE_WHY_BUILD, "build",
+     "Your files did not compile: fix the compiler's errors at the top of this report (make check "
+     "shows them too)."},
+    {JUDGE_WHY_STUB, "stub",
+     "Replace the skeleton's stub with your own code for this function."},
+    {JUDGE_WHY_MISSING, "missing",
+     "Keep every function of the lab's header in the files you submit, with the header's name and "
+     "signature, and not static."},
+    {JUDGE_WHY_CRASH, "crash",
+     "Your code crashed instead of returning: make check builds it with AddressSanitizer and "
+     "UndefinedBehaviorSanitizer where the compiler has them, which name the line of a bad memory "
+     "access; try the sizes of the failing case there."},
+    {JUDGE_WHY_OUTSIDE, "outside",
+     "Your code read or wrote outside an array it was given: check every loop bound and every "
+     "index (row times row length plus column) against the shapes in the header; make check "
+     "(AddressSanitizer) names the line."},
+    {JUDGE_WHY_TIME, "time",
+     "A call did not finish in time, or the time budget of all calls ran out: look for a loop that"
+     " never ends or does far more work than the task needs, and for sleeps or reads of input."},
+    {JUDGE_WHY_EXIT, "exit",
+     "A library function must return to its caller: never call exit() or _exit(); report bad "
+     "arguments through the return value the header gives."},
+    {JUDGE_WHY_SYSCALL, "syscall",
+     "Compute in memory only: no files, no processes or programs, no network, no signals to other "
+     "processes, no changes to the process's limits."},
+    {JUDGE_WHY_FLOOD, "flood",
+     "Remove the debug printing from your functions: a call may print only a little."},
+    {JUDGE_WHY_CHANNEL, "channel",
+     "Leave standard input and file descriptors 3 and 4 alone (the grader talks to your code "
+     "through them), and run none of your code before main."},
+    {JUDGE_WHY_INPUT, "input",
+     "Your function must leave its input arrays as they were: write only to its outputs (work on a"
+     " copy if you need scratch space)."},
+    {JUDGE_WHY_LEAK, "leak",
+     "Free every block your function allocates before it returns, on its error paths too."},
+    {JUDGE_WHY_REJECTED, "rejected",
+     "Your function returned LAB_EARG for arguments it must accept: compare each of its argument "
+     "checks with the rules in the header."},
+    {JUDGE_WHY_WORKING, "working",
+     "This test gives its points only once the ordinary valid call it makes first passes: fix what"
+     " the lines above say about that call first."},
+};
+
+/* Its own hint goes with a failed test when one of its own checks found a
+ * wrong value, or no line gave a reason (a test that only adds context to a
+ * check it made itself), and the grader did not go wrong. */
+static int own_hint_shown(const result_t *res)
+{
+    return (res->why & JUDGE_WHY_RESULT || !res->why) && !(res->why & JUDGE_WHY_GRADER) && res->test->hint;
+}
+
+/* The failure text shown for one test: its log, then a hint for each reason
+ * it failed (why_hints), and its own hint when one of its own checks found a
+ * wrong value (or no line gave a reason). */
 static char *details(const result_t *res)
 {
     char *s = NULL;
@@ -72,8 +140,13 @@ static char *details(const result_t *res)
     FILE *m = open_memstream(&s, &len);
     if (res->log)
         fputs(res->log, m);
-    if (!res->passed && res->test->hint)
-        fprintf(m, "hint: %s\n", res->test->hint);
+    if (!res->passed) {
+        for (size_t k = 0; k < sizeof why_hints / sizeof *why_hints; k++)
+            if (res->why & why_hints[k].why)
+                fprintf(m, "hint: %s\n", why_hints[k].hint);
+        if (own_hint_shown(res))
+            fprintf(m, "hint: %s\n", res->test->hint);
+    }
     fclose(m);
     clean(s);
     return s;
@@ -229,7 +302,9 @@ static void write_tap(const report_t *r, FILE *f)
 }
 
 /* {"verdict": 1, "lab", "seed", "built", "score", "max_score",
- *  "tests": [{"task", "name", "selected", "passed", "score", "max_score"}]} */
+ *  "tests": [{"task", "name", "selected", "passed", "score", "max_score",
+ *             "why": why it failed (why_hints' names, and "result": a wrong
+ *                    value of its own checks), "hint": the test's own hint}]} */
 static void write_verdict(const report_t *r, FILE *f)
 {
     int max, got = totals(r, &max);
@@ -246,9 +321,22 @@ static void write_verdict(const report_t *r, FILE *f)
         json_str(f, res->test->task);
         fprintf(f, ", \"name\": ");
         json_str(f, name);
-        fprintf(f, ", \"selected\": %s, \"passed\": %s, \"score\": %d, \"max_score\": %d}",
+        fprintf(f, ", \"selected\": %s, \"passed\": %s, \"score\": %d, \"max_score\": %d, \"why\": [",
                 res->selected ? "true" : "false", res->passed ? "true" : "false", res->score,
                 res->test->points);
+        int n = 0;
+        if (!res->passed && res->selected && own_hint_shown(res))
+            fprintf(f, "\"result\""), n++;
+        for (size_t k = 0; !res->passed && res->selected && k < sizeof why_hints / sizeof *why_hints; k++)
+            if (res->why & why_hints[k].why)
+                fprintf(f, "%s\"%s\"", n++ ? ", " : "", why_hints[k].name);
+        char *hint = strdup(res->test->hint ? res->test->hint : "");
+        if (hint)
+            clean(hint);
+        fprintf(f, "], \"hint\": ");
+        json_str(f, hint ? hint : "");
+        fputc('}', f);
+        free(hint);
     }
     fprintf(f, "\n]}\n");
 }

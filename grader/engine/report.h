@@ -8,6 +8,7 @@
 typedef struct {
     const judge_test_t *test;
     int selected, passed, score;
+    unsigned why; /* JUDGE_WHY_* bits: why it failed (judge.h) */
     char *log; /* why it failed, one line each; may hold student output */
 } result_t;
 

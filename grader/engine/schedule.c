@@ -91,6 +91,8 @@ int selected(const judge_test_t *t)
     return 0;
 }
 
+#define HEAD_LEN 10 /* a worker's first line: its verdict and why (run_worker) */
+
 static void run_worker(const judge_test_t *t, int fd)
 {
     /* Zero in every worker: only workers run this, and each is a fresh fork
@@ -108,8 +110,11 @@ static void run_worker(const judge_test_t *t, int fd)
     if (j.failed && !grading.internal_error) /* name the mistake, where a model's outputs match */
         mistakes_diagnose(&j);
     judge_free_data(&j);
-    char head[2] = {grading.internal_error ? 'E' : j.failed ? 'F' : 'P', '\n'};
-    if (write(fd, head, 2) == 2 && j.log_len)
+    /* "F0000a0\n": the verdict, then why it failed (JUDGE_WHY_* bits, hex). */
+    char head[HEAD_LEN + 1];
+    snprintf(head, sizeof head, "%c%0*x\n", grading.internal_error ? 'E' : j.failed ? 'F' : 'P', HEAD_LEN - 2,
+             j.why | (grading.internal_error ? JUDGE_WHY_GRADER : 0u));
+    if (write(fd, head, HEAD_LEN) == HEAD_LEN && j.log_len)
         (void)!write(fd, j.log, j.log_len);
     close(fd);
     _exit(0);
@@ -120,12 +125,13 @@ void run_tests(result_t *res, size_t n)
     /* Where the judge reads a worker's log: a mapping of its own, in no
      * worker (MADV_DONTFORK), since a page the judge writes while a worker
      * shares it is copied (a fault and a TLB flush each time). */
-    char *log_in = mmap(NULL, LOG_MAX + 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *log_in = mmap(NULL, LOG_MAX + HEAD_LEN + 8, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (log_in == MAP_FAILED) {
         perror("grader: mmap");
         exit(2);
     }
-    (void)madvise(log_in, LOG_MAX + 8, MADV_DONTFORK);
+    (void)madvise(log_in, LOG_MAX + HEAD_LEN + 8, MADV_DONTFORK);
     (void)online_cores();
     /* The heap's free chunks merged and its free pages returned before the
      * workers fork: a worker's first large allocation would otherwise merge
@@ -182,7 +188,8 @@ void run_tests(result_t *res, size_t n)
             /* Read into log_in, then kept in a block as long as the log. */
             size_t len = 0;
             ssize_t k;
-            while (len < LOG_MAX + 4 && (k = read(fds[i], log_in + len, LOG_MAX + 4 - len)) > 0)
+            while (len < LOG_MAX + HEAD_LEN + 4 &&
+                   (k = read(fds[i], log_in + len, LOG_MAX + HEAD_LEN + 4 - len)) > 0)
                 len += (size_t)k;
             char *buf = malloc(len + 1);
             if (!buf) {
@@ -195,8 +202,9 @@ void run_tests(result_t *res, size_t n)
             int st;
             waitpid(pids[i], &st, 0);
             result_t *r = &res[which[i]];
-            if (len < 2 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            if (len < HEAD_LEN || buf[HEAD_LEN - 1] != '\n' || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
                 r->passed = 0;
+                r->why = JUDGE_WHY_GRADER;
                 r->log = strdup("grader bug: this test's worker died\n");
                 grading.internal_error = 1;
                 free(buf);
@@ -204,8 +212,9 @@ void run_tests(result_t *res, size_t n)
                 r->passed = buf[0] == 'P';
                 if (buf[0] == 'E')
                     grading.internal_error = 1;
-                memmove(buf, buf + 2, len - 2);
-                buf[len - 2] = '\0';
+                r->why = (unsigned)strtoul(buf + 1, NULL, 16);
+                memmove(buf, buf + HEAD_LEN, len - HEAD_LEN);
+                buf[len - HEAD_LEN] = '\0';
                 r->log = buf;
             }
             r->score = r->passed ? r->test->points : 0;
@@ -218,5 +227,5 @@ void run_tests(result_t *res, size_t n)
             i--;
         }
     }
-    munmap(log_in, LOG_MAX + 8);
+    munmap(log_in, LOG_MAX + HEAD_LEN + 8);
 }

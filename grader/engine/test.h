@@ -3,10 +3,14 @@
  * body is:
  *
  *     TEST("lab02.1", 4, "zero B gives exactly the base layer",
- *          "What to look at when it fails, true for any failure of this test.")
+ *          "What must hold, true for any wrong value this test can find.")
  *     {
  *         ... body: checks through j (judge_t *) ...
  *     }
+ *
+ * The hint is shown only when the test's own checks find a wrong value;
+ * every other reason (a crash, a changed input, ...) has the engine's own
+ * hint (report.c; docs/new-lab.md, "Hints").
  *
  * Each TEST puts a pointer to its entry in the linker section loralab_tests
  * (the linker defines __start_loralab_tests and __stop_loralab_tests around

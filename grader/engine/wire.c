@@ -102,7 +102,7 @@ const runner_fn_t *valid_request(call_t *c)
         why = "its tensors take more than half of the runner's memory limit";
     if (!why)
         return fn;
-    judge_fail(c->j, "grader bug: the request for %s is malformed: %s", c->func, why);
+    judge_fail_why(c->j, JUDGE_WHY_GRADER, "grader bug: the request for %s is malformed: %s", c->func, why);
     judge_internal_error();
     return NULL;
 }
@@ -158,7 +158,7 @@ int decode(call_t *c, const outcome_t *o)
     if (at != len)
         return -1;
     if (status == RES_MISSING) {
-        judge_fail(c->j, "function %s is not defined in %s: it was deleted, renamed or "
+        judge_fail_why(c->j, JUDGE_WHY_MISSING, "function %s is not defined in %s: it was deleted, renamed or "
                    "made static", c->func, judge_sources_text());
         return 0;
     }

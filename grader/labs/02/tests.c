@@ -170,7 +170,7 @@ TEST("lab02.1", 3, "rank 1 and rank min(d_in, d_out) work",
 /* ---- lab02.2: a batch ---- */
 
 TEST("lab02.2", 4, "batched input matches row by row",
-     "Row t of x starts at x + t*d_in; row t of y at y + t*d_out.")
+     "Each row t is one forward pass: y_t = x_t W0^T + (alpha/r) (x_t A^T) B^T, with x_t at x + t*d_in and y_t at y + t*d_out.")
 {
     example_t e;
     if (!example(j, &e))
@@ -241,7 +241,7 @@ TEST("lab02.3", 3, "merged weight of the reference example is [[3, 0], [0, 1]]",
 }
 
 TEST("lab02.3", 4, "random merged weights match W0 + (alpha/r) B A",
-     "B A is (d_out, r) times (r, d_in); keep the inputs unchanged.")
+     "w_eff = W0 + (alpha/r) B A on random shapes: B A is (d_out, r) times (r, d_in), w_eff[i][j] = w0[i][j] + (alpha/r) sum_k b[i*r + k] a[k*d_in + j].")
 {
     problem_t p;
     problem_random(j, &p, 1, 45, 27, 6);
@@ -312,12 +312,12 @@ static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in
 }
 
 TEST("lab02.4", 3, "002 example 1 gives [[4, 5]]",
-     "In 002's layout w is (d_in, d_out), b_down is (d_in, r), a_up is (r, d_out): h = x w + (alpha/r) (x b_down) a_up.")
+     "In this layout w is (d_in, d_out), b_down is (d_in, r), a_up is (r, d_out): h = x w + (alpha/r) (x b_down) a_up.")
 {
     in_out_example(j, "ex002_1", 1, 2, 2, 1);
 }
 TEST("lab02.4", 3, "002 example 2 (a batch) gives [[2.25, 1.25], [1.25, 2.25]]",
-     "A batch of two rows, r = 2, in 002's layout: h = x w + (alpha/r) (x b_down) a_up, row by row.")
+     "A batch of two rows, r = 2, w (d_in, d_out), b_down (d_in, r), a_up (r, d_out): h = x w + (alpha/r) (x b_down) a_up, row by row.")
 {
     in_out_example(j, "ex002_2", 2, 2, 2, 2);
 }
@@ -328,7 +328,7 @@ TEST("lab02.4", 2, "002 example 3 gives [[14]]",
 }
 
 TEST("lab02.4", 3, "random (d_in, d_out)-layout problems match the reference",
-     "Index w as w[i*d_out + j] (row i is input i), b_down[i*r + k], a_up[k*d_out + j].")
+     "h = x w + (alpha/r) (x b_down) a_up on random shapes, with w[i*d_out + j] (row i is input i), b_down[i*r + k], a_up[k*d_out + j].")
 {
     in_out_t q;
     problem_random(j, &q, 9, 37, 19, 5);
@@ -410,7 +410,7 @@ TEST("lab02.6", 4, "course example prints h = [0.334, 0.541, -0.673, 0.241]",
 }
 
 TEST("lab02.6", 4, "random column batches equal the row form transposed",
-     "Input t is column t: x_cols[j*n + t]; write output t into h_cols[i*n + t].")
+     "Each column t is one forward pass h_t = W0 x_t + (alpha/r) B (A x_t): x_t is x_cols[j*n + t], h_t goes to h_cols[i*n + t].")
 {
     /* The paper's d is d_out, k is d_in: compare with the row form transposed. */
     problem_t p;
@@ -427,7 +427,7 @@ TEST("lab02.6", 4, "random column batches equal the row form transposed",
 }
 
 TEST("lab02.6", 3, "one column with full rank matches the reference",
-     "n = 1 and r = min(d, k) = 50.")
+     "One column (n = 1) at full rank r = min(d, k) = 50: h = W0 x + (alpha/r) B (A x), the rank term summed over all r.")
 {
     problem_t p;
     problem_random(j, &p, 1, 50, 70, 50);

@@ -251,7 +251,7 @@ TEST("lab04.3", 5, "published totals of GPT-2, BERT and LLaMA-7B are reproduced"
 }
 
 TEST("lab04.3", 4, "GPT-3's total and parts match without 32-bit overflow",
-     "GPT-3's parts exceed 2^31: accumulate every sum in int64_t.")
+     "GPT-3's total and each part must match the reference, counted as for the smaller models; they exceed 2^31, so every sum must be an int64_t.")
 {
     pc_model_t m;
     if (load_model(j, "gpt3-175b", &m))
@@ -482,7 +482,7 @@ TEST("lab04.4", 1, "an empty target matches nothing, even a name ending in a dot
 }
 
 TEST("lab04.4", 3, "random dotted names agree with the reference",
-     "Compare the last strlen(target) characters and check the dot before them.")
+     "Match when name == target or name ends with '.' followed by target: compare the last strlen(target) characters and check the '.' before them.")
 {
     for (int k = 0; k < 20 && !judge_failed(j); k++) {
         char name[PC_NAME_MAX] = "", target[PC_NAME_MAX] = "";
@@ -679,7 +679,7 @@ TEST("lab04.5", 2, "GPT-3 budget table: 1, 2 or 4 weight types give 18,874,368 (
 }
 
 TEST("lab04.5", 1, "random models and targets match the reference counts and ranks",
-     "Use the PEFT suffix rule (lab04.4) for every module and every target.")
+     "A module some target matches by the PEFT suffix rule (lab04.4) adds r (d_in + d_out) once and gets lora_r = r; every other module gets lora_r = 0.")
 {
     for (int k = 0; k < 8 && !judge_failed(j); k++) {
         pc_model_t m;
@@ -735,7 +735,7 @@ TEST("lab04.5", 1, "r = 1 is legal; a NULL target, an untargeted d_in = 0 are re
 }
 
 TEST("lab04.5", 2, "GPT-3 with every linear kind at r >= 256 sums past 2^32",
-     "Sum the counts in an int64_t: 96 layers of six kinds at large r pass 2^32.")
+     "Each matched module adds r (d_in + d_out) and gets lora_r = r; 96 layers of six kinds at r >= 256 give a total past 2^32, which an int64_t holds.")
 {
     pc_model_t m;
     if (!load_model(j, "gpt3-175b", &m) || !modules_of(j, &m, &ML))

@@ -297,7 +297,7 @@ TEST("lab05.3", 2, "course lifecycle: switching W_A to Task B gives W0 + B_B A_B
 }
 
 TEST("lab05.3", 2, "switch matches the reference on non-square shapes",
-     "Both products are (d_out, d_in): b[i][k] a[k][j] summed over k.")
+     "W' = W + s (B2 A2 - B1 A1) with s = alpha / r; both products are (d_out, d_in): b[i][k] a[k][j] summed over k.")
 {
     shapes_match(j, "lora_switch", 0, TOL);
 }

@@ -824,7 +824,7 @@ TEST("lab05.9", 1, "a valid file decodes; small capacities are rejected, nothing
 }
 
 TEST("lab05.9", 1, "300 fuzzed files: same verdict as the reference, no crash",
-     "Every length and offset from the file must be checked before use.")
+     "Each file must get the reference's verdict: decoded the same when valid, rejected otherwise; check every length and offset from the file before use.")
 {
     /* 300 corruptions of a valid file, decoded in one runner: random
      * truncations, random bytes of the length field, and header bytes

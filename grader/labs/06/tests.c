@@ -264,11 +264,7 @@ static int func_works(judge_t *j, const char *func)
     }
     free(ga), free(gb), free(yh);
     prob_free(&P);
-    if (!judge_failed(j))
-        return 1;
-    judge_fail(j, "(a valid call, made first, must give the reference's result: this test's points "
-                  "need a working %s)", func);
-    return 0;
+    return judge_needs_working(j, func);
 }
 
 /* Mismatched shapes: each case keeps every buffer consistent with its own
@@ -350,7 +346,7 @@ TEST("lab06.1", 2, "worked example gives y_hat [[2, 3]] and loss 5",
 }
 
 TEST("lab06.1", 3, "forward and loss match the reference on non-square shapes",
-     "x is (N, d_in), W is (d_in, d_out), y_hat[n][o] = sum_i x[n][i] W[i][o]; a is (d_in, r), b (r, d_out).")
+     "W = w_base + a b, y_hat = x W, loss = mean of (y_hat - y)^2: x is (N, d_in), W (d_in, d_out), a (d_in, r), b (r, d_out).")
 {
     for (int k = 0; k < 3 && !judge_failed(j); k++) {
         prob_t P;
@@ -370,7 +366,7 @@ TEST("lab06.1", 3, "forward and loss match the reference on non-square shapes",
 }
 
 TEST("lab06.1", 2, "the loss is the mean over all N x d_out entries",
-     "004 prints mean((y_hat - y)**2): divide the sum of squares by N * d_out.")
+     "loss = mean((y_hat - y)^2) over every entry: the sum of squares divided by N * d_out.")
 {
     /* w_base = a = 0: y_hat = 0 and the loss is mean(y^2) over N * d_out entries. */
     prob_t P;

@@ -297,7 +297,7 @@ TEST("lab07.2", 4, "zero B1 and B2 give the frozen output bit for bit",
 }
 
 TEST("lab07.2", 3, "adapted network matches the reference with scale != 1",
-     "A1 is (r, d_ff), B1 (d, r), A2 (r, d), B2 (d, r); both branches are multiplied by s.")
+     "h2 = W2 h1 + b2 + s B1 (A1 h1), out = h2 + s B2 (A2 h2), with A1 (r, d_ff), B1 (d, r), A2 (r, d), B2 (d, r): both branches are multiplied by s.")
 {
     static const size_t shapes[][4] = {{9, 5, 11, 3}, {20, 8, 16, 4}, {4, 7, 3, 2}};
     for (size_t s = 0; s < 3 && !judge_failed(j); s++) {
@@ -424,7 +424,7 @@ TEST("lab07.4", 5, "full gradient matches the reference on non-square shapes",
 }
 
 TEST("lab07.4", 4, "full gradient matches central finite differences",
-     "Full mode: g_h2 = g_out + A2^T g_z2 (the gradient also flows through LoRA 2's branch).")
+     "The full gradient is the loss's derivative in every adapter entry: g_h2 = g_out + A2^T g_z2 with g_z2 = s B2^T g_out (the gradient also flows through LoRA 2's branch), then dB1, dA1 from g_h2.")
 {
     problem_t p;
     problem_random(j, &p, 10, 4, 7, 3, 0);
@@ -450,14 +450,14 @@ TEST("lab07.4", 4, "full gradient matches central finite differences",
 }
 
 TEST("lab07.4", 4, "simplified gradient is the numpy project's shortcut",
-     "Simplified mode: g_h2 = g_out, i.e. LoRA 1 sees the output gradient directly.")
+     "Simplified mode is full mode with g_h2 = g_out: LoRA 1 sees the output gradient directly; everything else as in full mode.")
 {
     static const size_t shape[4] = {15, 6, 11, 2};
     gradient_test(j, shape, TT_BACKPROP_SIMPLIFIED);
 }
 
 TEST("lab07.4", 1, "at the LoRA init only B1, B2 and the head get a gradient",
-     "dA = s B^T g h^T is exactly 0 when B = 0.")
+     "At the init B1 = B2 = 0, so dA1 and dA2 (each s B^T g h^T) are exactly 0; the gradients of B1, B2 and the head must match the reference.")
 {
     problem_t p;
     problem_random(j, &p, 12, 5, 8, 3, 1);

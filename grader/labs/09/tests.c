@@ -72,7 +72,7 @@ TEST("lab09.1", 3, "norm_ppf(0.975) is 1.959963984540054 and ppf(0.5) is 0",
 }
 
 TEST("lab09.1", 5, "norm_ppf is within 1e-12 from 1e-10 to 1 - 1e-10",
-     "Acklam's approximation alone is only good to about 1e-9 relative: one Halley step on erfc() brings it to 1e-15. Check both tails (p < 0.02425 and p > 0.97575).")
+     "norm_ppf(p) must be within 1e-12 of the true quantile for every p from 1e-10 to 1 - 1e-10, both tails (p < 0.02425 and p > 0.97575) included: Acklam's approximation alone is good to about 1e-9, one Halley step on erfc() brings it to 1e-15.")
 {
     rng_t *g = judge_rng(j);
     static const double fixed[] = {1e-10, 3e-7, 0.001, 0.02, 0.03, 0.3, 0.7, 0.97, 0.98, 0.999999, 1 - 1e-10};
@@ -496,7 +496,7 @@ TEST("lab09.7", 6, "adapter gradients match the reference, non-square",
 }
 
 TEST("lab09.7", 4, "adapter gradients match central differences of the loss",
-     "The loss is the MSE over batch d_out entries of y - t, y on the dequantized base; differentiate it, not its sum.")
+     "The gradients must be those of the loss, the MSE over the batch d_out entries of y - t with y on the dequantized base: dY = 2 (y - t) / (batch d_out).")
 {
     qprob_t P;
     qprob_random(j, &P, 4, 6, 5, 2, 8);
