@@ -36,7 +36,10 @@ GRADER_INC := -Ilabs/common -Igrader/engine
 # The allocators through alloc_fault.c (the oom test), in the judge as in the
 # runner: runner.h's ALLOC_FAULT_WRAP, which build_runner.c gives the runner's link.
 ALLOC_FAULT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=posix_memalign,--wrap=free
-GRADER_LIBS := -lseccomp -lm $(ALLOC_FAULT_LDFLAGS)
+# -z now: every symbol bound once, at the judge's start, not again in each
+# forked test worker (lazy binding wrote the GOT's pages in every worker:
+# a copy-on-write fault each, the worker's largest share of faults).
+GRADER_LIBS := -lseccomp -lm $(ALLOC_FAULT_LDFLAGS) -Wl,-z,now
 # The mistake models a lab's judge links (mistakes.h; made below).
 grader_models = $(call models_objs,$(1))
 grader_tests = $(sort $(filter-out %/adapter.c %/runner_drivers.c,$(wildcard grader/labs/$(1)/*.c)))

@@ -176,17 +176,25 @@ static int same_call(const recorded_t *r, double *const *got, long long got_ret,
     return 1;
 }
 
-/* Pages of data (heap and private mappings) this process has now. */
+/* Bytes of data (heap and private mappings) this process has now: the
+ * sixth field of /proc/self/statm, in pages (read with one read into the
+ * stack, not through stdio: nothing allocated in the forked child). */
 static size_t data_bytes(void)
 {
-    unsigned long pages[7] = {0};
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f) {
-        if (fscanf(f, "%lu %lu %lu %lu %lu %lu", &pages[0], &pages[1], &pages[2], &pages[3],
-                   &pages[4], &pages[5]) != 6)
-            pages[5] = 0;
-        fclose(f);
+    char buf[256];
+    ssize_t k = -1;
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        k = read(fd, buf, sizeof buf - 1);
+        close(fd);
     }
+    if (k <= 0)
+        return 0;
+    buf[k] = '\0';
+    unsigned long pages[6] = {0};
+    if (sscanf(buf, "%lu %lu %lu %lu %lu %lu", &pages[0], &pages[1], &pages[2], &pages[3],
+               &pages[4], &pages[5]) != 6)
+        return 0;
     return (size_t)pages[5] * (size_t)sysconf(_SC_PAGESIZE);
 }
 
@@ -225,7 +233,8 @@ static _Noreturn void models_child(const size_t *which, size_t n, double tol, co
     }
     rlim_t cpu = (rlim_t)ceil(cpu_seconds) + 1;
     struct rlimit cpu_l = {cpu, cpu + 1};
-    struct rlimit data_l = {data_bytes() + MISTAKES_MEMORY, data_bytes() + MISTAKES_MEMORY};
+    size_t data = data_bytes();
+    struct rlimit data_l = {data + MISTAKES_MEMORY, data + MISTAKES_MEMORY};
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CPU, &cpu_l);
     setrlimit(RLIMIT_DATA, &data_l);

@@ -65,12 +65,43 @@ typedef struct {
     int failed;
 } rb_t;
 
+/* Guarded mappings given back (rb_free) are kept for the next buffer of the
+ * same size, up to RB_KEEP of them and RB_KEEP_BYTES in all, instead of
+ * unmapped: an munmap flushes the TLB (on every core the process ran on)
+ * and a new mapping faults its pages in again, which cost more than most
+ * calls of the functions these buffers serve.  A kept mapping is cleared
+ * before it is handed out again, so a buffer's memory reads as a new
+ * mapping's would (zeros, then what the caller writes), with the same
+ * protections (its guard page inaccessible). */
+#define RB_KEEP 8
+#define RB_KEEP_BYTES ((size_t)1 << 20)
+static struct {
+    void *map;
+    size_t len;
+} rb_kept[RB_KEEP];
+static size_t rb_n_kept, rb_kept_bytes;
+
 /* n bytes whose end touches a PROT_NONE page (n = 0 gives a valid pointer). */
 static inline unsigned char *rb_guarded(rb_t *b, size_t n)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t data_pages = (n + page - 1) / page;
     size_t len = (data_pages + 1) * page;
+    for (size_t k = rb_n_kept; k-- > 0;) { /* backwards: the last moves into k */
+        if (rb_kept[k].len != len)
+            continue;
+        void *m = rb_kept[k].map;
+        rb_kept[k] = rb_kept[--rb_n_kept];
+        rb_kept_bytes -= len;
+        /* The protections set again (code that ran since may have changed
+         * them; a mapping that is gone is left alone, and a new one made). */
+        if (mprotect(m, data_pages * page, PROT_READ | PROT_WRITE) != 0 ||
+            mprotect((char *)m + data_pages * page, page, PROT_NONE) != 0)
+            continue;
+        memset(m, 0, data_pages * page);
+        b->map = m, b->maplen = len;
+        return (unsigned char *)m + data_pages * page - n;
+    }
     void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED || mprotect((char *)m + data_pages * page, page, PROT_NONE) != 0) {
         if (m != MAP_FAILED)
@@ -84,10 +115,15 @@ static inline unsigned char *rb_guarded(rb_t *b, size_t n)
 
 static inline void rb_free(rb_t *b)
 {
-    if (b->map)
+    if (b->map && rb_n_kept < RB_KEEP && rb_kept_bytes + b->maplen <= RB_KEEP_BYTES) {
+        rb_kept[rb_n_kept].map = b->map;
+        rb_kept[rb_n_kept++].len = b->maplen;
+        rb_kept_bytes += b->maplen;
+    } else if (b->map) {
         munmap(b->map, b->maplen);
-    else
+    } else {
         free(b->p);
+    }
     b->p = b->map = NULL;
 }
 

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -22,10 +23,20 @@
 static atomic_llong *spent_us;
 
 double opt_call_cap_seconds(void) { return grading.call_cap; }
+/* The cores online, read once (run_tests, before the workers fork): sysconf
+ * reads a file of /sys each time, and every call asks for the load. */
+static long online_cores(void)
+{
+    static long cores;
+    if (cores < 1)
+        cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores;
+}
+
 double machine_load_factor(void)
 {
     double load[1];
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = online_cores();
     if (getloadavg(load, 1) != 1 || cores < 1)
         return 1.0;
     double f = load[0] / (double)cores;
@@ -84,8 +95,10 @@ int selected(const judge_test_t *t)
 
 static void run_worker(const judge_test_t *t, int fd)
 {
+    /* Zero in every worker: only workers run this, and each is a fresh fork
+     * of a judge that never touched it (no memset: its pages stay untouched
+     * until the test writes them). */
     static judge_t j;
-    memset(&j, 0, sizeof j);
     /* The parent's flag says another test had a grader error: not this one. */
     grading.internal_error = 0;
     char key[256];
@@ -109,6 +122,22 @@ static void run_worker(const judge_test_t *t, int fd)
 
 void run_tests(result_t *res, size_t n)
 {
+    /* Where the judge reads a worker's log: a mapping of its own, in no
+     * worker (MADV_DONTFORK), since a page the judge writes while a worker
+     * shares it is copied (a fault and a TLB flush each time). */
+    char *log_in = mmap(NULL, LOG_MAX + HEAD_LEN + 8, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (log_in == MAP_FAILED) {
+        perror("grader: mmap");
+        exit(2);
+    }
+    (void)madvise(log_in, LOG_MAX + HEAD_LEN + 8, MADV_DONTFORK);
+    (void)online_cores();
+    /* The heap's free chunks merged and its free pages returned before the
+     * workers fork: a worker's first large allocation would otherwise merge
+     * the judge's small free chunks, writing (copying) every page they lie
+     * in, and reuse pages the judge no longer needs, each a copy too. */
+    malloc_trim(0);
     size_t next = 0, done = 0, running = 0;
     pid_t pids[64];
     int fds[64];
@@ -156,11 +185,19 @@ void run_tests(result_t *res, size_t n)
         for (size_t i = 0; i < running; i++) {
             if (!pf[i].revents)
                 continue;
-            char *buf = calloc(1, LOG_MAX + HEAD_LEN + 8);
+            /* Read into log_in, then kept in a block as long as the log. */
             size_t len = 0;
             ssize_t k;
-            while (len < LOG_MAX + HEAD_LEN + 4 && (k = read(fds[i], buf + len, LOG_MAX + HEAD_LEN + 4 - len)) > 0)
+            while (len < LOG_MAX + HEAD_LEN + 4 &&
+                   (k = read(fds[i], log_in + len, LOG_MAX + HEAD_LEN + 4 - len)) > 0)
                 len += (size_t)k;
+            char *buf = malloc(len + 1);
+            if (!buf) {
+                fprintf(stderr, "grader: out of memory\n");
+                exit(2);
+            }
+            memcpy(buf, log_in, len);
+            buf[len] = '\0';
             close(fds[i]);
             int st;
             waitpid(pids[i], &st, 0);
@@ -190,4 +227,5 @@ void run_tests(result_t *res, size_t n)
             i--;
         }
     }
+    munmap(log_in, LOG_MAX + HEAD_LEN + 8);
 }
