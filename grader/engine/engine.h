@@ -178,11 +178,6 @@ typedef struct {
     char setup[256];     /* why the sandbox could not be built, if it could not */
 } outcome_t;
 
-/* call.c: the reference's messages on stderr kept out of the report while
- * the judge runs it (stderr_silence returns what stderr_restore needs) */
-int stderr_silence(void);
-void stderr_restore(int saved);
-
 /* wire.c */
 /* *p (realloc'd, *cap bytes) grown to hold need bytes, doubling from first:
  * 0 when memory runs out (*p and *cap unchanged). */

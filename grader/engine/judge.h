@@ -47,6 +47,13 @@ int judge_main(int argc, char **argv, const judge_lab_t *lab);
  * test draws the same numbers whatever runs before it. */
 rng_t *judge_rng(judge_t *j);
 
+/* The reference's messages about rejected arguments (stderr) kept off the
+ * terminal while the judge runs it: a test that calls the reference itself
+ * on arguments it must reject wraps the call in these (call.c).
+ * stderr_silence returns what stderr_restore needs. */
+int stderr_silence(void);
+void stderr_restore(int saved);
+
 /* Mark the running test failed and add a line to its report (printf-style).
  * The line is a failure of the test's own checks (a wrong value, a wrong
  * return value: JUDGE_WHY_RESULT), whose hint is the test's own, unless it
