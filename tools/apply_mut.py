@@ -23,7 +23,6 @@ characters backslash and n, as in a C string).  @ROOT@ is the kit's root.
 
 Command line (for grader/engine/grader.mk):
   apply_mut.py apply MUT SOLUTION_DIR DEST_DIR   writes the mutated .c files
-  apply_mut.py table LAB MUT...                  prints the C table of models
   apply_mut.py models [--table] LAB SOLUTION_DIR MODELS_DIR MUT...
       one start for a lab's models: each MUT's sources for its object (below),
       and with --table MODELS_DIR/table.c (what `table` prints)
@@ -273,9 +272,6 @@ def main(argv):
         missing = apply_mutation(argv[2], spec, argv[3])
         if missing:
             sys.exit(f"apply_mut.py: {argv[1]}: not found in {argv[2]}: {missing[0]!r}")
-        return
-    if len(argv) >= 2 and argv[0] == "table":
-        sys.stdout.write(table(argv[1], argv[2:]))
         return
     sys.exit(__doc__)
 
