@@ -65,12 +65,28 @@ TEST_ORDER  = $(filter $(TEST_STAGES),$(TEST_SLOW_FIRST)) $(filter-out $(TEST_SL
 TEST_SLOW_FIRST := grade-all-test handout-test grader-test-05 grader-test-09 grader-test-08 grader-test-07 grader-test-06 grader-test-04 grader-test-03 \
   grader-test-01 grader-test-02 sanitize platform-tests lab-tests-other valgrind
 TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS)) $(VISIBLE_BINS)
-# Within one run, a submission built before is not built again (the same
-# files graded by several stages): grader/engine/build_cache.h.
+# A submission built before is not built again (the same files graded by
+# several stages, or by the run before): grader/engine/build_cache.h.  The
+# folder is kept between runs; at the end of a run, the entries it did not
+# use are removed (a hit marks its entry), so it holds one run's builds.
 TEST_BUILD_CACHE := $(abspath $(B))/build-cache
+# The kit's own compiles in the stages (the students' copy, the Gradescope
+# bundle, the folder with a space build the kit again; sanitize, the
+# models) go through ccache when it is installed (deps-test installs it):
+# CC is a link named like the compiler to ccache, which finds the compiler
+# on PATH; the graders' sandboxed compiles run `cc` and never see it.
+# LORALAB_CCACHE=0 compiles everything.
+TEST_CCACHE := $(abspath $(B))/ccache
+test_cc_name = $(notdir $(firstword $(CC)))
+define test_ccache_env
+if [ "$${LORALAB_CCACHE:-1}" != 0 ] && ccache=$$(command -v ccache) && [ "$(words $(CC))" = 1 ]; then \
+  mkdir -p $(TEST_CCACHE)/bin && ln -sf "$$ccache" $(TEST_CCACHE)/bin/$(test_cc_name) && \
+  export CC=$(TEST_CCACHE)/bin/$(test_cc_name) CCACHE_DIR=$(TEST_CCACHE) CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=2G; \
+fi
+endef
 test: deps-test ## the kit's whole test suite (what CI runs)
-	@start=$$(date +%s); rm -rf $(TEST_LOGS) $(TEST_BUILD_CACHE); mkdir -p $(TEST_LOGS); \
-	export LORALAB_BUILD_CACHE=$(TEST_BUILD_CACHE); \
+	@start=$$(date +%s); rm -rf $(TEST_LOGS); mkdir -p $(TEST_LOGS) $(TEST_BUILD_CACHE); touch $(TEST_LOGS)/.start; \
+	export LORALAB_BUILD_CACHE=$(TEST_BUILD_CACHE); $(test_ccache_env); \
 	echo "=== build what the stages share"; \
 	TIMEFORMAT='%U %S'; { time $(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_SHARED) \
 	  > $(TEST_LOGS)/build.log 2>&1; } 2> $(TEST_LOGS)/build.cpu || { \
@@ -82,7 +98,8 @@ test: deps-test ## the kit's whole test suite (what CI runs)
 	    echo "=== make $$t FAILED; its failures (whole log: $(TEST_LOGS)/$$t.log):"; \
 	    grep -E -A6 '^ *FAIL|\*\*\*|rror' $(TEST_LOGS)/$$t.log | head -n 80; fi; \
 	done; \
-	[ -z "$$failed" ] || echo "failed stages:$$failed"; rm -rf $(TEST_BUILD_CACHE); \
+	[ -z "$$failed" ] || echo "failed stages:$$failed"; \
+	find $(TEST_BUILD_CACHE) -mindepth 1 -maxdepth 1 ! -newer $(TEST_LOGS)/.start -exec rm -rf {} +; \
 	echo "kit: $$pass passed, $$fail failed in $$(( $$(date +%s) - start )) s" \
 	  "(cpu $$(cat $(TEST_LOGS)/*.cpu | awk '{s += $$1 + $$2} END {printf "%.0f", s}') s)"; [ $$fail = 0 ]
 

@@ -20,7 +20,7 @@ case $NEED in
   grade)  PKGS="build-essential libseccomp-dev python3" ;;
   plots)  PKGS="gnuplot-nox graphviz" ;;
   python) PKGS="python3 python3-numpy" ;;
-  test)   PKGS="build-essential check pkg-config libseccomp-dev gnuplot-nox graphviz python3 python3-numpy valgrind bsdextrautils" ;;
+  test)   PKGS="build-essential check pkg-config libseccomp-dev gnuplot-nox graphviz python3 python3-numpy valgrind bsdextrautils ccache" ;;
   *) echo "deps.sh: unknown need '$NEED' (cc check grade plots python test)" >&2; exit 2 ;;
 esac
 
@@ -37,6 +37,7 @@ have() {
     python3-numpy)   /usr/bin/python3 -c 'import numpy' ;;
     valgrind)        command -v valgrind ;;
     bsdextrautils)   command -v column ;;
+    ccache)          command -v ccache ;;
   esac >/dev/null 2>&1
 }
 # What to ask for on a system without apt (README.md, "Other systems").
@@ -50,6 +51,7 @@ human() {
     python3)         echo "Python 3 as /usr/bin/python3" ;;
     python3-numpy)   echo "numpy for /usr/bin/python3" ;;
     bsdextrautils)   echo "column" ;;
+    ccache)          echo "ccache" ;;
     *)               echo "$1" ;;
   esac
 }

@@ -168,6 +168,9 @@ def leftovers(tmp):
 
 def grade(grader, sub, tmp, env_extra=None, argv=None):
     env = dict(os.environ, TMPDIR=tmp)
+    # No build cache (make test keeps one between runs): every attack meets
+    # the compiler's sandbox, whatever an earlier run stored.
+    env.pop("LORALAB_BUILD_CACHE", None)
     env.update(env_extra or {})
     start = time.monotonic()
     # stdin: a pipe that never ends (a compile that reads it would hang).

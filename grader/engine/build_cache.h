@@ -10,8 +10,13 @@
  * runner, or the compiler's refusal) under DIR, keyed by everything the build
  * reads: the lab, the sandbox, the compiler's version, the flags, every
  * submitted file and copied header byte for byte, and the runner library's
- * size and time.  A hit compares the whole key, not only its hash.  Builds
- * stopped by a limit (time, memory) are never kept: they depend on the load.
+ * size and time, and the judge's own (its build steps and flags).  A hit
+ * compares the whole key, not only its hash.  Builds stopped by a limit
+ * (time, memory) are never kept: they depend on the load.  make test keeps
+ * DIR from one run to the next (build/build-cache): a hit marks its entry
+ * used (its time), and at the end of each run the entries that run did not
+ * use are removed, so the folder holds one run's builds.  The compiler's
+ * red team never uses it (its attacks must meet the sandbox each time).
  * Unset (graders, Gradescope, grade-all): nothing is read or written.
  */
 #ifndef LORALAB_BUILD_CACHE_H

@@ -151,7 +151,10 @@ static double reference_seconds(const call_t *c, const runner_fn_t *fn)
     /* The reference explains rejected arguments on stderr: not in the report. */
     int saved_stderr = stderr_silence();
     double best = INFINITY, spent = 0.0;
-    for (int rep = 0; rep < REF_RUNS_MAX && (rep == 0 || spent < REF_RUNS_SECONDS); rep++) {
+    const double times = c->repeat > 1 ? c->repeat : 1.0; /* the limit's multiple of the time */
+    for (int rep = 0; rep < REF_RUNS_MAX &&
+                      (rep == 0 || (spent < REF_RUNS_SECONDS && LIMIT_FACTOR * best * times >= LIMIT_FLOOR));
+         rep++) {
         uint64_t g = GUARD_BITS, poison = POISON_BITS;
         for (int i = 0; i < c->nargs; i++) {
             if (!block[i])

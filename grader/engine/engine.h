@@ -38,7 +38,10 @@
  * one grading together at most --budget idle-machine seconds (wall time
  * divided by the load factor below, at least the CPU time; a counter shared
  * by every test worker: run_sandbox.c).  The reference is timed REF_RUNS_MAX times
- * while its runs take less than REF_RUNS_SECONDS in all; the fastest counts. */
+ * while its runs take less than REF_RUNS_SECONDS in all; the fastest counts.
+ * Once LIMIT_FACTOR x its time is below LIMIT_FLOOR, it is not run again: the
+ * floor is then most of the limit, and a slower first run only widens the
+ * limit (never fails a call). */
 #define LIMIT_FACTOR 50
 #define LIMIT_FLOOR 0.2
 #define REF_RUNS_MAX 3
