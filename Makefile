@@ -241,9 +241,10 @@ lab-tests: $(LAB_TESTS) | deps-test ## each lab's extra checks (cross-checks aga
 .PHONY: sanitize valgrind sanitize-common valgrind-common
 sanitize: sanitize-common $(addprefix sanitize-lab,$(LAB_IDS)) ## ASan/UBSan: common tests and every lab's visible tests on its solution
 	@echo "sanitizers: clean"
-sanitize-common: | deps-check
+sanitize-common: $(SAN_COMMON_OBJ) | deps-check
 	@mkdir -p $(B)/san
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(COMMON_INC) tests/check_common.c $(COMMON_SRC) $(CHECK_LIBS) -o $(B)/san/check_common
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CHECK_CFLAGS) $(COMMON_INC) -c tests/check_common.c -o $(B)/san/check_common.o
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(B)/san/check_common.o $(SAN_COMMON_OBJ) $(CHECK_LIBS) -o $(B)/san/check_common
 	CK_FORK=no $(B)/san/check_common
 # Lab NN's visible tests on its solution, then the judge itself, instrumented,
 # grading the reference (runners stay plain).
@@ -276,9 +277,12 @@ sanitize-lab%: $(SAN_ENGINE_OBJ) $(BIN)/lib/librunner-%.a | deps-check deps-grad
 	$(call check-one,$*,$(call soldir,$*),$(B)/san/$*,$(SAN_FLAGS) -Werror,CK_FORK=no,$(SAN_COMMON_OBJ),$(SAN_TEST_FLAGS))
 	$(if $(call described,$*),$(MAKE) --no-print-directory $(B)/lab$*/gen/adapter.c)
 	$(MAKE) --no-print-directory $(call grader_models,$*)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) $(SAN_JUDGE_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine $(if $(call described,$*),-I$(B)/lab$*/gen) $(call grader_tests,$*) \
-	  $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) $(wildcard $(call labdir,$*)/given/*.c) $(SAN_ENGINE_OBJ) \
-	  $(call grader_models,$*) $(GRADER_LIBS) -o $(BIN)/asan-grade-$*
+	mkdir -p $(B)/san/$*-judge && objs=() && \
+	for f in $(call grader_tests,$*) $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) \
+	  $(wildcard $(call labdir,$*)/given/*.c); do o=$(B)/san/$*-judge/$$(echo "$$f" | tr / _).o; objs+=("$$o"); \
+	  $(CC) $(CFLAGS) $(SAN_FLAGS) $(SAN_JUDGE_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine \
+	    $(if $(call described,$*),-I$(B)/lab$*/gen) -c "$$f" -o "$$o" || exit 1; done && \
+	$(CC) $(CFLAGS) $(SAN_FLAGS) "$${objs[@]}" $(SAN_ENGINE_OBJ) $(call grader_models,$*) $(GRADER_LIBS) -o $(BIN)/asan-grade-$*
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null
 	rm -rf $(B)/san/$*-mut && $(PY) tools/apply_mut.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut
 	$(BIN)/asan-grade-$* $(B)/san/$*-mut > $(B)/san/$*-mut.txt; [ $$? = 1 ] && grep -q '^ *diagnosis: ' $(B)/san/$*-mut.txt || { \
