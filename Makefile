@@ -99,9 +99,16 @@ test: deps-test ## the kit's whole test suite (what CI runs)
 	    grep -E -A6 '^ *FAIL|\*\*\*|rror' $(TEST_LOGS)/$$t.log | head -n 80; fi; \
 	done; \
 	[ -z "$$failed" ] || echo "failed stages:$$failed"; \
-	find $(TEST_BUILD_CACHE) -mindepth 1 -maxdepth 1 ! -newer $(TEST_LOGS)/.start -exec rm -rf {} +; \
+	$(MAKE) --no-print-directory build-cache-prune BUILD_CACHE_DIR=$(TEST_BUILD_CACHE) SINCE=$(TEST_LOGS)/.start; \
 	echo "kit: $$pass passed, $$fail failed in $$(( $$(date +%s) - start )) s" \
 	  "(cpu $$(cat $(TEST_LOGS)/*.cpu | awk '{s += $$1 + $$2} END {printf "%.0f", s}') s)"; [ $$fail = 0 ]
+
+# The end of make test: the build cache's entries the run did not use (not
+# stored, and no hit marked them, since SINCE was made) are removed.
+.PHONY: build-cache-prune
+build-cache-prune:
+	@[ -d "$(BUILD_CACHE_DIR)" ] && [ -e "$(SINCE)" ] || { echo "usage: make build-cache-prune BUILD_CACHE_DIR=DIR SINCE=FILE"; exit 2; }
+	@find "$(BUILD_CACHE_DIR)" -mindepth 1 -maxdepth 1 ! -newer "$(SINCE)" -exec rm -rf {} +
 
 # One stage of make test: its output to its log; its verdict, wall time and
 # CPU time (user + system, children included: what the stage costs whatever

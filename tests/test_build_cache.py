@@ -5,7 +5,8 @@
   - a second grading of the same files is a hit: same report, a kept entry;
   - one byte changed in a submitted file, or a header, is a miss (rebuilt);
   - a compile error is kept with its messages, and said the same way;
-  - a corrupt entry (key differs) is never used.
+  - a corrupt entry (key differs) is never used;
+  - make build-cache-prune (the end of make test) keeps what a hit used.
 """
 import glob
 import os
@@ -13,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_grader import ROOT, check, score_of  # noqa: E402
@@ -72,6 +74,25 @@ def main():
         rc6, out6 = grade(sub, cache)
         got, mx = score_of(out6)
         check(rc6 == 0 and got == mx, "an entry whose key differs is not used", out6[-800:])
+        # make test keeps the cache between runs and, at its end, removes the
+        # entries the run did not use (make build-cache-prune): a hit marks
+        # its entry used.
+        kept = os.path.join(tmp, "kept")
+        grade(sol, kept)
+        grade(sub, kept)
+        past = time.time() - 1000
+        for e in entries(kept):
+            os.utime(os.path.join(kept, e), (past, past))
+        start = os.path.join(tmp, "start")
+        open(start, "w").close()
+        os.utime(start, (past + 500, past + 500))
+        rc7, out7 = grade(sol, kept)  # a hit: this run used that entry
+        p = subprocess.run(["make", "-s", "--no-print-directory", "-C", ROOT, "build-cache-prune",
+                            f"BUILD_CACHE_DIR={kept}", f"SINCE={start}"], capture_output=True, text=True)
+        left = entries(kept)
+        rc8, out8 = grade(sol, kept)
+        check(p.returncode == 0 and len(left) == 1 and entries(kept) == left and rc7 == rc8 == 0 and out7 == out8,
+              "pruning keeps the entry a hit used and removes the other", f"{left}\n{p.stdout}{p.stderr}")
     print(f"{test_grader.PASSED} passed, {test_grader.FAILED} failed")
     sys.exit(1 if test_grader.FAILED else 0)
 
