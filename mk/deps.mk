@@ -8,7 +8,7 @@
 #   deps-plots   gnuplot-nox, graphviz: make plots
 #   deps-python  python3, python3-numpy: kit tools and cross-checks
 #   deps-test    all of the above + valgrind, bsdextrautils (column), ccache
-#                (the stages' own compiles, cached between runs): make test
+#                (optional: the stages' own compiles, cached between runs): make test
 DEPS_NEEDS := cc check grade plots python test
 DEPS_WHO = make $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))
 

@@ -23,6 +23,9 @@ case $NEED in
   test)   PKGS="build-essential check pkg-config libseccomp-dev gnuplot-nox graphviz python3 python3-numpy valgrind bsdextrautils ccache" ;;
   *) echo "deps.sh: unknown need '$NEED' (cc check grade plots python test)" >&2; exit 2 ;;
 esac
+# Installed with the others when they can be, never a reason to stop: ccache
+# only makes make test's own compiles faster (it runs without).
+OPTIONAL="ccache"
 
 # have PACKAGE: is what the kit uses from this Debian package here?
 have() {
@@ -59,8 +62,15 @@ missing_now() { for p in $PKGS; do have "$p" || echo "$p"; done; }
 
 missing=$(missing_now | tr '\n' ' ' | sed 's/ $//')
 [ -z "$missing" ] && exit 0
+# Only optional ones missing, and they cannot be installed here: a note, exit 0.
+only_optional() {
+  for p in $missing; do case " $OPTIONAL " in *" $p "*) ;; *) return 1 ;; esac; done
+  echo "$WHO: note: $missing not installed (optional: without it, make test compiles everything each run)"
+  exit 0
+}
 
 if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
+  only_optional
   names=$(for p in $missing; do human "$p"; done | paste -sd, - | sed 's/,/, /g')
   echo "$WHO needs $names, which this system lacks; it has no apt-get (not Debian or Ubuntu)."
   echo "Install them with your package manager: README.md, section \"Other systems\", names the packages."
@@ -72,6 +82,7 @@ line="apt-get install -y $missing"
 update=
 ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || update="apt-get update && "
 if [ "$(id -u)" != 0 ]; then
+  only_optional
   echo "$WHO needs $missing (Debian packages, not installed); installing them needs root. Run:"
   echo "${update:+sudo $update}sudo $line"
   exit 1
@@ -85,6 +96,7 @@ apt() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=60 "$@" >>
 apt install -y --no-install-recommends $missing || { apt update && apt install -y --no-install-recommends $missing; }
 missing=$(missing_now | tr '\n' ' ' | sed 's/ $//')
 [ -z "$missing" ] && exit 0
+only_optional
 
 if grep -qiE 'could not get lock|unable to acquire the dpkg frontend lock|unable to lock' "$log"; then
   echo "$WHO: another apt-get (or dpkg) is running and holds its lock: wait for it to finish or retry. Then, if needed:"

@@ -8,6 +8,7 @@ stays as it is, with stand-ins for `id`, `apt-get` and `dpkg`:
   - not root: one line to paste, all packages on it, `sudo` on every apt-get;
   - no apt-get/dpkg (not Debian): names what to install, points to the README;
   - apt's lock held, no network, an unknown package: the cause, then the line;
+  - only an optional package (ccache) missing: a note, exit 0;
   - an unknown need: exit 2.
 Nothing is installed: the stand-in apt-get only prints what a real one says.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
@@ -84,6 +85,15 @@ def main():
             check(rc == 1 and out and cause in "\n".join(out)
                   and out[-1].endswith("apt-get install -y gnuplot-nox graphviz"),
                   f"root, apt-get fails: says '{cause}', then the line to run", "\n".join(out))
+
+        # Only ccache missing (optional): a note, and make test goes on.
+        everything = fake_bin(tmp, 1000)
+        for t in ("gnuplot", "dot", "valgrind", "column"):
+            if shutil.which(t):
+                os.symlink(shutil.which(t), os.path.join(everything, t))
+        rc, out = run("test", everything)
+        check(rc == 0 and len(out) == 1 and "note: ccache not installed" in out[0],
+              "only an optional package missing, not root: a note, exit 0", "\n".join(out))
 
         rc, out = run("plotz", os.environ["PATH"])
         check(rc == 2 and "unknown need" in "\n".join(out), "an unknown need exits 2", "\n".join(out))
