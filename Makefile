@@ -248,6 +248,9 @@ lab-tests: $(LAB_TESTS) | deps-test ## each lab's extra checks (cross-checks aga
 .PHONY: sanitize valgrind sanitize-common valgrind-common
 sanitize: sanitize-common $(addprefix sanitize-lab,$(LAB_IDS)) ## ASan/UBSan: common tests and every lab's visible tests on its solution
 	@echo "sanitizers: clean"
+# labs/common instrumented once, for check_common and every lab's judge (defined
+# before the rules that name it: a prerequisite list is expanded when read).
+SAN_COMMON_OBJ := $(COMMON_SRC:labs/common/%.c=$(B)/san/common/%.o)
 sanitize-common: $(SAN_COMMON_OBJ) | deps-check
 	@mkdir -p $(B)/san
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(CHECK_CFLAGS) $(COMMON_INC) -c tests/check_common.c -o $(B)/san/check_common.o
@@ -256,7 +259,6 @@ sanitize-common: $(SAN_COMMON_OBJ) | deps-check
 # Lab NN's visible tests on its solution, then the judge itself, instrumented,
 # grading the reference (runners stay plain).
 # The engine and the common library instrumented once, for every lab's judge.
-SAN_COMMON_OBJ := $(COMMON_SRC:labs/common/%.c=$(B)/san/common/%.o)
 SAN_ENGINE_OBJ := $(ENGINE_JUDGE:%=$(B)/san/engine/%.o) $(SAN_COMMON_OBJ)
 $(B)/san/engine/%.o: grader/engine/%.c | deps-grade
 	@mkdir -p $(@D)
