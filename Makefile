@@ -72,7 +72,8 @@ TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB
 TEST_BUILD_CACHE := $(abspath $(B))/build-cache
 # The kit's own compiles in the stages (the students' copy, the Gradescope
 # bundle, the folder with a space build the kit again; sanitize, the
-# models) go through ccache when it is installed (deps-test installs it):
+# models) go through ccache when it is installed (deps-test installs it when
+# it can; without it, everything is compiled):
 # CC is a link named like the compiler to ccache, which finds the compiler
 # on PATH; the graders' sandboxed compiles run `cc` and never see it.
 # LORALAB_CCACHE=0 compiles everything.
