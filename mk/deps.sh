@@ -54,7 +54,6 @@ human() {
     python3)         echo "Python 3 as /usr/bin/python3" ;;
     python3-numpy)   echo "numpy for /usr/bin/python3" ;;
     bsdextrautils)   echo "column" ;;
-    ccache)          echo "ccache" ;;
     *)               echo "$1" ;;
   esac
 }

@@ -235,7 +235,7 @@ int build_cache_lookup(const cache_key_t *k, const char *runner_to, char *msg, s
     snprintf(msg, cap, "%.*s", (int)n, text);
     free(text);
     /* Used by this run: make test keeps the entries its run used, and
-     * removes the others at its end (the Makefile's test target). */
+     * removes the others at its end (make build-cache-prune). */
     (void)utimensat(AT_FDCWD, entry, NULL, 0);
     snprintf(path, sizeof path, "%s/runner", entry);
     if (access(path, R_OK) != 0)
