@@ -56,11 +56,12 @@ static inline uint64_t start_file(rng_t *g, const char *lab, uint64_t fallback)
 {
     uint64_t seed = rng_seed_from_env("LORALAB_SEED", fallback);
     rng_seed(g, seed);
+    /* Students read this file: no path or command of the instructor's copy
+     * here (data/VISIBLE.md says how the files are made and kept current). */
     printf("# Lab %s: the visible tests' random non-square cases and their expected values.\n"
-           "# Written by the reference solution: make visible-expected (tools/visible/lab%s.c),\n"
-           "# seed %llu.  Do not edit: make visible-tests checks that this file is what\n"
-           "# that command writes today.  NAME~MISTAKE is the output a typical mistake gives.\n",
-           lab, lab, (unsigned long long)seed);
+           "# Written by the reference solution from random seed %llu; data/VISIBLE.md\n"
+           "# says how.  Do not edit.  NAME~MISTAKE is the output a typical mistake gives.\n",
+           lab, (unsigned long long)seed);
     return seed;
 }
 

@@ -1,8 +1,8 @@
 /*
  * lab03.c - writes data/lab03/visible-expected.txt from the reference
- * (make visible-expected): initialization, scaling, the wrapped layer, its
- * gradients and one SGD step on a random non-square layer (d_in = 5,
- * d_out = 3, r = 2, batch 4, scale 1.5).
+ * (make visible-expected): initialization (lora_init and PEFT's Gaussian),
+ * scaling, the wrapped layer, its gradients and one SGD step on a random
+ * non-square layer (d_in = 5, d_out = 3, r = 2, batch 4, scale 1.5).
  */
 #include "gen.h"
 #include "lora_linear.h"
@@ -24,6 +24,15 @@ int main(void)
     put("init_gaussian.a", a, R, DI);
     MUST(lora_init(a, b, DI, DO, R, LORA_INIT_GAUSSIAN, 0.25, 77));
     put("init_gaussian.a~variance", a, R, DI); /* std 0.5 drawn as std 0.5^2 */
+
+    /* lab03.6: PEFT's Gaussian init, seed 78 (std 1/r = 0.5), and what std
+     * 1/sqrt(r) or the Kaiming-uniform init give instead. */
+    MUST(lora_init_peft_gaussian(a, b, DI, DO, R, 78));
+    put("peft_gaussian.a", a, R, DI);
+    MUST(lora_init(a, b, DI, DO, R, LORA_INIT_GAUSSIAN, 0.70710678118654752, 78));
+    put("peft_gaussian.a~sqrt_r", a, R, DI); /* 1/sqrt(2) */
+    MUST(lora_init(a, b, DI, DO, R, LORA_INIT_KAIMING_UNIFORM, 0.0, 78));
+    put("peft_gaussian.a~kaiming", a, R, DI);
 
     /* lab03.2 */
     double s;

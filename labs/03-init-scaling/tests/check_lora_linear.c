@@ -44,6 +44,9 @@ enum { DI = 5, DO = 3, R = 2, N = 4 };
 
 MISTAKES(INIT_MISTAKES,
     {"variance", "A was drawn with standard deviation std^2: std is the standard deviation"});
+MISTAKES(PEFT_MISTAKES,
+    {"sqrt_r", "A was drawn with standard deviation 1/sqrt(r): PEFT's Gaussian init uses 1/r"},
+    {"kaiming", "A is the Kaiming-uniform init: this one is Gaussian, standard deviation 1/r"});
 MISTAKES(FORWARD_MISTAKES,
     {"b_transposed", "it equals the result with B read transposed: B is (d_out, r),"
                      " B[i][k] at b[i*r + k]"},
@@ -321,17 +324,15 @@ END_TEST
 
 /* ---- lab03.6 lora_init_peft_gaussian ---------------------------------- */
 
-START_TEST(test_peft_gaussian_is_the_gaussian_init_with_std_one_over_r)
+START_TEST(test_peft_gaussian_random_non_square_matches_stored)
 {
-    double a[3 * 6], b[6 * 3], want_a[3 * 6], want_b[6 * 3];
-    CHECK_OK("lab03.6", lora_init(want_a, want_b, 6, 6, 3, LORA_INIT_GAUSSIAN, 1.0 / 3.0, 42));
-    fill(b, 18, SENTINEL);
-    CHECK_OK("lab03.6", lora_init_peft_gaussian(a, b, 6, 6, 3, 42));
-    for (size_t i = 0; i < 18; i++) {
-        ck_assert_msg(a[i] == want_a[i], "lab03.6: a[%zu] = %.17g, but lora_init with std 1/r = 1/3 "
-                      "and the same seed gives %.17g", i, a[i], want_a[i]);
+    double a[R * DI], b[DO * R];
+    fill(b, DO * R, SENTINEL);
+    CHECK_OK("lab03.6", lora_init_peft_gaussian(a, b, DI, DO, R, 78));
+    CHECK_STORED("lab03.6", "A (2 x 5, PEFT's Gaussian init, std 1/r = 0.5, seed 78)", a, &VIS,
+                 "peft_gaussian.a", R * DI, PEFT_MISTAKES);
+    for (size_t i = 0; i < DO * R; i++)
         ck_assert_msg(b[i] == 0.0, "lab03.6: b[%zu] = %g, expected exactly 0", i, b[i]);
-    }
 }
 END_TEST
 
@@ -363,7 +364,7 @@ int main(void)
             test_grad_random_non_square_matches_stored,
         }},
         {"lab03.6", NULL, {
-            test_peft_gaussian_is_the_gaussian_init_with_std_one_over_r,
+            test_peft_gaussian_random_non_square_matches_stored,
         }},
         {"lab03.5", NULL, {
             test_step_moves_a_and_b_against_the_gradient,
