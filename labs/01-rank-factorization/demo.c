@@ -104,8 +104,8 @@ typedef struct {
     double corrected; /* what the kit must give there */
 } erratum_t;
 
-static void seed_check(const char *what, const double *printed, const double *kit, size_t count,
-                       int decimals, const erratum_t *errata, size_t n_errata)
+static void course_check(const char *what, const double *printed, const double *kit, size_t count,
+                         int decimals, const erratum_t *errata, size_t n_errata)
 {
     const double half = 0.5 * pow(10, -decimals) * (1.0 + 1e-9);
     int ok = 1, flagged = 0;
@@ -248,12 +248,12 @@ static int cmd_examples(void)
     /* Every printed number of the course, against the kit. */
     printf("\n== the course's printed numbers against the kit ==\n");
     static const erratum_t dw_errata[] = {{3, -0.06}};
-    seed_check("course: Delta W = B A (2 decimals)", printed_dw, dw, 16, 2, dw_errata, 1);
+    course_check("course: Delta W = B A (2 decimals)", printed_dw, dw, 16, 2, dw_errata, 1);
     const double printed_ratio = 1536, printed_thousands = 98, printed_entries = 16;
-    seed_check("course: ratio 12,288 / (2 x 4) = 1,536", &printed_ratio, &gpt_ratio, 1, 0, NULL, 0);
-    seed_check("course: \"about 98 thousand\" entries", &printed_thousands, &gpt_thousands, 1, 0, NULL, 0);
+    course_check("course: ratio 12,288 / (2 x 4) = 1,536", &printed_ratio, &gpt_ratio, 1, 0, NULL, 0);
+    course_check("course: \"about 98 thousand\" entries", &printed_thousands, &gpt_thousands, 1, 0, NULL, 0);
     CALL(lowrank_storage(4, 4, 2, st));
-    seed_check("course: \"16 total\" for B and A (4 x 4)", &printed_entries, &st[1], 1, 0, NULL, 0);
+    course_check("course: \"16 total\" for B and A (4 x 4)", &printed_entries, &st[1], 1, 0, NULL, 0);
     if (demo_checks.bad == 0)
         printf("  %d printed numbers checked: %d agree, %d known erratum (README, Errata)\n",
                demo_checks.total, demo_checks.total - errata_seen, errata_seen);

@@ -78,16 +78,16 @@ static void vline(const char *label, const double *v, size_t n, int decimals)
     putchar('\n');
 }
 
-/* ------------------------------------------------ the seeds' numbers */
+/* ------------------------------------------------ the course's printed numbers */
 
 /*
  * Each number the course prints for a Lab 02 example, next to the kit's value
  * rounded the same way.  A printed number "agrees" when the kit's value is
  * within half a unit of its last printed decimal.
  */
-static void seed_check(const char *seed, const char *what, const double *printed,
-                       const double *kit, size_t rows, size_t cols, int as_vector,
-                       int decimals)
+static void course_check(const char *source, const char *what, const double *printed,
+                         const double *kit, size_t rows, size_t cols, int as_vector,
+                         int decimals)
 {
     const double half = 0.5 * pow(10, -decimals) * (1.0 + 1e-9);
     int ok = 1;
@@ -99,7 +99,7 @@ static void seed_check(const char *seed, const char *what, const double *printed
             ok = 0;
         }
     }
-    printf("  %-27s %-27s printed ", seed, what);
+    printf("  %-27s %-27s printed ", source, what);
     put(printed, rows, cols, as_vector, decimals);
     printf("  kit ");
     put(kit, rows, cols, as_vector, decimals);
@@ -109,7 +109,7 @@ static void seed_check(const char *seed, const char *what, const double *printed
 /* ------------------------------------------------------------ examples */
 
 /* The "LoRA forward pass" exercise: the reference example, in the kit's own layout. */
-static void example_000(double *y_out, double *ba_out, double *weff_out)
+static void example_fwd(double *y_out, double *ba_out, double *weff_out)
 {
     const double x[2] = {1, 0};
     const double w0[4] = {1, 0, 0, 1};
@@ -141,23 +141,23 @@ static void example_000(double *y_out, double *ba_out, double *weff_out)
 
 /* The "Low-rank adaptation forward" exercise: three examples in the (d_in, d_out) layout, where "B" is the
  * down-projection (d_in, r) and "A" the up-projection (r, d_out). */
-struct ex002 {
+struct inout_ex {
     size_t batch, d_in, d_out, r;
     double alpha;
     double x[4], w[4], b_down[4], a_up[4];
     double printed[4];
 };
 
-static const struct ex002 EX002[3] = {
+static const struct inout_ex INOUT_EX[3] = {
     {1, 2, 2, 1, 2.0, {1, 2}, {1, 0, 0, 1}, {1, 1}, {0.5, 0.5}, {4, 5}},
     {2, 2, 2, 2, 1.0, {1, 0, 0, 1}, {2, 1, 1, 2}, {0.5, 0.5, 0.5, 0.5}, {1, 0, 0, 1},
      {2.25, 1.25, 1.25, 2.25}},
     {1, 1, 1, 1, 4.0, {2}, {3}, {1}, {1}, {14}},
 };
 
-static void example_002(int n, double *h_out, double *frozen_out, double *lowrank_out)
+static void example_inout(int n, double *h_out, double *frozen_out, double *lowrank_out)
 {
-    const struct ex002 *e = &EX002[n];
+    const struct inout_ex *e = &INOUT_EX[n];
     const size_t bt = e->batch, di = e->d_in, dn = e->d_out, r = e->r;
     const double zero[4] = {0, 0, 0, 0};
     double w0[4], a[4], b[4], y[4];
@@ -188,17 +188,17 @@ static void example_002(int n, double *h_out, double *frozen_out, double *lowran
 }
 
 /* The course's forward-pass example, in the paper's column form. */
-static const double W0_003[16] = {
+static const double W0_COURSE[16] = {
     0.5, -0.3, 0.1, 0.2,
     0.1, 0.4, -0.2, 0.3,
     -0.2, 0.1, 0.6, -0.1,
     0.3, -0.1, 0.2, 0.5,
 };
-static const double X_003[4] = {1.0, 0.5, -0.8, 0.3};
-static const double B_003[8] = {0.10, -0.05, 0.03, 0.08, -0.07, 0.12, 0.06, -0.02};
-static const double A_003[8] = {0.15, -0.20, 0.10, 0.05, -0.08, 0.12, 0.06, -0.15};
+static const double X_COURSE[4] = {1.0, 0.5, -0.8, 0.3};
+static const double B_COURSE[8] = {0.10, -0.05, 0.03, 0.08, -0.07, 0.12, 0.06, -0.02};
+static const double A_COURSE[8] = {0.15, -0.20, 0.10, 0.05, -0.08, 0.12, 0.06, -0.15};
 
-static void example_003(double *base_out, double *branch_out, double *h_out)
+static void example_course(double *base_out, double *branch_out, double *h_out)
 {
     const double zero_b[8] = {0};
     const double zero_w[16] = {0};
@@ -206,17 +206,17 @@ static void example_003(double *base_out, double *branch_out, double *h_out)
 
     printf("== the course, \"the forward pass\": worked example (paper column form) ==\n");
     printf("  d = 4, k = 4, r = 2, n = 1 column, alpha = 2, so alpha / r = 1\n");
-    line("W0 (d, k)", W0_003, 4, 4, "frozen");
-    vline("x (k), a column shown as a row", X_003, 4, -1);
-    line("B (d, r)", B_003, 4, 2, "up");
-    line("A (r, k)", A_003, 2, 4, "down");
-    mat_matmul(A_003, X_003, z, 2, 4, 1);
+    line("W0 (d, k)", W0_COURSE, 4, 4, "frozen");
+    vline("x (k), a column shown as a row", X_COURSE, 4, -1);
+    line("B (d, r)", B_COURSE, 4, 2, "up");
+    line("A (r, k)", A_COURSE, 2, 4, "down");
+    mat_matmul(A_COURSE, X_COURSE, z, 2, 4, 1);
     vline("A x (mat_matmul)", z, 2, -1);
-    CALL(lora_forward_columns(W0_003, zero_b, A_003, X_003, 4, 4, 2, 1, 2.0, base_out));
+    CALL(lora_forward_columns(W0_COURSE, zero_b, A_COURSE, X_COURSE, 4, 4, 2, 1, 2.0, base_out));
     vline("W0 x (lora_forward_columns, B = 0)", base_out, 4, -1);
-    CALL(lora_forward_columns(zero_w, B_003, A_003, X_003, 4, 4, 2, 1, 2.0, branch_out));
+    CALL(lora_forward_columns(zero_w, B_COURSE, A_COURSE, X_COURSE, 4, 4, 2, 1, 2.0, branch_out));
     vline("(alpha/r) B A x (same, W0 = 0)", branch_out, 4, -1);
-    CALL(lora_forward_columns(W0_003, B_003, A_003, X_003, 4, 4, 2, 1, 2.0, h_out));
+    CALL(lora_forward_columns(W0_COURSE, B_COURSE, A_COURSE, X_COURSE, 4, 4, 2, 1, 2.0, h_out));
     vline("lora_forward_columns: h, 5 decimals", h_out, 4, 5);
     vline("h, 3 decimals (as the course has it)", h_out, 4, 3);
     printf("\n");
@@ -224,37 +224,37 @@ static void example_003(double *base_out, double *branch_out, double *h_out)
 
 static int cmd_examples(void)
 {
-    double y000[2], ba000[4], weff000[4];
-    double h002[3][4], fr002[3][4], lr002[3][4];
-    double base003[4], branch003[4], h003[4];
+    double y_fwd[2], ba_fwd[4], weff_fwd[4];
+    double h_inout[3][4], fr_inout[3][4], lr_inout[3][4];
+    double base_course[4], branch_course[4], h_course[4];
 
     printf("lab02-demo examples: the course's worked examples through the kit's functions\n\n");
-    example_000(y000, ba000, weff000);
+    example_fwd(y_fwd, ba_fwd, weff_fwd);
     for (int n = 0; n < 3; n++)
-        example_002(n, h002[n], fr002[n], lr002[n]);
-    example_003(base003, branch003, h003);
+        example_inout(n, h_inout[n], fr_inout[n], lr_inout[n]);
+    example_course(base_course, branch_course, h_course);
 
-    /* What the seeds print, transcribed; compared at their printed precision. */
-    static const double p000_ba[4] = {1, 0, 0, 0};
-    static const double p000_weff[4] = {3, 0, 0, 1};
-    static const double p000_y[2] = {3, 0};
-    static const double p002_fr3[1] = {6}, p002_lr3[1] = {2};
-    static const double p003_base[4] = {0.33, 0.55, -0.66, 0.24};
-    static const double p003_branch[4] = {0.004, -0.009, -0.013, 0.001};
-    static const double p003_h[4] = {0.334, 0.541, -0.673, 0.241};
+    /* What the course and its exercises print, transcribed; compared at their printed precision. */
+    static const double printed_fwd_ba[4] = {1, 0, 0, 0};
+    static const double printed_fwd_weff[4] = {3, 0, 0, 1};
+    static const double printed_fwd_y[2] = {3, 0};
+    static const double printed_inout_fr3[1] = {6}, printed_inout_lr3[1] = {2};
+    static const double printed_course_base[4] = {0.33, 0.55, -0.66, 0.24};
+    static const double printed_course_branch[4] = {0.004, -0.009, -0.013, 0.001};
+    static const double printed_course_h[4] = {0.334, 0.541, -0.673, 0.241};
 
     printf("== every number the course prints for these examples, against the kit ==\n");
-    seed_check("LoRA forward pass", "B A", p000_ba, ba000, 2, 2, 0, 0);
-    seed_check("LoRA forward pass", "W_eff", p000_weff, weff000, 2, 2, 0, 0);
-    seed_check("LoRA forward pass", "y", p000_y, y000, 1, 2, 1, 0);
-    seed_check("Low-rank adaptation forward", "example 1: h", EX002[0].printed, h002[0], 1, 2, 0, 0);
-    seed_check("Low-rank adaptation forward", "example 2: h", EX002[1].printed, h002[1], 2, 2, 0, 2);
-    seed_check("Low-rank adaptation forward", "example 3: frozen path x W", p002_fr3, fr002[2], 1, 1, 0, 0);
-    seed_check("Low-rank adaptation forward", "example 3: low-rank x B A", p002_lr3, lr002[2], 1, 1, 0, 0);
-    seed_check("Low-rank adaptation forward", "example 3: h", EX002[2].printed, h002[2], 1, 1, 0, 0);
-    seed_check("the course", "W0 x", p003_base, base003, 1, 4, 1, 2);
-    seed_check("the course", "(alpha/r) B A x", p003_branch, branch003, 1, 4, 1, 3);
-    seed_check("the course", "h", p003_h, h003, 1, 4, 1, 3);
+    course_check("LoRA forward pass", "B A", printed_fwd_ba, ba_fwd, 2, 2, 0, 0);
+    course_check("LoRA forward pass", "W_eff", printed_fwd_weff, weff_fwd, 2, 2, 0, 0);
+    course_check("LoRA forward pass", "y", printed_fwd_y, y_fwd, 1, 2, 1, 0);
+    course_check("Low-rank adaptation forward", "example 1: h", INOUT_EX[0].printed, h_inout[0], 1, 2, 0, 0);
+    course_check("Low-rank adaptation forward", "example 2: h", INOUT_EX[1].printed, h_inout[1], 2, 2, 0, 2);
+    course_check("Low-rank adaptation forward", "example 3: frozen path x W", printed_inout_fr3, fr_inout[2], 1, 1, 0, 0);
+    course_check("Low-rank adaptation forward", "example 3: low-rank x B A", printed_inout_lr3, lr_inout[2], 1, 1, 0, 0);
+    course_check("Low-rank adaptation forward", "example 3: h", INOUT_EX[2].printed, h_inout[2], 1, 1, 0, 0);
+    course_check("the course", "W0 x", printed_course_base, base_course, 1, 4, 1, 2);
+    course_check("the course", "(alpha/r) B A x", printed_course_branch, branch_course, 1, 4, 1, 3);
+    course_check("the course", "h", printed_course_h, h_course, 1, 4, 1, 3);
     if (demo_checks.bad == 0)
         printf("  all %d printed numbers agree with the kit\n", demo_checks.total);
     else

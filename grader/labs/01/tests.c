@@ -62,7 +62,7 @@ TEST("lab01.1", 4, "identity, zero and the course's Delta W: ranks 5, 0, 2",
     for (int i = 0; i < 5; i++)
         eye[i * 5 + i] = 1.0;
     const kit_file_t *f = judge_data(j, DATA);
-    const double *dw = judge_tensor(j, f, "ex003.dw", 4, 4);
+    const double *dw = judge_tensor(j, f, "course.dw", 4, 4);
     if (!dw)
         return;
     (void)(rank_is(j, eye, 5, 5, LOWRANK_RTOL, 5, "the identity I5") &&
@@ -151,8 +151,8 @@ TEST("lab01.2", 3, "the course's B A is Delta W (with the erratum corrected)",
      "m[i][j] = sum_t b[i*r + t] * a[t*k + j]: B is (d, r), A is (r, k).")
 {
     const kit_file_t *f = judge_data(j, DATA);
-    const double *b = judge_tensor(j, f, "ex003.b", 4, 2), *a = judge_tensor(j, f, "ex003.a", 2, 4),
-                 *dw = judge_tensor(j, f, "ex003.dw", 4, 4);
+    const double *b = judge_tensor(j, f, "course.b", 4, 2), *a = judge_tensor(j, f, "course.a", 2, 4),
+                 *dw = judge_tensor(j, f, "course.dw", 4, 4);
     if (!b || !a || !dw)
         return;
     call_t *c = student_product(j, b, a, 4, 2, 4);

@@ -89,7 +89,7 @@ static void shapes_match(judge_t *j, const size_t (*shapes)[4], size_t n, int ro
     }
 }
 
-/* The course's reference example (ex000 of DATA): one row x (1, 2), W0 (2, 2),
+/* The course's reference example (fwd.* of DATA): one row x (1, 2), W0 (2, 2),
  * A (1, 2), B (2, 1), alpha and its y (1, 2).  0 when a tensor is missing
  * (judge_tensor has made the run a grader error). */
 typedef struct {
@@ -99,12 +99,12 @@ typedef struct {
 static int example(judge_t *j, example_t *e)
 {
     const kit_file_t *f = judge_data(j, DATA);
-    e->x = judge_tensor(j, f, "ex000.x", 1, 2);
-    e->w0 = judge_tensor(j, f, "ex000.w0", 2, 2);
-    e->a = judge_tensor(j, f, "ex000.a", 1, 2);
-    e->b = judge_tensor(j, f, "ex000.b", 2, 1);
-    e->alpha = judge_tensor(j, f, "ex000.alpha", 1, 1);
-    e->y = judge_tensor(j, f, "ex000.y", 1, 2);
+    e->x = judge_tensor(j, f, "fwd.x", 1, 2);
+    e->w0 = judge_tensor(j, f, "fwd.w0", 2, 2);
+    e->a = judge_tensor(j, f, "fwd.a", 1, 2);
+    e->b = judge_tensor(j, f, "fwd.b", 2, 1);
+    e->alpha = judge_tensor(j, f, "fwd.alpha", 1, 1);
+    e->y = judge_tensor(j, f, "fwd.y", 1, 2);
     return e->x && e->w0 && e->a && e->b && e->alpha && e->y;
 }
 
@@ -249,7 +249,7 @@ TEST("lab02.3", 4, "random merged weights match W0 + (alpha/r) B A",
     problem_free(&p);
 }
 
-/* The 000 test "matches explicit W0 + scaling*BA": the student's forward
+/* The "LoRA forward pass" exercise's test "matches explicit W0 + scaling*BA": the student's forward
  * equals x times the student's own merged weight, and is right (two
  * functions that both write zeros agree, and earn nothing). */
 TEST("lab02.3", 4, "forward is right and equals x times the merged weight",
@@ -279,7 +279,7 @@ TEST("lab02.3", 4, "forward is right and equals x times the merged weight",
     problem_free(&p);
 }
 
-/* ---- lab02.4: the (d_in, d_out) layout of 002 ---- */
+/* ---- lab02.4: the (d_in, d_out) layout of "Low-rank adaptation forward" ---- */
 
 static call_t *student_in_out(judge_t *j, const double *x, size_t batch, const double *w,
                               const double *bd, const double *au, size_t d_in, size_t d_out,
@@ -290,7 +290,7 @@ static call_t *student_in_out(judge_t *j, const double *x, size_t batch, const d
                                          {.z = d_in}, {.z = d_out}, {.z = r}, {.d = alpha}, {0}});
 }
 
-/* A random problem in 002's layout is a problem_t (the same counts, drawn
+/* A random problem in that layout is a problem_t (the same counts, drawn
  * in the same order) whose arrays are read as x (batch, d_in), w (d_in, d_out)
  * in w0's place, b_down (d_in, r) in a's and a_up (r, d_out) in b's. */
 typedef problem_t in_out_t;
@@ -311,20 +311,20 @@ static void in_out_example(judge_t *j, const char *ex, size_t batch, size_t d_in
                 batch, d_out, TOL);
 }
 
-TEST("lab02.4", 3, "002 example 1 gives [[4, 5]]",
+TEST("lab02.4", 3, "the exercise's example 1 gives [[4, 5]]",
      "In this layout w is (d_in, d_out), b_down is (d_in, r), a_up is (r, d_out): h = x w + (alpha/r) (x b_down) a_up.")
 {
-    in_out_example(j, "ex002_1", 1, 2, 2, 1);
+    in_out_example(j, "inout_1", 1, 2, 2, 1);
 }
-TEST("lab02.4", 3, "002 example 2 (a batch) gives [[2.25, 1.25], [1.25, 2.25]]",
+TEST("lab02.4", 3, "the exercise's example 2 (a batch) gives [[2.25, 1.25], [1.25, 2.25]]",
      "A batch of two rows, r = 2, w (d_in, d_out), b_down (d_in, r), a_up (r, d_out): h = x w + (alpha/r) (x b_down) a_up, row by row.")
 {
-    in_out_example(j, "ex002_2", 2, 2, 2, 2);
+    in_out_example(j, "inout_2", 2, 2, 2, 2);
 }
-TEST("lab02.4", 2, "002 example 3 gives [[14]]",
+TEST("lab02.4", 2, "the exercise's example 3 gives [[14]]",
      "1 x 1 matrices, r = 1: h = x w + (alpha/r) x b a.")
 {
-    in_out_example(j, "ex002_3", 1, 1, 1, 1);
+    in_out_example(j, "inout_3", 1, 1, 1, 1);
 }
 
 TEST("lab02.4", 3, "random (d_in, d_out)-layout problems match the reference",
@@ -395,10 +395,10 @@ TEST("lab02.6", 4, "course example prints h = [0.334, 0.541, -0.673, 0.241]",
      "Column form: h = W0 x + (alpha/r) B (A x) with W0 (d, k), B (d, r), A (r, k).")
 {
     const kit_file_t *f = judge_data(j, DATA);
-    const double *w0 = judge_tensor(j, f, "ex003.w0", 4, 4), *x = judge_tensor(j, f, "ex003.x", 4, 1),
-                 *b = judge_tensor(j, f, "ex003.b", 4, 2), *a = judge_tensor(j, f, "ex003.a", 2, 4),
-                 *alpha = judge_tensor(j, f, "ex003.alpha", 1, 1),
-                 *printed = judge_tensor(j, f, "ex003.h_printed", 4, 1);
+    const double *w0 = judge_tensor(j, f, "course.w0", 4, 4), *x = judge_tensor(j, f, "course.x", 4, 1),
+                 *b = judge_tensor(j, f, "course.b", 4, 2), *a = judge_tensor(j, f, "course.a", 2, 4),
+                 *alpha = judge_tensor(j, f, "course.alpha", 1, 1),
+                 *printed = judge_tensor(j, f, "course.h_printed", 4, 1);
     if (!w0 || !x || !b || !a || !alpha || !printed)
         return;
     double want[4];
