@@ -3,7 +3,7 @@
 
     course_tables.py [--lab NN] [--data DIR]
 
-Reads the tables of course 003 kept as data in data/course/*.tsv (README.md
+Reads the course's tables kept as data in data/course/*.tsv (README.md
 there says which lesson and which table of the LoRA paper each comes from)
 and recomputes every number the course derives from them: overheads in
 percent, differences in points, shares of a model's parameters, and the

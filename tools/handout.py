@@ -6,7 +6,8 @@
 
 The copy holds labs/ (skeletons, headers, visible tests, demos, plot scripts,
 diagrams, READMEs), labs/common, data/, the figures in plots/, mk/common.inc,
-mk/deps.mk, mk/deps.sh, VERSION, and a student Makefile and README (tools/handout/).  With
+mk/deps.mk, mk/deps.sh, VERSION, tools/course_tables.py (the labs' READMEs
+show its output), and a student Makefile and README (tools/handout/).  With
 --graders it also holds each lab's grader (stripped) and runner library, so
 `make grade` works at home; without, `make grade` says grading happens on
 submission.  Never: solutions/, grader sources, hidden tests, broken solutions.
@@ -49,7 +50,10 @@ def student_files():
     plots = os.path.join(ROOT, "plots")
     out += [os.path.join(plots, f) for f in sorted(os.listdir(plots))
             if f.endswith((".svg", ".dot", ".gp"))]
-    out += [os.path.join(ROOT, p) for p in ("mk/common.inc", "mk/deps.mk", "mk/deps.sh", "VERSION")]
+    # tools/course_tables.py: the labs' READMEs show its output and name it
+    # (it reads only data/course/).
+    out += [os.path.join(ROOT, p) for p in ("mk/common.inc", "mk/deps.mk", "mk/deps.sh", "VERSION",
+                                            "tools/course_tables.py")]
     return out
 
 
