@@ -10,10 +10,14 @@ stays as it is, with stand-ins for `id`, `apt-get` and `dpkg`:
   - apt's lock held, no network, an unknown package: the cause, then the line;
   - only an optional package (ccache) missing: a note, exit 0;
   - an unknown need: exit 2.
+And in the kit's make database (make -pnq): every rule whose recipe runs
+gnuplot or dot asks for deps-plots, so a missing gnuplot stops it with
+deps.sh's message, also alone or under make -j.
 Nothing is installed: the stand-in apt-get only prints what a real one says.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,7 +61,33 @@ def run(need, path):
     return p.returncode, (p.stdout + p.stderr).strip().splitlines()
 
 
+def make_rules(cwd):
+    """(target, prerequisites, recipe) of each rule in make's database."""
+    db = subprocess.run(["make", "-pnq", "help"], cwd=cwd, capture_output=True, text=True,
+                        env=dict(os.environ, MAKEFLAGS=""), timeout=120).stdout
+    rules, cur = [], None
+    for line in db.splitlines():
+        if line.startswith("\t") and cur is not None:
+            cur[2].append(line[1:])
+        elif not line.strip():
+            cur = None
+        elif (not line.startswith("#") and re.match(r"[^\s:=#][^:=]*:(?![=:])", line)):
+            target, prereqs = line.split(":", 1)
+            cur = (target.strip(), prereqs, [])
+            rules.append(cur)
+    return rules
+
+
+def plots_rules_ask_for_plots():
+    rules = make_rules(tg.ROOT)
+    tools = [r for r in rules if re.search(r"\bgnuplot\b|\bdot -T", "\n".join(r[2]))]
+    bad = [f"{t}: {p.strip()[-70:]}" for t, p, _ in tools if not re.search(r"\bdeps-(plots|test)\b", p)]
+    check(len(tools) >= 20 and not bad,
+          f"the {len(tools)} rules that run gnuplot or dot ask for deps-plots", "\n".join(bad))
+
+
 def main():
+    plots_rules_ask_for_plots()
     with tempfile.TemporaryDirectory() as tmp:
         rc, out = run("cc", os.environ["PATH"])
         check(rc == 0 and not out, "all there: exit 0 and no output", "\n".join(out))

@@ -9,5 +9,5 @@ plots/lab02-opcount.svg: labs/02-forward-pass/plots/opcount.gp $(B)/plots/lab02-
 
 # Lesson 1's latency table (data/course) beside Lab 02's operation count.
 PLOTS += plots/lab02-course-latency.svg
-plots/lab02-course-latency.svg: labs/02-forward-pass/plots/course_latency.gp data/course/latency.tsv $(B)/plots/lab02-opcount.dat | deps-build
+plots/lab02-course-latency.svg: labs/02-forward-pass/plots/course_latency.gp data/course/latency.tsv $(B)/plots/lab02-opcount.dat | deps-plots
 	gnuplot -e "latency='data/course/latency.tsv'; datafile='$(B)/plots/lab02-opcount.dat'; outfile='$@'" $<

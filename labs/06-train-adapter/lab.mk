@@ -24,7 +24,7 @@ $(B)/plots/lab06-rank.dat: $(B)/demo/lab06
 	  -e 's/^| r = \([0-9]*\) (\([0-9]*\) params) | \([^ ]*\) | \([^ ]*\) | \([^ ]*\) | \([^ ]*\) |.*/\1 \2 \3 \4 \5 \6/p' \
 	  -e 's/^| full (\([0-9]*\) params) | \([^ ]*\) | \([^ ]*\) | .*/0 \1 \2 \3 1 1/p' > $@
 	@test $$(wc -l < $@) -ge 5 || { echo "$@: rank-table rows not found (did its format change?)"; exit 1; }
-plots/lab06-course-rank.svg: labs/06-train-adapter/plots/course_rank.gp data/course/rank.tsv data/course/weight_types.tsv $(B)/plots/lab06-rank.dat $(B)/plots/lab07-seeds.dat | deps-build
+plots/lab06-course-rank.svg: labs/06-train-adapter/plots/course_rank.gp data/course/rank.tsv data/course/weight_types.tsv $(B)/plots/lab06-rank.dat $(B)/plots/lab07-seeds.dat | deps-plots
 	gnuplot -e "rank='data/course/rank.tsv'; types='data/course/weight_types.tsv'; lab06='$(B)/plots/lab06-rank.dat'; lab07='$(B)/plots/lab07-seeds.dat'; outfile='$@'" $<
-plots/lab06-course-results.svg: labs/06-train-adapter/plots/course_results.gp data/course/gpt3_results.tsv data/course/deberta_xxl.tsv $(B)/plots/lab06-rank.dat | deps-build
+plots/lab06-course-results.svg: labs/06-train-adapter/plots/course_results.gp data/course/gpt3_results.tsv data/course/deberta_xxl.tsv $(B)/plots/lab06-rank.dat | deps-plots
 	gnuplot -e "gpt3='data/course/gpt3_results.tsv'; deberta='data/course/deberta_xxl.tsv'; lab06='$(B)/plots/lab06-rank.dat'; outfile='$@'" $<

@@ -40,11 +40,11 @@ plots/lab07-network.svg: $(L07)/diagrams/network.dot | deps-plots
 # The project over 50 data seeds (about 4 s of CPU): the distribution behind
 # the graded draw's accuracies.
 $(eval $(call demo-data,07,seeds,seeds))
-plots/lab07-seeds.svg: $(L07)/plots/seeds.gp $(B)/plots/lab07-seeds.dat | deps-build
+plots/lab07-seeds.svg: $(L07)/plots/seeds.gp $(B)/plots/lab07-seeds.dat | deps-plots
 	gnuplot -e "datafile='$(B)/plots/lab07-seeds.dat'; outfile='$@'" $<
 
 # The course's 21.5x amplification beside the project's trained LoRA 1 (about 1 s).
 PLOTS += plots/lab07-amplification.svg
 $(eval $(call demo-data,07,amplification,amplification))
-plots/lab07-amplification.svg: $(L07)/plots/amplification.gp data/course/amplification.tsv $(B)/plots/lab07-amplification.dat | deps-build
+plots/lab07-amplification.svg: $(L07)/plots/amplification.gp data/course/amplification.tsv $(B)/plots/lab07-amplification.dat | deps-plots
 	gnuplot -e "course='data/course/amplification.tsv'; datafile='$(B)/plots/lab07-amplification.dat'; outfile='$@'" $<
