@@ -16,7 +16,10 @@ name (found by scanning them, so a newly named target is covered) runs and
 succeeds (`make lab-tests` and `make bench` first: a target they run as a
 prerequisite, with the same variables, is not run again); a warning in a
 student's file is shown but fails neither `make check` nor grading, and
-`make check` compiles students' files with the grader's flags.
+`make check` compiles students' files with the grader's flags.  What
+`make grade` and those commands print names no course document by number
+and no instructor-side file (tools/handout.py's wording rules, which also
+hold for every text file of the copy: a planted line is caught).
 Closing line: "N passed, M failed".  Uses only Python's standard library.
 """
 import glob
@@ -33,6 +36,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import test_grader as tg  # noqa: E402
 from test_grader import check  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tools"))
+import handout  # noqa: E402  (tools/handout.py: its wording check)
 
 ROOT = tg.ROOT
 HANDOUT = [sys.executable, os.path.join(ROOT, "tools/handout.py")]
@@ -122,6 +127,9 @@ def check_copy(tmp, graders, plain=None):
             m = re.search(r"Score: (\d+)/(\d+)", log)
             check(rc == 0 and m and m.group(1) == "0", f"(graders) make grade LAB={lid}: skeleton scores 0",
                   log[-1500:])
+            bad = handout.wording(f"make grade LAB={lid} (skeleton)", log.encode())
+            check(not bad, f"(graders) make grade LAB={lid} on the skeleton: its hints name no course "
+                  "document by number and no instructor-side file", "\n".join(bad))
         for src in glob.glob(os.path.join(ROOT, "solutions", lab, "*.c")):
             shutil.copy(src, os.path.join(home, "labs", lab))
         if lab == labs[0]:
@@ -137,6 +145,10 @@ def check_copy(tmp, graders, plain=None):
         last = log.strip().splitlines()[-1] if log.strip() else ""
         check(last.startswith(f"Lab {lid}: full marks.") and "TODO" not in last,
               f"(graders) make grade LAB={lid}: a full score ends with a line that says so", last)
+        # What the grader prints (test names, hints, diagnoses) is student text too.
+        bad = handout.wording(f"make grade LAB={lid}", log.encode())
+        check(not bad, f"(graders) make grade LAB={lid}: its output names no course document by number "
+              "and no instructor-side file", "\n".join(bad))
         if lab == labs[0]:
             check(rc == 0 and m and m.group(1) == m.group(2),
                   "a warning in a student's file costs no points", log[-1500:])
@@ -154,6 +166,17 @@ def check_copy(tmp, graders, plain=None):
         rc, log = sh(HANDOUT + ["--verify", copy], ROOT)
         check(rc == 1 and "notes.txt: holds a line of solutions/" in log,
               "the content check catches a reference line planted in the copy", log)
+        # Student text: a course document by number, an instructor-side file,
+        # a doubled "= 1 = 1" (issue 13) are each caught, with file and line.
+        with open(os.path.join(copy, "labs", "common", "notes.txt"), "w", encoding="utf-8") as f:
+            f.write("a student's notes\nthe example of seed 002 (../shared/seeds/)\n"
+                    "what a-transposed.mut breaks\nr = 1 = 1\n")
+        rc, log = sh(HANDOUT + ["--verify", copy], ROOT)
+        check(rc == 1 and "notes.txt:2: a course document by its number" in log
+              and "notes.txt:2: a path to the course documents" in log
+              and "notes.txt:3: a file of the instructor's copy" in log
+              and "notes.txt:4: a repeated" in log,
+              "the wording check catches a document number, an instructor file and '= 1 = 1'", log)
         os.remove(os.path.join(copy, "labs", "common", "notes.txt"))
 
 
@@ -222,6 +245,11 @@ def named_targets_work(home, labs):
         logs[cmd] = log
         check(rc == 0,
               f"(reference dropped in) `{cmd}` works in the copy", log[-2500:])
+    # What they print is student text: no course document by number, no
+    # instructor-side file (tools/handout.py's wording rules).
+    bad = [b for cmd, log in logs.items() for b in handout.wording(cmd, log.encode())]
+    check(logs and not bad, "(reference dropped in) what the named commands print names no course "
+          "document by number and no instructor-side file", "\n".join(bad[:20]))
     # Student code gets the grader's flags: a warning is shown, never an error.
     judge = open(os.path.join(ROOT, "grader/engine/build_runner.c"), encoding="utf-8").read()
     argvs = re.findall(r'char \*argv\[\] = \{"cc", (.*?)\};', judge, re.S)

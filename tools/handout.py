@@ -15,7 +15,8 @@ submission.  Never: solutions/, grader sources, hidden tests, broken solutions.
 The content check reads every file of the copy (binaries too) and fails if one
 holds a line of a reference solution's marked regions or of a hidden test
 source (lines of 16+ characters that appear nowhere in the students' files of
-the kit), or a path naming solutions/ or the hidden tests.
+the kit), or a path naming solutions/ or the hidden tests; and its text
+files' wording (WORDING: no course document by number, no instructor file).
 Uses only Python's standard library (and `strip` from binutils for --graders).
 """
 import argparse
@@ -85,6 +86,35 @@ def secret_lines():
     return secrets
 
 
+# Student text stands on its own (issue 13): no course document by its
+# number or path, no file of the instructor's copy, no "r = 1 = 1" glitch.
+# Each: a pattern, and what a line that matches it does wrong.
+WORDING = [
+    (re.compile(r"shared/seeds|\.\./shared/"), "a path to the course documents, which the copy lacks"),
+    (re.compile(r"\b(?:course|seeds?|documents?)\s+0\d\d\b"
+                r"|(?<![\w.,'/])(?<!\d )0\d\d(?:'s|_\*|\s+(?:example|test|\"))", re.I),
+     "a course document by its number (name the lesson or exercise)"),
+    (re.compile(r"solutions/|grader/broken|grader/labs|\.mut\b|ANSWERS\.md|tests/test_\w+\.py|tools/visible"),
+     "a file of the instructor's copy"),
+    (re.compile(r"(\b[a-z]\w*) = (\w+) = \2\b"), "a repeated '= X = X'"),
+]
+
+
+def wording(rel, data):
+    """Lines of a text file that break the student-text rules (WORDING)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return []  # a binary (a grader): the content check covers it
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        for rx, why in WORDING:
+            m = rx.search(line)
+            if m:
+                out.append(f"{rel}:{n}: {why}: {m.group(0)!r}")
+    return out
+
+
 FORBIDDEN_PATH = re.compile(r"(^|/)(solutions|broken)(/|$)|grader/labs|\.mut$|(^|/)tests\.c$")
 FORBIDDEN_BYTES = [b"/solutions/", b"grader/labs/"]
 
@@ -111,6 +141,7 @@ def verify(folder):
             for b in FORBIDDEN_BYTES:
                 if b in data:
                     problems.append(f"{rel}: names {b.decode()} (a binary with debug paths?)")
+            problems += wording(rel, data)
     return problems, len(secrets)
 
 
@@ -176,7 +207,8 @@ def main():
     n_files = sum(len(f) for _, _, f in os.walk(dest))
     print(f"handout: {dest} ({n_files} files, labs {' '.join(labs)}), archive {archive}")
     print(f"  graders shipped: {' '.join(shipped) if shipped else 'none (grading happens on submission)'}")
-    print(f"  content check: no line of {n} solution and hidden-test lines in any file")
+    print(f"  content check: no line of {n} solution and hidden-test lines in any file,"
+          " no course document by number, no instructor-side file named")
     print("next: hand out the archive; students run 'make check LAB=NN'")
     return 0
 
