@@ -58,6 +58,41 @@ human() {
   esac
 }
 missing_now() { for p in $PKGS; do have "$p" || echo "$p"; done; }
+# other_line MANAGER: the one line that installs $missing with Homebrew, dnf
+# or pacman (the names of README.md's "Other systems"); empty when a package
+# has no equivalent there (libseccomp and valgrind on macOS: Linux only).
+other_line() {
+  local mgr=$1 p names="" pre="" post="" sudo=""
+  [ "$mgr" != brew ] && [ "$(id -u)" != 0 ] && sudo="sudo "
+  for p in $missing; do
+    case $mgr:$p in
+      brew:build-essential)  pre="xcode-select --install && " ;;
+      brew:python3)          pre="xcode-select --install && " ;;  # /usr/bin/python3
+      brew:python3-numpy)    post=" && /usr/bin/python3 -m pip install --user numpy" ;;
+      brew:bsdextrautils)    ;;  # macOS has column
+      brew:libseccomp-dev|brew:valgrind) return 0 ;;
+      *:gnuplot-nox)         names="$names gnuplot" ;;
+      dnf:build-essential)   names="$names gcc make" ;;
+      dnf:check)             names="$names check-devel" ;;
+      dnf:pkg-config)        names="$names pkgconf-pkg-config" ;;
+      dnf:libseccomp-dev)    names="$names libseccomp-devel" ;;
+      dnf:bsdextrautils|pacman:bsdextrautils) names="$names util-linux" ;;
+      pacman:build-essential) names="$names base-devel" ;;
+      pacman:pkg-config)     names="$names pkgconf" ;;
+      pacman:libseccomp-dev) names="$names libseccomp" ;;
+      pacman:python3)        names="$names python" ;;
+      pacman:python3-numpy)  names="$names python-numpy" ;;
+      *)                     names="$names $p" ;;
+    esac
+  done
+  case $mgr in
+    brew)   [ -n "$names" ] && names="brew install$names" ;;
+    dnf)    names="${sudo}dnf install -y$names" ;;
+    pacman) names="${sudo}pacman -S --needed$names" ;;
+  esac
+  [ -n "$names" ] || post=${post# && }
+  echo "$pre$names$post"
+}
 
 missing=$(missing_now | tr '\n' ' ' | sed 's/ $//')
 [ -z "$missing" ] && exit 0
@@ -72,6 +107,17 @@ if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; th
   only_optional
   names=$(for p in $missing; do human "$p"; done | paste -sd, - | sed 's/,/, /g')
   echo "$WHO needs $names, which this system lacks; it has no apt-get (not Debian or Ubuntu)."
+  for mgr in brew dnf pacman; do
+    command -v $mgr >/dev/null 2>&1 || continue
+    line=$(other_line $mgr)
+    if [ -n "$line" ]; then
+      echo "Install them with $mgr (README.md, section \"Other systems\", says more). Run:"
+      echo "$line"
+    else
+      echo "That part of the kit needs Linux (the graders' sandbox, valgrind): use WSL 2 or a Linux VM (README.md, section \"Other systems\")."
+    fi
+    exit 1
+  done
   echo "Install them with your package manager: README.md, section \"Other systems\", names the packages."
   exit 1
 fi

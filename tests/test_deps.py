@@ -7,12 +7,15 @@ stays as it is, with stand-ins for `id`, `apt-get` and `dpkg`:
   - everything there: exit 0, silent;
   - not root: one line to paste, all packages on it, `sudo` on every apt-get;
   - no apt-get/dpkg (not Debian): names what to install, points to the README;
+    with Homebrew, dnf or pacman, the one line to paste with its package names
+    (Linux only parts on macOS: says so);
   - apt's lock held, no network, an unknown package: the cause, then the line;
   - only an optional package (ccache) missing: a note, exit 0;
   - an unknown need: exit 2.
 And in the kit's make database (make -pnq): every rule whose recipe runs
 gnuplot or dot asks for deps-plots, so a missing gnuplot stops it with
-deps.sh's message, also alone or under make -j.
+deps.sh's message, also alone or under make -j; make demo asks for deps-cc
+before its quiet build.
 Nothing is installed: the stand-in apt-get only prints what a real one says.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
 """
@@ -34,8 +37,11 @@ TOOLS = ["bash", "cat", "grep", "sed", "tr", "paste", "ls", "mktemp", "rm", "sor
          "cc", "gcc", "make", "ar", "pkg-config", "as", "ld", "cpp"]
 
 
-def fake_bin(tmp, uid, apt_says=None, debian=True):
+def fake_bin(tmp, uid, apt_says=None, debian=True, manager=None):
     d = tempfile.mkdtemp(dir=tmp)
+    if manager:  # brew, dnf or pacman: there, never run
+        with open(os.path.join(d, manager), "w") as f:
+            f.write("#!/bin/bash\nexit 0\n")
     for t in TOOLS:
         path = shutil.which(t)
         if path:
@@ -84,6 +90,11 @@ def plots_rules_ask_for_plots():
     bad = [f"{t}: {p.strip()[-70:]}" for t, p, _ in tools if not re.search(r"\bdeps-(plots|test)\b", p)]
     check(len(tools) >= 20 and not bad,
           f"the {len(tools)} rules that run gnuplot or dot ask for deps-plots", "\n".join(bad))
+    # make demo builds with its output hidden (>/dev/null): deps.sh's line
+    # would be hidden with it, unless demo asks for deps-cc first.
+    demo = [p for t, p, _ in rules if t == "demo"]
+    check(demo and re.search(r"\bdeps-cc\b", demo[0]),
+          "make demo asks for deps-cc itself (its build's output is hidden)", str(demo))
 
 
 def main():
@@ -104,6 +115,17 @@ def main():
         check(rc == 1 and "gnuplot" in text and "Graphviz" in text and "not Debian" in text
               and "Other systems" in text and "apt-get install" not in text,
               "no apt-get/dpkg: names what to install and points to the README section", text)
+
+        # Another package manager: its one line, with its package names.
+        for manager, uid, want in (("brew", 1000, "brew install gnuplot graphviz"),
+                                   ("dnf", 1000, "sudo dnf install -y gnuplot graphviz"),
+                                   ("pacman", 0, "pacman -S --needed gnuplot graphviz")):
+            rc, out = run("plots", fake_bin(tmp, uid, debian=False, manager=manager))
+            check(rc == 1 and len(out) == 3 and "not Debian" in out[0] and out[-1] == want,
+                  f"no apt-get, {manager} (uid {uid}): one line to paste, '{want}'", "\n".join(out))
+        rc, out = run("test", fake_bin(tmp, 1000, debian=False, manager="brew"))
+        check(rc == 1 and "needs Linux" in out[-1] and "WSL" in out[-1],
+              "macOS (brew), valgrind and the sandbox missing: says it needs Linux (WSL, a VM)", "\n".join(out))
 
         for says, cause in (
                 ("E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (apt-get)",
