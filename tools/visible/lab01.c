@@ -24,6 +24,13 @@ int main(void)
             a_d[i * K + j] = a[i * D + j];
     MUST(lowrank_product(b, a_d, D, R, K, p));
     put("product.m~a_stride_d", p, D, K);
+    double *b_t = mat_alloc(D, R);
+    for (size_t i = 0; i < D; i++) /* B (d, r) read as stored (r, d): B[i][t] at b[t*d + i] */
+        for (size_t t = 0; t < R; t++)
+            b_t[i * R + t] = b[t * D + i];
+    MUST(lowrank_product(b_t, a, D, R, K, p));
+    put("product.m~b_transposed", p, D, K);
+    free(b_t);
 
     double out[4];
     MUST(lowrank_storage(D, K, R, out));

@@ -44,6 +44,10 @@ static void kit_layout_case(rng_t *g, const char *name, size_t batch)
         for (size_t t = 0; t < batch; t++)
             memcpy(xs + t * DI, x + t * DO, DI * sizeof *xs);
         MUST(lora_forward(xs, batch, w0, a, b, DI, DO, R, ALPHA, y)); PUT("y~x_stride_d_out", y, batch, DO);
+        for (size_t t = 0; t < batch; t++) /* row t of x read at x + t * (d_in - 1) */
+            memcpy(xs + t * DI, x + t * (DI - 1), DI * sizeof *xs);
+        MUST(lora_forward(xs, batch, w0, a, b, DI, DO, R, ALPHA, y));
+        PUT("y~x_stride_off_by_one", y, batch, DO);
         free(xs);
     }
 #undef PUT
@@ -54,13 +58,18 @@ static void merged_case(rng_t *g)
 {
     double *w0 = random_matrix(g, DO, DI), *a = random_matrix(g, R, DI), *b = random_matrix(g, DO, R);
     double *w = mat_alloc(DO, DI), *bt = seen_transposed(b, R, DO), *at = seen_transposed(a, DI, R);
+    double *w0t = seen_transposed(w0, DI, DO), *a_s = mat_alloc(R, DI);
+    for (size_t k = 0; k < R; k++) /* A's rows read with stride d_out: A[k][j] at a[k * d_out + j] */
+        memcpy(a_s + k * DI, a + k * DO, DI * sizeof *a_s);
     put("merged.w0", w0, DO, DI), put("merged.a", a, R, DI), put("merged.b", b, DO, R);
     MUST(lora_merged_weight(w0, a, b, DI, DO, R, ALPHA, w)); put("merged.w_eff", w, DO, DI);
     MUST(lora_merged_weight(w0, a, bt, DI, DO, R, ALPHA, w)); put("merged.w_eff~b_transposed", w, DO, DI);
     MUST(lora_merged_weight(w0, at, b, DI, DO, R, ALPHA, w)); put("merged.w_eff~a_transposed", w, DO, DI);
     MUST(lora_merged_weight(w0, a, b, DI, DO, R, ALPHA * R, w)); put("merged.w_eff~scale_alpha", w, DO, DI);
     MUST(lora_merged_weight(w0, a, b, DI, DO, R, 1.0, w)); put("merged.w_eff~scale_one_over_r", w, DO, DI);
-    free(w0), free(a), free(b), free(w), free(bt), free(at);
+    MUST(lora_merged_weight(w0t, a, b, DI, DO, R, ALPHA, w)); put("merged.w_eff~w0_transposed", w, DO, DI);
+    MUST(lora_merged_weight(w0, a_s, b, DI, DO, R, ALPHA, w)); put("merged.w_eff~a_stride_d_out", w, DO, DI);
+    free(w0), free(a), free(b), free(w), free(bt), free(at), free(w0t), free(a_s);
 }
 
 /* The (d_in, d_out) layout: w (d_in, d_out), b_down (d_in, r), a_up (r, d_out). */
@@ -75,6 +84,12 @@ static void in_out_case(rng_t *g)
     MUST(lora_forward(x, N, w, bd, au, DI, DO, R, ALPHA, h)); put("in_out.h~kit_layout", h, N, DO);
     MUST(lora_forward_in_out(x, N, w, bd, au, DI, DO, R, ALPHA * R, h)); put("in_out.h~scale_alpha", h, N, DO);
     MUST(lora_forward_in_out(x, N, w, bd, au, DI, DO, R, 1.0, h)); put("in_out.h~scale_one_over_r", h, N, DO);
+    double *xs = mat_alloc(N, DI);
+    for (size_t t = 0; t < N; t++) /* row t of x read at x + t * (d_in - 1) */
+        memcpy(xs + t * DI, x + t * (DI - 1), DI * sizeof *xs);
+    MUST(lora_forward_in_out(xs, N, w, bd, au, DI, DO, R, ALPHA, h));
+    put("in_out.h~x_stride_off_by_one", h, N, DO);
+    free(xs);
     MUST(lora_from_in_out(w, bd, au, DI, DO, R, w0, a, b));
     put("from_in_out.w0", w0, DO, DI), put("from_in_out.a", a, R, DI), put("from_in_out.b", b, DO, R);
     put("from_in_out.w0~copied", w, DO, DI), put("from_in_out.a~copied", bd, R, DI);
@@ -87,7 +102,8 @@ static void columns_case(rng_t *g)
 {
     double *w0 = random_matrix(g, DO, DI), *b = random_matrix(g, DO, R), *a = random_matrix(g, R, DI);
     double *xc = random_matrix(g, DI, N), *h = mat_alloc(DO, N), *hr = mat_alloc(N, DO);
-    double *xr = seen_transposed(xc, N, DI);
+    double *xr = seen_transposed(xc, N, DI), *w0t = seen_transposed(w0, DI, DO);
+    double *bt = seen_transposed(b, R, DO), *at = seen_transposed(a, DI, R);
     put("columns.w0", w0, DO, DI), put("columns.b", b, DO, R), put("columns.a", a, R, DI);
     put("columns.x_cols", xc, DI, N);
     MUST(lora_forward_columns(w0, b, a, xc, DO, DI, R, N, ALPHA, h)); put("columns.h_cols", h, DO, N);
@@ -95,7 +111,13 @@ static void columns_case(rng_t *g)
     MUST(lora_forward_columns(w0, b, a, xr, DO, DI, R, N, ALPHA, h)); put("columns.h_cols~rows_in", h, DO, N);
     MUST(lora_forward_columns(w0, b, a, xc, DO, DI, R, N, ALPHA * R, h));
     put("columns.h_cols~scale_alpha", h, DO, N);
-    free(w0), free(b), free(a), free(xc), free(h), free(hr), free(xr);
+    MUST(lora_forward_columns(w0t, b, a, xc, DO, DI, R, N, ALPHA, h));
+    put("columns.h_cols~w0_transposed", h, DO, N);
+    MUST(lora_forward_columns(w0, bt, a, xc, DO, DI, R, N, ALPHA, h));
+    put("columns.h_cols~b_transposed", h, DO, N);
+    MUST(lora_forward_columns(w0, b, at, xc, DO, DI, R, N, ALPHA, h));
+    put("columns.h_cols~a_transposed", h, DO, N);
+    free(w0), free(b), free(a), free(xc), free(h), free(hr), free(xr), free(w0t), free(bt), free(at);
 }
 
 int main(void)

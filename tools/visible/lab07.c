@@ -13,6 +13,18 @@ enum { D = 3, DFF = 5, R = 2, N = 7, EPOCHS = 5 };
 #define NA (R * DFF + 3 * D * R + D + 1)
 static const double SCALE = 1.5, LR = 0.1;
 
+/* The gradient with dA1 (r, d_ff), at the start of grad, written in the
+ * (d_ff, r) layout: entry (k, j) at [j * r + k]. */
+static void put_da1_transposed(const char *name, const double *grad)
+{
+    double g[NA];
+    memcpy(g, grad, sizeof g);
+    for (size_t k = 0; k < R; k++)
+        for (size_t j = 0; j < DFF; j++)
+            g[j * R + k] = grad[k * DFF + j];
+    put(name, g, 1, NA);
+}
+
 int main(void)
 {
     rng_t g;
@@ -37,8 +49,10 @@ int main(void)
     put("head.probs", probs, 1, N), put_scalar("head.loss", loss);
     MUST(adapter_gradient(x, y, N, frozen, adapter, D, DFF, R, SCALE, TT_BACKPROP_FULL, &loss, grad));
     put_scalar("grad_full.loss", loss), put("grad_full.grad", grad, 1, NA);
+    put_da1_transposed("grad_full.grad~da1_transposed", grad);
     MUST(adapter_gradient(x, y, N, frozen, adapter, D, DFF, R, SCALE, TT_BACKPROP_SIMPLIFIED, &loss, grad));
     put("grad_full.grad~simplified", grad, 1, NA), put("grad_simplified.grad", grad, 1, NA);
+    put_da1_transposed("grad_simplified.grad~da1_transposed", grad);
     MUST(adapter_gradient(x, y, N, frozen, adapter, D, DFF, R, SCALE, TT_BACKPROP_FULL, &loss, grad));
     put("grad_simplified.grad~full", grad, 1, NA);
     MUST(train_task(x, y, N, frozen, adapter, D, DFF, R, SCALE, LR, EPOCHS, TT_BACKPROP_FULL, trained,

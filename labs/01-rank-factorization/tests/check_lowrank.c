@@ -231,7 +231,8 @@ END_TEST
  * written once by the reference; data/VISIBLE.md) ---- */
 
 MISTAKES(PRODUCT_MISTAKES,
-    {"a_stride_d", "A (r, k) was read with row stride d: A[l][j] is at a[l*k + j]"});
+    {"a_stride_d", "A (r, k) was read with row stride d: A[l][j] is at a[l*k + j]"},
+    {"b_transposed", "B (d, r) was read transposed, as if stored (r, d): B[i][l] is at b[i*r + l]"});
 MISTAKES(BEST_MISTAKES,
     {"r2", "it is the best rank-2 approximation: keep exactly r singular values"});
 

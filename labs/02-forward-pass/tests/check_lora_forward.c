@@ -64,7 +64,9 @@ MISTAKES(KIT_LAYOUT_MISTAKES,
     {"no_update", "the low-rank update (alpha/r) (x A^T) B^T is missing"},
     {"no_base", "the base term x W0^T is missing"},
     {"x_stride_d_out", "row t of x is read at x + t*d_out; x is (batch, d_in): row t starts at"
-                       " x + t*d_in"});
+                       " x + t*d_in"},
+    {"x_stride_off_by_one", "row t of x is read at x + t*(d_in - 1); x is (batch, d_in): row t"
+                            " starts at x + t*d_in"});
 
 MISTAKES(MERGED_MISTAKES,
     {"b_transposed", "it equals W0 + (alpha/r) B A with B read transposed: B is (d_out, r),"
@@ -72,13 +74,17 @@ MISTAKES(MERGED_MISTAKES,
     {"a_transposed", "it equals W0 + (alpha/r) B A with A read transposed: A is (r, d_in),"
                      " A[k][j] at a[k*d_in + j]"},
     {"scale_alpha", "B A is scaled by alpha, not alpha / r"},
-    {"scale_one_over_r", "B A is scaled by 1 / r, not alpha / r"});
+    {"scale_one_over_r", "B A is scaled by 1 / r, not alpha / r"},
+    {"w0_transposed", "W0 was read transposed: W0 is (d_out, d_in) row-major, W0[i][j] at w0[i*d_in + j]"},
+    {"a_stride_d_out", "A (r, d_in) was read with row stride d_out: A[k][j] is at a[k*d_in + j]"});
 
 MISTAKES(IN_OUT_MISTAKES,
     {"kit_layout", "it equals lora_forward on w, b_down, a_up as given: this layout is"
                    " w (d_in, d_out), b_down (d_in, r), a_up (r, d_out): h = x w + (alpha/r) (x b_down) a_up"},
     {"scale_alpha", "the update is scaled by alpha, not alpha / r"},
-    {"scale_one_over_r", "the update is scaled by 1 / r, not alpha / r"});
+    {"scale_one_over_r", "the update is scaled by 1 / r, not alpha / r"},
+    {"x_stride_off_by_one", "row t of x is read at x + t*(d_in - 1); x is (batch, d_in): row t"
+                            " starts at x + t*d_in"});
 
 MISTAKES(COPIED,
     {"copied", "it is the input copied as it is: each output is the transpose of an input"});
@@ -87,7 +93,10 @@ MISTAKES(COLUMN_MISTAKES,
     {"rows_in", "x_cols was read as rows: x_cols is (k, n), column t (an input) holds"
                 " x_cols[j*n + t]"},
     {"rows_out", "h was written as rows: h_cols is (d, n), output t is column t, at h_cols[i*n + t]"},
-    {"scale_alpha", "the update is scaled by alpha, not alpha / r"});
+    {"scale_alpha", "the update is scaled by alpha, not alpha / r"},
+    {"w0_transposed", "W0 was read transposed: W0 is (d, k) row-major, W0[i][j] at w0[i*k + j]"},
+    {"b_transposed", "B was read transposed: B is (d, r) row-major, B[i][l] at b[i*r + l]"},
+    {"a_transposed", "A was read transposed: A is (r, k) row-major, A[l][j] at a[l*k + j]"});
 
 /* The kit-layout forward pass on the stored case `name` ("row" or "batch"). */
 static void check_stored_forward(const char *task, const char *name, size_t batch)

@@ -44,9 +44,22 @@ MISTAKES(MERGE_MISTAKES,
     {"scale_alpha", "B A is scaled by alpha, not alpha / r"},
     {"subtracts", "(alpha/r) B A was subtracted: merging adds it"});
 MISTAKES(UNMERGE_MISTAKES,
-    {"adds", "(alpha/r) B A was added again: unmerging subtracts it"});
+    {"adds", "(alpha/r) B A was added again: unmerging subtracts it"},
+    {"a_transposed", "it equals W - (alpha/r) B A with A read transposed: A is (r, d_in),"
+                     " A[k][j] at a[k*d_in + j]"},
+    {"b_transposed", "it equals W - (alpha/r) B A with B read transposed: B is (d_out, r),"
+                     " B[i][k] at b[i*r + k]"});
 MISTAKES(SWITCH_MISTAKES,
-    {"keeps_old", "the old adapter's B1 A1 is still in w: a switch subtracts it, then adds B2 A2"});
+    {"keeps_old", "the old adapter's B1 A1 is still in w: a switch subtracts it, then adds B2 A2"},
+    {"a_transposed", "both adapters' A were read transposed: A is (r, d_in), A[k][j] at a[k*d_in + j]"},
+    {"b_transposed", "both adapters' B were read transposed: B is (d_out, r), B[i][k] at b[i*r + k]"});
+MISTAKES(FROM_BASE_MISTAKES,
+    {"adds_to_w", "(alpha/r) B2 A2 was added to the served w: re-derive w = W0 + (alpha/r) B2 A2"
+                  " from the frozen base"},
+    {"a_transposed", "it equals W0 + (alpha/r) B A with A read transposed: A is (r, d_in),"
+                     " A[k][j] at a[k*d_in + j]"},
+    {"b_transposed", "it equals W0 + (alpha/r) B A with B read transposed: B is (d_out, r),"
+                     " B[i][k] at b[i*r + k]"});
 
 /* w += (alpha/r) B A, written out here so no test depends on your lora_merge. */
 static void merge_by_hand(double *w, const double *a, const double *b, size_t d_in, size_t d_out,
@@ -256,7 +269,8 @@ START_TEST(test_rederived_switch_random_non_square_matches_stored)
     memcpy(w, stored(&VIS, "merge.w", DO * DI), sizeof w); /* whatever w held is replaced */
     CHECK_OK("lab05.7", lora_switch_from_base(w, stored(&VIS, "w0", DO * DI), stored(&VIS, "a2", R * DI),
                                               stored(&VIS, "b2", DO * R), DI, DO, R, VIS_ALPHA));
-    CHECK_STORED("lab05.7", "W0 + (alpha/r) B2 A2 (3 x 5)", w, &VIS, "switch.w", DO * DI, NULL);
+    CHECK_STORED("lab05.7", "W0 + (alpha/r) B2 A2 (3 x 5)", w, &VIS, "from_base.w", DO * DI,
+                 FROM_BASE_MISTAKES);
 }
 END_TEST
 
@@ -322,6 +336,57 @@ static size_t encode_example(const char *name, long long dtype, unsigned char bu
     return len;
 }
 
+/* The reference's file of the example module (A23, B42), stored as tensor
+ * `name` of the stored case ("st_f64.bytes": module
+ * "model.layers.0.self_attn.q_proj", F64; "st_f32.bytes": "q_proj", F32), in a
+ * block of exactly its size (AddressSanitizer sees a read past it); *n its
+ * length.  The decoder's tests read these, never your encoder's output. */
+static unsigned char *stored_file(const char *name, size_t *n)
+{
+    const kit_tensor_t *t = kit_find(&VIS, name);
+    ck_assert_msg(t != NULL && t->rows == 1 && t->cols > 8, "%s: no tensor %s: the file is damaged",
+                  VIS.path, name);
+    unsigned char *f = malloc(t->cols);
+    ck_assert_msg(f != NULL, "out of memory");
+    for (size_t i = 0; i < t->cols; i++)
+        f[i] = (unsigned char)t->data[i];
+    *n = t->cols;
+    return f;
+}
+
+/* The header text of a safetensors file (at most 400 characters), for messages. */
+static void header_text(const unsigned char *f, size_t n, char *out, size_t cap)
+{
+    uint64_t hl = n >= 8 ? lora_get_le64(f) : 0;
+    size_t k = 0;
+    for (size_t i = 8; i < n && i < 8 + hl && k + 1 < cap && k < 400; i++)
+        out[k++] = (f[i] >= 32 && f[i] < 127) ? (char)f[i] : '?';
+    out[k] = '\0';
+}
+
+START_TEST(test_encode_matches_the_stored_file)
+{
+    unsigned char buf[512];
+    size_t len = encode_example("model.layers.0.self_attn.q_proj", ST_F64, buf), n;
+    unsigned char *want = stored_file("st_f64.bytes", &n);
+    size_t at = 0;
+    while (at < len && at < n && buf[at] == want[at])
+        at++;
+    if (at < len || at < n) {
+        char got_h[512], want_h[512];
+        header_text(buf, len, got_h, sizeof got_h);
+        header_text(want, n, want_h, sizeof want_h);
+        size_t data_at = 8 + (size_t)lora_get_le64(want);
+        free(want);
+        ck_abort_msg("lab05.8: the file of A (2 x 3) and B (4 x 2), F64, differs from the reference's"
+                     " at byte %zu (%zu bytes, expected %zu; %s)\n    header: %s\n    expected: %s",
+                     at, len, n, at < data_at ? "in the length or the header" : "in the tensor data",
+                     got_h, want_h);
+    }
+    free(want);
+}
+END_TEST
+
 START_TEST(test_encode_pads_header_to_8_with_spaces)
 {
     unsigned char buf[512];
@@ -352,10 +417,13 @@ static int decode_example(const unsigned char *buf, size_t n, decoded_t *d)
 
 START_TEST(test_decode_round_trip_f64_is_bit_exact)
 {
-    unsigned char buf[512];
-    size_t len = encode_example("model.layers.0.self_attn.q_proj", ST_F64, buf);
+    size_t len;
+    unsigned char *buf = stored_file("st_f64.bytes", &len);
     decoded_t d;
-    CHECK_OK("lab05.9", decode_example(buf, len, &d));
+    int rc = decode_example(buf, len, &d);
+    free(buf);
+    ck_assert_msg(rc == LAB_OK, "lab05.9: st_decode_lora on the reference's file of A (2 x 3) and B (4 x 2),"
+                  " F64 (stored case st_f64.bytes), returned %d, expected LAB_OK (0)", rc);
     ck_assert_str_eq(d.module, "model.layers.0.self_attn.q_proj");
     ck_assert_msg(d.dims[0] == 3 && d.dims[1] == 4 && d.dims[2] == 2,
                   "lab05.9: dims %zu %zu %zu, expected 3 4 2", d.dims[0], d.dims[1], d.dims[2]);
@@ -366,8 +434,8 @@ END_TEST
 
 START_TEST(test_decode_rejects_every_truncation)
 {
-    unsigned char buf[512];
-    size_t len = encode_example("q_proj", ST_F32, buf);
+    size_t len;
+    unsigned char *buf = stored_file("st_f32.bytes", &len);
     decoded_t d;
     for (size_t cut = 0; cut < len; cut++) {
         unsigned char *copy = malloc(cut ? cut : 1); /* exact size: ASan sees over-reads */
@@ -376,6 +444,7 @@ START_TEST(test_decode_rejects_every_truncation)
         free(copy);
         ck_assert_msg(rc == LAB_EARG, "lab05.9: a file cut to %zu of %zu bytes was accepted", cut, len);
     }
+    free(buf);
 }
 END_TEST
 
@@ -486,8 +555,8 @@ END_TEST
 
 START_TEST(test_decode_rejects_small_capacity_and_writes_nothing)
 {
-    unsigned char buf[512];
-    size_t len = encode_example("q_proj", ST_F64, buf), dims[3];
+    size_t len, dims[3];
+    unsigned char *buf = stored_file("st_f64.bytes", &len);
     char module[64];
     double *a = malloc(5 * sizeof *a), b[8]; /* A needs 6 */
     for (int i = 0; i < 5; i++)
@@ -495,6 +564,7 @@ START_TEST(test_decode_rejects_small_capacity_and_writes_nothing)
     int rc = st_decode_lora(buf, len, module, sizeof module, a, 5, b, 8, dims);
     int untouched = a[0] == SENTINEL && a[4] == SENTINEL;
     free(a);
+    free(buf);
     ck_assert_msg(rc == LAB_EARG, "lab05.9: A holds 6 values but cap_a is 5, and it was accepted");
     ck_assert_msg(untouched, "lab05.9: a call rejected for cap_a wrote into a");
 }
@@ -652,6 +722,7 @@ int main(void)
         }},
         {"lab05.8", "st_encode_lora", {
             test_encode_example_is_224_bytes,
+            test_encode_matches_the_stored_file,
             test_encode_pads_header_to_8_with_spaces,
             test_encode_rejects_bad_module_and_small_buffer,
         }},

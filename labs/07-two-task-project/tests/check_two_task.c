@@ -248,7 +248,9 @@ END_TEST
 MISTAKES(MODE_MISTAKES,
     {"simplified", "it is the simplified gradient (TT_BACKPROP_SIMPLIFIED): the full one also goes"
                    " through the second LoRA branch, g_h2 = g_out + A2^T g_z2"},
-    {"full", "it is the full gradient: the simplified one skips the second branch, g_h2 = g_out"});
+    {"full", "it is the full gradient: the simplified one skips the second branch, g_h2 = g_out"},
+    {"da1_transposed", "dA1 is written in the (d_ff, r) layout: it has A1's shape (r, d_ff), entry"
+                       " (k, j) at [k*d_ff + j]"});
 
 START_TEST(test_forwards_and_head_of_the_stored_network)
 {
