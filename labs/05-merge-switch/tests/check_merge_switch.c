@@ -14,7 +14,8 @@
  * yet prints "not implemented: <function> (lab05.N)" and aborts, so its tests
  * show up as errors ("Received signal 6"), not as passes.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, for the guard page */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, for the guard page (glibc) */
+#define _DARWIN_C_SOURCE /* the same on macOS, where -D_POSIX_C_SOURCE hides it */
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
