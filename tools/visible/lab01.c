@@ -19,6 +19,13 @@ int main(void)
     put("product.b", b, D, R), put("product.a", a, R, K);
     MUST(lowrank_product(b, a, D, R, K, p));
     put("product.m", p, D, K);
+    /* lab01.1: the rank of that (d, k) product, and of the same numbers read
+     * as (k, d) (rows and columns swapped). */
+    long long rank = lowrank_rank(p, D, K, LOWRANK_RTOL), swapped = lowrank_rank(p, K, D, LOWRANK_RTOL);
+    if (rank < 0 || swapped < 0)
+        return 1;
+    put_scalar("rank.product_m", (double)rank);
+    put_scalar("rank.product_m~shape_swapped", (double)swapped);
     for (size_t i = 0; i < R; i++) /* A's rows read with stride d */
         for (size_t j = 0; j < K; j++)
             a_d[i * K + j] = a[i * D + j];

@@ -233,8 +233,20 @@ END_TEST
 MISTAKES(PRODUCT_MISTAKES,
     {"a_stride_d", "A (r, k) was read with row stride d: A[l][j] is at a[l*k + j]"},
     {"b_transposed", "B (d, r) was read transposed, as if stored (r, d): B[i][l] is at b[i*r + l]"});
+MISTAKES(RANK_MISTAKES,
+    {"shape_swapped", "it is the rank of the same numbers read as (cols, rows): m is (rows, cols)"
+                      " row-major, m[i][j] at m[i*cols + j]"});
 MISTAKES(BEST_MISTAKES,
     {"r2", "it is the best rank-2 approximation: keep exactly r singular values"});
+
+START_TEST(test_rank_random_non_square_matches_stored)
+{
+    /* The stored B A (3 x 5) of a random B (3 x 2) and A (2 x 5): rank 2. */
+    double rank = (double)lowrank_rank(stored(&VIS, "product.m", 15), 3, 5, LOWRANK_RTOL);
+    CHECK_STORED("lab01.1", "the rank of the stored B A (3 x 5)", &rank, &VIS, "rank.product_m", 1,
+                 RANK_MISTAKES);
+}
+END_TEST
 
 START_TEST(test_product_random_non_square_matches_stored)
 {
@@ -342,6 +354,7 @@ int main(void)
             test_rank_needs_the_row_swap,
             test_rank_tolerance_is_relative,
             test_rank_rejects_bad_arguments,
+            test_rank_random_non_square_matches_stored,
         }},
         {"lab01.2", NULL, {
             test_product_of_course_example_is_corrected_delta_w,
