@@ -258,7 +258,8 @@ START_TEST(test_grad_matches_finite_differences)
         a[i] = v;
         double fd = (lp - lm) / (2 * h);
         ck_assert_msg(fabs(ga[i] - fd) <= 1e-6 * fmax(1, fabs(fd)),
-                      "lab03.4: grad_a[%zu] = %.10g, finite differences give %.10g", i, ga[i], fd);
+                      "lab03.4: grad_a[%zu] = %.10g, finite differences give %.10g (of the loss"
+                      " through your lora_linear_forward: if lab03.3 fails, fix it first)", i, ga[i], fd);
     }
 }
 END_TEST

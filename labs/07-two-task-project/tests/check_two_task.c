@@ -84,7 +84,8 @@ START_TEST(test_adapted_forward_with_zero_b_is_the_base_bit_for_bit)
     CHECK_OK("lab07.2", base_forward(s.x, N, s.frozen, D, DFF, base));
     CHECK_OK("lab07.2", adapted_forward(s.x, N, s.frozen, s.adapter, D, DFF, R, 1.5, adapted));
     ck_assert_msg(memcmp(base, adapted, sizeof base) == 0,
-                  "lab07.2: with B1 = B2 = 0 the output must equal base_forward's bit for bit");
+                  "lab07.2: with B1 = B2 = 0 the output must equal your base_forward's bit for bit"
+                  " (if lab07.1 fails, fix it first)");
 }
 END_TEST
 
@@ -175,8 +176,10 @@ START_TEST(test_train_one_step_is_adapter_minus_lr_grad)
         want[i] = s.adapter[i] - 0.2 * grad[i];
     CHECK_OK("lab07.5", train_task(s.x, s.y, N, s.frozen, s.adapter, D, DFF, R, 1.0, 0.2, 1,
                                    TT_BACKPROP_FULL, got, losses));
-    CHECK_CLOSE("lab07.5", "adapter after one step", got, want, NA);
-    CHECK_CLOSE("lab07.5", "losses[0]", losses, &loss, 1);
+    /* want comes from your adapter_gradient (lab07.4): the messages say so. */
+    CHECK_CLOSE("lab07.5", "adapter after one step (adapter - lr times your adapter_gradient's;"
+                " if lab07.4 fails, fix it first)", got, want, NA);
+    CHECK_CLOSE("lab07.5", "losses[0] (your adapter_gradient's loss)", losses, &loss, 1);
 }
 END_TEST
 
