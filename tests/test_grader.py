@@ -3,7 +3,8 @@
 
 For every lab given on the command line (ids like 02):
   - the reference solution scores full marks, the generated skeleton scores 0
-    on every test and each failure says "not implemented";
+    on every test and each failure says "not implemented"; the test names and
+    hints in that report follow tools/handout.py's wording rules;
   - every deliberately broken solution in grader/broken/NN/*.mut (a mutation
     of the reference: what it breaks, which tests must fail, which words the
     report must contain) loses those tests, and the grader still finishes;
@@ -31,6 +32,7 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
 from apply_mut import apply_mutation, parse_mutation  # noqa: E402 - the kit's one applier
+from handout import wording  # noqa: E402 - the rules of student text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PASSED, FAILED = 0, 0
@@ -317,6 +319,12 @@ def test_lab(lab):
     # The skeleton's calls never return (lab_todo), so no call is recorded
     # and no model can match: a diagnosis here would be a guess.
     check("diagnosis:" not in out, "the skeleton gets no diagnosis", out)
+    # Every test's name and hint is in the skeleton's report: student text
+    # (no course document by number, no instructor-side file).
+    bad = wording(f"grade-{lab} on the skeleton",
+                  "\n".join(x for x in out.splitlines() if not x.startswith("submission:")).encode())
+    check(not bad, "test names and hints name no course document by number and no instructor-side file",
+          "\n".join(bad))
     check_formats(said, "skeleton", lambda fmt: f"--format {fmt}" if fmt == "tap" else f"--also {fmt}:FILE")
     rc, out, err, _ = grade(lab, sol, "--list")
     check(rc == 0 and len(out.splitlines()) == len(names), "--list lists every test", out + err)
