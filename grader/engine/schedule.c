@@ -157,7 +157,6 @@ static void run_one(const judge_test_t *t, int fd)
     snprintf(frame + 4, HEAD_LEN + 1, "%c%0*x\n", grading.internal_error ? 'E' : j.failed ? 'F' : 'P',
              HEAD_LEN - 2, j.why | (grading.internal_error ? JUDGE_WHY_GRADER : 0u));
     memcpy(frame + 4 + HEAD_LEN, j.log, j.log_len);
-    fflush(NULL);
     if (write_all_fd(fd, frame, 4 + len) != 0)
         _exit(3);
 }
