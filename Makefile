@@ -221,16 +221,17 @@ wire-cap-test: $(BIN)/lib/librunner-07.a ## the wire's argument cap: Lab 07's 19
 	$(PY) tests/test_wire_cap.py
 # The red team's attacks on the two sandboxes (one code for every lab): on the
 # compiler's, every attack on the labs of REDTEAM_FULL, a lab of one file and
-# one of two (the sandbox's fallbacks on the first); on the runner's, every
-# attack on the first of them (the runner is the same program whatever the
-# lab's files: runner_main.c, run_sandbox.c).  Elsewhere, the attacks whose
+# one of two (the sandbox's fallbacks, and the two bombs its CPU limit stops,
+# on the first only); on the runner's, every attack on the first of them (the
+# runner is the same program whatever the lab's files: runner_main.c,
+# run_sandbox.c).  Elsewhere, the attacks whose
 # outcome depends on the lab (--lab-only: its files, its time limits, its
 # outputs).
 REDTEAM_FULL ?= 01 05
 redteam_opts = $(if $(filter $(1),$(REDTEAM_FULL)),$(if $(filter $(1),$(firstword $(REDTEAM_FULL))),,$(2)),--lab-only)
 grader-test-%: $(GRADERS)
 	$(PY) tests/test_grader.py $*
-	$(PY) tests/test_redteam_compile.py $(call redteam_opts,$*,--no-fallbacks) $*
+	$(PY) tests/test_redteam_compile.py $(call redteam_opts,$*,--no-fallbacks --no-cpu-bombs) $*
 	$(PY) tests/test_redteam_run.py $(call redteam_opts,$*,--lab-only) $*
 
 .PHONY: lab-tests deps-tests space-path-test

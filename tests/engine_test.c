@@ -34,6 +34,26 @@ static void t_runner_still_there(judge_t *j)
         judge_fail(j, "the runner %s is gone", judge_runner_path());
 }
 
+/* A worker runs test after test (--jobs 1: these two in one worker, in
+ * this order): what one test leaves behind (failed, its reasons and log,
+ * the allocator set to fail) must not reach the next. */
+static void t_leaves_state(judge_t *j)
+{
+    judge_fail_why(j, JUDGE_WHY_CRASH, "a failure and a reason left behind, on purpose");
+    alloc_fault_requested = 1;
+    alloc_fault_begin(); /* every allocation fails from here on */
+}
+
+static void t_starts_clean(judge_t *j)
+{
+    void *p = malloc(64);
+    if (j->failed || j->why || j->log_len || alloc_fault_requested || !p)
+        judge_fail(j, "the test before left state behind: failed %d, why %x, %zu log bytes, "
+                   "alloc_fault_requested %d, malloc %s", j->failed, j->why, j->log_len,
+                   alloc_fault_requested, p ? "works" : "fails");
+    free(p);
+}
+
 /* Every data file a test was handed stays valid until the test ends. */
 static void t_data_files_stay(judge_t *j)
 {
@@ -126,6 +146,8 @@ static const judge_test_t tests[] = {
     {"lab01.1", "a test after a grader error passes", 1, "-", t_passes},
     {"lab01.1", "a worker leaves through exit", 1, "-", t_exit},
     {"lab01.1", "the runner is still there after that", 1, "-", t_runner_still_there},
+    {"lab01.1", "a test leaves state behind", 1, "-", t_leaves_state},
+    {"lab01.1", "the next test in the same worker starts clean", 1, "-", t_starts_clean},
     {"lab01.1", "data files stay valid while the test runs", 1, "-", t_data_files_stay},
     {"lab01.2", "a wrong value", 1, "own hint of a wrong value", t_wrong_value},
     {"lab01.2", "a context line alone", 1, "own hint of a context line", t_context_only},

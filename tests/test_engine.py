@@ -7,6 +7,9 @@ a test table that poses as Lab 01 and grades its reference with --jobs 1.
     not the tests started after it (workers start with a clean flag);
   - a worker that leaves through exit() does not remove the temporary folder
     the other workers use (the runner is still there after it);
+  - a worker runs test after test: what one test leaves behind (its
+    failure, reasons and log, the allocator set to fail) does not reach the
+    next test it runs;
   - every data file judge_data handed a test stays valid until the test ends;
   - the hints under a failed test (grader/engine/report.c): the test's own
     hint only for a wrong value of its own checks (or a line of context
@@ -31,6 +34,8 @@ WANT = {
     "a test after a grader error passes": True,
     "a worker leaves through exit": False,
     "the runner is still there after that": True,
+    "a test leaves state behind": False,
+    "the next test in the same worker starts clean": True,
     "data files stay valid while the test runs": True,
     "a wrong value": False,
     "a context line alone": False,

@@ -2,11 +2,13 @@
 """test_redteam_compile.py - hostile submissions against the compile side of
 every lab's grader (grader/bin/grade-NN), run by `make grader-tests`.
 
-    test_redteam_compile.py [--grader-dir DIR] [--jobs N] [--lab-only] [--no-fallbacks] NN [NN ...]
+    test_redteam_compile.py [--grader-dir DIR] [--jobs N] [--lab-only] [--no-fallbacks] [--no-cpu-bombs] NN [NN ...]
 
 --lab-only runs only the variants whose outcome depends on the lab (see
 LAB_VARIANTS) and no fallback; --no-fallbacks leaves out the sandbox
-fallbacks (run on the first lab given otherwise).
+fallbacks (run on the first lab given otherwise); --no-cpu-bombs leaves out
+the two bombs the sandbox's CPU limit stops (CPU_BOMBS: one limit whatever
+the lab, each spends it, 5 CPU-s; make test proves them on one lab).
 
 For each lab, variants of its reference solution written as a hostile
 student would (the first file of the lab's sources is replaced; any other
@@ -196,9 +198,11 @@ def grade(grader, sub, tmp, env_extra=None, argv=None):
 # paths, nothing of the kit) and its limits, one code for every lab:
 # `make test` proves them on the labs in the Makefile's REDTEAM_FULL.
 LAB_VARIANTS = ("reads: reference by absolute path under __OPTIMIZE__", "honest: ")
+# --no-cpu-bombs: the bombs that run until RLIMIT_CPU (compile_sandbox.h).
+CPU_BOMBS = ("bomb: compile-time memory", "bomb: compile-time CPU")
 
 
-def test_lab(lab, gdir, kit, secrets, lab_only=False):
+def test_lab(lab, gdir, kit, secrets, lab_only=False, cpu_bombs=True):
     L = Lab(lab)
     grader = os.path.join(gdir, "grade-" + lab)
     soldir = glob.glob(os.path.join(kit, "solutions", lab + "-*"))
@@ -239,7 +243,7 @@ def test_lab(lab, gdir, kit, secrets, lab_only=False):
     shutil.copy2(os.path.join(soldir, first), other)
     cases, main_line = variants(kit, lab, labname, first, ref_text, work_depth, os.path.join(other, first))
     for k, (name, expect, text) in enumerate(cases):
-        if lab_only and not name.startswith(LAB_VARIANTS):
+        if (lab_only and not name.startswith(LAB_VARIANTS)) or (not cpu_bombs and name.startswith(CPU_BOMBS)):
             continue
         sub = os.path.join(base, f"v{k:02d}")
         os.makedirs(sub)
@@ -391,7 +395,8 @@ def main(argv):
     gdir, jobs = os.path.join(ROOT, "grader", "bin"), 2
     lab_only = "--lab-only" in args
     fallbacks = "--no-fallbacks" not in args and not lab_only
-    args = [a for a in args if a not in ("--lab-only", "--no-fallbacks")]
+    cpu_bombs = "--no-cpu-bombs" not in args
+    args = [a for a in args if a not in ("--lab-only", "--no-fallbacks", "--no-cpu-bombs")]
     for opt in ("--grader-dir", "--jobs"):
         if opt in args:
             i = args.index(opt)
@@ -406,14 +411,14 @@ def main(argv):
             del args[i:i + 2]
     labs = args
     if not labs or not all(re.fullmatch(r"\d\d", x) for x in labs):
-        print("usage: test_redteam_compile.py [--grader-dir DIR] [--jobs N] [--lab-only] [--no-fallbacks] NN [NN ...]",
+        print("usage: test_redteam_compile.py [--grader-dir DIR] [--jobs N] [--lab-only] [--no-fallbacks] [--no-cpu-bombs] NN [NN ...]",
               file=sys.stderr)
         return 2
     kit = os.path.dirname(os.path.dirname(gdir))
     secrets = secret_lines(kit)
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
-        futures = [pool.submit(test_lab, lab, gdir, kit, secrets, lab_only) for lab in labs]
+        futures = [pool.submit(test_lab, lab, gdir, kit, secrets, lab_only, cpu_bombs) for lab in labs]
         if fallbacks:
             futures.append(pool.submit(test_fallbacks, labs[0], gdir, kit, secrets))
         results = [f.result() for f in futures]

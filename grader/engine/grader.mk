@@ -95,7 +95,11 @@ $(B)/engine/build_runner.o: ENGINE_DEFS = -DLORALAB_LINK_GOLD=$(GOLD_PROBE)
 # compiles some 300 models, and -O2 -g took 28% more CPU for them (Lab 05,
 # measured); without FMA (x86-64's baseline) the arithmetic is the same.
 #   models_objs(NN): the objects grade-NN links (table.o and every model)
-models_muts = $(shell grep -l '^mistake:' grader/broken/$(1)/*.mut 2>/dev/null)
+# Every lab's models are found by one grep, run the first time a make needs
+# them (a lazy variable that sets itself), not once a lab and a use: a make
+# that names none (make help) starts no process for them.
+ALL_MODEL_MUTS = $(eval ALL_MODEL_MUTS := $$(shell grep -l '^mistake:' grader/broken/*/*.mut 2>/dev/null))$(ALL_MODEL_MUTS)
+models_muts = $(filter grader/broken/$(1)/%,$(ALL_MODEL_MUTS))
 models_objs = $(B)/lab$(1)/models/table.o $(patsubst grader/broken/$(1)/%.mut,$(B)/lab$(1)/models/%.o,$(call models_muts,$(1)))
 MODEL_CFLAGS = $(STUDENT_CFLAGS) -w -O1 -g0 -D_POSIX_C_SOURCE=200809L
 $(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags of a student's files: mk/common.inc)))

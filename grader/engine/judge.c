@@ -3,8 +3,8 @@
  * temporary folders, build, run the tests, write the reports) and what a
  * test table calls on its judge_t (failures, data files, random streams).
  *
- * This process decides the score.  It never runs student code: each test runs
- * in a forked worker (grader code only, schedule.c), and the test's calls into
+ * This process decides the score.  It never runs student code: the tests run
+ * in forked workers (grader code only, schedule.c), and a test's calls into
  * student code run in a sandboxed runner executed for that test (call.c,
  * run_sandbox.c).  The other files: options.c (the command line),
  * build_runner.c (the compile policy), wire.c (requests and answers),

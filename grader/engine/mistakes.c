@@ -87,6 +87,22 @@ void mistakes_record(const char *func, const mistake_arg_t *args, int nargs, lon
     n_recorded++;
 }
 
+/* Forget the calls recorded: a worker's next test starts with none. */
+void mistakes_reset(void)
+{
+    for (int c = 0; c < n_recorded; c++) {
+        free(recorded[c].func);
+        for (int i = 0; i < recorded[c].nargs; i++) {
+            free((void *)recorded[c].args[i].before);
+            free((void *)recorded[c].args[i].after);
+            free(recorded[c].ref[i]);
+        }
+    }
+    n_recorded = 0;
+    recorded_bytes = 0;
+    failing_tol = -1.0;
+}
+
 void mistakes_note_tolerance(double tol)
 {
     if (tol > failing_tol)

@@ -72,6 +72,8 @@ void mistakes_record(const char *func, const mistake_arg_t *args, int nargs, lon
                      double ref_seconds);
 /* Hook, call.c: a check failed; tol is its tolerance (0 for exact). */
 void mistakes_note_tolerance(double tol);
+/* The calls recorded forgotten (their copies freed): before each test. */
+void mistakes_reset(void);
 /* Hook, judge.c: the test failed; add its diagnosis lines (if any) to j. */
 void mistakes_diagnose(judge_t *j);
 

@@ -1,7 +1,8 @@
 /*
- * schedule.c - running the tests: each selected test in its own forked
- * worker (at most --jobs at a time), the time budget all workers share, and
- * how busy the machine is (which stretches the limits' floors).
+ * schedule.c - running the tests: --jobs forked workers, each running the
+ * tests the judge hands it one after the other (a test's state put back
+ * before the next: test_state_reset), the time budget all workers share,
+ * and how busy the machine is (which stretches the limits' floors).
  */
 #define _GNU_SOURCE
 #include "engine.h"
@@ -12,6 +13,8 @@
 #include <malloc.h>
 #include <poll.h>
 #include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,16 +94,55 @@ int selected(const judge_test_t *t)
     return 0;
 }
 
-#define HEAD_LEN 10 /* a worker's first line: its verdict and why (run_worker) */
-
-static void run_worker(const judge_test_t *t, int fd)
+/* Whole reads and writes on a pipe: 0, or -1 at its end or on an error. */
+static int read_all_fd(int fd, void *p, size_t len)
 {
-    /* Zero in every worker: only workers run this, and each is a fresh fork
-     * of a judge that never touched it (no memset: its pages stay untouched
-     * until the test writes them). */
-    static judge_t j;
-    /* The parent's flag says another test had a grader error: not this one. */
-    grading.internal_error = 0;
+    for (size_t got = 0; got < len;) {
+        ssize_t k = read(fd, (char *)p + got, len - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        got += (size_t)k;
+    }
+    return 0;
+}
+static int write_all_fd(int fd, const void *p, size_t len)
+{
+    for (size_t put = 0; put < len;) {
+        ssize_t k = write(fd, (const char *)p + put, len - put);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        put += (size_t)k;
+    }
+    return 0;
+}
+
+#define HEAD_LEN 10 /* a result's first line: its verdict and why (run_one) */
+
+/* The judge state one test leaves behind, put back as a fresh fork of the
+ * judge has it: a pooled worker runs many tests, one after the other. */
+static judge_t j;
+static void test_state_reset(void)
+{
+    memset(&j, 0, offsetof(judge_t, log));
+    j.log[0] = '\0';
+    grading.internal_error = 0; /* another test's grader error is not this one's */
+    mistakes_reset();
+    alloc_fault_end();
+    alloc_fault_requested = 0;
+    alloc_leaks_reset();
+}
+
+/* One test, in a worker: its result written to fd as one frame, the frame's
+ * length (4 bytes) then "F0000a0\n" (the verdict, then why it failed:
+ * JUDGE_WHY_* bits, hex) and the test's log. */
+static void run_one(const judge_test_t *t, int fd)
+{
+    static char frame[4 + HEAD_LEN + LOG_MAX + 1];
+    test_state_reset();
     char key[256];
     snprintf(key, sizeof key, "%s %s", t->task, t->name);
     rng_seed(&j.rng, grading.seed ^ rng_hash_string(key));
@@ -110,122 +152,158 @@ static void run_worker(const judge_test_t *t, int fd)
     if (j.failed && !grading.internal_error) /* name the mistake, where a model's outputs match */
         mistakes_diagnose(&j);
     judge_free_data(&j);
-    /* "F0000a0\n": the verdict, then why it failed (JUDGE_WHY_* bits, hex). */
-    char head[HEAD_LEN + 1];
-    snprintf(head, sizeof head, "%c%0*x\n", grading.internal_error ? 'E' : j.failed ? 'F' : 'P', HEAD_LEN - 2,
-             j.why | (grading.internal_error ? JUDGE_WHY_GRADER : 0u));
-    if (write(fd, head, HEAD_LEN) == HEAD_LEN && j.log_len)
-        (void)!write(fd, j.log, j.log_len);
-    close(fd);
+    uint32_t len = (uint32_t)(HEAD_LEN + j.log_len);
+    memcpy(frame, &len, 4);
+    snprintf(frame + 4, HEAD_LEN + 1, "%c%0*x\n", grading.internal_error ? 'E' : j.failed ? 'F' : 'P',
+             HEAD_LEN - 2, j.why | (grading.internal_error ? JUDGE_WHY_GRADER : 0u));
+    memcpy(frame + 4 + HEAD_LEN, j.log, j.log_len);
+    if (write_all_fd(fd, frame, 4 + len) != 0)
+        _exit(3);
+}
+
+/* A worker: the tests the judge hands it (their numbers, 4 bytes each, on
+ * cmd), one after the other, each result a frame on res; the end of cmd
+ * ends it.  Forking once per worker, not once per test, spares each test
+ * the copies of the judge's pages it writes (a fault each, which a
+ * virtual machine makes costly): a test's results do not depend on the
+ * tests run before it in the same worker (test_state_reset; the student's
+ * code runs in a runner of its own for each test, run_sandbox.c). */
+static _Noreturn void worker_loop(int cmd, int res)
+{
+    uint32_t k;
+    while (read_all_fd(cmd, &k, 4) == 0 && k < grading.lab->n_tests)
+        run_one(&grading.lab->tests[k], res);
     _exit(0);
+}
+
+typedef struct {
+    pid_t pid;
+    int cmd, res; /* the judge's ends: tests to the worker, results from it */
+    long test;    /* the test it runs, -1: idle */
+} worker_t;
+
+static int worker_start(worker_t *w, worker_t *all, int n_all)
+{
+    int cmd[2], res[2];
+    if (pipe2(cmd, O_CLOEXEC) || pipe2(res, O_CLOEXEC)) {
+        perror("grader: pipe");
+        exit(2);
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("grader: fork");
+        exit(2);
+    }
+    if (pid == 0) {
+        for (int i = 0; i < n_all; i++) /* the other workers' ends: theirs alone */
+            if (all[i].pid > 0) {
+                close(all[i].cmd);
+                close(all[i].res);
+            }
+        close(cmd[1]);
+        close(res[0]);
+        worker_loop(cmd[0], res[1]);
+    }
+    close(cmd[0]);
+    close(res[1]);
+    *w = (worker_t){pid, cmd[1], res[0], -1};
+    return 0;
+}
+
+static void worker_stop(worker_t *w)
+{
+    close(w->cmd);
+    close(w->res);
+    int st;
+    waitpid(w->pid, &st, 0);
+    w->pid = 0;
+}
+
+/* A worker's result for its test: 0, or -1 when it died before writing it
+ * whole (a grader bug: the test is failed, the worker replaced). */
+static int take_result(worker_t *w, result_t *r)
+{
+    uint32_t len = 0;
+    if (read_all_fd(w->res, &len, 4) != 0 || len < HEAD_LEN || len > HEAD_LEN + LOG_MAX)
+        return -1;
+    char *buf = malloc(len + 1);
+    if (!buf) {
+        fprintf(stderr, "grader: out of memory\n");
+        exit(2);
+    }
+    if (read_all_fd(w->res, buf, len) != 0 || buf[HEAD_LEN - 1] != '\n') {
+        free(buf);
+        return -1;
+    }
+    buf[len] = '\0';
+    r->passed = buf[0] == 'P';
+    if (buf[0] == 'E')
+        grading.internal_error = 1;
+    r->why = (unsigned)strtoul(buf + 1, NULL, 16);
+    memmove(buf, buf + HEAD_LEN, len - HEAD_LEN + 1);
+    r->log = buf;
+    return 0;
 }
 
 void run_tests(result_t *res, size_t n)
 {
-    /* Where the judge reads a worker's log: a mapping of its own, in no
-     * worker (MADV_DONTFORK), since a page the judge writes while a worker
-     * shares it is copied (a fault and a TLB flush each time). */
-    char *log_in = mmap(NULL, LOG_MAX + HEAD_LEN + 8, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (log_in == MAP_FAILED) {
-        perror("grader: mmap");
-        exit(2);
-    }
-    (void)madvise(log_in, LOG_MAX + HEAD_LEN + 8, MADV_DONTFORK);
     (void)online_cores();
     /* The heap's free chunks merged and its free pages returned before the
      * workers fork: a worker's first large allocation would otherwise merge
      * the judge's small free chunks, writing (copying) every page they lie
      * in, and reuse pages the judge no longer needs, each a copy too. */
     malloc_trim(0);
-    size_t next = 0, done = 0, running = 0;
-    pid_t pids[64];
-    int fds[64];
-    size_t which[64];
-    while (done < n) {
-        while (running < (size_t)grading.jobs && next < n) {
-            if (!res[next].selected) {
+    size_t todo = 0;
+    for (size_t i = 0; i < n; i++)
+        todo += res[i].selected != 0;
+    int nw = grading.jobs < 1 ? 1 : grading.jobs > 64 ? 64 : grading.jobs;
+    if ((size_t)nw > todo)
+        nw = (int)todo;
+    worker_t w[64] = {{0}};
+    for (int i = 0; i < nw; i++)
+        worker_start(&w[i], w, nw);
+    size_t next = 0, done = 0;
+    while (done < todo) {
+        /* Every idle worker gets the next selected test. */
+        for (int i = 0; i < nw; i++) {
+            while (next < n && !res[next].selected)
                 next++;
+            if (w[i].test >= 0 || next >= n)
                 continue;
-            }
-            int p[2];
-            if (pipe2(p, O_CLOEXEC)) {
-                perror("grader: pipe");
-                exit(2);
-            }
-            fflush(NULL);
-            pid_t pid = fork();
-            if (pid < 0) {
-                perror("grader: fork");
-                exit(2);
-            }
-            if (pid == 0) {
-                close(p[0]);
-                run_worker(&grading.lab->tests[next], p[1]);
-            }
-            close(p[1]);
-            pids[running] = pid;
-            fds[running] = p[0];
-            which[running] = next++;
-            running++;
+            if (!w[i].pid)
+                worker_start(&w[i], w, nw);
+            uint32_t k = (uint32_t)next;
+            w[i].test = (long)next++;
+            if (write_all_fd(w[i].cmd, &k, 4) != 0)
+                w[i].test = -2 - w[i].test; /* it died: its test is failed below */
         }
-        if (running == 0) {
-            for (size_t i = 0; i < n; i++)
-                done += !res[i].selected;
-            break;
-        }
-        /* Read the first worker to finish; logs fit in a pipe (LOG_MAX). */
+        /* Wait for the first result (logs fit in a pipe: LOG_MAX). */
         struct pollfd pf[64];
-        for (size_t i = 0; i < running; i++)
-            pf[i] = (struct pollfd){fds[i], POLLIN, 0};
-        if (poll(pf, (nfds_t)running, -1) < 0 && errno != EINTR) {
+        for (int i = 0; i < nw; i++)
+            pf[i] = (struct pollfd){w[i].pid && w[i].test != -1 ? w[i].res : -1, POLLIN, 0};
+        if (poll(pf, (nfds_t)nw, -1) < 0 && errno != EINTR) {
             perror("grader: poll");
             exit(2);
         }
-        for (size_t i = 0; i < running; i++) {
+        for (int i = 0; i < nw; i++) {
             if (!pf[i].revents)
                 continue;
-            /* Read into log_in, then kept in a block as long as the log. */
-            size_t len = 0;
-            ssize_t k;
-            while (len < LOG_MAX + HEAD_LEN + 4 &&
-                   (k = read(fds[i], log_in + len, LOG_MAX + HEAD_LEN + 4 - len)) > 0)
-                len += (size_t)k;
-            char *buf = malloc(len + 1);
-            if (!buf) {
-                fprintf(stderr, "grader: out of memory\n");
-                exit(2);
-            }
-            memcpy(buf, log_in, len);
-            buf[len] = '\0';
-            close(fds[i]);
-            int st;
-            waitpid(pids[i], &st, 0);
-            result_t *r = &res[which[i]];
-            if (len < HEAD_LEN || buf[HEAD_LEN - 1] != '\n' || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            long t = w[i].test >= 0 ? w[i].test : -2 - w[i].test;
+            result_t *r = &res[t];
+            if (w[i].test < 0 || take_result(&w[i], r) != 0) {
                 r->passed = 0;
                 r->why = JUDGE_WHY_GRADER;
                 r->log = strdup("grader bug: this test's worker died\n");
                 grading.internal_error = 1;
-                free(buf);
-            } else {
-                r->passed = buf[0] == 'P';
-                if (buf[0] == 'E')
-                    grading.internal_error = 1;
-                r->why = (unsigned)strtoul(buf + 1, NULL, 16);
-                memmove(buf, buf + HEAD_LEN, len - HEAD_LEN);
-                buf[len - HEAD_LEN] = '\0';
-                r->log = buf;
+                worker_stop(&w[i]); /* a new one starts for the next test */
             }
             r->score = r->passed ? r->test->points : 0;
+            w[i].test = -1;
             done++;
-            pids[i] = pids[running - 1];
-            fds[i] = fds[running - 1];
-            which[i] = which[running - 1];
-            pf[i] = pf[running - 1];
-            running--;
-            i--;
         }
     }
-    munmap(log_in, LOG_MAX + HEAD_LEN + 8);
+    for (int i = 0; i < nw; i++)
+        if (w[i].pid)
+            worker_stop(&w[i]);
 }

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 
 /* call_in keeps the pointer until the call runs, so byte tensors built here
- * live in a pool freed by free_call (each test runs in its own process). */
+ * live in a pool freed by free_call (at the latest when the test's call is freed). */
 static double *POOL[16];
 static size_t N_POOL;
 
