@@ -262,7 +262,10 @@ def check_hostile(lab, base):
         label = f"{name!r} ({exp['kind']})"
         total = int(row["total"]) if row["total"] else None
         if exp["score"] == "full" and total != max_total:
-            bad.append(f"{label}: {total}, expected full marks")
+            said = [ln.strip() for ln in (read_feedback(out, row) or "").splitlines()
+                    if re.search(r" FAIL\s+\d+/\d+$", ln) or ln.startswith("         ")]
+            bad.append(f"{label}: {total}, expected full marks; its feedback's failed tests: "
+                       + " | ".join(said)[:1500])
         if exp["score"] == "zero" and total != 0:
             bad.append(f"{label}: {total}, expected 0")
         if row["status"] != exp["status"]:
