@@ -458,28 +458,20 @@ static int hand_over_pipe(void)
     return 0;
 }
 
-/* Seconds the runner and this worker have spent waiting for a core (the
- * second field of /proc/PID/schedstat: time on a run queue, in ns), or -1
- * when the kernel does not say. */
+/* Seconds the runner has spent waiting for a core (the second field of
+ * /proc/PID/schedstat: its time on a run queue, in ns), or -1 when the
+ * kernel does not say.  Only the runner's: the worker waits while the
+ * runner sleeps, which is the call's own time. */
 static double queue_wait_seconds(void)
 {
-    double total = 0.0;
-    for (int i = 0; i < 2; i++) {
-        char path[64];
-        if (i == 0)
-            snprintf(path, sizeof path, "/proc/%d/schedstat", (int)session.pid);
-        else
-            snprintf(path, sizeof path, "/proc/self/schedstat");
-        FILE *f = fopen(path, "re");
-        unsigned long long run, wait;
-        int ok = f && fscanf(f, "%llu %llu", &run, &wait) == 2;
-        if (f)
-            fclose(f);
-        if (!ok)
-            return -1.0;
-        total += (double)wait * 1e-9;
-    }
-    return total;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)session.pid);
+    FILE *f = fopen(path, "re");
+    unsigned long long run, wait;
+    int ok = f && fscanf(f, "%llu %llu", &run, &wait) == 2;
+    if (f)
+        fclose(f);
+    return ok ? (double)wait * 1e-9 : -1.0;
 }
 
 void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
@@ -544,10 +536,10 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
             break;
         }
         if (left <= 0 && exec_at >= 0 && wait0 >= 0) {
-            /* The time the runner (or this worker, feeding it) waited for a
-             * core is the machine's, not the call's: the deadline moves by
-             * it, up to LOAD_FACTOR_MAX times the limit.  The load factor
-             * (a one-minute average) lags a machine that just got busy. */
+            /* The time the runner waited for a core is the machine's, not
+             * the call's: the deadline moves by it, up to LOAD_FACTOR_MAX
+             * times the limit.  The load factor (a one-minute average) lags
+             * a machine that just got busy. */
             double w = queue_wait_seconds();
             double later = fmin(exec_at + limit + (w - wait0), exec_at + limit * LOAD_FACTOR_MAX);
             if (w >= 0 && later > t + 0.001) {
