@@ -94,28 +94,17 @@ int selected(const judge_test_t *t)
     return 0;
 }
 
-/* Whole reads and writes on a pipe: 0, or -1 at its end or on an error. */
-static int read_all_fd(int fd, void *p, size_t len)
+/* A whole read (out = 0) or write (out = 1) on a pipe: 0, or -1 at its end
+ * or on an error. */
+static int pipe_all(int fd, void *p, size_t len, int out)
 {
-    for (size_t got = 0; got < len;) {
-        ssize_t k = read(fd, (char *)p + got, len - got);
+    for (size_t done = 0; done < len;) {
+        ssize_t k = out ? write(fd, (char *)p + done, len - done) : read(fd, (char *)p + done, len - done);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
             return -1;
-        got += (size_t)k;
-    }
-    return 0;
-}
-static int write_all_fd(int fd, const void *p, size_t len)
-{
-    for (size_t put = 0; put < len;) {
-        ssize_t k = write(fd, (const char *)p + put, len - put);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        put += (size_t)k;
+        done += (size_t)k;
     }
     return 0;
 }
@@ -157,7 +146,7 @@ static void run_one(const judge_test_t *t, int fd)
     snprintf(frame + 4, HEAD_LEN + 1, "%c%0*x\n", grading.internal_error ? 'E' : j.failed ? 'F' : 'P',
              HEAD_LEN - 2, j.why | (grading.internal_error ? JUDGE_WHY_GRADER : 0u));
     memcpy(frame + 4 + HEAD_LEN, j.log, j.log_len);
-    if (write_all_fd(fd, frame, 4 + len) != 0)
+    if (pipe_all(fd, frame, 4 + len, 1) != 0)
         _exit(3);
 }
 
@@ -171,7 +160,7 @@ static void run_one(const judge_test_t *t, int fd)
 static _Noreturn void worker_loop(int cmd, int res)
 {
     uint32_t k;
-    while (read_all_fd(cmd, &k, 4) == 0 && k < grading.lab->n_tests)
+    while (pipe_all(cmd, &k, 4, 0) == 0 && k < grading.lab->n_tests)
         run_one(&grading.lab->tests[k], res);
     _exit(0);
 }
@@ -182,7 +171,7 @@ typedef struct {
     long test;    /* the test it runs, -1: idle */
 } worker_t;
 
-static int worker_start(worker_t *w, worker_t *all, int n_all)
+static void worker_start(worker_t *w, worker_t *all, int n_all)
 {
     int cmd[2], res[2];
     if (pipe2(cmd, O_CLOEXEC) || pipe2(res, O_CLOEXEC)) {
@@ -208,7 +197,6 @@ static int worker_start(worker_t *w, worker_t *all, int n_all)
     close(cmd[0]);
     close(res[1]);
     *w = (worker_t){pid, cmd[1], res[0], -1};
-    return 0;
 }
 
 static void worker_stop(worker_t *w)
@@ -225,14 +213,14 @@ static void worker_stop(worker_t *w)
 static int take_result(worker_t *w, result_t *r)
 {
     uint32_t len = 0;
-    if (read_all_fd(w->res, &len, 4) != 0 || len < HEAD_LEN || len > HEAD_LEN + LOG_MAX)
+    if (pipe_all(w->res, &len, 4, 0) != 0 || len < HEAD_LEN || len > HEAD_LEN + LOG_MAX)
         return -1;
     char *buf = malloc(len + 1);
     if (!buf) {
         fprintf(stderr, "grader: out of memory\n");
         exit(2);
     }
-    if (read_all_fd(w->res, buf, len) != 0 || buf[HEAD_LEN - 1] != '\n') {
+    if (pipe_all(w->res, buf, len, 0) != 0 || buf[HEAD_LEN - 1] != '\n') {
         free(buf);
         return -1;
     }
@@ -275,8 +263,9 @@ void run_tests(result_t *res, size_t n)
                 worker_start(&w[i], w, nw);
             uint32_t k = (uint32_t)next;
             w[i].test = (long)next++;
-            if (write_all_fd(w[i].cmd, &k, 4) != 0)
-                w[i].test = -2 - w[i].test; /* it died: its test is failed below */
+            /* A worker that died meanwhile takes no test: its result pipe's
+             * end of file fails this test below. */
+            (void)pipe_all(w[i].cmd, &k, 4, 1);
         }
         /* Wait for the first result (logs fit in a pipe: LOG_MAX). */
         struct pollfd pf[64];
@@ -289,9 +278,8 @@ void run_tests(result_t *res, size_t n)
         for (int i = 0; i < nw; i++) {
             if (!pf[i].revents)
                 continue;
-            long t = w[i].test >= 0 ? w[i].test : -2 - w[i].test;
-            result_t *r = &res[t];
-            if (w[i].test < 0 || take_result(&w[i], r) != 0) {
+            result_t *r = &res[w[i].test];
+            if (take_result(&w[i], r) != 0) {
                 r->passed = 0;
                 r->why = JUDGE_WHY_GRADER;
                 r->log = strdup("grader bug: this test's worker died\n");
