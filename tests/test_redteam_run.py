@@ -13,7 +13,9 @@ one named function.  The classes (issue 11, item 7, the run side):
   kill of the grader (the runner may not call getppid; its
   pid minus one is the test worker that started it), and the answer pipe of
   a runner that serves a test's calls: duplicated (forbidden) or closed
-  (the call fails).  Forged "done" bytes on the control socket and a closed
+  (the call fails); the grader stopped from outside (SIGTERM or SIGKILL to
+  its process group, SIGKILL to it alone) while calls sleep forever: no
+  process may be left.  Forged "done" bytes on the control socket and a closed
   control socket are harmless (HARMLESS: full marks, the work is done).
 Every variant must: score 0 (the write past an output: lose the tests of that
 function; the sleeper: pass only tests whose every call has a limit above its
@@ -31,6 +33,7 @@ Closing line: "N passed, M failed".  Uses only Python's standard library.
 """
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -218,6 +221,60 @@ def grade(lab, sub, *opts):
         return rc, out, err, secs, leftovers(tmpdir)
 
 
+# The grader stopped from outside while a call sleeps (a runner in flight):
+# grade-all's Ctrl-C (SIGTERM to the judge's process group), its timeout
+# (SIGKILL to the group), or SIGKILL to the judge alone.  Each runner has a
+# process group of its own, so only the runner's own death-with-its-worker
+# (run_sandbox.c) stops it: before it, every stop left the sleeping runners.
+STOPS = {"SIGTERM to the grader's process group": (True, signal.SIGTERM),
+         "SIGKILL to the grader's process group": (True, signal.SIGKILL),
+         "SIGKILL to the grader alone": (False, signal.SIGKILL)}
+SLEEP_FOREVER = "for (;;) { struct timespec ts = {1, 0}; syscall(35, &ts, (void *)0); }"
+
+
+def stopped_grading(lab, sub, group, sig):
+    """(runners in flight before the stop, processes left 0.5 s after it)."""
+    with tempfile.TemporaryDirectory(prefix="redteam-tmp-") as tmpdir:
+        p = subprocess.Popen([os.path.join(tg.ROOT, "grader/bin/grade-" + lab), "--timeout", "20", sub],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                             env=dict(os.environ, TMPDIR=tmpdir))
+        start, running = time.monotonic(), []
+        while not running and time.monotonic() - start < 30 and p.poll() is None:
+            time.sleep(0.05)
+            running = [x for x in leftovers(tmpdir) if os.path.basename(exe_of(x)) == "runner"]
+        try:
+            os.killpg(p.pid, sig) if group else os.kill(p.pid, sig)
+        except ProcessLookupError:
+            pass
+        p.wait()
+        time.sleep(0.5)
+        left = leftovers(tmpdir)
+        for x in left:  # the test's own cleanup: nothing outlives the kit's tests
+            try:
+                os.kill(int(x), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return running, left
+
+
+def exe_of(pid):
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return ""
+
+
+def test_stops(lab):
+    sol = tg.lab_dir("solutions", lab)
+    with tempfile.TemporaryDirectory() as sub:
+        make_variant(lab, sol, sub, SLEEP_FOREVER, "call")
+        for label, (group, sig) in STOPS.items():
+            running, left = stopped_grading(lab, sub, group, sig)
+            check(running and not left,
+                  f"grader stopped ({label}) while calls sleep: no process left behind",
+                  f"runners in flight before the stop: {running}; left after it: {left}")
+
+
 def call_limits(err):
     """{test name: [limit of each call]} from the LORALAB_CALL_TIMES lines."""
     limits = {}
@@ -309,6 +366,8 @@ def test_lab(lab, only=None, lab_only=False):
             got, mx = tg.score_of(out)
             check(rc == 0 and got == mx and mx and not left,
                   f"{name} (in every call, harmless): {got}/{mx}, exit {rc}, {secs:.1f} s", out + err)
+    if not lab_only and (not only or re.search(only, "grader stopped")):
+        test_stops(lab)
     func, stmt, reason = WRITE_PAST[lab]
     if only and not re.search(only, "write-past"):
         return

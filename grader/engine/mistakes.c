@@ -19,6 +19,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,7 @@ static void run_models(const size_t *which, size_t n, double tol, const int *ord
         if (pipe2(p, O_CLOEXEC) != 0)
             return;
         fflush(NULL);
+        pid_t parent = getpid();
         pid_t pid = fork();
         if (pid < 0) {
             close(p[0]);
@@ -282,6 +284,9 @@ static void run_models(const size_t *which, size_t n, double tol, const int *ord
             return;
         }
         if (pid == 0) {
+            /* Replays end with the worker that asked for them. */
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+                _exit(1);
             close(p[0]);
             models_child(which + next, n - next, tol, order, p[1], deadline - now() + 1.0);
         }

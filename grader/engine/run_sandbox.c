@@ -183,6 +183,7 @@ static _Noreturn void setup_failed(int fd, const char *what)
  * only for the next runner, which writes its own). */
 typedef struct {
     int nul_r, out_w, res_w, ctl_r, setup_w;
+    pid_t parent;     /* the test worker starting it */
     double cpu_limit; /* seconds of CPU the whole session may use */
     sigset_t mask;    /* the judge's signal mask, which the runner inherits */
 } child_args_t;
@@ -214,6 +215,13 @@ static int child(void *arg)
         }
     }
     setpgid(0, 0);
+    /* The runner dies with the worker that started it (the kill survives
+     * the exec).  Its process group is its own, so a grader stopped from
+     * outside (Ctrl-C in grade-all: SIGTERM to the judge's group; a timeout:
+     * SIGKILL to it) never reaches it: a runner sleeping in a call outlived
+     * its grading.  A worker already gone before the prctl: exit now. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != ca->parent)
+        setup_failed(setup_w, "the test worker is gone");
     /* First every descriptor above the numbers it is going to, then 0..4
      * (inherited by the runner: protocol.h) and the setup pipe as fd 5,
      * which closes at execve. */
@@ -342,7 +350,7 @@ static int session_start(void)
     /* The session's CPU limit only backs up the judge's clocks: every call
      * is stopped by its wall-clock limit, all of them by the budget. */
     double cpu_limit = opt_budget_seconds() + opt_call_cap_seconds() * machine_load_factor();
-    child_args_t ca = {nul[0], out[1], res[1], ctl[1], setup[1], cpu_limit, {{0}}};
+    child_args_t ca = {nul[0], out[1], res[1], ctl[1], setup[1], getpid(), cpu_limit, {{0}}};
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &ca.mask);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -179,12 +181,17 @@ static void worker_start(worker_t *w, worker_t *all, int n_all)
         exit(2);
     }
     fflush(NULL);
+    pid_t judge = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         perror("grader: fork");
         exit(2);
     }
     if (pid == 0) {
+        /* A worker dies with its judge (and its runner with it: run_sandbox.c),
+         * whoever stops the judge and however. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != judge)
+            _exit(1);
         for (int i = 0; i < n_all; i++) /* the other workers' ends: theirs alone */
             if (all[i].pid > 0) {
                 close(all[i].cmd);
