@@ -67,13 +67,20 @@ TEST_SLOW_FIRST := grade-all-test handout-test grader-test-05 grader-test-09 gra
 TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS)) $(VISIBLE_BINS)
 # A submission built before is not built again (the same files graded by
 # several stages, or by the run before): grader/engine/build_cache.h.  The
-# folder is kept between runs; at the end of a run, the entries it did not
-# use are removed (a hit marks its entry), so it holds one run's builds.
-TEST_BUILD_CACHE := $(abspath $(B))/build-cache
+# folder is kept between runs, in the user's cache folder: every clone of
+# the kit on the machine shares it (a fresh clone of a commit tested before
+# builds nothing again).  LORALAB_CACHE_DIR moves it.  At the end of a run,
+# the entries it did not use are removed (a hit marks its entry), so it
+# holds the last run's builds.
+LORALAB_CACHE_DIR ?= $(if $(XDG_CACHE_HOME),$(XDG_CACHE_HOME),$(if $(HOME),$(HOME)/.cache,$(abspath $(B))))/loralab
+TEST_BUILD_CACHE := $(LORALAB_CACHE_DIR)/build-cache
 # The kit's own compiles in the stages (the students' copy, the Gradescope
 # bundle, the folder with a space build the kit again; sanitize, the
 # models) go through ccache when it is installed (deps-test installs it when
-# it can; without it, everything is compiled):
+# it can; without it, everything is compiled), with ccache's own cache
+# folder and settings (~/.cache/ccache unless the user's configuration says
+# otherwise), which every clone shares (the kit's objects do not depend on
+# its folder: mk/common.inc).
 # CC is a link named like the compiler to ccache, which finds the compiler
 # on PATH; the graders' sandboxed compiles run `cc` and never see it.
 # LORALAB_CCACHE=0 compiles everything.
@@ -82,12 +89,12 @@ test_cc_name = $(notdir $(firstword $(CC)))
 define test_ccache_env
 if [ "$${LORALAB_CCACHE:-1}" != 0 ] && ccache=$$(command -v ccache) && [ "$(words $(CC))" = 1 ]; then \
   mkdir -p $(TEST_CCACHE)/bin && ln -sf "$$ccache" $(TEST_CCACHE)/bin/$(test_cc_name) && \
-  export CC=$(TEST_CCACHE)/bin/$(test_cc_name) CCACHE_DIR=$(TEST_CCACHE) CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=2G; \
+  export CC=$(TEST_CCACHE)/bin/$(test_cc_name) CCACHE_NOHASHDIR=1; \
 fi
 endef
 test: deps-test ## the kit's whole test suite (what CI runs)
-	@start=$$(date +%s); rm -rf $(TEST_LOGS); mkdir -p $(TEST_LOGS) $(TEST_BUILD_CACHE); touch $(TEST_LOGS)/.start; \
-	export LORALAB_BUILD_CACHE=$(TEST_BUILD_CACHE); $(test_ccache_env); \
+	@start=$$(date +%s); rm -rf $(TEST_LOGS); mkdir -p $(TEST_LOGS) "$(TEST_BUILD_CACHE)"; touch $(TEST_LOGS)/.start; \
+	export LORALAB_BUILD_CACHE="$(TEST_BUILD_CACHE)"; $(test_ccache_env); \
 	echo "=== build what the stages share"; \
 	TIMEFORMAT='%U %S'; { time $(MAKE) --no-print-directory -j$(TEST_JOBS) $(TEST_SHARED) \
 	  > $(TEST_LOGS)/build.log 2>&1; } 2> $(TEST_LOGS)/build.cpu || { \
@@ -100,7 +107,7 @@ test: deps-test ## the kit's whole test suite (what CI runs)
 	    grep -E -A6 '^ *FAIL|\*\*\*|rror' $(TEST_LOGS)/$$t.log | head -n 80; fi; \
 	done; \
 	[ -z "$$failed" ] || echo "failed stages:$$failed"; \
-	$(MAKE) --no-print-directory build-cache-prune BUILD_CACHE_DIR=$(TEST_BUILD_CACHE) SINCE=$(TEST_LOGS)/.start; \
+	$(MAKE) --no-print-directory build-cache-prune "BUILD_CACHE_DIR=$(TEST_BUILD_CACHE)" SINCE=$(TEST_LOGS)/.start; \
 	echo "kit: $$pass passed, $$fail failed in $$(( $$(date +%s) - start )) s" \
 	  "(cpu $$(cat $(TEST_LOGS)/*.cpu | awk '{s += $$1 + $$2} END {printf "%.0f", s}') s)"; [ $$fail = 0 ]
 

@@ -5,8 +5,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,17 +136,81 @@ void cache_key_dir(cache_key_t *k, const char *dir)
     free(names);
 }
 
-void cache_key_stamp(cache_key_t *k, const char *path)
+/* Two 64-bit hashes of the bytes (FNV-1a, and a multiply-xorshift over
+ * 8-byte words): a digest for the kit's own large files, not for anything
+ * a student wrote (those go into the key whole). */
+static void digest(const unsigned char *p, size_t n, uint64_t out[2])
 {
-    struct stat st;
-    if (stat(path, &st) != 0) {
+    uint64_t a = 1469598103934665603ull, b = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        b = (b ^ w) * 0xff51afd7ed558ccdull;
+        b ^= b >> 29;
+    }
+    for (size_t j = 0; j < n; j++)
+        a = (a ^ p[j]) * 1099511628211ull;
+    for (; i < n; i++)
+        b = (b ^ p[i]) * 0xc4ceb9fe1a85ec53ull;
+    out[0] = a;
+    out[1] = b ^ (b >> 31);
+}
+
+void cache_key_digest(cache_key_t *k, const char *label, const char *path)
+{
+    size_t n;
+    unsigned char *d = (unsigned char *)read_whole(path, &n);
+    if (!d) {
         k->broken = 1;
         return;
     }
-    char s[PATH_MAX + 96];
-    snprintf(s, sizeof s, "%s %lld %lld.%09ld", path, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-             st.st_mtim.tv_nsec);
-    cache_key_text(k, "stamp", s);
+    uint64_t h[2];
+    digest(d, n, h);
+    free(d);
+    char s[96];
+    snprintf(s, sizeof s, "%zu bytes, %016llx%016llx", n, (unsigned long long)h[0], (unsigned long long)h[1]);
+    cache_key_text(k, label, s);
+}
+
+/* The linker's build ID (a hash of the program's contents) of this
+ * program, from its NT_GNU_BUILD_ID note. */
+static int build_id_note(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    char *out = data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        const unsigned char *end = p + ph->p_memsz;
+        while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)(const void *)p;
+            const unsigned char *name = p + sizeof *nh;
+            const unsigned char *desc = name + ((nh->n_namesz + 3) & ~3u);
+            if (desc + nh->n_descsz > end)
+                break;
+            if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
+                nh->n_descsz > 0 && nh->n_descsz <= 64) {
+                for (size_t j = 0; j < nh->n_descsz; j++)
+                    sprintf(out + 2 * j, "%02x", desc[j]);
+                return 1;
+            }
+            p = desc + ((nh->n_descsz + 3) & ~3u);
+        }
+    }
+    return 1; /* the first object is the program itself: stop there */
+}
+
+void cache_key_self(cache_key_t *k)
+{
+    char id[160] = "";
+    dl_iterate_phdr(build_id_note, id);
+    if (id[0])
+        cache_key_text(k, "the grader's build ID", id);
+    else
+        cache_key_digest(k, "the grader's program", "/proc/self/exe");
 }
 
 void cache_key_free(cache_key_t *k)
@@ -238,9 +304,12 @@ int build_cache_lookup(const cache_key_t *k, const char *runner_to, char *msg, s
      * removes the others at its end (make build-cache-prune). */
     (void)utimensat(AT_FDCWD, entry, NULL, 0);
     snprintf(path, sizeof path, "%s/runner", entry);
-    if (access(path, R_OK) != 0)
-        return -1; /* the build was refused: its messages say why */
-    return copy_to(path, runner_to, 0700) == 0 ? 0 : 1;
+    if (copy_to(path, runner_to, 0700) == 0)
+        return 0;
+    /* The build was refused (its messages say why) only where the entry
+     * says so: an entry another run is removing meanwhile is a miss. */
+    snprintf(path, sizeof path, "%s/refused", entry);
+    return access(path, F_OK) == 0 ? -1 : 1;
 }
 
 /* Written into a private folder, then renamed into place: two judges that
@@ -261,12 +330,15 @@ void build_cache_store(const cache_key_t *k, int rc, const char *runner_from, co
     if (rc == 0) {
         snprintf(path, sizeof path, "%s/runner", tmp);
         bad |= copy_to(runner_from, path, 0700);
+    } else {
+        snprintf(path, sizeof path, "%s/refused", tmp);
+        bad |= write_file(path, "", 0);
     }
     snprintf(path, sizeof path, "%s/key", tmp); /* last: an entry with a key is whole */
     bad |= write_file(path, k->data, k->len);
     if (bad || rename(tmp, entry) != 0) {
-        const char *names[] = {"msg", "runner", "key"};
-        for (int i = 0; i < 3; i++) {
+        const char *names[] = {"msg", "runner", "refused", "key"};
+        for (int i = 0; i < 4; i++) {
             snprintf(path, sizeof path, "%s/%s", tmp, names[i]);
             unlink(path);
         }

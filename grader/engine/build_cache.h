@@ -9,13 +9,20 @@
  * LORALAB_BUILD_CACHE=DIR set, the judge keeps each build's outcome (the
  * runner, or the compiler's refusal) under DIR, keyed by everything the build
  * reads: the lab, the sandbox, the compiler's version, the flags, every
- * submitted file and copied header byte for byte, and the runner library's
- * size and time, and the judge's own (its build steps and flags).  A hit
- * compares the whole key, not only its hash.  Builds stopped by a limit
- * (time, memory) are never kept: they depend on the load.  make test keeps
- * DIR from one run to the next (build/build-cache): a hit marks its entry
- * used (its time), and at the end of each run the entries that run did not
- * use are removed, so the folder holds one run's builds.  The compiler's
+ * submitted file and copied header byte for byte, a digest of the runner
+ * library, and the judge's build ID (its build steps and flags are its
+ * code).  Nothing in the key depends on where the kit is: the kit's debug
+ * information names its folder "." (mk/common.inc), so another clone of the
+ * same commit builds the same library and judges and finds the same
+ * entries.  A hit compares the whole key, not only its hash.  Builds stopped
+ * by a limit (time, memory) are never kept: they depend on the load.
+ * make test keeps DIR from one run to the next, for every clone of the kit
+ * on the machine (~/.cache/loralab/build-cache: the Makefile's
+ * TEST_BUILD_CACHE): a hit marks its entry used (its time), and at the end
+ * of each run the entries that run did not use are removed, so the folder
+ * holds the last run's builds (and a run's removal never turns another
+ * run's hit into a refused build: a refused build is an entry's marker,
+ * not a missing runner).  The compiler's
  * red team never uses it (its attacks must meet the sandbox each time).
  * Unset (graders, Gradescope, grade-all): nothing is read or written.
  */
@@ -38,8 +45,13 @@ void cache_key_text(cache_key_t *k, const char *label, const char *text);
 void cache_key_file(cache_key_t *k, const char *label, const char *path);
 /* Every regular file of dir, in name order (name and content). */
 void cache_key_dir(cache_key_t *k, const char *dir);
-/* A file's size and modification time (large files the build reads whole). */
-void cache_key_stamp(cache_key_t *k, const char *path);
+/* A digest of a file's bytes (the kit's own large files: the runner
+ * library), the same wherever the kit is: a clone elsewhere that built the
+ * same library finds the same entries. */
+void cache_key_digest(cache_key_t *k, const char *label, const char *path);
+/* The running grader: its build ID (the linker's hash of its contents), or a
+ * digest of the program where it has none. */
+void cache_key_self(cache_key_t *k);
 void cache_key_free(cache_key_t *k);
 
 /* On a hit: the runner copied to runner_to (when the build succeeded), the

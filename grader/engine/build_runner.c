@@ -242,7 +242,7 @@ static int move_runner(const char *built, char *msg, size_t cap)
  * compile flags and the judge's words about the build live there. */
 static void build_key(cache_key_t *k, const char *lib, const char *version)
 {
-    cache_key_text(k, "loralab runner build", "1");
+    cache_key_text(k, "loralab runner build", "2");
     cache_key_text(k, "lab", grading.lab->id);
     cache_key_text(k, "sandbox", sandbox_name());
     cache_key_text(k, "cc --version", version);
@@ -254,8 +254,8 @@ static void build_key(cache_key_t *k, const char *lib, const char *version)
     char inc[PATH_MAX + 16];
     snprintf(inc, sizeof inc, "%s/include", grading.work);
     cache_key_dir(k, inc);
-    cache_key_stamp(k, lib);
-    cache_key_stamp(k, "/proc/self/exe");
+    cache_key_digest(k, "runner library", lib);
+    cache_key_self(k);
 }
 
 /* Build the runner from the submission.  Returns 0 (msg: any warnings and

@@ -17,7 +17,9 @@
 B       ?= build
 BIN     ?= grader/bin
 CC      ?= cc
-GRADER_DEBUG ?= -g
+# (mk/common.inc: debug information that names the kit's folder ".")
+KIT_PREFIX_MAP ?= '-fdebug-prefix-map=$(CURDIR)=.'
+GRADER_DEBUG ?= -g $(KIT_PREFIX_MAP)
 # (tests/test_platforms.py, which only proves a zip's parts compile, sets -O0)
 GRADER_OPT ?= -O2
 GRADER_CFLAGS = -std=c11 $(GRADER_OPT) $(GRADER_DEBUG) -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L
