@@ -62,8 +62,11 @@ TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-engine
 TEST_JOBS  ?= 3
 TEST_LOGS  := $(B)/test-logs
 TEST_ORDER  = $(filter $(TEST_STAGES),$(TEST_SLOW_FIRST)) $(filter-out $(TEST_SLOW_FIRST),$(TEST_STAGES))
-TEST_SLOW_FIRST := grade-all-test handout-test grader-test-05 grader-test-09 grader-test-08 grader-test-07 grader-test-06 grader-test-04 grader-test-03 \
-  grader-test-01 grader-test-02 sanitize platform-tests lab-tests-other valgrind
+# By their wall time in a run on a built tree (session 12, longest first: a
+# long stage started last would run alone at the end, one core idle).
+TEST_SLOW_FIRST := handout-test grader-test-07 grader-test-01 grader-test-05 grade-all-test platform-tests \
+  grader-test-06 lab-tests-other grader-test-04 sanitize grader-test-02 grader-test-03 grader-test-08 \
+  grader-test-09 valgrind
 TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS)) $(VISIBLE_BINS)
 # A submission built before is not built again (the same files graded by
 # several stages, or by the run before): grader/engine/build_cache.h.  The
@@ -335,3 +338,7 @@ bench: $(GRADERS) ## time grading each reference, sleeping, spinning and hanging
 .PHONY: clean
 clean: ## remove build outputs (build/, grader/bin/)
 	rm -rf $(B) $(BIN)
+
+.PHONY: clean-cache
+clean-cache: ## remove make test's build cache (in ~/.cache/loralab; ccache's cache: ccache -C)
+	rm -rf "$(TEST_BUILD_CACHE)"

@@ -377,11 +377,14 @@ def test_lab(lab):
                 check(False, f"broken/{name}: mutation applies", f"not found in the solution: {missing[0]!r}")
                 continue
             # A solution that hangs costs the per-call timeout on every call,
-            # until the grading's time budget is spent (a spinning one burns a
-            # core meanwhile); a short timeout (0.2 s) and budget (3 s, as
-            # tests/test_redteam_run.py) prove the same in a fraction of the time.
+            # until the grading's time budget is spent, and a spinning one
+            # burns a core meanwhile, every test worker's (2 CPU-s a second
+            # of budget, more under make test's load, which stretches the
+            # budget): a short timeout (0.2 s), budget (1 s) and one worker
+            # prove the same (the first calls time out, the rest are
+            # reported as the budget spent) at a quarter of the CPU.
             hangs = any("did not return within" in r for r in spec["reason"])
-            opts = ("--timeout", "0.2", "--budget", "3") if hangs else ()
+            opts = ("--timeout", "0.2", "--budget", "1", "--jobs", "1") if hangs else ()
             subset = () if full or not spec["fail"] else tuple(a for t in spec["fail"] for a in ("--test", t))
             regraded = None
             # Every format from this one grading: the checks below that read
