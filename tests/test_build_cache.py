@@ -6,7 +6,9 @@
   - one byte changed in a submitted file, or a header, is a miss (rebuilt);
   - a compile error is kept with its messages, and said the same way;
   - a corrupt entry (key differs) is never used;
-  - make build-cache-prune (the end of make test) keeps what a hit used.
+  - make build-cache-prune (the end of make test) keeps what a hit used;
+  - a mistake model's results on a call are kept and read back (the same
+    diagnosis), one of the wrong size is not used, and a hit is used.
 """
 import glob
 import os
@@ -19,6 +21,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_grader import ROOT, check, score_of  # noqa: E402
 import test_grader  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from apply_mut import apply_mutation, parse_mutation  # noqa: E402 - the kit's one applier
 
 LAB = "02"
 
@@ -35,6 +39,40 @@ def grade(sub, cache, *opts):
 
 def entries(cache):
     return sorted(d for d in os.listdir(cache) if ".tmp" not in d) if os.path.isdir(cache) else []
+
+
+def blobs(cache):
+    return sorted(glob.glob(os.path.join(cache, "*", "blob")))
+
+
+def check_replays(tmp):
+    """A mistake model's results on a call (mistakes.c) are kept too: a
+    second grading reads them and says the same; a kept result of the wrong
+    size is not used; a hit is used (other results kept: another diagnosis)."""
+    muts = [p for p in sorted(glob.glob(os.path.join(ROOT, "grader", "broken", LAB, "*.mut")))
+            if parse_mutation(p)["mistake"] and not parse_mutation(p)["stubs"]]
+    sub, cache = os.path.join(tmp, "mistake"), os.path.join(tmp, "replays")
+    os.makedirs(sub)
+    apply_mutation(glob.glob(os.path.join(ROOT, "solutions", f"{LAB}-*"))[0], parse_mutation(muts[0]), sub)
+    _, plain = grade(sub, None)
+    _, first = grade(sub, cache)
+    _, again = grade(sub, cache)
+    check("diagnosis: " in plain and first == plain and again == plain and blobs(cache),
+          f"a model's replays kept: the same diagnosis from them ({len(blobs(cache))} kept, "
+          f"{os.path.basename(muts[0])})", again[-1500:])
+    for b in blobs(cache):
+        size = os.path.getsize(b)
+        with open(b, "wb") as f:
+            f.write(b"\0" * size)
+    _, spoiled = grade(sub, cache)
+    said = [x for x in plain.splitlines() if "diagnosis: " in x]
+    check(said != [x for x in spoiled.splitlines() if "diagnosis: " in x],
+          "a kept replay is used (other results kept there: another diagnosis)", spoiled[-1500:])
+    for b in blobs(cache):
+        with open(b, "r+b") as f:
+            f.truncate(3)
+    _, cut = grade(sub, cache)
+    check(cut == plain, "a kept replay of the wrong size is not used", cut[-1500:])
 
 
 def main():
@@ -93,6 +131,7 @@ def main():
         rc8, out8 = grade(sol, kept)
         check(p.returncode == 0 and len(left) == 1 and entries(kept) == left and rc7 == rc8 == 0 and out7 == out8,
               "pruning keeps the entry a hit used and removes the other", f"{left}\n{p.stdout}{p.stderr}")
+        check_replays(tmp)
     print(f"{test_grader.PASSED} passed, {test_grader.FAILED} failed")
     sys.exit(1 if test_grader.FAILED else 0)
 

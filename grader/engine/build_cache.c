@@ -56,6 +56,11 @@ void cache_key_text(cache_key_t *k, const char *label, const char *text)
     add_piece(k, label, text, strlen(text));
 }
 
+void cache_key_bytes(cache_key_t *k, const char *label, const void *p, size_t n)
+{
+    add_piece(k, label, p, n);
+}
+
 static char *read_whole(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -339,6 +344,52 @@ void build_cache_store(const cache_key_t *k, int rc, const char *runner_from, co
     if (bad || rename(tmp, entry) != 0) {
         const char *names[] = {"msg", "runner", "refused", "key"};
         for (int i = 0; i < 4; i++) {
+            snprintf(path, sizeof path, "%s/%s", tmp, names[i]);
+            unlink(path);
+        }
+        rmdir(tmp);
+    }
+}
+
+/* ---- other results kept the same way: one blob beside its key ---- */
+
+int build_cache_get(const cache_key_t *k, char **data, size_t *n)
+{
+    if (!cache_dir() || k->broken)
+        return 1;
+    char entry[PATH_MAX], path[PATH_MAX + 16];
+    entry_path(k, entry, sizeof entry);
+    snprintf(path, sizeof path, "%s/key", entry);
+    size_t kn;
+    char *key = read_whole(path, &kn);
+    int same = key && kn == k->len && memcmp(key, k->data, kn) == 0;
+    free(key);
+    if (!same)
+        return 1;
+    snprintf(path, sizeof path, "%s/blob", entry);
+    if (!(*data = read_whole(path, n)))
+        return 1;
+    (void)utimensat(AT_FDCWD, entry, NULL, 0);
+    return 0;
+}
+
+void build_cache_put(const cache_key_t *k, const void *data, size_t n)
+{
+    if (!cache_dir() || k->broken)
+        return;
+    char entry[PATH_MAX], tmp[PATH_MAX + 32], path[PATH_MAX + 48];
+    entry_path(k, entry, sizeof entry);
+    mkdir(cache_dir(), 0700);
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", entry, (long)getpid());
+    if (mkdir(tmp, 0700) != 0)
+        return;
+    snprintf(path, sizeof path, "%s/blob", tmp);
+    int bad = write_file(path, data, n);
+    snprintf(path, sizeof path, "%s/key", tmp);
+    bad |= write_file(path, k->data, k->len);
+    if (bad || rename(tmp, entry) != 0) {
+        const char *names[] = {"blob", "key"};
+        for (int i = 0; i < 2; i++) {
             snprintf(path, sizeof path, "%s/%s", tmp, names[i]);
             unlink(path);
         }

@@ -24,6 +24,10 @@
  * run's hit into a refused build: a refused build is an entry's marker,
  * not a missing runner).  The compiler's
  * red team never uses it (its attacks must meet the sandbox each time).
+ * The same folder keeps the mistake models' results on recorded calls
+ * (mistakes.c: build_cache_get/put), keyed by the judge's build ID, the
+ * model, the function and the call's inputs whole: make test diagnoses the
+ * same calls again and again, and a Lab 07 replay is a training run.
  * Unset (graders, Gradescope, grade-all): nothing is read or written.
  */
 #ifndef LORALAB_BUILD_CACHE_H
@@ -41,6 +45,7 @@ typedef struct {
 int build_cache_enabled(void);
 
 void cache_key_text(cache_key_t *k, const char *label, const char *text);
+void cache_key_bytes(cache_key_t *k, const char *label, const void *p, size_t n);
 /* A file's name and whole content. */
 void cache_key_file(cache_key_t *k, const char *label, const char *path);
 /* Every regular file of dir, in name order (name and content). */
@@ -61,5 +66,10 @@ int build_cache_lookup(const cache_key_t *k, const char *runner_to, char *msg, s
 /* Keep a finished build: rc 0 with the runner at runner_from, or -1 (the
  * submission's fault; runner_from ignored). */
 void build_cache_store(const cache_key_t *k, int rc, const char *runner_from, const char *msg);
+
+/* Any other result kept the same way (mistakes.c: a mistake model's results
+ * on a recorded call): 0 and the bytes (caller frees) on a hit, 1 on a miss. */
+int build_cache_get(const cache_key_t *k, char **data, size_t *n);
+void build_cache_put(const cache_key_t *k, const void *data, size_t n);
 
 #endif
