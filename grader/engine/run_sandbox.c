@@ -482,6 +482,29 @@ static double queue_wait_seconds(void)
     return ok ? (double)wait * 1e-9 : -1.0;
 }
 
+/* The budget's share of the call's time from *charged to t (the part after
+ * `from`, the end of the call's free allowance): the wall time less the
+ * runner's wait for a core over the same stretch, pro rata (mark: the wait
+ * and when it was read, wait -1 when the kernel does not say), at least
+ * 1 / LOAD_FACTOR_MAX of it; without the wait, wall time over the load. */
+typedef struct {
+    double t, wait;
+} wait_mark_t;
+
+static double budget_share(double t, double charged, wait_mark_t *mark, double from, double load)
+{
+    double wall = t - (charged > from ? charged : from);
+    if (wall <= 0)
+        return 0.0;
+    double w = mark->wait >= 0 ? queue_wait_seconds() : -1.0;
+    if (w < 0)
+        return wall / load;
+    double span = t - mark->t, share = span > 0 ? (w - mark->wait) / span : 0.0;
+    *mark = (wait_mark_t){t, w};
+    double ours = wall * (1.0 - fmin(fmax(share, 0.0), 1.0));
+    return fmax(ours, wall / LOAD_FACTOR_MAX);
+}
+
 void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
 {
     memset(o, 0, sizeof *o);
@@ -503,13 +526,20 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     }
     size_t sent = 0, kept = 0, setup_len = 0;
     int done = 0, exited = 0, res_open = 1, out_open = 1, ctl_open = 1, answered = 0;
-    /* The budget counts idle-machine seconds: wall time divided by the load
-     * factor at the call's start (a call descheduled by a busy machine is not
-     * charged for the wait), at least the CPU time the call used.  So a
-     * hanging submission gets the same verdict however busy the machine is,
-     * and still costs at most --budget x LOAD_FACTOR_MAX seconds of wall. */
+    /* The budget counts the call's own seconds: its wall time less the
+     * time its runner waited for a core (schedstat, as the deadline), at
+     * least 1 / LOAD_FACTOR_MAX of the wall time, at least the CPU time the
+     * call used; where the kernel does not say, wall time divided by the
+     * load factor at the call's start.  So a hanging submission gets the
+     * same verdict however busy the machine is, and still costs at most
+     * --budget x LOAD_FACTOR_MAX seconds of wall.  (Wall time over the load
+     * factor alone, a one-minute average, charged a machine that just got
+     * busy to the submission: the budget ran out before a spinning call's
+     * deadline, which had moved by its wait, and a correct class entry
+     * lost tests to "budget used up".) */
     double load = machine_load_factor();
     double charged = start, free_s = BUDGET_FREE * load, charged_call = 0.0;
+    wait_mark_t mark = {start, wait0};
     /* Until the answer pipe's end of file, then (if the answer is not one
      * well-formed message) until the runner says "done" or exits. */
     while (!answered && !exited && !o->flooded && !(done && !res_open)) {
@@ -528,7 +558,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
          * same time in other workers see it shrink. */
         double t = now();
         if (exec_at >= 0 && t > exec_at + free_s) {
-            double ch = (t - (charged > exec_at + free_s ? charged : exec_at + free_s)) / load;
+            double ch = budget_share(t, charged, &mark, exec_at + free_s, load);
             budget_charge(ch);
             charged_call += ch;
         }
@@ -577,6 +607,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
                         exec_at = charged = now();
                         deadline = exec_at + limit;
                         wait0 = queue_wait_seconds();
+                        mark = (wait_mark_t){exec_at, wait0};
                     }
                 }
             } else if (fd == session.ctl && sent < req->len) {
@@ -622,7 +653,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     close_fd(&session.res);
     o->cpu_seconds = cpu > 0 ? cpu : 0.0;
     if (exec_at >= 0 && end > exec_at + free_s) {
-        double ch = (end - (charged > exec_at + free_s ? charged : exec_at + free_s)) / load;
+        double ch = budget_share(end, charged, &mark, exec_at + free_s, load);
         budget_charge(ch);
         charged_call += ch;
     }
