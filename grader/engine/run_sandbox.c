@@ -575,11 +575,18 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         }
         if (left <= 0 && exec_at >= 0 && wait0 >= 0) {
             /* The time the runner waited for a core is the machine's, not
-             * the call's: the deadline moves by it, up to LOAD_FACTOR_MAX
-             * times the limit.  The load factor (a one-minute average) lags
-             * a machine that just got busy. */
+             * the call's: the deadline moves by the part of it the limit
+             * does not allow for already (its floor and the cap grew with
+             * the load factor: a core shared by `load` runnable tasks
+             * waits 1 - 1 / load of the time), up to LOAD_FACTOR_MAX times
+             * the limit.  The load factor (a one-minute average) lags a
+             * machine that just got busy; on one busy for a minute the
+             * whole wait moving the deadline too gave a spinning call
+             * `load` times its idle-machine time, and a class entry that
+             * spins in one function lost every test to the budget. */
             double w = queue_wait_seconds();
-            double later = fmin(exec_at + limit + (w - wait0), exec_at + limit * LOAD_FACTOR_MAX);
+            double extra = (w - wait0) - (t - exec_at) * (1.0 - 1.0 / load);
+            double later = fmin(exec_at + limit + (extra > 0 ? extra : 0.0), exec_at + limit * LOAD_FACTOR_MAX);
             if (w >= 0 && later > t + 0.001) {
                 deadline = later;
                 continue;
