@@ -286,28 +286,39 @@ static int copy_to(const char *from, const char *to, mode_t mode)
     return rc;
 }
 
-int build_cache_lookup(const cache_key_t *k, const char *runner_to, char *msg, size_t cap)
+/* The entry of key k, into entry: 1 when it is there and its key is k's
+ * whole (a hash names the entry; only the key says it is this one). */
+static int entry_of(const cache_key_t *k, char *entry, size_t cap)
 {
     if (!cache_dir() || k->broken)
-        return 1;
-    char entry[PATH_MAX], path[PATH_MAX + 16];
-    entry_path(k, entry, sizeof entry);
+        return 0;
+    char path[PATH_MAX + 16];
+    entry_path(k, entry, cap);
     snprintf(path, sizeof path, "%s/key", entry);
     size_t n;
     char *key = read_whole(path, &n);
     int same = key && n == k->len && memcmp(key, k->data, n) == 0;
     free(key);
-    if (!same)
+    return same;
+}
+
+/* Used by this run: make test keeps the entries its run used, and removes
+ * the others at its end (make build-cache-prune). */
+static void mark_used(const char *entry) { (void)utimensat(AT_FDCWD, entry, NULL, 0); }
+
+int build_cache_lookup(const cache_key_t *k, const char *runner_to, char *msg, size_t cap)
+{
+    char entry[PATH_MAX], path[PATH_MAX + 16];
+    if (!entry_of(k, entry, sizeof entry))
         return 1;
     snprintf(path, sizeof path, "%s/msg", entry);
+    size_t n;
     char *text = read_whole(path, &n);
     if (!text)
         return 1;
     snprintf(msg, cap, "%.*s", (int)n, text);
     free(text);
-    /* Used by this run: make test keeps the entries its run used, and
-     * removes the others at its end (make build-cache-prune). */
-    (void)utimensat(AT_FDCWD, entry, NULL, 0);
+    mark_used(entry);
     snprintf(path, sizeof path, "%s/runner", entry);
     if (copy_to(path, runner_to, 0700) == 0)
         return 0;
@@ -317,17 +328,39 @@ int build_cache_lookup(const cache_key_t *k, const char *runner_to, char *msg, s
     return access(path, F_OK) == 0 ? -1 : 1;
 }
 
-/* Written into a private folder, then renamed into place: two judges that
- * store the same build at once leave one whole entry. */
+/* A new entry is written into a private folder (new_entry: its path in
+ * tmp), then renamed into place with its key written last (place_entry):
+ * two judges that store the same entry at once leave one whole entry. */
+static int new_entry(const cache_key_t *k, char *entry, char *tmp, size_t cap)
+{
+    if (!cache_dir() || k->broken)
+        return 0;
+    entry_path(k, entry, PATH_MAX);
+    mkdir(cache_dir(), 0700);
+    snprintf(tmp, cap, "%s.tmp%ld", entry, (long)getpid());
+    return mkdir(tmp, 0700) == 0;
+}
+
+static const char *const ENTRY_FILES[] = {"msg", "runner", "refused", "blob", "key"};
+
+static void place_entry(const cache_key_t *k, const char *entry, const char *tmp, int bad)
+{
+    char path[PATH_MAX + 48];
+    snprintf(path, sizeof path, "%s/key", tmp);
+    bad |= write_file(path, k->data, k->len);
+    if (bad || rename(tmp, entry) != 0) {
+        for (size_t i = 0; i < sizeof ENTRY_FILES / sizeof *ENTRY_FILES; i++) {
+            snprintf(path, sizeof path, "%s/%s", tmp, ENTRY_FILES[i]);
+            unlink(path);
+        }
+        rmdir(tmp);
+    }
+}
+
 void build_cache_store(const cache_key_t *k, int rc, const char *runner_from, const char *msg)
 {
-    if (!cache_dir() || k->broken || (rc != 0 && rc != -1))
-        return;
     char entry[PATH_MAX], tmp[PATH_MAX + 32], path[PATH_MAX + 48];
-    entry_path(k, entry, sizeof entry);
-    mkdir(cache_dir(), 0700);
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", entry, (long)getpid());
-    if (mkdir(tmp, 0700) != 0)
+    if ((rc != 0 && rc != -1) || !new_entry(k, entry, tmp, sizeof tmp))
         return;
     int bad = 0;
     snprintf(path, sizeof path, "%s/msg", tmp);
@@ -339,60 +372,28 @@ void build_cache_store(const cache_key_t *k, int rc, const char *runner_from, co
         snprintf(path, sizeof path, "%s/refused", tmp);
         bad |= write_file(path, "", 0);
     }
-    snprintf(path, sizeof path, "%s/key", tmp); /* last: an entry with a key is whole */
-    bad |= write_file(path, k->data, k->len);
-    if (bad || rename(tmp, entry) != 0) {
-        const char *names[] = {"msg", "runner", "refused", "key"};
-        for (int i = 0; i < 4; i++) {
-            snprintf(path, sizeof path, "%s/%s", tmp, names[i]);
-            unlink(path);
-        }
-        rmdir(tmp);
-    }
+    place_entry(k, entry, tmp, bad);
 }
 
 /* ---- other results kept the same way: one blob beside its key ---- */
 
 int build_cache_get(const cache_key_t *k, char **data, size_t *n)
 {
-    if (!cache_dir() || k->broken)
-        return 1;
     char entry[PATH_MAX], path[PATH_MAX + 16];
-    entry_path(k, entry, sizeof entry);
-    snprintf(path, sizeof path, "%s/key", entry);
-    size_t kn;
-    char *key = read_whole(path, &kn);
-    int same = key && kn == k->len && memcmp(key, k->data, kn) == 0;
-    free(key);
-    if (!same)
+    if (!entry_of(k, entry, sizeof entry))
         return 1;
     snprintf(path, sizeof path, "%s/blob", entry);
     if (!(*data = read_whole(path, n)))
         return 1;
-    (void)utimensat(AT_FDCWD, entry, NULL, 0);
+    mark_used(entry);
     return 0;
 }
 
 void build_cache_put(const cache_key_t *k, const void *data, size_t n)
 {
-    if (!cache_dir() || k->broken)
-        return;
     char entry[PATH_MAX], tmp[PATH_MAX + 32], path[PATH_MAX + 48];
-    entry_path(k, entry, sizeof entry);
-    mkdir(cache_dir(), 0700);
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", entry, (long)getpid());
-    if (mkdir(tmp, 0700) != 0)
+    if (!new_entry(k, entry, tmp, sizeof tmp))
         return;
     snprintf(path, sizeof path, "%s/blob", tmp);
-    int bad = write_file(path, data, n);
-    snprintf(path, sizeof path, "%s/key", tmp);
-    bad |= write_file(path, k->data, k->len);
-    if (bad || rename(tmp, entry) != 0) {
-        const char *names[] = {"blob", "key"};
-        for (int i = 0; i < 2; i++) {
-            snprintf(path, sizeof path, "%s/%s", tmp, names[i]);
-            unlink(path);
-        }
-        rmdir(tmp);
-    }
+    place_entry(k, entry, tmp, write_file(path, data, n));
 }
