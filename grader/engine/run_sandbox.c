@@ -483,10 +483,11 @@ static double queue_wait_seconds(void)
 }
 
 /* The budget's share of the call's time from *charged to t (the part after
- * `from`, the end of the call's free allowance): the wall time less the
- * runner's wait for a core over the same stretch, pro rata (mark: the wait
- * and when it was read, wait -1 when the kernel does not say), at least
- * 1 / LOAD_FACTOR_MAX of it; without the wait, wall time over the load. */
+ * `from`, the end of the call's free allowance): the wall time over the
+ * load factor, but never more than the wall time less the runner's wait
+ * for a core over the same stretch, pro rata (mark: the wait and when it
+ * was read, wait -1 when the kernel does not say), and at least
+ * 1 / LOAD_FACTOR_MAX of the wall time. */
 typedef struct {
     double t, wait;
 } wait_mark_t;
@@ -502,7 +503,7 @@ static double budget_share(double t, double charged, wait_mark_t *mark, double f
     double span = t - mark->t, share = span > 0 ? (w - mark->wait) / span : 0.0;
     *mark = (wait_mark_t){t, w};
     double ours = wall * (1.0 - fmin(fmax(share, 0.0), 1.0));
-    return fmax(ours, wall / LOAD_FACTOR_MAX);
+    return fmax(fmin(ours, wall / load), wall / LOAD_FACTOR_MAX);
 }
 
 void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
@@ -526,17 +527,16 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     }
     size_t sent = 0, kept = 0, setup_len = 0;
     int done = 0, exited = 0, res_open = 1, out_open = 1, ctl_open = 1, answered = 0;
-    /* The budget counts the call's own seconds: its wall time less the
-     * time its runner waited for a core (schedstat, as the deadline), at
-     * least 1 / LOAD_FACTOR_MAX of the wall time, at least the CPU time the
-     * call used; where the kernel does not say, wall time divided by the
-     * load factor at the call's start.  So a hanging submission gets the
-     * same verdict however busy the machine is, and still costs at most
-     * --budget x LOAD_FACTOR_MAX seconds of wall.  (Wall time over the load
-     * factor alone, a one-minute average, charged a machine that just got
-     * busy to the submission: the budget ran out before a spinning call's
-     * deadline, which had moved by its wait, and a correct class entry
-     * lost tests to "budget used up".) */
+    /* The budget counts idle-machine seconds: wall time divided by the load
+     * factor at the call's start, but never more than the call's own
+     * seconds (its wall time less the time its runner waited for a core,
+     * schedstat, as the deadline), at least 1 / LOAD_FACTOR_MAX of the wall
+     * time and at least the CPU time the call used.  So a hanging
+     * submission gets the same verdict however busy the machine is, and
+     * still costs at most --budget x LOAD_FACTOR_MAX seconds of wall.  (Wall
+     * time over the load factor alone, a one-minute average, charged a
+     * machine that just got busy to the submission: the budget ran out
+     * before a spinning call's deadline, which had moved by its wait.) */
     double load = machine_load_factor();
     double charged = start, free_s = BUDGET_FREE * load, charged_call = 0.0;
     wait_mark_t mark = {start, wait0};
