@@ -246,6 +246,7 @@ def stopped_grading(lab, sub, group, sig):
         start, running = time.monotonic(), []
         while not running and time.monotonic() - start < 30 and p.poll() is None:
             time.sleep(0.05)
+            # a runner, not the compiler (its build runs in the same folder first)
             running = [x for x in leftovers(tmpdir) if os.path.basename(exe_of(x)) == "runner"]
         try:
             os.killpg(p.pid, sig) if group else os.kill(p.pid, sig)

@@ -64,6 +64,9 @@ double budget_spent(void);
 void budget_charge(double seconds);
 double now(void); /* CLOCK_MONOTONIC seconds */
 int budget_start(void); /* before the first worker: 0, or -1 (errno set) */
+/* In a child just forked or cloned by `parent`: the child dies (SIGKILL) when
+ * its parent does; -1 when the parent is already gone (the child then exits). */
+int die_with_parent(pid_t parent); /* schedule.c */
 const char *judge_empty_dir(void);
 const char *judge_runner_path(void);
 const char *judge_sources_text(void);

@@ -20,7 +20,6 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,7 +353,7 @@ static void run_models(const size_t *which, size_t n, double tol, const int *ord
         }
         if (pid == 0) {
             /* Replays end with the worker that asked for them. */
-            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            if (die_with_parent(parent) != 0)
                 _exit(1);
             close(p[0]);
             models_child(which + next, n - next, tol, order, p[1], deadline - now() + 1.0);

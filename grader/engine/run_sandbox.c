@@ -220,7 +220,7 @@ static int child(void *arg)
      * outside (Ctrl-C in grade-all: SIGTERM to the judge's group; a timeout:
      * SIGKILL to it) never reaches it: a runner sleeping in a call outlived
      * its grading.  A worker already gone before the prctl: exit now. */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != ca->parent)
+    if (die_with_parent(ca->parent) != 0)
         setup_failed(setup_w, "the test worker is gone");
     /* First every descriptor above the numbers it is going to, then 0..4
      * (inherited by the runner: protocol.h) and the setup pipe as fd 5,

@@ -96,6 +96,11 @@ int selected(const judge_test_t *t)
     return 0;
 }
 
+int die_with_parent(pid_t parent)
+{
+    return prctl(PR_SET_PDEATHSIG, SIGKILL) == 0 && getppid() == parent ? 0 : -1;
+}
+
 /* A whole read (out = 0) or write (out = 1) on a pipe: 0, or -1 at its end
  * or on an error. */
 static int pipe_all(int fd, void *p, size_t len, int out)
@@ -190,7 +195,7 @@ static void worker_start(worker_t *w, worker_t *all, int n_all)
     if (pid == 0) {
         /* A worker dies with its judge (and its runner with it: run_sandbox.c),
          * whoever stops the judge and however. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != judge)
+        if (die_with_parent(judge) != 0)
             _exit(1);
         for (int i = 0; i < n_all; i++) /* the other workers' ends: theirs alone */
             if (all[i].pid > 0) {
