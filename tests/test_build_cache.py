@@ -8,7 +8,11 @@
   - a corrupt entry (key differs) is never used;
   - make build-cache-prune (the end of make test) keeps what a hit used;
   - a mistake model's results on a call are kept and read back (the same
-    diagnosis), one of the wrong size is not used, and a hit is used.
+    diagnosis), one of the wrong size is not used, and a hit is used;
+  - the keys name what builds a runner and what a model runs (cache_ids.c),
+    not the judge: a judge with another build ID (a test of the lab
+    changed) builds nothing again and replays nothing again; another recipe
+    builds again, another model's code replays again.
 """
 import glob
 import os
@@ -27,14 +31,48 @@ from apply_mut import apply_mutation, parse_mutation  # noqa: E402 - the kit's o
 LAB = "02"
 
 
-def grade(sub, cache, *opts):
+JUDGE = os.path.join(ROOT, "grader/bin", f"grade-{LAB}")
+
+
+def grade(sub, cache, *opts, judge=JUDGE):
     env = dict(os.environ)
     env.pop("LORALAB_BUILD_CACHE", None)
     if cache:
         env["LORALAB_BUILD_CACHE"] = cache
-    p = subprocess.run([os.path.join(ROOT, "grader/bin", f"grade-{LAB}"), *opts, sub],
-                       capture_output=True, text=True, env=env, timeout=120)
+    p = subprocess.run([judge, *opts, sub], capture_output=True, text=True, env=env, timeout=120)
     return p.returncode, p.stdout
+
+
+def judge_variant(tag, old, new):
+    """A copy of the judge, beside it (it finds the kit from its own path),
+    with the one occurrence of bytes `old` replaced by `new` (same length)."""
+    with open(JUDGE, "rb") as f:
+        data = f.read()
+    assert len(old) == len(new) and data.count(old) == 1, f"{tag}: {old!r} found {data.count(old)} times"
+    path = os.path.join(os.path.dirname(JUDGE), f".test-build-cache-{tag}")
+    with open(path, "wb") as f:
+        f.write(data.replace(old, new))
+    os.chmod(path, 0o755)
+    return path
+
+
+def other_build_id():
+    """The judge with its build ID changed (what any other edit of the lab's
+    tests does), everything else the same."""
+    out = subprocess.run(["readelf", "-n", JUDGE], capture_output=True, text=True).stdout
+    ident = bytes.fromhex(out.split("Build ID:")[1].split()[0])
+    return judge_variant("build-id", ident, bytes(b ^ 0x5a for b in ident))
+
+
+def other_id(name):
+    """The judge with one of its cache ids (cache_ids.c) changed: `name` is
+    the recipe (runner_recipe_id) or a model's name."""
+    with open(os.path.join(ROOT, "build", f"lab{LAB}", "cache_ids.c"), encoding="utf-8") as f:
+        text = f.read()
+    line = next(ln for ln in text.splitlines()
+                if (name == "recipe" and "runner_recipe_id" in ln) or f'{{"{name}", ' in ln)
+    ident = line.split('"')[-2][:32].encode()
+    return judge_variant(name, ident, ident[::-1] if ident[::-1] != ident else ident.swapcase())
 
 
 def entries(cache):
@@ -60,6 +98,15 @@ def check_replays(tmp):
     check("diagnosis: " in plain and first == plain and again == plain and blobs(cache),
           f"a model's replays kept: the same diagnosis from them ({len(blobs(cache))} kept, "
           f"{os.path.basename(muts[0])})", again[-1500:])
+    kept = blobs(cache)
+    _, other = grade(sub, cache, judge=other_build_id())
+    check(other == plain and blobs(cache) == kept,
+          f"a judge with another build ID replays nothing again ({len(blobs(cache))} kept)", other[-1500:])
+    name = os.path.basename(muts[0])[:-len(".mut")]
+    _, other = grade(sub, cache, judge=other_id(name))
+    check(other == plain and len(blobs(cache)) > len(kept),
+          f"another code for model {name} replays again ({len(kept)} -> {len(blobs(cache))} kept)",
+          other[-1500:])
     for b in blobs(cache):
         size = os.path.getsize(b)
         with open(b, "wb") as f:
@@ -87,6 +134,16 @@ def main():
         rc2, out2 = grade(sub, cache)
         check(rc1 == rc2 == 0 and out1 == out2 and len(entries(cache)) == 1,
               "the same files twice: one entry, the same report", f"{entries(cache)}\n{out2[-800:]}")
+        rc, out = grade(sub, cache, judge=other_build_id())
+        check(rc == 0 and out == out1 and len(entries(cache)) == 1,
+              "a judge with another build ID (a test changed) builds nothing again", str(entries(cache)))
+        shutil.rmtree(cache)
+        grade(sub, cache)
+        rc, out = grade(sub, cache, judge=other_id("recipe"))
+        check(rc == 0 and out == out1 and len(entries(cache)) == 2,
+              "a judge with another runner recipe builds again", str(entries(cache)))
+        shutil.rmtree(cache)
+        grade(sub, cache)
         src = glob.glob(os.path.join(sub, "*.c"))[0]
         with open(src, "a", encoding="utf-8") as f:
             f.write("\n/* one more line */\n")
@@ -131,7 +188,11 @@ def main():
         rc8, out8 = grade(sol, kept)
         check(p.returncode == 0 and len(left) == 1 and entries(kept) == left and rc7 == rc8 == 0 and out7 == out8,
               "pruning keeps the entry a hit used and removes the other", f"{left}\n{p.stdout}{p.stderr}")
-        check_replays(tmp)
+        try:
+            check_replays(tmp)
+        finally:
+            for p in glob.glob(os.path.join(os.path.dirname(JUDGE), ".test-build-cache-*")):
+                os.unlink(p)
     print(f"{test_grader.PASSED} passed, {test_grader.FAILED} failed")
     sys.exit(1 if test_grader.FAILED else 0)
 

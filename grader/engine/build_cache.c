@@ -218,6 +218,24 @@ void cache_key_self(cache_key_t *k)
         cache_key_digest(k, "the grader's program", "/proc/self/exe");
 }
 
+void cache_key_recipe(cache_key_t *k)
+{
+    if (runner_recipe_id && runner_recipe_id[0])
+        cache_key_text(k, "runner recipe", runner_recipe_id);
+    else
+        cache_key_self(k);
+}
+
+void cache_key_model(cache_key_t *k, const char *name)
+{
+    for (const model_cache_id_t *m = mistake_model_ids; m && m->name; m++)
+        if (strcmp(m->name, name) == 0) {
+            cache_key_text(k, "model code", m->id);
+            return;
+        }
+    cache_key_self(k);
+}
+
 void cache_key_free(cache_key_t *k)
 {
     free(k->data);

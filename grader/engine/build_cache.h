@@ -10,8 +10,11 @@
  * runner, or the compiler's refusal) under DIR, keyed by everything the build
  * reads: the lab, the sandbox, the compiler's version, the flags, every
  * submitted file and copied header byte for byte, a digest of the runner
- * library, and the judge's build ID (its build steps and flags are its
- * code).  Nothing in the key depends on where the kit is: the kit's debug
+ * library, and the build's recipe: runner_recipe_id below, a digest of the
+ * engine's objects that build a runner (their steps, flags and words), not
+ * the judge's build ID, which changes with every test of the lab: a commit
+ * that changes a test builds no runner again.  Nothing in the key depends
+ * on where the kit is: the kit's debug
  * information names its folder "." (mk/common.inc), so another clone of the
  * same commit builds the same library and judges and finds the same
  * entries.  A hit compares the whole key, not only its hash.  Builds stopped
@@ -25,8 +28,8 @@
  * not a missing runner).  The compiler's
  * red team never uses it (its attacks must meet the sandbox each time).
  * The same folder keeps the mistake models' results on recorded calls
- * (mistakes.c: build_cache_get/put), keyed by the judge's build ID, the
- * model, the function and the call's inputs whole: make test diagnoses the
+ * (mistakes.c: build_cache_get/put), keyed by the model's code (its id
+ * below), the function and the call's inputs whole: make test diagnoses the
  * same calls again and again, and a Lab 07 replay is a training run.
  * Unset (graders, Gradescope, grade-all): nothing is read or written.
  */
@@ -58,6 +61,23 @@ void cache_key_digest(cache_key_t *k, const char *label, const char *path);
  * digest of the program where it has none. */
 void cache_key_self(cache_key_t *k);
 void cache_key_free(cache_key_t *k);
+
+/* The ids that key builds and replays, generated beside each judge
+ * (grader.mk: build/labNN/cache_ids.c, from digests of compiled objects):
+ * runner_recipe_id digests the objects that build a runner (build_runner.o,
+ * compile_sandbox.o, build_cache.o); a model's id digests its object and
+ * what it runs on in the judge (mistakes.o, alloc_fault.o, libcommon.a).
+ * Absent (weak: a judge linked without them), or a model not listed: the
+ * judge's build ID stands in (cache_key_self). */
+extern const char runner_recipe_id[] __attribute__((weak));
+typedef struct {
+    const char *name, *id; /* name: as mistake_model_t's; the list ends with {0, 0} */
+} model_cache_id_t;
+extern const model_cache_id_t mistake_model_ids[] __attribute__((weak));
+/* The recipe's id, or the judge's build ID. */
+void cache_key_recipe(cache_key_t *k);
+/* Model `name`'s id, or the judge's build ID. */
+void cache_key_model(cache_key_t *k, const char *name);
 
 /* On a hit: the runner copied to runner_to (when the build succeeded), the
  * build's messages into msg, and its result (0 or -1) returned.  On a miss

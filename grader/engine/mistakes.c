@@ -223,9 +223,9 @@ static size_t data_bytes(void)
  * what a model returns, when it ran cleanly, is kept. */
 static void replay_key(cache_key_t *k, const mistake_model_t *m, const recorded_t *r)
 {
-    cache_key_text(k, "loralab model replay", "1");
-    cache_key_self(k);
+    cache_key_text(k, "loralab model replay", "2");
     cache_key_text(k, "model", m->name);
+    cache_key_model(k, m->name);
     cache_key_text(k, "function", r->func);
     for (int i = 0; i < r->nargs; i++) {
         const mistake_arg_t *a = &r->args[i];
