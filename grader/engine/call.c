@@ -373,8 +373,8 @@ int call_run(call_t *c)
     free(req.p);
     c->cpu_seconds = o.cpu_seconds;
     if (getenv("LORALAB_CALL_TIMES")) /* a diagnostic for tests/bench_grader.py */
-        fprintf(stderr, "call-time %s\t%s reference %.6f limit %.6f took %.6f\n", judge_test_name(),
-                c->func, ref, limit, o.seconds);
+        fprintf(stderr, "call-time %s\t%s reference %.6f limit %.6f allowed %.6f took %.6f\n",
+                judge_test_name(), c->func, ref, limit, o.allowed, o.seconds);
     if (o.setup[0]) {
         judge_fail_why(c->j, JUDGE_WHY_GRADER, "grader error: cannot sandbox the student's code: %s", o.setup);
         judge_internal_error();

@@ -649,6 +649,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     c->printed[kept] = '\0';
     double end = now(), cpu = 0.0;
     o->seconds = exec_at >= 0 ? end - exec_at : 0.0;
+    o->allowed = exec_at >= 0 ? deadline - exec_at : limit;
     if (answered && !o->flooded) {
         o->status = 0; /* as if it had exited 0: the session goes on */
         cpu = session_cpu() - cpu0;
