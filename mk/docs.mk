@@ -1,5 +1,10 @@
 # docs.mk - the READMEs' shown outputs stay equal to the commands that print them.
 .PHONY: readme-outputs
 LAB_TESTS += readme-outputs
+# Under make test (LORALAB_BUILD_CACHE set), grade-all's gradings are kept
+# in make test's cache (tools/grade_all.py: LORALAB_GRADE_ALL_CACHE): a
+# fresh clone's README class (62 submissions, ~30 CPU-s) is graded once per
+# judge and runner library, not once per clone; tests/test_grade_all.py
+# grades its classes afresh every time.
 readme-outputs: $(B)/libcommon.a | deps-test ## README blocks marked <!-- kit-output: CMD --> equal CMD's output
-	$(PY) tests/check_readme_outputs.py
+	$(if $(LORALAB_BUILD_CACHE),LORALAB_GRADE_ALL_CACHE="$(LORALAB_BUILD_CACHE)") $(PY) tests/check_readme_outputs.py

@@ -59,12 +59,17 @@ def read_feedback(out, row):
         return None
 
 
-def run_grade_all(lab, subs, out, *extra):
+def run_grade_all(lab, subs, out, *extra, shared=None):
     # Relative paths, as an instructor types them (the grader compiles in a
-    # folder of its own, so they must still work).
+    # folder of its own, so they must still work).  shared: make test's
+    # folder of gradings kept across runs (LORALAB_GRADE_ALL_CACHE); none
+    # unless given, so that every class here is graded afresh.
+    env = {k: v for k, v in os.environ.items() if k != "LORALAB_GRADE_ALL_CACHE"}
+    if shared:
+        env["LORALAB_GRADE_ALL_CACHE"] = shared
     p = subprocess.run(GRADE_ALL + ["--lab", lab, "--submissions", os.path.relpath(subs, ROOT),
                                     "--out", os.path.relpath(out, ROOT), "--timeout", TIMEOUT, *extra],
-                       capture_output=True, text=True, timeout=900, cwd=ROOT)
+                       capture_output=True, text=True, timeout=900, cwd=ROOT, env=env)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -179,6 +184,20 @@ def check_resume(lab, subs, out, base):
         again = f.read()
     check(rc == 0 and "graded 0, kept from an earlier run" in so and again == first,
           f"lab {lab}: a second run grades nothing again and writes the same gradebook", so + se)
+    # make test's shared gradings (LORALAB_GRADE_ALL_CACHE, make readme-outputs):
+    # another out folder finds this class's gradings there (copied as they
+    # are: no grading again, the same gradebook); a new grading is put there.
+    shared = os.path.join(base, f"shared{lab}")
+    os.makedirs(shared)
+    for k in os.listdir(os.path.join(out, "cache")):
+        shutil.copytree(os.path.join(out, "cache", k), os.path.join(shared, "grade-all-" + k))
+    other = out + "-other"
+    rc, so, se = run_grade_all(lab, subs, other, shared=shared)
+    with open(os.path.join(other, "gradebook.csv"), encoding="utf-8") as f:
+        there = f.read()
+    check(rc == 0 and "graded 0, kept from an earlier run" in so and there == first,
+          f"lab {lab}: another out folder takes the shared gradings (LORALAB_GRADE_ALL_CACHE): "
+          "none graded again, the same gradebook", so + se)
     # --regrade, interrupted: it must leave the gradebook alone; the next
     # plain run keeps what --regrade graded again before the interrupt,
     # grades the rest, and ends with the first gradebook: regrading and
@@ -212,7 +231,9 @@ def check_resume(lab, subs, out, base):
           and os.stat(book).st_mtime_ns == stamp,
           f"lab {lab}: an interrupted run (--regrade) stops cleanly and leaves the gradebook alone "
           f"(rc {p.returncode})", so + se)
-    rc, so, se = run_grade_all(lab, subs, out)
+    fresh = os.path.join(base, f"fresh{lab}")
+    os.makedirs(fresh)
+    rc, so, se = run_grade_all(lab, subs, out, shared=fresh)
     with open(book, encoding="utf-8") as f:
         resumed = f.read()
     m = re.search(r"graded (\d+), kept from an earlier run (\d+),", so)
@@ -220,6 +241,9 @@ def check_resume(lab, subs, out, base):
     check(rc == 0 and kept > 0 and graded > 0 and resumed == first,
           f"lab {lab}: the next run keeps the {kept} graded again, grades the {graded} left "
           f"(--regrade emptied the cache) and ends with the same gradebook", so + se)
+    put = [k for k in os.listdir(fresh) if os.path.exists(os.path.join(fresh, k, "done"))]
+    check(len(put) == graded and all(k.startswith("grade-all-") for k in put),
+          f"lab {lab}: what a run grades is put in the shared folder ({len(put)} of {graded})", str(put))
     parts = [f for f in os.listdir(os.path.join(out, "feedback")) if f.startswith(".tmp-")]
     tmp_left = os.path.exists(os.path.join(out, "tmp"))
     check(not parts and not tmp_left, f"lab {lab}: no partial feedback or temporary files are left",

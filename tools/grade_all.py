@@ -34,8 +34,11 @@ An entry matches the row whose id, email (or its part before @), or name
 (either order, accents and case ignored) is its name or a word of it.
 
 Resumable: gradings are kept under cache/, keyed by the files graded, seed,
-timeout, kit version and grader; the same command after Ctrl-C goes on, and
---regrade grades everyone again.  Exit status: 0 done, 1 bad arguments or a
+timeout, kit version, grader and runner library; the same command after
+Ctrl-C goes on, and --regrade grades everyone again.  The kit's own tests
+(make readme-outputs, under make test) also keep them in the folder
+LORALAB_GRADE_ALL_CACHE names (as grade-all-KEY/, shared by every clone
+and pruned with make test's build cache); unset, nothing is shared.  Exit status: 0 done, 1 bad arguments or a
 broken kit, 2 some entries hit a grader error (listed; retried next run), 130
 interrupted (no gradebook written).  Uses only Python's standard library.
 """
@@ -251,7 +254,39 @@ class Run:
 
     def cached(self, key):
         d = os.path.join(self.out, "cache", key)
-        return d if os.path.exists(os.path.join(d, "done")) else None
+        if os.path.exists(os.path.join(d, "done")):
+            return d
+        shared = self.shared(key)
+        if shared and os.path.exists(os.path.join(shared, "done")):
+            try:  # a copy, then its name: a reader never sees half an entry
+                tmp = tempfile.mkdtemp(dir=os.path.join(self.out, "cache"), prefix=".tmp-")
+                shutil.rmtree(tmp)
+                shutil.copytree(shared, tmp)
+                shutil.rmtree(d, ignore_errors=True)
+                os.replace(tmp, d)
+                os.utime(shared)  # used by this run: make test's prune keeps it
+                return d
+            except OSError:
+                shutil.rmtree(d, ignore_errors=True)
+        return None
+
+    def shared(self, key):
+        """The entry's place in LORALAB_GRADE_ALL_CACHE (make test's), or None."""
+        top = os.environ.get("LORALAB_GRADE_ALL_CACHE")
+        return os.path.join(top, "grade-all-" + key) if top and os.path.isdir(top) else None
+
+    def share(self, key, d):
+        shared = self.shared(key)
+        if not shared:
+            return
+        try:
+            tmp = tempfile.mkdtemp(dir=os.path.dirname(shared), prefix=".tmp-grade-all-")
+            shutil.rmtree(tmp)
+            shutil.copytree(d, tmp)
+            shutil.rmtree(shared, ignore_errors=True)
+            os.replace(tmp, shared)
+        except OSError:
+            pass  # only a cache
 
     def grade(self, key, e):
         """Grade one distinct set of files (entry e is its first holder) into cache/KEY/."""
@@ -289,6 +324,7 @@ class Run:
             return "error", secs
         write_atomic(os.path.join(d, "meta.json"), json.dumps({"work": e.work, "seconds": secs}))
         write_atomic(os.path.join(d, "done"), "")
+        self.share(key, d)
         return "graded", secs
 
     def interrupt(self, *_):
@@ -492,9 +528,13 @@ def main():
                              check=True).stdout.split()
     tests = load_tests(grader)
     version = kit_version()
-    with open(grader, "rb") as f:
-        grader_hash = hashlib.sha256(f.read()).hexdigest()[:16]
-    key_extra = f"seed={args.seed} timeout={args.timeout} kit={version} grader={grader_hash}"
+    # The judge and the runner library it links each submission with (a
+    # change to either can change a score).
+    h = hashlib.sha256()
+    for part in (grader, os.path.join(ROOT, "grader/bin/lib", f"librunner-{args.lab}.a")):
+        with open(part, "rb") as f:
+            h.update(f.read())
+    key_extra = f"seed={args.seed} timeout={args.timeout} kit={version} grader={h.hexdigest()[:16]}"
 
     # Safety net: if the grader cannot give its own reference full marks here
     # (a broken toolchain, a full disk), every student would get a wrong 0.
@@ -548,7 +588,7 @@ def main():
     for e in entries:
         if e.files:
             groups.setdefault(e.key, []).append(e)
-    todo = [k for k in groups if not (run.cached(k) and not args.regrade)]
+    todo = [k for k in groups if args.regrade or not run.cached(k)]
     counts = {"graded": 0, "kept": len(groups) - len(todo), "error": 0, "skipped": 0}
     n_entries = sum(len(groups[k]) for k in todo)
     print(f"  {len(entries)} entries hold {len(groups)} distinct sets of the lab's files "

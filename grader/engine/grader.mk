@@ -178,8 +178,9 @@ $(B)/lab$(1)/cache_ids.c: $(CACHE_RECIPE_OBJS) $(CACHE_MODEL_OBJS) $(call grader
 	  echo "const char runner_recipe_id[] = \"$$$$(cat $(CACHE_RECIPE_OBJS) | sha256sum | cut -c1-32)\";"; \
 	  runs_on=$$$$(cat $(CACHE_MODEL_OBJS) | sha256sum | cut -c1-32); \
 	  echo 'const model_cache_id_t mistake_model_ids[] = {'; \
-	  for o in $(filter-out %/table.o,$(call grader_models,$(1))); do \
-	    echo "    {\"$$$$(basename $$$$o .o)\", \"$$$$(sha256sum < $$$$o | cut -c1-32) on $$$$runs_on\"},"; done; \
+	  set -- $(filter-out %/table.o,$(call grader_models,$(1))); [ $$$$# = 0 ] || sha256sum "$$$$@" | \
+	    awk -v on="$$$$runs_on" '{ n = $$$$2; sub(/.*\//, "", n); sub(/\.o$$$$/, "", n); \
+	      printf "    {\"%s\", \"%s on %s\"},\n", n, substr($$$$1, 1, 32), on }'; \
 	  echo '    {0, 0}};'; } > $$@.tmp && mv $$@.tmp $$@
 $(B)/lab$(1)/cache_ids.o: $(B)/lab$(1)/cache_ids.c grader/engine/build_cache.h
 	$(CC) $(GRADER_CFLAGS) -Igrader/engine -c $$< -o $$@
