@@ -179,18 +179,21 @@ def check_task_stubs(lab, subs, entries):
 def check_resume(lab, subs, out, base):
     with open(os.path.join(out, "gradebook.csv"), encoding="utf-8") as f:
         first = f.read()
-    rc, so, se = run_grade_all(lab, subs, out)
+    # make test's shared gradings (LORALAB_GRADE_ALL_CACHE, make readme-outputs):
+    # a run that keeps its own gradings puts them there too (else make test's
+    # prune drops what a built tree never reads); another out folder finds
+    # them there (no grading again, the same gradebook); a new grading is put there.
+    shared = os.path.join(base, f"shared{lab}")
+    os.makedirs(shared)
+    rc, so, se = run_grade_all(lab, subs, out, shared=shared)
     with open(os.path.join(out, "gradebook.csv"), encoding="utf-8") as f:
         again = f.read()
     check(rc == 0 and "graded 0, kept from an earlier run" in so and again == first,
           f"lab {lab}: a second run grades nothing again and writes the same gradebook", so + se)
-    # make test's shared gradings (LORALAB_GRADE_ALL_CACHE, make readme-outputs):
-    # another out folder finds this class's gradings there (copied as they
-    # are: no grading again, the same gradebook); a new grading is put there.
-    shared = os.path.join(base, f"shared{lab}")
-    os.makedirs(shared)
-    for k in os.listdir(os.path.join(out, "cache")):
-        shutil.copytree(os.path.join(out, "cache", k), os.path.join(shared, "grade-all-" + k))
+    own = sorted("grade-all-" + k for k in os.listdir(os.path.join(out, "cache")) if not k.startswith("."))
+    check(own and sorted(os.listdir(shared)) == own,
+          f"lab {lab}: a run that keeps its own gradings puts them in the shared folder ({len(own)})",
+          f"{sorted(os.listdir(shared))} vs {own}")
     other = out + "-other"
     rc, so, se = run_grade_all(lab, subs, other, shared=shared)
     with open(os.path.join(other, "gradebook.csv"), encoding="utf-8") as f:
@@ -241,9 +244,11 @@ def check_resume(lab, subs, out, base):
     check(rc == 0 and kept > 0 and graded > 0 and resumed == first,
           f"lab {lab}: the next run keeps the {kept} graded again, grades the {graded} left "
           f"(--regrade emptied the cache) and ends with the same gradebook", so + se)
-    put = [k for k in os.listdir(fresh) if os.path.exists(os.path.join(fresh, k, "done"))]
-    check(len(put) == graded and all(k.startswith("grade-all-") for k in put),
-          f"lab {lab}: what a run grades is put in the shared folder ({len(put)} of {graded})", str(put))
+    put = sorted(k for k in os.listdir(fresh) if os.path.exists(os.path.join(fresh, k, "done")))
+    own = sorted("grade-all-" + k for k in os.listdir(os.path.join(out, "cache")) if not k.startswith("."))
+    check(graded > 0 and put == own,
+          f"lab {lab}: what a run grades ({graded}) and keeps ({kept}) is put in the shared folder "
+          f"({len(put)})", f"{put} vs {own}")
     parts = [f for f in os.listdir(os.path.join(out, "feedback")) if f.startswith(".tmp-")]
     tmp_left = os.path.exists(os.path.join(out, "tmp"))
     check(not parts and not tmp_left, f"lab {lab}: no partial feedback or temporary files are left",

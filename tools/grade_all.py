@@ -254,9 +254,18 @@ class Run:
 
     def cached(self, key):
         d = os.path.join(self.out, "cache", key)
-        if os.path.exists(os.path.join(d, "done")):
-            return d
         shared = self.shared(key)
+        if os.path.exists(os.path.join(d, "done")):
+            # Kept here: the shared folder keeps it too (marked used, or put
+            # there), or make test's prune drops what a built tree never reads.
+            if shared and os.path.exists(os.path.join(shared, "done")):
+                try:
+                    os.utime(shared)
+                except OSError:
+                    pass
+            elif shared:
+                self.share(key, d)
+            return d
         if shared and os.path.exists(os.path.join(shared, "done")):
             try:  # a copy, then its name: a reader never sees half an entry
                 tmp = tempfile.mkdtemp(dir=os.path.join(self.out, "cache"), prefix=".tmp-")
