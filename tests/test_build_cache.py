@@ -120,6 +120,17 @@ def check_replays(tmp):
             f.truncate(3)
     _, cut = grade(sub, cache)
     check(cut == plain, "a kept replay of the wrong size is not used", cut[-1500:])
+    # In a cache of this grading's replays alone, every one cut short is
+    # replaced by the next grading's (it replays the same calls).
+    alone = os.path.join(tmp, "replays-alone")
+    grade(sub, alone)
+    for b in blobs(alone):
+        with open(b, "r+b") as f:
+            f.truncate(3)
+    grade(sub, alone)
+    sizes = sorted(os.path.getsize(b) for b in blobs(alone))
+    check(sizes and sizes[0] > 3, f"a kept replay of the wrong size is replaced by the next grading's "
+          f"({len(sizes)} kept, smallest {sizes[0] if sizes else 0} bytes)", str(sizes))
 
 
 def main():

@@ -361,18 +361,37 @@ static int new_entry(const cache_key_t *k, char *entry, char *tmp, size_t cap)
 
 static const char *const ENTRY_FILES[] = {"msg", "runner", "refused", "blob", "key"};
 
+static void remove_entry(const char *dir)
+{
+    char path[PATH_MAX + 128];
+    for (size_t i = 0; i < sizeof ENTRY_FILES / sizeof *ENTRY_FILES; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, ENTRY_FILES[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+/* An entry already in place is one a lookup did not use (another key with
+ * the same name, a runner missing, a kept result of the wrong size): it is
+ * moved aside and replaced, so a spoiled entry is not missed forever.  A
+ * reader of the old one keeps the files it opened. */
 static void place_entry(const cache_key_t *k, const char *entry, const char *tmp, int bad)
 {
     char path[PATH_MAX + 48];
     snprintf(path, sizeof path, "%s/key", tmp);
     bad |= write_file(path, k->data, k->len);
-    if (bad || rename(tmp, entry) != 0) {
-        for (size_t i = 0; i < sizeof ENTRY_FILES / sizeof *ENTRY_FILES; i++) {
-            snprintf(path, sizeof path, "%s/%s", tmp, ENTRY_FILES[i]);
-            unlink(path);
+    if (!bad && rename(tmp, entry) == 0)
+        return;
+    if (!bad && (errno == ENOTEMPTY || errno == EEXIST)) {
+        char old[PATH_MAX + 48];
+        snprintf(old, sizeof old, "%s.old%ld", entry, (long)getpid());
+        if (rename(entry, old) == 0) {
+            remove_entry(old);
+            if (rename(tmp, entry) == 0)
+                return;
         }
-        rmdir(tmp);
     }
+    remove_entry(tmp);
 }
 
 void build_cache_store(const cache_key_t *k, int rc, const char *runner_from, const char *msg)

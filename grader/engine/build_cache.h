@@ -18,7 +18,9 @@
  * information names its folder "." (mk/common.inc), so another clone of the
  * same commit builds the same library and judges and finds the same
  * entries.  A hit compares the whole key, not only its hash.  Builds stopped
- * by a limit (time, memory) are never kept: they depend on the load.
+ * by a limit (time, memory) are never kept: they depend on the load.  An
+ * entry a lookup cannot use (a kept result of the wrong size, a runner
+ * missing) is replaced by the next store of its key.
  * make test keeps DIR from one run to the next, for every clone of the kit
  * on the machine (~/.cache/loralab/build-cache: the Makefile's
  * TEST_BUILD_CACHE): a hit marks its entry used (its time), and at the end
