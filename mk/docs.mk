@@ -3,7 +3,7 @@
 LAB_TESTS += readme-outputs
 # Under make test (LORALAB_BUILD_CACHE set), grade-all's gradings are kept
 # in make test's cache (tools/grade_all.py: LORALAB_GRADE_ALL_CACHE): a
-# fresh clone's README class (62 submissions, ~30 CPU-s) is graded once per
+# fresh clone's README class (62 entries, 44 CPU-s measured) is graded once per
 # judge and runner library, not once per clone; tests/test_grade_all.py
 # grades its classes afresh every time.
 readme-outputs: $(B)/libcommon.a | deps-test ## README blocks marked <!-- kit-output: CMD --> equal CMD's output

@@ -208,6 +208,20 @@ def write_atomic(path, text):
     os.replace(tmp, path)
 
 
+def copy_entry(src, dst):
+    """Copy the folder src to dst under a temporary name, then rename it: a
+    reader never sees half an entry.  False if it could not (only a cache)."""
+    try:
+        tmp = tempfile.mkdtemp(dir=os.path.dirname(dst), prefix=".tmp-")
+        shutil.rmtree(tmp)
+        shutil.copytree(src, tmp)
+        shutil.rmtree(dst, ignore_errors=True)
+        os.replace(tmp, dst)
+        return True
+    except OSError:
+        return False
+
+
 def read(path):
     with open(path, encoding="utf-8", errors="replace") as f:
         return f.read()
@@ -253,49 +267,27 @@ class Run:
         return e
 
     def cached(self, key):
+        """cache/KEY if it holds a finished grading, else None.  With a shared
+        folder (LORALAB_GRADE_ALL_CACHE), one found there is copied here, and
+        one kept here is put there or marked used (make test's prune removes
+        the entries its run did not use)."""
         d = os.path.join(self.out, "cache", key)
         shared = self.shared(key)
-        if os.path.exists(os.path.join(d, "done")):
-            # Kept here: the shared folder keeps it too (marked used, or put
-            # there), or make test's prune drops what a built tree never reads.
-            if shared and os.path.exists(os.path.join(shared, "done")):
-                try:
-                    os.utime(shared)
-                except OSError:
-                    pass
-            elif shared:
-                self.share(key, d)
-            return d
-        if shared and os.path.exists(os.path.join(shared, "done")):
-            try:  # a copy, then its name: a reader never sees half an entry
-                tmp = tempfile.mkdtemp(dir=os.path.join(self.out, "cache"), prefix=".tmp-")
-                shutil.rmtree(tmp)
-                shutil.copytree(shared, tmp)
-                shutil.rmtree(d, ignore_errors=True)
-                os.replace(tmp, d)
-                os.utime(shared)  # used by this run: make test's prune keeps it
-                return d
+        here = os.path.exists(os.path.join(d, "done"))
+        there = shared is not None and os.path.exists(os.path.join(shared, "done"))
+        if there and (here or copy_entry(shared, d)):
+            try:
+                os.utime(shared)
             except OSError:
-                shutil.rmtree(d, ignore_errors=True)
-        return None
+                pass
+        elif here and shared:
+            copy_entry(d, shared)
+        return d if os.path.exists(os.path.join(d, "done")) else None
 
     def shared(self, key):
         """The entry's place in LORALAB_GRADE_ALL_CACHE (make test's), or None."""
         top = os.environ.get("LORALAB_GRADE_ALL_CACHE")
         return os.path.join(top, "grade-all-" + key) if top and os.path.isdir(top) else None
-
-    def share(self, key, d):
-        shared = self.shared(key)
-        if not shared:
-            return
-        try:
-            tmp = tempfile.mkdtemp(dir=os.path.dirname(shared), prefix=".tmp-grade-all-")
-            shutil.rmtree(tmp)
-            shutil.copytree(d, tmp)
-            shutil.rmtree(shared, ignore_errors=True)
-            os.replace(tmp, shared)
-        except OSError:
-            pass  # only a cache
 
     def grade(self, key, e):
         """Grade one distinct set of files (entry e is its first holder) into cache/KEY/."""
@@ -333,7 +325,8 @@ class Run:
             return "error", secs
         write_atomic(os.path.join(d, "meta.json"), json.dumps({"work": e.work, "seconds": secs}))
         write_atomic(os.path.join(d, "done"), "")
-        self.share(key, d)
+        if self.shared(key):
+            copy_entry(d, self.shared(key))
         return "graded", secs
 
     def interrupt(self, *_):

@@ -68,7 +68,7 @@ void cache_key_free(cache_key_t *k);
  * (grader.mk: build/labNN/cache_ids.c, from digests of compiled objects):
  * runner_recipe_id digests the objects that build a runner (build_runner.o,
  * compile_sandbox.o, build_cache.o); a model's id digests its object and
- * what it runs on in the judge (mistakes.o, alloc_fault.o, libcommon.a).
+ * what it runs on in the judge (mistakes.o, alloc_fault.o, the common objects).
  * Absent (weak: a judge linked without them), or a model not listed: the
  * judge's build ID stands in (cache_key_self). */
 extern const char runner_recipe_id[] __attribute__((weak));

@@ -239,15 +239,14 @@ static int move_runner(const char *built, char *msg, size_t cap)
 /* The key of this build in make test's cache (build_cache.h): called once
  * the sources and headers are in the work folder and the compiler answered
  * (its version in `version`).  The recipe's id stands for this file: the
- * compile flags and the judge's words about the build live here; the lab's
- * list of files and its header are the lab's. */
+ * compile flags and the judge's words about the build live here.  Each
+ * compiled file is keyed under its name; the header the compiler is told
+ * to include is named, the include folder's files come whole. */
 static void build_key(cache_key_t *k, const char *lib, const char *version)
 {
     cache_key_text(k, "loralab runner build", "3");
     cache_key_text(k, "lab", grading.lab->id);
     cache_key_text(k, "header", grading.lab->header);
-    for (const char *const *s = grading.lab->sources; *s; s++)
-        cache_key_text(k, "compiled", *s);
     cache_key_text(k, "sandbox", sandbox_name());
     cache_key_text(k, "cc --version", version);
     for (const char *const *s = grading.lab->sources; *s; s++) {
