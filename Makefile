@@ -211,7 +211,11 @@ $(BIN)/engine-test: tests/engine_test.c $(B)/lab01/reference.o $(call adapter_ob
 	@mkdir -p $(B)/tests
 	$(CC) $(GRADER_CFLAGS) $(DEPFLAGS) -MT $@ -MF $(B)/tests/engine_test.d $(GRADER_INC) -Ilabs/01-rank-factorization \
 	  $< $(B)/lab01/reference.o $(call adapter_obj,01) $(ENGINE_OBJ) $(B)/libcommon.a $(GRADER_LIBS) -o $@
-engine-tests: $(BIN)/engine-test ## the grading engine's own behaviour (workers, data files)
+# A judge that is late (LD_PRELOAD): tests/late_judge.c.
+$(B)/tests/late_judge.so: tests/late_judge.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -fPIC $< -ldl -o $@
+engine-tests: $(BIN)/engine-test $(BIN)/grade-01 $(B)/tests/late_judge.so ## the grading engine's own behaviour (workers, data files, a late judge)
 	$(PY) tests/test_engine.py
 .PHONY: alloc-leak-test
 # Linked as the runner is (static, the allocators and free wrapped).

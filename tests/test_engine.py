@@ -14,10 +14,15 @@ a test table that poses as Lab 01 and grades its reference with --jobs 1.
   - the hints under a failed test (grader/engine/report.c): the test's own
     hint only for a wrong value of its own checks (or a line of context
     alone), the hint of each engine reason for that reason: a call rejected,
-    a guard test's valid call failing, a changed input, a crash.
+    a guard test's valid call failing, a changed input, a crash;
+  - a late judge (tests/late_judge.c, preloaded into grade-01: each poll
+    that found nothing ready is followed by 2 s off a core) still takes the
+    answer its runner wrote before it looked (the reference passes), and
+    still times out a call that never answers (the endless loop fails).
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -58,6 +63,35 @@ HINTS = {
 }
 
 
+LATE_TEST = "lowrank_rank leaves its inputs unchanged"  # one call
+
+
+def late_judge(tmp):
+    """[(ok, what, detail)]: grade-01 with a late judge, on the reference
+    and on the endless loop, one test each."""
+    shim = os.path.join(ROOT, "build", "tests", "late_judge.so")
+    loop = os.path.join(tmp, "endless-loop")
+    subprocess.run([sys.executable, os.path.join(ROOT, "tools", "apply_mut.py"), "apply",
+                    os.path.join(ROOT, "grader", "broken", "01", "endless-loop.mut"),
+                    os.path.join(ROOT, "solutions", "01-rank-factorization"), loop], check=True)
+    env = dict(os.environ, LD_PRELOAD=shim, LORALAB_CALL_TIMES="1")
+    out = []
+    for sub, want in ((os.path.join(ROOT, "solutions", "01-rank-factorization"), "PASS"), (loop, "FAIL")):
+        p = subprocess.run([os.path.join(ROOT, "grader", "bin", "grade-01"), "--jobs", "1", "--test", LATE_TEST, sub],
+                           capture_output=True, text=True, timeout=300, env=env)
+        verdict = re.search(r"^lab01\.\d+ +" + re.escape(LATE_TEST) + r" \.+ (PASS|FAIL)", p.stdout, re.M)
+        times = re.findall(r"^call-time .* limit (\S+) allowed (\S+) took (\S+)$", p.stderr, re.M)
+        ok = verdict and verdict.group(1) == want and times
+        if want == "PASS":  # taken when the judge looked: the call was allowed until then
+            ok = ok and p.returncode == 0 and all(float(a) >= float(t) for _, a, t in times)
+            what = "a late judge takes the answer written before it looked (the reference passes)"
+        else:
+            ok = ok and "did not return within its limit" in p.stdout
+            what = "a late judge still times out a call that never answers (the endless loop fails)"
+        out.append((ok, what, f"exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-800:]}"))
+    return out
+
+
 def main():
     sol = os.path.join(ROOT, "solutions", "01-rank-factorization")
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,9 +128,16 @@ def main():
     ok = p.returncode == 2
     failed += not ok
     print(f"  {'ok  ' if ok else 'FAIL'} a grader error makes the exit status 2 (got {p.returncode})")
+    with tempfile.TemporaryDirectory() as tmp:
+        late = late_judge(tmp)
+    for ok, what, detail in late:
+        failed += not ok
+        print(f"  {'ok  ' if ok else 'FAIL'} {what}")
+        if not ok:
+            print("       " + detail.replace("\n", "\n       "))
     if failed:
         print(p.stderr)
-    print(f"engine tests: {len(WANT) + len(HINTS) + 1 - failed} passed, {failed} failed")
+    print(f"engine tests: {len(WANT) + len(HINTS) + 1 + len(late) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 

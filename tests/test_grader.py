@@ -47,7 +47,19 @@ def check(ok, what, detail=""):
         FAILED += 1
         print(f"  FAIL {what}")
         if detail:
-            print("       " + detail.strip().replace("\n", "\n       ")[:3000])
+            print("       " + shorten(detail.strip()).replace("\n", "\n       "))
+
+
+def shorten(detail, cap=3000):
+    """A long detail cut to cap characters; when it holds a report, its
+    failed tests (each with its lines) first, then its end: a report's
+    head is passing tests, which say nothing about the failure."""
+    if len(detail) <= cap:
+        return detail
+    failed = [f"{name}: FAIL | " + " | ".join(lines)
+              for name, (verdict, lines) in test_blocks(detail).items() if verdict == "FAIL"]
+    head = ("failed tests:\n" + "\n".join(failed)) if failed else detail
+    return head[:cap - 1000] + "\n...\n" + detail[-900:]
 
 
 def load_factor():

@@ -527,6 +527,13 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     }
     size_t sent = 0, kept = 0, setup_len = 0;
     int done = 0, exited = 0, res_open = 1, out_open = 1, ctl_open = 1, answered = 0;
+    /* Past the deadline, the pipes get one more look (a poll that does not
+     * wait) before the call is timed out: the worker, not the runner, may
+     * have been late.  On a busy machine a worker whose poll ended at a
+     * budget tick can wait long for a core; the runner's answer, written
+     * meanwhile, is the call's, and the deadline is then when the worker
+     * looked (a busy machine failed the reference's calls so). */
+    int last_look = 0;
     /* The budget counts idle-machine seconds: wall time divided by the load
      * factor at the call's start, but never more than the call's own
      * seconds (its wall time less the time its runner waited for a core,
@@ -589,14 +596,16 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
             double later = fmin(exec_at + limit + (extra > 0 ? extra : 0.0), exec_at + limit * LOAD_FACTOR_MAX);
             if (w >= 0 && later > t + 0.001) {
                 deadline = later;
+                last_look = 0;
                 continue;
             }
         }
-        if (left <= 0) {
+        if (left <= 0 && (last_look || exec_at < 0)) {
             o->timed_out = 1;
             break;
         }
-        int wait_ms = left < BUDGET_TICK ? (int)(left * 1000) + 1 : (int)(BUDGET_TICK * 1000);
+        last_look = left <= 0;
+        int wait_ms = last_look ? 0 : left < BUDGET_TICK ? (int)(left * 1000) + 1 : (int)(BUDGET_TICK * 1000);
         if (poll(p, (nfds_t)n, wait_ms) < 0 && errno != EINTR)
             break;
         for (int i = 0; i < n && !o->flooded; i++) {
@@ -649,7 +658,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     c->printed[kept] = '\0';
     double end = now(), cpu = 0.0;
     o->seconds = exec_at >= 0 ? end - exec_at : 0.0;
-    o->allowed = exec_at >= 0 ? deadline - exec_at : limit;
+    o->allowed = exec_at >= 0 ? (last_look && answered ? end : deadline) - exec_at : limit;
     if (answered && !o->flooded) {
         o->status = 0; /* as if it had exited 0: the session goes on */
         cpu = session_cpu() - cpu0;
