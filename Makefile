@@ -49,9 +49,10 @@ check-skeletons: ## fail if a committed skeleton drifted from its solution
 # where they are long, so that a stage that waits (hanging submissions sleep
 # out their budget) leaves its core to another.
 LAB_TESTS_STAGED := instructor-tests platform-tests
-# instructor-tests is two stages (grade-all-test, handout-test: mk/instructor.mk).
+# instructor-tests is three stages (grade-all-test, and handout-test's two
+# parts: mk/instructor.mk).
 TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-engine-tests \
-  $(addprefix grader-test-,$(LAB_IDS)) grade-all-test handout-test platform-tests lab-tests-other \
+  $(addprefix grader-test-,$(LAB_IDS)) grade-all-test handout-copies-test handout-figures-test platform-tests lab-tests-other \
   plots sanitize valgrind
 # make test runs the stages side by side (TEST_JOBS at a time, the slowest
 # first), each into its own log, build/test-logs/STAGE.log, printed when the
@@ -63,11 +64,12 @@ TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-engine
 TEST_JOBS  ?= 4
 TEST_LOGS  := $(B)/test-logs
 TEST_ORDER  = $(filter $(TEST_STAGES),$(TEST_SLOW_FIRST)) $(filter-out $(TEST_SLOW_FIRST),$(TEST_STAGES))
-# By their wall time in a run on a built tree (session 12, longest first: a
-# long stage started last would run alone at the end, one core idle).
-TEST_SLOW_FIRST := handout-test grader-test-07 grader-test-01 grader-test-05 grade-all-test platform-tests \
-  grader-test-06 lab-tests-other grader-test-04 sanitize grader-test-02 grader-test-03 grader-test-08 \
-  grader-test-09 valgrind
+# By their wall time in a fresh clone's run (session 14, longest first: a
+# long stage started last would run alone at the end, one core idle;
+# valgrind early: one process, which a late start leaves running alone).
+TEST_SLOW_FIRST := handout-copies-test handout-figures-test grader-test-01 grader-test-05 grader-test-07 \
+  grade-all-test platform-tests valgrind sanitize grader-test-04 grader-test-06 lab-tests-other \
+  grader-test-02 grader-test-03 grader-test-08 grader-test-09
 TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS)) $(VISIBLE_BINS)
 # A submission built before is not built again (the same files graded by
 # several stages, or by the run before): grader/engine/build_cache.h.  The

@@ -30,12 +30,16 @@ bench-class: $(GRADERS) ## time grading a class of CLASS_SIZE (200) mixed submis
 # Part of `make test` (its lab-tests stage).
 LAB_TESTS += instructor-tests
 instructor-tests: grade-all-test handout-test ## sample classes graded by grade-all; the handout builds, grades, holds no answers
-# Two targets, so that make test runs them side by side (minutes each).
-.PHONY: grade-all-test handout-test
+# Targets of their own, so that make test runs them side by side (minutes
+# each): the handout's test in two parts (tests/test_handout.py --part).
+.PHONY: grade-all-test handout-test handout-copies-test handout-figures-test
 grade-all-test: $(GRADERS)
 	$(PY) tests/test_grade_all.py $(LAB_IDS)
-handout-test: $(GRADERS)
-	$(PY) tests/test_handout.py
+handout-test: handout-copies-test handout-figures-test
+handout-copies-test: $(GRADERS)
+	$(PY) tests/test_handout.py --part copies
+handout-figures-test: $(GRADERS)
+	$(PY) tests/test_handout.py --part figures
 
 # `make bench` times a class too.
 LAB_BENCH += bench-class

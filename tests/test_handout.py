@@ -20,6 +20,11 @@ student's file is shown but fails neither `make check` nor grading, and
 `make grade` and those commands print names no course document by number
 and no instructor-side file (tools/handout.py's wording rules, which also
 hold for every text file of the copy: a planted line is caught).
+--part copies runs all but `make plots`, `make lab-tests` and `make bench`
+(and the commands they cover); --part figures runs only those three, in a
+copy of its own with the references dropped in: make test runs the two as
+stages side by side (one part after the other took five minutes of a
+busy machine's wall time).  No --part: both, one after the other.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
 """
 import glob
@@ -67,6 +72,40 @@ def failed_tests(report):
     return "\n".join(blocks)[:2500] + "\n...\n" + report[-600:]
 
 
+# The named commands --part figures runs (and what they run as prerequisites).
+FIGURES = ("plots", "lab-tests", "bench")
+PART = None  # None (both), "copies" or "figures"
+
+
+def unpack(out, label):
+    """The archive in out unpacked as a student would, in a folder of its
+    own beside it: the copy's folder."""
+    home = os.path.join(os.path.dirname(out), "student-" + label.replace(" ", "-"))
+    with tarfile.open(os.path.join(out, "loralab-student.tar.gz")) as t:
+        t.extractall(home, filter="data") if hasattr(tarfile, "data_filter") else t.extractall(home)
+    return os.path.join(home, "loralab-student")
+
+
+def drop_in_references(home, lab):
+    for src in glob.glob(os.path.join(ROOT, "solutions", lab, "*.c")):
+        shutil.copy(src, os.path.join(home, "labs", lab))
+
+
+def figures_part(tmp):
+    """--part figures: a copy with graders, every lab's reference dropped in,
+    and the named commands of FIGURES run in it."""
+    out = os.path.join(tmp, "figures")
+    rc, log = sh(["make", "--no-print-directory", "handout", f"HANDOUT_OUT={out}", "HANDOUT_GRADERS=1"], ROOT)
+    check(rc == 0, "make handout (with graders) builds, for the figures", log)
+    if rc != 0:
+        return
+    home = unpack(out, "figures")
+    labs = sorted(os.path.basename(d) for d in glob.glob(os.path.join(home, "labs/[0-9][0-9]-*")))
+    for lab in labs:
+        drop_in_references(home, lab)
+    named_targets_work(home, labs)
+
+
 def check_copy(tmp, graders, plain=None):
     """plain: the copy without graders, checked before (its folder), when graders."""
     label = "with graders" if graders else "without graders"
@@ -98,10 +137,7 @@ def check_copy(tmp, graders, plain=None):
               f"({label}) the copy is the one without graders plus grader/bin/", str(differ[:20]))
 
     # Unpack the archive elsewhere and work in it as a student would.
-    home = os.path.join(tmp, "student-" + label.replace(" ", "-"))
-    with tarfile.open(os.path.join(out, "loralab-student.tar.gz")) as t:
-        t.extractall(home, filter="data") if hasattr(tarfile, "data_filter") else t.extractall(home)
-    home = os.path.join(home, "loralab-student")
+    home = unpack(out, label)
     labs = sorted(os.path.basename(d) for d in glob.glob(os.path.join(home, "labs/[0-9][0-9]-*")))
     broken = []
     for lab in (labs if graders else []):
@@ -138,8 +174,7 @@ def check_copy(tmp, graders, plain=None):
             bad = handout.wording(f"make grade LAB={lid} (skeleton)", log.encode())
             check(not bad, f"(graders) make grade LAB={lid} on the skeleton: its hints name no course "
                   "document by number and no instructor-side file", "\n".join(bad))
-        for src in glob.glob(os.path.join(ROOT, "solutions", lab, "*.c")):
-            shutil.copy(src, os.path.join(home, "labs", lab))
+        drop_in_references(home, lab)
         if lab == labs[0]:
             # A warning in a student's file (named_targets_work checks make
             # check shows it; here, that grading counts no point off for it).
@@ -221,13 +256,14 @@ def make_var(dump, name):
 def named_targets_work(home, labs):
     cmds = named_commands(home, labs)
     targets = {c.split()[1] for c in cmds if len(c.split()) > 1}
-    check({"check", "grade", "demo", "plots", "lab-tests"} <= targets,
-          "the copy's READMEs name check, grade, demo, plots and lab-tests", " | ".join(cmds))
     rc, dump = sh(["make", "-s", "--no-print-directory", "-p", "-n", "help"], home)
     # What `make lab-tests` and `make bench` run: their prerequisites, run
     # there with the same variables (no other run of them below).
     parts = {"lab-tests": make_var(dump, "LAB_TESTS"), "bench": make_var(dump, "LAB_BENCH")}
-    check(all(parts.values()), "the copy's lab-tests and bench have prerequisites", str(parts))
+    if PART != "figures":
+        check({"check", "grade", "demo", "plots", "lab-tests"} <= targets,
+              "the copy's READMEs name check, grade, demo, plots and lab-tests", " | ".join(cmds))
+        check(all(parts.values()), "the copy's lab-tests and bench have prerequisites", str(parts))
     cmds.sort(key=lambda c: c.split()[1:] not in (["lab-tests"], ["bench"]))
     done, by = set(), {}
     logs = {}
@@ -246,6 +282,10 @@ def named_targets_work(home, labs):
                 done.add((t, ()))
                 by.setdefault((t, ()), cmd)
         done |= runs
+        # Each part runs its own commands (the same list and order in both,
+        # so a command FIGURES covers is skipped in both).
+        if PART and (PART == "figures") != bool({w for w, _ in runs} & set(FIGURES)):
+            continue
         if cmd in GRADED:  # run above on the same files (check_copy): its result
             rc, log = GRADED[cmd]
         else:
@@ -258,6 +298,8 @@ def named_targets_work(home, labs):
     bad = [b for cmd, log in logs.items() for b in handout.wording(cmd, log.encode())]
     check(logs and not bad, "(reference dropped in) what the named commands print names no course "
           "document by number and no instructor-side file", "\n".join(bad[:20]))
+    if PART == "figures":
+        return
     # Student code gets the grader's flags: a warning is shown, never an error.
     judge = open(os.path.join(ROOT, "grader/engine/build_runner.c"), encoding="utf-8").read()
     argvs = re.findall(r'char \*argv\[\] = \{"cc", (.*?)\};', judge, re.S)
@@ -278,14 +320,23 @@ def named_targets_work(home, labs):
 
 
 def main():
+    global PART
+    args = sys.argv[1:]
+    if args[:1] == ["--part"] and len(args) == 2 and args[1] in ("copies", "figures"):
+        PART = args[1]
+    elif args:
+        sys.exit("usage: test_handout.py [--part copies|figures]")
     with tempfile.TemporaryDirectory() as tmp:
         # Run alone as under make test: a submission built once is not built
         # again (make grade and make grade LAB=NN on the same files).
         if not os.environ.get("LORALAB_BUILD_CACHE"):
             os.environ["LORALAB_BUILD_CACHE"] = os.path.join(tmp, "build-cache")
             os.makedirs(os.environ["LORALAB_BUILD_CACHE"])
-        check_copy(tmp, graders=False)
-        check_copy(tmp, graders=True, plain=os.path.join(tmp, "plain", "loralab-student"))
+        if PART != "figures":
+            check_copy(tmp, graders=False)
+            check_copy(tmp, graders=True, plain=os.path.join(tmp, "plain", "loralab-student"))
+        if PART == "figures":
+            figures_part(tmp)
     print("the commands that took most CPU (seconds, children included):")
     for secs, cmd in sorted(CPU, reverse=True)[:8]:
         print(f"  {secs:6.1f}  {cmd}")
