@@ -58,8 +58,11 @@ def shorten(detail, cap=3000):
         return detail
     failed = [f"{name}: FAIL | " + " | ".join(lines)
               for name, (verdict, lines) in test_blocks(detail).items() if verdict == "FAIL"]
-    head = ("failed tests:\n" + "\n".join(failed)) if failed else detail
-    return head[:cap - 1000] + "\n...\n" + detail[-900:]
+    if not failed:
+        return detail[:cap]
+    report = re.search(r"^Lab \d\d: ", detail, re.M)  # what the check said before the report
+    before = detail[:report.start()][:600] if report else ""
+    return (before + "failed tests:\n" + "\n".join(failed))[:cap - 1000] + "\n...\n" + detail[-900:]
 
 
 def load_factor():

@@ -286,7 +286,10 @@ static struct {
     int res;         /* the answer channel (the runner's fd 3) */
     int pidfd;       /* readable when the runner has exited */
     clockid_t clock; /* the runner's CPU time */
-} session = {0, -1, -1, -1, -1, 0};
+    double exec_at;  /* when it was executed (clone returned: CLONE_VFORK) */
+    double exec_wait; /* its wait for a core then (queue_wait_seconds) */
+    double judge_wait; /* the worker's own wait for a core then */
+} session = {0, -1, -1, -1, -1, 0, 0.0, -1.0, -1.0};
 
 static void close_fd(int *fd)
 {
@@ -334,6 +337,9 @@ static _Noreturn void pipe_failed(const char *what)
     engine_exit(2);
 }
 
+static double queue_wait_of(pid_t pid);
+static double queue_wait_seconds(void);
+
 /* A new runner, sandboxed: returns the read end of its setup pipe. */
 static int session_start(void)
 {
@@ -356,6 +362,11 @@ static int session_start(void)
     sigprocmask(SIG_SETMASK, &all, &ca.mask);
     pid_t pid = clone(child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &ca);
     int clone_errno = errno;
+    /* The judge resumes when the child has executed the runner (or died):
+     * the call's clock starts here, not when the worker next looks at the
+     * setup pipe, which a busy machine can delay while the runner runs
+     * (its constructors, its first call). */
+    session.exec_at = now();
     sigprocmask(SIG_SETMASK, &ca.mask, NULL);
     if (pid < 0) {
         errno = clone_errno;
@@ -376,6 +387,8 @@ static int session_start(void)
         pipe_failed("pidfd_open (the grader needs Linux 5.3 or later)");
     if (clock_getcpuclockid(pid, &session.clock) != 0)
         session.clock = CLOCK_MONOTONIC; /* a call's wall time stands in for its CPU time */
+    session.exec_wait = queue_wait_seconds();
+    session.judge_wait = queue_wait_of(getpid());
     set_nonblock(session.ctl);
     set_nonblock(session.out);
     set_nonblock(session.res);
@@ -466,14 +479,13 @@ static int hand_over_pipe(void)
     return 0;
 }
 
-/* Seconds the runner has spent waiting for a core (the second field of
- * /proc/PID/schedstat: its time on a run queue, in ns), or -1 when the
- * kernel does not say.  Only the runner's: the worker waits while the
- * runner sleeps, which is the call's own time. */
-static double queue_wait_seconds(void)
+/* Seconds process pid has spent waiting for a core (the second field of
+ * /proc/PID/schedstat: its time on a run queue, in ns; a sleep is not in
+ * it), or -1 when the kernel does not say. */
+static double queue_wait_of(pid_t pid)
 {
     char path[64];
-    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)session.pid);
+    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
     FILE *f = fopen(path, "re");
     unsigned long long run, wait;
     int ok = f && fscanf(f, "%llu %llu", &run, &wait) == 2;
@@ -481,6 +493,9 @@ static double queue_wait_seconds(void)
         fclose(f);
     return ok ? (double)wait * 1e-9 : -1.0;
 }
+
+/* The runner's wait for a core. */
+static double queue_wait_seconds(void) { return queue_wait_of(session.pid); }
 
 /* The budget's share of the call's time from *charged to t (the part after
  * `from`, the end of the call's free allowance): the wall time over the
@@ -516,11 +531,13 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     double start = now(), deadline = start + SETUP_SECONDS, exec_at = -1.0, cpu0 = 0.0;
     int setup_fd = -1;
     double wait0 = -1.0; /* queue_wait_seconds() when the call started */
+    double judge0 = -1.0; /* the worker's own wait for a core then */
     if (session.pid && hand_over_pipe() == 0) {
         exec_at = start;
         deadline = start + limit;
         cpu0 = session_cpu();
         wait0 = queue_wait_seconds();
+        judge0 = queue_wait_of(getpid());
     } else {
         runner_session_end();
         setup_fd = session_start();
@@ -593,7 +610,12 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
              * spins in one function lost every test to the budget. */
             double w = queue_wait_seconds();
             double extra = (w - wait0) - (t - exec_at) * (1.0 - 1.0 / load);
-            double later = fmin(exec_at + limit + (extra > 0 ? extra : 0.0), exec_at + limit * LOAD_FACTOR_MAX);
+            /* The worker's own wait is the machine's too, all of it (the
+             * floor allows for the runner's only): a worker late to send
+             * the request or to read the answer held the call back. */
+            double judge = judge0 >= 0 ? queue_wait_of(getpid()) - judge0 : 0.0;
+            extra = (extra > 0 ? extra : 0.0) + (judge > 0 ? judge : 0.0);
+            double later = fmin(exec_at + limit + extra, exec_at + limit * LOAD_FACTOR_MAX);
             if (w >= 0 && later > t + 0.001) {
                 deadline = later;
                 last_look = 0;
@@ -619,10 +641,11 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
                 if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR) ||
                     setup_len == sizeof o->setup - 1) {
                     close_fd(&setup_fd);
-                    if (!setup_len) { /* executed: the call starts now */
-                        exec_at = charged = now();
+                    if (!setup_len) { /* executed: the call started then */
+                        exec_at = charged = session.exec_at;
                         deadline = exec_at + limit;
-                        wait0 = queue_wait_seconds();
+                        wait0 = session.exec_wait;
+                        judge0 = session.judge_wait;
                         mark = (wait_mark_t){exec_at, wait0};
                     }
                 }
