@@ -53,7 +53,13 @@ LAB_TESTS_STAGED := instructor-tests platform-tests
 # parts: mk/instructor.mk).
 TEST_STAGES := unit-tests check-skeletons visible-tests demo-tests grader-engine-tests \
   $(addprefix grader-test-,$(LAB_IDS)) grade-all-test handout-copies-test handout-figures-test platform-tests lab-tests-other \
-  plots sanitize valgrind
+  sanitize valgrind
+# `make plots` is not a stage of its own: handout-figures-test runs it in the
+# students' copy, every lab's reference dropped in (the same recipe,
+# mk/common.inc, the same sources and scripts: the kit's tree differs only
+# in building the demos from solutions/, which the shared build does for
+# demo-tests), so make test no longer draws the kit's figures twice, nor
+# rewrites plots/*.svg in the tree (the timing figures differ run to run).
 # make test runs the stages side by side (TEST_JOBS at a time, the slowest
 # first), each into its own log, build/test-logs/STAGE.log, printed when the
 # stage fails.  What several stages use is built once before they start, so

@@ -60,7 +60,9 @@ def shorten(detail, cap=3000):
               for name, (verdict, lines) in test_blocks(detail).items() if verdict == "FAIL"]
     if not failed:
         return detail[:cap]
-    report = re.search(r"^Lab \d\d: ", detail, re.M)  # what the check said before the report
+    # What the check said before the report (its header, or its first test
+    # line when only the report's tail is in the detail).
+    report = re.search(r"^(Lab \d\d: |lab\d\d\.\d+ )", detail, re.M)
     before = detail[:report.start()][:600] if report else ""
     return (before + "failed tests:\n" + "\n".join(failed))[:cap - 1000] + "\n...\n" + detail[-900:]
 
