@@ -27,7 +27,8 @@ hostile class (sample_class.build_hostile: colliding, dot, 250-character,
 formula and non-UTF-8 names, a FIFO named x.zip, zip and tar.gz bombs, a
 folder 1,200 deep, a stray skeleton over the real work, misnamed, renamed and
 nested files, another lab's folder, a Canvas flat name, a roster) is graded
-with one row, score and note per entry.
+with one row, score and note per entry, and grade-all's key of what a
+grading reads from the kit changes with each such file, not with a README.
 Closing line: "N passed, M failed".  Uses only Python's standard library.
 """
 import csv
@@ -174,6 +175,47 @@ def check_task_stubs(lab, subs, entries):
         check(not bad, f"lab {lab}: with any one task's stub left, that task's tests fail, "
                        f"not implemented ({len(entries)} more tasks, graded on their tests)",
               "\n".join(bad[:20]))
+
+
+def check_inputs_digest(lab, base):
+    """grade_all.grading_inputs (its gradings' key): the same for a copy of
+    what a grading reads, and for a change elsewhere (a README); another for
+    a changed byte in a data file, a lab header, a labs/common header, the
+    runner library or the judge."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import grade_all  # noqa: E402
+    lab_dir = os.path.basename(tg.lab_dir("labs", lab))
+    root = os.path.join(base, "inputs-root")
+    shutil.copytree(os.path.join(ROOT, "data"), os.path.join(root, "data"))
+    for d in ("labs/common", "labs/" + lab_dir):
+        os.makedirs(os.path.join(root, d))
+        for f in os.listdir(os.path.join(ROOT, d)):
+            if f.endswith(".h") or f == "README.md":
+                shutil.copy(os.path.join(ROOT, d, f), os.path.join(root, d, f))
+    os.makedirs(os.path.join(root, "grader/bin/lib"))
+    for f in (f"grader/bin/grade-{lab}", f"grader/bin/lib/librunner-{lab}.a"):
+        shutil.copy(os.path.join(ROOT, f), os.path.join(root, f))
+    first = grade_all.grading_inputs(root, lab, lab_dir)
+    same = first == grade_all.grading_inputs(ROOT, lab, lab_dir)
+    header = sorted(f for f in os.listdir(os.path.join(root, "labs", lab_dir)) if f.endswith(".h"))[0]
+    datafile = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(root, "data")) for f in fs)[0]
+    changed = {}
+    for what, path in (("a README", os.path.join(root, "labs", lab_dir, "README.md")),
+                       ("a data file", datafile), ("the lab's header", os.path.join(root, "labs", lab_dir, header)),
+                       ("a labs/common header", os.path.join(root, "labs/common/matrix.h")),
+                       ("the runner library", os.path.join(root, f"grader/bin/lib/librunner-{lab}.a")),
+                       ("the judge", os.path.join(root, f"grader/bin/grade-{lab}"))):
+        with open(path, "rb") as f:
+            before = f.read()
+        with open(path, "wb") as f:
+            f.write(before + b"\n")
+        changed[what] = grade_all.grading_inputs(root, lab, lab_dir) != first
+        with open(path, "wb") as f:
+            f.write(before)
+    check(same and not changed.pop("a README") and all(changed.values()),
+          f"lab {lab}: grade-all's key of what a grading reads is the kit's for a copy of it and for a "
+          f"changed README, another for a changed byte of each of {', '.join(changed)}",
+          f"copy same: {same}; changed: {changed}")
 
 
 def check_resume(lab, subs, out, base):
@@ -376,6 +418,7 @@ def main():
         done = check_class(lab, base, few=few)
         if i == 0:
             check_hostile(lab, base)
+            check_inputs_digest(lab, base)
         # Resuming and regrading grade a class once more: the second lab's
         # class of 4 shows it (the first's, when it is the only lab).
         if done and i == min(1, len(labs) - 1):

@@ -34,7 +34,9 @@ An entry matches the row whose id, email (or its part before @), or name
 (either order, accents and case ignored) is its name or a word of it.
 
 Resumable: gradings are kept under cache/, keyed by the files graded, seed,
-timeout, kit version, grader and runner library; the same command after
+timeout, the kit's release (VERSION, not its commit) and what a grading
+reads from the kit (grading_inputs: grader, runner library, the headers
+submissions are compiled with, data/); the same command after
 Ctrl-C goes on, and --regrade grades everyone again.  The kit's own tests
 (make readme-outputs, under make test) also keep them in the folder
 LORALAB_GRADE_ALL_CACHE names (as grade-all-KEY/, shared by every clone
@@ -82,6 +84,28 @@ def kit_version():
     except (OSError, subprocess.SubprocessError):
         pass
     return v
+
+
+def grading_inputs(root, lab, lab_dir):
+    """A digest of what a grading of lab `lab` reads from the kit at root
+    (so a commit that changes none of it grades nothing again): the judge,
+    the runner library it links each submission with, the headers the
+    submission is compiled with (labs/common/*.h, labs/LAB_DIR/*.h: the
+    runner's build copies them) and the data files tests read (data/,
+    grader/engine/judge.c: judge_data, judge_root).  Not the compiler."""
+    parts = [os.path.join(root, "grader/bin/grade-" + lab),
+             os.path.join(root, "grader/bin/lib", f"librunner-{lab}.a")]
+    for d in (os.path.join(root, "labs", "common"), os.path.join(root, "labs", lab_dir)):
+        parts += sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".h"))
+    for d, dirs, files in os.walk(os.path.join(root, "data")):
+        dirs.sort()
+        parts += [os.path.join(d, f) for f in sorted(files)]
+    h = hashlib.sha256()
+    for path in parts:
+        h.update(os.path.relpath(path, root).encode() + b"\0")
+        with open(path, "rb") as f:
+            h.update(hashlib.sha256(f.read()).digest())
+    return h.hexdigest()[:16]
 
 
 def display(raw):
@@ -530,13 +554,12 @@ def main():
                              check=True).stdout.split()
     tests = load_tests(grader)
     version = kit_version()
-    # The judge and the runner library it links each submission with (a
-    # change to either can change a score).
-    h = hashlib.sha256()
-    for part in (grader, os.path.join(ROOT, "grader/bin/lib", f"librunner-{args.lab}.a")):
-        with open(part, "rb") as f:
-            h.update(f.read())
-    key_extra = f"seed={args.seed} timeout={args.timeout} kit={version} grader={h.hexdigest()[:16]}"
+    # What can change a score: the seed, the timeout, the kit's release and
+    # what a grading reads from the kit (not the commit: one that changes a
+    # README grades nothing again).
+    release = version.split("+", 1)[0]
+    key_extra = (f"seed={args.seed} timeout={args.timeout} kit={release} "
+                 f"inputs={grading_inputs(ROOT, args.lab, lab_dirs[0])}")
 
     # Safety net: if the grader cannot give its own reference full marks here
     # (a broken toolchain, a full disk), every student would get a wrong 0.
