@@ -332,11 +332,11 @@ def main():
         if not os.environ.get("LORALAB_BUILD_CACHE"):
             os.environ["LORALAB_BUILD_CACHE"] = os.path.join(tmp, "build-cache")
             os.makedirs(os.environ["LORALAB_BUILD_CACHE"])
-        if PART != "figures":
-            check_copy(tmp, graders=False)
-            check_copy(tmp, graders=True, plain=os.path.join(tmp, "plain", "loralab-student"))
         if PART == "figures":
             figures_part(tmp)
+        else:
+            check_copy(tmp, graders=False)
+            check_copy(tmp, graders=True, plain=os.path.join(tmp, "plain", "loralab-student"))
     print("the commands that took most CPU (seconds, children included):")
     for secs, cmd in sorted(CPU, reverse=True)[:8]:
         print(f"  {secs:6.1f}  {cmd}")
