@@ -681,7 +681,10 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
     c->printed[kept] = '\0';
     double end = now(), cpu = 0.0;
     o->seconds = exec_at >= 0 ? end - exec_at : 0.0;
-    o->allowed = exec_at >= 0 ? (last_look && answered ? end : deadline) - exec_at : limit;
+    /* An answer the worker found past the deadline (a late worker: its poll
+     * returned late, or the last look) was allowed until it was found, and
+     * the report says so (the red team checks every pass against it). */
+    o->allowed = exec_at >= 0 ? (answered && end > deadline ? end : deadline) - exec_at : limit;
     if (answered && !o->flooded) {
         o->status = 0; /* as if it had exited 0: the session goes on */
         cpu = session_cpu() - cpu0;
