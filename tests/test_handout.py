@@ -64,14 +64,6 @@ def sh(cmd, cwd, timeout=300):
     return p.returncode, p.stdout + p.stderr
 
 
-def failed_tests(report):
-    """A report's failed tests, each with its lines, then its last lines: a
-    failure shows which test failed and why, not only the tail."""
-    blocks = [f"{name}: " + " | ".join(lines) for name, (verdict, lines) in tg.test_blocks(report).items()
-              if verdict == "FAIL"]
-    return "\n".join(blocks)[:2500] + "\n...\n" + report[-600:]
-
-
 # The named commands --part figures runs (and what they run as prerequisites).
 FIGURES = ("plots", "lab-tests", "bench")
 PART = None  # None (both), "copies" or "figures"
@@ -184,7 +176,7 @@ def check_copy(tmp, graders, plain=None):
         GRADED[f"make grade LAB={lid}"] = rc, log
         m = re.search(r"Score: (\d+)/(\d+)", log)
         check(rc == 0 and m and m.group(1) == m.group(2),
-              f"(graders) make grade LAB={lid}: the reference copied in scores full marks", failed_tests(log))
+              f"(graders) make grade LAB={lid}: the reference copied in scores full marks", log)
         last = log.strip().splitlines()[-1] if log.strip() else ""
         check(last.startswith(f"Lab {lid}: full marks.") and "TODO" not in last,
               f"(graders) make grade LAB={lid}: a full score ends with a line that says so", last)
