@@ -8,7 +8,8 @@
  * each request on the control socket (protocol.h) it lays every tensor out
  * between guard words and guard pages, calls the function, and sends every
  * tensor back, guard words included, on fd 3, with what the call left
- * allocated (alloc_fault.c), then says "done" and unmaps the tensors.
+ * allocated (alloc_fault.c), then says "done" and makes the tensors
+ * inaccessible until the next request lays them out again.
  * All checking is done by the judge: nothing this process says is trusted
  * (the student's code may have run before main).
  *
@@ -158,9 +159,27 @@ static void lay_out_tensors(void)
         span[i] = (bytes + page - 1) / page * page;
         total += span[i] + GUARD_GAP;
     }
-    char *map = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED)
-        bad_request("out of memory for the tensors");
+    /* The last call's mapping is laid out again when it is large enough
+     * (its tail beyond this call's size unmapped, so the address space is
+     * a new mapping's, RLIMIT_AS): every word of each tensor's span is
+     * written below and the rest made inaccessible, so nothing of the last
+     * call is left, and its page tables and pages are not freed and made
+     * again (each tensor has a 2 MiB gap of its own: a page table each,
+     * which a virtual machine makes costly). */
+    char *map = tensor_map;
+    if (map && total <= tensor_map_len) {
+        /* (forget_call left all of it inaccessible) */
+        if (total < tensor_map_len && munmap(map + total, tensor_map_len - total) != 0)
+            bad_request("out of memory for the tensors");
+    } else {
+        if (map)
+            munmap(map, tensor_map_len);
+        map = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (map == MAP_FAILED) {
+            tensor_map = NULL;
+            bad_request("out of memory for the tensors");
+        }
+    }
     tensor_map = map;
     tensor_map_len = total;
     char *at = map + GUARD_GAP;
@@ -242,12 +261,14 @@ static int read_request(char *name)
     return 1;
 }
 
-/* After a call: its tensors unmapped, nothing of it left for the next. */
+/* After a call: its tensors inaccessible (the mapping is laid out again
+ * for the next call: lay_out_tensors), nothing of it left for the next. */
 static void forget_call(void)
 {
-    if (tensor_map)
+    if (tensor_map && mprotect(tensor_map, tensor_map_len, PROT_NONE) != 0) {
         munmap(tensor_map, tensor_map_len);
-    tensor_map = NULL;
+        tensor_map = NULL;
+    }
     memset(args, 0, sizeof args);
     memset(span_lo, 0, sizeof span_lo);
     memset(span_hi, 0, sizeof span_hi);
