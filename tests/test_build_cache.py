@@ -12,7 +12,10 @@
   - the keys name what builds a runner and what a model runs (cache_ids.c),
     not the judge: a judge with another build ID (a test of the lab
     changed) builds nothing again and replays nothing again; another recipe
-    builds again, another model's code replays again.
+    builds again, another model's code replays again;
+  - a mistake model's object (grader.mk, under make test) is kept as
+    model-labNN-KEY.o: built again it is a hit with the same bytes; other
+    flags or one changed byte of its source are a miss; unset, nothing kept.
 """
 import glob
 import os
@@ -133,6 +136,50 @@ def check_replays(tmp):
           f"({len(sizes)} kept, smallest {sizes[0] if sizes else 0} bytes)", str(sizes))
 
 
+def make_model(build, target, cache, *args):
+    """make one model object into another build folder (B=build)."""
+    env = dict(os.environ)
+    env.pop("LORALAB_BUILD_CACHE", None)
+    if cache:
+        env["LORALAB_BUILD_CACHE"] = cache
+    p = subprocess.run(["make", "--no-print-directory", "-C", ROOT, f"B={build}", *args, target],
+                       capture_output=True, text=True, env=env, timeout=300)
+    data = open(target, "rb").read() if os.path.exists(target) else None
+    return p.returncode, p.stdout + p.stderr, data
+
+
+def check_model_objects(tmp):
+    build, cache = os.path.join(tmp, "model-build"), os.path.join(tmp, "model-cache")
+    os.makedirs(cache)
+    mut = sorted(m for m in glob.glob(os.path.join(ROOT, "grader", "broken", LAB, "*.mut"))
+                 if parse_mutation(m)["mistake"])[0]
+    name = os.path.basename(mut)[:-4]
+    target = os.path.join(build, f"lab{LAB}", "models", name + ".o")
+    kept = lambda: sorted(f for f in os.listdir(cache) if f.startswith(f"model-lab{LAB}-"))  # noqa: E731
+    rc1, out1, first = make_model(build, target, None)
+    check(rc1 == 0 and first and not os.listdir(cache), "a model built without make test's cache keeps nothing",
+          out1[-1500:])
+    os.unlink(target)
+    rc2, out2, built = make_model(build, target, cache)
+    stored = kept()
+    os.unlink(target)
+    rc3, out3, again = make_model(build, target, cache)
+    check(rc2 == rc3 == 0 and len(stored) == 1 and "make test's cache" not in out2 and
+          "make test's cache" in out3 and again == built == first and kept() == stored,
+          f"model {name}: kept once built, then found with the same bytes", f"{stored}\n{out2[-800:]}\n{out3[-800:]}")
+    os.unlink(target)
+    rc4, out4, _ = make_model(build, target, cache, "MODEL_CFLAGS=-std=c11 -O1 -g0 -w -D_POSIX_C_SOURCE=200809L")
+    flags = kept()
+    src = sorted(glob.glob(os.path.join(build, f"lab{LAB}", "models", name + ".src", "*.c")))[0]
+    with open(src, "a", encoding="utf-8") as f:
+        f.write("/* one more line */\n")
+    os.unlink(target)
+    rc5, out5, _ = make_model(build, target, cache)
+    check(rc4 == rc5 == 0 and len(flags) == 2 and len(kept()) == 3 and "make test's cache" not in out4 + out5,
+          "other flags, or one more line in the model's source, are not found in the cache (built again)",
+          f"{kept()}\n{out4[-800:]}\n{out5[-800:]}")
+
+
 def main():
     sol = glob.glob(os.path.join(ROOT, "solutions", f"{LAB}-*"))[0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -199,6 +246,7 @@ def main():
         rc8, out8 = grade(sol, kept)
         check(p.returncode == 0 and len(left) == 1 and entries(kept) == left and rc7 == rc8 == 0 and out7 == out8,
               "pruning keeps the entry a hit used and removes the other", f"{left}\n{p.stdout}{p.stderr}")
+        check_model_objects(tmp)
         try:
             check_replays(tmp)
         finally:

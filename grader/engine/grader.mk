@@ -106,6 +106,27 @@ models_objs = $(B)/lab$(1)/models/table.o $(patsubst grader/broken/$(1)/%.mut,$(
 MODEL_CFLAGS = $(STUDENT_CFLAGS) -w -O1 -g0 -D_POSIX_C_SOURCE=200809L
 $(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags of a student's files: mk/common.inc)))
 
+# Under make test (LORALAB_BUILD_CACHE set: make test's build cache, which
+# every copy of the kit it makes shares), a model's object is kept there as
+# model-KEY.o: the students' copies, the Gradescope bundle and the folder
+# with a space each build the judges again, ~300 models, and a model found
+# costs one hash, not the compiler (even ccache's hit), ld and objcopy.  KEY
+# hashes all that goes into the object: the model's sources as applied, the
+# headers they may include, ld's and objcopy's argument files, the objects
+# they link (the adapter's, the reference's files left as they are), the
+# flags and the tools' versions.  Without the variable nothing is kept.
+MODEL_TOOLS = $(eval MODEL_TOOLS := $$(shell { $(CC) --version; ld --version; objcopy --version; } 2>&1 | grep -v '^ *$$$$' | head -n 30 | sha256sum | cut -c1-16))$(MODEL_TOOLS)
+# model_cache_get(NN, target, src folder): sets k and c; a hit copies the
+# object and ends the recipe.
+model_cache_get = c=; if [ -n "$$$$LORALAB_BUILD_CACHE" ] && [ -d "$$$$LORALAB_BUILD_CACHE" ]; then \
+	    k=$$$$({ echo "$$(MODEL_TOOLS) $(MODEL_CFLAGS) $(call adapter_obj,$(1))"; \
+	      cat $(3)/*.c $(3)/link.rsp $(3)/redefine.syms $(3)/keep.syms $(wildcard labs/common/*.h $(call labdir,$(1))/*.h) \
+	        $(call adapter_obj,$(1)) $(call model_base,$(1)); } | sha256sum | cut -c1-32) && \
+	    c="$$$$LORALAB_BUILD_CACHE/model-lab$(1)-$$$$k.o"; \
+	    if [ -f "$$$$c" ] && cp "$$$$c" $(2).tmp && mv $(2).tmp $(2); then touch "$$$$c"; \
+	      echo "  model lab$(1)/$$* (make test's cache)"; exit 0; fi; fi;
+model_cache_put = { [ -z "$$$$c" ] || { cp $$@ "$$$$c.tmp.$$$$$$$$" && mv "$$$$c.tmp.$$$$$$$$" "$$$$c"; } || true; } &&
+
 # In a lab of several files, a file that a mutation leaves as the reference's
 # is not compiled again: its object, compiled once (models/base/), is linked.
 model_base = $(if $(word 2,$(wildcard $(call soldir,$(1))/*.c)),$(patsubst %.c,$(B)/lab$(1)/models/base/%.o,$(notdir $(wildcard $(call soldir,$(1))/*.c))))
@@ -126,11 +147,12 @@ $(B)/lab$(1)/models/.applied: $(wildcard grader/broken/$(1)/*.mut) $(wildcard gr
 $(B)/lab$(1)/models/table.c: $(B)/lab$(1)/models/.applied ;
 $(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py $(call model_base,$(1)) | $(B)/lab$(1)/models/.applied
 	@d=$$(@D)/$$*.src; [ -f $$$$d/link.rsp ] || $(PY) tools/apply_mut.py models $(1) $(call soldir,$(1)) $$(@D) $$< || exit 1; \
+	  $(call model_cache_get,$(1),$$@,$$$$d) \
 	  for f in $$$$d/*.c; do [ -e "$$$$f" ] || continue; \
 	    $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c "$$$$f" -o "$$$${f%.c}.o" || exit 1; done; \
 	  ld -r @$$$$d/link.rsp $(call adapter_obj,$(1)) -o $$$$d/all.o && \
 	  objcopy --redefine-syms=$$$$d/redefine.syms --keep-global-symbols=$$$$d/keep.syms $$$$d/all.o $$@ && \
-	  echo "  model lab$(1)/$$*"
+	  $(model_cache_put) echo "  model lab$(1)/$$*"
 $(B)/lab$(1)/models/table.o: $(B)/lab$(1)/models/table.c grader/engine/mistakes.h grader/engine/runner.h
 	$(CC) $(GRADER_CFLAGS) -Ilabs/common -Igrader/engine -c $$< -o $$@
 endef
