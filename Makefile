@@ -177,9 +177,12 @@ grade-quick: $(QUICK_GRADERS) ## every lab's reference scores full marks and its
 	    echo "$$out"; echo "grade-quick: Lab $$id's skeleton does not score 0 (exit $$r)"; exit 1; }; \
 	done; echo "grade-quick: every reference at full marks, every skeleton at 0 (labs $(LAB_IDS))"
 
-$(B)/tests/check_common: tests/check_common.c $(COMMON_SRC) | deps-check
+# Its test file and labs/common's objects (make check's) compiled one file a
+# command: a compiler cache (make test's ccache) keeps each.
+$(B)/tests/check_common: tests/check_common.c $(call check-common,) | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -MF $@.d -MT $@ $(COMMON_INC) $< $(COMMON_SRC) $(CHECK_LIBS) -o $@
+	$(CC) $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -MF $@.d -MT $@ $(COMMON_INC) -c $< -o $@.o
+	$(CC) $(CFLAGS) $@.o $(call check-common,) $(CHECK_LIBS) -o $@
 -include $(wildcard $(B)/tests/*.d)
 unit-tests: $(B)/tests/check_common ## Check suites of labs/common
 	$(B)/tests/check_common
