@@ -26,7 +26,11 @@ Command line (for grader/engine/grader.mk):
   apply_mut.py models [--table] LAB SOLUTION_DIR MODELS_DIR MUT...
       one start for a lab's models: each MUT's sources for its object (below),
       and with --table MODELS_DIR/table.c (what `table` prints)
+  apply_mut.py keys LAB MODELS_DIR MUT...
+      under make test (LORALAB_BUILD_CACHE, LORALAB_MODEL_KEY set): each
+      model's key in make test's build cache (cache_keys)
 """
+import hashlib
 import os
 import re
 import shutil
@@ -253,6 +257,41 @@ def write_model(lab, sol_dir, models_dir, mut):
         f.write(sym + "\n")
 
 
+def cache_keys(lab, models_dir, muts):
+    """Under make test (grader.mk sets LORALAB_MODEL_KEY: the tools' versions
+    and the flags; LORALAB_MODEL_KEY_FILES: the headers and the adapter's
+    object), MODELS_DIR/NAME.src/cache.key: the key of model NAME's object in
+    make test's build cache (LORALAB_BUILD_CACHE/model-labNN-KEY.o), a hash
+    of all that goes into it (those, its sources as applied, ld's and
+    objcopy's argument files, the reference's objects it links).  An object
+    found there is marked used (its time set: make build-cache-prune keeps
+    it).  One start for every model, not a shell and five tools a model."""
+    cache, extra = os.environ.get("LORALAB_BUILD_CACHE"), os.environ.get("LORALAB_MODEL_KEY")
+    if not cache or extra is None or not os.path.isdir(cache):
+        return
+    common = hashlib.sha256(extra.encode())
+    for f in os.environ.get("LORALAB_MODEL_KEY_FILES", "").split():
+        common.update(b"\0" + f.encode() + b"\0" + open(f, "rb").read())
+    for m in muts:
+        src = os.path.join(models_dir, os.path.basename(m)[:-4] + ".src")
+        if not os.path.isfile(os.path.join(src, "link.rsp")):
+            continue  # applied again by its own recipe: built, not looked up
+        h = common.copy()
+        rsp = open(os.path.join(src, "link.rsp"), encoding="utf-8").read()
+        linked = [re.sub(r"\\(.)", r"\1", o) for o in rsp.splitlines()]
+        parts = sorted(os.path.join(src, n) for n in os.listdir(src) if n.endswith(".c"))
+        parts += [os.path.join(src, n) for n in ("link.rsp", "redefine.syms", "keep.syms")]
+        parts += [o for o in linked if os.path.dirname(o) != src]  # the reference's objects
+        for f in parts:
+            h.update(b"\0" + os.path.basename(f).encode() + b"\0" + open(f, "rb").read())
+        key = h.hexdigest()[:32]
+        with open(os.path.join(src, "cache.key"), "w", encoding="utf-8") as f:
+            f.write(key + "\n")
+        kept = os.path.join(cache, f"model-lab{lab}-{key}.o")
+        if os.path.exists(kept):
+            os.utime(kept)
+
+
 def main(argv):
     if len(argv) >= 4 and argv[0] == "models":
         with_table = argv[1] == "--table"
@@ -265,6 +304,9 @@ def main(argv):
             with open(tmp, "w", encoding="utf-8") as f:
                 f.write(table(lab, muts))
             os.replace(tmp, os.path.join(models_dir, "table.c"))
+        return
+    if len(argv) >= 3 and argv[0] == "keys":
+        cache_keys(argv[1], argv[2], argv[3:])
         return
     if len(argv) == 4 and argv[0] == "apply":
         spec = parse_mutation(argv[1])

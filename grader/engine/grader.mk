@@ -108,24 +108,19 @@ $(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags 
 
 # Under make test (LORALAB_BUILD_CACHE set: make test's build cache, which
 # every copy of the kit it makes shares), a model's object is kept there as
-# model-KEY.o: the students' copies, the Gradescope bundle and the folder
+# model-labNN-KEY.o: the students' copies, the Gradescope bundle and the folder
 # with a space each build the judges again, ~300 models, and a model found
-# costs one hash, not the compiler (even ccache's hit), ld and objcopy.  KEY
-# hashes all that goes into the object: the model's sources as applied, the
-# headers they may include, ld's and objcopy's argument files, the objects
-# they link (the adapter's, the reference's files left as they are), the
-# flags and the tools' versions.  Without the variable nothing is kept.
+# costs a shell and a copy, not the compiler (even ccache's hit), ld and
+# objcopy.  KEY (NAME.src/cache.key, written by model-keys-NN: apply_mut.py
+# keys, one start for the lab's models, before any is built, in every make
+# that builds them) hashes all that goes into the object:
+# the model's sources as applied, the headers they may include, ld's and
+# objcopy's argument files, the objects they link (the adapter's, the
+# reference's files left as they are), the flags and the tools' versions.
+# Without the variable nothing is kept.
 MODEL_TOOLS = $(eval MODEL_TOOLS := $$(shell { $(CC) --version; ld --version; objcopy --version; } 2>&1 | grep -v '^ *$$$$' | head -n 30 | sha256sum | cut -c1-16))$(MODEL_TOOLS)
-# model_cache_get(NN, target, src folder): sets k and c; a hit copies the
-# object and ends the recipe.
-model_cache_get = c=; if [ -n "$$$$LORALAB_BUILD_CACHE" ] && [ -d "$$$$LORALAB_BUILD_CACHE" ]; then \
-	    k=$$$$({ echo "$$(MODEL_TOOLS) $(MODEL_CFLAGS) $(call adapter_obj,$(1))"; \
-	      cat $(3)/*.c $(3)/link.rsp $(3)/redefine.syms $(3)/keep.syms $(wildcard labs/common/*.h $(call labdir,$(1))/*.h) \
-	        $(call adapter_obj,$(1)) $(call model_base,$(1)); } | sha256sum | cut -c1-32) && \
-	    c="$$$$LORALAB_BUILD_CACHE/model-lab$(1)-$$$$k.o"; \
-	    if [ -f "$$$$c" ] && cp "$$$$c" $(2).tmp && mv $(2).tmp $(2); then touch "$$$$c"; \
-	      echo "  model lab$(1)/$$* (make test's cache)"; exit 0; fi; fi;
-model_cache_put = { [ -z "$$$$c" ] || { cp $$@ "$$$$c.tmp.$$$$$$$$" && mv "$$$$c.tmp.$$$$$$$$" "$$$$c"; } || true; } &&
+model_key_env = LORALAB_MODEL_KEY="$(MODEL_TOOLS) $(MODEL_CFLAGS)" \
+  LORALAB_MODEL_KEY_FILES="$(wildcard labs/common/*.h $(call labdir,$(1))/*.h) $(call adapter_obj,$(1))"
 
 # In a lab of several files, a file that a mutation leaves as the reference's
 # is not compiled again: its object, compiled once (models/base/), is linked.
@@ -145,14 +140,20 @@ $(B)/lab$(1)/models/.applied: $(wildcard grader/broken/$(1)/*.mut) $(wildcard gr
 	@$(PY) tools/apply_mut.py models --table $(1) $(call soldir,$(1)) $$(@D) $(call models_muts,$(1))
 	@touch $$@ && echo "  models lab$(1): $$(words $(call models_muts,$(1))) applied, table.c"
 $(B)/lab$(1)/models/table.c: $(B)/lab$(1)/models/.applied ;
-$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py $(call model_base,$(1)) | $(B)/lab$(1)/models/.applied
+.PHONY: model-keys-$(1)
+model-keys-$(1): $(B)/lab$(1)/models/.applied $(call adapter_obj,$(1)) $(call model_base,$(1))
+	@$$(if $$(LORALAB_BUILD_CACHE),$$(call model_key_env,$(1)) $(PY) tools/apply_mut.py keys $(1) $(B)/lab$(1)/models $(call models_muts,$(1)))
+$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py $(call model_base,$(1)) | $(B)/lab$(1)/models/.applied $(if $(LORALAB_BUILD_CACHE),model-keys-$(1))
 	@d=$$(@D)/$$*.src; [ -f $$$$d/link.rsp ] || $(PY) tools/apply_mut.py models $(1) $(call soldir,$(1)) $$(@D) $$< || exit 1; \
-	  $(call model_cache_get,$(1),$$@,$$$$d) \
+	  c=; if [ -n "$$$$LORALAB_BUILD_CACHE" ] && read -r k 2>/dev/null < $$$$d/cache.key; then \
+	    c="$$$$LORALAB_BUILD_CACHE/model-lab$(1)-$$$$k.o"; \
+	    if [ -f "$$$$c" ] && cp "$$$$c" $$@; then echo "  model lab$(1)/$$* (make test's cache)"; exit 0; fi; fi; \
 	  for f in $$$$d/*.c; do [ -e "$$$$f" ] || continue; \
 	    $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c "$$$$f" -o "$$$${f%.c}.o" || exit 1; done; \
 	  ld -r @$$$$d/link.rsp $(call adapter_obj,$(1)) -o $$$$d/all.o && \
 	  objcopy --redefine-syms=$$$$d/redefine.syms --keep-global-symbols=$$$$d/keep.syms $$$$d/all.o $$@ && \
-	  $(model_cache_put) echo "  model lab$(1)/$$*"
+	  { [ -z "$$$$c" ] || { cp $$@ "$$$$c.tmp.$$$$$$$$" && mv "$$$$c.tmp.$$$$$$$$" "$$$$c"; } || true; } && \
+	  echo "  model lab$(1)/$$*"
 $(B)/lab$(1)/models/table.o: $(B)/lab$(1)/models/table.c grader/engine/mistakes.h grader/engine/runner.h
 	$(CC) $(GRADER_CFLAGS) -Ilabs/common -Igrader/engine -c $$< -o $$@
 endef
