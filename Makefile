@@ -266,7 +266,11 @@ space-path-test: ## the kit in a folder whose name has a space: make grade, make
 	$(PY) tests/test_space_path.py
 deps-tests: ## mk/deps.sh's messages: not root, no apt, lock held, no network (simulated)
 	$(PY) tests/test_deps.py
-lab-tests-other: $(filter-out $(LAB_TESTS_STAGED),$(LAB_TESTS)) | deps-test ## the lab tests make test does not run as stages of their own
+# The labs' own lab tests (LAB_TESTS_OF_LABS: labs/NN-*/lab.mk) run in
+# handout-figures-test: `make lab-tests` in the students' copy, every
+# reference dropped in, the same recipes on the same files (its test checks
+# that the copy's lab-tests holds every one of them); here, the kit's own.
+lab-tests-other: $(filter-out $(LAB_TESTS_STAGED) $(LAB_TESTS_OF_LABS),$(LAB_TESTS)) | deps-test ## the kit's lab tests make test does not run in a stage of their own or in the students' copy
 lab-tests: $(LAB_TESTS) | deps-test ## each lab's extra checks (cross-checks against numpy, file formats)
 	@echo "lab tests: $(if $(LAB_TESTS),$(LAB_TESTS),none) passed"
 

@@ -256,6 +256,15 @@ def named_targets_work(home, labs):
         check({"check", "grade", "demo", "plots", "lab-tests"} <= targets,
               "the copy's READMEs name check, grade, demo, plots and lab-tests", " | ".join(cmds))
         check(all(parts.values()), "the copy's lab-tests and bench have prerequisites", str(parts))
+    if PART != "copies":
+        # make test's lab-tests-other leaves the labs' own lab tests to this
+        # copy's `make lab-tests` (the kit's Makefile: LAB_TESTS_OF_LABS).
+        rc2, kit = sh(["make", "-s", "--no-print-directory", "-p", "-n", "help"], ROOT)
+        ours = make_var(kit, "LAB_TESTS_OF_LABS")
+        missing = sorted(set(ours) - set(parts["lab-tests"]))
+        check(rc2 == 0 and ours and not missing,
+              f"the copy's make lab-tests runs every lab's own lab test ({len(ours)}: make test runs them here)",
+              f"not in the copy's LAB_TESTS: {missing}; the kit's: {ours}")
     cmds.sort(key=lambda c: c.split()[1:] not in (["lab-tests"], ["bench"]))
     done, by = set(), {}
     logs = {}
