@@ -6,15 +6,12 @@ PLOTS += plots/lab09-levels.svg plots/lab09-errors.svg plots/lab09-memory.svg pl
 
 # lab09-reuse: Labs 06 and 07's demos compiled in (their main renamed), their
 # lab code and Lab 09's qlora.c (each the reference when the kit has it),
-# each compiled on its own (a compiler cache keeps it), then linked.
+# each compiled on its own (cc-each: mk/common.inc), then linked.
 $(B)/lab09/reuse: $(wildcard $(L09)/reuse/*.c) $(L09)/reuse/reuse.h labs/06-train-adapter/demo.c \
   labs/07-two-task-project/demo.c $(call demo-srcs,06) $(call demo-srcs,07) $(call demo-srcs,09) $(B)/libcommon.a
-	@mkdir -p $@.o && objs=() && for f in $(filter-out %/demo.c,$(filter %.c,$^)); do \
-	  o=$@.o/$$(basename $$(dirname "$$f"))-$$(basename "$$f" .c).o; objs+=("$$o"); \
-	  echo "$(notdir $(firstword $(CC))) -c $$f"; \
-	  $(CC) $(STUDENT_CFLAGS) $(if $(wildcard $(call soldir,09)/*.c),-Werror) -D_POSIX_C_SOURCE=200809L $(COMMON_INC) \
-	    -Ilabs/06-train-adapter -Ilabs/07-two-task-project -I$(L09) -c "$$f" -o "$$o" || exit 1; \
-	done && $(CC) "$${objs[@]}" $(B)/libcommon.a -lm -o $@.tmp && mv $@.tmp $@
+	@$(call cc-each,$@,$(STUDENT_CFLAGS) $(if $(wildcard $(call soldir,09)/*.c),-Werror) -D_POSIX_C_SOURCE=200809L \
+	  $(COMMON_INC) -Ilabs/06-train-adapter -Ilabs/07-two-task-project -I$(L09),$(filter-out %/demo.c,$(filter %.c,$^)))
+-include $(wildcard $(B)/lab09/reuse.o/*.d)
 
 # The trained weights of Labs 06 and 07, made by their own code.
 $(B)/lab09/weights.txt: $(B)/lab09/reuse
