@@ -111,9 +111,11 @@ $(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags 
 # model-labNN-KEY.o: the students' copies, the Gradescope bundle and the folder
 # with a space each build the judges again, ~300 models, and a model found
 # costs a shell and a copy, not the compiler (even ccache's hit), ld and
-# objcopy.  KEY (NAME.src/cache.key, written by model-keys-NN: apply_mut.py
-# keys, one start for the lab's models, before any is built, in every make
-# that builds them) hashes all that goes into the object:
+# objcopy.  KEY (NAME.src/cache.key, written by models/.keys' recipe:
+# apply_mut.py keys, one start for the lab's models, before any is built;
+# a file, not a phony target, so a make with every model built starts no
+# python: 9 starts in each of ~20 makes of make test were 20 CPU-s) hashes
+# all that goes into the object:
 # the model's sources as applied, the headers they may include, ld's and
 # objcopy's argument files, the objects they link (the adapter's, the
 # reference's files left as they are), the flags and the tools' versions.
@@ -121,6 +123,13 @@ $(if $(STUDENT_CFLAGS),,$(error grader.mk: STUDENT_CFLAGS is not set (the flags 
 MODEL_TOOLS = $(eval MODEL_TOOLS := $$(shell { $(CC) --version; ld --version; objcopy --version; } 2>&1 | grep -v '^ *$$$$' | head -n 30 | sha256sum | cut -c1-16))$(MODEL_TOOLS)
 model_key_env = LORALAB_MODEL_KEY="$(MODEL_TOOLS) $(MODEL_CFLAGS)" \
   LORALAB_MODEL_KEY_FILES="$(wildcard labs/common/*.h $(call labdir,$(1))/*.h) $(call adapter_obj,$(1))"
+
+# models/.keys holds the flags its keys were made with: a make with other
+# flags (make MODEL_CFLAGS=...) makes the keys again (read by make itself:
+# no process).
+model_keys_stale = $(if $(subst $(MODEL_CFLAGS),,$(file <$(B)/lab$(1)/models/.keys))$(subst $(file <$(B)/lab$(1)/models/.keys),,$(MODEL_CFLAGS)),model-keys-stale)
+.PHONY: model-keys-stale
+model-keys-stale: ;
 
 # In a lab of several files, a file that a mutation leaves as the reference's
 # is not compiled again: its object, compiled once (models/base/), is linked.
@@ -140,10 +149,10 @@ $(B)/lab$(1)/models/.applied: $(wildcard grader/broken/$(1)/*.mut) $(wildcard gr
 	@$(PY) tools/apply_mut.py models --table $(1) $(call soldir,$(1)) $$(@D) $(call models_muts,$(1))
 	@touch $$@ && echo "  models lab$(1): $$(words $(call models_muts,$(1))) applied, table.c"
 $(B)/lab$(1)/models/table.c: $(B)/lab$(1)/models/.applied ;
-.PHONY: model-keys-$(1)
-model-keys-$(1): $(B)/lab$(1)/models/.applied $(call adapter_obj,$(1)) $(call model_base,$(1))
-	@$$(if $$(LORALAB_BUILD_CACHE),$$(call model_key_env,$(1)) $(PY) tools/apply_mut.py keys $(1) $(B)/lab$(1)/models $(call models_muts,$(1)))
-$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py $(call model_base,$(1)) | $(B)/lab$(1)/models/.applied $(if $(LORALAB_BUILD_CACHE),model-keys-$(1))
+$(B)/lab$(1)/models/.keys: $(B)/lab$(1)/models/.applied $(call adapter_obj,$(1)) $(call model_base,$(1)) tools/apply_mut.py $(call model_keys_stale,$(1))
+	@$$(call model_key_env,$(1)) $(PY) tools/apply_mut.py keys $(1) $(B)/lab$(1)/models $(call models_muts,$(1))
+	@printf '%s\n' '$$(MODEL_CFLAGS)' > $$@
+$(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))/*.c $(call labdir,$(1))/*.c $(call labdir,$(1))/*.h) $(call adapter_obj,$(1)) tools/apply_mut.py $(call model_base,$(1)) | $(B)/lab$(1)/models/.applied $(if $(LORALAB_BUILD_CACHE),$(B)/lab$(1)/models/.keys)
 	@d=$$(@D)/$$*.src; [ -f $$$$d/link.rsp ] || $(PY) tools/apply_mut.py models $(1) $(call soldir,$(1)) $$(@D) $$< || exit 1; \
 	  c=; if [ -n "$$$$LORALAB_BUILD_CACHE" ] && read -r k 2>/dev/null < $$$$d/cache.key; then \
 	    c="$$$$LORALAB_BUILD_CACHE/model-lab$(1)-$$$$k.o"; \
