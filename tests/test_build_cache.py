@@ -174,7 +174,7 @@ def check_model_objects(tmp):
     with open(src, "a", encoding="utf-8") as f:
         f.write("/* one more line */\n")
     # Keys are made when the sources are applied (a changed .mut or solution
-    # makes .applied, then .keys, again): the edit above is one of those.
+    # makes .applied, then .keys, again): the edit above stands for such a change.
     os.unlink(os.path.join(build, f"lab{LAB}", "models", ".keys"))
     os.unlink(target)
     rc5, out5, _ = make_model(build, target, cache)
