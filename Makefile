@@ -95,13 +95,17 @@ TEST_BUILD_CACHE := $(LORALAB_CACHE_DIR)/build-cache
 # its folder: mk/common.inc).
 # CC is a link named like the compiler to ccache, which finds the compiler
 # on PATH; the graders' sandboxed compiles run `cc` and never see it.
+# Depend mode (CCACHE_DEPEND): a compile that writes its dependencies (-MMD:
+# the kit's objects, the models, make check's) is looked up without running
+# the preprocessor first, which a miss paid for in full: 470 misses in a run
+# with caches empty, some 25 CPU-s (session 17).
 # LORALAB_CCACHE=0 compiles everything.
 TEST_CCACHE := $(abspath $(B))/ccache
 test_cc_name = $(notdir $(firstword $(CC)))
 define test_ccache_env
 if [ "$${LORALAB_CCACHE:-1}" != 0 ] && ccache=$$(command -v ccache) && [ "$(words $(CC))" = 1 ]; then \
   mkdir -p $(TEST_CCACHE)/bin && ln -sf "$$ccache" $(TEST_CCACHE)/bin/$(test_cc_name) && \
-  export CC=$(TEST_CCACHE)/bin/$(test_cc_name) CCACHE_NOHASHDIR=1; \
+  export CC=$(TEST_CCACHE)/bin/$(test_cc_name) CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1; \
 fi
 endef
 test: deps-test ## the kit's whole test suite (what CI runs)
@@ -322,7 +326,7 @@ sanitize-lab%: $(SAN_ENGINE_OBJ) $(BIN)/lib/librunner-%.a | deps-check deps-grad
 	for f in $(call grader_tests,$*) $(call derived_tests,$*) $(call adapter_src,$*) $(wildcard $(call soldir,$*)/*.c) \
 	  $(wildcard $(call labdir,$*)/given/*.c); do o=$(B)/san/$*-judge/$$(echo "$$f" | tr / _).o; objs+=("$$o"); \
 	  $(CC) $(CFLAGS) $(SAN_FLAGS) $(SAN_JUDGE_FLAGS) $(COMMON_INC) -I$(call labdir,$*) -Igrader/engine \
-	    $(if $(call described,$*),-I$(B)/lab$*/gen) -c "$$f" -o "$$o" || exit 1; done && \
+	    $(if $(call described,$*),-I$(B)/lab$*/gen) -MMD -MF "$$o.d" -c "$$f" -o "$$o" || exit 1; done && \
 	$(CC) $(CFLAGS) $(SAN_FLAGS) "$${objs[@]}" $(SAN_ENGINE_OBJ) $(call grader_models,$*) $(GRADER_LIBS) -o $(BIN)/asan-grade-$*
 	$(BIN)/asan-grade-$* $(call soldir,$*) >/dev/null
 	rm -rf $(B)/san/$*-mut && $(PY) tools/apply_mut.py apply $(call san_mut,$*) $(call soldir,$*) $(B)/san/$*-mut

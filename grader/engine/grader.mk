@@ -138,7 +138,7 @@ define MODEL_RULES
 $(if $(call model_base,$(1)),.SECONDARY: $(call model_base,$(1)))
 $(B)/lab$(1)/models/base/%.o: $(call soldir,$(1))/%.c $(wildcard $(call labdir,$(1))/*.h)
 	@mkdir -p $$(@D)
-	@$(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c $$< -o $$@
+	@$(CC) $(MODEL_CFLAGS) -MMD -MF $$@.d -Ilabs/common -I$(call labdir,$(1)) -c $$< -o $$@
 # One python start applies every model of the lab (models/.applied: the
 # sources of each model in models/NAME.src/, and table.c), not one a model;
 # a model's object depends on its own .mut, so an edited .mut recompiles only
@@ -158,7 +158,7 @@ $(B)/lab$(1)/models/%.o: grader/broken/$(1)/%.mut $(wildcard $(call soldir,$(1))
 	    c="$$$$LORALAB_BUILD_CACHE/model-lab$(1)-$$$$k.o"; \
 	    if [ -f "$$$$c" ] && cp "$$$$c" $$@; then echo "  model lab$(1)/$$* (make test's cache)"; exit 0; fi; fi; \
 	  for f in $$$$d/*.c; do [ -e "$$$$f" ] || continue; \
-	    $(CC) $(MODEL_CFLAGS) -Ilabs/common -I$(call labdir,$(1)) -c "$$$$f" -o "$$$${f%.c}.o" || exit 1; done; \
+	    $(CC) $(MODEL_CFLAGS) -MMD -MF "$$$${f%.c}.d" -Ilabs/common -I$(call labdir,$(1)) -c "$$$$f" -o "$$$${f%.c}.o" || exit 1; done; \
 	  ld -r @$$$$d/link.rsp $(call adapter_obj,$(1)) -o $$$$d/all.o && \
 	  objcopy --redefine-syms=$$$$d/redefine.syms --keep-global-symbols=$$$$d/keep.syms $$$$d/all.o $$@ && \
 	  { [ -z "$$$$c" ] || { cp $$@ "$$$$c.tmp.$$$$$$$$" && mv "$$$$c.tmp.$$$$$$$$" "$$$$c"; } || true; } && \
