@@ -223,10 +223,34 @@ def table(lab, muts):
     return "\n".join(out)
 
 
+STATIC_HEAD = re.compile(r"(?:__attribute__\(\([^()]*\)\)\s*)?(?:static|inline)\b")
+
+
+def keep_affected(path, affected):
+    """Leave out of the model's file at PATH each function with external
+    linkage the mutation does not change (not in AFFECTED: not edited, and
+    calls no edited function, however indirectly): the judge's link resolves
+    the model's calls to it, and the adapter's pointer, to the reference's
+    own definition (reference.o: the same text, so the same behaviour; the
+    solutions keep no state between calls).  Static functions stay (an
+    affected function may call them; the compiler drops the unused ones).
+    A model then compiles only what it changes: the 161 models of labs 01,
+    04, 05 and 07 built in 34.5 CPU-s instead of 40.9 (session 17; most of
+    the rest is starting the compiler, ld and objcopy)."""
+    text = open(path, encoding="utf-8").read()
+    funcs, _ = functions_of(text)
+    for fname, body in funcs.items():
+        if fname in affected or STATIC_HEAD.match(body):
+            continue
+        text = text.replace(body, f"/* {fname}: the reference's (this mistake does not change it) */", 1)
+    open(path, "w", encoding="utf-8").write(text)
+
+
 def write_model(lab, sol_dir, models_dir, mut):
     """MODELS_DIR/NAME.src/ for grader.mk's model NAME.o: the mutated .c files
     that differ from the reference (in a lab of several files, a file left as
     the reference's is linked as its object compiled once, MODELS_DIR/base/),
+    each holding only the functions the mutation may change (keep_affected),
     link.rsp (ld's response file: the objects of the model, in order) and
     redefine.syms and keep.syms (objcopy's: the adapter's table renamed to the
     model's symbol, the one global name left)."""
@@ -234,9 +258,12 @@ def write_model(lab, sol_dir, models_dir, mut):
     src = os.path.join(models_dir, name + ".src")
     shutil.rmtree(src, ignore_errors=True)
     os.makedirs(src)
-    missing = apply_mutation(sol_dir, parse_mutation(mut), src)
+    spec = parse_mutation(mut)
+    missing = apply_mutation(sol_dir, spec, src)
     if missing:
         sys.exit(f"apply_mut.py: {mut}: not found in {sol_dir}: {missing[0]!r}")
+    # None: a stub, or an edit outside any function: the whole file.
+    affected = None if spec["stubs"] else affected_functions(sol_dir, src)
     files = sorted(n for n in os.listdir(src) if n.endswith(".c"))
     several = len([n for n in os.listdir(sol_dir) if n.endswith(".c")]) > 1
     objs = []
@@ -247,6 +274,8 @@ def write_model(lab, sol_dir, models_dir, mut):
             os.remove(p)
             objs.append(os.path.join(models_dir, "base", n[:-2] + ".o"))
         else:
+            if affected is not None:
+                keep_affected(p, set(affected))
             objs.append(p[:-2] + ".o")
     with open(os.path.join(src, "link.rsp"), "w", encoding="utf-8") as f:
         f.write("".join(re.sub(r"([\s'\"\\\\])", r"\\\1", o) + "\n" for o in objs))
