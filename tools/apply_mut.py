@@ -30,6 +30,7 @@ Command line (for grader/engine/grader.mk):
       under make test (LORALAB_BUILD_CACHE, LORALAB_MODEL_KEY set): each
       model's key in make test's build cache (cache_keys)
 """
+import functools
 import hashlib
 import os
 import re
@@ -122,20 +123,38 @@ FUNC_HEAD = re.compile(r"^(?:__attribute__\(\([^()]*\)\)\s*)?[A-Za-z_][\w \t\*]*
                        re.M)
 
 
+# What the brace count of functions_of stops at: a comment, a string or
+# character literal, or a brace (in this order of precedence, as read).
+BRACE_SCAN = re.compile(r"/\*|//|[\"'{}]")
+
+
 def functions_of(text):
     """{name: body} of the top-level function definitions in C text, and the
     text outside them (a definition starts at column 0; braces are counted,
-    skipping strings, characters and comments)."""
+    skipping strings, characters and comments).  Memoized: one `models`
+    start reads each reference file once for every model; the scan jumps
+    from one brace, comment or quote to the next (the character loop it
+    replaced was 3.6 of the 4.2 CPU-s of Lab 05's models, session 18)."""
+    funcs, outside = _functions_of(text)
+    return dict(funcs), outside
+
+
+@functools.lru_cache(maxsize=None)
+def _functions_of(text):
     funcs, outside, at = {}, [], 0
     for m in FUNC_HEAD.finditer(text):
         if m.start() < at:
             continue
         i, depth = m.end() - 1, 0
-        while i < len(text):
-            c = text[i]
-            if text.startswith("/*", i):
+        while True:
+            tok = BRACE_SCAN.search(text, i)
+            if not tok:
+                i = len(text)
+                break
+            i, c = tok.start(), tok.group()
+            if c == "/*":
                 i = text.find("*/", i + 2) + 1 or len(text)
-            elif text.startswith("//", i):
+            elif c == "//":
                 i = text.find("\n", i) if text.find("\n", i) >= 0 else len(text)
             elif c in "\"'":
                 j = i + 1
@@ -144,10 +163,10 @@ def functions_of(text):
                 i = j
             elif c == "{":
                 depth += 1
-            elif c == "}":
+            elif depth == 1:
+                break
+            else:
                 depth -= 1
-                if depth == 0:
-                    break
             i += 1
         outside.append(text[at:m.start()])
         funcs[m.group(1)] = text[m.start():i + 1]
