@@ -72,10 +72,12 @@ TEST_LOGS  := $(B)/test-logs
 TEST_ORDER  = $(filter $(TEST_STAGES),$(TEST_SLOW_FIRST)) $(filter-out $(TEST_SLOW_FIRST),$(TEST_STAGES))
 # By their wall time in a fresh clone's run (session 14, longest first: a
 # long stage started last would run alone at the end, one core idle;
-# valgrind early: one process, which a late start leaves running alone).
+# valgrind early: one process, which a late start leaves running alone;
+# grader-engine-tests, 15 s, before the last four grader tests: last, it
+# ran alone for its final 10 s, session 18).
 TEST_SLOW_FIRST := handout-copies-test handout-figures-test grader-test-01 grader-test-05 grader-test-07 \
   grade-all-test platform-tests valgrind sanitize grader-test-04 grader-test-06 lab-tests-other \
-  grader-test-02 grader-test-03 grader-test-08 grader-test-09
+  grader-engine-tests grader-test-02 grader-test-03 grader-test-08 grader-test-09
 TEST_SHARED = $(GRADERS) $(B)/tests/check_common $(addprefix $(B)/demo/lab,$(LAB_IDS)) $(VISIBLE_BINS)
 # A submission built before is not built again (the same files graded by
 # several stages, or by the run before): grader/engine/build_cache.h.  The
