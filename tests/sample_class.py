@@ -45,6 +45,15 @@ sys.path.insert(0, HERE)
 import test_grader as tg  # noqa: E402
 
 ROOT = tg.ROOT
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import skelgen  # noqa: E402 - the kit's one skeleton generator, called in this process
+
+
+def stubbed(path, task):
+    """What `tools/skelgen.py --task TASK PATH` prints: the solution file at
+    path with only task's regions stubbed ("none": none of them, the
+    reference as a student hands it in, without its markers)."""
+    return skelgen.generate(path, only=task)
 
 # Code put at the top of the first graded function: (name, code, reason words, hangs)
 MISBEHAVIOURS = [
@@ -137,10 +146,7 @@ def build(lab, out, size=None, few=False, some_broken=False):
     ref = read_sources(sol_dir, names)
     skel = read_sources(skel_dir, names)
     # The reference without its markers, as a student would hand it in.
-    clean_ref = {n: subprocess.run([sys.executable, os.path.join(ROOT, "tools/skelgen.py"),
-                                    "--task", "none", os.path.join(sol_dir, n)],
-                                   capture_output=True, text=True, check=True).stdout
-                 for n in names}
+    clean_ref = {n: stubbed(os.path.join(sol_dir, n), "none") for n in names}
     main_src = names[0]
     kinds = []  # (student, writer, expectation)
 
@@ -162,9 +168,7 @@ def build(lab, out, size=None, few=False, some_broken=False):
                                                                          reason=["not implemented"])))
     # partly done: one task stubbed
     for task in sorted(tasks):
-        part = {n: subprocess.run([sys.executable, os.path.join(ROOT, "tools/skelgen.py"), "--task",
-                                   task, os.path.join(sol_dir, n)],
-                                  capture_output=True, text=True, check=True).stdout for n in names}
+        part = {n: stubbed(os.path.join(sol_dir, n), task) for n in names}
         kinds.append((f"missing-{task.replace('.', '-')}", lambda p, f=part: write_folder(p, f),
                       expect("partly done", "below", tasks[task], ["not implemented"])))
     # broken
@@ -338,9 +342,7 @@ def build_hostile(lab, out):
     sol_dir, skel_dir = tg.lab_dir("solutions", lab), tg.lab_dir("labs", lab)
     lab_dir = os.path.basename(skel_dir)
     skel = read_sources(skel_dir, names)
-    ref = {n: subprocess.run([sys.executable, os.path.join(ROOT, "tools/skelgen.py"), "--task", "none",
-                              os.path.join(sol_dir, n)], capture_output=True, text=True,
-                             check=True).stdout for n in names}
+    ref = {n: stubbed(os.path.join(sol_dir, n), "none") for n in names}
     main_src = names[0]
     stem, ext = os.path.splitext(main_src)
     others = {n: d for n, d in ref.items() if n != main_src}
