@@ -174,7 +174,9 @@ def build(out, graders):
                             os.path.join(dest, "grader/bin/lib/librunner-" + lab + ".a")], check=True)
             shipped.append(lab)
     archive = os.path.join(out, "loralab-student.tar.gz")
-    with tarfile.open(archive, "w:gz") as t:
+    # gzip's own default level: Python's 9 took 0.85 CPU-s for a copy with
+    # graders, 6 takes 0.23 for an archive 0.8% larger (session 18).
+    with tarfile.open(archive, "w:gz", compresslevel=6) as t:
         t.add(dest, arcname="loralab-student", filter=lambda i: (setattr(i, "uid", 0),
                                                                   setattr(i, "gid", 0),
                                                                   setattr(i, "uname", ""),
