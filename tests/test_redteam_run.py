@@ -9,7 +9,10 @@ one named function.  The classes (issue 11, item 7, the run side):
   limits changed on the grader (prlimit64 on the parent, setrlimit on itself),
   forged runner messages on fd 3 (setup failure, bad request, forbidden
   call, result), sleeping 0.9 s / spinning / hanging in every call, a write
-  1 MiB past an output, floods of bytes and of short lines, fork, clone and
+  1 MiB past an output (and, but for --lab-only, the same write in each
+  call after a runner's first: a test's later calls on the same shapes keep
+  the first call's layout of its tensors, runner_main.c's lay_out_tensors,
+  whose gaps must still be inaccessible), floods of bytes and of short lines, fork, clone and
   kill of the grader (the runner may not call getppid; its
   pid minus one is the test worker that started it), and the answer pipe of
   a runner that serves a test's calls: duplicated (forbidden) or closed
@@ -386,6 +389,12 @@ def test_lab(lab, only=None, lab_only=False):
             check(False, f"write-past: {func} found in the reference")
             return
         judge_variant(lab, f"write-past ({func} writes 1 MiB past its output)", sub, n_tests,
+                      reason, max_score=mx - 1)
+    if lab_only:
+        return
+    with tempfile.TemporaryDirectory() as sub:
+        make_write_past(sol, sub, func, "{ static int calls_; if (calls_++ > 0) { " + stmt + " } }")
+        judge_variant(lab, f"write-past from a runner's second call on ({func})", sub, n_tests,
                       reason, max_score=mx - 1)
 
 
