@@ -97,7 +97,6 @@ static int same_double(double a, double b)
             ck_abort_msg(__VA_ARGS__);   \
     } while (0)
 
-
 START_TEST(test_rng_same_seed_gives_same_stream)
 {
     rng_t r1, r2;
