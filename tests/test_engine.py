@@ -18,11 +18,17 @@ a test table that poses as Lab 01 and grades its reference with --jobs 1.
   - a late judge (tests/late_judge.c, preloaded into grade-01: each poll
     that found nothing ready is followed by 2 s off a core) still takes the
     answer its runner wrote before it looked (the reference passes), and
-    still times out a call that never answers (the endless loop fails).
+    still times out a call that never answers (the endless loop fails);
+  - a judge kept waiting for a core for 1.5 s just after it started a runner
+    (the same shim, LATE_JUDGE_EXEC_MS) still times the call from the
+    runner's exec: a submission whose constructor sleeps 0.9 s passes its
+    0.2 s call only if the report allows the call 0.9 s or more (the wait
+    was the machine's), and the reference passes.
 """
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,6 +98,51 @@ def late_judge(tmp):
     return out
 
 
+# A constructor that sleeps 0.9 s in the runner (nanosleep by number: the
+# runner's filter allows it; glibc's wrapper uses clock_nanosleep).
+SLEEPY_CTOR = r"""
+extern long syscall(long number, ...);
+struct late_ts { long s, ns; };
+__attribute__((constructor)) static void late_ctor(void)
+{
+    struct late_ts ts = {0, 900000000};
+    syscall(35, &ts, (void *)0);
+}
+"""
+
+
+def late_exec(tmp):
+    """[(ok, what, detail)]: grade-01 whose worker waits 1.5 s for a core
+    right after each runner's exec, on the reference and on a constructor
+    that sleeps 0.9 s, one one-call test each."""
+    shim = os.path.join(ROOT, "build", "tests", "late_judge.so")
+    sol = os.path.join(ROOT, "solutions", "01-rank-factorization")
+    sleepy = os.path.join(tmp, "sleepy-constructor")
+    shutil.copytree(sol, sleepy)
+    first = subprocess.run([os.path.join(ROOT, "grader", "bin", "grade-01"), "--sources"],
+                           capture_output=True, text=True).stdout.split()[0]
+    with open(os.path.join(sleepy, first), "a", encoding="utf-8") as f:
+        f.write(SLEEPY_CTOR)
+    env = dict(os.environ, LD_PRELOAD=shim, LATE_JUDGE_EXEC_MS="1500", LORALAB_CALL_TIMES="1")
+    out = []
+    for sub in (sol, sleepy):
+        p = subprocess.run([os.path.join(ROOT, "grader", "bin", "grade-01"), "--jobs", "1", "--test", LATE_TEST, sub],
+                           capture_output=True, text=True, timeout=300, env=env)
+        verdict = re.search(r"^lab01\.\d+ +" + re.escape(LATE_TEST) + r" \.+ (PASS|FAIL)", p.stdout, re.M)
+        times = re.findall(r"^call-time .* limit (\S+) allowed (\S+) took (\S+)$", p.stderr, re.M)
+        if sub == sol:
+            ok = verdict and verdict.group(1) == "PASS" and p.returncode == 0 and times
+            what = "a judge late after a runner's exec still passes the reference"
+        else:  # a pass is earned only with 0.9 s allowed; a fail must be the clock's
+            ok = verdict and times and (
+                all(float(a) >= 0.9 for _, a, _ in times) if verdict.group(1) == "PASS"
+                else "did not return within its limit" in p.stdout)
+            what = ("a judge late after a runner's exec times the call from the exec "
+                    "(a constructor's 0.9 s sleep counts)")
+        out.append((ok, what, f"exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-800:]}"))
+    return out
+
+
 def main():
     sol = os.path.join(ROOT, "solutions", "01-rank-factorization")
     with tempfile.TemporaryDirectory() as tmp:
@@ -129,7 +180,7 @@ def main():
     failed += not ok
     print(f"  {'ok  ' if ok else 'FAIL'} a grader error makes the exit status 2 (got {p.returncode})")
     with tempfile.TemporaryDirectory() as tmp:
-        late = late_judge(tmp)
+        late = late_judge(tmp) + late_exec(tmp)
     for ok, what, detail in late:
         failed += not ok
         print(f"  {'ok  ' if ok else 'FAIL'} {what}")

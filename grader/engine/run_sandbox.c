@@ -180,17 +180,24 @@ static _Noreturn void setup_failed(int fd, const char *what)
  * file descriptors, working folder, limits, signal dispositions and seccomp
  * state, as a forked one does; it allocates nothing, and the only shared
  * memory it writes is the filter's pid slots (the judge, waiting, reads them
- * only for the next runner, which writes its own). */
+ * only for the next runner, which writes its own) and its own arguments'
+ * start fields (read by the judge when it resumes). */
 typedef struct {
     int nul_r, out_w, res_w, ctl_r, setup_w;
     pid_t parent;     /* the test worker starting it */
     double cpu_limit; /* seconds of CPU the whole session may use */
     sigset_t mask;    /* the judge's signal mask, which the runner inherits */
+    /* Written by the child just before it executes the runner: when the
+     * runner's first call starts, and the waits for a core (the runner's,
+     * the worker's) that its deadline is measured from then. */
+    double exec_at, exec_wait, judge_wait;
 } child_args_t;
+
+static double queue_wait_of(pid_t pid);
 
 static int child(void *arg)
 {
-    const child_args_t *ca = arg;
+    child_args_t *ca = arg;
     int setup_w = ca->setup_w;
     char *argv[] = {"runner", NULL};
     char *envp[] = {NULL};
@@ -253,6 +260,13 @@ static int child(void *arg)
         setrlimit(RLIMIT_FSIZE, &zero) || setrlimit(RLIMIT_CORE, &zero) ||
         setrlimit(RLIMIT_NPROC, &zero) || setrlimit(RLIMIT_NOFILE, &nofile))
         setup_failed(setup_w, "setrlimit");
+    /* The call's clock starts here, in the child, not when the judge
+     * resumes: on a busy machine the worker can wait for a core after the
+     * exec while the runner already runs its constructors (a constructor
+     * that slept 0.9 s then passed a call limited to 0.2 s). */
+    ca->exec_wait = queue_wait_of(me);
+    ca->judge_wait = queue_wait_of(ca->parent);
+    ca->exec_at = now();
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
         setup_failed(setup_w, "loading the seccomp filter");
     sigprocmask(SIG_SETMASK, &ca->mask, NULL);
@@ -337,7 +351,6 @@ static _Noreturn void pipe_failed(const char *what)
     engine_exit(2);
 }
 
-static double queue_wait_of(pid_t pid);
 static double queue_wait_seconds(void);
 
 /* A new runner, sandboxed: returns the read end of its setup pipe. */
@@ -356,17 +369,21 @@ static int session_start(void)
     /* The session's CPU limit only backs up the judge's clocks: every call
      * is stopped by its wall-clock limit, all of them by the budget. */
     double cpu_limit = opt_budget_seconds() + opt_call_cap_seconds() * machine_load_factor();
-    child_args_t ca = {nul[0], out[1], res[1], ctl[1], setup[1], getpid(), cpu_limit, {{0}}};
+    child_args_t ca = {nul[0], out[1], res[1], ctl[1], setup[1], getpid(), cpu_limit, {{0}},
+                       now(), -1.0, -1.0};
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &ca.mask);
     pid_t pid = clone(child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &ca);
     int clone_errno = errno;
-    /* The judge resumes when the child has executed the runner (or died):
-     * the call's clock starts here, not when the worker next looks at the
-     * setup pipe, which a busy machine can delay while the runner runs
-     * (its constructors, its first call). */
-    session.exec_at = now();
+    /* The judge resumes when the child has executed the runner (or died).
+     * The call's clock started in the child, just before the exec: not when
+     * the worker next looks at the setup pipe, nor when it resumes here,
+     * which a busy machine can delay while the runner runs (its
+     * constructors, its first call). */
+    session.exec_at = ca.exec_at;
+    session.exec_wait = ca.exec_wait;
+    session.judge_wait = ca.judge_wait;
     sigprocmask(SIG_SETMASK, &ca.mask, NULL);
     if (pid < 0) {
         errno = clone_errno;
@@ -387,8 +404,6 @@ static int session_start(void)
         pipe_failed("pidfd_open (the grader needs Linux 5.3 or later)");
     if (clock_getcpuclockid(pid, &session.clock) != 0)
         session.clock = CLOCK_MONOTONIC; /* a call's wall time stands in for its CPU time */
-    session.exec_wait = queue_wait_seconds();
-    session.judge_wait = queue_wait_of(getpid());
     set_nonblock(session.ctl);
     set_nonblock(session.out);
     set_nonblock(session.res);
@@ -484,14 +499,35 @@ static int hand_over_pipe(void)
  * it), or -1 when the kernel does not say. */
 static double queue_wait_of(pid_t pid)
 {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
-    FILE *f = fopen(path, "re");
-    unsigned long long run, wait;
-    int ok = f && fscanf(f, "%llu %llu", &run, &wait) == 2;
-    if (f)
-        fclose(f);
-    return ok ? (double)wait * 1e-9 : -1.0;
+    /* No stdio or allocation: the child that executes the runner calls it
+     * too, in the judge's memory (CLONE_VM). */
+    char path[48] = "/proc/", digits[12], buf[128];
+    size_t n = 6, d = 0;
+    unsigned v = (unsigned)pid;
+    do
+        digits[d++] = (char)('0' + v % 10);
+    while ((v /= 10) && d < sizeof digits);
+    while (d)
+        path[n++] = digits[--d];
+    memcpy(path + n, "/schedstat", sizeof "/schedstat");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1.0;
+    ssize_t k = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (k <= 0)
+        return -1.0;
+    buf[k] = '\0';
+    /* "run wait slices": the second number, in ns */
+    const char *s = buf;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    if (*s != ' ' || s[1] < '0' || s[1] > '9')
+        return -1.0;
+    unsigned long long wait = 0;
+    for (s++; *s >= '0' && *s <= '9'; s++)
+        wait = wait * 10 + (unsigned long long)(*s - '0');
+    return (double)wait * 1e-9;
 }
 
 /* The runner's wait for a core. */
