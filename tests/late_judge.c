@@ -13,8 +13,9 @@
  * Polls are left alone.  The worker waits on a run queue, as on a busy
  * machine, not in a sleep: it is pinned to its core with the lowest
  * priority beside a process that spins there for LATE_JUDGE_EXEC_MS.  A
- * judge that started the call's clock only when it resumed gave a
- * constructor that slept that long a call of almost nothing.
+ * constructor that sleeps meanwhile has that time before the call's limit
+ * starts, and the report must say so (a judge that measured from when it
+ * resumed reported it as allowed only the limit).
  *
  * The runner is static: the shim reaches only the judge.
  */

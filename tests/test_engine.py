@@ -20,10 +20,10 @@ a test table that poses as Lab 01 and grades its reference with --jobs 1.
     answer its runner wrote before it looked (the reference passes), and
     still times out a call that never answers (the endless loop fails);
   - a judge kept waiting for a core for 1.5 s just after it started a runner
-    (the same shim, LATE_JUDGE_EXEC_MS) still times the call from the
-    runner's exec: a submission whose constructor sleeps 0.9 s passes its
-    0.2 s call only if the report allows the call 0.9 s or more (the wait
-    was the machine's), and the reference passes.
+    (the same shim, LATE_JUDGE_EXEC_MS) passes the reference, and reports
+    the call's time from the runner's exec: a submission whose constructor
+    sleeps 0.9 s passes its 0.2 s call only if the report allows the call
+    0.9 s or more (the wait was the machine's).
 """
 import json
 import os
@@ -137,7 +137,7 @@ def late_exec(tmp):
             ok = verdict and times and (
                 all(float(a) >= 0.9 for _, a, _ in times) if verdict.group(1) == "PASS"
                 else "did not return within its limit" in p.stdout)
-            what = ("a judge late after a runner's exec times the call from the exec "
+            what = ("a judge late after a runner's exec reports the call's time from the exec "
                     "(a constructor's 0.9 s sleep counts)")
         out.append((ok, what, f"exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-800:]}"))
     return out

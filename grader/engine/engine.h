@@ -179,8 +179,9 @@ typedef struct {
     int cut;             /* stopped because the submission's time budget ran out */
     int answered;        /* the runner said "done", but fd 3 did not hold one answer */
     int status;          /* from waitpid */
-    double seconds;      /* wall time from execve to the end */
-    double allowed;      /* the call's limit as it ended: moved by its runner's wait for a core */
+    double seconds;      /* wall time from execve (or the request) to the end */
+    double allowed;      /* the time the call had, from the same start: its limit, moved by its
+                          * runner's wait for a core, and the worker's before it resumed */
     double cpu_seconds;  /* user + system CPU time of the runner process (wait4) */
     char setup[256];     /* why the sandbox could not be built, if it could not */
 } outcome_t;

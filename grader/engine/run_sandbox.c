@@ -181,19 +181,14 @@ static _Noreturn void setup_failed(int fd, const char *what)
  * state, as a forked one does; it allocates nothing, and the only shared
  * memory it writes is the filter's pid slots (the judge, waiting, reads them
  * only for the next runner, which writes its own) and its own arguments'
- * start fields (read by the judge when it resumes). */
+ * exec_at (read by the judge when it resumes). */
 typedef struct {
     int nul_r, out_w, res_w, ctl_r, setup_w;
     pid_t parent;     /* the test worker starting it */
     double cpu_limit; /* seconds of CPU the whole session may use */
     sigset_t mask;    /* the judge's signal mask, which the runner inherits */
-    /* Written by the child just before it executes the runner: when the
-     * runner's first call starts, and the waits for a core (the runner's,
-     * the worker's) that its deadline is measured from then. */
-    double exec_at, exec_wait, judge_wait;
+    double exec_at;   /* written by the child just before it executes the runner */
 } child_args_t;
-
-static double queue_wait_of(pid_t pid);
 
 static int child(void *arg)
 {
@@ -260,12 +255,6 @@ static int child(void *arg)
         setrlimit(RLIMIT_FSIZE, &zero) || setrlimit(RLIMIT_CORE, &zero) ||
         setrlimit(RLIMIT_NPROC, &zero) || setrlimit(RLIMIT_NOFILE, &nofile))
         setup_failed(setup_w, "setrlimit");
-    /* The call's clock starts here, in the child, not when the judge
-     * resumes: on a busy machine the worker can wait for a core after the
-     * exec while the runner already runs its constructors (a constructor
-     * that slept 0.9 s then passed a call limited to 0.2 s). */
-    ca->exec_wait = queue_wait_of(me);
-    ca->judge_wait = queue_wait_of(ca->parent);
     ca->exec_at = now();
     if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
         setup_failed(setup_w, "loading the seccomp filter");
@@ -300,10 +289,11 @@ static struct {
     int res;         /* the answer channel (the runner's fd 3) */
     int pidfd;       /* readable when the runner has exited */
     clockid_t clock; /* the runner's CPU time */
-    double exec_at;  /* when it was executed (clone returned: CLONE_VFORK) */
+    double exec_at;  /* when the judge resumed after its exec (clone returned: CLONE_VFORK) */
+    double born_at;  /* when it was executed: the child's last step before the exec */
     double exec_wait; /* its wait for a core then (queue_wait_seconds) */
     double judge_wait; /* the worker's own wait for a core then */
-} session = {0, -1, -1, -1, -1, 0, 0.0, -1.0, -1.0};
+} session = {0, -1, -1, -1, -1, 0, 0.0, 0.0, -1.0, -1.0};
 
 static void close_fd(int *fd)
 {
@@ -351,6 +341,7 @@ static _Noreturn void pipe_failed(const char *what)
     engine_exit(2);
 }
 
+static double queue_wait_of(pid_t pid);
 static double queue_wait_seconds(void);
 
 /* A new runner, sandboxed: returns the read end of its setup pipe. */
@@ -369,21 +360,25 @@ static int session_start(void)
     /* The session's CPU limit only backs up the judge's clocks: every call
      * is stopped by its wall-clock limit, all of them by the budget. */
     double cpu_limit = opt_budget_seconds() + opt_call_cap_seconds() * machine_load_factor();
-    child_args_t ca = {nul[0], out[1], res[1], ctl[1], setup[1], getpid(), cpu_limit, {{0}},
-                       now(), -1.0, -1.0};
+    child_args_t ca = {nul[0], out[1], res[1], ctl[1], setup[1], getpid(), cpu_limit, {{0}}, now()};
     sigset_t all;
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &ca.mask);
     pid_t pid = clone(child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &ca);
     int clone_errno = errno;
-    /* The judge resumes when the child has executed the runner (or died).
-     * The call's clock started in the child, just before the exec: not when
-     * the worker next looks at the setup pipe, nor when it resumes here,
-     * which a busy machine can delay while the runner runs (its
-     * constructors, its first call). */
-    session.exec_at = ca.exec_at;
-    session.exec_wait = ca.exec_wait;
-    session.judge_wait = ca.judge_wait;
+    /* The judge resumes when the child has executed the runner (or died):
+     * the call's clock starts here, not when the worker next looks at the
+     * setup pipe, which a busy machine can delay while the runner runs
+     * (its constructors, its first call). */
+    session.exec_at = now();
+    /* The runner runs from the child's exec on (its constructors), and a
+     * busy machine can keep the worker off a core before it resumes here.
+     * That wait is the machine's (the request is not even sent), so the
+     * limit is still measured from here; but the report measures from the
+     * exec (born_at): a constructor that slept 0.9 s while the worker
+     * waited, then answered within a 0.2 s limit, had 0.9 s and more, and
+     * its report must not say 0.2 s (the red team checks every pass). */
+    session.born_at = ca.exec_at < session.exec_at ? ca.exec_at : session.exec_at;
     sigprocmask(SIG_SETMASK, &ca.mask, NULL);
     if (pid < 0) {
         errno = clone_errno;
@@ -404,6 +399,8 @@ static int session_start(void)
         pipe_failed("pidfd_open (the grader needs Linux 5.3 or later)");
     if (clock_getcpuclockid(pid, &session.clock) != 0)
         session.clock = CLOCK_MONOTONIC; /* a call's wall time stands in for its CPU time */
+    session.exec_wait = queue_wait_seconds();
+    session.judge_wait = queue_wait_of(getpid());
     set_nonblock(session.ctl);
     set_nonblock(session.out);
     set_nonblock(session.res);
@@ -499,35 +496,14 @@ static int hand_over_pipe(void)
  * it), or -1 when the kernel does not say. */
 static double queue_wait_of(pid_t pid)
 {
-    /* No stdio or allocation: the child that executes the runner calls it
-     * too, in the judge's memory (CLONE_VM). */
-    char path[48] = "/proc/", digits[12], buf[128];
-    size_t n = 6, d = 0;
-    unsigned v = (unsigned)pid;
-    do
-        digits[d++] = (char)('0' + v % 10);
-    while ((v /= 10) && d < sizeof digits);
-    while (d)
-        path[n++] = digits[--d];
-    memcpy(path + n, "/schedstat", sizeof "/schedstat");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1.0;
-    ssize_t k = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (k <= 0)
-        return -1.0;
-    buf[k] = '\0';
-    /* "run wait slices": the second number, in ns */
-    const char *s = buf;
-    while (*s >= '0' && *s <= '9')
-        s++;
-    if (*s != ' ' || s[1] < '0' || s[1] > '9')
-        return -1.0;
-    unsigned long long wait = 0;
-    for (s++; *s >= '0' && *s <= '9'; s++)
-        wait = wait * 10 + (unsigned long long)(*s - '0');
-    return (double)wait * 1e-9;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
+    FILE *f = fopen(path, "re");
+    unsigned long long run, wait;
+    int ok = f && fscanf(f, "%llu %llu", &run, &wait) == 2;
+    if (f)
+        fclose(f);
+    return ok ? (double)wait * 1e-9 : -1.0;
 }
 
 /* The runner's wait for a core. */
@@ -565,11 +541,12 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
      * are the judge's costs, which a busy machine can stretch.  A running
      * runner's call starts now. */
     double start = now(), deadline = start + SETUP_SECONDS, exec_at = -1.0, cpu0 = 0.0;
+    double born = -1.0; /* for the report: when the runner could start on the call */
     int setup_fd = -1;
     double wait0 = -1.0; /* queue_wait_seconds() when the call started */
     double judge0 = -1.0; /* the worker's own wait for a core then */
     if (session.pid && hand_over_pipe() == 0) {
-        exec_at = start;
+        exec_at = born = start;
         deadline = start + limit;
         cpu0 = session_cpu();
         wait0 = queue_wait_seconds();
@@ -679,6 +656,7 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
                     close_fd(&setup_fd);
                     if (!setup_len) { /* executed: the call started then */
                         exec_at = charged = session.exec_at;
+                        born = session.born_at;
                         deadline = exec_at + limit;
                         wait0 = session.exec_wait;
                         judge0 = session.judge_wait;
@@ -716,11 +694,11 @@ void spawn(call_t *c, const buf_t *req, outcome_t *o, double limit)
         take(session.out, c, o, &kept);
     c->printed[kept] = '\0';
     double end = now(), cpu = 0.0;
-    o->seconds = exec_at >= 0 ? end - exec_at : 0.0;
+    o->seconds = exec_at >= 0 ? end - born : 0.0;
     /* An answer the worker found past the deadline (a late worker: its poll
      * returned late, or the last look) was allowed until it was found, and
      * the report says so (the red team checks every pass against it). */
-    o->allowed = exec_at >= 0 ? (answered && end > deadline ? end : deadline) - exec_at : limit;
+    o->allowed = exec_at >= 0 ? (answered && end > deadline ? end : deadline) - born : limit;
     if (answered && !o->flooded) {
         o->status = 0; /* as if it had exited 0: the session goes on */
         cpu = session_cpu() - cpu0;
