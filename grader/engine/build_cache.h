@@ -13,7 +13,10 @@
  * library, and the build's recipe: runner_recipe_id below, a digest of the
  * engine's objects that build a runner (their steps, flags and words), not
  * the judge's build ID, which changes with every test of the lab: a commit
- * that changes a test builds no runner again.  Nothing in the key depends
+ * that changes a test builds no runner again.  The library and the recipe
+ * are digested without debug information (grader.mk: the library is
+ * stripped, cache-code-ids), so a comment that moves the lines of a header
+ * builds nothing again either.  Nothing in the key depends
  * on where the kit is: the kit's debug
  * information names its folder "." (mk/common.inc), so another clone of the
  * same commit builds the same library and judges and finds the same
