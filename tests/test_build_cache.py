@@ -15,7 +15,13 @@
     builds again, another model's code replays again;
   - a mistake model's object (grader.mk, under make test) is kept as
     model-labNN-KEY.o: built again it is a hit with the same bytes; other
-    flags or one changed byte of its source are a miss; unset, nothing kept.
+    flags or one changed byte of its source are a miss; unset, nothing kept;
+  - the keys leave debug information out, so a comment that moves the lines
+    of a header builds and replays nothing again: the runner libraries and
+    the models hold none, and an engine file compiled as the kit compiles
+    it, with a line added to the top of its headers, differs from before in
+    its debug information only (grader.mk's cache-code-ids digests the
+    objects stripped of it).
 """
 import glob
 import os
@@ -183,6 +189,42 @@ def check_model_objects(tmp):
           f"{kept()}\n{out4[-800:]}\n{out5[-800:]}")
 
 
+def debug_sections(path):
+    out = subprocess.run(["readelf", "-SW", path], capture_output=True, text=True).stdout
+    return sorted({w for w in out.split() if w.startswith(".debug")})
+
+
+def check_debug_free(tmp):
+    libs = sorted(glob.glob(os.path.join(ROOT, "grader", "bin", "lib", "librunner-*.a")))
+    models = sorted(glob.glob(os.path.join(ROOT, "build", f"lab{LAB}", "models", "*.o")))
+    models = [m for m in models if not m.endswith("/table.o")]
+    bad = [(p, d) for p in libs + models for d in [debug_sections(p)] if d]
+    check(libs and models and not bad, f"the runner libraries and Lab {LAB}'s models hold no debug information "
+          f"({len(libs)} libraries, {len(models)} models)", str(bad[:3]))
+    # build_cache.c as grader.mk compiles it (GRADER_CFLAGS), twice: its
+    # headers as they are, then with a comment line on top of each.
+    objs = {}
+    for tag in ("as-is", "moved"):
+        d = os.path.join(tmp, "lines-" + tag)
+        shutil.copytree(os.path.join(ROOT, "grader", "engine"), d,
+                        ignore=shutil.ignore_patterns("*.py", "*.mk", "__pycache__"))
+        if tag == "moved":
+            for h in glob.glob(os.path.join(d, "*.h")):
+                text = open(h, encoding="utf-8").read()
+                open(h, "w", encoding="utf-8").write("/* one more line */\n" + text)
+        o = os.path.join(d, "build_cache.o")
+        p = subprocess.run(["cc", "-std=c11", "-O2", "-g", "-Wall", "-Wextra", "-Werror",
+                            "-D_POSIX_C_SOURCE=200809L", "-I", os.path.join(ROOT, "labs", "common"),
+                            "-c", os.path.join(d, "build_cache.c"), "-o", o], capture_output=True, text=True)
+        s = subprocess.run(["objcopy", "--strip-debug", o, o + ".strip"], capture_output=True, text=True)
+        objs[tag] = (p.returncode or s.returncode, open(o, "rb").read() if not p.returncode else b"",
+                     open(o + ".strip", "rb").read() if not (p.returncode or s.returncode) else b"")
+    (rc1, raw1, code1), (rc2, raw2, code2) = objs["as-is"], objs["moved"]
+    check(rc1 == rc2 == 0 and raw1 != raw2 and code1 == code2,
+          "a comment that moves a header's lines changes an engine object's debug information only",
+          f"exit {rc1}, {rc2}; raw same: {raw1 == raw2}; stripped same: {code1 == code2}")
+
+
 def main():
     sol = glob.glob(os.path.join(ROOT, "solutions", f"{LAB}-*"))[0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -250,6 +292,7 @@ def main():
         check(p.returncode == 0 and len(left) == 1 and entries(kept) == left and rc7 == rc8 == 0 and out7 == out8,
               "pruning keeps the entry a hit used and removes the other", f"{left}\n{p.stdout}{p.stderr}")
         check_model_objects(tmp)
+        check_debug_free(tmp)
         try:
             check_replays(tmp)
         finally:
