@@ -55,7 +55,8 @@ int poll(struct pollfd *fds, nfds_t n, int timeout)
 }
 
 /* Runnable but off a core for ms: a lowest-priority worker pinned beside a
- * spinning child (the nice value stays: only root could lower it again). */
+ * spinning child.  Its nice value is set back after (root may; another
+ * user's worker stays at 19, slower on a busy machine). */
 static void wait_for_a_core(long ms)
 {
     cpu_set_t all, one;
@@ -74,11 +75,13 @@ static void wait_for_a_core(long ms)
     }
     if (hog < 0)
         return;
+    int nice = getpriority(PRIO_PROCESS, 0);
     sched_setaffinity(0, sizeof one, &one);
     setpriority(PRIO_PROCESS, 0, 19);
     while (waitpid(hog, NULL, WNOHANG) == 0)
         ;
     sched_setaffinity(0, sizeof all, &all);
+    setpriority(PRIO_PROCESS, 0, nice);
 }
 
 int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
