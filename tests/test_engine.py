@@ -28,13 +28,13 @@ a test table that poses as Lab 01 and grades its reference with --jobs 1.
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_grader import test_blocks  # noqa: E402 - the text report's test blocks, read one way
+import test_redteam_run as redteam  # noqa: E402 - its hostile variants (the constructor sleeper)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXE = os.path.join(ROOT, "grader", "bin", "engine-test")
@@ -70,81 +70,68 @@ HINTS = {
 
 
 LATE_TEST = "lowrank_rank leaves its inputs unchanged"  # one call
+SOL = os.path.join(ROOT, "solutions", "01-rank-factorization")
+
+
+def graded_late(sub, **env):
+    """grade-01 on LATE_TEST with tests/late_judge.c preloaded (env: its
+    settings): (process, PASS or FAIL or None, [(limit, allowed, took)])."""
+    env = dict(os.environ, LD_PRELOAD=os.path.join(ROOT, "build", "tests", "late_judge.so"),
+               LORALAB_CALL_TIMES="1", **env)
+    p = subprocess.run([os.path.join(ROOT, "grader", "bin", "grade-01"), "--jobs", "1", "--test", LATE_TEST, sub],
+                       capture_output=True, text=True, timeout=300, env=env)
+    verdict = re.search(r"^lab01\.\d+ +" + re.escape(LATE_TEST) + r" \.+ (PASS|FAIL)", p.stdout, re.M)
+    times = [tuple(map(float, t)) for t in
+             re.findall(r"^call-time .* limit (\S+) allowed (\S+) took (\S+)$", p.stderr, re.M)]
+    return p, verdict and verdict.group(1), times
+
+
+def detail(p):
+    return f"exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-800:]}"
 
 
 def late_judge(tmp):
     """[(ok, what, detail)]: grade-01 with a late judge, on the reference
     and on the endless loop, one test each."""
-    shim = os.path.join(ROOT, "build", "tests", "late_judge.so")
     loop = os.path.join(tmp, "endless-loop")
     subprocess.run([sys.executable, os.path.join(ROOT, "tools", "apply_mut.py"), "apply",
-                    os.path.join(ROOT, "grader", "broken", "01", "endless-loop.mut"),
-                    os.path.join(ROOT, "solutions", "01-rank-factorization"), loop], check=True)
-    env = dict(os.environ, LD_PRELOAD=shim, LORALAB_CALL_TIMES="1")
+                    os.path.join(ROOT, "grader", "broken", "01", "endless-loop.mut"), SOL, loop], check=True)
     out = []
-    for sub, want in ((os.path.join(ROOT, "solutions", "01-rank-factorization"), "PASS"), (loop, "FAIL")):
-        p = subprocess.run([os.path.join(ROOT, "grader", "bin", "grade-01"), "--jobs", "1", "--test", LATE_TEST, sub],
-                           capture_output=True, text=True, timeout=300, env=env)
-        verdict = re.search(r"^lab01\.\d+ +" + re.escape(LATE_TEST) + r" \.+ (PASS|FAIL)", p.stdout, re.M)
-        times = re.findall(r"^call-time .* limit (\S+) allowed (\S+) took (\S+)$", p.stderr, re.M)
-        ok = verdict and verdict.group(1) == want and times
+    for sub, want in ((SOL, "PASS"), (loop, "FAIL")):
+        p, verdict, times = graded_late(sub)
+        ok = verdict == want and times
         if want == "PASS":  # taken when the judge looked: the call was allowed until then
-            ok = ok and p.returncode == 0 and all(float(a) >= float(t) for _, a, t in times)
+            ok = ok and p.returncode == 0 and all(a >= t for _, a, t in times)
             what = "a late judge takes the answer written before it looked (the reference passes)"
         else:
             ok = ok and "did not return within its limit" in p.stdout
             what = "a late judge still times out a call that never answers (the endless loop fails)"
-        out.append((ok, what, f"exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-800:]}"))
+        out.append((ok, what, detail(p)))
     return out
-
-
-# A constructor that sleeps 0.9 s in the runner (nanosleep by number: the
-# runner's filter allows it; glibc's wrapper uses clock_nanosleep).
-SLEEPY_CTOR = r"""
-extern long syscall(long number, ...);
-struct late_ts { long s, ns; };
-__attribute__((constructor)) static void late_ctor(void)
-{
-    struct late_ts ts = {0, 900000000};
-    syscall(35, &ts, (void *)0);
-}
-"""
 
 
 def late_exec(tmp):
     """[(ok, what, detail)]: grade-01 whose worker waits 1.5 s for a core
-    right after each runner's exec, on the reference and on a constructor
-    that sleeps 0.9 s, one one-call test each."""
-    shim = os.path.join(ROOT, "build", "tests", "late_judge.so")
-    sol = os.path.join(ROOT, "solutions", "01-rank-factorization")
+    right after each runner's exec, on the reference and on the red team's
+    constructor that sleeps 0.9 s (test_redteam_run.py), one one-call test
+    each."""
     sleepy = os.path.join(tmp, "sleepy-constructor")
-    shutil.copytree(sol, sleepy)
-    first = subprocess.run([os.path.join(ROOT, "grader", "bin", "grade-01"), "--sources"],
-                           capture_output=True, text=True).stdout.split()[0]
-    with open(os.path.join(sleepy, first), "a", encoding="utf-8") as f:
-        f.write(SLEEPY_CTOR)
-    env = dict(os.environ, LD_PRELOAD=shim, LATE_JUDGE_EXEC_MS="1500", LORALAB_CALL_TIMES="1")
-    out = []
-    for sub in (sol, sleepy):
-        p = subprocess.run([os.path.join(ROOT, "grader", "bin", "grade-01"), "--jobs", "1", "--test", LATE_TEST, sub],
-                           capture_output=True, text=True, timeout=300, env=env)
-        verdict = re.search(r"^lab01\.\d+ +" + re.escape(LATE_TEST) + r" \.+ (PASS|FAIL)", p.stdout, re.M)
-        times = re.findall(r"^call-time .* limit (\S+) allowed (\S+) took (\S+)$", p.stderr, re.M)
-        if sub == sol:
-            ok = verdict and verdict.group(1) == "PASS" and p.returncode == 0 and times
-            what = "a judge late after a runner's exec still passes the reference"
-        else:  # a pass is earned only with 0.9 s allowed; a fail must be the clock's
-            ok = verdict and times and (
-                all(float(a) >= 0.9 for _, a, _ in times) if verdict.group(1) == "PASS"
-                else "did not return within its limit" in p.stdout)
-            what = ("a judge late after a runner's exec reports the call's time from the exec "
-                    "(a constructor's 0.9 s sleep counts)")
-        out.append((ok, what, f"exit {p.returncode}\n{p.stdout[-1500:]}\n{p.stderr[-800:]}"))
+    os.makedirs(sleepy)
+    redteam.make_variant("01", SOL, sleepy, redteam.HOSTILE["sleep-0.9s"][0], "ctor")
+    p, verdict, times = graded_late(SOL, LATE_JUDGE_EXEC_MS="1500")
+    out = [(verdict == "PASS" and p.returncode == 0 and times,
+            "a judge late after a runner's exec still passes the reference", detail(p))]
+    p, verdict, times = graded_late(sleepy, LATE_JUDGE_EXEC_MS="1500")
+    # a pass is earned only with 0.9 s allowed; a fail must be the clock's
+    ok = times and (all(a >= 0.9 for _, a, _ in times) if verdict == "PASS"
+                    else verdict == "FAIL" and "did not return within its limit" in p.stdout)
+    out.append((ok, "a judge late after a runner's exec reports the call's time from the exec "
+                    "(a constructor's 0.9 s sleep counts)", detail(p)))
     return out
 
 
 def main():
-    sol = os.path.join(ROOT, "solutions", "01-rank-factorization")
+    sol = SOL
     with tempfile.TemporaryDirectory() as tmp:
         text_path = os.path.join(tmp, "report.txt")
         p = subprocess.run([EXE, "--jobs", "1", "--format", "verdict", "--also", "text:" + text_path, sol],
